@@ -1,0 +1,67 @@
+# The front door. A newcomer types `make run` or `make test`; each installs
+# (as root) or names (otherwise) the Debian packages it needs first.
+#
+#   make            build kernel, loader, ESP tree (build/esp) and disk image
+#   make run        boot build/disk.img in QEMU (q35, OVMF, TCG)
+#   make test       host unit tests + in-kernel tests + scenario boots (CTest)
+#   make debug      QEMU halted with a GDB stub, and GDB attached
+#   make screenshot save the framebuffer after boot to docs/screenshot.png
+#   make bench      benchmarks (host, Google Benchmark)
+#
+# Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
+# SMP=n, MEM=size, CMDLINE="..." (for run/debug), TESTS="regex" (ctest -R).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PYTHON ?= python3
+SMP ?= 2
+MEM ?= 512M
+CMDLINE ?=
+QEMU_FLAGS = --image $(BUILD)/disk.img --smp $(SMP) --mem $(MEM) $(if $(KVM),--kvm) $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+
+CMAKE_CONFIGURE = cmake -S . -B $(BUILD) -G Ninja \
+	-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_ASM_COMPILER=clang \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all build run test debug bench screenshot clean distclean format
+
+all: build
+
+$(BUILD)/build.ninja:
+	@tools/deps.sh build test
+	$(CMAKE_CONFIGURE)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+	@ln -sf $(BUILD)/compile_commands.json compile_commands.json 2>/dev/null || true
+
+run:
+	@tools/deps.sh build run
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) tools/qemu.py run $(QEMU_FLAGS)
+
+debug:
+	@tools/deps.sh build debug
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) tools/qemu.py debug $(QEMU_FLAGS) --kernel-elf $(BUILD)/kernel.elf
+
+test:
+	@tools/deps.sh build test
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(TESTS),-R "$(TESTS)")
+
+screenshot:
+	@tools/deps.sh build run
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) tools/qemu.py screenshot $(QEMU_FLAGS) --out docs/screenshot.png
+
+bench:
+	@tools/deps.sh build bench
+	@$(MAKE) --no-print-directory build
+	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
+	cd $(BUILD) && ./benchmarks
+
+format:
+	find lib loader kernel protocol -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

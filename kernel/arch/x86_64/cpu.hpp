@@ -1,0 +1,68 @@
+// Small wrappers around privileged x86_64 instructions. Raw asm lives only
+// in tiny functions like these (architecture guide §2.1).
+#pragma once
+
+#include <stdint.h>
+
+namespace arch {
+
+inline void cli() { asm volatile("cli" ::: "memory"); }
+inline void sti() { asm volatile("sti" ::: "memory"); }
+inline void hlt() { asm volatile("hlt" ::: "memory"); }
+inline void pause() { asm volatile("pause" ::: "memory"); }
+
+// Stops this CPU for good: interrupts off, halt forever (an NMI would
+// resume the HLT, hence the loop).
+[[noreturn]] inline void halt_forever() {
+    for (;;) {
+        cli();
+        hlt();
+    }
+}
+
+inline uint64_t rdtsc() {
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t(hi) << 32) | lo;
+}
+
+struct CpuidResult {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+    CpuidResult r;
+    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
+inline uint64_t rdmsr(uint32_t msr) {
+    uint32_t lo, hi;
+    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return (uint64_t(hi) << 32) | lo;
+}
+inline void wrmsr(uint32_t msr, uint64_t value) {
+    asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)));
+}
+
+inline uint64_t read_cr0() { uint64_t v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+inline uint64_t read_cr2() { uint64_t v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+inline uint64_t read_cr3() { uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+inline uint64_t read_cr4() { uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+inline uint64_t read_rflags() { uint64_t v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
+
+// Control register and MSR bits the kernel checks (Intel SDM Vol. 3A §2.5,
+// §2.2.1 for EFER).
+inline constexpr uint64_t kCr0Pe = 1ULL << 0;
+inline constexpr uint64_t kCr0Wp = 1ULL << 16;
+inline constexpr uint64_t kCr0Pg = 1ULL << 31;
+inline constexpr uint64_t kCr4Pae = 1ULL << 5;
+inline constexpr uint64_t kCr4La57 = 1ULL << 12;
+inline constexpr uint32_t kMsrEfer = 0xC0000080;
+inline constexpr uint64_t kEferLme = 1ULL << 8;
+inline constexpr uint64_t kEferNxe = 1ULL << 11;
+inline constexpr uint32_t kMsrPat = 0x277;
+inline constexpr uint64_t kRflagsIf = 1ULL << 9;
+inline constexpr uint64_t kRflagsDf = 1ULL << 10;
+
+}  // namespace arch

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages a make target needs are installed.
+# As root it installs what is missing with apt-get; otherwise it prints the
+# exact apt-get line and fails. Usage: tools/deps.sh build|run|test|debug|bench
+set -euo pipefail
+
+build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk"
+run_pkgs="qemu-system-x86 ovmf"
+test_pkgs="googletest libgtest-dev libclang-rt-14-dev"
+debug_pkgs="gdb"
+bench_pkgs="libbenchmark-dev libmimalloc-dev"
+
+want="$build_pkgs"
+for goal in "$@"; do
+  case "$goal" in
+    build) ;;
+    run) want="$want $run_pkgs" ;;
+    test) want="$want $run_pkgs $test_pkgs" ;;
+    debug) want="$want $run_pkgs $debug_pkgs" ;;
+    bench) want="$want $bench_pkgs $test_pkgs" ;;
+    *) echo "deps.sh: unknown goal '$goal'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in $want; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the package lists once if they are missing or a package is unknown.
+  if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/deps-apt.log 2>&1; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" || { echo "deps: apt-get install failed" >&2; exit 1; }
+  fi
+else
+  echo "Missing Debian packages. Install them with:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi

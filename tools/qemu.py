@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Boot the project's disk image in QEMU: the one place that knows the QEMU
+command line, used by `make run`, `make debug`, `make screenshot` and the
+scenario tests (tests/scenario/run.py imports this module).
+
+The machine is the one the design names: q35, OVMF (Debian's `ovmf`
+package, with a fresh copy of the variable store for every boot),
+isa-debug-exit on port 0xf4, serial on stdio, -no-reboot, TCG by default
+(KVM only on request: /dev/kvm here fails on firmware code).
+"""
+import argparse
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# isa-debug-exit: a write of v to port 0xf4 makes QEMU exit with (v << 1) | 1.
+DEBUG_EXIT_PORT = 0xF4
+EXIT_PASS = (0x10 << 1) | 1  # 33: the kernel wrote 0x10 (tests passed)
+EXIT_FAIL = (0x11 << 1) | 1  # 35: the kernel wrote 0x11 (test failed / panic)
+
+
+def qemu_command(image, vars_file, smp=2, mem="512M", kvm=False, display=False,
+                 cpu="max", machine="q35", monitor=None, gdb=False, extra=()):
+    """Returns the argument list for one boot of `image`."""
+    for path in (OVMF_CODE, OVMF_VARS):
+        if not os.path.exists(path):
+            sys.exit(f"qemu.py: {path} is missing: apt-get install ovmf")
+    cmd = [
+        "qemu-system-x86_64",
+        "-machine", machine,
+        "-accel", "kvm" if kvm else "tcg",
+        "-cpu", "host" if kvm else cpu,
+        "-smp", str(smp),
+        "-m", str(mem),
+        "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+        "-drive", f"if=pflash,format=raw,unit=1,file={vars_file}",
+        "-drive", f"format=raw,file={image}",
+        # No network card: OVMF would otherwise try PXE before the disk.
+        "-nic", "none",
+        "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+        "-serial", "stdio",
+        "-no-reboot",
+    ]
+    if not display:
+        cmd += ["-display", "none"]
+    if monitor:
+        cmd += ["-monitor", f"unix:{monitor},server,nowait"]
+    if gdb:
+        cmd += ["-s", "-S"]
+    cmd += list(extra)
+    return cmd
+
+
+def fresh_vars(directory):
+    """A writable copy of the OVMF variable store, so boots never share state."""
+    path = os.path.join(directory, "OVMF_VARS.fd")
+    shutil.copyfile(OVMF_VARS, path)
+    return path
+
+
+class Monitor:
+    """A minimal client of QEMU's human monitor on a unix socket."""
+
+    def __init__(self, path, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.sock.settimeout(timeout)
+        self._read_until_prompt()
+
+    def _read_until_prompt(self):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode(errors="replace")
+
+    def command(self, text):
+        self.sock.sendall(text.encode() + b"\n")
+        return self._read_until_prompt()
+
+    def close(self):
+        self.sock.close()
+
+
+def ppm_to_png(ppm_path, png_path):
+    """Converts QEMU's binary PPM screendump to PNG with the standard library."""
+    with open(ppm_path, "rb") as f:
+        data = f.read()
+    fields = []
+    pos = 0
+    while len(fields) < 4:  # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b"P6":
+        raise ValueError("not a binary PPM")
+    width, height = int(fields[1]), int(fields[2])
+    pixels = data[pos:pos + width * height * 3]
+    raw = b"".join(b"\x00" + pixels[y * width * 3:(y + 1) * width * 3] for y in range(height))
+
+    def chunk(tag, body):
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(png_path, "wb") as f:
+        f.write(png)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["run", "debug", "screenshot"])
+    parser.add_argument("--image", required=True)
+    parser.add_argument("--smp", default="2")
+    parser.add_argument("--mem", default="512M")
+    parser.add_argument("--kvm", action="store_true", help="use KVM instead of TCG")
+    parser.add_argument("--cmdline", help="not supported here: edit boot/limine.conf or use a scenario")
+    parser.add_argument("--kernel-elf", help="kernel ELF with symbols, for debug")
+    parser.add_argument("--out", default="docs/screenshot.png", help="screenshot output (PNG)")
+    parser.add_argument("--wait-for", default="kernel: ready", help="screenshot: serial line to wait for")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+
+    if not os.path.exists(args.image):
+        sys.exit(f"qemu.py: no disk image at {args.image}: run make first")
+    if args.cmdline:
+        sys.exit("qemu.py: --cmdline: set `cmdline:` in boot/limine.conf (copied into the image by make)")
+
+    with tempfile.TemporaryDirectory(prefix="cxxkernel-qemu-") as tmp:
+        vars_file = fresh_vars(tmp)
+        has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if args.action == "run":
+            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, display=has_display)
+            print(" ".join(cmd), file=sys.stderr)
+            code = subprocess.call(cmd)
+            # The kernel's success exit (0x10) is QEMU status 33: report it as success.
+            sys.exit(0 if code in (0, EXIT_PASS) else code)
+        if args.action == "debug":
+            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, display=has_display, gdb=True)
+            print(" ".join(cmd), file=sys.stderr)
+            qemu = subprocess.Popen(cmd)
+            gdb = shutil.which("gdb-multiarch") or shutil.which("gdb")
+            if not gdb:
+                qemu.terminate()
+                sys.exit("qemu.py: gdb is missing: apt-get install gdb")
+            gdb_cmd = [gdb, args.kernel_elf or "build/kernel.elf",
+                       "-ex", "target remote localhost:1234",
+                       "-ex", "hbreak kernel_main",
+                       "-ex", "continue"]
+            try:
+                subprocess.call(gdb_cmd)
+            finally:
+                qemu.terminate()
+            return
+        # screenshot: boot headless, wait for the ready line, dump the screen.
+        monitor_path = os.path.join(tmp, "monitor.sock")
+        cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, monitor=monitor_path)
+        qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        os.set_blocking(qemu.stdout.fileno(), False)
+        monitor = Monitor(monitor_path)
+        serial = b""
+        deadline = time.monotonic() + args.timeout
+        while args.wait_for.encode() not in serial:
+            if time.monotonic() > deadline or qemu.poll() is not None:
+                qemu.kill()
+                sys.stdout.write(serial.decode(errors="replace"))
+                sys.exit(f"qemu.py: '{args.wait_for}' did not appear on serial")
+            chunk = qemu.stdout.read()
+            if chunk:
+                serial += chunk
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the framebuffer console finish drawing
+        ppm = os.path.join(tmp, "screen.ppm")
+        monitor.command(f"screendump {ppm}")
+        monitor.command("quit")
+        qemu.wait(timeout=30)
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        ppm_to_png(ppm, args.out)
+        print(f"qemu.py: framebuffer saved to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
