@@ -10,7 +10,20 @@ set(HOST_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -
 # add_host_test(<name> <sources...>): one gtest binary, registered with CTest
 # under the label "host"; test names become "host.<name>.<Suite>.<Case>".
 function(add_host_test name)
-  add_executable(${name} ${ARGN})
+  # A listed file that does not exist (yet) is left out with a warning, so
+  # one folder's half-written test list never stops the whole configure.
+  set(sources "")
+  foreach(source ${ARGN})
+    if(EXISTS ${source})
+      list(APPEND sources ${source})
+    else()
+      message(WARNING "add_host_test(${name}): ${source} does not exist; left out")
+    endif()
+  endforeach()
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(${name} ${sources})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE HOST_TEST=1)
   target_compile_options(${name} PRIVATE ${HOST_SANITIZE_FLAGS} -g -O1 -Wall -Wextra -Wno-unused-parameter)

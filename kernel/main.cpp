@@ -1,5 +1,4 @@
-// kernel_main: the table of contents of the boot. (Temporary skeleton: the
-// consoles, panic and test runner are being written.)
+// Temporary kernel_main while the consoles and runtime are being written.
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/io.hpp"
 #include "arch/x86_64/qemu_exit.hpp"

@@ -1,10 +1,182 @@
 #!/usr/bin/env python3
-"""Runs one scenario from scenarios.py (stub, completed by the harness work)."""
-import os, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scenarios import SCENARIOS
-if sys.argv[1:] == ["--list"]:
-    for s in SCENARIOS:
-        print(s["name"])
-    sys.exit(0)
-sys.exit("run.py: not implemented yet")
+"""Runs one scenario of tests/scenario/scenarios.py: builds the variant's ESP
+(from the build's esp/ tree, with the scenario's limine.conf, extra files and
+kernel patches), writes a GPT disk image, boots QEMU/OVMF under TCG with the
+scenario's machine shape and a timeout, and checks the serial log and the
+exit status.
+
+  run.py --list                                   names, one per line
+  run.py --build build --source . NAME [--keep]   run one scenario
+
+The serial log is kept in <build>/scenario-logs/NAME.log.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+
+import qemu  # noqa: E402  (tools/qemu.py: the one QEMU command line)
+from scenarios import SCENARIOS  # noqa: E402
+
+
+def default_conf(cmdline, modules=(), timeout=0):
+    lines = [f"timeout: {timeout}", "", "/cxxkernel", "    protocol: limine",
+             "    kernel_path: boot():/boot/kernel", f"    cmdline: {cmdline}"]
+    for path, module_cmdline in modules:
+        lines.append(f"    module_path: boot():{path}")
+        if module_cmdline:
+            lines.append(f"    module_cmdline: {module_cmdline}")
+    return "\n".join(lines) + "\n"
+
+
+def prepare_esp(scenario, build_dir, work_dir):
+    """Copies build/esp and applies the scenario's changes. Returns its path."""
+    esp = os.path.join(work_dir, "esp")
+    shutil.copytree(os.path.join(build_dir, "esp"), esp)
+    conf = scenario.get("conf")
+    if conf is None:
+        conf = default_conf(scenario.get("cmdline", ""), scenario.get("modules", ()))
+    conf_path = os.path.join(esp, "boot", "limine.conf")
+    if conf is False:
+        os.remove(conf_path)
+    else:
+        with open(conf_path, "w") as f:
+            f.write(conf)
+    for path, content in scenario.get("files", {}).items():
+        target = os.path.join(esp, path.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(content if isinstance(content, bytes) else content.encode())
+    patch = scenario.get("patch_kernel")
+    if patch:
+        kernel = os.path.join(esp, "boot", "kernel")
+        with open(kernel, "rb") as f:
+            data = bytearray(f.read())
+        patch(data)
+        with open(kernel, "wb") as f:
+            f.write(bytes(data))
+    return esp
+
+
+def boot(scenario, image, work_dir, log_path):
+    """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
+    vars_file = qemu.fresh_vars(work_dir)
+    cmd = qemu.qemu_command(image, vars_file, smp=scenario.get("smp", 1), mem=scenario.get("mem", "256M"),
+                            cpu=scenario.get("cpu", "max"), machine=scenario.get("machine", "q35"),
+                            extra=scenario.get("qemu_args", ()))
+    expect = [re.compile(p, re.M) for p in scenario.get("expect", ())]
+    stop_when_seen = scenario.get("exit") is None
+    timeout = scenario.get("timeout", 120)
+    start = time.monotonic()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        status = None
+        while True:
+            try:
+                status = process.wait(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            elapsed = time.monotonic() - start
+            if stop_when_seen:
+                with open(log_path, "rb") as f:
+                    text = f.read().decode(errors="replace")
+                if all(p.search(text) for p in expect):
+                    time.sleep(scenario.get("linger", 0.5))  # let a wrong exit or extra output show
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
+                    else:
+                        status = process.returncode
+                    break
+            if elapsed > timeout:
+                process.kill()
+                process.wait()
+                status = "timeout"
+                break
+    with open(log_path, "rb") as f:
+        text = f.read().decode(errors="replace")
+    return status, text, time.monotonic() - start
+
+
+def check(scenario, status, text):
+    """Returns a list of failure reasons (empty when the scenario passed)."""
+    failures = []
+    wanted_exit = scenario.get("exit")
+    if status == "timeout":
+        failures.append(f"timed out after {scenario.get('timeout', 120)} s")
+    elif wanted_exit == "pass" and status != qemu.EXIT_PASS:
+        failures.append(f"QEMU exit status {status}, wanted {qemu.EXIT_PASS} (kernel wrote 0x10: pass)")
+    elif wanted_exit == "fail" and status != qemu.EXIT_FAIL:
+        failures.append(f"QEMU exit status {status}, wanted {qemu.EXIT_FAIL} (kernel wrote 0x11: fail)")
+    elif wanted_exit is None and status is not None:
+        failures.append(f"QEMU exited by itself with status {status}; the scenario expected it to keep running")
+    for pattern in scenario.get("expect", ()):
+        if not re.search(pattern, text, re.M):
+            failures.append(f"serial log lacks /{pattern}/")
+    for pattern in scenario.get("reject", ()):
+        match = re.search(pattern, text, re.M)
+        if match:
+            failures.append(f"serial log has /{pattern}/: {match.group(0)!r}")
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--source", default=os.path.join(HERE, "..", ".."))
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("name", nargs="?")
+    args = parser.parse_args()
+
+    if args.list:
+        for scenario in SCENARIOS:
+            print(scenario["name"])
+        return 0
+    by_name = {s["name"]: s for s in SCENARIOS}
+    if args.name not in by_name:
+        print(f"run.py: no scenario named {args.name!r}", file=sys.stderr)
+        return 2
+    scenario = by_name[args.name]
+    build_dir = os.path.abspath(args.build)
+    logs = os.path.join(build_dir, "scenario-logs")
+    os.makedirs(logs, exist_ok=True)
+    log_path = os.path.join(logs, f"{args.name}.log")
+
+    work_dir = tempfile.mkdtemp(prefix=f"scenario-{args.name}-")
+    try:
+        esp = prepare_esp(scenario, build_dir, work_dir)
+        image = os.path.join(work_dir, "disk.img")
+        subprocess.run([os.path.join(os.path.abspath(args.source), "tools", "make-disk-image.sh"), esp, image],
+                       check=True)
+        status, text, seconds = boot(scenario, image, work_dir, log_path)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        else:
+            print(f"run.py: work directory kept in {work_dir}")
+
+    failures = check(scenario, status, text)
+    print(f"scenario {args.name}: {'FAILED' if failures else 'passed'} in {seconds:.1f} s "
+          f"(exit status {status}); serial log: {log_path}")
+    if failures:
+        for reason in failures:
+            print(f"  - {reason}")
+        lines = text.splitlines()
+        print("--- last 60 lines of the serial log ---")
+        print("\n".join(lines[-60:]))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

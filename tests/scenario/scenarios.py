@@ -1,6 +1,146 @@
 """The scenario tests: each is one boot of QEMU with a given machine shape,
 kernel command line and ESP contents, and what the serial log and the exit
 status must show. tests/scenario/run.py runs them; CTest registers one test
-per name (cmake/scenario_tests.cmake)."""
+per name (cmake/scenario_tests.cmake).
 
-SCENARIOS = []
+Keys of a scenario:
+  name        CTest name (scenario.<name>)
+  cmdline     kernel command line (default conf); or
+  conf        the whole limine.conf text (False: no limine.conf at all)
+  modules     [(path on the ESP, module_cmdline)] added to the default conf
+  files       {path on the ESP: content} written into the ESP
+  patch_kernel  function(bytearray) editing the kernel file on the ESP
+  smp, mem, cpu, machine, qemu_args   the machine shape
+  exit        "pass" (kernel wrote 0x10), "fail" (0x11), or None: the boot
+              must keep running; QEMU is stopped once every `expect` matched
+  expect      regexes the serial log must contain
+  reject      regexes it must not contain
+  timeout     seconds
+"""
+import struct
+
+# --- kernel-file patches, for the loader's bad-input scenarios ----------------
+
+COMMON_MAGIC = struct.pack("<QQ", 0xC7B1DD30DF4C8B88, 0x0A82E883A194F07B)
+HHDM_ID = COMMON_MAGIC + struct.pack("<QQ", 0x48DCF1CB8AD2B852, 0x63984E959A98244B)
+FIRMWARE_TYPE_ID = COMMON_MAGIC + struct.pack("<QQ", 0x8C2F75D90BEF28A8, 0x7045A4688EAC00C3)
+PAGING_MODE_ID = COMMON_MAGIC + struct.pack("<QQ", 0x95C1A0EDAB0944CB, 0xA4E5CB3842F7488A)
+BASE_REVISION_TAG = struct.pack("<QQQ", 0xF9562B2D5C95A6C8, 0x6A7B384944536BDC, 2)
+
+
+def find_once(data, needle, what):
+    at = data.find(needle)
+    if at < 0 or data.find(needle, at + 1) >= 0:
+        raise RuntimeError(f"kernel file: expected exactly one {what}")
+    return at
+
+
+def duplicate_hhdm_request(data):
+    """Turns the Firmware Type request into a second HHDM request."""
+    at = find_once(data, FIRMWARE_TYPE_ID, "firmware type request")
+    data[at:at + 32] = HHDM_ID
+
+
+def ask_base_revision_3(data):
+    at = find_once(data, BASE_REVISION_TAG, "base revision tag")
+    data[at + 16:at + 24] = struct.pack("<Q", 3)
+
+
+def demand_5_level_paging(data):
+    """Paging Mode request: mode, max_mode and min_mode all 5-level."""
+    at = find_once(data, PAGING_MODE_ID, "paging mode request")
+    data[at + 48:at + 72] = struct.pack("<QQQ", 1, 1, 1)
+
+
+def program_headers(data):
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    return [phoff + i * phentsize for i in range(phnum)]
+
+
+def load_headers(data):
+    return [at for at in program_headers(data) if struct.unpack_from("<I", data, at)[0] == 1]  # PT_LOAD
+
+
+def move_first_segment_low(data):
+    """The first PT_LOAD linked at 2 MiB, below 0xffffffff80000000."""
+    at = load_headers(data)[0]
+    struct.pack_into("<QQ", data, at + 16, 0x200000, 0x200000)  # p_vaddr, p_paddr
+
+
+def overlap_second_segment(data):
+    """The second PT_LOAD placed on top of the first."""
+    first, second = load_headers(data)[:2]
+    vaddr, = struct.unpack_from("<Q", data, first + 16)
+    struct.pack_into("<QQ", data, second + 16, vaddr, vaddr)
+
+
+# --- the scenarios -----------------------------------------------------------
+
+READY = r"^kernel: ready"
+SUMMARY = (r'^boot: loader="[^"]+" hhdm=0x[0-9a-f]+ memmap=\d+ usable=\d+ fb=(\d+x\d+x\d+|none) cpus=\d+ '
+           r'rsdp=0x[0-9a-f]+ kernel=0x[0-9a-f]+@0xffffffff80000000 cmdline="[^"]*"')
+ALL_PASSED = r"^tests: [1-9]\d* passed, 0 failed"
+NO_PANIC = r"panic:"
+LOADER_ERROR = r"^loader: error: "
+
+MODULE_ONE = "hello from module one\n"
+MODULE_TWO = "second module, with a longer body " * 100 + "\n"
+
+SCENARIOS = [
+    # Normal boots.
+    dict(name="boot_default", cmdline="", smp=2, mem="512M",
+         expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY], reject=[NO_PANIC]),
+    dict(name="boot_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
+         expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
+
+    # All in-kernel tests, which include the boot protocol checks, on the
+    # machine shapes the loader issue names.
+    dict(name="ktest_all_1cpu_256m", cmdline="test=all expect_cpus=1", smp=1, mem="256M",
+         exit="pass", expect=[ALL_PASSED], reject=[NO_PANIC]),
+    dict(name="ktest_all_4cpu_8g", cmdline="test=all expect_cpus=4 expect_highmem=1", smp=4, mem="8G",
+         exit="pass", expect=[ALL_PASSED, r"cpus=4 "], reject=[NO_PANIC]),
+    dict(name="protocol_modules", cmdline="test=boot_protocol expect_cpus=2 expect_modules=2", smp=2,
+         modules=[("/boot/modules/one.txt", "hello from module one"), ("/boot/modules/two.bin", "second module")],
+         files={"/boot/modules/one.txt": MODULE_ONE, "/boot/modules/two.bin": MODULE_TWO},
+         exit="pass", expect=[ALL_PASSED], reject=[NO_PANIC]),
+
+    # The harness must see failure: a failing test case, a panic, UB, a
+    # smashed stack, and a loader that does not support our base revision.
+    dict(name="harness_sees_failing_test", cmdline="test=demo_fail", exit="fail",
+         expect=[r"^tests: 0 passed, 1 failed"]),
+    dict(name="harness_sees_unknown_suite", cmdline="test=no_such_suite", exit="fail",
+         expect=[r"no suite named 'no_such_suite'"]),
+    dict(name="panic_is_reported", cmdline="selftest=panic", exit="fail",
+         expect=[r"^panic: ", r"^\s+at .*selftest\.cpp:\d+", r"rip|RIP|rax|RAX", r"#\d+ 0x[0-9a-f]+ \S+"]),
+    dict(name="ubsan_is_reported", cmdline="selftest=ubsan", exit="fail",
+         expect=[r"^panic: .*(overflow|undefined)", r"selftest\.cpp:\d+"]),
+    dict(name="stack_smashing_is_reported", cmdline="selftest=stack", exit="fail",
+         expect=[r"^panic: .*stack smashing"]),
+    dict(name="kernel_refuses_unsupported_base_revision", cmdline="", patch_kernel=ask_base_revision_3,
+         expect=[r"does not support Limine base revision 2"], reject=[READY]),
+
+    # Loader bad input: one clear line naming what is at fault, then stop.
+    dict(name="loader_no_config", conf=False, expect=[LOADER_ERROR + r".*limine\.conf"], reject=[READY]),
+    dict(name="loader_no_entries", conf="timeout: 0\n# nothing to boot\n",
+         expect=[LOADER_ERROR + r".*entr"], reject=[READY]),
+    dict(name="loader_unknown_protocol",
+         conf="timeout: 0\n/other\n    protocol: linux\n    kernel_path: boot():/boot/kernel\n",
+         expect=[LOADER_ERROR + r".*protocol.*linux"], reject=[READY]),
+    dict(name="loader_missing_kernel",
+         conf="timeout: 0\n/x\n    protocol: limine\n    kernel_path: boot():/boot/no-such-kernel\n",
+         expect=[LOADER_ERROR + r".*no-such-kernel"], reject=[READY]),
+    dict(name="loader_missing_module", cmdline="", modules=[("/boot/modules/absent.bin", "")],
+         expect=[LOADER_ERROR + r".*absent\.bin"], reject=[READY]),
+    dict(name="loader_kernel_not_elf", cmdline="", files={"/boot/kernel": b"MZ this is not an ELF file" * 40},
+         expect=[LOADER_ERROR + r".*(ELF|elf)"], reject=[READY]),
+    dict(name="loader_segment_below_higher_half", cmdline="", patch_kernel=move_first_segment_low,
+         expect=[LOADER_ERROR + r".*(below|0xffffffff80000000)"], reject=[READY]),
+    dict(name="loader_overlapping_segments", cmdline="", patch_kernel=overlap_second_segment,
+         expect=[LOADER_ERROR + r".*overlap"], reject=[READY]),
+    dict(name="loader_duplicate_request", cmdline="", patch_kernel=duplicate_hhdm_request,
+         expect=[LOADER_ERROR + r".*(duplicate|twice).*hhdm|" + LOADER_ERROR + r".*hhdm.*(duplicate|twice)"],
+         reject=[READY]),
+    dict(name="loader_unsupported_paging_mode", cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
+         expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
+]

@@ -1,0 +1,33 @@
+// The kernel's Limine requests, defined in kernel/boot/limine.cpp. Only the
+// boot module (kernel/boot/) includes this: the protocol tests there read the
+// raw responses; everything else uses BootInfo.
+#pragma once
+
+#include "protocol/limine.hpp"
+
+namespace boot::requests {
+
+// Asked of the loader (Stack Size request) and checked by the boot tests:
+// larger than the 64 KiB default, so an ignored request is noticed.
+inline constexpr uint64_t kRequestedStackSize = 128 * 1024;
+
+extern volatile uint64_t base_revision[3];
+extern volatile limine::BootloaderInfoRequest bootloader_info;
+extern volatile limine::FirmwareTypeRequest firmware_type;
+extern volatile limine::StackSizeRequest stack_size;
+extern volatile limine::HhdmRequest hhdm;
+extern volatile limine::FramebufferRequest framebuffer;
+extern volatile limine::PagingModeRequest paging_mode;
+extern volatile limine::SmpRequest smp;
+extern volatile limine::MemmapRequest memmap;
+extern volatile limine::EntryPointRequest entry_point;
+extern volatile limine::KernelFileRequest kernel_file;
+extern volatile limine::ModuleRequest module;
+extern volatile limine::RsdpRequest rsdp;
+extern volatile limine::SmbiosRequest smbios;
+extern volatile limine::EfiSystemTableRequest efi_system_table;
+extern volatile limine::EfiMemmapRequest efi_memmap;
+extern volatile limine::BootTimeRequest boot_time;
+extern volatile limine::KernelAddressRequest kernel_address;
+
+}  // namespace boot::requests
