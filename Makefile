@@ -9,18 +9,22 @@
 #   make bench      benchmarks (host, Google Benchmark)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
-# SMP=n, MEM=size, CMDLINE="..." (for run/debug), TESTS="regex" (ctest -R).
+# SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
+# TESTS="regex" (ctest -R),
+# LIMINE_EFI=/path/BOOTX64.EFI (boot through a real Limine 8.x; set it on the
+# first make of a build directory, or `make clean` first).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 PYTHON ?= python3
 SMP ?= 2
 MEM ?= 512M
 CMDLINE ?=
-QEMU_FLAGS = --image $(BUILD)/disk.img --smp $(SMP) --mem $(MEM) $(if $(KVM),--kvm) $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+QEMU_FLAGS = --image $(BUILD)/disk.img --esp $(BUILD)/esp --smp $(SMP) --mem $(MEM) $(if $(KVM),--kvm) \
+	$(if $(CMDLINE),--cmdline "$(CMDLINE)")
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD) -G Ninja \
 	-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_ASM_COMPILER=clang \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMINE_EFI=$(abspath $(LIMINE_EFI))
 
 .PHONY: all build run test debug bench screenshot clean distclean format
 
@@ -31,6 +35,7 @@ $(BUILD)/build.ninja:
 	$(CMAKE_CONFIGURE)
 
 build: $(BUILD)/build.ninja
+	$(if $(LIMINE_EFI),$(CMAKE_CONFIGURE) >/dev/null)
 	cmake --build $(BUILD) -j $(JOBS)
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json 2>/dev/null || true
 

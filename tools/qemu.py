@@ -134,6 +134,29 @@ def ppm_to_png(ppm_path, png_path):
         f.write(png)
 
 
+def image_with_cmdline(esp, cmdline, tmp):
+    """A disk image of `esp` whose limine.conf entries boot with `cmdline`."""
+    if not esp or not os.path.isdir(esp):
+        sys.exit("qemu.py: --cmdline needs --esp pointing at the build's esp/ tree")
+    copy = os.path.join(tmp, "esp")
+    shutil.copytree(esp, copy)
+    conf = os.path.join(copy, "boot", "limine.conf")
+    with open(conf) as f:
+        lines = [line for line in f.read().splitlines()
+                 if not line.strip().lower().startswith(("cmdline:", "kernel_cmdline:"))]
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.startswith("/"):
+            out.append(f"    cmdline: {cmdline}")
+    with open(conf, "w") as f:
+        f.write("\n".join(out) + "\n")
+    image = os.path.join(tmp, "disk.img")
+    tools = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run([os.path.join(tools, "make-disk-image.sh"), copy, image], check=True)
+    return image
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["run", "debug", "screenshot"])
@@ -141,7 +164,8 @@ def main():
     parser.add_argument("--smp", default="2")
     parser.add_argument("--mem", default="512M")
     parser.add_argument("--kvm", action="store_true", help="use KVM instead of TCG")
-    parser.add_argument("--cmdline", help="not supported here: edit boot/limine.conf or use a scenario")
+    parser.add_argument("--esp", help="ESP tree the image was made from (needed with --cmdline)")
+    parser.add_argument("--cmdline", help="boot with this kernel command line instead of boot/limine.conf's")
     parser.add_argument("--kernel-elf", help="kernel ELF with symbols, for debug")
     parser.add_argument("--out", default="docs/screenshot.png", help="screenshot output (PNG)")
     parser.add_argument("--wait-for", default="kernel: ready", help="screenshot: serial line to wait for")
@@ -150,10 +174,10 @@ def main():
 
     if not os.path.exists(args.image):
         sys.exit(f"qemu.py: no disk image at {args.image}: run make first")
-    if args.cmdline:
-        sys.exit("qemu.py: --cmdline: set `cmdline:` in boot/limine.conf (copied into the image by make)")
 
     with tempfile.TemporaryDirectory(prefix="cxxkernel-qemu-") as tmp:
+        if args.cmdline is not None:
+            args.image = image_with_cmdline(args.esp, args.cmdline, tmp)
         vars_file = fresh_vars(tmp)
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if args.action == "run":

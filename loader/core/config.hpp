@@ -13,6 +13,8 @@ namespace loader {
 
 inline constexpr size_t kMaxConfigEntries = 32;
 inline constexpr size_t kMaxModulesPerEntry = 16;
+inline constexpr uint64_t kDefaultTimeoutSeconds = 5;    // Limine's default when the option is absent
+inline constexpr uint64_t kTimeoutForever = UINT64_MAX;  // "timeout: no"
 
 struct ConfigModule {
     lib::StringView path;     // as written, e.g. "boot():/boot/initrd.tar"
@@ -20,16 +22,16 @@ struct ConfigModule {
 };
 
 struct ConfigResolution {
-    uint32_t width = 0;   // 0 = not given
+    uint32_t width = 0;  // 0 = not given
     uint32_t height = 0;
-    uint32_t bpp = 0;     // 0 = not given
+    uint32_t bpp = 0;  // 0 = not given
 };
 
 struct ConfigEntry {
     lib::StringView title;     // text after the leading '/'
     lib::StringView protocol;  // "limine" for us
     lib::StringView kernel_path;
-    lib::StringView cmdline;   // cmdline or kernel_cmdline
+    lib::StringView cmdline;  // cmdline or kernel_cmdline
     ConfigResolution resolution;
     bool kaslr = false;
     ConfigModule modules[kMaxModulesPerEntry];
@@ -37,8 +39,8 @@ struct ConfigEntry {
 };
 
 struct Config {
-    uint64_t timeout_seconds = 5;  // Limine's default when the option is absent
-    size_t default_entry = 0;      // 0-based (the file says 1-based)
+    uint64_t timeout_seconds = kDefaultTimeoutSeconds;  // kTimeoutForever for "timeout: no"
+    size_t default_entry = 0;                           // 0-based (the file says 1-based)
     ConfigEntry entries[kMaxConfigEntries];
     size_t entry_count = 0;
 };
@@ -67,5 +69,11 @@ struct ResourcePath {
     lib::StringView path;      // starts with '/'
 };
 lib::Expected<ResourcePath> parse_resource_path(lib::StringView text);
+
+// Checks that an entry can be booted by this loader: protocol "limine"
+// (case-insensitive), a kernel_path, and every path a valid boot() resource
+// path. parse_config leaves these to boot time, as Limine does, so that a
+// broken entry does not stop the others from booting.
+lib::Expected<void> check_limine_entry(const ConfigEntry& entry);
 
 }  // namespace loader

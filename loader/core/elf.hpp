@@ -26,11 +26,12 @@ struct LoadSegment {
 };
 
 struct LoadPlan {
-    uint64_t entry;               // virtual entry point (after slide)
-    uint64_t virtual_base;        // lowest mapped virtual address (page aligned)
-    uint64_t image_size;          // bytes of one contiguous block covering all segments
-    uint64_t alignment;           // physical alignment wanted (max p_align, at least 4 KiB)
-    bool relocatable;             // ET_DYN
+    uint64_t entry;         // virtual entry point (after slide)
+    uint64_t virtual_base;  // lowest mapped virtual address (page aligned)
+    uint64_t image_size;    // bytes of one contiguous block covering all segments
+    uint64_t alignment;     // physical alignment wanted (max p_align, at least 4 KiB)
+    bool relocatable;       // ET_DYN
+    uint64_t slide;         // virtual_base minus the linked base (0 for ET_EXEC); pass to apply_relocations
     LoadSegment segments[kMaxLoadSegments];
     size_t segment_count = 0;
 };

@@ -22,6 +22,7 @@ struct MadtCpus {
     uint64_t local_apic_address;  // from the MADT header or the 64-bit override
     MadtCpu cpus[kMaxCpus];
     size_t count = 0;
+    size_t ignored_count = 0;  // usable processors beyond kMaxCpus, not listed
 };
 
 // `madt` is the whole table including its 36-byte SDT header. Enabled (flags

@@ -32,7 +32,7 @@ enum EfiMemoryType : uint32_t {
     // that this loader passes to AllocatePages/AllocatePool to tag what it
     // leaves for the kernel, so the final map says what each page is without
     // any bookkeeping:
-    kEfiLoaderReclaimable = 0x80000001,   // -> BOOTLOADER_RECLAIMABLE
+    kEfiLoaderReclaimable = 0x80000001,       // -> BOOTLOADER_RECLAIMABLE
     kEfiLoaderKernelAndModules = 0x80000002,  // -> KERNEL_AND_MODULES
 };
 
@@ -54,24 +54,33 @@ struct MemoryRange {
 
 // `overrides`: ranges reported with a given Limine type whatever the UEFI
 // map says for those bytes (the framebuffer as FRAMEBUFFER; anything the
-// loader could not tag with the types above).
+// loader could not tag with the types above), with one exception: an
+// override never turns bytes the firmware calls non-usable into USABLE.
+// Overrides may cover bytes no descriptor mentions (the framebuffer usually
+// is not in the UEFI map); those are reported too. Where descriptors overlap
+// each other (or overrides overlap each other) the more conservative type
+// wins: USABLE < BOOTLOADER_RECLAIMABLE < ACPI_RECLAIMABLE <
+// KERNEL_AND_MODULES < FRAMEBUFFER < ACPI_NVS < RESERVED < BAD_MEMORY.
 //
 // Rules of the output (facts sheet §4): sorted by base, adjacent entries of
 // the same type merged, USABLE and BOOTLOADER_RECLAIMABLE 4 KiB aligned in
 // base and length (shrunk inward; the cut-off parts are dropped) and
-// overlapping nothing, the first page never USABLE. UEFI loader code/data,
-// boot services code/data and conventional memory become USABLE (loader
-// data that is not in `overrides` is free once the kernel runs);
-// kEfiLoaderReclaimable -> BOOTLOADER_RECLAIMABLE;
-// kEfiLoaderKernelAndModules -> KERNEL_AND_MODULES; ACPI reclaim -> ACPI_RECLAIMABLE; ACPI NVS -> ACPI_NVS; unusable -> BAD;
-// everything else -> RESERVED.
+// overlapping nothing, the first page never USABLE (cut off and dropped).
+// Type mapping: UEFI loader code/data, boot services code/data and
+// conventional memory become USABLE (loader data that is not in `overrides`
+// is free once the kernel runs); kEfiLoaderReclaimable ->
+// BOOTLOADER_RECLAIMABLE; kEfiLoaderKernelAndModules -> KERNEL_AND_MODULES;
+// ACPI reclaim -> ACPI_RECLAIMABLE; ACPI NVS -> ACPI_NVS; unusable -> BAD;
+// everything else (MMIO, runtime services, persistent, unknown) -> RESERVED.
+//
+// Cost: O(boundaries x (descriptors + overrides)), no allocation; fine for
+// the few hundred descriptors real firmware reports.
 //
 // Writes at most `capacity` entries to `out` and returns the count;
 // kOutOfMemory if they do not fit, kInvalid for a malformed map (desc_size
 // smaller than a descriptor, size not a multiple of it, page counts that
-// overflow).
-lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size,
-                                         lib::Span<const MemoryRange> overrides,
+// overflow, an override that wraps past 2^64 or has a type above 7).
+lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, lib::Span<const MemoryRange> overrides,
                                          MemoryRange* out, size_t capacity);
 
 }  // namespace loader

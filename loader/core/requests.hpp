@@ -13,13 +13,13 @@ namespace loader {
 inline constexpr size_t kMaxRequests = 64;
 
 struct FoundRequest {
-    uint64_t offset;  // byte offset of the request's first id word in the image
+    uint64_t offset;    // byte offset of the request's first id word in the image
     uint64_t id2, id3;  // the two feature words, naming the request
 };
 
 struct RequestScan {
-    bool has_markers = false;        // start/end markers present and honoured
-    bool has_base_revision = false;  // a base revision tag was found
+    bool has_markers = false;           // start/end markers present and honoured
+    bool has_base_revision = false;     // a base revision tag was found
     uint64_t base_revision_offset = 0;  // offset of the tag's first word
     uint64_t requested_revision = 0;    // tag's third word as found (0 if no tag)
     FoundRequest requests[kMaxRequests];
