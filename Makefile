@@ -6,7 +6,7 @@
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
 #   make screenshot save the framebuffer after boot to docs/screenshot.png
-#   make bench      benchmarks (host, Google Benchmark)
+#   make bench      measurements: boot costs under QEMU -icount (tools/measure_boot.py)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
@@ -62,8 +62,7 @@ screenshot:
 bench:
 	@tools/deps.sh build bench
 	@$(MAKE) --no-print-directory build
-	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
-	cd $(BUILD) && ./benchmarks
+	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
 
 format:
 	find lib loader kernel protocol -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -1,20 +1,34 @@
-// Temporary kernel_main while the consoles and runtime are being written.
+// kernel_main: the table of contents of the boot. Each step is one call into
+// a subsystem; boot_from_limine() (kernel/boot/limine.cpp) has already set up
+// the stack canary, the serial console, BootInfo, global constructors and the
+// framebuffer console.
 #include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
-#include "arch/x86_64/qemu_exit.hpp"
 #include "boot/boot_info.hpp"
-
-namespace {
-void early_puts(const char* s) {
-    for (; *s; ++s) {
-        while (!(arch::inb(0x3f8 + 5) & 0x20)) {}
-        arch::outb(0x3f8, uint8_t(*s));
-    }
-}
-}  // namespace
+#include "boot/entry_state.hpp"
+#include "boot/summary.hpp"
+#include "console/log.hpp"
+#include "debug/selftest.hpp"
+#include "lib/cmdline.hpp"
+#include "test/ktest.hpp"
 
 extern "C" [[noreturn]] void kernel_main() {
-    early_puts("kernel: ready\n");
-    arch::qemu_exit(arch::QemuExitCode::kPass);
-    arch::halt_forever();
+    const boot::BootInfo& info = boot::info();
+    lib::CommandLine cmdline(info.cmdline);
+
+    klog::info("cxxkernel: booting");
+    boot::print_summary();
+    boot::print_memory_map();
+
+    // Scenario hooks: a deliberate failure proves the harness catches it.
+    if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);
+
+    // In-kernel tests replace the normal boot when asked for (test=all or
+    // test=<suite>[,<suite>...]); ktest::run() ends the run through QEMU's
+    // debug-exit device.
+    if (auto tests = cmdline.find("test"); tests.present) ktest::run(tests.value);
+
+    // For tools/measure_boot.py: the TSC at kernel entry and now.
+    klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());
+    klog::print("kernel: ready\n");
+    for (;;) arch::hlt();  // nothing to schedule yet: wait for interrupts (none are enabled)
 }

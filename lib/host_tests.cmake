@@ -1,3 +1,13 @@
 # Host unit tests of lib/ (one executable per area; see cmake/host_tests.cmake).
 add_host_test(lib_cmdline_tests ${CMAKE_CURRENT_LIST_DIR}/cmdline.cpp ${CMAKE_CURRENT_LIST_DIR}/cmdline_test.cpp)
-add_host_test(lib_tests ${CMAKE_CURRENT_LIST_DIR}/format_test.cpp)
+add_host_test(lib_tests ${CMAKE_CURRENT_LIST_DIR}/format_test.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/psf.cpp ${CMAKE_CURRENT_LIST_DIR}/psf_test.cpp)
+# psf_test.cpp reads the real gzip-compressed Debian console fonts.
+find_package(ZLIB REQUIRED)
+target_link_libraries(lib_tests PRIVATE ZLIB::ZLIB)
+# Runtime pieces (runtime engineer): the ELF symbolizer and the memory primitives.
+# The symbolizer is also checked against this build's own kernel.elf when it exists.
+add_host_test(lib_runtime_tests
+  ${CMAKE_CURRENT_LIST_DIR}/elf_symbols.cpp ${CMAKE_CURRENT_LIST_DIR}/elf_symbols_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/memory.cpp ${CMAKE_CURRENT_LIST_DIR}/memory_test.cpp)
+target_compile_definitions(lib_runtime_tests PRIVATE KERNEL_ELF_PATH="${CMAKE_BINARY_DIR}/kernel.elf")

@@ -49,6 +49,9 @@
     movw %gs, boot_entry_state + 186(%rip)
     sgdt boot_entry_state + 188(%rip)            /* 2-byte limit + 8-byte base */
     movb $\via_request, boot_entry_state + 198(%rip)
+    rdtsc                                        /* for measuring the loader's cost */
+    movl %eax, boot_entry_state + 200(%rip)
+    movl %edx, boot_entry_state + 204(%rip)
 .endm
 
     .globl kernel_entry

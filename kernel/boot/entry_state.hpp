@@ -20,6 +20,8 @@ struct [[gnu::packed]] EntryState {
     uint16_t gdtr_limit;
     uint64_t gdtr_base;
     uint8_t entered_via_request;  // 1: through the Entry Point request's address
+    uint8_t pad;
+    uint64_t tsc;                 // time stamp counter right after the registers were saved
 };
 
 static_assert(offsetof(EntryState, rflags) == 128);
@@ -27,6 +29,7 @@ static_assert(offsetof(EntryState, efer) == 168);
 static_assert(offsetof(EntryState, cs) == 176);
 static_assert(offsetof(EntryState, gdtr_limit) == 188);
 static_assert(offsetof(EntryState, entered_via_request) == 198);
+static_assert(offsetof(EntryState, tsc) == 200);
 
 const EntryState& entry_state();
 

@@ -8,7 +8,10 @@
 #include "arch/x86_64/cpu.hpp"
 #include "boot/boot_info.hpp"
 #include "boot/entry_state.hpp"
+#include "console/console.hpp"
+#include "console/log.hpp"
 #include "lib/string_view.hpp"
+#include "rt/rt.hpp"
 
 extern "C" void kernel_entry_from_request();
 extern "C" [[noreturn]] void kernel_main();
@@ -53,19 +56,212 @@ REQUEST limine::KernelAddressRequest kernel_address = {ID(kKernelAddress), 0, nu
 
 }  // namespace boot::requests
 
-
 namespace boot {
-namespace { BootInfo g_info; }
+namespace {
+
+BootInfo g_info;
+
+// Copies a NUL-terminated string of unknown length into a fixed buffer,
+// always terminating it; a null source gives "".
+void copy_string(char* out, size_t capacity, const char* source) {
+    size_t i = 0;
+    if (source)
+        for (; i + 1 < capacity && source[i]; ++i) out[i] = source[i];
+    out[i] = '\0';
+}
+
+MemoryType memory_type_from_limine(uint64_t type) {
+    switch (type) {
+    case limine::kMemmapUsable: return MemoryType::kUsable;
+    case limine::kMemmapAcpiReclaimable: return MemoryType::kAcpiReclaimable;
+    case limine::kMemmapAcpiNvs: return MemoryType::kAcpiNvs;
+    case limine::kMemmapBadMemory: return MemoryType::kBadMemory;
+    case limine::kMemmapBootloaderReclaimable: return MemoryType::kBootloaderReclaimable;
+    case limine::kMemmapKernelAndModules: return MemoryType::kKernelAndModules;
+    case limine::kMemmapFramebuffer: return MemoryType::kFramebuffer;
+    default: return MemoryType::kReserved;  // reserved and anything unknown
+    }
+}
+
+// Reads a request's response pointer once (the loader wrote it; the request
+// objects are volatile so the compiler cannot assume they stay null).
+template <typename T>
+T* response_of(T* volatile const& field) {
+    return field;
+}
+
+void copy_memory_map() {
+    auto* response = response_of(requests::memmap.response);
+    g_info.memory_count = 0;
+    g_info.usable_bytes = 0;
+    if (!response) return;
+    for (uint64_t i = 0; i < response->entry_count && g_info.memory_count < kMaxMemoryRegions; ++i) {
+        const limine::MemmapEntry* entry = response->entries[i];
+        if (!entry) continue;
+        MemoryRegion& region = g_info.memory[g_info.memory_count++];
+        region.base = entry->base;
+        region.length = entry->length;
+        region.type = memory_type_from_limine(entry->type);
+        if (region.type == MemoryType::kUsable) g_info.usable_bytes += entry->length;
+    }
+    if (response->entry_count > kMaxMemoryRegions)
+        klog::warn("boot: memory map has {} entries; only the first {} are used", response->entry_count,
+                   kMaxMemoryRegions);
+}
+
+void copy_framebuffer() {
+    auto* response = response_of(requests::framebuffer.response);
+    g_info.has_framebuffer = false;
+    if (!response || response->framebuffer_count == 0 || !response->framebuffers) return;
+    const limine::Framebuffer* fb = response->framebuffers[0];
+    if (!fb || !fb->address) return;
+    Framebuffer& out = g_info.framebuffer;
+    out.address = static_cast<uint8_t*>(fb->address);
+    out.physical = reinterpret_cast<uint64_t>(fb->address) - g_info.hhdm_offset;
+    out.width = uint32_t(fb->width);
+    out.height = uint32_t(fb->height);
+    out.pitch = uint32_t(fb->pitch);
+    out.bpp = fb->bpp;
+    out.red_size = fb->red_mask_size;
+    out.red_shift = fb->red_mask_shift;
+    out.green_size = fb->green_mask_size;
+    out.green_shift = fb->green_mask_shift;
+    out.blue_size = fb->blue_mask_size;
+    out.blue_shift = fb->blue_mask_shift;
+    g_info.has_framebuffer = fb->memory_model == limine::kMemoryModelRgb && fb->width && fb->height;
+}
+
+void copy_files() {
+    if (auto* response = response_of(requests::kernel_file.response); response && response->kernel_file) {
+        const limine::File* file = response->kernel_file;
+        g_info.kernel_file = static_cast<const uint8_t*>(file->address);
+        g_info.kernel_file_size = file->size;
+        copy_string(g_info.cmdline, sizeof g_info.cmdline, file->cmdline);
+    }
+    g_info.module_count = 0;
+    if (auto* response = response_of(requests::module.response); response && response->modules) {
+        for (uint64_t i = 0; i < response->module_count && g_info.module_count < kMaxModules; ++i) {
+            const limine::File* file = response->modules[i];
+            if (!file) continue;
+            Module& module = g_info.modules[g_info.module_count++];
+            module.address = static_cast<const uint8_t*>(file->address);
+            module.size = file->size;
+            copy_string(module.path, sizeof module.path, file->path);
+            copy_string(module.cmdline, sizeof module.cmdline, file->cmdline);
+        }
+    }
+}
+
+void copy_cpus() {
+    g_info.cpu_count = 0;
+    auto* response = response_of(requests::smp.response);
+    if (!response || !response->cpus) {
+        // No SMP response: the kernel runs on the BSP alone. CPUID leaf 1
+        // EBX[31:24] is its initial APIC id (Intel SDM Vol. 2A, CPUID).
+        uint32_t apic_id = arch::cpuid(1).ebx >> 24;
+        g_info.cpus[0] = Cpu{0, apic_id, true};
+        g_info.cpu_count = 1;
+        g_info.bsp_lapic_id = apic_id;
+        return;
+    }
+    g_info.bsp_lapic_id = response->bsp_lapic_id;
+    g_info.x2apic = (response->flags & limine::kSmpResponseX2apic) != 0;
+    for (uint64_t i = 0; i < response->cpu_count && g_info.cpu_count < kMaxCpus; ++i) {
+        const limine::SmpInfo* cpu = response->cpus[i];
+        if (!cpu) continue;
+        g_info.cpus[g_info.cpu_count++] = Cpu{cpu->processor_id, cpu->lapic_id, cpu->lapic_id == response->bsp_lapic_id};
+    }
+}
+
+void copy_everything_else() {
+    if (auto* r = response_of(requests::bootloader_info.response)) {
+        copy_string(g_info.loader_name, sizeof g_info.loader_name, r->name);
+        copy_string(g_info.loader_version, sizeof g_info.loader_version, r->version);
+    } else {
+        copy_string(g_info.loader_name, sizeof g_info.loader_name, "unknown");
+        copy_string(g_info.loader_version, sizeof g_info.loader_version, "");
+    }
+    auto to_physical = [](const void* pointer) -> uint64_t {
+        return pointer ? reinterpret_cast<uint64_t>(pointer) - g_info.hhdm_offset : 0;
+    };
+    if (auto* r = response_of(requests::rsdp.response)) g_info.rsdp_physical = to_physical(r->address);
+    if (auto* r = response_of(requests::smbios.response)) {
+        g_info.smbios_entry32_physical = to_physical(r->entry_32);
+        g_info.smbios_entry64_physical = to_physical(r->entry_64);
+    }
+    if (auto* r = response_of(requests::efi_system_table.response))
+        g_info.efi_system_table_physical = to_physical(r->address);
+    if (auto* r = response_of(requests::boot_time.response)) g_info.boot_time = r->boot_time;
+    if (auto* r = response_of(requests::kernel_address.response)) {
+        g_info.kernel_physical_base = r->physical_base;
+        g_info.kernel_virtual_base = r->virtual_base;
+    }
+    if (auto* r = response_of(requests::paging_mode.response)) g_info.paging_5level = r->mode == limine::kPaging5Level;
+}
+
+// Facts sheet §1: a loader that supports the requested base revision sets the
+// tag's third word to 0; one that does not leaves it and boots anyway, and the
+// kernel must then stop cleanly.
+bool base_revision_supported() { return requests::base_revision[2] == 0; }
+
+[[noreturn]] void stop_boot(lib::StringView reason) {
+    klog::error("boot: {}", reason);
+    klog::error("boot: cannot continue; halting");
+    arch::halt_forever();
+}
+
+}  // namespace
+
 const BootInfo& info() { return g_info; }
+
+const char* memory_type_name(MemoryType type) {
+    switch (type) {
+    case MemoryType::kUsable: return "usable";
+    case MemoryType::kReserved: return "reserved";
+    case MemoryType::kAcpiReclaimable: return "acpi-reclaimable";
+    case MemoryType::kAcpiNvs: return "acpi-nvs";
+    case MemoryType::kBadMemory: return "bad";
+    case MemoryType::kBootloaderReclaimable: return "bootloader-reclaimable";
+    case MemoryType::kKernelAndModules: return "kernel-and-modules";
+    case MemoryType::kFramebuffer: return "framebuffer";
+    }
+    return "?";
+}
+
 const EntryState& entry_state() { return boot_entry_state; }
+
+// Reads the loader's answers into g_info. Stops the boot with a clear
+// message when the kernel cannot run at all (unsupported base revision, no
+// HHDM, no memory map); every other protocol violation is reported by
+// check_protocol() and left to the tests to fail on.
+void init_from_loader() {
+    if (!base_revision_supported())
+        stop_boot("the boot loader does not support Limine base revision 2 (the tag's third word is still set)");
+    auto* hhdm = response_of(requests::hhdm.response);
+    if (!hhdm) stop_boot("the boot loader gave no HHDM response");
+    g_info.hhdm_offset = hhdm->offset;
+    if (!response_of(requests::memmap.response)) stop_boot("the boot loader gave no memory map");
+    copy_memory_map();
+    copy_framebuffer();
+    copy_files();
+    copy_cpus();
+    copy_everything_else();
+}
+
 }  // namespace boot
 
-extern "C" [[noreturn]] void boot_from_limine() { kernel_main(); }
+// Called by entry.S on the loader's stack, with interrupts off. The order is
+// deliberate: the stack canary before any protected function returns, the
+// serial port before anything could fail, the boot data before anything
+// uses it, global constructors before C++ objects are used.
+extern "C" [[noreturn]] __attribute__((no_stack_protector)) void boot_from_limine() {
+    rt::init_stack_protector();
+    console::init_serial();
+    boot::init_from_loader();
+    rt::run_global_constructors();
+    if (boot::info().has_framebuffer) console::init_framebuffer(boot::info().framebuffer);
+    kernel_main();
+}
 
 // Recorded by entry.S (see entry_state.hpp).
-extern "C" boot::EntryState boot_entry_state;
 boot::EntryState boot_entry_state;
-
-// TEMPORARY weak stand-ins until kernel/rt provides the stack protector.
-extern "C" __attribute__((weak)) uint64_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
-extern "C" __attribute__((weak, noreturn)) void __stack_chk_fail() { arch::halt_forever(); }

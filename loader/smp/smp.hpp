@@ -64,4 +64,31 @@ struct StartInfo {
 // requested and available, and the response flag says so.
 limine::SmpResponse* start_aps(const StartInfo& info);
 
+// ---------------------------------------------------------------------------
+// Additions by the smp engineer (nothing above was changed).
+// ---------------------------------------------------------------------------
+
+// The PAT layout of facts sheet §2, which every AP gets (IA32_PAT, MSR 0x277;
+// byte n is PATn: 06 WB, 04 WT, 07 UC-, 00 UC, 05 WP, 01 WC, then PAT6 UC-
+// and PAT7 UC as at reset). main.cpp should write the same value on the BSP.
+inline constexpr uint64_t kPatValue = 0x0007010500070406ULL;
+
+// What prepare() and start_aps() found and did, for the loader's log (e.g.
+// on the serial port after ExitBootServices). Valid after start_aps().
+struct StartReport {
+    bool madt_found = false;
+    const char* madt_problem = nullptr;   // why the MADT was not used, if not found
+    uint64_t cpus_listed = 0;             // processors in the MADT (+ the BSP if absent there)
+    uint64_t aps_started = 0;             // APs that reported in and are parked
+    uint64_t aps_failed = 0;              // APs that did not report in within the timeout
+    uint64_t aps_unreachable = 0;         // APIC id > 254 while in xAPIC mode
+    uint32_t first_failed_apic_id = 0;    // meaningful when aps_failed > 0
+    uint64_t tsc_ticks_per_millisecond = 0;
+    bool skipped_no_timer = false;        // TSC calibration failed: only the BSP listed
+    bool x2apic_requested = false;
+    bool x2apic_available = false;        // CPUID.01H:ECX[21]
+    bool x2apic_enabled = false;          // on every listed CPU (the response flag)
+};
+const StartReport& start_report();
+
 }  // namespace loader::smp

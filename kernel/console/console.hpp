@@ -1,0 +1,38 @@
+// The kernel's consoles: the COM1 serial port and the framebuffer text
+// console. console::write() sends the same text to every active one.
+//
+// Text may carry SGR colour escapes (ESC [ n ; ... m, ECMA-48 §8.3.117): the
+// framebuffer console shows them as colours, the serial console drops them so
+// that serial logs stay plain, grep-able text.
+//
+// Writes are serialized by one spinlock (interrupts off while held), so a
+// single write() is never cut into by another CPU. klog takes its own lock
+// around a whole line on top of this.
+#pragma once
+
+#include "boot/boot_info.hpp"
+#include "lib/string_view.hpp"
+
+namespace console {
+
+// Probes and programs COM1. Safe to call before anything else is set up
+// (no memory allocation, no interrupts); absent hardware is not an error.
+void init_serial();
+
+// Starts the text console on a 32 bpp framebuffer with the built-in font.
+// Returns false (and the kernel stays on serial alone) if the framebuffer is
+// missing, too small or in a pixel format the console does not draw.
+bool init_framebuffer(const boot::Framebuffer& framebuffer);
+
+void write(lib::StringView text);
+
+bool serial_present();
+bool framebuffer_active();
+
+// For the panic path: from now on write() no longer takes the console lock,
+// so a CPU that panicked while holding it (or while another CPU held it)
+// can still print. Output from several CPUs may then interleave.
+void enter_panic_mode();
+bool in_panic_mode();
+
+}  // namespace console

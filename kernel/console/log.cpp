@@ -1,0 +1,105 @@
+// klog: prefixes, level filter, colours and the log lock; see log.hpp.
+#include "console/log.hpp"
+
+#include "console/console.hpp"
+#include "sync/spinlock.hpp"
+
+namespace klog {
+namespace {
+
+// The log lock covers a whole line. It is taken and released in two
+// different functions (begin_line/end_line, so that the variadic template in
+// the header stays small), hence lock()/unlock() here instead of a Guard.
+constinit sync::Spinlock g_log_lock;
+constinit uint8_t g_min_level = static_cast<uint8_t>(Level::kDebug);  // a Level
+constinit uint64_t (*g_clock)() = nullptr;
+constinit bool g_panic_mode = false;
+
+// Level names are padded so that messages line up.
+lib::StringView level_name(Level level) {
+    switch (level) {
+    case Level::kDebug: return "debug: ";
+    case Level::kInfo: return "info: ";
+    case Level::kWarn: return "warn: ";
+    case Level::kError: return "error: ";
+    }
+    return "?: ";
+}
+
+// SGR colours for the framebuffer (the serial console strips them):
+// debug grey, info default, warn yellow, error bright red.
+lib::StringView level_colour(Level level) {
+    switch (level) {
+    case Level::kDebug: return "\x1b[90m";
+    case Level::kInfo: return "";
+    case Level::kWarn: return "\x1b[93m";
+    case Level::kError: return "\x1b[91m";
+    }
+    return "";
+}
+
+constexpr lib::StringView kColourReset = "\x1b[0m";
+
+}  // namespace
+
+void set_level(Level level) { __atomic_store_n(&g_min_level, static_cast<uint8_t>(level), __ATOMIC_RELAXED); }
+Level level() { return static_cast<Level>(__atomic_load_n(&g_min_level, __ATOMIC_RELAXED)); }
+
+void set_clock(uint64_t (*nanoseconds_since_boot)()) {
+    __atomic_store_n(&g_clock, nanoseconds_since_boot, __ATOMIC_RELEASE);
+}
+
+void enter_panic_mode() {
+    __atomic_store_n(&g_panic_mode, true, __ATOMIC_RELEASE);
+    console::enter_panic_mode();
+}
+
+namespace detail {
+
+void LineSink::flush() {
+    if (used_ == 0) return;
+    console::write(lib::StringView(buffer_, used_));
+    used_ = 0;
+}
+
+LineToken begin_line(Level level, bool with_prefix, LineSink& sink) {
+    LineToken token{};
+    token.level = level;
+    if (with_prefix && level < klog::level()) return token;
+    token.emit = true;
+    if (!__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE)) {
+        token.interrupts_were_enabled = g_log_lock.lock();
+        token.lock_held = true;
+    }
+    if (with_prefix) {
+        lib::format_to(sink, "{}", level_colour(level));
+        if (auto clock = __atomic_load_n(&g_clock, __ATOMIC_ACQUIRE)) {
+            uint64_t nanoseconds = clock();
+            lib::format_to(sink, "[{:5}.{:06}] ", nanoseconds / 1000000000, nanoseconds % 1000000000 / 1000);
+        }
+        lib::format_to(sink, "{}", level_name(level));
+    }
+    return token;
+}
+
+void end_line(const LineToken& token, bool with_newline, LineSink& sink) {
+    if (with_newline) {
+        if (!level_colour(token.level).empty()) lib::format_to(sink, "{}", kColourReset);
+        sink.put('\n');
+    }
+    sink.flush();
+    if (token.lock_held) g_log_lock.unlock(token.interrupts_were_enabled);
+}
+
+}  // namespace detail
+
+void write(lib::StringView text) {
+    if (__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE)) {
+        console::write(text);
+        return;
+    }
+    sync::Guard guard(g_log_lock);
+    console::write(text);
+}
+
+}  // namespace klog

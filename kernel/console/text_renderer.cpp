@@ -1,0 +1,199 @@
+// Drawing text into 32-bit pixels; see text_renderer.hpp.
+#include "kernel/console/text_renderer.hpp"
+
+#include "lib/memory.hpp"
+#include "lib/utility.hpp"
+
+namespace console {
+namespace {
+
+constexpr uint32_t kBytesPerPixel = 4;
+constexpr uint32_t kTabWidth = 8;
+constexpr uint32_t kReplacementCharacter = 0xFFFD;  // drawn as the font's '?' if absent
+
+// Pixels need not be 4-byte aligned (any pitch is allowed), so stores go
+// through memcpy, which compiles to one plain MOV.
+inline void store_pixel(uint8_t* at, uint32_t value) { __builtin_memcpy(at, &value, sizeof value); }
+inline uint32_t load_pixel(const uint8_t* at) {
+    uint32_t value;
+    __builtin_memcpy(&value, at, sizeof value);
+    return value;
+}
+
+bool channel_valid(uint8_t size, uint8_t shift) { return size >= 1 && size <= 8 && uint32_t(size) + shift <= 32; }
+
+uint32_t encode_channel(uint8_t value, uint8_t size, uint8_t shift) {
+    // Keep the top `size` bits of the 8-bit value.
+    return uint32_t(value >> (8 - size)) << shift;
+}
+
+}  // namespace
+
+bool PixelFormat::valid() const {
+    return channel_valid(red_size, red_shift) && channel_valid(green_size, green_shift) &&
+           channel_valid(blue_size, blue_shift);
+}
+
+uint32_t PixelFormat::encode(Rgb colour) const {
+    return encode_channel(colour.red, red_size, red_shift) | encode_channel(colour.green, green_size, green_shift) |
+           encode_channel(colour.blue, blue_size, blue_shift);
+}
+
+bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font) {
+    font_ = nullptr;
+    columns_ = rows_ = 0;
+    if (surface.pixels == nullptr || !surface.format.valid() || font.glyph_count() == 0) return false;
+    if (uint64_t(surface.width) * kBytesPerPixel > surface.pitch) return false;
+    if (surface.width < font.width() || surface.height < font.height()) return false;
+
+    surface_ = surface;
+    font_ = &font;
+    columns_ = surface.width / font.width();
+    rows_ = surface.height / font.height();
+    escapes_ = AnsiParser{};
+    style_ = TextStyle{};
+    utf8_remaining_ = 0;
+    update_colours();
+    clear();
+    return true;
+}
+
+uint32_t TextRenderer::pixel(uint32_t x, uint32_t y) const {
+    if (font_ == nullptr || x >= surface_.width || y >= surface_.height) return 0;
+    return load_pixel(surface_.pixels + uint64_t(y) * surface_.pitch + uint64_t(x) * kBytesPerPixel);
+}
+
+void TextRenderer::update_colours() {
+    foreground_pixel_ = surface_.format.encode(palette_colour(style_.shown_foreground()));
+    background_pixel_ = surface_.format.encode(palette_colour(style_.shown_background()));
+}
+
+void TextRenderer::clear() {
+    if (font_ == nullptr) return;
+    fill_rows(0, surface_.height, background_pixel_);
+    column_ = row_ = 0;
+    wrap_pending_ = false;
+}
+
+void TextRenderer::fill_rows(uint32_t first_pixel_row, uint32_t count, uint32_t colour) {
+    for (uint32_t y = first_pixel_row; y < first_pixel_row + count; ++y) {
+        uint8_t* line = surface_.pixels + uint64_t(y) * surface_.pitch;
+        const uint8_t byte = uint8_t(colour);
+        if (colour == byte * 0x01010101u) {
+            lib::fill_bytes(line, byte, uint64_t(surface_.width) * kBytesPerPixel);
+        } else {
+            for (uint32_t x = 0; x < surface_.width; ++x) store_pixel(line + x * kBytesPerPixel, colour);
+        }
+    }
+}
+
+void TextRenderer::draw_cell(uint32_t column, uint32_t row, uint32_t code_point) {
+    const uint32_t glyph_width = font_->width();
+    const uint32_t glyph_height = font_->height();
+    const uint32_t bytes_per_row = font_->bytes_per_row();
+    const lib::Bytes glyph = font_->glyph_bitmap_for(code_point);
+    const uint64_t x0 = uint64_t(column) * glyph_width;
+    const uint64_t y0 = uint64_t(row) * glyph_height;
+    for (uint32_t y = 0; y < glyph_height; ++y) {
+        uint8_t* line = surface_.pixels + (y0 + y) * surface_.pitch + x0 * kBytesPerPixel;
+        const size_t row_offset = size_t(y) * bytes_per_row;
+        for (uint32_t x = 0; x < glyph_width; ++x) {
+            // PSF rows are most significant bit first.
+            bool ink = !glyph.empty() && (glyph[row_offset + x / 8] & (0x80 >> (x % 8)));
+            store_pixel(line + x * kBytesPerPixel, ink ? foreground_pixel_ : background_pixel_);
+        }
+    }
+}
+
+void TextRenderer::scroll_up() {
+    const uint32_t glyph_height = font_->height();
+    const uint64_t line_bytes = uint64_t(glyph_height) * surface_.pitch;
+    // Every text row moves up by one; the pixel rows below the last full
+    // text row (if the height is not a multiple of the font's) stay as they are.
+    lib::move_bytes(surface_.pixels, surface_.pixels + line_bytes, line_bytes * (rows_ - 1));
+    fill_rows((rows_ - 1) * glyph_height, glyph_height, background_pixel_);
+}
+
+void TextRenderer::new_line() {
+    column_ = 0;
+    wrap_pending_ = false;
+    if (row_ + 1 < rows_) ++row_;
+    else scroll_up();
+}
+
+void TextRenderer::put_code_point(uint32_t code_point) {
+    switch (code_point) {
+    case '\n':
+        new_line();
+        return;
+    case '\r':
+        column_ = 0;
+        wrap_pending_ = false;
+        return;
+    case '\t':
+        // As on a VT100: move to the next tab stop without erasing, and
+        // never past the last column.
+        if (!wrap_pending_) column_ = lib::min(columns_ - 1, (column_ / kTabWidth + 1) * kTabWidth);
+        return;
+    case '\b':
+        if (wrap_pending_) wrap_pending_ = false;
+        else if (column_ > 0) --column_;
+        return;
+    default:
+        break;
+    }
+    // Other C0 and C1 controls and DEL have no picture.
+    if (code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0)) return;
+
+    if (wrap_pending_) new_line();
+    draw_cell(column_, row_, code_point);
+    if (column_ + 1 < columns_) ++column_;
+    else wrap_pending_ = true;
+}
+
+// UTF-8 (RFC 3629) decoding, forgiving: a broken sequence shows one
+// replacement character and decoding resumes at the next byte.
+void TextRenderer::put_byte(uint8_t byte) {
+    if ((byte & 0xC0) == 0x80) {
+        if (utf8_remaining_ == 0) return put_code_point(kReplacementCharacter);
+        utf8_code_point_ = utf8_code_point_ << 6 | (byte & 0x3F);
+        if (--utf8_remaining_ == 0) put_code_point(utf8_code_point_);
+        return;
+    }
+    if (utf8_remaining_ != 0) {
+        utf8_remaining_ = 0;
+        put_code_point(kReplacementCharacter);
+    }
+    if (byte < 0x80) return put_code_point(byte);
+    if ((byte & 0xE0) == 0xC0) {
+        utf8_code_point_ = byte & 0x1F;
+        utf8_remaining_ = 1;
+    } else if ((byte & 0xF0) == 0xE0) {
+        utf8_code_point_ = byte & 0x0F;
+        utf8_remaining_ = 2;
+    } else if ((byte & 0xF8) == 0xF0) {
+        utf8_code_point_ = byte & 0x07;
+        utf8_remaining_ = 3;
+    } else {
+        put_code_point(kReplacementCharacter);
+    }
+}
+
+void TextRenderer::write(lib::StringView text) {
+    if (font_ == nullptr) return;
+    for (char c : text) {
+        switch (escapes_.feed(c)) {
+        case AnsiParser::Result::kText:
+            put_byte(static_cast<uint8_t>(c));
+            break;
+        case AnsiParser::Result::kSgr:
+            style_.apply_sgr(escapes_.parameters());
+            update_colours();
+            break;
+        case AnsiParser::Result::kConsumed:
+            break;
+        }
+    }
+}
+
+}  // namespace console

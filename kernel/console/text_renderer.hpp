@@ -1,0 +1,87 @@
+// A text terminal drawn with a PSF font onto 32-bit pixels in memory: the
+// pure part of the framebuffer console, host-tested on an ordinary buffer
+// (text_renderer_test.cpp). It knows nothing of boot info or locks.
+//
+// Understands UTF-8 (code points drawn through the font's unicode table),
+// "\n" (new line; also returns to column 0), "\r", "\t" (next multiple of 8, no erase),
+// "\b" (one column back, nothing erased) and SGR colour escapes (ansi.hpp).
+// Wrapping is deferred as in VT100 terminals: a character in the last column
+// leaves the cursor there, and only the next printable character wraps, so a
+// line exactly as wide as the screen followed by "\n" gives no blank line.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/console/ansi.hpp"
+#include "lib/psf.hpp"
+#include "lib/string_view.hpp"
+
+namespace console {
+
+// Where each colour channel sits in a 32-bit pixel (UEFI GOP reports RGB,
+// BGR or explicit masks; Limine passes size and shift per channel).
+struct PixelFormat {
+    uint8_t red_size, red_shift;
+    uint8_t green_size, green_shift;
+    uint8_t blue_size, blue_shift;
+
+    bool valid() const;  // every channel 1..8 bits wide and inside 32 bits
+    uint32_t encode(Rgb colour) const;
+};
+
+struct Surface {
+    uint8_t* pixels = nullptr;
+    uint32_t width = 0;   // pixels
+    uint32_t height = 0;  // pixels
+    uint32_t pitch = 0;   // bytes from one scan line to the next, >= width * 4
+    PixelFormat format{};
+};
+
+class TextRenderer {
+public:
+    // Takes the surface and font (neither is copied; both must outlive the
+    // renderer) and clears the screen. Fails if the font has no glyphs, the
+    // pixel format is unusable, the pitch is smaller than a line, or not even
+    // one character fits.
+    bool init(const Surface& surface, const lib::PsfFont& font);
+
+    void write(lib::StringView text);
+
+    uint32_t columns() const { return columns_; }
+    uint32_t rows() const { return rows_; }
+    uint32_t cursor_column() const { return column_; }
+    uint32_t cursor_row() const { return row_; }
+    const TextStyle& style() const { return style_; }
+
+    // Clears the screen to the current background and homes the cursor.
+    void clear();
+
+    // Pixel at (x, y), for tests; 0 outside the surface.
+    uint32_t pixel(uint32_t x, uint32_t y) const;
+
+private:
+    void put_byte(uint8_t byte);
+    void put_code_point(uint32_t code_point);
+    void draw_cell(uint32_t column, uint32_t row, uint32_t code_point);
+    void fill_rows(uint32_t first_pixel_row, uint32_t count, uint32_t colour);
+    void new_line();
+    void scroll_up();
+    void update_colours();
+
+    Surface surface_{};
+    const lib::PsfFont* font_ = nullptr;
+    uint32_t columns_ = 0, rows_ = 0;
+    uint32_t column_ = 0, row_ = 0;
+    bool wrap_pending_ = false;
+
+    AnsiParser escapes_;
+    TextStyle style_;
+    uint32_t foreground_pixel_ = 0, background_pixel_ = 0;
+
+    // UTF-8 decoding state between bytes (a write may split a character).
+    uint32_t utf8_code_point_ = 0;
+    uint8_t utf8_remaining_ = 0;
+};
+
+}  // namespace console

@@ -1,0 +1,38 @@
+// Checks that stop the kernel when an invariant is broken (architecture guide
+// §2.4, three strengths of check):
+//   ASSERT(cond)        always compiled in; a failure panics with the
+//                       condition text and its location.
+//   DEBUG_ASSERT(cond)  only in debug and test builds (see below); in other
+//                       builds the condition is type-checked but never evaluated,
+//                       so it may be expensive.
+//   PANIC(fmt, ...)     kernel/debug/panic.hpp.
+//
+// DEBUG_ASSERT is on when KERNEL_DEBUG_ASSERTS is defined non-zero, or, if it
+// is not defined, when NDEBUG is absent or the kernel is a UBSan (test) build.
+#pragma once
+
+#include "panic.hpp"  // relative: host tests have no kernel/ include path
+
+#if defined(KERNEL_DEBUG_ASSERTS)
+#define DEBUG_ASSERTS_ENABLED (KERNEL_DEBUG_ASSERTS)
+#elif !defined(NDEBUG) || defined(KERNEL_UBSAN) || defined(HOST_TEST)
+#define DEBUG_ASSERTS_ENABLED 1
+#else
+#define DEBUG_ASSERTS_ENABLED 0
+#endif
+
+#define ASSERT(condition)                                                                               \
+    do {                                                                                                \
+        if (__builtin_expect(!(condition), 0))                                                          \
+            ::debug::panic_at(::lib::SourceLocation::current(), "assertion failed: {}", #condition);   \
+    } while (0)
+
+#if DEBUG_ASSERTS_ENABLED
+#define DEBUG_ASSERT(condition)                                                                         \
+    do {                                                                                                \
+        if (__builtin_expect(!(condition), 0))                                                          \
+            ::debug::panic_at(::lib::SourceLocation::current(), "debug assertion failed: {}", #condition); \
+    } while (0)
+#else
+#define DEBUG_ASSERT(condition) ((void)sizeof(!(condition)))
+#endif

@@ -1,0 +1,59 @@
+// RBP-chain stack walking; see backtrace.hpp.
+#include "debug/backtrace.hpp"
+
+#include "console/log.hpp"
+#include "debug/address_probe.hpp"
+#include "debug/symbols.hpp"
+
+namespace debug {
+namespace {
+
+// Kernel stacks are at most a few pages; the loader's boot stack is at least
+// 64 KiB (facts sheet §3). A frame farther than this from the stack pointer
+// is taken for garbage.
+constexpr uint64_t kMaxStackSpan = 1024 * 1024;
+
+bool plausible_frame(uint64_t frame, uint64_t lowest, uint64_t stack_pointer) {
+    if (frame == 0 || (frame & 7) != 0 || frame < lowest) return false;
+    if (frame < stack_pointer || frame - stack_pointer > kMaxStackSpan) return false;
+    return is_mapped_kernel_range(frame, 16);
+}
+
+}  // namespace
+
+size_t collect_backtrace(uint64_t frame_pointer, uint64_t stack_pointer, uint64_t* return_addresses, size_t max) {
+    size_t count = 0;
+    uint64_t frame = frame_pointer;
+    uint64_t lowest = stack_pointer;
+    while (count < max && plausible_frame(frame, lowest, stack_pointer)) {
+        const volatile uint64_t* words = reinterpret_cast<const volatile uint64_t*>(frame);
+        uint64_t next_frame = words[0];
+        uint64_t return_address = words[1];
+        if (return_address == 0) break;  // the entry stub's fake return address
+        return_addresses[count++] = return_address;
+        if (!is_kernel_text(return_address)) break;
+        lowest = frame + 16;  // the caller's frame must lie strictly above this one
+        frame = next_frame;
+    }
+    return count;
+}
+
+void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer) {
+    uint64_t addresses[kMaxBacktraceDepth];
+    size_t count = collect_backtrace(frame_pointer, stack_pointer, addresses, kMaxBacktraceDepth);
+    klog::print("backtrace:\n");
+    if (count == 0) klog::print("  (no frames)\n");
+    for (size_t i = 0; i < count; ++i) {
+        SymbolName symbol;
+        // A return address points after the call, which for a call to a
+        // [[noreturn]] function may already be the next function: look up
+        // the byte before it, which is inside the call instruction.
+        if (symbolize(addresses[i] - 1, symbol))
+            klog::print("  #{} {:#018x} {}+{:#x}\n", i, addresses[i], symbol.name, symbol.offset + 1);
+        else
+            klog::print("  #{} {:#018x} ?\n", i, addresses[i]);
+    }
+    if (count == kMaxBacktraceDepth) klog::print("  ... (truncated at {} frames)\n", count);
+}
+
+}  // namespace debug

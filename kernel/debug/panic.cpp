@@ -1,0 +1,111 @@
+// The panic path; see panic.hpp. Everything here runs with interrupts off and
+// avoids anything that could need memory, locks or a working scheduler.
+#include "debug/panic.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/io.hpp"
+#include "arch/x86_64/qemu_exit.hpp"
+#include "console/log.hpp"
+#include "debug/backtrace.hpp"
+
+namespace debug {
+namespace {
+
+bool g_test_mode = false;
+StopOtherCpusHook g_stop_other_cpus = nullptr;
+// 0 = no panic yet. Raised atomically by the first panicking CPU; anyone who
+// finds it raised is a nested (or concurrent) panic.
+uint32_t g_panic_depth = 0;
+char g_message[detail::kPanicMessageSize];
+
+// The last resort for a nested panic: polled COM1 output that depends on no
+// other kernel code (16550: THR at +0, LSR at +5 with bit 5 = THR empty). The
+// wait is bounded so an absent UART can not hang us.
+void raw_serial_write(const char* text) {
+    constexpr uint16_t kCom1 = 0x3f8;
+    for (; *text; ++text) {
+        for (int spin = 0; spin < 100000 && !(arch::inb(kCom1 + 5) & 0x20); ++spin) arch::pause();
+        arch::outb(kCom1, uint8_t(*text));
+    }
+}
+
+void raw_serial_write_decimal(uint32_t value) {
+    char digits[11];
+    size_t at = sizeof digits - 1;
+    digits[at] = '\0';
+    do {
+        digits[--at] = char('0' + value % 10);
+        value /= 10;
+    } while (value != 0 && at > 0);
+    raw_serial_write(digits + at);
+}
+
+[[noreturn]] void stop_this_cpu() {
+    if (g_test_mode) arch::qemu_exit(arch::QemuExitCode::kFail);
+    arch::halt_forever();
+}
+
+void print_registers(const Registers& r) {
+    klog::print("registers:\n");
+    klog::print("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}\n", r.rax, r.rbx, r.rcx, r.rdx);
+    klog::print("  rsi={:#018x} rdi={:#018x} rbp={:#018x} rsp={:#018x}\n", r.rsi, r.rdi, r.rbp, r.rsp);
+    klog::print("  r8 ={:#018x} r9 ={:#018x} r10={:#018x} r11={:#018x}\n", r.r8, r.r9, r.r10, r.r11);
+    klog::print("  r12={:#018x} r13={:#018x} r14={:#018x} r15={:#018x}\n", r.r12, r.r13, r.r14, r.r15);
+    klog::print("  rip={:#018x} rflags={:#010x}\n", r.rip, r.rflags);
+    klog::print("  cr0={:#018x} cr2={:#018x} cr3={:#018x} cr4={:#018x}\n", arch::read_cr0(), arch::read_cr2(),
+                arch::read_cr3(), arch::read_cr4());
+}
+
+}  // namespace
+
+// Source paths arrive absolute (CMake passes absolute paths); the root is
+// this file's own path minus its repository-relative name.
+const char* short_source_path(const char* path) {
+    static constexpr lib::StringView kThisFile = "kernel/debug/panic.cpp";
+    lib::StringView self(__FILE__);
+    if (path == nullptr) return "?";
+    if (!self.ends_with(kThisFile)) return path;
+    lib::StringView root = self.substr(0, self.size() - kThisFile.size());
+    return lib::StringView(path).starts_with(root) ? path + root.size() : path;
+}
+
+void set_test_mode(bool enabled) { g_test_mode = enabled; }
+bool test_mode() { return g_test_mode; }
+void set_stop_other_cpus_hook(StopOtherCpusHook hook) { g_stop_other_cpus = hook; }
+bool panic_in_progress() { return __atomic_load_n(&g_panic_depth, __ATOMIC_ACQUIRE) != 0; }
+
+namespace detail {
+
+char* begin_panic(const lib::SourceLocation& where) {
+    arch::cli();
+    if (__atomic_fetch_add(&g_panic_depth, 1, __ATOMIC_ACQ_REL) != 0) {
+        // Nested: the first report may be half-written and the consoles may
+        // be what failed. One short line on raw COM1, then stop.
+        raw_serial_write("\npanic: nested panic at ");
+        raw_serial_write(short_source_path(where.file));
+        raw_serial_write(":");
+        raw_serial_write_decimal(where.line);
+        raw_serial_write(" (");
+        raw_serial_write(where.function ? where.function : "?");
+        raw_serial_write(")\n");
+        stop_this_cpu();
+    }
+    if (g_stop_other_cpus != nullptr) g_stop_other_cpus();
+    // From here on this CPU owns the consoles: a lock held by an interrupted
+    // or stopped CPU must not keep the report from coming out.
+    klog::enter_panic_mode();
+    g_message[0] = '\0';
+    return g_message;
+}
+
+void finish_panic(const lib::SourceLocation& where, const Registers& registers) {
+    klog::print("\npanic: {}\n", g_message);
+    klog::print("  at {}:{} ({})\n", short_source_path(where.file), where.line, where.function);
+    print_registers(registers);
+    print_backtrace(registers.rbp, registers.rsp);
+    klog::print(g_test_mode ? "panic: test mode, exiting QEMU\n" : "panic: system halted\n");
+    stop_this_cpu();
+}
+
+}  // namespace detail
+}  // namespace debug

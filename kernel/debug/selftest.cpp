@@ -1,0 +1,57 @@
+// The deliberate failures of selftest.hpp. Each trigger is its own
+// out-of-line function, so the backtrace names it.
+#include "debug/selftest.hpp"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console/log.hpp"
+#include "debug/panic.hpp"
+
+namespace debug {
+namespace selftest {
+
+[[gnu::noinline]] void trigger_panic() { PANIC("selftest: deliberate panic (code {})", 42); }
+
+[[gnu::noinline]] int trigger_ubsan() {
+    // volatile: the compiler must not fold the overflow away at compile time.
+    volatile int32_t value = INT32_MAX;
+    int32_t sum = value + 1;  // signed overflow: __ubsan_handle_add_overflow
+    return sum;
+}
+
+// Writes past the end of a local array through a volatile pointer (which
+// neither the optimizer nor the bounds sanitizer can see through), over the
+// canary the stack protector placed above it; the check before return calls
+// __stack_chk_fail.
+[[gnu::noinline]] void trigger_stack_smash(size_t overrun) {
+    char buffer[16];
+    volatile char* cursor = buffer;
+    for (size_t i = 0; i < sizeof buffer + overrun; ++i) cursor[i] = 'A';
+    asm volatile("" : : "r"(buffer) : "memory");
+}
+
+}  // namespace selftest
+
+void run_selftest(lib::StringView what) {
+    klog::print("selftest: {}\n", what);
+    set_test_mode(true);
+    if (what == "panic") {
+        selftest::trigger_panic();
+    } else if (what == "ubsan") {
+#if defined(KERNEL_UBSAN)
+        int result = selftest::trigger_ubsan();
+        PANIC("selftest ubsan: the overflow was not caught (result {})", result);
+#else
+        PANIC("selftest ubsan: this kernel was built without its UBSan runtime (KERNEL_UBSAN=OFF)");
+#endif
+    } else if (what == "stack") {
+        // 16 bytes past the end reach the canary directly above the array but
+        // stop short of the saved frame pointer, so the backtrace stays whole.
+        selftest::trigger_stack_smash(16);
+        PANIC("selftest stack: the overrun was not caught");
+    }
+    PANIC("selftest: unknown selftest '{}' (known: panic, ubsan, stack)", what);
+}
+
+}  // namespace debug

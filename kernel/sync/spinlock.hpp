@@ -1,0 +1,121 @@
+// Spinlocks, taken only through an RAII guard (architecture guide §2.5).
+//
+// What a lock does with interrupts is part of its type, so a reader sees at
+// the declaration whether a lock may be taken from an interrupt handler:
+//
+//   sync::Spinlock        saves RFLAGS.IF, disables interrupts while held and
+//                         restores IF on release. The default: a lock that an
+//                         interrupt handler might also take must be of this
+//                         kind, or the handler would spin on its own CPU's lock.
+//   sync::SpinlockNoIrq   leaves interrupts alone; for data no interrupt
+//                         handler ever touches.
+//
+//   sync::Spinlock lock;
+//   { sync::Guard guard(lock); ... }   // released (and IF restored) here
+//
+// Where data belongs to one lock, keep them together: sync::Protected<T>.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/cpu.hpp"
+
+namespace sync {
+
+// Interrupt policies: enter() runs before the lock is taken, leave(state)
+// after it is released.
+struct IrqSave {
+    using State = bool;  // whether interrupts were enabled
+    static State enter() {
+        bool were_enabled = (arch::read_rflags() & arch::kRflagsIf) != 0;
+        arch::cli();
+        return were_enabled;
+    }
+    static void leave(State were_enabled) {
+        if (were_enabled) arch::sti();
+    }
+};
+
+struct IrqUntouched {
+    using State = bool;
+    static State enter() { return false; }
+    static void leave(State) {}
+};
+
+template <typename InterruptPolicy>
+class BasicSpinlock {
+public:
+    using Policy = InterruptPolicy;
+    using State = typename InterruptPolicy::State;
+
+    constexpr BasicSpinlock() = default;
+    BasicSpinlock(const BasicSpinlock&) = delete;
+    BasicSpinlock& operator=(const BasicSpinlock&) = delete;
+
+    // Test-and-test-and-set: spin on a plain load (the cache line stays
+    // shared) and only try the atomic exchange when the lock looks free.
+    // PAUSE tells the CPU this is a spin-wait loop (Intel SDM Vol. 2B, PAUSE).
+    [[nodiscard]] State lock() {
+        State state = InterruptPolicy::enter();
+        while (__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) {
+            while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) arch::pause();
+        }
+        return state;
+    }
+
+    // Takes the lock only if it is free right now; `state` is valid (and must
+    // be passed to unlock) only when this returns true.
+    [[nodiscard]] bool try_lock(State& state) {
+        state = InterruptPolicy::enter();
+        if (!__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) return true;
+        InterruptPolicy::leave(state);
+        return false;
+    }
+
+    void unlock(State state) {
+        __atomic_store_n(&locked_, false, __ATOMIC_RELEASE);
+        InterruptPolicy::leave(state);
+    }
+
+    bool is_locked() const { return __atomic_load_n(&locked_, __ATOMIC_RELAXED); }
+
+private:
+    bool locked_ = false;
+};
+
+using Spinlock = BasicSpinlock<IrqSave>;
+using SpinlockNoIrq = BasicSpinlock<IrqUntouched>;
+
+template <typename Lock>
+class [[nodiscard]] Guard {
+public:
+    explicit Guard(Lock& lock) : lock_(lock), state_(lock.lock()) {}
+    ~Guard() { lock_.unlock(state_); }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+private:
+    Lock& lock_;
+    typename Lock::State state_;
+};
+
+// A value that may only be reached with its lock held:
+//   counter.with([](uint64_t& value) { ++value; });
+template <typename T, typename Lock = Spinlock>
+class Protected {
+public:
+    template <typename... Args>
+    constexpr explicit Protected(Args... args) : value_(args...) {}
+
+    template <typename Callback>
+    decltype(auto) with(Callback&& callback) {
+        Guard<Lock> guard(lock_);
+        return callback(value_);
+    }
+
+private:
+    Lock lock_;
+    T value_;
+};
+
+}  // namespace sync

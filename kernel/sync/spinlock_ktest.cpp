@@ -1,0 +1,67 @@
+// In-kernel tests of the spinlocks: interrupt state is saved and restored by
+// the guard (the lock's type decides), and try_lock sees a held lock.
+#include "arch/x86_64/cpu.hpp"
+#include "sync/spinlock.hpp"
+#include "test/ktest.hpp"
+
+namespace {
+
+bool interrupts_enabled() { return (arch::read_rflags() & arch::kRflagsIf) != 0; }
+
+}  // namespace
+
+KTEST(spinlock, guard_disables_and_restores_interrupts) {
+    sync::Spinlock lock;
+    const bool before = interrupts_enabled();
+    {
+        sync::Guard guard(lock);
+        KEXPECT(lock.is_locked());
+        KEXPECT(!interrupts_enabled());
+    }
+    KEXPECT(!lock.is_locked());
+    KEXPECT_EQ(interrupts_enabled(), before);
+}
+
+KTEST(spinlock, nested_irq_save_locks_restore_in_order) {
+    // Taking an IrqSave lock with interrupts already off must not turn them
+    // on when it is released.
+    sync::Spinlock outer, inner;
+    const bool before = interrupts_enabled();
+    {
+        sync::Guard outer_guard(outer);
+        {
+            sync::Guard inner_guard(inner);
+        }
+        KEXPECT(!interrupts_enabled());
+        KEXPECT(outer.is_locked());
+        KEXPECT(!inner.is_locked());
+    }
+    KEXPECT_EQ(interrupts_enabled(), before);
+}
+
+KTEST(spinlock, no_irq_lock_leaves_interrupts_alone) {
+    sync::SpinlockNoIrq lock;
+    const bool before = interrupts_enabled();
+    {
+        sync::Guard guard(lock);
+        KEXPECT_EQ(interrupts_enabled(), before);
+    }
+    KEXPECT_EQ(interrupts_enabled(), before);
+}
+
+KTEST(spinlock, try_lock_fails_while_held) {
+    sync::SpinlockNoIrq lock;
+    sync::SpinlockNoIrq::State state;
+    KASSERT(lock.try_lock(state));
+    sync::SpinlockNoIrq::State second;
+    KEXPECT(!lock.try_lock(second));
+    lock.unlock(state);
+    KEXPECT(lock.try_lock(second));
+    lock.unlock(second);
+}
+
+KTEST(spinlock, protected_value) {
+    sync::Protected<uint64_t> counter(40u);
+    counter.with([](uint64_t& value) { value += 2; });
+    KEXPECT_EQ(counter.with([](uint64_t& value) { return value; }), 42u);
+}

@@ -1,0 +1,118 @@
+// The in-kernel test runner; see ktest.hpp.
+#include "test/ktest.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/qemu_exit.hpp"
+#include "console/log.hpp"
+#include "debug/panic.hpp"
+#include "lib/span.hpp"
+
+extern "C" const ktest::Case __ktest_start[];
+extern "C" const ktest::Case __ktest_end[];
+
+namespace ktest {
+namespace {
+
+// Suites whose name starts with this fail on purpose (they prove that the
+// harness notices failure) and run only when named explicitly.
+constexpr lib::StringView kDemoFailPrefix = "demo_fail";
+
+const Case* g_current = nullptr;
+bool g_current_failed = false;
+
+lib::Span<const Case> all_cases() {
+    return lib::Span<const Case>(__ktest_start, size_t(__ktest_end - __ktest_start));
+}
+
+// "suite" or "suite.case" naming this case?
+bool token_matches(lib::StringView token, const Case& test) {
+    lib::StringView suite(test.suite);
+    if (token == suite) return true;
+    size_t dot = token.find('.');
+    return dot != lib::StringView::npos && token.substr(0, dot) == suite && token.substr(dot + 1) == test.name;
+}
+
+// Calls visit(token) for each non-empty comma-separated item.
+template <typename Visit>
+void for_each_token(lib::StringView selection, Visit visit) {
+    size_t start = 0;
+    while (start <= selection.size()) {
+        size_t comma = selection.find(',', start);
+        size_t end = comma == lib::StringView::npos ? selection.size() : comma;
+        lib::StringView token = selection.substr(start, end - start).trimmed();
+        if (!token.empty()) visit(token);
+        start = end + 1;
+    }
+}
+
+bool selected(lib::StringView selection, const Case& test) {
+    bool chosen = false;
+    for_each_token(selection, [&](lib::StringView token) {
+        if (token == "all") chosen = chosen || !lib::StringView(test.suite).starts_with(kDemoFailPrefix);
+        else chosen = chosen || token_matches(token, test);
+    });
+    return chosen;
+}
+
+// Every token must name something: a typo must fail the run, not pass it
+// by running nothing.
+bool selection_is_valid(lib::StringView selection) {
+    bool valid = true;
+    bool any = false;
+    for_each_token(selection, [&](lib::StringView token) {
+        any = true;
+        if (token == "all") return;
+        for (const Case& test : all_cases())
+            if (token_matches(token, test)) return;
+        klog::print("tests: no suite named '{}'\n", token);
+        valid = false;
+    });
+    if (!any) klog::print("tests: empty test selection\n");
+    return valid && any;
+}
+
+[[noreturn]] void finish(bool passed) {
+    arch::qemu_exit(passed ? arch::QemuExitCode::kPass : arch::QemuExitCode::kFail);
+    // Real hardware (or no isa-debug-exit): the summary above is the result.
+    arch::halt_forever();
+}
+
+}  // namespace
+
+namespace detail {
+
+void fail(const char* file, uint32_t line, lib::StringView message) {
+    g_current_failed = true;
+    const char* suite = g_current ? g_current->suite : "?";
+    const char* name = g_current ? g_current->name : "?";
+    klog::print("[ FAIL ] {}.{}: {}:{}: {}\n", suite, name, debug::short_source_path(file), line, message);
+}
+
+}  // namespace detail
+
+void run(lib::StringView selection) {
+    // A panic inside a test ends the run with the failure exit code.
+    debug::set_test_mode(true);
+    klog::print("tests: running '{}' ({} cases registered)\n", selection, all_cases().size());
+    if (!selection_is_valid(selection)) finish(false);
+
+    size_t passed = 0, failed = 0;
+    for (const Case& test : all_cases()) {
+        if (!selected(selection, test)) continue;
+        g_current = &test;
+        g_current_failed = false;
+        klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
+        test.function();
+        if (g_current_failed) {
+            ++failed;
+        } else {
+            ++passed;
+            klog::print("[  OK  ] {}.{}\n", test.suite, test.name);
+        }
+        g_current = nullptr;
+    }
+    klog::print("tests: {} passed, {} failed\n", passed, failed);
+    finish(failed == 0);
+}
+
+}  // namespace ktest

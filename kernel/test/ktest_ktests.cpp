@@ -1,0 +1,27 @@
+// Tests of the test framework itself, and the deliberately failing demo suite.
+#include <stdint.h>
+
+#include "test/ktest.hpp"
+
+KTEST(ktest, mixed_sign_comparisons) {
+    KEXPECT(ktest::detail::holds<ktest::detail::Relation::kLess>(-1, 0u));
+    KEXPECT(!ktest::detail::holds<ktest::detail::Relation::kEqual>(-1, ~0u));
+    KEXPECT(ktest::detail::holds<ktest::detail::Relation::kGreater>(uint64_t(1) << 63, int64_t(-1)));
+    KEXPECT(ktest::detail::holds<ktest::detail::Relation::kGreaterEqual>(3u, 3));
+    KEXPECT(ktest::detail::holds<ktest::detail::Relation::kNotEqual>('a', 'b'));
+    KEXPECT_EQ(uint8_t(200), 200);
+    KEXPECT_LE(-5, int64_t(-5));
+}
+
+KTEST(ktest, operands_evaluated_once) {
+    int calls = 0;
+    auto next = [&] { return ++calls; };
+    KEXPECT_EQ(next(), 1);
+    KEXPECT_EQ(calls, 1);
+}
+
+// Runs only as test=demo_fail: proves that a failing expectation fails the run.
+KTEST(demo_fail, expect_eq_fails) {
+    int one = 1;
+    KEXPECT_EQ(one + 1, 3);
+}

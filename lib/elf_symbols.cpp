@@ -1,0 +1,314 @@
+// ELF64 symbol lookup over untrusted bytes; see elf_symbols.hpp.
+#include "lib/elf_symbols.hpp"
+
+#include "lib/utility.hpp"
+
+namespace lib {
+namespace {
+
+// ELF header fields (ELF-64 Object File Format, "ELF Header").
+constexpr size_t kElfHeaderSize = 64;
+constexpr size_t kIdentClass = 4;
+constexpr size_t kIdentData = 5;
+constexpr uint8_t kClass64 = 2;
+constexpr uint8_t kDataLittleEndian = 1;
+constexpr size_t kOffsetShoff = 0x28;
+constexpr size_t kOffsetShentsize = 0x3A;
+constexpr size_t kOffsetShnum = 0x3C;
+
+// Section header fields ("Section header entries").
+constexpr size_t kSectionHeaderSize = 64;
+constexpr size_t kShType = 4;
+constexpr size_t kShOffset = 24;
+constexpr size_t kShSize = 32;
+constexpr size_t kShLink = 40;
+constexpr size_t kShEntsize = 56;
+constexpr uint32_t kSectionTypeSymtab = 2;
+constexpr uint32_t kSectionTypeStrtab = 3;
+// An e_shnum of 0 with a non-zero e_shoff means the real count is in the
+// sh_size of section 0 ("Extended section numbering"). Limit the count so a
+// hostile header cannot make the scan take forever.
+constexpr uint64_t kMaxSections = 1u << 16;
+
+// Symbol table entries ("Symbol table").
+constexpr uint64_t kSymbolSize = 24;
+constexpr uint8_t kSymbolTypeNotype = 0;
+constexpr uint8_t kSymbolTypeFunc = 2;
+constexpr uint16_t kSectionUndefined = 0;
+constexpr uint16_t kSectionReserveLow = 0xff00;  // SHN_LORESERVE: ABS, COMMON, ...
+
+// Little-endian loads that check the range first; byte by byte so neither
+// alignment nor the host's byte order matters.
+bool read_le(Bytes bytes, uint64_t offset, size_t width, uint64_t& out) {
+    if (offset > bytes.size() || width > bytes.size() - offset) return false;
+    uint64_t value = 0;
+    for (size_t i = 0; i < width; ++i) value |= uint64_t(bytes[size_t(offset) + i]) << (8 * i);
+    out = value;
+    return true;
+}
+
+struct SectionHeader {
+    uint32_t type;
+    uint64_t offset;
+    uint64_t size;
+    uint32_t link;
+    uint64_t entry_size;
+};
+
+bool read_section_header(Bytes file, uint64_t table_offset, uint64_t index, SectionHeader& out) {
+    uint64_t base = 0;
+    if (__builtin_mul_overflow(index, uint64_t(kSectionHeaderSize), &base)) return false;
+    if (!checked_add(base, table_offset, base)) return false;
+    uint64_t type, offset, size, link, entry_size;
+    if (!read_le(file, base + kShType, 4, type) || !read_le(file, base + kShOffset, 8, offset) ||
+        !read_le(file, base + kShSize, 8, size) || !read_le(file, base + kShLink, 4, link) ||
+        !read_le(file, base + kShEntsize, 8, entry_size))
+        return false;
+    out = SectionHeader{uint32_t(type), offset, size, uint32_t(link), entry_size};
+    return true;
+}
+
+// The bytes a section occupies in the file, or an empty span if they are not
+// all inside it.
+Bytes section_bytes(Bytes file, const SectionHeader& header) {
+    if (header.offset > file.size() || header.size > file.size() - header.offset) return {};
+    return file.subspan(size_t(header.offset), size_t(header.size));
+}
+
+}  // namespace
+
+Expected<ElfSymbols> ElfSymbols::parse(Bytes file) {
+    if (file.size() < kElfHeaderSize) return Error::make(ErrorCode::kTruncated, "ELF file shorter than its header");
+    if (file[0] != 0x7f || file[1] != 'E' || file[2] != 'L' || file[3] != 'F')
+        return Error::make(ErrorCode::kInvalid, "not an ELF file (bad magic)");
+    if (file[kIdentClass] != kClass64 || file[kIdentData] != kDataLittleEndian)
+        return Error::make(ErrorCode::kUnsupported, "not an ELF64 little-endian file");
+
+    uint64_t section_table = 0, entry_size = 0, section_count = 0;
+    (void)read_le(file, kOffsetShoff, 8, section_table);
+    (void)read_le(file, kOffsetShentsize, 2, entry_size);
+    (void)read_le(file, kOffsetShnum, 2, section_count);
+    if (section_table == 0) return Error::make(ErrorCode::kNotFound, "ELF file has no section headers");
+    if (entry_size != kSectionHeaderSize) return Error::make(ErrorCode::kInvalid, "unexpected e_shentsize");
+    if (section_count == 0) {
+        SectionHeader first;
+        if (!read_section_header(file, section_table, 0, first))
+            return Error::make(ErrorCode::kTruncated, "section header table outside the file");
+        section_count = first.size;
+    }
+    if (section_count > kMaxSections) return Error::make(ErrorCode::kInvalid, "implausible section count");
+
+    for (uint64_t index = 0; index < section_count; ++index) {
+        SectionHeader symtab;
+        if (!read_section_header(file, section_table, index, symtab))
+            return Error::make(ErrorCode::kTruncated, "section header table outside the file");
+        if (symtab.type != kSectionTypeSymtab) continue;
+
+        if (symtab.entry_size < kSymbolSize) return Error::make(ErrorCode::kInvalid, "bad .symtab entry size");
+        Bytes symbols = section_bytes(file, symtab);
+        if (symbols.size() != symtab.size || symtab.size == 0)
+            return Error::make(ErrorCode::kTruncated, ".symtab outside the file");
+
+        SectionHeader strtab;
+        if (symtab.link >= section_count || !read_section_header(file, section_table, symtab.link, strtab))
+            return Error::make(ErrorCode::kInvalid, ".symtab links to no section");
+        if (strtab.type != kSectionTypeStrtab) return Error::make(ErrorCode::kInvalid, ".symtab link is no string table");
+        Bytes strings = section_bytes(file, strtab);
+        if (strings.size() != strtab.size) return Error::make(ErrorCode::kTruncated, ".strtab outside the file");
+
+        ElfSymbols result;
+        result.symbols_ = symbols;
+        result.stride_ = symtab.entry_size;
+        result.symbol_count_ = size_t(symtab.size / symtab.entry_size);
+        result.strings_ = strings;
+        return result;
+    }
+    return Error::make(ErrorCode::kNotFound, "ELF file has no .symtab");
+}
+
+bool ElfSymbols::read_symbol(size_t index, RawSymbol& out) const {
+    if (index >= symbol_count_) return false;
+    uint64_t base = uint64_t(index) * stride_;  // < symbols_.size(), no overflow
+    uint64_t name, info, section, value, size;
+    if (!read_le(symbols_, base + 0, 4, name) || !read_le(symbols_, base + 4, 1, info) ||
+        !read_le(symbols_, base + 6, 2, section) || !read_le(symbols_, base + 8, 8, value) ||
+        !read_le(symbols_, base + 16, 8, size))
+        return false;
+    out = RawSymbol{uint32_t(name), uint8_t(info & 0xf), uint16_t(section), value, size};
+    return true;
+}
+
+StringView ElfSymbols::name_at(uint32_t offset) const {
+    if (offset >= strings_.size()) return StringView("?");
+    const char* start = reinterpret_cast<const char*>(strings_.data()) + offset;
+    size_t length = 0;
+    size_t room = strings_.size() - offset;
+    while (length < room && start[length] != '\0') ++length;
+    if (length == 0) return StringView("?");
+    return StringView(start, length);
+}
+
+Expected<SymbolMatch> ElfSymbols::lookup(uint64_t address) const {
+    bool have_unsized = false;
+    RawSymbol best_unsized{};
+    for (size_t index = 1; index < symbol_count_; ++index) {
+        RawSymbol symbol;
+        if (!read_symbol(index, symbol)) break;
+        if (symbol.section_index == kSectionUndefined || symbol.section_index >= kSectionReserveLow) continue;
+        if (symbol.value > address) continue;
+        if (symbol.type == kSymbolTypeFunc && symbol.size != 0) {
+            if (address - symbol.value < symbol.size)
+                return SymbolMatch{name_at(symbol.name_offset), symbol.value, address - symbol.value};
+            continue;
+        }
+        bool code_label = symbol.type == kSymbolTypeFunc || symbol.type == kSymbolTypeNotype;
+        if (code_label && symbol.size == 0 && symbol.name_offset != 0 &&
+            address - symbol.value < kMaxUnsizedDistance && (!have_unsized || symbol.value > best_unsized.value)) {
+            best_unsized = symbol;
+            have_unsized = true;
+        }
+    }
+    if (have_unsized)
+        return SymbolMatch{name_at(best_unsized.name_offset), best_unsized.value, address - best_unsized.value};
+    return Error::make(ErrorCode::kNotFound, "no symbol contains the address");
+}
+
+Expected<uint64_t> ElfSymbols::address_of(StringView name) const {
+    for (size_t index = 1; index < symbol_count_; ++index) {
+        RawSymbol symbol;
+        if (!read_symbol(index, symbol)) break;
+        if (symbol.section_index == kSectionUndefined) continue;
+        if (name_at(symbol.name_offset) == name) return symbol.value;
+    }
+    return Error::make(ErrorCode::kNotFound, "no symbol of that name");
+}
+
+// ---------------------------------------------------------------------------
+// readable_symbol_name: the subset of the Itanium C++ ABI mangling grammar
+// (section 5.1, "External Names") that covers plain functions and members:
+//   _Z [L] <source-name> ...                 unscoped name
+//   _Z [L] N [r][V][K][R|O] <prefix>+ E ...  nested name, prefix items being
+//        <source-name>, St (std), C1-C3 (constructor), D0-D2 (destructor)
+// Whatever follows the name (parameter types) is dropped. Anything else makes
+// the caller fall back to the raw name.
+namespace {
+
+class NameWriter {
+public:
+    NameWriter(char* out, size_t size) : out_(out), size_(size) {}
+    void append(StringView text) {
+        for (char c : text) {
+            if (length_ + 1 < size_) out_[length_] = c;
+            ++length_;
+        }
+        terminate();
+    }
+    void terminate() {
+        if (size_ != 0) out_[length_ + 1 < size_ ? length_ : size_ - 1] = '\0';
+    }
+    size_t written() const { return length_ + 1 < size_ ? length_ : (size_ ? size_ - 1 : 0); }
+
+private:
+    char* out_;
+    size_t size_;
+    size_t length_ = 0;
+};
+
+class Demangler {
+public:
+    explicit Demangler(StringView text) : text_(text) {}
+
+    bool run(NameWriter& writer) {
+        if (!text_.starts_with("_Z")) return false;
+        position_ = 2;
+        if (peek() == 'L') ++position_;
+        if (peek() == 'N') {
+            ++position_;
+            while (peek() == 'r' || peek() == 'V' || peek() == 'K') ++position_;
+            if (peek() == 'R' || peek() == 'O') ++position_;
+            bool first = true;
+            while (peek() != 'E') {
+                StringView item;
+                if (!prefix_item(item)) return false;
+                if (!first) writer.append("::");
+                writer.append(item);
+                first = false;
+            }
+            return !first;
+        }
+        if (peek() == 'S' && peek(1) == 't') {
+            position_ += 2;
+            writer.append("std::");
+        }
+        StringView name;
+        if (!source_name(name)) return false;
+        writer.append(name);
+        return true;
+    }
+
+private:
+    char peek(size_t ahead = 0) const {
+        return position_ + ahead < text_.size() ? text_[position_ + ahead] : '\0';
+    }
+
+    bool prefix_item(StringView& item) {
+        char c = peek();
+        if (c == 'S' && peek(1) == 't') {
+            position_ += 2;
+            item = "std";
+            return true;
+        }
+        if (c == 'C' && peek(1) >= '1' && peek(1) <= '3' && !last_name_.empty()) {
+            position_ += 2;
+            item = last_name_;
+            return true;
+        }
+        if (c == 'D' && peek(1) >= '0' && peek(1) <= '2' && !last_name_.empty()) {
+            position_ += 2;
+            // "~Name": kept in a small buffer, the writer copies it at once.
+            size_t n = min(last_name_.size(), sizeof destructor_ - 2);
+            destructor_[0] = '~';
+            for (size_t i = 0; i < n; ++i) destructor_[1 + i] = last_name_[i];
+            item = StringView(destructor_, n + 1);
+            return true;
+        }
+        return source_name(item);
+    }
+
+    // <source-name> ::= <positive length number> <identifier>
+    bool source_name(StringView& name) {
+        if (peek() < '1' || peek() > '9') return false;
+        uint64_t length = 0;
+        while (peek() >= '0' && peek() <= '9') {
+            length = length * 10 + uint64_t(peek() - '0');
+            if (length > text_.size()) return false;
+            ++position_;
+        }
+        if (length > text_.size() - position_) return false;
+        name = text_.substr(position_, size_t(length));
+        position_ += size_t(length);
+        if (name.starts_with("_GLOBAL__N")) name = "(anonymous namespace)";
+        else last_name_ = name;
+        return true;
+    }
+
+    StringView text_;
+    size_t position_ = 0;
+    StringView last_name_;
+    char destructor_[128] = {};
+};
+
+}  // namespace
+
+size_t readable_symbol_name(StringView mangled, char* out, size_t out_size) {
+    NameWriter writer(out, out_size);
+    writer.terminate();
+    Demangler demangler(mangled);
+    if (demangler.run(writer)) return writer.written();
+    NameWriter raw(out, out_size);
+    raw.append(mangled);
+    raw.terminate();
+    return raw.written();
+}
+
+}  // namespace lib

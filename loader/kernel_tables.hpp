@@ -1,0 +1,35 @@
+// The kernel's page tables (facts sheet §2) built with loader/paging.hpp on
+// memory from AllocatePages: kernel segments at their link addresses with
+// their ELF permissions, the HHDM, and the identity pages the hand-off and
+// the SMP trampoline need while CR3 switches.
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/expected.hpp"
+#include "loader/core/elf.hpp"
+
+namespace loader {
+
+struct PagingChoice {
+    unsigned levels;
+    uint64_t hhdm_offset;
+};
+
+struct KernelTablesInput {
+    uint64_t kernel_physical;    // the loaded image block
+    const LoadPlan* plan;
+    uint64_t hhdm_offset;
+    uint64_t framebuffer_base;   // mapped write-combining; size 0 = none
+    uint64_t framebuffer_size;
+    bool nx;                     // CPU has NX (EFER.NXE will be set)
+    uint64_t identity_start;     // [start, end): the hand-off code, identity-mapped RX
+    uint64_t identity_end;
+    uint64_t trampoline;         // SMP trampoline page, identity-mapped RWX; 0 = none
+};
+
+// Must run while boot services are up, after every other allocation whose
+// memory lies above 4 GiB. Returns the physical address of the top table.
+lib::Expected<uint64_t> build_kernel_tables(const KernelTablesInput& input);
+
+}  // namespace loader

@@ -1,0 +1,130 @@
+// Building the kernel's x86_64 page tables (Intel SDM Vol. 3A §4.5, 4-level
+// and 5-level paging). Pure logic: the tables live in "physical" pages the
+// caller hands out through PageTableMemory, so host tests can run it against
+// a fake physical memory and the loader against AllocatePages.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/expected.hpp"
+#include "lib/span.hpp"
+
+namespace loader::paging {
+
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t k2MiB = 2ULL << 20;
+inline constexpr uint64_t k1GiB = 1ULL << 30;
+inline constexpr uint64_t k4GiB = 4ULL << 30;
+
+// Facts sheet §2: Limine's HHDM offsets (no randomisation here).
+inline constexpr uint64_t kHhdmOffset4Level = 0xffff800000000000ULL;
+inline constexpr uint64_t kHhdmOffset5Level = 0xff00000000000000ULL;
+
+// SDM Vol. 3A §4.5, Tables 4-15..4-20: paging-structure entry bits.
+namespace pte {
+inline constexpr uint64_t kPresent = 1ULL << 0;
+inline constexpr uint64_t kWritable = 1ULL << 1;
+inline constexpr uint64_t kUser = 1ULL << 2;
+inline constexpr uint64_t kWriteThrough = 1ULL << 3;  // PWT
+inline constexpr uint64_t kCacheDisable = 1ULL << 4;  // PCD
+inline constexpr uint64_t kLargePage = 1ULL << 7;     // PS in a PDPTE/PDE
+inline constexpr uint64_t kPat4KiB = 1ULL << 7;       // PAT in a 4 KiB PTE
+inline constexpr uint64_t kPatLarge = 1ULL << 12;     // PAT in a 2 MiB PDE / 1 GiB PDPTE
+inline constexpr uint64_t kNoExecute = 1ULL << 63;
+inline constexpr uint64_t kAddressMask = 0x000ffffffffff000ULL;
+}  // namespace pte
+
+// The PAT layout the loader programs (facts sheet §2; SDM Vol. 3A §12.12.2
+// memory type encodings: 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC-):
+// PAT0 WB, PAT1 WT, PAT2 UC-, PAT3 UC, PAT4 WP, PAT5 WC, PAT6 UC-, PAT7 UC.
+// Entries 0..3 equal the power-on default, so mappings made by the firmware
+// keep their meaning.
+inline constexpr uint64_t kPatValue = 0x0007010500070406ULL;
+
+enum class Cache : uint8_t {
+    kWriteBack,      // PAT index 0: PAT=0 PCD=0 PWT=0
+    kWriteCombining  // PAT index 5: PAT=1 PCD=0 PWT=1 (SDM Vol. 3A §12.12.3)
+};
+
+struct MapFlags {
+    bool writable = false;
+    bool executable = false;
+    Cache cache = Cache::kWriteBack;
+};
+
+// Where table pages come from. `allocate` returns the physical address of a
+// zeroed 4 KiB page (0 on failure); `access` turns such an address into a
+// pointer to its 512 entries.
+struct PageTableMemory {
+    uint64_t (*allocate)(void* context);
+    uint64_t* (*access)(void* context, uint64_t physical);
+    void* context;
+};
+
+class PageTableBuilder {
+public:
+    // levels: 4 or 5. allow_1gib: CPUID says 1 GiB pages exist. use_nx: the
+    // CPU has NX and EFER.NXE will be set (bit 63 is reserved otherwise).
+    static lib::Expected<PageTableBuilder> create(PageTableMemory memory, unsigned levels, bool allow_1gib,
+                                                  bool use_nx = true);
+
+    // Maps [virtual_address, +length) to [physical, +length) with the largest
+    // pages that alignment allows (1 GiB if allowed, 2 MiB, else 4 KiB).
+    // Addresses and length must be 4 KiB aligned; virtual addresses must be
+    // canonical. Mapping a page that is already mapped is kDuplicate.
+    lib::Expected<void> map(uint64_t virtual_address, uint64_t physical, uint64_t length, MapFlags flags);
+    // The same with 4 KiB pages only.
+    lib::Expected<void> map_small(uint64_t virtual_address, uint64_t physical, uint64_t length, MapFlags flags);
+
+    // Walks the tables: the physical address `virtual_address` maps to, and
+    // the leaf entry (with its page size) if `leaf`/`page_size` are given.
+    // kNotFound if unmapped.
+    lib::Expected<uint64_t> translate(uint64_t virtual_address, uint64_t* leaf = nullptr,
+                                      uint64_t* page_size = nullptr) const;
+
+    uint64_t root() const { return root_; }
+    unsigned levels() const { return levels_; }
+    uint64_t tables_allocated() const { return tables_allocated_; }
+
+private:
+    PageTableBuilder(PageTableMemory memory, uint64_t root, unsigned levels, bool allow_1gib, bool use_nx)
+        : memory_(memory), root_(root), levels_(levels), allow_1gib_(allow_1gib), use_nx_(use_nx) {}
+    lib::Expected<void> map_one(uint64_t virtual_address, uint64_t physical, uint64_t page_size, MapFlags flags);
+    lib::Expected<void> map_with(uint64_t virtual_address, uint64_t physical, uint64_t length, MapFlags flags,
+                                 bool large_pages);
+    bool canonical(uint64_t virtual_address) const;
+
+    PageTableMemory memory_;
+    uint64_t root_;
+    unsigned levels_;
+    bool allow_1gib_;
+    bool use_nx_;
+    uint64_t tables_allocated_ = 1;
+};
+
+// ---------------------------------------------------------------------------
+// Which physical ranges the HHDM covers (facts sheet §2): 0..4 GiB, plus
+// every memory-map range above 4 GiB except RESERVED and BAD_MEMORY, plus the
+// framebuffer, which is mapped write-combining.
+// ---------------------------------------------------------------------------
+
+struct PhysicalRange {
+    uint64_t base;
+    uint64_t length;
+    uint64_t type;  // a limine::MemmapType
+};
+
+struct HhdmRange {
+    uint64_t base;  // physical, 4 KiB aligned
+    uint64_t length;
+    Cache cache;
+};
+
+// Sorted, merged, 4 KiB aligned (outward) ranges; the framebuffer
+// [framebuffer_base, +framebuffer_size) (size 0: none) is cut out and given
+// as its own write-combining range. kOutOfMemory if more than `capacity`.
+lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint64_t framebuffer_base,
+                                uint64_t framebuffer_size, HhdmRange* out, size_t capacity);
+
+}  // namespace loader::paging

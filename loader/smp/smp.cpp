@@ -1,0 +1,329 @@
+// SMP start-up for the Limine SMP feature: the orchestration around the
+// pure pieces (cpu_list, response, trampoline, tsc_delay). See smp.hpp for
+// the contract with main.cpp and trampoline.S for the AP's path.
+#include "loader/smp/smp.hpp"
+
+#include "lib/utility.hpp"
+#include "loader/core/madt.hpp"
+#include "loader/smp/apic.hpp"
+#include "loader/smp/cpu.hpp"
+#include "loader/smp/cpu_list.hpp"
+#include "loader/smp/response.hpp"
+#include "loader/smp/trampoline.hpp"
+#include "loader/smp/tsc_delay.hpp"
+
+namespace loader::smp {
+namespace {
+
+using lib::Error;
+using lib::ErrorCode;
+
+constexpr uint64_t kPageSize = 4096;
+constexpr uint64_t kBelow1MiB = 0x100000;     // a SIPI vector names a page below 1 MiB
+constexpr uint64_t kBelow4GiB = 0x100000000;  // CR3 loaded from 32-bit code
+constexpr uint64_t kAnywhere = ~0ULL;
+constexpr uint64_t kDefaultStackSize = 64 * 1024;  // facts sheet §3
+
+// The waits of the "typical BSP initialization sequence" (Intel SDM Vol. 3A
+// §9.4.4.1): 10 ms after INIT, 200 us after each STARTUP IPI. How long an
+// AP may take from its SIPI to reporting in is ours to choose: generous,
+// because under QEMU's TCG a virtual CPU may wait for a host thread.
+constexpr uint64_t kAfterInitMicroseconds = 10000;
+constexpr uint64_t kAfterStartupMicroseconds = 200;
+constexpr uint64_t kReportInTimeoutMicroseconds = 100000;
+constexpr uint64_t kIcrIdleTimeoutMicroseconds = 1000;
+
+// CPUID feature bits (SDM Vol. 2A, CPUID leaf 01H, Tables 3-10/3-11).
+constexpr uint32_t kCpuid1EcxX2apic = 1u << 21;
+constexpr uint32_t kCpuid1EdxPat = 1u << 16;
+constexpr uint32_t kCpuid1EdxTsc = 1u << 4;
+
+struct State {
+    bool prepared = false;
+    bool want_x2apic = false;
+    uint64_t hhdm_offset = 0;
+    uint32_t bsp_apic_id = 0;
+    uint64_t local_apic_address = 0;  // from the MADT; 0 = take IA32_APIC_BASE
+    CpuList cpus;
+    uint64_t stack_size = 0;
+    uint64_t stacks_physical[kMaxCpus] = {};  // per CpuList entry; 0 for the BSP
+    uint64_t trampoline_physical = 0;
+    uint64_t temporary_tables_physical = 0;
+    uint64_t response_physical = 0;
+    ResponseBlock response;
+    TscRate tsc;
+    StartReport report;
+};
+
+// Constant-initialised: the loader runs no global constructors.
+constinit State g_state;
+
+uint8_t* identity(uint64_t physical) { return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(physical)); }
+
+const uint8_t* identity_const(uint64_t physical) {
+    return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(physical));
+}
+
+// The BSP's APIC id as the MADT lists it: the x2APIC id from leaf 0BH when
+// the CPU has that leaf, else the initial xAPIC id in CPUID.01H:EBX[31:24]
+// (SDM Vol. 3A §11.4.6; both agree below 255).
+uint32_t read_bsp_apic_id() {
+    if (cpu::cpuid(0).eax >= 0xb) {
+        cpu::CpuidResult topology = cpu::cpuid(0xb, 0);
+        if (topology.ebx != 0) return topology.edx;
+    }
+    return cpu::cpuid(1).ebx >> 24;
+}
+
+bool cpu_has_x2apic() { return (cpu::cpuid(1).ecx & kCpuid1EcxX2apic) != 0; }
+bool cpu_has_pat() { return (cpu::cpuid(1).edx & kCpuid1EdxPat) != 0; }
+bool cpu_has_tsc() { return (cpu::cpuid(1).edx & kCpuid1EdxTsc) != 0; }
+
+void delay(uint64_t microseconds) {
+    uint64_t ticks = g_state.tsc.ticks_for(microseconds);
+    uint64_t start = cpu::read_tsc();
+    while (cpu::read_tsc() - start < ticks) cpu::pause();
+}
+
+// Polls `condition` until it holds or `timeout` microseconds have passed.
+template <typename Condition>
+bool wait_for(uint64_t timeout, Condition condition) {
+    uint64_t ticks = g_state.tsc.ticks_for(timeout);
+    uint64_t start = cpu::read_tsc();
+    for (;;) {
+        if (condition()) return true;
+        if (cpu::read_tsc() - start >= ticks) return condition();
+        cpu::pause();
+    }
+}
+
+// Sending IPIs through the BSP's local APIC, xAPIC (MMIO) or x2APIC (MSR).
+class LocalApic {
+public:
+    LocalApic(bool x2apic_mode, uint64_t mmio_base) : x2apic_mode_(x2apic_mode), mmio_base_(mmio_base) {}
+
+    void send(const apic::IpiCommand& command) const {
+        if (x2apic_mode_) {
+            cpu::memory_fence();
+            cpu::write_msr(apic::kX2apicIcrMsr, apic::x2apic_icr(command));
+            return;
+        }
+        wait_until_idle();
+        cpu::mmio_write32(mmio_base_ + apic::kXapicIcrHigh, apic::xapic_icr_high(command.destination));
+        cpu::mmio_write32(mmio_base_ + apic::kXapicIcrLow, apic::icr_low(command));
+        wait_until_idle();
+    }
+
+private:
+    // xAPIC: the previous IPI must have left before the ICR is rewritten
+    // (delivery status, ICR bit 12). Bounded: a stuck bit must not hang boot.
+    void wait_until_idle() const {
+        (void)wait_for(kIcrIdleTimeoutMicroseconds, [&] {
+            return (cpu::mmio_read32(mmio_base_ + apic::kXapicIcrLow) & apic::kIcrDeliveryStatusPending) == 0;
+        });
+    }
+
+    bool x2apic_mode_;
+    uint64_t mmio_base_;
+};
+
+// Puts the BSP in x2APIC mode when asked and possible; returns whether it is
+// in x2APIC mode now (it may already have been, from the firmware: there is
+// no way back to xAPIC short of disabling the APIC, SDM §11.12.5).
+bool configure_bsp_x2apic() {
+    uint64_t base = cpu::read_msr(apic::kApicBaseMsr);
+    if ((base & apic::kApicBaseX2apicEnable) != 0) return true;
+    if (!g_state.want_x2apic || !cpu_has_x2apic()) return false;
+    // xAPIC -> x2APIC is the legal transition: enable, then set EXTD.
+    base |= apic::kApicBaseGlobalEnable;
+    cpu::write_msr(apic::kApicBaseMsr, base);
+    cpu::write_msr(apic::kApicBaseMsr, base | apic::kApicBaseX2apicEnable);
+    return true;
+}
+
+// INIT-SIPI-SIPI for one AP (SDM Vol. 3A §9.4.4.1), waiting a bounded time
+// for it to report in. Returns the alive value it reported, or 0.
+uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t apic_id, uint8_t vector) {
+    local_apic.send(apic::init_ipi(apic_id));
+    delay(kAfterInitMicroseconds);
+    local_apic.send(apic::startup_ipi(apic_id, vector));
+    delay(kAfterStartupMicroseconds);
+    // A second SIPI only if the first one was lost: an AP already running
+    // ignores it anyway (it is not in wait-for-SIPI any more).
+    if (read_ap_started(trampoline) == 0 && read_ap_alive(trampoline) == 0) {
+        local_apic.send(apic::startup_ipi(apic_id, vector));
+        delay(kAfterStartupMicroseconds);
+    }
+    uint32_t alive = 0;
+    (void)wait_for(kReportInTimeoutMicroseconds, [&] {
+        alive = read_ap_alive(trampoline);
+        return alive != 0;
+    });
+    if (alive == 0) {
+        // Send it back to wait-for-SIPI so that it cannot wake up later and
+        // run on the next AP's stack with the next AP's smp_info.
+        local_apic.send(apic::init_ipi(apic_id));
+        delay(kAfterStartupMicroseconds);
+    }
+    return alive;
+}
+
+uint64_t pages_for(uint64_t bytes) { return lib::align_up(bytes, kPageSize) / kPageSize; }
+
+uint64_t allocate(const PageAllocator& allocator, uint64_t pages, uint64_t below) {
+    return allocator.allocate(allocator.context, pages, below);
+}
+
+void read_madt(const PrepareInfo& info) {
+    g_state.local_apic_address = 0;
+    if (info.rsdp == nullptr) {
+        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
+        g_state.report.madt_found = false;
+        return;
+    }
+    auto table = find_acpi_table(info.rsdp, "APIC", identity_const);
+    if (!table) {
+        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
+        g_state.report.madt_found = false;
+        g_state.report.madt_problem = table.error().message;
+        return;
+    }
+    auto parsed = parse_madt_cpus(table.value());
+    if (!parsed) {
+        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
+        g_state.report.madt_found = false;
+        g_state.report.madt_problem = parsed.error().message;
+        return;
+    }
+    g_state.report.madt_found = true;
+    g_state.local_apic_address = parsed.value().local_apic_address;
+    build_cpu_list(&parsed.value(), g_state.bsp_apic_id, g_state.cpus);
+}
+
+}  // namespace
+
+lib::Expected<void> prepare(const PrepareInfo& info) {
+    g_state.prepared = false;
+    g_state.report = StartReport{};
+    g_state.want_x2apic = info.want_x2apic;
+    g_state.hhdm_offset = info.hhdm_offset;
+    g_state.bsp_apic_id = read_bsp_apic_id();
+    read_madt(info);
+    g_state.report.cpus_listed = g_state.cpus.count;
+
+    const PageAllocator& allocator = info.allocator;
+    if (allocator.allocate == nullptr) return Error::make(ErrorCode::kInvalid, "SMP: no page allocator given");
+
+    // The response comes first: whatever happens to the APs, the kernel
+    // gets a response listing at least the BSP.
+    uint64_t block_bytes = response_block_size(g_state.cpus.count);
+    g_state.response_physical = allocate(allocator, pages_for(block_bytes), kAnywhere);
+    if (g_state.response_physical == 0) return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory for the response");
+    g_state.response = ResponseBlock(identity(g_state.response_physical),
+                                     info.hhdm_offset + g_state.response_physical, g_state.cpus.count);
+
+    // The trampoline page is promised by trampoline_physical() even on a
+    // single CPU, so main.cpp's mapping code has one path.
+    g_state.trampoline_physical = allocate(allocator, 1, kBelow1MiB);
+    if (g_state.trampoline_physical == 0 || !apic::is_valid_startup_page(g_state.trampoline_physical)) {
+        g_state.trampoline_physical = 0;
+        return Error::make(ErrorCode::kOutOfMemory, "SMP: no usable page below 1 MiB for the AP trampoline");
+    }
+
+    if (g_state.cpus.ap_count() > 0) {
+        g_state.temporary_tables_physical = allocate(allocator, kTemporaryTablePages, kBelow4GiB);
+        if (g_state.temporary_tables_physical == 0)
+            return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory below 4 GiB for the APs' first page tables");
+
+        g_state.stack_size = lib::align_up(info.stack_size != 0 ? info.stack_size : kDefaultStackSize, kPageSize);
+        for (size_t i = 0; i < g_state.cpus.count; ++i) {
+            g_state.stacks_physical[i] = 0;
+            if (g_state.cpus.cpus[i].is_bsp) continue;
+            g_state.stacks_physical[i] = allocate(allocator, g_state.stack_size / kPageSize, kAnywhere);
+            if (g_state.stacks_physical[i] == 0)
+                return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory for an AP stack");
+        }
+
+        // No BS->Stall after ExitBootServices: time the TSC against it now.
+        g_state.tsc = TscRate{};
+        if (info.stall_microseconds != nullptr && cpu_has_tsc()) {
+            uint64_t before = cpu::read_tsc();
+            info.stall_microseconds(kCalibrationMicroseconds);
+            uint64_t after = cpu::read_tsc();
+            g_state.tsc = TscRate::from_measurement(after - before, kCalibrationMicroseconds);
+        }
+        g_state.report.tsc_ticks_per_millisecond = g_state.tsc.ticks_per_millisecond();
+    }
+
+    g_state.prepared = true;
+    return {};
+}
+
+uint64_t trampoline_physical() { return g_state.trampoline_physical; }
+
+limine::SmpResponse* start_aps(const StartInfo& info) {
+    if (!g_state.prepared) return nullptr;
+    StartReport& report = g_state.report;
+
+    bool x2apic_mode = configure_bsp_x2apic();
+    report.x2apic_requested = g_state.want_x2apic;
+    report.x2apic_available = cpu_has_x2apic();
+    bool all_x2apic = x2apic_mode;
+
+    // Without a running TSC every wait would be zero or endless: list the
+    // BSP alone rather than guess.
+    if (g_state.cpus.ap_count() > 0 && !g_state.tsc.is_valid()) report.skipped_no_timer = true;
+
+    if (g_state.cpus.ap_count() > 0 && g_state.tsc.is_valid()) {
+        uint8_t* trampoline = identity(g_state.trampoline_physical);
+
+        TrampolineSetup setup{};
+        setup.page_physical = g_state.trampoline_physical;
+        setup.hhdm_offset = g_state.hhdm_offset;
+        setup.registers = ap_control_registers(cpu::read_cr0(), cpu::read_cr4(), info.five_level_paging, info.nx);
+        setup.temporary_cr3 = static_cast<uint32_t>(build_temporary_tables(
+            reinterpret_cast<uint64_t*>(identity(g_state.temporary_tables_physical)),
+            g_state.temporary_tables_physical, info.five_level_paging));
+        setup.kernel_cr3 = info.pml4_physical;
+        setup.gdtr_base_virtual = info.gdtr_base_virtual;
+        setup.gdtr_limit = info.gdtr_limit;
+        setup.code_selector = info.code_selector;
+        setup.data_selector = info.data_selector;
+        setup.set_pat = cpu_has_pat();
+        setup.pat = kPatValue;
+        setup.enable_x2apic = x2apic_mode;
+        install_trampoline(trampoline, setup);
+
+        uint64_t mmio_base = g_state.local_apic_address;
+        if (mmio_base == 0) mmio_base = cpu::read_msr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
+        LocalApic local_apic(x2apic_mode, mmio_base);
+        uint8_t vector = apic::startup_vector(g_state.trampoline_physical);
+
+        for (size_t i = 0; i < g_state.cpus.count; ++i) {
+            SmpCpu& cpu = g_state.cpus.cpus[i];
+            if (cpu.is_bsp) continue;
+            if (!can_send_ipi_to(cpu.apic_id, x2apic_mode)) {
+                ++report.aps_unreachable;
+                continue;
+            }
+            uint64_t stack_top = g_state.hhdm_offset + g_state.stacks_physical[i] + g_state.stack_size;
+            set_ap_parameters(trampoline, stack_top, g_state.response.info_virtual(i));
+            uint32_t alive = start_one(local_apic, trampoline, cpu.apic_id, vector);
+            if (alive == 0) {
+                ++report.aps_failed;
+                if (report.aps_failed == 1) report.first_failed_apic_id = cpu.apic_id;
+                continue;
+            }
+            cpu.online = true;
+            ++report.aps_started;
+            if (alive != kApAliveX2apic) all_x2apic = false;
+        }
+    }
+
+    report.x2apic_enabled = all_x2apic;
+    return g_state.response.finish(g_state.cpus, g_state.bsp_apic_id, all_x2apic);
+}
+
+const StartReport& start_report() { return g_state.report; }
+
+}  // namespace loader::smp

@@ -1,0 +1,132 @@
+#include "loader/smp/trampoline.hpp"
+
+// Labels of trampoline.S: the code to copy and the fields of its parameter
+// block. Only their addresses are used, as offsets from the start.
+extern "C" {
+extern const uint8_t smp_trampoline_start[];
+extern const uint8_t smp_trampoline_end[];
+extern const uint8_t smp_trampoline_protected_mode[];
+extern const uint8_t smp_trampoline_long_mode[];
+extern const uint8_t smp_trampoline_park[];
+extern const uint8_t smp_trampoline_gdt[];
+extern const uint8_t smp_tp_temporary_gdtr[];
+extern const uint8_t smp_tp_kernel_gdtr[];
+extern const uint8_t smp_tp_far_jump_32[];
+extern const uint8_t smp_tp_far_jump_64[];
+extern const uint8_t smp_tp_cr0[];
+extern const uint8_t smp_tp_cr4[];
+extern const uint8_t smp_tp_efer_set[];
+extern const uint8_t smp_tp_temporary_cr3[];
+extern const uint8_t smp_tp_set_pat[];
+extern const uint8_t smp_tp_enable_x2apic[];
+extern const uint8_t smp_tp_started[];
+extern const uint8_t smp_tp_alive[];
+extern const uint8_t smp_tp_kernel_cr3[];
+extern const uint8_t smp_tp_code_selector[];
+extern const uint8_t smp_tp_data_selector[];
+extern const uint8_t smp_tp_pat[];
+extern const uint8_t smp_tp_stack_top[];
+extern const uint8_t smp_tp_info[];
+extern const uint8_t smp_tp_park[];
+}
+
+namespace loader::smp {
+namespace {
+
+// Page-table entry bits (SDM Vol. 3A §4.5, Tables 4-15 to 4-20).
+constexpr uint64_t kPresent = 1ULL << 0;
+constexpr uint64_t kWritable = 1ULL << 1;
+constexpr uint64_t kLargePage = 1ULL << 7;  // PS in a PD entry: 2 MiB page
+constexpr uint64_t kEntriesPerTable = 512;
+
+size_t offset_of(const uint8_t* label) { return static_cast<size_t>(label - smp_trampoline_start); }
+
+// Parameter stores go through volatile pointers: the page is read by
+// another processor, and the compiler must neither drop nor merge them
+// (nor turn a copy loop into a call to a memcpy the loader does not have).
+// Byte by byte, little-endian: some fields (the GDTR base) are not aligned.
+template <typename T>
+void store(uint8_t* page, const uint8_t* label, T value) {
+    volatile uint8_t* field = page + offset_of(label);
+    for (size_t i = 0; i < sizeof(T); ++i) field[i] = static_cast<uint8_t>(static_cast<uint64_t>(value) >> (8 * i));
+}
+
+template <typename T>
+T load(const uint8_t* page, const uint8_t* label) {
+    return *reinterpret_cast<const volatile T*>(page + offset_of(label));
+}
+
+}  // namespace
+
+ApControlRegisters ap_control_registers(uint64_t bsp_cr0, uint64_t bsp_cr4, bool five_level_paging, bool nx) {
+    ApControlRegisters registers{};
+    uint64_t value = cr0::kProtectionEnable | cr0::kPaging | cr0::kWriteProtect | cr0::kExtensionType;
+    value |= bsp_cr0 & (cr0::kMonitorCoprocessor | cr0::kNumericError);
+    registers.cr0 = static_cast<uint32_t>(value);
+
+    value = cr4::kPhysicalAddressExtension;
+    if (five_level_paging) value |= cr4::kFiveLevelPaging;
+    value |= bsp_cr4 & (cr4::kDebuggingExtensions | cr4::kMachineCheckEnable | cr4::kPageGlobalEnable |
+                        cr4::kPerformanceCounterEnable | cr4::kOsFxsr | cr4::kOsXmmExceptions);
+    registers.cr4 = static_cast<uint32_t>(value);
+
+    registers.efer_set = efer::kLongModeEnable | (nx ? efer::kNoExecuteEnable : 0);
+    return registers;
+}
+
+uint64_t build_temporary_tables(uint64_t* tables, uint64_t tables_physical, bool five_level_paging) {
+    // Chain: [PML5 ->] PML4 -> PDPT -> PD, each entry 0 pointing at the next
+    // page; the PD's entry 0 maps physical 0..2 MiB with one large page.
+    size_t levels = five_level_paging ? 4 : 3;
+    for (size_t level = 0; level + 1 < levels; ++level) {
+        volatile uint64_t* table = tables + level * kEntriesPerTable;
+        uint64_t next_physical = tables_physical + (level + 1) * 4096;
+        table[0] = next_physical | kPresent | kWritable;
+    }
+    volatile uint64_t* page_directory = tables + (levels - 1) * kEntriesPerTable;
+    page_directory[0] = 0 | kPresent | kWritable | kLargePage;
+    return tables_physical;
+}
+
+size_t trampoline_size() { return offset_of(smp_trampoline_end); }
+
+size_t park_offset() { return offset_of(smp_trampoline_park); }
+
+void install_trampoline(uint8_t* page, const TrampolineSetup& setup) {
+    volatile uint8_t* destination = page;
+    for (size_t i = 0; i < trampoline_size(); ++i) destination[i] = smp_trampoline_start[i];
+
+    const uint32_t base = static_cast<uint32_t>(setup.page_physical);
+    // GDTR: limit (kept from the image), then the 32-bit linear base.
+    store<uint32_t>(page, smp_tp_temporary_gdtr + 2, base + static_cast<uint32_t>(offset_of(smp_trampoline_gdt)));
+    store<uint32_t>(page, smp_tp_far_jump_32, base + static_cast<uint32_t>(offset_of(smp_trampoline_protected_mode)));
+    store<uint32_t>(page, smp_tp_far_jump_64, base + static_cast<uint32_t>(offset_of(smp_trampoline_long_mode)));
+
+    store<uint16_t>(page, smp_tp_kernel_gdtr, setup.gdtr_limit);
+    store<uint64_t>(page, smp_tp_kernel_gdtr + 2, setup.gdtr_base_virtual);
+
+    store<uint32_t>(page, smp_tp_cr0, setup.registers.cr0);
+    store<uint32_t>(page, smp_tp_cr4, setup.registers.cr4);
+    store<uint32_t>(page, smp_tp_efer_set, setup.registers.efer_set);
+    store<uint32_t>(page, smp_tp_temporary_cr3, setup.temporary_cr3);
+    store<uint32_t>(page, smp_tp_set_pat, setup.set_pat ? 1 : 0);
+    store<uint32_t>(page, smp_tp_enable_x2apic, setup.enable_x2apic ? 1 : 0);
+    store<uint64_t>(page, smp_tp_kernel_cr3, setup.kernel_cr3);
+    store<uint64_t>(page, smp_tp_code_selector, setup.code_selector);
+    store<uint64_t>(page, smp_tp_data_selector, setup.data_selector);
+    store<uint64_t>(page, smp_tp_pat, setup.pat);
+    store<uint64_t>(page, smp_tp_park, setup.hhdm_offset + setup.page_physical + park_offset());
+}
+
+void set_ap_parameters(uint8_t* page, uint64_t stack_top_virtual, uint64_t info_virtual) {
+    store<uint64_t>(page, smp_tp_stack_top, stack_top_virtual);
+    store<uint64_t>(page, smp_tp_info, info_virtual);
+    store<uint32_t>(page, smp_tp_started, 0);
+    store<uint32_t>(page, smp_tp_alive, 0);
+}
+
+uint32_t read_ap_started(const uint8_t* page) { return load<uint32_t>(page, smp_tp_started); }
+
+uint32_t read_ap_alive(const uint8_t* page) { return load<uint32_t>(page, smp_tp_alive); }
+
+}  // namespace loader::smp
