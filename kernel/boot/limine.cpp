@@ -11,7 +11,7 @@
 #include "console/console.hpp"
 #include "console/log.hpp"
 #include "lib/string_view.hpp"
-#include "rt/rt.hpp"
+#include "rt/runtime.hpp"
 
 extern "C" void kernel_entry_from_request();
 extern "C" [[noreturn]] void kernel_main();
