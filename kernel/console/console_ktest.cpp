@@ -39,6 +39,15 @@ console::PixelFormat boot_pixel_format() {
     return console::PixelFormat{fb.red_size, fb.red_shift, fb.green_size, fb.green_shift, fb.blue_size, fb.blue_shift};
 }
 
+// Machines without a display (QEMU -vga none, a headless board) have no
+// framebuffer: the framebuffer cases then have nothing to check and pass
+// with a note, so the suite can run on every machine shape.
+bool skip_without_framebuffer() {
+    if (boot::info().has_framebuffer && console::framebuffer_active()) return false;
+    klog::print("  (no framebuffer console: nothing to check)\n");
+    return true;
+}
+
 }  // namespace
 
 KTEST(console, serial_port_present) {
@@ -47,8 +56,7 @@ KTEST(console, serial_port_present) {
 }
 
 KTEST(console, framebuffer_draws_known_glyph) {
-    KASSERT(boot::info().has_framebuffer);
-    KASSERT(console::framebuffer_active());
+    if (skip_without_framebuffer()) return;
     console::TextRenderer& screen = console::framebuffer::renderer();
     // Drawn through the renderer directly so that the serial log stays clean.
     screen.write("\x1b[0m\n");
@@ -61,30 +69,35 @@ KTEST(console, framebuffer_draws_known_glyph) {
     KEXPECT(cell_shows(1, row, 'z', ink, paper));
     KEXPECT(!cell_shows(1, row, 'A', ink, paper));
     // A colour escape changes the ink of what follows.
-    screen.write("\x1b[91mE\x1b[0m\n");
+    // (Checked before the newline, which may scroll the screen.)
+    screen.write("\x1b[91mE\x1b[0m");
     const uint32_t red = format.encode(console::palette_colour(9));
     KEXPECT(cell_shows(2, row, 'E', red, paper));
+    screen.write("\n");
 }
 
 KTEST(console, scrolling_keeps_the_last_line) {
-    KASSERT(console::framebuffer_active());
+    if (skip_without_framebuffer()) return;
     console::TextRenderer& screen = console::framebuffer::renderer();
-    screen.write("\x1b[0m");
-    // Fill the screen so the cursor sits on the last row, then mark it.
-    for (uint32_t i = 0; i < screen.rows(); ++i) screen.write("\n");
-    KASSERT_EQ(screen.cursor_row(), screen.rows() - 1);
+    screen.write("\x1b[0m\n");
+    // Move the cursor to the last row, then mark that row.
+    while (screen.cursor_row() != screen.rows() - 1) screen.write("\n");
     screen.write("#scroll-marker");
     const uint32_t last = screen.rows() - 1;
+    const uint32_t step = screen.scroll_step();
+    KASSERT(step >= 1 && step < screen.rows());
     const console::PixelFormat format = boot_pixel_format();
     const uint32_t ink = format.encode(console::palette_colour(console::TextStyle::kDefaultForeground));
     const uint32_t paper = format.encode(console::palette_colour(console::TextStyle::kDefaultBackground));
     KEXPECT(cell_shows(0, last, '#', ink, paper));
     screen.write("\n");
-    // The marked line moved up by one row; the new last row is blank.
-    KEXPECT(cell_shows(0, last - 1, '#', ink, paper));
-    KEXPECT(cell_shows(1, last - 1, 's', ink, paper));
+    // The screen jumped up by scroll_step() rows: the marked line with it,
+    // the rows below are blank and the cursor is on the first of them.
+    KEXPECT(cell_shows(0, last - step, '#', ink, paper));
+    KEXPECT(cell_shows(1, last - step, 's', ink, paper));
     KEXPECT(cell_shows(0, last, ' ', ink, paper));
-    KEXPECT_EQ(screen.cursor_row(), last);
+    KEXPECT(cell_shows(1, last - step + 1, ' ', ink, paper));
+    KEXPECT_EQ(screen.cursor_row(), last - step + 1);
 }
 
 KTEST(console, log_levels_filter) {

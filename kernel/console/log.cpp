@@ -2,6 +2,7 @@
 #include "console/log.hpp"
 
 #include "console/console.hpp"
+#include "console/log_prefix.hpp"
 #include "sync/spinlock.hpp"
 
 namespace klog {
@@ -14,31 +15,6 @@ constinit sync::Spinlock g_log_lock;
 constinit uint8_t g_min_level = static_cast<uint8_t>(Level::kDebug);  // a Level
 constinit uint64_t (*g_clock)() = nullptr;
 constinit bool g_panic_mode = false;
-
-// Level names are padded so that messages line up.
-lib::StringView level_name(Level level) {
-    switch (level) {
-    case Level::kDebug: return "debug: ";
-    case Level::kInfo: return "info: ";
-    case Level::kWarn: return "warn: ";
-    case Level::kError: return "error: ";
-    }
-    return "?: ";
-}
-
-// SGR colours for the framebuffer (the serial console strips them):
-// debug grey, info default, warn yellow, error bright red.
-lib::StringView level_colour(Level level) {
-    switch (level) {
-    case Level::kDebug: return "\x1b[90m";
-    case Level::kInfo: return "";
-    case Level::kWarn: return "\x1b[93m";
-    case Level::kError: return "\x1b[91m";
-    }
-    return "";
-}
-
-constexpr lib::StringView kColourReset = "\x1b[0m";
 
 }  // namespace
 
@@ -72,21 +48,14 @@ LineToken begin_line(Level level, bool with_prefix, LineSink& sink) {
         token.lock_held = true;
     }
     if (with_prefix) {
-        lib::format_to(sink, "{}", level_colour(level));
-        if (auto clock = __atomic_load_n(&g_clock, __ATOMIC_ACQUIRE)) {
-            uint64_t nanoseconds = clock();
-            lib::format_to(sink, "[{:5}.{:06}] ", nanoseconds / 1000000000, nanoseconds % 1000000000 / 1000);
-        }
-        lib::format_to(sink, "{}", level_name(level));
+        auto clock = __atomic_load_n(&g_clock, __ATOMIC_ACQUIRE);
+        write_prefix(sink, level, clock != nullptr, clock ? clock() : 0);
     }
     return token;
 }
 
 void end_line(const LineToken& token, bool with_newline, LineSink& sink) {
-    if (with_newline) {
-        if (!level_colour(token.level).empty()) lib::format_to(sink, "{}", kColourReset);
-        sink.put('\n');
-    }
+    if (with_newline) write_suffix(sink, token.level);
     sink.flush();
     if (token.lock_held) g_log_lock.unlock(token.interrupts_were_enabled);
 }

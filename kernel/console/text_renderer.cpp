@@ -20,6 +20,17 @@ inline uint32_t load_pixel(const uint8_t* at) {
     return value;
 }
 
+// `count` pixels from `line` on, all `colour`; bytewise fill when the four
+// bytes agree (black, white, grey), which is the common case and fastest.
+void fill_span(uint8_t* line, uint64_t count, uint32_t colour) {
+    const uint8_t byte = uint8_t(colour);
+    if (colour == byte * 0x01010101u) {
+        lib::fill_bytes(line, byte, count * kBytesPerPixel);
+        return;
+    }
+    for (uint64_t x = 0; x < count; ++x) store_pixel(line + x * kBytesPerPixel, colour);
+}
+
 bool channel_valid(uint8_t size, uint8_t shift) { return size >= 1 && size <= 8 && uint32_t(size) + shift <= 32; }
 
 uint32_t encode_channel(uint8_t value, uint8_t size, uint8_t shift) {
@@ -48,8 +59,10 @@ bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font) {
 
     surface_ = surface;
     font_ = &font;
-    columns_ = surface.width / font.width();
-    rows_ = surface.height / font.height();
+    // row_used_ holds 16-bit column counts.
+    columns_ = lib::min<uint32_t>(surface.width / font.width(), 0xFFFF);
+    rows_ = lib::min<uint32_t>(surface.height / font.height(), kMaxRows);
+    scroll_step_ = lib::max<uint32_t>(1, rows_ / 8);
     escapes_ = AnsiParser{};
     style_ = TextStyle{};
     utf8_remaining_ = 0;
@@ -70,20 +83,23 @@ void TextRenderer::update_colours() {
 
 void TextRenderer::clear() {
     if (font_ == nullptr) return;
-    fill_rows(0, surface_.height, background_pixel_);
+    // The whole surface, including the strip below the last text row and
+    // right of the last column, so nothing the firmware drew stays.
+    for (uint32_t y = 0; y < surface_.height; ++y)
+        fill_span(surface_.pixels + uint64_t(y) * surface_.pitch, surface_.width, background_pixel_);
+    for (uint16_t& used : row_used_) used = 0;
     column_ = row_ = 0;
     wrap_pending_ = false;
 }
 
-void TextRenderer::fill_rows(uint32_t first_pixel_row, uint32_t count, uint32_t colour) {
-    for (uint32_t y = first_pixel_row; y < first_pixel_row + count; ++y) {
+// Columns [first_column, end_column) of text row `row`, in one colour.
+void TextRenderer::fill_cells(uint32_t row, uint32_t first_column, uint32_t end_column, uint32_t colour) {
+    if (first_column >= end_column) return;
+    const uint32_t glyph_width = font_->width(), glyph_height = font_->height();
+    for (uint32_t y = row * glyph_height; y < (row + 1) * glyph_height; ++y) {
         uint8_t* line = surface_.pixels + uint64_t(y) * surface_.pitch;
-        const uint8_t byte = uint8_t(colour);
-        if (colour == byte * 0x01010101u) {
-            lib::fill_bytes(line, byte, uint64_t(surface_.width) * kBytesPerPixel);
-        } else {
-            for (uint32_t x = 0; x < surface_.width; ++x) store_pixel(line + x * kBytesPerPixel, colour);
-        }
+        fill_span(line + uint64_t(first_column) * glyph_width * kBytesPerPixel,
+                  (end_column - first_column) * glyph_width, colour);
     }
 }
 
@@ -103,22 +119,42 @@ void TextRenderer::draw_cell(uint32_t column, uint32_t row, uint32_t code_point)
             store_pixel(line + x * kBytesPerPixel, ink ? foreground_pixel_ : background_pixel_);
         }
     }
+    if (column + 1 > row_used_[row]) row_used_[row] = uint16_t(column + 1);
 }
 
-void TextRenderer::scroll_up() {
-    const uint32_t glyph_height = font_->height();
-    const uint64_t line_bytes = uint64_t(glyph_height) * surface_.pitch;
-    // Every text row moves up by one; the pixel rows below the last full
-    // text row (if the height is not a multiple of the font's) stay as they are.
-    lib::move_bytes(surface_.pixels, surface_.pixels + line_bytes, line_bytes * (rows_ - 1));
-    fill_rows((rows_ - 1) * glyph_height, glyph_height, background_pixel_);
+// Moves text rows [count, rows) up to [0, rows - count) and blanks the last
+// `count` rows. Only the used part of each row is copied or cleared.
+void TextRenderer::scroll_up(uint32_t count) {
+    const uint32_t glyph_width = font_->width(), glyph_height = font_->height();
+    for (uint32_t row = 0; row + count < rows_; ++row) {
+        const uint32_t source_row = row + count;
+        const uint32_t source_used = row_used_[source_row];
+        const uint64_t bytes = uint64_t(source_used) * glyph_width * kBytesPerPixel;
+        if (bytes != 0) {
+            for (uint32_t y = 0; y < glyph_height; ++y) {
+                uint8_t* to = surface_.pixels + (uint64_t(row) * glyph_height + y) * surface_.pitch;
+                const uint8_t* from = surface_.pixels + (uint64_t(source_row) * glyph_height + y) * surface_.pitch;
+                lib::move_bytes(to, from, bytes);
+            }
+        }
+        fill_cells(row, source_used, row_used_[row], background_pixel_);
+        row_used_[row] = uint16_t(source_used);
+    }
+    for (uint32_t row = rows_ - count; row < rows_; ++row) {
+        fill_cells(row, 0, row_used_[row], background_pixel_);
+        row_used_[row] = 0;
+    }
 }
 
 void TextRenderer::new_line() {
     column_ = 0;
     wrap_pending_ = false;
-    if (row_ + 1 < rows_) ++row_;
-    else scroll_up();
+    if (row_ + 1 < rows_) {
+        ++row_;
+        return;
+    }
+    scroll_up(scroll_step_);
+    row_ = rows_ - scroll_step_;
 }
 
 void TextRenderer::put_code_point(uint32_t code_point) {

@@ -8,6 +8,14 @@
 // Wrapping is deferred as in VT100 terminals: a character in the last column
 // leaves the cursor there, and only the next printable character wraps, so a
 // line exactly as wide as the screen followed by "\n" gives no blank line.
+//
+// Scrolling is the expensive part (a 2048x2048 framebuffer is 16 MiB, and
+// reads from write-combining video memory are slow on real hardware; under
+// QEMU/TCG a full-screen move per line made a 300-line log take 20 s). Two
+// things keep it cheap: each text row remembers how many columns were ever
+// drawn on it since it was last blank, so only that part of a row is moved
+// or cleared; and when the cursor falls off the bottom the screen jumps up by
+// scroll_step() rows (1/8 of the screen) at once instead of one.
 #pragma once
 
 #include <stddef.h>
@@ -52,6 +60,11 @@ public:
     uint32_t rows() const { return rows_; }
     uint32_t cursor_column() const { return column_; }
     uint32_t cursor_row() const { return row_; }
+    uint32_t scroll_step() const { return scroll_step_; }
+
+    // Text rows beyond this are left unused (a 4K screen with an 8x16 font
+    // has 135), which bounds the per-row bookkeeping below.
+    static constexpr uint32_t kMaxRows = 512;
     const TextStyle& style() const { return style_; }
 
     // Clears the screen to the current background and homes the cursor.
@@ -64,16 +77,20 @@ private:
     void put_byte(uint8_t byte);
     void put_code_point(uint32_t code_point);
     void draw_cell(uint32_t column, uint32_t row, uint32_t code_point);
-    void fill_rows(uint32_t first_pixel_row, uint32_t count, uint32_t colour);
+    void fill_cells(uint32_t row, uint32_t first_column, uint32_t end_column, uint32_t colour);
     void new_line();
-    void scroll_up();
+    void scroll_up(uint32_t count);
     void update_colours();
 
     Surface surface_{};
     const lib::PsfFont* font_ = nullptr;
     uint32_t columns_ = 0, rows_ = 0;
     uint32_t column_ = 0, row_ = 0;
+    uint32_t scroll_step_ = 1;
     bool wrap_pending_ = false;
+    // Per text row: columns [0, used) may hold something other than blank
+    // background; everything right of that is known to be blank.
+    uint16_t row_used_[kMaxRows] = {};
 
     AnsiParser escapes_;
     TextStyle style_;

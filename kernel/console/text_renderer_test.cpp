@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -72,6 +73,20 @@ struct Screen {
         std::string text;
         for (uint32_t c = 0; c < renderer.columns(); ++c) text.push_back(cell(c, row) ? cell(c, row) : '.');
         return text;
+    }
+
+    // Every pixel of the cell is exactly what `expected` ('.' = blank)
+    // drawn in the default colours gives: no stale pixels after scrolling.
+    bool cell_exact(uint32_t column, uint32_t row, char expected) const {
+        const uint32_t ink = kBgrx.encode(console::palette_colour(7));
+        const uint32_t paper = kBgrx.encode(console::palette_colour(0));
+        for (uint32_t y = 0; y < kCellHeight; ++y)
+            for (uint32_t x = 0; x < kCellWidth; ++x) {
+                bool set = expected != '.' && ((y == 0 && (uint8_t(expected) & (0x80 >> x))) || y == 1);
+                if (renderer.pixel(column * kCellWidth + x, row * kCellHeight + y) != (set ? ink : paper))
+                    return false;
+            }
+        return true;
     }
 
     bool padding_untouched() const {
@@ -173,6 +188,91 @@ TEST(TextRenderer, ScrollingKeepsTheLastLines) {
     for (size_t i = tail; i < screen.memory.size(); ++i) {
         size_t x = i % screen.pitch;
         if (x < screen.width * 4) ASSERT_EQ(screen.memory[i], 0) << i;  // cleared at init, black, never moved
+    }
+}
+
+TEST(TextRenderer, JumpScrollMovesSeveralRows) {
+    Screen screen(12 * kCellWidth, 16 * kCellHeight, 8);
+    ASSERT_EQ(screen.renderer.scroll_step(), 2u);
+    for (int i = 0; i < 16; ++i) {
+        const char line[] = {char('a' + i), '\n'};
+        screen.renderer.write(lib::StringView(line, i < 15 ? 2 : 1));
+    }
+    EXPECT_EQ(screen.line(15), "p...........");
+    screen.renderer.write("\nQ");
+    // Up by two rows: 'c' is now on top, the cursor two rows above the bottom.
+    EXPECT_EQ(screen.line(0), "c...........");
+    EXPECT_EQ(screen.line(13), "p...........");
+    EXPECT_EQ(screen.line(14), "Q...........");
+    EXPECT_EQ(screen.line(15), "............");
+    EXPECT_EQ(screen.renderer.cursor_row(), 14u);
+}
+
+// A plain model of the terminal (ASCII, \n \r \t \b, deferred wrap, jump
+// scroll) to compare the pixels with, cell by cell.
+struct Model {
+    uint32_t columns, rows, step;
+    std::vector<std::string> lines;
+    uint32_t column = 0, row = 0;
+    bool wrap = false;
+    Model(uint32_t c, uint32_t r, uint32_t s) : columns(c), rows(r), step(s), lines(r, std::string(c, '.')) {}
+    void new_line() {
+        column = 0;
+        wrap = false;
+        if (row + 1 < rows) {
+            ++row;
+            return;
+        }
+        lines.erase(lines.begin(), lines.begin() + step);
+        lines.resize(rows, std::string(columns, '.'));
+        row = rows - step;
+    }
+    void put(char c) {
+        if (c == '\n') return new_line();
+        if (c == '\r') {
+            column = 0;
+            wrap = false;
+            return;
+        }
+        if (c == '\t') {
+            if (!wrap) column = std::min(columns - 1, (column / 8 + 1) * 8);
+            return;
+        }
+        if (c == '\b') {
+            if (wrap) wrap = false;
+            else if (column > 0) --column;
+            return;
+        }
+        if (wrap) new_line();
+        lines[row][column] = c;
+        if (column + 1 < columns) ++column;
+        else wrap = true;
+    }
+};
+
+TEST(TextRenderer, RandomTextMatchesModel) {
+    std::mt19937 random(31337);
+    for (int round = 0; round < 60; ++round) {
+        uint32_t columns = 1 + random() % 20, rows = 1 + random() % 20;
+        Screen screen(columns * kCellWidth + random() % 8, rows * kCellHeight + random() % 4, random() % 16);
+        Model model(columns, rows, screen.renderer.scroll_step());
+        for (int chunk = 0; chunk < 20; ++chunk) {
+            std::string text;
+            for (int i = 0; i < 40; ++i) {
+                uint32_t pick = random() % 20;
+                text.push_back(pick < 3 ? '\n' : pick == 3 ? '\t' : pick == 4 ? '\b' : pick == 5 ? '\r'
+                                                                                : char('!' + random() % 90));
+                if (text.back() == '.') text.back() = ',';  // '.' means blank in the model
+            }
+            for (char c : text) model.put(c);
+            screen.renderer.write(lib::StringView(text.data(), text.size()));
+            for (uint32_t r = 0; r < rows; ++r) ASSERT_EQ(screen.line(r), model.lines[r]) << "round " << round;
+            ASSERT_EQ(screen.renderer.cursor_row(), model.row);
+            ASSERT_EQ(screen.renderer.cursor_column(), model.column);
+        }
+        for (uint32_t r = 0; r < rows; ++r)
+            for (uint32_t c = 0; c < columns; ++c) ASSERT_TRUE(screen.cell_exact(c, r, model.lines[r][c])) << c << "," << r;
+        ASSERT_TRUE(screen.padding_untouched());
     }
 }
 

@@ -38,22 +38,38 @@ size_t collect_backtrace(uint64_t frame_pointer, uint64_t stack_pointer, uint64_
     return count;
 }
 
-void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer) {
+namespace {
+
+// `lookup_bias` is 1 for return addresses: they point after the call, which
+// for a call to a [[noreturn]] function may already be the next function,
+// so the byte before them (inside the call) is looked up instead.
+void print_frame(size_t index, uint64_t address, uint64_t lookup_bias) {
+    SymbolName symbol;
+    if (symbolize(address - lookup_bias, symbol))
+        klog::print("  #{} {:#018x} {}+{:#x}\n", index, address, symbol.name, symbol.offset + lookup_bias);
+    else
+        klog::print("  #{} {:#018x} ?\n", index, address);
+}
+
+void print_frames(size_t first_index, uint64_t frame_pointer, uint64_t stack_pointer) {
     uint64_t addresses[kMaxBacktraceDepth];
     size_t count = collect_backtrace(frame_pointer, stack_pointer, addresses, kMaxBacktraceDepth);
-    klog::print("backtrace:\n");
-    if (count == 0) klog::print("  (no frames)\n");
-    for (size_t i = 0; i < count; ++i) {
-        SymbolName symbol;
-        // A return address points after the call, which for a call to a
-        // [[noreturn]] function may already be the next function: look up
-        // the byte before it, which is inside the call instruction.
-        if (symbolize(addresses[i] - 1, symbol))
-            klog::print("  #{} {:#018x} {}+{:#x}\n", i, addresses[i], symbol.name, symbol.offset + 1);
-        else
-            klog::print("  #{} {:#018x} ?\n", i, addresses[i]);
-    }
+    if (count == 0 && first_index == 0) klog::print("  (no frames)\n");
+    for (size_t i = 0; i < count; ++i) print_frame(first_index + i, addresses[i], 1);
     if (count == kMaxBacktraceDepth) klog::print("  ... (truncated at {} frames)\n", count);
+}
+
+}  // namespace
+
+void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer) {
+    klog::print("backtrace:\n");
+    print_frames(0, frame_pointer, stack_pointer);
+}
+
+void print_backtrace_from(uint64_t rip, uint64_t frame_pointer, uint64_t stack_pointer) {
+    klog::print("backtrace:\n");
+    print_frame(0, rip, 0);
+    print_frames(1, frame_pointer, stack_pointer);
 }
 
 }  // namespace debug

@@ -23,6 +23,10 @@ size_t collect_backtrace(uint64_t frame_pointer, uint64_t stack_pointer, uint64_
 // per frame through klog::print.
 void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer);
 
+// The same for code stopped by an exception: first a "#0" line for `rip`
+// itself (the faulting instruction, not a return address), then the chain.
+void print_backtrace_from(uint64_t rip, uint64_t frame_pointer, uint64_t stack_pointer);
+
 // The current frame pointer and stack pointer, for a backtrace from here.
 inline uint64_t current_frame_pointer() { return reinterpret_cast<uint64_t>(__builtin_frame_address(0)); }
 

@@ -5,6 +5,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/io.hpp"
 #include "arch/x86_64/qemu_exit.hpp"
+#include "console/console.hpp"
 #include "console/log.hpp"
 #include "debug/backtrace.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 bool g_test_mode = false;
 StopOtherCpusHook g_stop_other_cpus = nullptr;
+PanicNotifier g_panic_notifier = nullptr;
 // 0 = no panic yet. Raised atomically by the first panicking CPU; anyone who
 // finds it raised is a nested (or concurrent) panic.
 uint32_t g_panic_depth = 0;
@@ -72,6 +74,7 @@ const char* short_source_path(const char* path) {
 void set_test_mode(bool enabled) { g_test_mode = enabled; }
 bool test_mode() { return g_test_mode; }
 void set_stop_other_cpus_hook(StopOtherCpusHook hook) { g_stop_other_cpus = hook; }
+void set_panic_notifier(PanicNotifier notifier) { g_panic_notifier = notifier; }
 bool panic_in_progress() { return __atomic_load_n(&g_panic_depth, __ATOMIC_ACQUIRE) != 0; }
 
 namespace detail {
@@ -98,11 +101,24 @@ char* begin_panic(const lib::SourceLocation& where) {
     return g_message;
 }
 
-void finish_panic(const lib::SourceLocation& where, const Registers& registers) {
+void finish_panic(const lib::SourceLocation& where, const Registers& registers, bool interrupted_context) {
+    if (!console::serial_present() && !console::framebuffer_active()) {
+        // Too early for the consoles (before console::init_serial): say the
+        // essentials on raw COM1, which the firmware left programmed.
+        raw_serial_write("\npanic: ");
+        raw_serial_write(g_message);
+        raw_serial_write("\n  at ");
+        raw_serial_write(short_source_path(where.file));
+        raw_serial_write(":");
+        raw_serial_write_decimal(where.line);
+        raw_serial_write("\n");
+    }
     klog::print("\npanic: {}\n", g_message);
     klog::print("  at {}:{} ({})\n", short_source_path(where.file), where.line, where.function);
     print_registers(registers);
-    print_backtrace(registers.rbp, registers.rsp);
+    if (interrupted_context) print_backtrace_from(registers.rip, registers.rbp, registers.rsp);
+    else print_backtrace(registers.rbp, registers.rsp);
+    if (g_panic_notifier != nullptr) g_panic_notifier();
     klog::print(g_test_mode ? "panic: test mode, exiting QEMU\n" : "panic: system halted\n");
     stop_this_cpu();
 }

@@ -46,6 +46,11 @@ bool test_mode();
 using StopOtherCpusHook = void (*)();
 void set_stop_other_cpus_hook(StopOtherCpusHook hook);
 
+// Called after the report is printed, before the machine stops: the test
+// runner uses it to print its [ FAIL ] line and summary when a test panics.
+using PanicNotifier = void (*)();
+void set_panic_notifier(PanicNotifier notifier);
+
 // True once a panic has begun (e.g. for consoles to drop their locks).
 bool panic_in_progress();
 
@@ -69,8 +74,11 @@ extern "C" void debug_capture_registers(Registers* out);
 // nested panic never returns from here: it prints a short line and halts.
 char* begin_panic(const lib::SourceLocation& where);
 
-// Prints everything and stops; `registers` come from the panicking frame.
-[[noreturn]] void finish_panic(const lib::SourceLocation& where, const Registers& registers);
+// Prints everything and stops. `registers` come from the panicking frame;
+// with `interrupted_context` they are the state of code that was stopped by
+// an exception, and the backtrace starts at registers.rip itself.
+[[noreturn]] void finish_panic(const lib::SourceLocation& where, const Registers& registers,
+                               bool interrupted_context = false);
 #endif
 }  // namespace detail
 
@@ -93,6 +101,22 @@ template <typename... Args>
 #endif
 }
 
+#if !defined(HOST_TEST)
+// For exception handlers: a panic whose register dump and backtrace show the
+// interrupted code (its saved registers), not the handler. Use the macro:
+//   PANIC_WITH_REGISTERS(saved, "page fault at {:#x}", cr2);
+template <typename... Args>
+[[noreturn, gnu::noinline, gnu::cold]] void panic_with_registers(const Registers& interrupted,
+                                                                 lib::SourceLocation where, lib::StringView fmt,
+                                                                 const Args&... args) {
+    char* message = detail::begin_panic(where);
+    lib::format(message, detail::kPanicMessageSize, fmt, args...);
+    detail::finish_panic(where, interrupted, true);
+}
+#endif
+
 }  // namespace debug
 
 #define PANIC(...) ::debug::panic_at(::lib::SourceLocation::current(), __VA_ARGS__)
+#define PANIC_WITH_REGISTERS(registers, ...) \
+    ::debug::panic_with_registers((registers), ::lib::SourceLocation::current(), __VA_ARGS__)

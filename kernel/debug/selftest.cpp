@@ -31,6 +31,23 @@ namespace selftest {
     asm volatile("" : : "r"(buffer) : "memory");
 }
 
+// The stop-other-CPUs hook runs inside the panic handler: a panic there is
+// a panic within a panic, which must print one line and stop, not recurse.
+[[noreturn]] void panic_inside_hook() { PANIC("selftest: panic inside the panic handler"); }
+
+[[gnu::noinline]] void trigger_nested_panic() {
+    set_stop_other_cpus_hook(panic_inside_hook);
+    PANIC("selftest: outer panic");
+}
+
+// What an exception handler does with the interrupted code's saved state:
+// the report must show these registers and start the backtrace at their RIP.
+[[gnu::noinline]] void trigger_saved_registers_panic() {
+    Registers saved;
+    detail::debug_capture_registers(&saved);
+    PANIC_WITH_REGISTERS(saved, "selftest: panic with saved registers");
+}
+
 }  // namespace selftest
 
 void run_selftest(lib::StringView what) {
@@ -50,8 +67,12 @@ void run_selftest(lib::StringView what) {
         // stop short of the saved frame pointer, so the backtrace stays whole.
         selftest::trigger_stack_smash(16);
         PANIC("selftest stack: the overrun was not caught");
+    } else if (what == "nested") {
+        selftest::trigger_nested_panic();
+    } else if (what == "registers") {
+        selftest::trigger_saved_registers_panic();
     }
-    PANIC("selftest: unknown selftest '{}' (known: panic, ubsan, stack)", what);
+    PANIC("selftest: unknown selftest '{}' (known: panic, ubsan, stack, nested, registers)", what);
 }
 
 }  // namespace debug

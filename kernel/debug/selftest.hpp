@@ -4,6 +4,10 @@
 //          debug::selftest::trigger_panic (kernel/debug/selftest.cpp)
 //   ubsan  a signed overflow on a volatile int, caught by the UBSan runtime
 //   stack  a buffer overrun caught by the stack protector's canary
+//   nested a panic raised inside the panic handler: one "panic: nested
+//          panic at ..." line on COM1, then stop
+//   registers  PANIC_WITH_REGISTERS with saved registers, as an exception
+//          handler would: the backtrace starts at the saved RIP
 // Every one ends in a panic; an unknown <what> panics saying so.
 #pragma once
 

@@ -30,8 +30,9 @@ struct TypeDescriptor {
     char name[1];
 };
 
-// The name as a C string: formatting `name` itself would print only the
-// one-element array's first character.
+// The name as a C string (clang stores it already quoted: "'int'");
+// formatting `name` itself would print only the one-element array's first
+// character.
 const char* type_name(const TypeDescriptor& type) { return type.name; }
 
 using ValueHandle = uintptr_t;
@@ -129,7 +130,7 @@ __attribute__((no_sanitize("undefined"))) bool integer_signed(const TypeDescript
 
 __attribute__((no_sanitize("undefined"))) void put_value(ReportSink& sink, const Value& value) {
     if (value.type.kind != 0) {
-        lib::format_to(sink, "<value of type '{}'>", type_name(value.type));
+        lib::format_to(sink, "<value of type {}>", type_name(value.type));
         return;
     }
     uint32_t width = integer_width(value.type);
@@ -177,7 +178,7 @@ template <typename... Args>
     put_value(sink, Value{data.type, lhs});
     lib::format_to(sink, " {} ", op);
     put_value(sink, Value{data.type, rhs});
-    lib::format_to(sink, " cannot be represented in type '{}'", type_name(data.type));
+    lib::format_to(sink, " cannot be represented in type {}", type_name(data.type));
     PANIC("{}", static_cast<const char*>(g_report));
 }
 
@@ -193,11 +194,11 @@ const char* type_check_kind_name(uint8_t kind) {
     uint64_t alignment = uint64_t(1) << data.log_alignment;
     const char* what = type_check_kind_name(data.type_check_kind);
     if (pointer == 0)
-        report("null pointer use", data.location, "{} null pointer of type '{}'", what, type_name(data.type));
+        report("null pointer use", data.location, "{} null pointer of type {}", what, type_name(data.type));
     if (data.log_alignment < 64 && (pointer & (alignment - 1)) != 0)
-        report("misaligned access", data.location, "{} misaligned address {:#x} for type '{}', which requires {} "
+        report("misaligned access", data.location, "{} misaligned address {:#x} for type {}, which requires {} "
                "byte alignment", what, pointer, type_name(data.type), alignment);
-    report("object too small", data.location, "{} address {:#x} with insufficient space for an object of type '{}'",
+    report("object too small", data.location, "{} address {:#x} with insufficient space for an object of type {}",
            what, pointer, type_name(data.type));
 }
 
@@ -214,7 +215,8 @@ const char* type_check_kind_name(uint8_t kind) {
                rhs >= integer_width(data.lhs_type)) {
         lib::format_to(sink, "shift exponent ");
         put_value(sink, right);
-        lib::format_to(sink, " is too large for {}-bit type '{}'", integer_width(data.lhs_type), type_name(data.lhs_type));
+        lib::format_to(sink, " is too large for {}-bit type {}", integer_width(data.lhs_type),
+                       type_name(data.lhs_type));
     } else if (is_negative(left)) {
         lib::format_to(sink, "left shift of negative value ");
         put_value(sink, left);
@@ -223,7 +225,7 @@ const char* type_check_kind_name(uint8_t kind) {
         put_value(sink, left);
         lib::format_to(sink, " by ");
         put_value(sink, right);
-        lib::format_to(sink, " places cannot be represented in type '{}'", type_name(data.lhs_type));
+        lib::format_to(sink, " places cannot be represented in type {}", type_name(data.lhs_type));
     }
     PANIC("{}", static_cast<const char*>(g_report));
 }
@@ -239,7 +241,7 @@ const char* type_check_kind_name(uint8_t kind) {
         put_value(sink, Value{data.type, lhs});
         lib::format_to(sink, " by ");
         put_value(sink, Value{data.type, rhs});
-        lib::format_to(sink, " cannot be represented in type '{}'", type_name(data.type));
+        lib::format_to(sink, " cannot be represented in type {}", type_name(data.type));
     }
     PANIC("{}", static_cast<const char*>(g_report));
 }
@@ -259,17 +261,17 @@ const char* type_check_kind_name(uint8_t kind) {
     lib::format_to(sink, "ubsan: index out of bounds at {}:{}:{}: index ", debug::short_source_path(data.location.file),
                    data.location.line, data.location.column);
     put_value(sink, Value{data.index_type, index});
-    lib::format_to(sink, " is out of range for type '{}'", type_name(data.array_type));
+    lib::format_to(sink, " is out of range for type {}", type_name(data.array_type));
     PANIC("{}", static_cast<const char*>(g_report));
 }
 
 [[noreturn]] void implicit_conversion(const ImplicitConversionData& data, ValueHandle source, ValueHandle result) {
     ReportSink sink;
-    lib::format_to(sink, "ubsan: implicit conversion at {}:{}:{}: from type '{}' of value ",
+    lib::format_to(sink, "ubsan: implicit conversion at {}:{}:{}: from type {} of value ",
                    debug::short_source_path(data.location.file), data.location.line, data.location.column,
                    type_name(data.from_type));
     put_value(sink, Value{data.from_type, source});
-    lib::format_to(sink, " to type '{}' changed the value to ", type_name(data.to_type));
+    lib::format_to(sink, " to type {} changed the value to ", type_name(data.to_type));
     put_value(sink, Value{data.to_type, result});
     PANIC("{}", static_cast<const char*>(g_report));
 }
@@ -294,7 +296,7 @@ UBSAN_HANDLER(type_mismatch_v1, (TypeMismatchData * data, ValueHandle pointer), 
 UBSAN_HANDLER(alignment_assumption,
               (AlignmentAssumptionData * data, ValueHandle pointer, ValueHandle alignment, ValueHandle offset), {
                   report("alignment assumption violated", data->location,
-                         "pointer {:#x} (offset {}) is not aligned to {} bytes as assumed for type '{}'", pointer,
+                         "pointer {:#x} (offset {}) is not aligned to {} bytes as assumed for type {}", pointer,
                          offset, alignment, type_name(data->type));
               })
 
@@ -329,7 +331,7 @@ UBSAN_HANDLER(load_invalid_value, (InvalidValueData * data, ValueHandle value), 
 })
 
 UBSAN_HANDLER(float_cast_overflow, (FloatCastOverflowData * data, ValueHandle), {
-    report("float cast overflow", data->location, "a value of type '{}' does not fit in type '{}'",
+    report("float cast overflow", data->location, "a value of type {} does not fit in type {}",
            type_name(data->from_type), type_name(data->to_type));
 })
 

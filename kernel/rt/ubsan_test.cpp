@@ -15,15 +15,15 @@ struct Location {
 struct Type {
     uint16_t kind;  // 0 integer, 1 float, 0xffff other
     uint16_t info;  // integers: log2(width) << 1 | signed
-    char name[24];
+    char name[24];  // quoted by clang: "'int'"
 };
-const Type kInt{0, (5 << 1) | 1, "int"};
-const Type kUnsigned{0, 5 << 1, "unsigned int"};
-const Type kLong{0, (6 << 1) | 1, "long"};
-const Type kChar{0, (3 << 1) | 1, "signed char"};
-const Type kBool{0, 3 << 1, "bool"};  // clang describes bool by its storage size
-const Type kArray{0xffff, 0, "int[4]"};
-const Type kWide{0, (7 << 1) | 1, "__int128"};
+const Type kInt{0, (5 << 1) | 1, "'int'"};
+const Type kUnsigned{0, 5 << 1, "'unsigned int'"};
+const Type kLong{0, (6 << 1) | 1, "'long'"};
+const Type kChar{0, (3 << 1) | 1, "'signed char'"};
+const Type kBool{0, 3 << 1, "'bool'"};  // clang describes bool by its storage size
+const Type kArray{0xffff, 0, "'int[4]'"};
+const Type kWide{0, (7 << 1) | 1, "'__int128'"};
 
 struct OverflowData {
     Location location;

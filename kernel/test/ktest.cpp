@@ -19,6 +19,8 @@ constexpr lib::StringView kDemoFailPrefix = "demo_fail";
 
 const Case* g_current = nullptr;
 bool g_current_failed = false;
+size_t g_passed = 0;
+size_t g_failed = 0;
 
 lib::Span<const Case> all_cases() {
     return lib::Span<const Case>(__ktest_start, size_t(__ktest_end - __ktest_start));
@@ -71,6 +73,15 @@ bool selection_is_valid(lib::StringView selection) {
     return valid && any;
 }
 
+// A panic inside a case ends the run (test mode exits QEMU with kFail); the
+// panic report is followed by the case's [ FAIL ] line and the summary, so
+// the log reads like any other failed run.
+void report_panic_in_test() {
+    if (g_current == nullptr) return;
+    klog::print("[ FAIL ] {}.{}: panicked\n", g_current->suite, g_current->name);
+    klog::print("tests: {} passed, {} failed\n", g_passed, g_failed + 1);
+}
+
 [[noreturn]] void finish(bool passed) {
     arch::qemu_exit(passed ? arch::QemuExitCode::kPass : arch::QemuExitCode::kFail);
     // Real hardware (or no isa-debug-exit): the summary above is the result.
@@ -93,10 +104,10 @@ void fail(const char* file, uint32_t line, lib::StringView message) {
 void run(lib::StringView selection) {
     // A panic inside a test ends the run with the failure exit code.
     debug::set_test_mode(true);
+    debug::set_panic_notifier(report_panic_in_test);
     klog::print("tests: running '{}' ({} cases registered)\n", selection, all_cases().size());
     if (!selection_is_valid(selection)) finish(false);
 
-    size_t passed = 0, failed = 0;
     for (const Case& test : all_cases()) {
         if (!selected(selection, test)) continue;
         g_current = &test;
@@ -104,15 +115,15 @@ void run(lib::StringView selection) {
         klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
         test.function();
         if (g_current_failed) {
-            ++failed;
+            ++g_failed;
         } else {
-            ++passed;
+            ++g_passed;
             klog::print("[  OK  ] {}.{}\n", test.suite, test.name);
         }
         g_current = nullptr;
     }
-    klog::print("tests: {} passed, {} failed\n", passed, failed);
-    finish(failed == 0);
+    klog::print("tests: {} passed, {} failed\n", g_passed, g_failed);
+    finish(g_failed == 0);
 }
 
 }  // namespace ktest

@@ -1,6 +1,7 @@
 // Tests of the test framework itself, and the deliberately failing demo suite.
 #include <stdint.h>
 
+#include "debug/panic.hpp"
 #include "test/ktest.hpp"
 
 KTEST(ktest, mixed_sign_comparisons) {
@@ -25,3 +26,7 @@ KTEST(demo_fail, expect_eq_fails) {
     int one = 1;
     KEXPECT_EQ(one + 1, 3);
 }
+
+// Runs only as test=demo_fail_panic: a panic inside a case must fail the run
+// with the case named, the summary printed and QEMU's failure exit.
+KTEST(demo_fail_panic, panics) { PANIC("demo: a test that panics"); }

@@ -2,7 +2,8 @@
 // start application processors. Pure values: the hardware access lives in
 // smp.cpp. Numbers from Intel SDM Vol. 3A §11.4 (local APIC base MSR),
 // §11.6.1 (ICR layout), §11.12 (x2APIC), and §9.4.4 (MP initialization);
-// editions before 2023 have the APIC in chapter 10 and MP start-up in §8.4.
+// older editions number these chapters one lower (APIC in chapter 10, MP
+// start-up in §8.4).
 #pragma once
 
 #include <stdint.h>
@@ -87,7 +88,8 @@ constexpr IpiCommand startup_ipi(uint32_t destination, uint8_t vector) {
 
 // Whether a page can be a SIPI target: 4 KiB aligned, below 1 MiB, not page
 // 0 (vector 0 is never handed out by the allocator and is the IVT) and not
-// one of the vectors A0h-BFh, which the SDM's STARTUP description reserves.
+// one of the vectors A0h-BFh, which Intel's MultiProcessor Specification
+// 1.4 (Appendix B.4.2, "Using STARTUP IPI") reserves.
 constexpr bool is_valid_startup_page(uint64_t physical) {
     if ((physical & 0xfff) != 0 || physical == 0 || physical >= 0x100000) return false;
     uint64_t vector = physical >> 12;

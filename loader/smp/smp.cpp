@@ -19,6 +19,7 @@ using lib::Error;
 using lib::ErrorCode;
 
 constexpr uint64_t kPageSize = 4096;
+constexpr uint64_t kBelow640KiB = 0xa0000;
 constexpr uint64_t kBelow1MiB = 0x100000;     // a SIPI vector names a page below 1 MiB
 constexpr uint64_t kBelow4GiB = 0x100000000;  // CR3 loaded from 32-bit code
 constexpr uint64_t kAnywhere = ~0ULL;
@@ -26,11 +27,14 @@ constexpr uint64_t kDefaultStackSize = 64 * 1024;  // facts sheet §3
 
 // The waits of the "typical BSP initialization sequence" (Intel SDM Vol. 3A
 // §9.4.4.1): 10 ms after INIT, 200 us after each STARTUP IPI. How long an
-// AP may take from its SIPI to reporting in is ours to choose: generous,
-// because under QEMU's TCG a virtual CPU may wait for a host thread.
+// AP may take from its SIPI to reporting in is ours to choose. Real CPUs
+// need microseconds; under QEMU's TCG every virtual CPU is a host thread and
+// the APs already parked spin, so with 8 vCPUs on 2 host cores the last AP
+// was measured at ~110 ms. One second costs nothing when CPUs answer and
+// only delays the boot by that much per CPU that never does.
 constexpr uint64_t kAfterInitMicroseconds = 10000;
 constexpr uint64_t kAfterStartupMicroseconds = 200;
-constexpr uint64_t kReportInTimeoutMicroseconds = 100000;
+constexpr uint64_t kReportInTimeoutMicroseconds = 1000000;
 constexpr uint64_t kIcrIdleTimeoutMicroseconds = 1000;
 
 // CPUID feature bits (SDM Vol. 2A, CPUID leaf 01H, Tables 3-10/3-11).
@@ -146,6 +150,7 @@ bool configure_bsp_x2apic() {
 uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t apic_id, uint8_t vector) {
     local_apic.send(apic::init_ipi(apic_id));
     delay(kAfterInitMicroseconds);
+    uint64_t sipi_time = cpu::read_tsc();
     local_apic.send(apic::startup_ipi(apic_id, vector));
     delay(kAfterStartupMicroseconds);
     // A second SIPI only if the first one was lost: an AP already running
@@ -159,7 +164,10 @@ uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t ap
         alive = read_ap_alive(trampoline);
         return alive != 0;
     });
-    if (alive == 0) {
+    if (alive != 0) {
+        uint64_t elapsed = g_state.tsc.microseconds_for(cpu::read_tsc() - sipi_time);
+        g_state.report.slowest_report_in_microseconds = lib::max(g_state.report.slowest_report_in_microseconds, elapsed);
+    } else {
         // Send it back to wait-for-SIPI so that it cannot wake up later and
         // run on the next AP's stack with the next AP's smp_info.
         local_apic.send(apic::init_ipi(apic_id));
@@ -174,27 +182,22 @@ uint64_t allocate(const PageAllocator& allocator, uint64_t pages, uint64_t below
     return allocator.allocate(allocator.context, pages, below);
 }
 
+// Without a usable MADT the response lists the BSP alone (smp.hpp: not an
+// error); the reason goes into the report.
+void list_bsp_only(const char* problem) {
+    build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
+    g_state.report.madt_found = false;
+    g_state.report.madt_problem = problem;
+}
+
 void read_madt(const PrepareInfo& info) {
     g_state.local_apic_address = 0;
-    if (info.rsdp == nullptr) {
-        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
-        g_state.report.madt_found = false;
-        return;
-    }
+    if (info.rsdp == nullptr) return list_bsp_only("SMP: no RSDP from the firmware");
     auto table = find_acpi_table(info.rsdp, "APIC", identity_const);
-    if (!table) {
-        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
-        g_state.report.madt_found = false;
-        g_state.report.madt_problem = table.error().message;
-        return;
-    }
+    if (!table) return list_bsp_only(table.error().message);
+    // Read in place: MadtCpus is a few KiB, not worth a copy.
     auto parsed = parse_madt_cpus(table.value());
-    if (!parsed) {
-        build_cpu_list(nullptr, g_state.bsp_apic_id, g_state.cpus);
-        g_state.report.madt_found = false;
-        g_state.report.madt_problem = parsed.error().message;
-        return;
-    }
+    if (!parsed) return list_bsp_only(parsed.error().message);
     g_state.report.madt_found = true;
     g_state.local_apic_address = parsed.value().local_apic_address;
     build_cpu_list(&parsed.value(), g_state.bsp_apic_id, g_state.cpus);
@@ -224,7 +227,10 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
 
     // The trampoline page is promised by trampoline_physical() even on a
     // single CPU, so main.cpp's mapping code has one path.
-    g_state.trampoline_physical = allocate(allocator, 1, kBelow1MiB);
+    // Conventional memory below 640 KiB first: every page there is a usable
+    // SIPI target; above it, the vectors A0h-BFh are not (apic.hpp).
+    g_state.trampoline_physical = allocate(allocator, 1, kBelow640KiB);
+    if (g_state.trampoline_physical == 0) g_state.trampoline_physical = allocate(allocator, 1, kBelow1MiB);
     if (g_state.trampoline_physical == 0 || !apic::is_valid_startup_page(g_state.trampoline_physical)) {
         g_state.trampoline_physical = 0;
         return Error::make(ErrorCode::kOutOfMemory, "SMP: no usable page below 1 MiB for the AP trampoline");
@@ -264,6 +270,7 @@ uint64_t trampoline_physical() { return g_state.trampoline_physical; }
 limine::SmpResponse* start_aps(const StartInfo& info) {
     if (!g_state.prepared) return nullptr;
     StartReport& report = g_state.report;
+    uint64_t start_time = cpu::read_tsc();
 
     bool x2apic_mode = configure_bsp_x2apic();
     report.x2apic_requested = g_state.want_x2apic;
@@ -321,6 +328,7 @@ limine::SmpResponse* start_aps(const StartInfo& info) {
     }
 
     report.x2apic_enabled = all_x2apic;
+    report.start_aps_microseconds = g_state.tsc.microseconds_for(cpu::read_tsc() - start_time);
     return g_state.response.finish(g_state.cpus, g_state.bsp_apic_id, all_x2apic);
 }
 

@@ -68,6 +68,27 @@ limine::SmpResponse* start_aps(const StartInfo& info);
 // Additions by the smp engineer (nothing above was changed).
 // ---------------------------------------------------------------------------
 
+// start_aps() returns nullptr only when prepare() was not called or failed.
+//
+// What an AP looks like when it enters goto_address(info) (checked by a test
+// kernel under QEMU/OVMF, -smp 1/2/4/8, 4- and 5-level paging, page tables
+// and stacks above 4 GiB):
+//   RDI = info (HHDM address of its smp_info); every other GPR 0;
+//   RSP = top of its own stack (PrepareInfo::stack_size bytes, HHDM,
+//         bootloader-reclaimable) minus 8, where a return address of 0 is
+//         stored (RSP % 16 == 8, as just after a CALL);
+//   RFLAGS = 0x2 (IF, DF clear); CS = code_selector, DS/ES/SS/FS/GS =
+//         data_selector, FS/GS base 0; GDTR = StartInfo's; IDTR: whatever
+//         INIT left (base 0, limit 0xffff: unusable, load your own);
+//   CR3 = pml4_physical; CR0 = PE|MP?|ET|NE?|WP|PG (MP, NE as on the BSP);
+//   CR4 = PAE (+LA57) + the BSP's DE/MCE/PGE/PCE/OSFXSR/OSXMMEXCPT;
+//   EFER = LME|LMA (+NXE); IA32_PAT = kPatValue; local APIC enabled, in
+//   x2APIC mode iff the response flag says so.
+// Until then it spins (PAUSE) on info->goto_address through the HHDM alias
+// of the trampoline page, so the kernel may drop the identity map but must
+// keep the HHDM, the trampoline page, the stacks and the response until it
+// has sent every AP away.
+
 // The PAT layout of facts sheet §2, which every AP gets (IA32_PAT, MSR 0x277;
 // byte n is PATn: 06 WB, 04 WT, 07 UC-, 00 UC, 05 WP, 01 WC, then PAT6 UC-
 // and PAT7 UC as at reset). main.cpp should write the same value on the BSP.
@@ -84,6 +105,8 @@ struct StartReport {
     uint64_t aps_unreachable = 0;         // APIC id > 254 while in xAPIC mode
     uint32_t first_failed_apic_id = 0;    // meaningful when aps_failed > 0
     uint64_t tsc_ticks_per_millisecond = 0;
+    uint64_t slowest_report_in_microseconds = 0;  // first SIPI to "alive", over all APs
+    uint64_t start_aps_microseconds = 0;          // the whole of start_aps()
     bool skipped_no_timer = false;        // TSC calibration failed: only the BSP listed
     bool x2apic_requested = false;
     bool x2apic_available = false;        // CPUID.01H:ECX[21]

@@ -9,7 +9,8 @@
 // far-jump targets) and on the boot (page tables, GDT, stack, smp_info) sits
 // in the parameter block at the end, written by the BSP before each start.
 //
-// Path (SDM Vol. 3A §9.8.5, "Initializing IA-32e Mode"):
+// Path (SDM Vol. 3A §10.8.5, "Initializing IA-32e Mode"; section numbers
+// here follow the current SDM, older editions number these chapters one lower):
 //   real mode -> temporary GDT -> 32-bit protected mode -> CR4.PAE (+LA57),
 //   CR3 = small identity tables below 4 GiB, EFER.LME (+NXE), CR0.PG ->
 //   IA-32e mode, far jump to 64-bit code (identity) -> CR3 = kernel tables

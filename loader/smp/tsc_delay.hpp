@@ -51,6 +51,20 @@ public:
 
     constexpr uint64_t ticks_per_millisecond() const { return ticks_for(1000); }
 
+    // The other way, for reports: microseconds in `ticks`, rounded down
+    // (0 when invalid; saturating).
+    constexpr uint64_t microseconds_for(uint64_t ticks) const {
+        if (!is_valid()) return 0;
+        uint64_t whole = ticks / ticks_;
+        uint64_t remainder = ticks % ticks_;
+        uint64_t result;
+        if (__builtin_mul_overflow(whole, microseconds_, &result)) return UINT64_MAX;
+        uint64_t partial;
+        if (__builtin_mul_overflow(remainder, microseconds_, &partial)) return UINT64_MAX;
+        if (__builtin_add_overflow(result, partial / ticks_, &result)) return UINT64_MAX;
+        return result;
+    }
+
 private:
     uint64_t ticks_ = 0;
     uint64_t microseconds_ = 0;

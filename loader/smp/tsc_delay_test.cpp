@@ -44,3 +44,20 @@ TEST(TscRate, SaturatesInsteadOfWrapping) {
 
 }  // namespace
 }  // namespace loader::smp
+
+namespace loader::smp {
+namespace {
+
+TEST(TscRate, ConvertsTicksBackToMicroseconds) {
+    TscRate rate = TscRate::from_measurement(25000000, 10000);  // 2.5 GHz
+    EXPECT_EQ(rate.microseconds_for(2500), 1u);
+    EXPECT_EQ(rate.microseconds_for(2499), 0u);
+    EXPECT_EQ(rate.microseconds_for(25000000), 10000u);
+    EXPECT_EQ(rate.microseconds_for(UINT64_MAX), UINT64_MAX / 2500);
+    EXPECT_EQ(TscRate().microseconds_for(1000), 0u);
+    TscRate odd = TscRate::from_measurement(30000, 10000);  // 3 ticks per us
+    EXPECT_EQ(odd.microseconds_for(10), 3u);
+}
+
+}  // namespace
+}  // namespace loader::smp

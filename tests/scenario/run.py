@@ -69,17 +69,28 @@ def prepare_esp(scenario, build_dir, work_dir):
 def boot(scenario, image, work_dir, log_path):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
+    keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
+    monitor_path = os.path.join(work_dir, "monitor.sock") if keys else None
     cmd = qemu.qemu_command(image, vars_file, smp=scenario.get("smp", 1), mem=scenario.get("mem", "256M"),
                             cpu=scenario.get("cpu", "max"), machine=scenario.get("machine", "q35"),
-                            extra=scenario.get("qemu_args", ()))
+                            monitor=monitor_path, extra=scenario.get("qemu_args", ()))
     expect = [re.compile(p, re.M) for p in scenario.get("expect", ())]
     stop_when_seen = scenario.get("exit") is None
     timeout = scenario.get("timeout", 120)
     start = time.monotonic()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        monitor = qemu.Monitor(monitor_path) if keys else None
         status = None
         while True:
+            if keys:
+                # Type keys through the QEMU monitor once their cue appears.
+                with open(log_path, "rb") as f:
+                    text = f.read().decode(errors="replace")
+                while keys and keys[0][0].search(text):
+                    for name in keys.pop(0)[1]:
+                        monitor.command(f"sendkey {name}")
+                        time.sleep(0.3)
             try:
                 status = process.wait(timeout=0.25)
                 break

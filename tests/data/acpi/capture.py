@@ -32,6 +32,7 @@ def monitor_command(sock, text):
         if not chunk:
             break
         data += chunk
+    sys.stderr.write(data.decode(errors="replace")[-200:] + "\n") if os.environ.get("CAPTURE_DEBUG") else None
     return data
 
 
@@ -54,9 +55,9 @@ def dump_guest_ram(machine, smp, tmp):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(monitor)
         monitor_command(sock, "")
-        time.sleep(25)  # OVMF under TCG: tables are in place after a few seconds
+        time.sleep(int(os.environ.get("CAPTURE_WAIT", "25")))  # OVMF under TCG: tables are in place after a few seconds
         monitor_command(sock, "stop")
-        monitor_command(sock, f"pmemsave 0 {MEMORY_MIB << 20} {ram}")
+        monitor_command(sock, f"pmemsave 0 {MEMORY_MIB << 20} \"{ram}\"")
         monitor_command(sock, "quit")
         qemu.wait(timeout=30)
     finally:
@@ -71,12 +72,21 @@ def checksum_ok(data):
 
 
 def find_rsdp(ram):
+    """The RSDP a UEFI OS gets (the ACPI 2.0 configuration table): OVMF also
+    leaves an ACPI 1.0 copy, so prefer a valid revision 2 structure."""
+    found = []
     at = ram.find(b"RSD PTR ")
     while at >= 0:
-        if at % 16 == 0 and checksum_ok(ram[at:at + 20]):
-            return at
+        if checksum_ok(ram[at:at + 20]):
+            revision = ram[at + 15]
+            length, = struct.unpack_from("<I", ram, at + 20)
+            if revision < 2 or checksum_ok(ram[at:at + length]):
+                found.append((revision, at))
         at = ram.find(b"RSD PTR ", at + 1)
-    sys.exit("capture.py: no RSDP in guest RAM")
+    if not found:
+        sys.exit("capture.py: no RSDP in guest RAM")
+    print("RSDPs found:", ", ".join(f"rev {r} at {a:#x}" for r, a in found))
+    return max(found)[1]
 
 
 def table_at(ram, address):

@@ -1,0 +1,50 @@
+// HPET table decoding (IA-PC HPET Specification 1.0a, Table 3).
+#include "kernel/acpi/hpet.hpp"
+
+#include "kernel/acpi/byte_reader.hpp"
+
+namespace acpi {
+namespace {
+
+constexpr Signature kHpet = Signature::of("HPET");
+constexpr size_t kEventTimerBlockId = 36;
+constexpr size_t kBaseAddress = 40;
+constexpr size_t kHpetNumber = 52;
+constexpr size_t kMinimumTick = 53;
+constexpr size_t kPageProtection = 55;
+constexpr size_t kLength = 56;
+
+}  // namespace
+
+bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems) {
+    out = HpetInfo{};
+    if (table.size() < kLength) {
+        problems.report(kHpet, "shorter than its 56-byte layout; ignored", table.size());
+        return false;
+    }
+    uint32_t id = read_u32(table, kEventTimerBlockId);
+    out.hardware_revision = static_cast<uint8_t>(id & 0xff);
+    out.comparator_count = static_cast<uint8_t>(((id >> 8) & 0x1f) + 1);
+    out.counter_64bit = (id & (1u << 13)) != 0;
+    out.legacy_replacement = (id & (1u << 15)) != 0;
+    out.pci_vendor_id = static_cast<uint16_t>(id >> 16);
+    out.base = GenericAddress::decode(table, kBaseAddress);
+    out.hpet_number = read_u8(table, kHpetNumber);
+    out.minimum_tick = read_u16(table, kMinimumTick);
+    out.page_protection = read_u8(table, kPageProtection);
+
+    // The block is memory-mapped (HPET spec §2.3.1); anything else is garbage.
+    if (out.base.space != AddressSpace::kSystemMemory) {
+        problems.report(kHpet, "base address is not in system memory; ignored (space id)",
+                        static_cast<uint8_t>(out.base.space));
+        return false;
+    }
+    if (!out.base.present() || (out.base.address & 0x3ff) != 0) {
+        // The register block is 1 KiB and 1 KiB aligned (HPET spec §2.3.1).
+        problems.report(kHpet, "base address is zero or not 1 KiB aligned; ignored", out.base.address);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace acpi

@@ -1,0 +1,50 @@
+// A four-character ACPI table signature (ACPI 6.5 §5.2.6, Table 5.5 lists
+// the defined ones: "APIC" is the MADT, "FACP" the FADT, ...).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/span.hpp"
+#include "lib/string_view.hpp"
+
+namespace acpi {
+
+struct Signature {
+    char text[4] = {};
+
+    // The first four characters of a literal: Signature::of("APIC").
+    template <size_t N>
+    static constexpr Signature of(const char (&literal)[N]) {
+        static_assert(N == 5, "an ACPI signature has exactly four characters");
+        return Signature{{literal[0], literal[1], literal[2], literal[3]}};
+    }
+    // The first four bytes of `bytes` (zero-filled when shorter).
+    static constexpr Signature from(lib::Bytes bytes) {
+        Signature result;
+        for (size_t i = 0; i < 4 && i < bytes.size(); ++i) result.text[i] = static_cast<char>(bytes[i]);
+        return result;
+    }
+
+    constexpr lib::StringView view() const { return lib::StringView(text, 4); }
+
+    // A copy fit for the log: non-printable bytes become '?'.
+    struct Printable {
+        char text[5];
+    };
+    constexpr Printable printable() const {
+        Printable result{};
+        for (size_t i = 0; i < 4; ++i) {
+            auto c = static_cast<uint8_t>(text[i]);
+            result.text[i] = (c >= 0x20 && c < 0x7f) ? text[i] : '?';
+        }
+        result.text[4] = '\0';
+        return result;
+    }
+
+    friend constexpr bool operator==(const Signature& a, const Signature& b) {
+        return a.text[0] == b.text[0] && a.text[1] == b.text[1] && a.text[2] == b.text[2] && a.text[3] == b.text[3];
+    }
+};
+
+}  // namespace acpi
