@@ -6,7 +6,8 @@
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
 #   make screenshot save the framebuffer after boot to docs/screenshot.png
-#   make bench      measurements: boot costs under QEMU -icount (tools/measure_boot.py)
+#   make bench      host benchmarks (bench/, Google Benchmark) and boot costs
+#                   under QEMU -icount (tools/measure_boot.py)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
@@ -62,6 +63,8 @@ screenshot:
 bench:
 	@tools/deps.sh build bench
 	@$(MAKE) --no-print-directory build
+	@if [ -f bench/benchmarks.cmake ]; then \
+	  cmake --build $(BUILD) --target benchmarks -j $(JOBS) && $(BUILD)/benchmarks; fi
 	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
 
 format:

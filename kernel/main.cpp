@@ -19,6 +19,12 @@ extern "C" [[noreturn]] void kernel_main() {
     boot::print_summary();
     boot::print_memory_map();
 
+    // CPU: the kernel's own GDT and TSS, the IDT and exception handlers.
+    // (kernel/arch/x86_64/ — call goes here)
+
+    // Memory: frame allocator, the kernel's own page tables, kernel heap.
+    // (kernel/mm/ — call goes here)
+
     // Scenario hooks: a deliberate failure proves the harness catches it.
     if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);
 

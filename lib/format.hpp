@@ -290,9 +290,12 @@ void put_argument(Sink& sink, const Spec& spec, const FormatArg& arg) {
     switch (arg.kind) {
     case FormatArg::Kind::kSigned:
     case FormatArg::Kind::kUnsigned: {
-        bool negative = arg.kind == FormatArg::Kind::kSigned && arg.signed_value < 0;
+        // Only the union member the kind names is read.
+        const bool is_signed = arg.kind == FormatArg::Kind::kSigned;
+        const bool negative = is_signed && arg.signed_value < 0;
+        const uint64_t bits = is_signed ? static_cast<uint64_t>(arg.signed_value) : arg.unsigned_value;
         // 0 - x in unsigned arithmetic is the magnitude even for INT64_MIN.
-        uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(arg.signed_value) : arg.unsigned_value;
+        const uint64_t magnitude = negative ? 0 - bits : bits;
         if (type == '\0' || numeric_type) return put_integer(sink, spec, negative, magnitude, type, false);
         if (type == 'c') {
             if (negative || magnitude > 0xFF) return put_error_marker(sink);

@@ -1,8 +1,10 @@
-# Host unit tests of the pure console parts: escape sequences and the text
-# renderer (drawn into an in-memory framebuffer with a real PSF font).
+# Host unit tests of the pure console parts: escape sequences, the text
+# renderer (drawn into an in-memory framebuffer with a real PSF font) and the
+# klog line prefix.
 add_host_test(console_tests
   ${CMAKE_CURRENT_LIST_DIR}/ansi.cpp ${CMAKE_CURRENT_LIST_DIR}/ansi_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/text_renderer.cpp ${CMAKE_CURRENT_LIST_DIR}/text_renderer_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/log_prefix_test.cpp
   ${PROJECT_SOURCE_DIR}/lib/psf.cpp ${PROJECT_SOURCE_DIR}/lib/memory.cpp)
 find_package(ZLIB REQUIRED)
 target_link_libraries(console_tests PRIVATE ZLIB::ZLIB)

@@ -1,6 +1,7 @@
 // RBP-chain stack walking; see backtrace.hpp.
 #include "debug/backtrace.hpp"
 
+#include "boot/boot_info.hpp"
 #include "console/log.hpp"
 #include "debug/address_probe.hpp"
 #include "debug/symbols.hpp"
@@ -13,9 +14,17 @@ namespace {
 // is taken for garbage.
 constexpr uint64_t kMaxStackSpan = 1024 * 1024;
 
+constexpr uint64_t kPageSize = 4096;
+
 bool plausible_frame(uint64_t frame, uint64_t lowest, uint64_t stack_pointer) {
     if (frame == 0 || (frame & 7) != 0 || frame < lowest) return false;
     if (frame < stack_pointer || frame - stack_pointer > kMaxStackSpan) return false;
+    if (boot::info().hhdm_offset == 0) {
+        // Too early to read the page tables (no HHDM yet): only the page the
+        // stack pointer is in is known to be mapped.
+        uint64_t page_end = (stack_pointer | (kPageSize - 1)) + 1;
+        return frame + 16 <= page_end;
+    }
     return is_mapped_kernel_range(frame, 16);
 }
 
