@@ -37,7 +37,8 @@ add_custom_target(host_tests)
 file(GLOB_RECURSE HOST_TEST_LISTS CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/lib/host_tests.cmake
      ${PROJECT_SOURCE_DIR}/loader/host_tests.cmake ${PROJECT_SOURCE_DIR}/loader/*/host_tests.cmake
-     ${PROJECT_SOURCE_DIR}/kernel/host_tests.cmake ${PROJECT_SOURCE_DIR}/kernel/*/host_tests.cmake)
+     ${PROJECT_SOURCE_DIR}/kernel/host_tests.cmake ${PROJECT_SOURCE_DIR}/kernel/*/host_tests.cmake
+     ${PROJECT_SOURCE_DIR}/kernel/*/*/host_tests.cmake)
 foreach(list_file ${HOST_TEST_LISTS})
   include(${list_file})
 endforeach()
