@@ -3,12 +3,14 @@
 // the stack canary, the serial console, BootInfo, global constructors and the
 // framebuffer console.
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/init.hpp"
 #include "boot/boot_info.hpp"
 #include "boot/entry_state.hpp"
 #include "boot/summary.hpp"
 #include "console/log.hpp"
 #include "debug/selftest.hpp"
 #include "lib/cmdline.hpp"
+#include "mm/mm.hpp"
 #include "test/ktest.hpp"
 
 extern "C" [[noreturn]] void kernel_main() {
@@ -19,11 +21,18 @@ extern "C" [[noreturn]] void kernel_main() {
     boot::print_summary();
     boot::print_memory_map();
 
+    // The boot protocol tests judge what the loader left (its page tables,
+    // GDT, responses), so they run before the kernel replaces any of it.
+    auto tests = cmdline.find("test");
+    if (tests.present) ktest::run_early(tests.value, "boot_protocol");
+
     // CPU: the kernel's own GDT and TSS, the IDT and exception handlers.
     // (kernel/arch/x86_64/ — call goes here)
+    arch::init_cpu(cmdline);
 
     // Memory: frame allocator, the kernel's own page tables, kernel heap.
     // (kernel/mm/ — call goes here)
+    mm::init(info);
 
     // Scenario hooks: a deliberate failure proves the harness catches it.
     if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);
@@ -31,7 +40,7 @@ extern "C" [[noreturn]] void kernel_main() {
     // In-kernel tests replace the normal boot when asked for (test=all or
     // test=<suite>[,<suite>...]); ktest::run() ends the run through QEMU's
     // debug-exit device.
-    if (auto tests = cmdline.find("test"); tests.present) ktest::run(tests.value);
+    if (tests.present) ktest::run(tests.value);
 
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());

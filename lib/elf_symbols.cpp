@@ -228,6 +228,12 @@ public:
             if (peek() == 'R' || peek() == 'O') ++position_;
             bool first = true;
             while (peek() != 'E') {
+                if (peek() == 'I') {
+                    // Template arguments of the component just written.
+                    if (first || !skip_template_arguments()) return false;
+                    writer.append("<...>");
+                    continue;
+                }
                 StringView item;
                 if (!prefix_item(item)) return false;
                 if (!first) writer.append("::");
@@ -243,6 +249,10 @@ public:
         StringView name;
         if (!source_name(name)) return false;
         writer.append(name);
+        if (peek() == 'I') {
+            if (!skip_template_arguments()) return false;
+            writer.append("<...>");
+        }
         return true;
     }
 
@@ -275,8 +285,87 @@ private:
         return source_name(item);
     }
 
+    // Skips "I <template-arg>+ E" (position at the I) without interpreting
+    // it: the printed name shows "<...>" instead. Openers that own a closing
+    // E: I (template args), J (argument pack), N (nested name), X (expression),
+    // F (function type), DT/Dt (decltype). Literals "L <type> <value> E" are
+    // skipped as a whole, so the digits of their value are not mistaken for
+    // a name length; S/T substitutions and A array bounds end at '_'.
+    bool skip_template_arguments() {
+        int depth = 0;
+        while (position_ < text_.size()) {
+            char c = peek();
+            if (c == 'I' || c == 'J' || c == 'N' || c == 'X' || c == 'F') {
+                ++depth;
+                ++position_;
+            } else if (c == 'E') {
+                ++position_;
+                if (--depth == 0) return true;
+                if (depth < 0) return false;
+            } else if (c == 'L') {
+                ++position_;
+                if (peek() == '_' && peek(1) == 'Z') {  // an external name as an argument: "L _Z <encoding> E"
+                    position_ += 2;
+                    ++depth;
+                    continue;
+                }
+                if (!skip_literal()) return false;
+            } else if (c == 'S' || c == 'T') {
+                ++position_;
+                if (c == 'S' && is_lower(peek())) {  // St, Sa, Ss, ...: standard abbreviations
+                    ++position_;
+                    continue;
+                }
+                while (is_digit(peek()) || (peek() >= 'A' && peek() <= 'Z')) ++position_;
+                if (peek() != '_') return false;
+                ++position_;
+            } else if (c == 'A') {
+                ++position_;
+                while (is_digit(peek())) ++position_;
+                if (peek() != '_') return false;
+                ++position_;
+            } else if (c == 'D') {
+                char next = peek(1);
+                position_ += 2;
+                if (next == 'T' || next == 't') {
+                    ++depth;
+                } else if (next == 'v') {  // vector type: Dv <number> _ <type>
+                    while (is_digit(peek())) ++position_;
+                    if (peek() != '_') return false;
+                    ++position_;
+                }
+            } else if (is_digit(c)) {
+                StringView ignored;
+                if (!source_name(ignored, false)) return false;
+            } else {
+                ++position_;  // builtin types, qualifiers (P R O K V r), M, ...
+            }
+        }
+        return false;
+    }
+
+    // After an L: "<type> <value> E", the type a builtin letter or a name.
+    bool skip_literal() {
+        if (is_digit(peek())) {
+            StringView ignored;
+            if (!source_name(ignored, false)) return false;
+        } else if (peek() != '\0') {
+            ++position_;
+        }
+        while (peek() != 'E') {
+            if (peek() == '\0') return false;
+            ++position_;
+        }
+        ++position_;
+        return true;
+    }
+
+    static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+    static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+
     // <source-name> ::= <positive length number> <identifier>
-    bool source_name(StringView& name) {
+    // `remember`: the name may be the class of a later constructor/destructor.
+    bool source_name(StringView& name, bool remember = true) {
         if (peek() < '1' || peek() > '9') return false;
         uint64_t length = 0;
         while (peek() >= '0' && peek() <= '9') {
@@ -288,7 +377,7 @@ private:
         name = text_.substr(position_, size_t(length));
         position_ += size_t(length);
         if (name.starts_with("_GLOBAL__N")) name = "(anonymous namespace)";
-        else last_name_ = name;
+        else if (remember) last_name_ = name;
         return true;
     }
 

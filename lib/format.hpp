@@ -40,31 +40,54 @@ struct FormatArg {
 
 namespace format_detail {
 
-template <typename T> struct remove_cv { using type = T; };
-template <typename T> struct remove_cv<const T> { using type = T; };
-template <typename T> struct remove_cv<volatile T> { using type = T; };
-template <typename T> struct remove_cv<const volatile T> { using type = T; };
+template <typename T>
+struct remove_cv {
+    using type = T;
+};
+template <typename T>
+struct remove_cv<const T> {
+    using type = T;
+};
+template <typename T>
+struct remove_cv<volatile T> {
+    using type = T;
+};
+template <typename T>
+struct remove_cv<const volatile T> {
+    using type = T;
+};
 
-template <typename T, typename U> inline constexpr bool same = false;
-template <typename T> inline constexpr bool same<T, T> = true;
+template <typename T, typename U>
+inline constexpr bool same = false;
+template <typename T>
+inline constexpr bool same<T, T> = true;
 
-template <typename T> inline constexpr bool is_plain_integer =
-    same<T, signed char> || same<T, unsigned char> || same<T, short> || same<T, unsigned short> ||
-    same<T, int> || same<T, unsigned int> || same<T, long> || same<T, unsigned long> || same<T, long long> ||
-    same<T, unsigned long long> || same<T, char8_t> || same<T, char16_t> || same<T, char32_t> ||
-    same<T, wchar_t>;
+template <typename T>
+inline constexpr bool is_plain_integer =
+    same<T, signed char> || same<T, unsigned char> || same<T, short> || same<T, unsigned short> || same<T, int> ||
+    same<T, unsigned int> || same<T, long> || same<T, unsigned long> || same<T, long long> ||
+    same<T, unsigned long long> || same<T, char8_t> || same<T, char16_t> || same<T, char32_t> || same<T, wchar_t>;
 
-template <typename T> inline constexpr bool always_false = false;
+template <typename T>
+inline constexpr bool always_false = false;
 
 // Whether T is an array of char / a pointer to char, whatever the cv.
-template <typename T> inline constexpr bool is_char_array = false;
-template <size_t N> inline constexpr bool is_char_array<char[N]> = true;
-template <size_t N> inline constexpr bool is_char_array<const char[N]> = true;
-template <typename T> inline constexpr bool is_char_pointer = false;
-template <> inline constexpr bool is_char_pointer<char*> = true;
-template <> inline constexpr bool is_char_pointer<const char*> = true;
-template <> inline constexpr bool is_char_pointer<volatile char*> = true;
-template <> inline constexpr bool is_char_pointer<const volatile char*> = true;
+template <typename T>
+inline constexpr bool is_char_array = false;
+template <size_t N>
+inline constexpr bool is_char_array<char[N]> = true;
+template <size_t N>
+inline constexpr bool is_char_array<const char[N]> = true;
+template <typename T>
+inline constexpr bool is_char_pointer = false;
+template <>
+inline constexpr bool is_char_pointer<char*> = true;
+template <>
+inline constexpr bool is_char_pointer<const char*> = true;
+template <>
+inline constexpr bool is_char_pointer<volatile char*> = true;
+template <>
+inline constexpr bool is_char_pointer<const volatile char*> = true;
 
 template <typename T>
 constexpr FormatArg integer_arg(T value) {
@@ -86,7 +109,9 @@ constexpr FormatArg string_arg(StringView text) {
     return arg;
 }
 
-constexpr FormatArg c_string_arg(const char* text) { return string_arg(text ? StringView(text) : "(null)"); }
+constexpr FormatArg c_string_arg(const char* text) {
+    return string_arg(text ? StringView(text) : "(null)");
+}
 
 inline FormatArg pointer_arg(const volatile void* pointer) {
     FormatArg arg{};
@@ -156,7 +181,9 @@ struct Spec {
 // never needs more, and it bounds the time one placeholder can take.
 inline constexpr uint32_t kMaxWidth = 1024;
 
-constexpr bool is_align(char c) { return c == '<' || c == '>' || c == '^'; }
+constexpr bool is_align(char c) {
+    return c == '<' || c == '>' || c == '^';
+}
 constexpr bool is_type(char c) {
     return c == 'd' || c == 'x' || c == 'X' || c == 'b' || c == 'o' || c == 'c' || c == 's' || c == 'p';
 }
@@ -233,11 +260,23 @@ void put_integer(Sink& sink, const Spec& spec, bool negative, uint64_t magnitude
     unsigned base = 10;
     const char* prefix = "";
     switch (type) {
-    case 'x': base = 16; prefix = "0x"; break;
-    case 'X': base = 16; prefix = "0x"; break;
-    case 'b': base = 2; prefix = "0b"; break;
-    case 'o': base = 8; prefix = "0o"; break;
-    default: break;
+        case 'x':
+            base = 16;
+            prefix = "0x";
+            break;
+        case 'X':
+            base = 16;
+            prefix = "0x";
+            break;
+        case 'b':
+            base = 2;
+            prefix = "0b";
+            break;
+        case 'o':
+            base = 8;
+            prefix = "0o";
+            break;
+        default: break;
     }
     if (!spec.alternate && !force_prefix) prefix = "";
 
@@ -288,39 +327,39 @@ void put_argument(Sink& sink, const Spec& spec, const FormatArg& arg) {
     const char type = spec.type;
     const bool numeric_type = type == 'd' || type == 'x' || type == 'X' || type == 'b' || type == 'o';
     switch (arg.kind) {
-    case FormatArg::Kind::kSigned:
-    case FormatArg::Kind::kUnsigned: {
-        // Only the union member the kind names is read.
-        const bool is_signed = arg.kind == FormatArg::Kind::kSigned;
-        const bool negative = is_signed && arg.signed_value < 0;
-        const uint64_t bits = is_signed ? static_cast<uint64_t>(arg.signed_value) : arg.unsigned_value;
-        // 0 - x in unsigned arithmetic is the magnitude even for INT64_MIN.
-        const uint64_t magnitude = negative ? 0 - bits : bits;
-        if (type == '\0' || numeric_type) return put_integer(sink, spec, negative, magnitude, type, false);
-        if (type == 'c') {
-            if (negative || magnitude > 0xFF) return put_error_marker(sink);
-            return put_char(sink, spec, static_cast<char>(magnitude));
+        case FormatArg::Kind::kSigned:
+        case FormatArg::Kind::kUnsigned: {
+            // Only the union member the kind names is read.
+            const bool is_signed = arg.kind == FormatArg::Kind::kSigned;
+            const bool negative = is_signed && arg.signed_value < 0;
+            const uint64_t bits = is_signed ? static_cast<uint64_t>(arg.signed_value) : arg.unsigned_value;
+            // 0 - x in unsigned arithmetic is the magnitude even for INT64_MIN.
+            const uint64_t magnitude = negative ? 0 - bits : bits;
+            if (type == '\0' || numeric_type) return put_integer(sink, spec, negative, magnitude, type, false);
+            if (type == 'c') {
+                if (negative || magnitude > 0xFF) return put_error_marker(sink);
+                return put_char(sink, spec, static_cast<char>(magnitude));
+            }
+            if (type == 'p' && !negative) return put_pointer(sink, spec, magnitude);
+            return put_error_marker(sink);
         }
-        if (type == 'p' && !negative) return put_pointer(sink, spec, magnitude);
-        return put_error_marker(sink);
-    }
-    case FormatArg::Kind::kBool:
-        if (type == '\0' || type == 's') return put_padded(sink, spec, arg.bool_value ? "true" : "false", '<');
-        if (numeric_type) return put_integer(sink, spec, false, arg.bool_value ? 1 : 0, type, false);
-        return put_error_marker(sink);
-    case FormatArg::Kind::kChar:
-        if (type == '\0' || type == 'c' || type == 's') return put_char(sink, spec, arg.char_value);
-        if (numeric_type)
-            return put_integer(sink, spec, false, static_cast<unsigned char>(arg.char_value), type, false);
-        return put_error_marker(sink);
-    case FormatArg::Kind::kString:
-        if (type == '\0' || type == 's') return put_padded(sink, spec, arg.string_value, '<');
-        if (type == 'p') return put_pointer(sink, spec, reinterpret_cast<uintptr_t>(arg.string_value.data()));
-        return put_error_marker(sink);
-    case FormatArg::Kind::kPointer:
-        if (type == '\0' || type == 'p') return put_pointer(sink, spec, arg.pointer_value);
-        if (type == 'x' || type == 'X') return put_integer(sink, spec, false, arg.pointer_value, type, false);
-        return put_error_marker(sink);
+        case FormatArg::Kind::kBool:
+            if (type == '\0' || type == 's') return put_padded(sink, spec, arg.bool_value ? "true" : "false", '<');
+            if (numeric_type) return put_integer(sink, spec, false, arg.bool_value ? 1 : 0, type, false);
+            return put_error_marker(sink);
+        case FormatArg::Kind::kChar:
+            if (type == '\0' || type == 'c' || type == 's') return put_char(sink, spec, arg.char_value);
+            if (numeric_type)
+                return put_integer(sink, spec, false, static_cast<unsigned char>(arg.char_value), type, false);
+            return put_error_marker(sink);
+        case FormatArg::Kind::kString:
+            if (type == '\0' || type == 's') return put_padded(sink, spec, arg.string_value, '<');
+            if (type == 'p') return put_pointer(sink, spec, reinterpret_cast<uintptr_t>(arg.string_value.data()));
+            return put_error_marker(sink);
+        case FormatArg::Kind::kPointer:
+            if (type == '\0' || type == 'p') return put_pointer(sink, spec, arg.pointer_value);
+            if (type == 'x' || type == 'X') return put_integer(sink, spec, false, arg.pointer_value, type, false);
+            return put_error_marker(sink);
     }
     put_error_marker(sink);
 }

@@ -11,17 +11,15 @@ inline void rep_movsb_forward(uint8_t* destination, const uint8_t* source, size_
     asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(size) : : "memory");
 }
 
-// Copies `qwords` 8-byte words downwards with DF set: RSI/RDI point at the
-// LAST word on entry. DF must be clear again before returning (System V ABI
-// §3.2.1: "the direction flag DF ... must be clear on function entry and
-// return"). REP MOVSQ, not MOVSB: backward byte moves miss the fast-strings
-// microcode on most CPUs, word moves lose less.
-inline void rep_movsq_backward(uint8_t* last_destination_word, const uint8_t* last_source_word, size_t qwords) {
-    asm volatile("std\n\trep movsq\n\tcld"
-                 : "+D"(last_destination_word), "+S"(last_source_word), "+c"(qwords)
-                 :
-                 : "memory", "cc");
-}
+// An 8-byte word at any alignment (x86 allows unaligned loads and stores):
+// packed, so the compiler (and UBSan) assume alignment 1; may_alias because
+// it reads and writes bytes of objects of any type.
+struct [[gnu::packed, gnu::may_alias]] UnalignedWord {
+    uint64_t value;
+};
+
+inline uint64_t load_word(const uint8_t* at) { return reinterpret_cast<const UnalignedWord*>(at)->value; }
+inline void store_word(uint8_t* at, uint64_t value) { reinterpret_cast<UnalignedWord*>(at)->value = value; }
 
 }  // namespace
 
@@ -29,7 +27,9 @@ void copy_bytes(void* destination, const void* source, size_t size) {
     rep_movsb_forward(static_cast<uint8_t*>(destination), static_cast<const uint8_t*>(source), size);
 }
 
-void move_bytes(void* destination, const void* source, size_t size) {
+// no_builtin: the loops below must not be recognized as a memmove idiom and
+// replaced by a call to memmove, which is this function.
+__attribute__((no_builtin("memmove", "memcpy"))) void move_bytes(void* destination, const void* source, size_t size) {
     auto* to = static_cast<uint8_t*>(destination);
     const auto* from = static_cast<const uint8_t*>(source);
     // Forward is safe unless the destination starts inside the source range
@@ -38,16 +38,30 @@ void move_bytes(void* destination, const void* source, size_t size) {
         rep_movsb_forward(to, from, size);
         return;
     }
-    // Backward: first the bytes past the last whole word (the highest ones),
-    // then the words from the top down. Each step reads its source before any
-    // later step writes over it, because every later step works lower down.
-    size_t tail = size % 8;
-    size_t words = size / 8;
-    for (size_t i = size; i > size - tail; --i) {
-        // volatile: keeps the optimizer from turning this loop into memmove.
-        static_cast<volatile uint8_t*>(to)[i - 1] = from[i - 1];
+    // Backward, from the top down, 32 bytes per step: each step loads all its
+    // words before storing any, and its stores land at or above its own
+    // source (the destination is the higher one), so they only overwrite
+    // source bytes that have already been read. Not STD + REP MOVS: string
+    // moves with DF set miss the fast-string microcode and setting DF alone
+    // costs more than a short copy.
+    size_t remaining = size;
+    while (remaining >= 32) {
+        remaining -= 32;
+        uint64_t w0 = load_word(from + remaining), w1 = load_word(from + remaining + 8);
+        uint64_t w2 = load_word(from + remaining + 16), w3 = load_word(from + remaining + 24);
+        store_word(to + remaining, w0);
+        store_word(to + remaining + 8, w1);
+        store_word(to + remaining + 16, w2);
+        store_word(to + remaining + 24, w3);
     }
-    if (words != 0) rep_movsq_backward(to + (words - 1) * 8, from + (words - 1) * 8, words);
+    while (remaining >= 8) {
+        remaining -= 8;
+        store_word(to + remaining, load_word(from + remaining));
+    }
+    while (remaining > 0) {
+        --remaining;
+        to[remaining] = from[remaining];
+    }
 }
 
 void fill_bytes(void* destination, uint8_t value, size_t size) {
@@ -55,21 +69,13 @@ void fill_bytes(void* destination, uint8_t value, size_t size) {
     asm volatile("rep stosb" : "+D"(to), "+c"(size) : "a"(value) : "memory");
 }
 
-int compare_bytes(const void* a, const void* b, size_t size) {
+__attribute__((no_builtin("memcmp", "bcmp"))) int compare_bytes(const void* a, const void* b, size_t size) {
     const auto* left = static_cast<const uint8_t*>(a);
     const auto* right = static_cast<const uint8_t*>(b);
     size_t i = 0;
-    // Eight bytes at a time while they agree; the loads go through
-    // __builtin_memcpy-free byte assembly so no library call can appear.
-    while (size - i >= 8) {
-        uint64_t x = 0, y = 0;
-        for (size_t k = 0; k < 8; ++k) {
-            x |= uint64_t(left[i + k]) << (8 * k);
-            y |= uint64_t(right[i + k]) << (8 * k);
-        }
-        if (x != y) break;
-        i += 8;
-    }
+    // Eight bytes at a time while they agree; the first differing word is
+    // then ordered byte by byte below.
+    while (size - i >= 8 && load_word(left + i) == load_word(right + i)) i += 8;
     for (; i < size; ++i) {
         if (left[i] != right[i]) return int(left[i]) - int(right[i]);
     }

@@ -2,12 +2,13 @@
 // (kernel/rt/memory.cpp), under their own names so that the host tests can
 // compare them with the C library on the same machine.
 //
-// Copies and fills use the x86 string instructions: on CPUs with ERMS
+// Forward copies and fills use the x86 string instructions: on CPUs with ERMS
 // ("Enhanced REP MOVSB/STOSB", CPUID.(EAX=7,ECX=0):EBX bit 9) a REP MOVSB or
 // REP STOSB is the fastest general routine for all but tiny sizes (Intel
 // Optimization Reference Manual, §3.7.6), and it is never slow elsewhere.
-// The functions are opaque to the compiler (inline asm) so that it can not
-// turn them back into calls to memcpy/memset, which would recurse.
+// Backward (overlapping) moves copy 8-byte words from the top down. Inline asm
+// and no_builtin keep the compiler from turning any of this back into a call
+// to memcpy/memmove/memset/memcmp, which would recurse.
 #pragma once
 
 #include <stddef.h>

@@ -9,9 +9,9 @@ constexpr uint8_t kPsf1Magic[2] = {0x36, 0x04};
 constexpr uint8_t kPsf2Magic[4] = {0x72, 0xB5, 0x4A, 0x86};
 
 constexpr size_t kPsf1HeaderSize = 4;
-constexpr uint8_t kPsf1Mode512 = 0x01;     // 512 glyphs instead of 256
-constexpr uint8_t kPsf1ModeHasTab = 0x02;  // a unicode table follows the glyphs
-constexpr uint8_t kPsf1ModeHasSeq = 0x04;  // ... with combining sequences (implies a table)
+constexpr uint8_t kPsf1Mode512 = 0x01;           // 512 glyphs instead of 256
+constexpr uint8_t kPsf1ModeHasTab = 0x02;        // a unicode table follows the glyphs
+constexpr uint8_t kPsf1ModeHasSeq = 0x04;        // ... with combining sequences (implies a table)
 constexpr uint16_t kPsf1Separator = 0xFFFF;      // ends one glyph's entries
 constexpr uint16_t kPsf1StartSequence = 0xFFFE;  // a combining sequence follows
 
@@ -142,7 +142,8 @@ Expected<PsfFont> PsfFont::parse_v1(Bytes file) {
     font.height_ = height;
     font.bytes_per_glyph_ = height;  // one byte per row at width 8
     const size_t glyph_bytes = size_t(font.glyph_count_) * font.bytes_per_glyph_;
-    if (file.size() - kPsf1HeaderSize < glyph_bytes) return Error::make(ErrorCode::kTruncated, "psf1: glyphs truncated");
+    if (file.size() - kPsf1HeaderSize < glyph_bytes)
+        return Error::make(ErrorCode::kTruncated, "psf1: glyphs truncated");
     font.glyphs_ = file.subspan(kPsf1HeaderSize, glyph_bytes);
     if (mode & (kPsf1ModeHasTab | kPsf1ModeHasSeq)) {
         font.unicode_table_ = file.subspan(kPsf1HeaderSize + glyph_bytes);

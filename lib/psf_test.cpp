@@ -24,7 +24,9 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
     return data;
 }
 
-lib::Bytes bytes_of(const std::vector<uint8_t>& data) { return lib::Bytes(data.data(), data.size()); }
+lib::Bytes bytes_of(const std::vector<uint8_t>& data) {
+    return lib::Bytes(data.data(), data.size());
+}
 
 void put_le32(std::vector<uint8_t>& out, uint32_t value) {
     for (int i = 0; i < 4; ++i) out.push_back(uint8_t(value >> (8 * i)));
@@ -236,16 +238,16 @@ TEST(Psf, MalformedHeadersAreErrors) {
         for (int i = 0; i < 4; ++i) copy[offset + i] = uint8_t(value >> (8 * i));
         return copy;
     };
-    expect_error(with(4, 1), lib::ErrorCode::kUnsupported);            // version
-    expect_error(with(8, 16), lib::ErrorCode::kInvalid);               // header size < 32
-    expect_error(with(8, 0xFFFFFFFF), lib::ErrorCode::kTruncated);     // header size beyond file
-    expect_error(with(16, 0), lib::ErrorCode::kInvalid);               // no glyphs
-    expect_error(with(16, 0xFFFFFFFF), lib::ErrorCode::kInvalid);      // absurd glyph count
-    expect_error(with(16, 5), lib::ErrorCode::kTruncated);             // one glyph more than present
-    expect_error(with(20, 9), lib::ErrorCode::kInvalid);               // bytes per glyph mismatch
-    expect_error(with(24, 0), lib::ErrorCode::kInvalid);               // height 0
-    expect_error(with(28, 100000), lib::ErrorCode::kInvalid);          // absurd width
-    expect_error(with(12, 1), lib::ErrorCode::kTruncated);             // table announced, none there
+    expect_error(with(4, 1), lib::ErrorCode::kUnsupported);         // version
+    expect_error(with(8, 16), lib::ErrorCode::kInvalid);            // header size < 32
+    expect_error(with(8, 0xFFFFFFFF), lib::ErrorCode::kTruncated);  // header size beyond file
+    expect_error(with(16, 0), lib::ErrorCode::kInvalid);            // no glyphs
+    expect_error(with(16, 0xFFFFFFFF), lib::ErrorCode::kInvalid);   // absurd glyph count
+    expect_error(with(16, 5), lib::ErrorCode::kTruncated);          // one glyph more than present
+    expect_error(with(20, 9), lib::ErrorCode::kInvalid);            // bytes per glyph mismatch
+    expect_error(with(24, 0), lib::ErrorCode::kInvalid);            // height 0
+    expect_error(with(28, 100000), lib::ErrorCode::kInvalid);       // absurd width
+    expect_error(with(12, 1), lib::ErrorCode::kTruncated);          // table announced, none there
     // A PSF1 that claims a table but ends right after its glyphs.
     auto psf1 = make_psf1(false, 4, {});
     psf1[2] = 0x02;

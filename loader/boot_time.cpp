@@ -3,7 +3,9 @@
 namespace loader {
 namespace {
 
-constexpr bool is_leap_year(int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+constexpr bool is_leap_year(int64_t year) {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 constexpr uint32_t clamp(uint32_t value, uint32_t low, uint32_t high) {
     return value < low ? low : value > high ? high : value;

@@ -33,7 +33,9 @@ void raw_put(char c) {
 
 }  // namespace
 
-void init(efi::SimpleTextOutputProtocol* con_out) { g_con_out = con_out; }
+void init(efi::SimpleTextOutputProtocol* con_out) {
+    g_con_out = con_out;
+}
 
 void switch_to_serial() {
     g_used = 0;  // nothing may be pending: callers flush before ExitBootServices

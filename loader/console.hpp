@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "lib/expected.hpp"
 #include "lib/format.hpp"
 #include "lib/string_view.hpp"
 #include "loader/efi/system_table.hpp"
@@ -33,6 +34,14 @@ void print(lib::StringView format, const Args&... args) {
 // The one fatal-error line: "loader: error: <what> (<where>)", then the CPU
 // stops for good (cli; hlt) — never back to the firmware, never a reboot.
 [[noreturn]] void fatal(lib::StringView what, lib::StringView where);
+
+// The value of `result`, or the fatal line with its error message and
+// `where` (the file, table or request at fault).
+template <typename T>
+T must(lib::Expected<T> result, lib::StringView where) {
+    if (!result) fatal(result.error().message, where);
+    return result.release_value();
+}
 
 // Interrupts off, halt forever.
 [[noreturn]] void halt_forever();

@@ -6,16 +6,24 @@
 
 namespace loader::cpu {
 
-inline void cli() { asm volatile("cli" ::: "memory"); }
-inline void hlt() { asm volatile("hlt" ::: "memory"); }
-inline void pause() { asm volatile("pause" ::: "memory"); }
+inline void cli() {
+    asm volatile("cli" ::: "memory");
+}
+inline void hlt() {
+    asm volatile("hlt" ::: "memory");
+}
+inline void pause() {
+    asm volatile("pause" ::: "memory");
+}
 
 inline uint8_t inb(uint16_t port) {
     uint8_t value;
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
-inline void outb(uint16_t port, uint8_t value) { asm volatile("outb %0, %1" ::"a"(value), "Nd"(port)); }
+inline void outb(uint16_t port, uint8_t value) {
+    asm volatile("outb %0, %1" ::"a"(value), "Nd"(port));
+}
 
 inline uint64_t rdtsc() {
     uint32_t lo, hi;
@@ -31,17 +39,25 @@ inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
     return r;
 }
-inline uint32_t max_extended_leaf() { return cpuid(0x80000000).eax; }
+inline uint32_t max_extended_leaf() {
+    return cpuid(0x80000000).eax;
+}
 
 // CPUID.80000001H:EDX bit 26: 1-GiB pages; bit 20: execute-disable (SDM Vol. 2A, CPUID).
 inline bool has_1gib_pages() {
     return max_extended_leaf() >= 0x80000001 && (cpuid(0x80000001).edx & (1u << 26));
 }
-inline bool has_nx() { return max_extended_leaf() >= 0x80000001 && (cpuid(0x80000001).edx & (1u << 20)); }
+inline bool has_nx() {
+    return max_extended_leaf() >= 0x80000001 && (cpuid(0x80000001).edx & (1u << 20));
+}
 // CPUID.01H:EDX bit 16: PAT.
-inline bool has_pat() { return cpuid(1).edx & (1u << 16); }
+inline bool has_pat() {
+    return cpuid(1).edx & (1u << 16);
+}
 // CPUID.(EAX=07H,ECX=0):ECX bit 16: LA57 (5-level paging).
-inline bool has_la57() { return cpuid(0).eax >= 7 && (cpuid(7, 0).ecx & (1u << 16)); }
+inline bool has_la57() {
+    return cpuid(0).eax >= 7 && (cpuid(7, 0).ecx & (1u << 16));
+}
 
 inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;

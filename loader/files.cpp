@@ -2,6 +2,7 @@
 
 #include "lib/memory.hpp"
 #include "lib/utility.hpp"
+#include "loader/core/memmap.hpp"
 #include "loader/uefi.hpp"
 
 namespace loader::files {
@@ -83,10 +84,43 @@ lib::Expected<LoadedFile> read_file(lib::StringView path, uint32_t memory_type) 
     return LoadedFile{*pages, size};
 }
 
+// The disk GUID from the GPT header at LBA 1 (UEFI 2.10 §5.3.2: "EFI PART"
+// at offset 0, DiskGUID at offset 56) of the disk holding the partition
+// whose device path is `partition_path`; `hard_drive_offset` is where its
+// Hard Drive node starts, so the bytes before it name the whole disk.
+static bool read_gpt_disk_guid(const efi::DevicePathProtocol* partition_path, uint64_t hard_drive_offset,
+                               uint8_t (&guid)[16]) {
+    // The disk's path: the nodes before the Hard Drive node, then an End node.
+    constexpr uint64_t kMaxPath = 512;
+    alignas(8) uint8_t disk_path[kMaxPath + sizeof(efi::DevicePathProtocol)];
+    if (hard_drive_offset > kMaxPath) return false;
+    lib::copy_bytes(disk_path, partition_path, hard_drive_offset);
+    const uint8_t end_node[4] = {efi::kDevicePathTypeEnd, 0xff, 4, 0};
+    lib::copy_bytes(disk_path + hard_drive_offset, end_node, sizeof end_node);
+
+    void* remaining = disk_path;
+    efi::Handle disk = nullptr;
+    if (efi::is_error(uefi::boot_services()->locate_device_path(&efi::kBlockIoProtocolGuid, &remaining, &disk)))
+        return false;
+    auto* block_io = static_cast<efi::BlockIoProtocol*>(uefi::handle_protocol(disk, efi::kBlockIoProtocolGuid));
+    if (!block_io || !block_io->media || block_io->media->logical_partition) return false;
+    uint32_t block_size = block_io->media->block_size;
+    if (block_size < 92 || block_size > uefi::kPageSize) return false;
+    auto buffer = uefi::allocate_pages(1, kEfiLoaderData, "no memory for the GPT header");
+    if (!buffer) return false;
+    auto* header = reinterpret_cast<uint8_t*>(*buffer);
+    bool ok = !efi::is_error(block_io->read_blocks(block_io, block_io->media->media_id, 1, block_size, header)) &&
+              lib::compare_bytes(header, "EFI PART", 8) == 0;
+    if (ok) lib::copy_bytes(guid, header + 56, 16);
+    uefi::boot_services()->free_pages(*buffer, 1);
+    return ok;
+}
+
 PartitionFacts boot_partition_facts() {
     PartitionFacts facts;
-    auto* node = static_cast<const efi::DevicePathProtocol*>(
-        uefi::handle_protocol(g_device, efi::kDevicePathProtocolGuid));
+    auto* start =
+        static_cast<const efi::DevicePathProtocol*>(uefi::handle_protocol(g_device, efi::kDevicePathProtocolGuid));
+    const efi::DevicePathProtocol* node = start;
     // Walk the device path to its Hard Drive media node (UEFI 2.10 §10.3.5.1),
     // with a bound so a malformed path can not loop forever.
     for (int guard = 0; node && guard < 64; ++guard) {
@@ -100,6 +134,8 @@ PartitionFacts boot_partition_facts() {
             if (hard_drive.signature_type == 2) {
                 facts.gpt = true;
                 lib::copy_bytes(facts.gpt_partition_guid, hard_drive.signature, 16);
+                uint64_t offset = reinterpret_cast<const uint8_t*>(node) - reinterpret_cast<const uint8_t*>(start);
+                facts.gpt_disk_known = read_gpt_disk_guid(start, offset, facts.gpt_disk_guid);
             } else if (hard_drive.signature_type == 1) {
                 lib::copy_bytes(&facts.mbr_disk_id, hard_drive.signature, 4);
             }

@@ -29,6 +29,8 @@ struct PartitionFacts {
     uint32_t mbr_disk_id = 0;
     bool gpt = false;
     uint8_t gpt_partition_guid[16] = {};
+    bool gpt_disk_known = false;
+    uint8_t gpt_disk_guid[16] = {};  // from the disk's GPT header (UEFI 2.10 §5.3.2)
 };
 PartitionFacts boot_partition_facts();
 

@@ -1,41 +1,11 @@
 #include "loader/framebuffer.hpp"
 
 #include "lib/memory.hpp"
+#include "loader/pixel_format.hpp"
 #include "loader/uefi.hpp"
 
 namespace loader {
 namespace {
-
-struct PixelLayout {
-    uint16_t bpp;
-    uint8_t red_size, red_shift, green_size, green_shift, blue_size, blue_shift;
-};
-
-void mask_to_field(uint32_t mask, uint8_t& size, uint8_t& shift) {
-    size = static_cast<uint8_t>(__builtin_popcount(mask));
-    shift = mask ? static_cast<uint8_t>(__builtin_ctz(mask)) : 0;
-}
-
-// UEFI 2.10 §12.9.2 EFI_GRAPHICS_PIXEL_FORMAT: the two fixed formats are 32
-// bits per pixel; a bit-mask format is as wide as its highest mask bit. Only
-// 32-bpp modes are offered (false otherwise, and for BltOnly).
-bool pixel_layout(const efi::GraphicsOutputModeInformation& info, PixelLayout& out) {
-    switch (info.pixel_format) {
-    case efi::kPixelRedGreenBlueReserved8BitPerColor: out = {32, 8, 0, 8, 8, 8, 16}; return true;
-    case efi::kPixelBlueGreenRedReserved8BitPerColor: out = {32, 8, 16, 8, 8, 8, 0}; return true;
-    case efi::kPixelBitMask: {
-        const efi::PixelBitmask& m = info.pixel_information;
-        uint32_t all = m.red_mask | m.green_mask | m.blue_mask | m.reserved_mask;
-        if (all == 0 || 32 - __builtin_clz(all) <= 24) return false;
-        out.bpp = 32;
-        mask_to_field(m.red_mask, out.red_size, out.red_shift);
-        mask_to_field(m.green_mask, out.green_size, out.green_shift);
-        mask_to_field(m.blue_mask, out.blue_size, out.blue_shift);
-        return true;
-    }
-    default: return false;
-    }
-}
 
 template <typename T>
 void fill_layout(T& target, const efi::GraphicsOutputModeInformation& info, const PixelLayout& layout) {
@@ -63,8 +33,8 @@ efi::GraphicsOutputProtocol* find_gop(efi::Handle& handle_out) {
     efi::Handle* handles = nullptr;
     uint64_t count = 0;
     efi::BootServices* bs = uefi::boot_services();
-    if (!efi::is_error(bs->locate_handle_buffer(efi::kByProtocol, &efi::kGraphicsOutputProtocolGuid, nullptr,
-                                                &count, &handles))) {
+    if (!efi::is_error(
+            bs->locate_handle_buffer(efi::kByProtocol, &efi::kGraphicsOutputProtocolGuid, nullptr, &count, &handles))) {
         for (uint64_t i = 0; i < count; ++i) {
             void* gop = uefi::handle_protocol(handles[i], efi::kGraphicsOutputProtocolGuid);
             if (gop) {

@@ -1,18 +1,20 @@
 /* The last step of the loader (facts sheet §3): runs after ExitBootServices
  * with interrupts off, on the firmware's identity-mapped page tables. Its
- * own page is identity-mapped in the kernel's tables too, so execution goes
- * on across the CR3 switch.
+ * own page, and the page holding the HandoffState, are identity-mapped in the
+ * kernel's tables too, so execution goes on across the CR3 switch.
  *
- * void loader_handoff(const HandoffState* state)   -- MS x64: state in RCX
- *   0: cr3         kernel PML4 (physical)
- *   8: gdtr        identity pointer to a 10-byte GDTR (base = HHDM address)
- *  16: stack_top   HHDM address, 16-byte aligned
- *  24: entry       kernel entry point
+ * void loader_handoff(HandoffState* state)   -- MS x64: state in RCX; the
+ * state's page lies below 4 GiB (the 5-level path runs 32-bit code on it).
+ *   0: cr3           kernel top-level table (physical, below 4 GiB)
+ *   8: stack_top     HHDM address, 16-byte aligned
+ *  16: entry         kernel entry point
+ *  24: five_level    non-zero: enable LA57 on the way
+ *  32: gdtr_physical 10-byte GDTR, base = the GDT's physical address
+ *  48: gdtr_virtual  10-byte GDTR, base = the GDT's HHDM address
  */
     .text
     .globl loader_handoff
     .globl loader_handoff_end
-    .p2align 12
 loader_handoff:
     cli
     cld
@@ -21,15 +23,16 @@ loader_handoff:
     outb %al, $0x21
     outb %al, $0xa1
 
-    movq 0(%rcx), %rax
-    movq 8(%rcx), %rdx
-    movq 16(%rcx), %rsi
-    movq 24(%rcx), %rdi
+    cmpq $0, 24(%rcx)
+    jne .Lfive_level
 
-    /* LGDT reads its 10-byte operand now, from loader memory the current
+    movq 0(%rcx), %rax
+    movq 8(%rcx), %rsi
+    movq 16(%rcx), %rdi
+    /* LGDT reads its operand now, from memory both the current and the new
      * tables map; no descriptor is read until a segment register loads,
      * which happens after the switch, when the HHDM base is mapped. */
-    lgdt (%rdx)
+    lgdt 48(%rcx)
     movq %rax, %cr3
     movq %rsi, %rsp
 
@@ -40,10 +43,11 @@ loader_handoff:
 
     /* Reload CS with the 64-bit code selector through a far return. */
     pushq $0x28
-    leaq 1f(%rip), %rax
+    leaq .Lcode_selector_loaded(%rip), %rax
     pushq %rax
     lretq
-1:
+
+.Lcode_selector_loaded:
     movl $0x30, %eax
     movl %eax, %ds
     movl %eax, %es
@@ -72,4 +76,51 @@ loader_handoff:
     xorl %r14d, %r14d
     xorl %r15d, %r15d
     ret
+
+/* CR4.LA57 can change only with paging off (SDM Vol. 3A §4.1.1, §9.8.5):
+ * drop to 32-bit compatibility mode, turn paging off (leaving IA-32e mode),
+ * set LA57, load the 5-level CR3, turn paging on again and far-return into
+ * 64-bit mode. Everything touched meanwhile (this page, the state page used
+ * as a small stack, the GDT in it) is identity-mapped below 4 GiB. */
+.Lfive_level:
+    lgdt 32(%rcx)
+    leaq 4096(%rcx), %rsp
+    andq $-4096, %rsp
+    pushq $0x18
+    leaq .Lcompatibility(%rip), %rax
+    pushq %rax
+    lretq
+
+    .code32
+.Lcompatibility:
+    movl $0x20, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %ss
+    movl %cr0, %eax
+    andl $0x7fffffff, %eax
+    movl %eax, %cr0
+    movl %cr4, %eax
+    orl $0x1000, %eax
+    movl %eax, %cr4
+    movl 0(%ecx), %eax
+    movl %eax, %cr3
+    movl %cr0, %eax
+    orl $0x80010000, %eax       /* PG and WP; EFER.LME is still set */
+    movl %eax, %cr0
+    call 1f
+1:  popl %eax
+    addl $(.Llong_mode - 1b), %eax
+    pushl $0x28
+    pushl %eax
+    lret
+
+    .code64
+.Llong_mode:
+    movl %ecx, %ecx             /* upper halves are undefined after compatibility mode */
+    movq 8(%rcx), %rsi
+    movq 16(%rcx), %rdi
+    lgdt 48(%rcx)
+    movq %rsi, %rsp
+    jmp .Lcode_selector_loaded
 loader_handoff_end:

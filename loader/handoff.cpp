@@ -1,27 +1,26 @@
 #include "loader/handoff.hpp"
 
+#include "lib/memory.hpp"
+#include "loader/core/memmap.hpp"
 #include "loader/cpu.hpp"
 #include "loader/paging.hpp"
+#include "loader/uefi.hpp"
 
-extern "C" void loader_handoff(const loader::HandoffState* state);
+extern "C" void loader_handoff(loader::HandoffState* state);
 extern "C" char loader_handoff_end[];
 
 namespace loader {
 
-void fill_limine_gdt(uint64_t* gdt) {
-    // Segment descriptors, SDM Vol. 3A §3.4.5: limit 15:0, base 23:0, access
-    // (P, DPL 0, S, type), limit 19:16 + flags (G, D/B, L), base 31:24.
-    gdt[0] = 0;
-    gdt[1] = 0x00009a000000ffffULL;  // 16-bit code: base 0, limit 0xffff, execute/read
-    gdt[2] = 0x000092000000ffffULL;  // 16-bit data: read/write
-    gdt[3] = 0x00cf9a000000ffffULL;  // 32-bit code: 4 GiB, G=1, D=1
-    gdt[4] = 0x00cf92000000ffffULL;  // 32-bit data
-    gdt[5] = 0x00af9a000000ffffULL;  // 64-bit code: L=1, D=0
-    gdt[6] = 0x00cf92000000ffffULL;  // 64-bit data
+lib::Expected<uint64_t> place_handoff_code() {
+    uint64_t start = reinterpret_cast<uint64_t>(&loader_handoff);
+    uint64_t size = reinterpret_cast<uint64_t>(&loader_handoff_end[0]) - start;
+    if (size > paging::kPageSize) return lib::Error::make(lib::ErrorCode::kInvalid, "hand-off code exceeds a page");
+    // EfiLoaderCode: memory the firmware keeps executable; the kernel may
+    // reuse it (USABLE) once it runs, by which time the copy has done its job.
+    uint64_t page = TRY(uefi::allocate_pages(1, kEfiLoaderCode, "out of memory for the hand-off code", paging::k4GiB));
+    lib::copy_bytes(reinterpret_cast<void*>(page), reinterpret_cast<const void*>(start), size);
+    return page;
 }
-
-uint64_t handoff_code_start() { return reinterpret_cast<uint64_t>(&loader_handoff); }
-uint64_t handoff_code_end() { return reinterpret_cast<uint64_t>(&loader_handoff_end[0]); }
 
 void prepare_cpu_state(bool nx, bool pat) {
     if (nx) cpu::wrmsr(cpu::kMsrEfer, cpu::rdmsr(cpu::kMsrEfer) | cpu::kEferNxe);
@@ -30,8 +29,9 @@ void prepare_cpu_state(bool nx, bool pat) {
     if (pat) cpu::wrmsr(cpu::kMsrPat, paging::kPatValue);
 }
 
-void hand_off(const HandoffState& state) {
-    loader_handoff(&state);
+void hand_off(uint64_t code_page, HandoffState* state) {
+    auto* code = reinterpret_cast<void (*)(HandoffState*)>(code_page);
+    code(state);
     __builtin_unreachable();
 }
 

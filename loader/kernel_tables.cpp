@@ -31,7 +31,8 @@ constexpr uint64_t kPoolBlockPages = 64;
 uint64_t allocate_table(void* context) {
     auto* pool = static_cast<TablePool*>(context);
     if (pool->next == pool->end) {
-        auto block = uefi::allocate_pages(kPoolBlockPages, kEfiLoaderReclaimable, "out of memory for page tables");
+        auto block = uefi::allocate_pages(kPoolBlockPages, kEfiLoaderReclaimable, "out of memory for page tables",
+                                          paging::k4GiB);
         if (!block) return 0;
         pool->next = *block;
         pool->end = *block + kPoolBlockPages * kPageSize;
@@ -41,7 +42,9 @@ uint64_t allocate_table(void* context) {
     return page;  // zeroed by allocate_pages
 }
 
-uint64_t* access_table(void*, uint64_t physical) { return reinterpret_cast<uint64_t*>(physical); }
+uint64_t* access_table(void*, uint64_t physical) {
+    return reinterpret_cast<uint64_t*>(physical);
+}
 
 // The memory map of this moment, converted to Limine types.
 struct CurrentMap {
@@ -63,11 +66,11 @@ lib::Expected<CurrentMap> current_memory_map() {
     if (efi::is_error(bs->get_memory_map(&size, reinterpret_cast<void*>(buffer), &key, &descriptor_size, &version)))
         return Error::make(ErrorCode::kDevice, "GetMemoryMap failed");
     uint64_t entries = size / descriptor_size + 8;
-    auto* converted = static_cast<MemoryRange*>(reinterpret_cast<void*>(TRY(uefi::allocate_pages(
-        lib::align_up(entries * sizeof(MemoryRange), kPageSize) / kPageSize, kEfiLoaderData,
-        "out of memory for a memory map copy"))));
-    size_t count = TRY(convert_memory_map(lib::Bytes(reinterpret_cast<const uint8_t*>(buffer), size),
-                                          descriptor_size, {}, converted, entries));
+    auto* converted = static_cast<MemoryRange*>(reinterpret_cast<void*>(
+        TRY(uefi::allocate_pages(lib::align_up(entries * sizeof(MemoryRange), kPageSize) / kPageSize, kEfiLoaderData,
+                                 "out of memory for a memory map copy"))));
+    size_t count = TRY(convert_memory_map(lib::Bytes(reinterpret_cast<const uint8_t*>(buffer), size), descriptor_size,
+                                          {}, converted, entries));
     static_assert(sizeof(MemoryRange) == sizeof(paging::PhysicalRange));
     return CurrentMap{reinterpret_cast<paging::PhysicalRange*>(converted), count};
 }
@@ -103,16 +106,16 @@ lib::Expected<void> map_identity_page(paging::PageTableBuilder& builder, uint64_
 lib::Expected<uint64_t> build_kernel_tables(const KernelTablesInput& input) {
     static TablePool pool;
     paging::PageTableMemory memory{&allocate_table, &access_table, &pool};
-    auto builder = TRY(paging::PageTableBuilder::create(memory, 4, cpu::has_1gib_pages(), input.nx));
+    auto builder = TRY(paging::PageTableBuilder::create(memory, input.levels, cpu::has_1gib_pages(), input.nx));
 
     TRY(map_kernel(builder, input));
 
     CurrentMap map = TRY(current_memory_map());
     constexpr size_t kExtraRanges = 8;
     size_t capacity = map.count + kExtraRanges;
-    auto* hhdm = static_cast<paging::HhdmRange*>(reinterpret_cast<void*>(TRY(uefi::allocate_pages(
-        lib::align_up(capacity * sizeof(paging::HhdmRange), kPageSize) / kPageSize, kEfiLoaderData,
-        "out of memory for the HHDM plan"))));
+    auto* hhdm = static_cast<paging::HhdmRange*>(reinterpret_cast<void*>(
+        TRY(uefi::allocate_pages(lib::align_up(capacity * sizeof(paging::HhdmRange), kPageSize) / kPageSize,
+                                 kEfiLoaderData, "out of memory for the HHDM plan"))));
     size_t hhdm_count = TRY(paging::plan_hhdm(lib::Span<const paging::PhysicalRange>(map.ranges, map.count),
                                               input.framebuffer_base, input.framebuffer_size, hhdm, capacity));
     for (size_t i = 0; i < hhdm_count; ++i) {
@@ -121,12 +124,15 @@ lib::Expected<uint64_t> build_kernel_tables(const KernelTablesInput& input) {
         TRY(builder.map(input.hhdm_offset + hhdm[i].base, hhdm[i].base, hhdm[i].length, flags));
     }
 
+    // Base revision 0 promised a lower-half identity map of the first 4 GiB
+    // (facts sheet §2); it also covers the identity pages below.
+    if (input.identity_map_4gib) TRY(builder.map(0, 0, paging::k4GiB, paging::MapFlags{true, true}));
+
     // Identity pages: the hand-off code (it runs across the CR3 switch) and
     // the SMP trampoline (APs turn paging on with the kernel's tables there).
     if (input.trampoline) TRY(map_identity_page(builder, input.trampoline, paging::MapFlags{true, true}));
-    for (uint64_t page = lib::align_down(input.identity_start, kPageSize); page < input.identity_end;
-         page += kPageSize)
-        TRY(map_identity_page(builder, page, paging::MapFlags{false, true}));
+    TRY(map_identity_page(builder, input.state_page, paging::MapFlags{true, false}));
+    TRY(map_identity_page(builder, input.handoff_code, paging::MapFlags{false, true}));
     return builder.root();
 }
 

@@ -5,9 +5,9 @@
 
 #include "lib/format.hpp"
 #include "loader/console.hpp"
-#include "loader/cpu.hpp"
 #include "loader/core/config.hpp"
 #include "loader/core/memmap.hpp"
+#include "loader/cpu.hpp"
 #include "loader/files.hpp"
 #include "loader/limine_boot.hpp"
 #include "loader/menu.hpp"

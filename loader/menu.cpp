@@ -29,7 +29,7 @@ size_t choose_entry(const Config& config) {
     for (;;) {
         if (counting) {
             uint64_t second = (remaining_polls + 99) / 100;
-            if (second != last_shown_second) {
+            if (second != last_shown_second && second != 0) {
                 console::print("Booting '{}' in {} s...\n", config.entries[selected].title, second);
                 last_shown_second = second;
             }

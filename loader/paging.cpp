@@ -6,8 +6,8 @@
 namespace loader::paging {
 namespace {
 
-using lib::ErrorCode;
 using lib::Error;
+using lib::ErrorCode;
 
 constexpr uint64_t kEntriesPerTable = 512;
 
@@ -16,7 +16,9 @@ constexpr unsigned index_at(uint64_t virtual_address, unsigned level) {
     return static_cast<unsigned>((virtual_address >> (12 + 9 * (level - 1))) & (kEntriesPerTable - 1));
 }
 
-constexpr uint64_t page_size_of_level(unsigned level) { return 1ULL << (12 + 9 * (level - 1)); }
+constexpr uint64_t page_size_of_level(unsigned level) {
+    return 1ULL << (12 + 9 * (level - 1));
+}
 
 }  // namespace
 
@@ -90,8 +92,10 @@ lib::Expected<void> PageTableBuilder::map_with(uint64_t virtual_address, uint64_
         uint64_t va = virtual_address + offset, pa = physical + offset, left = length - offset;
         uint64_t size = kPageSize;
         if (large_pages) {
-            if (allow_1gib_ && lib::is_aligned(va | pa, k1GiB) && left >= k1GiB) size = k1GiB;
-            else if (lib::is_aligned(va | pa, k2MiB) && left >= k2MiB) size = k2MiB;
+            if (allow_1gib_ && lib::is_aligned(va | pa, k1GiB) && left >= k1GiB)
+                size = k1GiB;
+            else if (lib::is_aligned(va | pa, k2MiB) && left >= k2MiB)
+                size = k2MiB;
         }
         TRY(map_one(va, pa, size, flags));
         offset += size;
@@ -157,8 +161,8 @@ lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint6
     uint64_t fb_base = 0, fb_end = 0;
     if (framebuffer_size != 0 && framebuffer_base < kPhysicalLimit) {
         fb_base = lib::align_down(framebuffer_base, kPageSize);
-        fb_end = framebuffer_size > kPhysicalLimit - framebuffer_base ? kPhysicalLimit
-                                                                      : framebuffer_base + framebuffer_size;
+        fb_end =
+            framebuffer_size > kPhysicalLimit - framebuffer_base ? kPhysicalLimit : framebuffer_base + framebuffer_size;
         fb_end = lib::align_up(fb_end, kPageSize);
         if (!push(fb_base, fb_end)) return too_many;
     }

@@ -231,8 +231,8 @@ TEST(PageTableBuilder, RandomRangesTranslateLikeAModel) {
 std::vector<HhdmRange> plan(const std::vector<PhysicalRange>& map, uint64_t fb_base, uint64_t fb_size,
                             size_t capacity = 64) {
     std::vector<HhdmRange> out(capacity);
-    auto count = plan_hhdm(lib::Span<const PhysicalRange>(map.data(), map.size()), fb_base, fb_size, out.data(),
-                           capacity);
+    auto count =
+        plan_hhdm(lib::Span<const PhysicalRange>(map.data(), map.size()), fb_base, fb_size, out.data(), capacity);
     EXPECT_TRUE(count.has_value());
     out.resize(count.has_value() ? *count : 0);
     return out;
@@ -253,7 +253,7 @@ TEST(PlanHhdm, AddsHighRangesExceptReservedAndBad) {
         {8 * k1GiB, k1GiB, limine::kMemmapReserved},
         {9 * k1GiB, k1GiB, limine::kMemmapBadMemory},
         {10 * k1GiB + 0x800, 0x1000, limine::kMemmapAcpiNvs},  // unaligned: widened
-        {3 * k1GiB, 2 * k1GiB, limine::kMemmapUsable},           // straddles 4 GiB
+        {3 * k1GiB, 2 * k1GiB, limine::kMemmapUsable},         // straddles 4 GiB
     };
     auto out = plan(map, 0, 0);
     ASSERT_EQ(out.size(), 2u);
@@ -296,8 +296,7 @@ TEST(PlanHhdm, CapacityIsEnforced) {
 }
 
 TEST(PlanHhdm, HostileValuesDoNotOverflow) {
-    std::vector<PhysicalRange> map = {
-        {~0ULL - 0xfff, 0x2000, 0}, {(1ULL << 52) - 0x1000, ~0ULL, 0}, {k4GiB, 0, 0}};
+    std::vector<PhysicalRange> map = {{~0ULL - 0xfff, 0x2000, 0}, {(1ULL << 52) - 0x1000, ~0ULL, 0}, {k4GiB, 0, 0}};
     auto out = plan(map, ~0ULL - 10, ~0ULL);
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[1].base + out[1].length, 1ULL << 52);
@@ -309,8 +308,7 @@ TEST(PlanHhdm, RandomMapsCoverEverything) {
     std::mt19937_64 random(7);
     for (int round = 0; round < 200; ++round) {
         std::vector<PhysicalRange> map;
-        for (int i = 0; i < 20; ++i)
-            map.push_back({random() % (64 * k1GiB), random() % (2 * k1GiB), random() % 8});
+        for (int i = 0; i < 20; ++i) map.push_back({random() % (64 * k1GiB), random() % (2 * k1GiB), random() % 8});
         uint64_t fb = random() % 2 ? random() % (64 * k1GiB) : 0;
         auto out = plan(map, fb, fb ? 0x400000 : 0, 128);
         ASSERT_FALSE(out.empty());

@@ -19,7 +19,9 @@ void* memset(void* destination, int value, size_t size) {
     lib::fill_bytes(destination, static_cast<uint8_t>(value), size);
     return destination;
 }
-int memcmp(const void* a, const void* b, size_t size) { return lib::compare_bytes(a, b, size); }
+int memcmp(const void* a, const void* b, size_t size) {
+    return lib::compare_bytes(a, b, size);
+}
 // clang emits a reference to _fltused when floating point appears anywhere
 // in a Windows-target object; the loader uses none (-mgeneral-regs-only),
 // but defining it keeps lld-link quiet if a header ever does.

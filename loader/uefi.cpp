@@ -15,7 +15,9 @@ uint64_t g_chunk_next = 0;
 uint64_t g_chunk_end = 0;
 constexpr uint64_t kChunkPages = 16;
 
-lib::Error allocation_failed(const char* what) { return lib::Error::make(lib::ErrorCode::kOutOfMemory, what); }
+lib::Error allocation_failed(const char* what) {
+    return lib::Error::make(lib::ErrorCode::kOutOfMemory, what);
+}
 
 }  // namespace
 
@@ -23,12 +25,17 @@ void init(efi::Handle image, efi::SystemTable* system_table) {
     g_image = image;
     g_system_table = system_table;
 }
-efi::Handle image_handle() { return g_image; }
-efi::SystemTable* system_table() { return g_system_table; }
-efi::BootServices* boot_services() { return g_system_table->boot_services; }
+efi::Handle image_handle() {
+    return g_image;
+}
+efi::SystemTable* system_table() {
+    return g_system_table;
+}
+efi::BootServices* boot_services() {
+    return g_system_table->boot_services;
+}
 
-lib::Expected<uint64_t> allocate_pages(uint64_t pages, uint32_t memory_type, const char* what,
-                                       uint64_t max_address) {
+lib::Expected<uint64_t> allocate_pages(uint64_t pages, uint32_t memory_type, const char* what, uint64_t max_address) {
     if (pages == 0) pages = 1;
     efi::PhysicalAddress address = 0;
     efi::AllocateType type = efi::kAllocateAnyPages;
@@ -44,8 +51,7 @@ lib::Expected<uint64_t> allocate_pages(uint64_t pages, uint32_t memory_type, con
     return static_cast<uint64_t>(address);
 }
 
-lib::Expected<uint64_t> allocate_aligned(uint64_t pages, uint64_t alignment, uint32_t memory_type,
-                                         const char* what) {
+lib::Expected<uint64_t> allocate_aligned(uint64_t pages, uint64_t alignment, uint32_t memory_type, const char* what) {
     if (alignment <= kPageSize) return allocate_pages(pages, memory_type, what);
     uint64_t extra = alignment / kPageSize - 1;
     uint64_t base = TRY(allocate_pages(pages + extra, memory_type, what));
@@ -76,7 +82,9 @@ lib::Expected<char*> copy_string(lib::StringView text, const char* what) {
     return copy;
 }
 
-void stall_microseconds(uint64_t microseconds) { boot_services()->stall(microseconds); }
+void stall_microseconds(uint64_t microseconds) {
+    boot_services()->stall(microseconds);
+}
 
 void* handle_protocol(efi::Handle handle, const efi::Guid& guid) {
     void* interface = nullptr;

@@ -23,14 +23,18 @@ constexpr uint64_t read_le(lib::Bytes bytes, size_t offset, size_t width) {
     for (size_t i = 0; i < width; ++i) value |= static_cast<uint64_t>(bytes[offset + i]) << (8 * i);
     return value;
 }
-constexpr uint8_t read_u8(lib::Bytes bytes, size_t offset) { return static_cast<uint8_t>(read_le(bytes, offset, 1)); }
+constexpr uint8_t read_u8(lib::Bytes bytes, size_t offset) {
+    return static_cast<uint8_t>(read_le(bytes, offset, 1));
+}
 constexpr uint16_t read_u16(lib::Bytes bytes, size_t offset) {
     return static_cast<uint16_t>(read_le(bytes, offset, 2));
 }
 constexpr uint32_t read_u32(lib::Bytes bytes, size_t offset) {
     return static_cast<uint32_t>(read_le(bytes, offset, 4));
 }
-constexpr uint64_t read_u64(lib::Bytes bytes, size_t offset) { return read_le(bytes, offset, 8); }
+constexpr uint64_t read_u64(lib::Bytes bytes, size_t offset) {
+    return read_le(bytes, offset, 8);
+}
 
 // Sum of all bytes modulo 256. Every ACPI checksum makes this zero over the
 // bytes it covers (ACPI 6.5 §5.2.5.3 RSDP, §5.2.6 system description tables).

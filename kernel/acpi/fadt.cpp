@@ -31,11 +31,13 @@ constexpr size_t kXPmTmrBlk = 208;
 
 constexpr size_t kAcpi1Length = 116;  // the ACPI 1.0 FADT ends before RESET_REG
 
-constexpr uint32_t kFlagTimerValueExtended = 1u << 8;  // TMR_VAL_EXT: the PM timer has 32 bits
+constexpr uint32_t kFlagTimerValueExtended = 1u << 8;       // TMR_VAL_EXT: the PM timer has 32 bits
 constexpr uint32_t kFlagResetRegisterSupported = 1u << 10;  // RESET_REG_SUP
 
 // A field is present when the table reaches its end.
-constexpr bool has_field(lib::Bytes table, size_t offset, size_t size) { return range_inside(offset, size, table.size()); }
+constexpr bool has_field(lib::Bytes table, size_t offset, size_t size) {
+    return range_inside(offset, size, table.size());
+}
 
 GenericAddress io_register(uint32_t port, uint8_t bytes) {
     GenericAddress result;
@@ -94,8 +96,10 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
     }
 
     GenericAddress x_pm1a = GenericAddress::decode(table, kXPm1aCntBlk);
-    if (has_field(table, kXPm1aCntBlk, GenericAddress::kSize) && x_pm1a.present()) out.pm1a_control = x_pm1a;
-    else if (uint32_t port = read_u32(table, kPm1aCntBlk); port != 0) out.pm1a_control = io_register(port, 2);
+    if (has_field(table, kXPm1aCntBlk, GenericAddress::kSize) && x_pm1a.present())
+        out.pm1a_control = x_pm1a;
+    else if (uint32_t port = read_u32(table, kPm1aCntBlk); port != 0)
+        out.pm1a_control = io_register(port, 2);
 
     out.minor_revision = has_field(table, kMinorVersion, 1) ? read_u8(table, kMinorVersion) : 0;
     if (has_field(table, kResetValue, 1) && (out.flags & kFlagResetRegisterSupported)) {

@@ -39,8 +39,8 @@ struct FadtInfo {
     uint8_t preferred_pm_profile = 0;
 
     // The ACPI PM timer (§4.8.3.3): a 3.579545 MHz counter of 24 or 32 bits.
-    GenericAddress pm_timer;     // X_PM_TMR_BLK, or PM_TMR_BLK as a 32-bit I/O register
-    uint8_t pm_timer_bits = 0;   // 24 or 32 (TMR_VAL_EXT); 0 when there is no timer
+    GenericAddress pm_timer;    // X_PM_TMR_BLK, or PM_TMR_BLK as a 32-bit I/O register
+    uint8_t pm_timer_bits = 0;  // 24 or 32 (TMR_VAL_EXT); 0 when there is no timer
     constexpr bool has_pm_timer() const { return pm_timer.present() && pm_timer_bits != 0; }
 
     GenericAddress pm1a_control;  // X_PM1a_CNT_BLK, or PM1a_CNT_BLK as I/O

@@ -16,18 +16,18 @@ GenericAddress GenericAddress::decode(lib::Bytes bytes, size_t offset) {
 
 const char* address_space_name(AddressSpace space) {
     switch (space) {
-    case AddressSpace::kSystemMemory: return "memory";
-    case AddressSpace::kSystemIo: return "I/O";
-    case AddressSpace::kPciConfig: return "PCI config";
-    case AddressSpace::kEmbeddedController: return "embedded controller";
-    case AddressSpace::kSmbus: return "SMBus";
-    case AddressSpace::kSystemCmos: return "CMOS";
-    case AddressSpace::kPciBarTarget: return "PCI BAR";
-    case AddressSpace::kIpmi: return "IPMI";
-    case AddressSpace::kGeneralPurposeIo: return "GPIO";
-    case AddressSpace::kGenericSerialBus: return "serial bus";
-    case AddressSpace::kPlatformCommChannel: return "PCC";
-    case AddressSpace::kFunctionalFixedHardware: return "FFH";
+        case AddressSpace::kSystemMemory: return "memory";
+        case AddressSpace::kSystemIo: return "I/O";
+        case AddressSpace::kPciConfig: return "PCI config";
+        case AddressSpace::kEmbeddedController: return "embedded controller";
+        case AddressSpace::kSmbus: return "SMBus";
+        case AddressSpace::kSystemCmos: return "CMOS";
+        case AddressSpace::kPciBarTarget: return "PCI BAR";
+        case AddressSpace::kIpmi: return "IPMI";
+        case AddressSpace::kGeneralPurposeIo: return "GPIO";
+        case AddressSpace::kGenericSerialBus: return "serial bus";
+        case AddressSpace::kPlatformCommChannel: return "PCC";
+        case AddressSpace::kFunctionalFixedHardware: return "FFH";
     }
     return "unknown";
 }

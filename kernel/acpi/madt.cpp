@@ -13,33 +13,33 @@ constexpr size_t kEntriesOffset = 44;  // header + Local Interrupt Controller Ad
 // Interrupt Controller Structure types (§5.2.12, Table 5.21) and the length
 // each must at least have.
 enum EntryType : uint8_t {
-    kLocalApic = 0,                // §5.2.12.2, 8 bytes
-    kIoApic = 1,                   // §5.2.12.3, 12 bytes
-    kInterruptSourceOverride = 2,  // §5.2.12.5, 10 bytes
-    kNmiSource = 3,                // §5.2.12.6, 8 bytes
-    kLocalApicNmi = 4,             // §5.2.12.7, 6 bytes
-    kLocalApicAddressOverride = 5, // §5.2.12.8, 12 bytes
-    kLocalX2Apic = 9,              // §5.2.12.12, 16 bytes
-    kLocalX2ApicNmi = 10,          // §5.2.12.13, 12 bytes
+    kLocalApic = 0,                 // §5.2.12.2, 8 bytes
+    kIoApic = 1,                    // §5.2.12.3, 12 bytes
+    kInterruptSourceOverride = 2,   // §5.2.12.5, 10 bytes
+    kNmiSource = 3,                 // §5.2.12.6, 8 bytes
+    kLocalApicNmi = 4,              // §5.2.12.7, 6 bytes
+    kLocalApicAddressOverride = 5,  // §5.2.12.8, 12 bytes
+    kLocalX2Apic = 9,               // §5.2.12.12, 16 bytes
+    kLocalX2ApicNmi = 10,           // §5.2.12.13, 12 bytes
 };
 
 constexpr uint8_t minimum_length(uint8_t type) {
     switch (type) {
-    case kLocalApic: return 8;
-    case kIoApic: return 12;
-    case kInterruptSourceOverride: return 10;
-    case kNmiSource: return 8;
-    case kLocalApicNmi: return 6;
-    case kLocalApicAddressOverride: return 12;
-    case kLocalX2Apic: return 16;
-    case kLocalX2ApicNmi: return 12;
-    default: return 2;
+        case kLocalApic: return 8;
+        case kIoApic: return 12;
+        case kInterruptSourceOverride: return 10;
+        case kNmiSource: return 8;
+        case kLocalApicNmi: return 6;
+        case kLocalApicAddressOverride: return 12;
+        case kLocalX2Apic: return 16;
+        case kLocalX2ApicNmi: return 12;
+        default: return 2;
     }
 }
 
-constexpr uint32_t kApicEnabled = 1u << 0;        // Table 5.23
+constexpr uint32_t kApicEnabled = 1u << 0;  // Table 5.23
 constexpr uint32_t kApicOnlineCapable = 1u << 1;
-constexpr uint8_t kAllProcessorsXApic = 0xff;     // §5.2.12.7: UID 0xFF means every processor
+constexpr uint8_t kAllProcessorsXApic = 0xff;  // §5.2.12.7: UID 0xFF means every processor
 
 // Adds to a fixed list, reporting (once) when it is full.
 template <typename T, size_t N>
@@ -76,84 +76,88 @@ bool check_flags(InterruptFlags flags, Diagnostics& problems, size_t offset) {
 
 void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& problems) {
     switch (entry[0]) {
-    case kLocalApic: {
-        uint32_t flags = read_u32(entry, 4);
-        add_cpu(out, LocalApic{read_u8(entry, 2), read_u8(entry, 3), (flags & kApicEnabled) != 0,
-                               (flags & kApicOnlineCapable) != 0, false},
-                problems);
-        break;
-    }
-    case kLocalX2Apic: {
-        uint32_t flags = read_u32(entry, 8);
-        add_cpu(out, LocalApic{read_u32(entry, 12), read_u32(entry, 4), (flags & kApicEnabled) != 0,
-                               (flags & kApicOnlineCapable) != 0, true},
-                problems);
-        break;
-    }
-    case kIoApic: {
-        IoApic io_apic{read_u8(entry, 2), read_u32(entry, 4), read_u32(entry, 8)};
-        if (io_apic.address == 0) {
-            problems.report(kMadt, "I/O APIC with a null address; skipped (offset)", offset);
+        case kLocalApic: {
+            uint32_t flags = read_u32(entry, 4);
+            add_cpu(out,
+                    LocalApic{read_u8(entry, 2), read_u8(entry, 3), (flags & kApicEnabled) != 0,
+                              (flags & kApicOnlineCapable) != 0, false},
+                    problems);
             break;
         }
-        append(out.io_apics, out.io_apic_count, io_apic, problems, "more I/O APICs than supported; extra ignored");
-        break;
-    }
-    case kInterruptSourceOverride: {
-        InterruptOverride item{read_u8(entry, 2), read_u8(entry, 3), read_u32(entry, 4),
-                               InterruptFlags::decode(read_u16(entry, 8))};
-        if (!check_flags(item.flags, problems, offset)) break;
-        if (item.bus != 0) {
-            // §5.2.12.5: Bus is always 0 (ISA).
-            problems.report(kMadt, "interrupt source override for a bus other than ISA; skipped (bus)", item.bus);
+        case kLocalX2Apic: {
+            uint32_t flags = read_u32(entry, 8);
+            add_cpu(out,
+                    LocalApic{read_u32(entry, 12), read_u32(entry, 4), (flags & kApicEnabled) != 0,
+                              (flags & kApicOnlineCapable) != 0, true},
+                    problems);
             break;
         }
-        if (out.override_for_isa_irq(item.source)) {
-            problems.report(kMadt, "second override for the same ISA IRQ; skipped (IRQ)", item.source);
+        case kIoApic: {
+            IoApic io_apic{read_u8(entry, 2), read_u32(entry, 4), read_u32(entry, 8)};
+            if (io_apic.address == 0) {
+                problems.report(kMadt, "I/O APIC with a null address; skipped (offset)", offset);
+                break;
+            }
+            append(out.io_apics, out.io_apic_count, io_apic, problems, "more I/O APICs than supported; extra ignored");
             break;
         }
-        append(out.overrides, out.override_count, item, problems, "more overrides than supported; extra ignored");
-        break;
-    }
-    case kNmiSource: {
-        NmiSource item{read_u32(entry, 4), InterruptFlags::decode(read_u16(entry, 2))};
-        if (!check_flags(item.flags, problems, offset)) break;
-        append(out.nmi_sources, out.nmi_source_count, item, problems, "more NMI sources than supported; extra ignored");
-        break;
-    }
-    case kLocalApicNmi:
-    case kLocalX2ApicNmi: {
-        bool x2apic = entry[0] == kLocalX2ApicNmi;
-        LocalNmi item{};
-        item.x2apic = x2apic;
-        if (x2apic) {
-            item.flags = InterruptFlags::decode(read_u16(entry, 2));
-            item.processor_uid = read_u32(entry, 4);
-            item.lint = read_u8(entry, 8);
-        } else {
-            uint8_t uid = read_u8(entry, 2);
-            item.processor_uid = uid == kAllProcessorsXApic ? LocalNmi::kAllProcessors : uid;
-            item.flags = InterruptFlags::decode(read_u16(entry, 3));
-            item.lint = read_u8(entry, 5);
-        }
-        if (!check_flags(item.flags, problems, offset)) break;
-        if (item.lint > 1) {
-            problems.report(kMadt, "local APIC NMI names a LINT pin other than 0 or 1; skipped", item.lint);
+        case kInterruptSourceOverride: {
+            InterruptOverride item{read_u8(entry, 2), read_u8(entry, 3), read_u32(entry, 4),
+                                   InterruptFlags::decode(read_u16(entry, 8))};
+            if (!check_flags(item.flags, problems, offset)) break;
+            if (item.bus != 0) {
+                // §5.2.12.5: Bus is always 0 (ISA).
+                problems.report(kMadt, "interrupt source override for a bus other than ISA; skipped (bus)", item.bus);
+                break;
+            }
+            if (out.override_for_isa_irq(item.source)) {
+                problems.report(kMadt, "second override for the same ISA IRQ; skipped (IRQ)", item.source);
+                break;
+            }
+            append(out.overrides, out.override_count, item, problems, "more overrides than supported; extra ignored");
             break;
         }
-        append(out.local_nmis, out.local_nmi_count, item, problems, "more local NMIs than supported; extra ignored");
-        break;
-    }
-    case kLocalApicAddressOverride: {
-        uint64_t address = read_u64(entry, 4);
-        if (address == 0) {
-            problems.report(kMadt, "local APIC address override is null; ignored", offset);
+        case kNmiSource: {
+            NmiSource item{read_u32(entry, 4), InterruptFlags::decode(read_u16(entry, 2))};
+            if (!check_flags(item.flags, problems, offset)) break;
+            append(out.nmi_sources, out.nmi_source_count, item, problems,
+                   "more NMI sources than supported; extra ignored");
             break;
         }
-        out.local_apic_address = address;
-        break;
-    }
-    default: ++out.unknown_entry_count; break;  // newer or platform-specific types
+        case kLocalApicNmi:
+        case kLocalX2ApicNmi: {
+            bool x2apic = entry[0] == kLocalX2ApicNmi;
+            LocalNmi item{};
+            item.x2apic = x2apic;
+            if (x2apic) {
+                item.flags = InterruptFlags::decode(read_u16(entry, 2));
+                item.processor_uid = read_u32(entry, 4);
+                item.lint = read_u8(entry, 8);
+            } else {
+                uint8_t uid = read_u8(entry, 2);
+                item.processor_uid = uid == kAllProcessorsXApic ? LocalNmi::kAllProcessors : uid;
+                item.flags = InterruptFlags::decode(read_u16(entry, 3));
+                item.lint = read_u8(entry, 5);
+            }
+            if (!check_flags(item.flags, problems, offset)) break;
+            if (item.lint > 1) {
+                problems.report(kMadt, "local APIC NMI names a LINT pin other than 0 or 1; skipped", item.lint);
+                break;
+            }
+            append(out.local_nmis, out.local_nmi_count, item, problems,
+                   "more local NMIs than supported; extra ignored");
+            break;
+        }
+        case kLocalApicAddressOverride: {
+            uint64_t address = read_u64(entry, 4);
+            if (address == 0) {
+                problems.report(kMadt, "local APIC address override is null; ignored", offset);
+                break;
+            }
+            out.local_apic_address = address;
+            break;
+        }
+        default: ++out.unknown_entry_count; break;  // newer or platform-specific types
     }
 }
 
@@ -161,20 +165,20 @@ void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& p
 
 const char* polarity_name(Polarity polarity) {
     switch (polarity) {
-    case Polarity::kConforms: return "conforming";
-    case Polarity::kActiveHigh: return "active-high";
-    case Polarity::kReserved: return "reserved";
-    case Polarity::kActiveLow: return "active-low";
+        case Polarity::kConforms: return "conforming";
+        case Polarity::kActiveHigh: return "active-high";
+        case Polarity::kReserved: return "reserved";
+        case Polarity::kActiveLow: return "active-low";
     }
     return "?";
 }
 
 const char* trigger_name(TriggerMode trigger) {
     switch (trigger) {
-    case TriggerMode::kConforms: return "conforming";
-    case TriggerMode::kEdge: return "edge";
-    case TriggerMode::kReserved: return "reserved";
-    case TriggerMode::kLevel: return "level";
+        case TriggerMode::kConforms: return "conforming";
+        case TriggerMode::kEdge: return "edge";
+        case TriggerMode::kReserved: return "reserved";
+        case TriggerMode::kLevel: return "level";
     }
     return "?";
 }
@@ -205,7 +209,11 @@ const IoApic* MadtInfo::io_apic_for_gsi(uint32_t gsi) const {
 }
 
 void parse_madt(lib::Bytes table, MadtInfo& out, Diagnostics& problems) {
-    out = MadtInfo{};
+    // Field by field: a whole `MadtInfo{}` temporary is ~6 KiB of kernel stack.
+    out.local_apic_address = 0;
+    out.pcat_compat = false;
+    out.cpu_count = out.io_apic_count = out.override_count = out.nmi_source_count = out.local_nmi_count = 0;
+    out.unknown_entry_count = 0;
     if (table.size() < kEntriesOffset) {
         problems.report(kMadt, "shorter than its 44-byte fixed part; ignored", table.size());
         return;

@@ -3,6 +3,7 @@
 namespace acpi {
 
 void Platform::parse(const PhysicalWindow& window, uint64_t rsdp_physical) {
+    problems.clear();
     tables.load(window, rsdp_physical, problems);
 
     has_fadt = false;
@@ -10,7 +11,7 @@ void Platform::parse(const PhysicalWindow& window, uint64_t rsdp_physical) {
         parse_fadt(record->bytes, fadt, problems);
         has_fadt = true;
         if (fadt.dsdt_address != 0 && tables.count(Signature::of("DSDT")) == 0)
-            tables.add(window, fadt.dsdt_address, Signature::of("DSDT"), problems);
+            tables.add(window, fadt.dsdt_address, Signature::of("DSDT"), Signature::of("FACP"), problems);
     }
     // Only the first of each: a second MADT/HPET/MCFG is not defined by the
     // spec (several HPET blocks each get an HPET table, but one timer is all

@@ -7,9 +7,10 @@ namespace acpi {
 namespace {
 
 constexpr Signature kRsdpName = Signature::of("RSDP");
-constexpr size_t kRsdpV1Length = 20;   // §5.2.5.3: what the ACPI 1.0 checksum covers
-constexpr size_t kRsdpV2Length = 36;   // §5.2.5.3: the Length of a revision 2 RSDP
+constexpr size_t kRsdpV1Length = 20;  // §5.2.5.3: what the ACPI 1.0 checksum covers
+constexpr size_t kRsdpV2Length = 36;  // §5.2.5.3: the Length of a revision 2 RSDP
 constexpr uint32_t kMaxRsdpLength = 4096;
+constexpr size_t kMaxRootEntries = 1024;
 
 bool bytes_equal(lib::Bytes bytes, const char* text, size_t length) {
     if (bytes.size() < length) return false;
@@ -33,10 +34,10 @@ SdtHeader decode_sdt_header(lib::Bytes bytes) {
     return header;
 }
 
-lib::Bytes read_table(const PhysicalWindow& window, uint64_t physical, Diagnostics& problems) {
+lib::Bytes read_table(const PhysicalWindow& window, uint64_t physical, Signature referrer, Diagnostics& problems) {
     lib::Bytes head = window.view(physical, kSdtHeaderSize);
     if (head.size() != kSdtHeaderSize) {
-        problems.report(Signature::of("????"), "table address is not readable memory", physical);
+        problems.report(referrer, "points at a table in unreadable memory; ignored", physical);
         return {};
     }
     Signature signature = Signature::from(head);
@@ -98,10 +99,9 @@ bool TableDirectory::load_rsdp(const PhysicalWindow& window, uint64_t physical, 
     return true;
 }
 
-bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, bool extended,
-                               Diagnostics& problems) {
+bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, bool extended, Diagnostics& problems) {
     Signature expected = extended ? Signature::of("XSDT") : Signature::of("RSDT");
-    lib::Bytes root = read_table(window, physical, problems);
+    lib::Bytes root = read_table(window, physical, kRsdpName, problems);
     if (root.empty()) return false;
     if (!(Signature::from(root) == expected)) {
         problems.report(expected, "root table does not carry its signature", physical);
@@ -115,6 +115,12 @@ bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, 
     // (XSDT) physical addresses filling the rest of Length.
     size_t entry_size = extended ? 8 : 4;
     size_t entries = (root.size() - kSdtHeaderSize) / entry_size;
+    if (entries > kMaxRootEntries) {
+        // Real root tables list a few dozen tables; a huge one is corrupt,
+        // and walking millions of bogus entries would stall the boot.
+        problems.report(expected, "lists absurdly many entries; only the first 1024 are read", entries);
+        entries = kMaxRootEntries;
+    }
     if ((root.size() - kSdtHeaderSize) % entry_size != 0)
         problems.report(expected, "Length leaves a partial entry at the end; it is ignored", root.size());
     for (size_t i = 0; i < entries; ++i) {
@@ -127,7 +133,7 @@ bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, 
             problems.report(expected, "more tables than the directory holds; the rest are ignored", entries);
             break;
         }
-        lib::Bytes table = read_table(window, address, problems);
+        lib::Bytes table = read_table(window, address, expected, problems);
         if (table.empty()) continue;
         tables_[count_++] = TableRecord{decode_sdt_header(table), address, table};
     }
@@ -135,7 +141,13 @@ bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, 
 }
 
 void TableDirectory::load(const PhysicalWindow& window, uint64_t rsdp_physical, Diagnostics& problems) {
-    *this = TableDirectory{};
+    // Field by field: a whole TableDirectory temporary is ~5 KiB of kernel stack.
+    count_ = 0;
+    rsdp_ = Rsdp{};
+    found_rsdp_ = false;
+    uses_xsdt_ = false;
+    root_physical_ = 0;
+    root_ = {};
     if (rsdp_physical == 0) {
         problems.report(kRsdpName, "the boot loader gave no RSDP");
         return;
@@ -149,13 +161,13 @@ void TableDirectory::load(const PhysicalWindow& window, uint64_t rsdp_physical, 
     problems.report(kRsdpName, "no usable RSDT or XSDT");
 }
 
-bool TableDirectory::add(const PhysicalWindow& window, uint64_t physical, Signature expected,
+bool TableDirectory::add(const PhysicalWindow& window, uint64_t physical, Signature expected, Signature referrer,
                          Diagnostics& problems) {
     if (count_ == kCapacity) {
         problems.report(expected, "directory full; table ignored", physical);
         return false;
     }
-    lib::Bytes table = read_table(window, physical, problems);
+    lib::Bytes table = read_table(window, physical, referrer, problems);
     if (table.empty()) return false;
     if (!(Signature::from(table) == expected)) {
         problems.report(expected, "pointed-to table carries another signature; ignored", physical);

@@ -15,15 +15,15 @@
 
 namespace acpi {
 
-inline constexpr size_t kSdtHeaderSize = 36;             // §5.2.6, Table 5.4
-inline constexpr uint64_t kMaxTableLength = 16u << 20;   // far above any real table (DSDTs are ~100 KiB)
+inline constexpr size_t kSdtHeaderSize = 36;            // §5.2.6, Table 5.4
+inline constexpr uint64_t kMaxTableLength = 16u << 20;  // far above any real table (DSDTs are ~100 KiB)
 
 // The system description table header (§5.2.6, Table 5.4), decoded.
 struct SdtHeader {
     Signature signature;
     uint32_t length;
     uint8_t revision;
-    char oem_id[7];        // printable, trailing spaces dropped
+    char oem_id[7];  // printable, trailing spaces dropped
     char oem_table_id[9];
     uint32_t oem_revision;
     char creator_id[5];
@@ -36,7 +36,7 @@ SdtHeader decode_sdt_header(lib::Bytes bytes);
 // The Root System Description Pointer (§5.2.5.3, Table 5.3).
 struct Rsdp {
     uint64_t physical = 0;
-    uint8_t revision = 0;     // 0 for ACPI 1.0, 2 for ACPI 2.0 and later
+    uint8_t revision = 0;  // 0 for ACPI 1.0, 2 for ACPI 2.0 and later
     char oem_id[7] = {};
     uint32_t rsdt_address = 0;
     uint64_t xsdt_address = 0;  // 0 if revision < 2 or the extended part is bad
@@ -58,8 +58,10 @@ public:
     void load(const PhysicalWindow& window, uint64_t rsdp_physical, Diagnostics& problems);
 
     // Validates the table at `physical` and adds it (used for the DSDT, which
-    // only the FADT points to). `expected` is the signature it must carry.
-    bool add(const PhysicalWindow& window, uint64_t physical, Signature expected, Diagnostics& problems);
+    // only the FADT points to). `expected` is the signature it must carry;
+    // `referrer` the table whose pointer it was (named if that is bad).
+    bool add(const PhysicalWindow& window, uint64_t physical, Signature expected, Signature referrer,
+             Diagnostics& problems);
 
     // The index-th valid table with this signature, in root-table order
     // (several SSDTs are usual); null if there are not that many.
@@ -90,7 +92,8 @@ private:
 // Reads and validates one system description table at `physical`: the
 // header must fit, Length must cover the header and be mappable, and the
 // checksum must be zero. On failure the problem is reported (under the
-// table's signature if it could be read) and the result is empty.
-lib::Bytes read_table(const PhysicalWindow& window, uint64_t physical, Diagnostics& problems);
+// table's signature, or under `referrer`, the table holding the pointer, when
+// not even the header is readable) and the result is empty.
+lib::Bytes read_table(const PhysicalWindow& window, uint64_t physical, Signature referrer, Diagnostics& problems);
 
 }  // namespace acpi

@@ -23,52 +23,51 @@ AnsiParser::Result AnsiParser::feed(char c) {
     if (state_ != State::kGround && (byte < 0x20 || byte >= 0x7F)) state_ = State::kGround;
 
     switch (state_) {
-    case State::kGround:
-        return Result::kText;
+        case State::kGround: return Result::kText;
 
-    case State::kEscape:
-        if (c == '[') {
-            state_ = State::kControlSequence;
-            parameter_count_ = 0;
-            parameter_started_ = false;
-            private_sequence_ = false;
+        case State::kEscape:
+            if (c == '[') {
+                state_ = State::kControlSequence;
+                parameter_count_ = 0;
+                parameter_started_ = false;
+                private_sequence_ = false;
+                return Result::kConsumed;
+            }
+            // Two-character escapes (ESC c, ESC 7, ...): ignored. Intermediate
+            // bytes (0x20-0x2F) keep the escape going until its final byte.
+            if (byte >= 0x30) state_ = State::kGround;
             return Result::kConsumed;
-        }
-        // Two-character escapes (ESC c, ESC 7, ...): ignored. Intermediate
-        // bytes (0x20-0x2F) keep the escape going until its final byte.
-        if (byte >= 0x30) state_ = State::kGround;
-        return Result::kConsumed;
 
-    case State::kControlSequence:
-        if (c >= '0' && c <= '9') {
-            if (!parameter_started_) {
-                if (parameter_count_ < kMaxParameters) parameters_[parameter_count_++] = 0;
-                parameter_started_ = true;
+        case State::kControlSequence:
+            if (c >= '0' && c <= '9') {
+                if (!parameter_started_) {
+                    if (parameter_count_ < kMaxParameters) parameters_[parameter_count_++] = 0;
+                    parameter_started_ = true;
+                }
+                if (parameter_count_ > 0 && parameter_count_ <= kMaxParameters) {
+                    uint16_t& value = parameters_[parameter_count_ - 1];
+                    uint32_t next = value * 10u + static_cast<uint32_t>(c - '0');
+                    value = next > kMaxParameterValue ? kMaxParameterValue : static_cast<uint16_t>(next);
+                }
+                return Result::kConsumed;
             }
-            if (parameter_count_ > 0 && parameter_count_ <= kMaxParameters) {
-                uint16_t& value = parameters_[parameter_count_ - 1];
-                uint32_t next = value * 10u + static_cast<uint32_t>(c - '0');
-                value = next > kMaxParameterValue ? kMaxParameterValue : static_cast<uint16_t>(next);
+            if (c == ';') {
+                // An empty parameter ("ESC[;1m") counts as 0.
+                if (!parameter_started_ && parameter_count_ < kMaxParameters) parameters_[parameter_count_++] = 0;
+                parameter_started_ = false;
+                return Result::kConsumed;
             }
-            return Result::kConsumed;
-        }
-        if (c == ';') {
-            // An empty parameter ("ESC[;1m") counts as 0.
-            if (!parameter_started_ && parameter_count_ < kMaxParameters) parameters_[parameter_count_++] = 0;
-            parameter_started_ = false;
-            return Result::kConsumed;
-        }
-        if (byte >= 0x3A && byte <= 0x3F) {  // ':' '<' '=' '>' '?': private or sub-parameters
-            private_sequence_ = true;
-            return Result::kConsumed;
-        }
-        if (byte >= 0x20 && byte <= 0x2F) {  // intermediate bytes: not SGR any more
-            private_sequence_ = true;
-            return Result::kConsumed;
-        }
-        // 0x40-0x7E: the final byte.
-        state_ = State::kGround;
-        return (c == 'm' && !private_sequence_) ? Result::kSgr : Result::kConsumed;
+            if (byte >= 0x3A && byte <= 0x3F) {  // ':' '<' '=' '>' '?': private or sub-parameters
+                private_sequence_ = true;
+                return Result::kConsumed;
+            }
+            if (byte >= 0x20 && byte <= 0x2F) {  // intermediate bytes: not SGR any more
+                private_sequence_ = true;
+                return Result::kConsumed;
+            }
+            // 0x40-0x7E: the final byte.
+            state_ = State::kGround;
+            return (c == 'm' && !private_sequence_) ? Result::kSgr : Result::kConsumed;
     }
     return Result::kText;
 }
@@ -92,17 +91,28 @@ void TextStyle::apply_sgr(lib::Span<const uint16_t> parameters) {
         return;
     }
     for (uint16_t code : parameters) {
-        if (code == 0) *this = TextStyle{};
-        else if (code == 1) bold = true;
-        else if (code == 22) bold = false;
-        else if (code == 7) inverse = true;
-        else if (code == 27) inverse = false;
-        else if (code >= 30 && code <= 37) foreground = static_cast<uint8_t>(code - 30);
-        else if (code == 39) foreground = kDefaultForeground;
-        else if (code >= 40 && code <= 47) background = static_cast<uint8_t>(code - 40);
-        else if (code == 49) background = kDefaultBackground;
-        else if (code >= 90 && code <= 97) foreground = static_cast<uint8_t>(code - 90 + 8);
-        else if (code >= 100 && code <= 107) background = static_cast<uint8_t>(code - 100 + 8);
+        if (code == 0)
+            *this = TextStyle{};
+        else if (code == 1)
+            bold = true;
+        else if (code == 22)
+            bold = false;
+        else if (code == 7)
+            inverse = true;
+        else if (code == 27)
+            inverse = false;
+        else if (code >= 30 && code <= 37)
+            foreground = static_cast<uint8_t>(code - 30);
+        else if (code == 39)
+            foreground = kDefaultForeground;
+        else if (code >= 40 && code <= 47)
+            background = static_cast<uint8_t>(code - 40);
+        else if (code == 49)
+            background = kDefaultBackground;
+        else if (code >= 90 && code <= 97)
+            foreground = static_cast<uint8_t>(code - 90 + 8);
+        else if (code >= 100 && code <= 107)
+            background = static_cast<uint8_t>(code - 100 + 8);
         // Anything else (underline, blink, 256-colour, ...) is ignored.
     }
 }

@@ -18,14 +18,14 @@ std::string run(AnsiParser& parser, const std::string& input, std::vector<std::s
     std::string text;
     for (char c : input) {
         switch (parser.feed(c)) {
-        case AnsiParser::Result::kText: text.push_back(c); break;
-        case AnsiParser::Result::kConsumed: break;
-        case AnsiParser::Result::kSgr: {
-            std::string list;
-            for (uint16_t p : parser.parameters()) list += (list.empty() ? "" : ",") + std::to_string(p);
-            if (sgrs) sgrs->push_back(list);
-            break;
-        }
+            case AnsiParser::Result::kText: text.push_back(c); break;
+            case AnsiParser::Result::kConsumed: break;
+            case AnsiParser::Result::kSgr: {
+                std::string list;
+                for (uint16_t p : parser.parameters()) list += (list.empty() ? "" : ",") + std::to_string(p);
+                if (sgrs) sgrs->push_back(list);
+                break;
+            }
         }
     }
     return text;
@@ -60,7 +60,11 @@ TEST(Ansi, EmptyParametersAreZero) {
 TEST(Ansi, OtherSequencesAreSwallowed) {
     AnsiParser parser;
     std::vector<std::string> sgrs;
-    EXPECT_EQ(run(parser, "a\x1b[2Jb\x1b[10;20Hc\x1b[?25ld\x1b" "ce\x1b(Bf\x1b[38:5:1mg", &sgrs), "abcdefg");
+    EXPECT_EQ(run(parser,
+                  "a\x1b[2Jb\x1b[10;20Hc\x1b[?25ld\x1b"
+                  "ce\x1b(Bf\x1b[38:5:1mg",
+                  &sgrs),
+              "abcdefg");
     EXPECT_TRUE(sgrs.empty());  // private ('?'), sub-parameter (':') and non-'m' finals are not SGR
 }
 
@@ -115,7 +119,9 @@ TEST(Ansi, RandomBytesNeverStick) {
 
 TEST(Style, AppliesSgr) {
     TextStyle style;
-    auto apply = [&](std::vector<uint16_t> codes) { style.apply_sgr(lib::Span<const uint16_t>(codes.data(), codes.size())); };
+    auto apply = [&](std::vector<uint16_t> codes) {
+        style.apply_sgr(lib::Span<const uint16_t>(codes.data(), codes.size()));
+    };
     EXPECT_EQ(style.shown_foreground(), TextStyle::kDefaultForeground);
     apply({31});
     EXPECT_EQ(style.shown_foreground(), 1);

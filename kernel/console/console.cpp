@@ -3,37 +3,54 @@
 
 #include "console/ansi.hpp"
 #include "console/framebuffer_console.hpp"
+#include "console/history.hpp"
 #include "console/serial.hpp"
 #include "sync/spinlock.hpp"
 
 namespace console {
 namespace {
 
+// How long a writer waits for the console lock before writing anyway (see
+// ksync::BoundedGuard): 2^28 PAUSE spins are seconds on real hardware, far
+// longer than any legitimate hold (16 KiB of history replayed to a 115200
+// baud UART is about 1.4 s), yet a deadlock costs a delay, not the machine.
+constexpr uint64_t kLockPatienceSpins = uint64_t(1) << 28;
+
 // All constant-initialized: the consoles work before global constructors
 // have run (console::init_serial comes first in the boot).
 constinit SerialPort g_serial(SerialPort::kCom1);
 constinit AnsiParser g_serial_escapes;  // strips colour escapes from serial output
-constinit sync::Spinlock g_console_lock;
+constinit ksync::Spinlock g_console_lock;
 constinit bool g_panic_mode = false;
+// Everything written, so that a console that starts later shows it too.
+constinit History g_history;
+
+void write_serial(lib::StringView text) {
+    if (!g_serial.present()) return;
+    for (char c : text)
+        if (g_serial_escapes.feed(c) == AnsiParser::Result::kText) g_serial.put(c);
+}
 
 void write_unlocked(lib::StringView text) {
-    if (g_serial.present()) {
-        for (char c : text)
-            if (g_serial_escapes.feed(c) == AnsiParser::Result::kText) g_serial.put(c);
-    }
+    g_history.append(text);
+    write_serial(text);
     if (framebuffer::active()) framebuffer::write(text);
 }
 
 }  // namespace
 
 void init_serial() {
-    sync::Guard guard(g_console_lock);
-    g_serial.init();
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    const bool was_present = g_serial.present();
+    if (g_serial.init() && !was_present) g_history.replay([](lib::StringView text) { write_serial(text); });
 }
 
 bool init_framebuffer(const boot::Framebuffer& fb) {
-    sync::Guard guard(g_console_lock);
-    return framebuffer::init(fb);
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    if (!framebuffer::init(fb)) return false;
+    // The screen starts with the boot so far (from the history), not blank.
+    g_history.replay([](lib::StringView text) { framebuffer::write(text); });
+    return true;
 }
 
 void write(lib::StringView text) {
@@ -41,14 +58,22 @@ void write(lib::StringView text) {
         write_unlocked(text);
         return;
     }
-    sync::Guard guard(g_console_lock);
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
     write_unlocked(text);
 }
 
-bool serial_present() { return g_serial.present(); }
-bool framebuffer_active() { return framebuffer::active(); }
+bool serial_present() {
+    return g_serial.present();
+}
+bool framebuffer_active() {
+    return framebuffer::active();
+}
 
-void enter_panic_mode() { __atomic_store_n(&g_panic_mode, true, __ATOMIC_RELEASE); }
-bool in_panic_mode() { return __atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE); }
+void enter_panic_mode() {
+    __atomic_store_n(&g_panic_mode, true, __ATOMIC_RELEASE);
+}
+bool in_panic_mode() {
+    return __atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE);
+}
 
 }  // namespace console

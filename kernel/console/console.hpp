@@ -5,6 +5,9 @@
 // framebuffer console shows them as colours, the serial console drops them so
 // that serial logs stay plain, grep-able text.
 //
+// Text written before a console starts is not lost: the last 16 KiB of output
+// are kept (history.hpp) and replayed onto each console when it comes up.
+//
 // Writes are serialized by one spinlock (interrupts off while held), so a
 // single write() is never cut into by another CPU. klog takes its own lock
 // around a whole line on top of this.

@@ -20,8 +20,8 @@ bool init(const boot::Framebuffer& fb) {
     // GOP, which reports 32-bit pixels) leave the kernel on serial alone.
     if (fb.address == nullptr || fb.bpp != 32 || fb.width == 0 || fb.height == 0) return false;
 
-    auto parsed = lib::PsfFont::parse(
-        lib::Bytes(console_font_start, static_cast<size_t>(console_font_end - console_font_start)));
+    auto parsed =
+        lib::PsfFont::parse(lib::Bytes(console_font_start, static_cast<size_t>(console_font_end - console_font_start)));
     if (!parsed.has_value()) return false;
     g_font = parsed.value();
 
@@ -30,19 +30,24 @@ bool init(const boot::Framebuffer& fb) {
     surface.width = fb.width;
     surface.height = fb.height;
     surface.pitch = fb.pitch;
-    surface.format = PixelFormat{fb.red_size,   fb.red_shift,  fb.green_size,
-                                 fb.green_shift, fb.blue_size, fb.blue_shift};
+    surface.format = PixelFormat{fb.red_size, fb.red_shift, fb.green_size, fb.green_shift, fb.blue_size, fb.blue_shift};
     g_active = g_renderer.init(surface, g_font);
     return g_active;
 }
 
-bool active() { return g_active; }
+bool active() {
+    return g_active;
+}
 
 void write(lib::StringView text) {
     if (g_active) g_renderer.write(text);
 }
 
-TextRenderer& renderer() { return g_renderer; }
-const lib::PsfFont& font() { return g_font; }
+TextRenderer& renderer() {
+    return g_renderer;
+}
+const lib::PsfFont& font() {
+    return g_font;
+}
 
 }  // namespace console::framebuffer

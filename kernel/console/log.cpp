@@ -10,16 +10,23 @@ namespace {
 
 // The log lock covers a whole line. It is taken and released in two
 // different functions (begin_line/end_line, so that the variadic template in
-// the header stays small), hence lock()/unlock() here instead of a Guard.
-constinit sync::Spinlock g_log_lock;
+// the header stays small), hence try_lock_for()/unlock() here, not a guard.
+constinit ksync::Spinlock g_log_lock;
 constinit uint8_t g_min_level = static_cast<uint8_t>(Level::kDebug);  // a Level
 constinit uint64_t (*g_clock)() = nullptr;
 constinit bool g_panic_mode = false;
+// As for the console lock (console.cpp): wait long, but never forever, so a
+// fault handler that logs while its CPU was inside klog still gets its line out.
+constexpr uint64_t kLockPatienceSpins = uint64_t(1) << 28;
 
 }  // namespace
 
-void set_level(Level level) { __atomic_store_n(&g_min_level, static_cast<uint8_t>(level), __ATOMIC_RELAXED); }
-Level level() { return static_cast<Level>(__atomic_load_n(&g_min_level, __ATOMIC_RELAXED)); }
+void set_level(Level level) {
+    __atomic_store_n(&g_min_level, static_cast<uint8_t>(level), __ATOMIC_RELAXED);
+}
+Level level() {
+    return static_cast<Level>(__atomic_load_n(&g_min_level, __ATOMIC_RELAXED));
+}
 
 void set_clock(uint64_t (*nanoseconds_since_boot)()) {
     __atomic_store_n(&g_clock, nanoseconds_since_boot, __ATOMIC_RELEASE);
@@ -43,10 +50,8 @@ LineToken begin_line(Level level, bool with_prefix, LineSink& sink) {
     token.level = level;
     if (with_prefix && level < klog::level()) return token;
     token.emit = true;
-    if (!__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE)) {
-        token.interrupts_were_enabled = g_log_lock.lock();
-        token.lock_held = true;
-    }
+    if (!__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE))
+        token.lock_held = g_log_lock.try_lock_for(token.interrupts_were_enabled, kLockPatienceSpins);
     if (with_prefix) {
         auto clock = __atomic_load_n(&g_clock, __ATOMIC_ACQUIRE);
         write_prefix(sink, level, clock != nullptr, clock ? clock() : 0);
@@ -67,7 +72,7 @@ void write(lib::StringView text) {
         console::write(text);
         return;
     }
-    sync::Guard guard(g_log_lock);
+    ksync::BoundedGuard guard(g_log_lock, kLockPatienceSpins);
     console::write(text);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "kernel/console/log.hpp"
+#include "lib/expected.hpp"
 #include "lib/format.hpp"
 #include "lib/string_view.hpp"
 
@@ -14,10 +15,10 @@ namespace klog::detail {
 
 constexpr lib::StringView level_name(Level level) {
     switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+        case Level::kDebug: return "debug";
+        case Level::kInfo: return "info";
+        case Level::kWarn: return "warn";
+        case Level::kError: return "error";
     }
     return "?";
 }
@@ -26,10 +27,10 @@ constexpr lib::StringView level_name(Level level) {
 // (SGR 90, 93, 91: ECMA-48 §8.3.117 plus the common bright extension).
 constexpr lib::StringView level_colour(Level level) {
     switch (level) {
-    case Level::kDebug: return "\x1b[90m";
-    case Level::kInfo: return "";
-    case Level::kWarn: return "\x1b[93m";
-    case Level::kError: return "\x1b[91m";
+        case Level::kDebug: return "\x1b[90m";
+        case Level::kInfo: return "";
+        case Level::kWarn: return "\x1b[93m";
+        case Level::kError: return "\x1b[91m";
     }
     return "";
 }
@@ -54,3 +55,17 @@ void write_suffix(Sink& sink, Level level) {
 }
 
 }  // namespace klog::detail
+
+namespace klog {
+
+// "debug", "info", "warn" (or "warning"), "error", any case: for a command
+// line option such as loglevel=warn.
+inline lib::Expected<Level> level_from_name(lib::StringView name) {
+    constexpr Level kLevels[] = {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError};
+    for (Level level : kLevels)
+        if (name.equals_ignoring_case(detail::level_name(level))) return level;
+    if (name.equals_ignoring_case("warning")) return Level::kWarn;
+    return lib::Error::make(lib::ErrorCode::kInvalid, "unknown log level (debug, info, warn, error)");
+}
+
+}  // namespace klog

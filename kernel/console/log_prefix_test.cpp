@@ -49,6 +49,18 @@ TEST(LogPrefix, SuffixResetsColourOnlyWhenSet) {
     EXPECT_EQ(suffix(klog::Level::kDebug), "\x1b[0m\n");
 }
 
+TEST(LogLevel, FromName) {
+    EXPECT_EQ(*klog::level_from_name("debug"), klog::Level::kDebug);
+    EXPECT_EQ(*klog::level_from_name("INFO"), klog::Level::kInfo);
+    EXPECT_EQ(*klog::level_from_name("warn"), klog::Level::kWarn);
+    EXPECT_EQ(*klog::level_from_name("Warning"), klog::Level::kWarn);
+    EXPECT_EQ(*klog::level_from_name("error"), klog::Level::kError);
+    EXPECT_FALSE(klog::level_from_name("").has_value());
+    EXPECT_FALSE(klog::level_from_name("err").has_value());
+    EXPECT_FALSE(klog::level_from_name("errors").has_value());
+    EXPECT_FALSE(klog::level_from_name(lib::StringView("info\0", 5)).has_value());
+}
+
 TEST(LogPrefix, UnknownLevelDoesNotCrash) {
     EXPECT_EQ(prefix(static_cast<klog::Level>(42), false), "?: ");
 }

@@ -10,12 +10,12 @@ namespace {
 
 // Register offsets from the base port.
 enum Register : uint16_t {
-    kData = 0,              // THR (write) / RBR (read); divisor low byte when LCR.DLAB
-    kInterruptEnable = 1,   // IER; divisor high byte when LCR.DLAB
-    kFifoControl = 2,       // FCR (write only)
-    kLineControl = 3,       // LCR
-    kModemControl = 4,      // MCR
-    kLineStatus = 5,        // LSR
+    kData = 0,             // THR (write) / RBR (read); divisor low byte when LCR.DLAB
+    kInterruptEnable = 1,  // IER; divisor high byte when LCR.DLAB
+    kFifoControl = 2,      // FCR (write only)
+    kLineControl = 3,      // LCR
+    kModemControl = 4,     // MCR
+    kLineStatus = 5,       // LSR
     kScratch = 7,
 };
 
@@ -29,6 +29,12 @@ constexpr uint8_t kFcrEnableAndClear = 0xC7;
 constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut1 = 0x04, kMcrOut2 = 0x08, kMcrLoopback = 0x10;
 // LSR bit 5: the transmit holding register (or TX FIFO) is empty.
 constexpr uint8_t kLsrTransmitEmpty = 0x20;
+// IIR bits 6-7 read 11 once the FIFOs are enabled on a 16550A; a 16450 (no
+// FIFO) or the buggy original 16550 does not report both.
+constexpr uint8_t kIirFifosEnabled = 0xC0;
+// Bytes the transmitter takes after it reported empty: the whole 16-byte TX
+// FIFO on a 16550A, one holding register otherwise.
+constexpr uint8_t kFifoDepth = 16;
 
 constexpr uint16_t kDivisor115200 = 1;  // 115200 = 1843200 / (16 * 1)
 constexpr uint8_t kLoopbackProbe = 0xAE;
@@ -64,8 +70,10 @@ bool SerialPort::init() {
     arch::outb(base_ + kData, kLoopbackProbe);
     bool echoed = false;
     for (uint32_t poll = 0; poll < kTransmitPolls && !echoed; ++poll) {
-        if (arch::inb(base_ + kLineStatus) & 0x01) echoed = true;  // LSR bit 0: data ready
-        else arch::pause();
+        if (arch::inb(base_ + kLineStatus) & 0x01)
+            echoed = true;  // LSR bit 0: data ready
+        else
+            arch::pause();
     }
     if (!echoed || arch::inb(base_ + kData) != kLoopbackProbe) {
         arch::outb(base_ + kModemControl, 0x00);
@@ -74,22 +82,30 @@ bool SerialPort::init() {
 
     // Normal operation: loop off, DTR + RTS asserted, OUT2 for a later IRQ.
     arch::outb(base_ + kModemControl, kMcrDtr | kMcrRts | kMcrOut1 | kMcrOut2);
+    burst_ = (arch::inb(base_ + kFifoControl) & kIirFifosEnabled) == kIirFifosEnabled ? kFifoDepth : 1;
+    room_ = 0;
     present_ = true;
     consecutive_timeouts_ = 0;
     return true;
 }
 
 bool SerialPort::transmit(uint8_t byte) {
-    for (uint32_t poll = 0; poll < kTransmitPolls; ++poll) {
-        if (arch::inb(base_ + kLineStatus) & kLsrTransmitEmpty) {
-            arch::outb(base_ + kData, byte);
-            consecutive_timeouts_ = 0;
-            return true;
-        }
-        arch::pause();
+    // Once LSR says the transmitter is empty, a whole FIFO's worth of bytes
+    // may follow without polling again: one port read per 16 bytes.
+    for (uint32_t poll = 0; room_ == 0 && poll < kTransmitPolls; ++poll) {
+        if (arch::inb(base_ + kLineStatus) & kLsrTransmitEmpty)
+            room_ = burst_;
+        else
+            arch::pause();
     }
-    if (++consecutive_timeouts_ >= kMaxConsecutiveTimeouts) present_ = false;
-    return false;
+    if (room_ == 0) {
+        if (++consecutive_timeouts_ >= kMaxConsecutiveTimeouts) present_ = false;
+        return false;
+    }
+    arch::outb(base_ + kData, byte);
+    --room_;
+    consecutive_timeouts_ = 0;
+    return true;
 }
 
 void SerialPort::put(char c) {

@@ -31,6 +31,8 @@ private:
     uint16_t base_;
     bool present_ = false;
     uint8_t consecutive_timeouts_ = 0;
+    uint8_t burst_ = 1;  // bytes the UART accepts after reporting empty
+    uint8_t room_ = 0;   // of those, how many are still free
 };
 
 }  // namespace console

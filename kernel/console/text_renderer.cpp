@@ -13,7 +13,9 @@ constexpr uint32_t kReplacementCharacter = 0xFFFD;  // drawn as the font's '?' i
 
 // Pixels need not be 4-byte aligned (any pitch is allowed), so stores go
 // through memcpy, which compiles to one plain MOV.
-inline void store_pixel(uint8_t* at, uint32_t value) { __builtin_memcpy(at, &value, sizeof value); }
+inline void store_pixel(uint8_t* at, uint32_t value) {
+    __builtin_memcpy(at, &value, sizeof value);
+}
 inline uint32_t load_pixel(const uint8_t* at) {
     uint32_t value;
     __builtin_memcpy(&value, at, sizeof value);
@@ -31,7 +33,9 @@ void fill_span(uint8_t* line, uint64_t count, uint32_t colour) {
     for (uint64_t x = 0; x < count; ++x) store_pixel(line + x * kBytesPerPixel, colour);
 }
 
-bool channel_valid(uint8_t size, uint8_t shift) { return size >= 1 && size <= 8 && uint32_t(size) + shift <= 32; }
+bool channel_valid(uint8_t size, uint8_t shift) {
+    return size >= 1 && size <= 8 && uint32_t(size) + shift <= 32;
+}
 
 uint32_t encode_channel(uint8_t value, uint8_t size, uint8_t shift) {
     // Keep the top `size` bits of the 8-bit value.
@@ -50,18 +54,29 @@ uint32_t PixelFormat::encode(Rgb colour) const {
            encode_channel(colour.blue, blue_size, blue_shift);
 }
 
-bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font) {
+bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32_t scale) {
     font_ = nullptr;
     columns_ = rows_ = 0;
     if (surface.pixels == nullptr || !surface.format.valid() || font.glyph_count() == 0) return false;
     if (uint64_t(surface.width) * kBytesPerPixel > surface.pitch) return false;
-    if (surface.width < font.width() || surface.height < font.height()) return false;
+    if (scale > kMaxScale) return false;
+    if (scale == kAutoScale) {
+        scale =
+            lib::min(surface.width / (font.width() * kMinAutoColumns), surface.height / (font.height() * kMinAutoRows));
+        scale = lib::max<uint32_t>(1, lib::min(scale, kMaxScale));
+    }
+    // Font dimensions are at most 256 (lib::PsfFont), so these fit.
+    const uint32_t cell_width = font.width() * scale, cell_height = font.height() * scale;
+    if (surface.width < cell_width || surface.height < cell_height) return false;
 
     surface_ = surface;
     font_ = &font;
+    scale_ = scale;
+    cell_width_ = cell_width;
+    cell_height_ = cell_height;
     // row_used_ holds 16-bit column counts.
-    columns_ = lib::min<uint32_t>(surface.width / font.width(), 0xFFFF);
-    rows_ = lib::min<uint32_t>(surface.height / font.height(), kMaxRows);
+    columns_ = lib::min<uint32_t>(surface.width / cell_width, 0xFFFF);
+    rows_ = lib::min<uint32_t>(surface.height / cell_height, kMaxRows);
     scroll_step_ = lib::max<uint32_t>(1, rows_ / 8);
     escapes_ = AnsiParser{};
     style_ = TextStyle{};
@@ -95,11 +110,10 @@ void TextRenderer::clear() {
 // Columns [first_column, end_column) of text row `row`, in one colour.
 void TextRenderer::fill_cells(uint32_t row, uint32_t first_column, uint32_t end_column, uint32_t colour) {
     if (first_column >= end_column) return;
-    const uint32_t glyph_width = font_->width(), glyph_height = font_->height();
-    for (uint32_t y = row * glyph_height; y < (row + 1) * glyph_height; ++y) {
+    for (uint32_t y = row * cell_height_; y < (row + 1) * cell_height_; ++y) {
         uint8_t* line = surface_.pixels + uint64_t(y) * surface_.pitch;
-        fill_span(line + uint64_t(first_column) * glyph_width * kBytesPerPixel,
-                  (end_column - first_column) * glyph_width, colour);
+        fill_span(line + uint64_t(first_column) * cell_width_ * kBytesPerPixel,
+                  uint64_t(end_column - first_column) * cell_width_, colour);
     }
 }
 
@@ -108,15 +122,24 @@ void TextRenderer::draw_cell(uint32_t column, uint32_t row, uint32_t code_point)
     const uint32_t glyph_height = font_->height();
     const uint32_t bytes_per_row = font_->bytes_per_row();
     const lib::Bytes glyph = font_->glyph_bitmap_for(code_point);
-    const uint64_t x0 = uint64_t(column) * glyph_width;
-    const uint64_t y0 = uint64_t(row) * glyph_height;
+    const uint64_t x0 = uint64_t(column) * cell_width_;
+    const uint64_t y0 = uint64_t(row) * cell_height_;
+    const uint32_t ink = foreground_pixel_, paper = background_pixel_;
     for (uint32_t y = 0; y < glyph_height; ++y) {
-        uint8_t* line = surface_.pixels + (y0 + y) * surface_.pitch + x0 * kBytesPerPixel;
-        const size_t row_offset = size_t(y) * bytes_per_row;
-        for (uint32_t x = 0; x < glyph_width; ++x) {
-            // PSF rows are most significant bit first.
-            bool ink = !glyph.empty() && (glyph[row_offset + x / 8] & (0x80 >> (x % 8)));
-            store_pixel(line + x * kBytesPerPixel, ink ? foreground_pixel_ : background_pixel_);
+        const uint8_t* bits = glyph.empty() ? nullptr : glyph.data() + size_t(y) * bytes_per_row;
+        // Each font row becomes scale_ identical pixel rows.
+        for (uint32_t repeat = 0; repeat < scale_; ++repeat) {
+            uint8_t* pixel =
+                surface_.pixels + (y0 + uint64_t(y) * scale_ + repeat) * surface_.pitch + x0 * kBytesPerPixel;
+            // One font byte per 8 pixels, most significant bit leftmost (PSF).
+            for (uint32_t x = 0; x < glyph_width; x += 8) {
+                const uint8_t byte = bits ? bits[x / 8] : 0;
+                const uint32_t count = lib::min<uint32_t>(8, glyph_width - x);
+                for (uint32_t bit = 0; bit < count; ++bit) {
+                    const uint32_t value = (byte & (0x80 >> bit)) ? ink : paper;
+                    for (uint32_t wide = 0; wide < scale_; ++wide, pixel += kBytesPerPixel) store_pixel(pixel, value);
+                }
+            }
         }
     }
     if (column + 1 > row_used_[row]) row_used_[row] = uint16_t(column + 1);
@@ -125,15 +148,14 @@ void TextRenderer::draw_cell(uint32_t column, uint32_t row, uint32_t code_point)
 // Moves text rows [count, rows) up to [0, rows - count) and blanks the last
 // `count` rows. Only the used part of each row is copied or cleared.
 void TextRenderer::scroll_up(uint32_t count) {
-    const uint32_t glyph_width = font_->width(), glyph_height = font_->height();
     for (uint32_t row = 0; row + count < rows_; ++row) {
         const uint32_t source_row = row + count;
         const uint32_t source_used = row_used_[source_row];
-        const uint64_t bytes = uint64_t(source_used) * glyph_width * kBytesPerPixel;
+        const uint64_t bytes = uint64_t(source_used) * cell_width_ * kBytesPerPixel;
         if (bytes != 0) {
-            for (uint32_t y = 0; y < glyph_height; ++y) {
-                uint8_t* to = surface_.pixels + (uint64_t(row) * glyph_height + y) * surface_.pitch;
-                const uint8_t* from = surface_.pixels + (uint64_t(source_row) * glyph_height + y) * surface_.pitch;
+            for (uint32_t y = 0; y < cell_height_; ++y) {
+                uint8_t* to = surface_.pixels + (uint64_t(row) * cell_height_ + y) * surface_.pitch;
+                const uint8_t* from = surface_.pixels + (uint64_t(source_row) * cell_height_ + y) * surface_.pitch;
                 lib::move_bytes(to, from, bytes);
             }
         }
@@ -159,32 +181,33 @@ void TextRenderer::new_line() {
 
 void TextRenderer::put_code_point(uint32_t code_point) {
     switch (code_point) {
-    case '\n':
-        new_line();
-        return;
-    case '\r':
-        column_ = 0;
-        wrap_pending_ = false;
-        return;
-    case '\t':
-        // As on a VT100: move to the next tab stop without erasing, and
-        // never past the last column.
-        if (!wrap_pending_) column_ = lib::min(columns_ - 1, (column_ / kTabWidth + 1) * kTabWidth);
-        return;
-    case '\b':
-        if (wrap_pending_) wrap_pending_ = false;
-        else if (column_ > 0) --column_;
-        return;
-    default:
-        break;
+        case '\n': new_line(); return;
+        case '\r':
+            column_ = 0;
+            wrap_pending_ = false;
+            return;
+        case '\t':
+            // As on a VT100: move to the next tab stop without erasing, and
+            // never past the last column.
+            if (!wrap_pending_) column_ = lib::min(columns_ - 1, (column_ / kTabWidth + 1) * kTabWidth);
+            return;
+        case '\b':
+            if (wrap_pending_)
+                wrap_pending_ = false;
+            else if (column_ > 0)
+                --column_;
+            return;
+        default: break;
     }
     // Other C0 and C1 controls and DEL have no picture.
     if (code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0)) return;
 
     if (wrap_pending_) new_line();
     draw_cell(column_, row_, code_point);
-    if (column_ + 1 < columns_) ++column_;
-    else wrap_pending_ = true;
+    if (column_ + 1 < columns_)
+        ++column_;
+    else
+        wrap_pending_ = true;
 }
 
 // UTF-8 (RFC 3629) decoding, forgiving: a broken sequence shows one
@@ -219,15 +242,12 @@ void TextRenderer::write(lib::StringView text) {
     if (font_ == nullptr) return;
     for (char c : text) {
         switch (escapes_.feed(c)) {
-        case AnsiParser::Result::kText:
-            put_byte(static_cast<uint8_t>(c));
-            break;
-        case AnsiParser::Result::kSgr:
-            style_.apply_sgr(escapes_.parameters());
-            update_colours();
-            break;
-        case AnsiParser::Result::kConsumed:
-            break;
+            case AnsiParser::Result::kText: put_byte(static_cast<uint8_t>(c)); break;
+            case AnsiParser::Result::kSgr:
+                style_.apply_sgr(escapes_.parameters());
+                update_colours();
+                break;
+            case AnsiParser::Result::kConsumed: break;
         }
     }
 }

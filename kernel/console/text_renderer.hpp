@@ -48,11 +48,19 @@ struct Surface {
 
 class TextRenderer {
 public:
+    // Each font pixel is drawn as a scale x scale block. kAutoScale picks the
+    // largest scale that still leaves kMinAutoColumns x kMinAutoRows cells,
+    // so an 8x16 font is readable on a large screen: 2x on 2048x2048 (QEMU's
+    // OVMF default here), 3x on 3840x2160, 1x on 1920x1080 and below.
+    static constexpr uint32_t kAutoScale = 0;
+    static constexpr uint32_t kMinAutoColumns = 100, kMinAutoRows = 40;
+    static constexpr uint32_t kMaxScale = 8;
+
     // Takes the surface and font (neither is copied; both must outlive the
     // renderer) and clears the screen. Fails if the font has no glyphs, the
-    // pixel format is unusable, the pitch is smaller than a line, or not even
-    // one character fits.
-    bool init(const Surface& surface, const lib::PsfFont& font);
+    // pixel format is unusable, the pitch is smaller than a line, the scale is
+    // above kMaxScale, or not even one character fits.
+    bool init(const Surface& surface, const lib::PsfFont& font, uint32_t scale = kAutoScale);
 
     void write(lib::StringView text);
 
@@ -61,6 +69,9 @@ public:
     uint32_t cursor_column() const { return column_; }
     uint32_t cursor_row() const { return row_; }
     uint32_t scroll_step() const { return scroll_step_; }
+    uint32_t scale() const { return scale_; }
+    uint32_t cell_width() const { return cell_width_; }    // pixels: font width x scale
+    uint32_t cell_height() const { return cell_height_; }  // pixels: font height x scale
 
     // Text rows beyond this are left unused (a 4K screen with an 8x16 font
     // has 135), which bounds the per-row bookkeeping below.
@@ -87,6 +98,7 @@ private:
     uint32_t columns_ = 0, rows_ = 0;
     uint32_t column_ = 0, row_ = 0;
     uint32_t scroll_step_ = 1;
+    uint32_t scale_ = 1, cell_width_ = 0, cell_height_ = 0;
     bool wrap_pending_ = false;
     // Per text row: columns [0, used) may hold something other than blank
     // background; everything right of that is known to be blank.

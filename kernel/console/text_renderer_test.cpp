@@ -48,24 +48,28 @@ struct Screen {
     lib::PsfFont font = *lib::PsfFont::parse(lib::Bytes(font_file.data(), font_file.size()));
     TextRenderer renderer;
 
-    Screen(uint32_t w, uint32_t h, uint32_t padding_bytes, PixelFormat format = kBgrx)
-        : width(w), height(h), pitch(w * 4 + padding_bytes), memory(size_t(pitch) * h, kSentinel) {
+    uint32_t scale;
+
+    Screen(uint32_t w, uint32_t h, uint32_t padding_bytes, PixelFormat format = kBgrx, uint32_t scale_ = 1)
+        : width(w), height(h), pitch(w * 4 + padding_bytes), memory(size_t(pitch) * h, kSentinel), scale(scale_) {
         Surface surface{memory.data(), width, height, pitch, format};
-        EXPECT_TRUE(renderer.init(surface, font));
+        EXPECT_TRUE(renderer.init(surface, font, scale));
     }
 
-    uint32_t background() const { return renderer.pixel(0, 0) == 0 ? 0 : renderer.pixel(0, 0); }
+    // Font pixel (x, y) of a cell: the top-left screen pixel of its block.
+    uint32_t font_pixel(uint32_t column, uint32_t row, uint32_t x, uint32_t y) const {
+        return renderer.pixel((column * kCellWidth + x) * scale, (row * kCellHeight + y) * scale);
+    }
 
     // The character drawn in a cell, '\0' for a blank cell.
     char cell(uint32_t column, uint32_t row) const {
-        uint32_t x0 = column * kCellWidth, y0 = row * kCellHeight;
         uint32_t bg = kBgrx.encode(console::palette_colour(0));
-        bool drawn = renderer.pixel(x0, y0 + 1) != bg;
+        bool drawn = font_pixel(column, row, 0, 1) != bg;
         if (!drawn) return '\0';
-        uint32_t ink = renderer.pixel(x0, y0 + 1);
+        uint32_t ink = font_pixel(column, row, 0, 1);
         uint8_t code = 0;
         for (uint32_t x = 0; x < 8; ++x)
-            if (renderer.pixel(x0 + x, y0) == ink) code |= uint8_t(0x80 >> x);
+            if (font_pixel(column, row, x, 0) == ink) code |= uint8_t(0x80 >> x);
         return char(code);
     }
 
@@ -80,11 +84,13 @@ struct Screen {
     bool cell_exact(uint32_t column, uint32_t row, char expected) const {
         const uint32_t ink = kBgrx.encode(console::palette_colour(7));
         const uint32_t paper = kBgrx.encode(console::palette_colour(0));
-        for (uint32_t y = 0; y < kCellHeight; ++y)
-            for (uint32_t x = 0; x < kCellWidth; ++x) {
-                bool set = expected != '.' && ((y == 0 && (uint8_t(expected) & (0x80 >> x))) || y == 1);
-                if (renderer.pixel(column * kCellWidth + x, row * kCellHeight + y) != (set ? ink : paper))
-                    return false;
+        // Every screen pixel, so each scale x scale block is checked whole.
+        for (uint32_t y = 0; y < kCellHeight * scale; ++y)
+            for (uint32_t x = 0; x < kCellWidth * scale; ++x) {
+                const uint32_t font_x = x / scale, font_y = y / scale;
+                bool set = expected != '.' && ((font_y == 0 && (uint8_t(expected) & (0x80 >> font_x))) || font_y == 1);
+                const uint32_t at = renderer.pixel(column * kCellWidth * scale + x, row * kCellHeight * scale + y);
+                if (at != (set ? ink : paper)) return false;
             }
         return true;
     }
@@ -127,6 +133,45 @@ TEST(TextRenderer, RejectsUnusableSurfaces) {
     EXPECT_TRUE(renderer.init(Surface{memory.data(), 64, 64, 256, kBgrx}, font));
     EXPECT_EQ(renderer.columns(), 8u);
     EXPECT_EQ(renderer.rows(), 16u);
+}
+
+TEST(TextRenderer, AutomaticScale) {
+    auto font_file = make_test_font();  // 8x4 glyphs
+    auto font = *lib::PsfFont::parse(lib::Bytes(font_file.data(), font_file.size()));
+    auto scale_for = [&](uint32_t width, uint32_t height) {
+        std::vector<uint8_t> memory(size_t(width) * height * 4);
+        TextRenderer renderer;
+        EXPECT_TRUE(renderer.init(Surface{memory.data(), width, height, width * 4, kBgrx}, font));
+        EXPECT_EQ(renderer.cell_width(), 8 * renderer.scale());
+        EXPECT_EQ(renderer.cell_height(), 4 * renderer.scale());
+        return renderer.scale();
+    };
+    EXPECT_EQ(scale_for(799, 1000), 1u);  // fewer than 2 x 100 columns
+    EXPECT_EQ(scale_for(1600, 320), 2u);  // 100 x 40 cells at 2x
+    EXPECT_EQ(scale_for(1600, 319), 1u);
+    EXPECT_EQ(scale_for(2400, 480), 3u);
+    EXPECT_EQ(scale_for(8000, 8000), TextRenderer::kMaxScale);
+
+    std::vector<uint8_t> memory(64 * 64 * 4);
+    TextRenderer renderer;
+    EXPECT_FALSE(renderer.init(Surface{memory.data(), 64, 64, 256, kBgrx}, font, TextRenderer::kMaxScale + 1));
+    EXPECT_FALSE(renderer.init(Surface{memory.data(), 64, 64, 256, kBgrx}, font, 9));
+    EXPECT_FALSE(renderer.init(Surface{memory.data(), 15, 64, 256, kBgrx}, font, 2));  // one 16-pixel cell does not fit
+    EXPECT_TRUE(renderer.init(Surface{memory.data(), 16, 8, 256, kBgrx}, font, 2));
+    EXPECT_EQ(renderer.columns(), 1u);
+    EXPECT_EQ(renderer.rows(), 1u);
+}
+
+TEST(TextRenderer, ScaledGlyphIsBlocks) {
+    Screen screen(4 * kCellWidth * 3, 2 * kCellHeight * 3, 4, kBgrx, 3);
+    screen.renderer.write("\x1b[31mK\x1b[0mZ");
+    EXPECT_EQ(screen.cell(0, 0), 'K');
+    EXPECT_EQ(screen.cell(1, 0), 'Z');
+    EXPECT_TRUE(screen.cell_exact(1, 0, 'Z'));
+    const uint32_t red = kBgrx.encode(console::palette_colour(1));
+    for (uint32_t y = 3; y < 6; ++y)  // font row 1 (all ink) is screen rows 3-5
+        for (uint32_t x = 0; x < 24; ++x) EXPECT_EQ(screen.renderer.pixel(x, y), red) << x << "," << y;
+    EXPECT_TRUE(screen.padding_untouched());
 }
 
 TEST(TextRenderer, DrawsTextAndMovesCursor) {
@@ -239,29 +284,39 @@ struct Model {
             return;
         }
         if (c == '\b') {
-            if (wrap) wrap = false;
-            else if (column > 0) --column;
+            if (wrap)
+                wrap = false;
+            else if (column > 0)
+                --column;
             return;
         }
         if (wrap) new_line();
         lines[row][column] = c;
-        if (column + 1 < columns) ++column;
-        else wrap = true;
+        if (column + 1 < columns)
+            ++column;
+        else
+            wrap = true;
     }
 };
 
 TEST(TextRenderer, RandomTextMatchesModel) {
     std::mt19937 random(31337);
     for (int round = 0; round < 60; ++round) {
-        uint32_t columns = 1 + random() % 20, rows = 1 + random() % 20;
-        Screen screen(columns * kCellWidth + random() % 8, rows * kCellHeight + random() % 4, random() % 16);
+        uint32_t columns = 1 + random() % 20, rows = 1 + random() % 20, scale = 1 + round % 3;
+        Screen screen((columns * kCellWidth + random() % 8) * scale, (rows * kCellHeight + random() % 4) * scale,
+                      random() % 16, kBgrx, scale);
+        ASSERT_EQ(screen.renderer.columns(), columns);
+        ASSERT_EQ(screen.renderer.rows(), rows);
         Model model(columns, rows, screen.renderer.scroll_step());
         for (int chunk = 0; chunk < 20; ++chunk) {
             std::string text;
             for (int i = 0; i < 40; ++i) {
                 uint32_t pick = random() % 20;
-                text.push_back(pick < 3 ? '\n' : pick == 3 ? '\t' : pick == 4 ? '\b' : pick == 5 ? '\r'
-                                                                                : char('!' + random() % 90));
+                text.push_back(pick < 3    ? '\n'
+                               : pick == 3 ? '\t'
+                               : pick == 4 ? '\b'
+                               : pick == 5 ? '\r'
+                                           : char('!' + random() % 90));
                 if (text.back() == '.') text.back() = ',';  // '.' means blank in the model
             }
             for (char c : text) model.put(c);
@@ -271,7 +326,8 @@ TEST(TextRenderer, RandomTextMatchesModel) {
             ASSERT_EQ(screen.renderer.cursor_column(), model.column);
         }
         for (uint32_t r = 0; r < rows; ++r)
-            for (uint32_t c = 0; c < columns; ++c) ASSERT_TRUE(screen.cell_exact(c, r, model.lines[r][c])) << c << "," << r;
+            for (uint32_t c = 0; c < columns; ++c)
+                ASSERT_TRUE(screen.cell_exact(c, r, model.lines[r][c])) << c << "," << r;
         ASSERT_TRUE(screen.padding_untouched());
     }
 }
@@ -303,7 +359,9 @@ TEST(TextRenderer, Utf8) {
     Screen screen(10 * kCellWidth, 2 * kCellHeight, 0);
     screen.renderer.write("\xc3\xa9");  // U+00E9: glyph 0xE9 in the identity font
     EXPECT_EQ(uint8_t(screen.cell(0, 0)), 0xE9);
-    screen.renderer.write("\xc3" "A");  // broken: replacement, then A
+    screen.renderer.write(
+        "\xc3"
+        "A");  // broken: replacement, then A
     EXPECT_EQ(screen.cell(1, 0), '?');
     EXPECT_EQ(screen.cell(2, 0), 'A');
     screen.renderer.write("\xe2\x82\xac");  // U+20AC: no glyph, so '?'
@@ -311,7 +369,9 @@ TEST(TextRenderer, Utf8) {
     screen.renderer.write("\x80");  // stray continuation byte
     EXPECT_EQ(screen.cell(4, 0), '?');
     screen.renderer.write("\xe2\x82");  // split across writes
-    screen.renderer.write("\xac" "Z");
+    screen.renderer.write(
+        "\xac"
+        "Z");
     EXPECT_EQ(screen.cell(5, 0), '?');
     EXPECT_EQ(screen.cell(6, 0), 'Z');
     screen.renderer.write("\x01\x7f\xc2\x85");  // C0, DEL and C1 (U+0085) draw nothing
@@ -358,9 +418,12 @@ TEST(TextRenderer, RandomInputStaysInBounds) {
         std::string junk;
         for (int i = 0; i < 300; ++i) {
             int kind = int(random() % 10);
-            if (kind == 0) junk += "\x1b[" + std::to_string(random() % 120) + "m";
-            else if (kind == 1) junk.push_back("\n\r\t\b"[random() % 4]);
-            else junk.push_back(char(random()));
+            if (kind == 0)
+                junk += "\x1b[" + std::to_string(random() % 120) + "m";
+            else if (kind == 1)
+                junk.push_back("\n\r\t\b"[random() % 4]);
+            else
+                junk.push_back(char(random()));
         }
         screen.renderer.write(lib::StringView(junk.data(), junk.size()));
         ASSERT_LT(screen.renderer.cursor_column(), screen.renderer.columns());

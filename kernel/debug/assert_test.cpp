@@ -19,6 +19,14 @@ TEST(AssertHost, FailingAssertPanicsWithConditionText) {
     EXPECT_DEATH(DEBUG_ASSERT(x < 0), "debug assertion failed: x < 0");
 }
 
+TEST(AssertHost, AssertMsgAddsTheExplanation) {
+    int x = 3;
+    EXPECT_DEATH(ASSERT_MSG(x == 4, "x was {} ({:#x})", x, x), "assertion failed: x == 4: x was 3 \\(0x3\\)");
+    // Braces in the condition are text, not placeholders.
+    EXPECT_DEATH(ASSERT_MSG(x == int{4}, "no {}", "luck"), "assertion failed: x == int\\{4\\}: no luck");
+    ASSERT_MSG(x == 3, "never printed {}", x);
+}
+
 TEST(AssertHost, PassingAssertEvaluatesOnce) {
     int evaluations = 0;
     ASSERT(++evaluations == 1);

@@ -75,6 +75,12 @@ void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer) {
     print_frames(0, frame_pointer, stack_pointer);
 }
 
+[[gnu::noinline]] void print_current_backtrace() {
+    uint64_t stack_pointer;
+    asm volatile("mov %%rsp, %0" : "=r"(stack_pointer));
+    print_backtrace(current_frame_pointer(), stack_pointer);
+}
+
 void print_backtrace_from(uint64_t rip, uint64_t frame_pointer, uint64_t stack_pointer) {
     klog::print("backtrace:\n");
     print_frame(0, rip, 0);

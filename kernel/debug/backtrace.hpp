@@ -27,6 +27,10 @@ void print_backtrace(uint64_t frame_pointer, uint64_t stack_pointer);
 // itself (the faulting instruction, not a return address), then the chain.
 void print_backtrace_from(uint64_t rip, uint64_t frame_pointer, uint64_t stack_pointer);
 
+// Prints the backtrace of the code calling it (frame #0 is the caller), e.g.
+// after a klog::warn about something that should not happen.
+void print_current_backtrace();
+
 // The current frame pointer and stack pointer, for a backtrace from here.
 inline uint64_t current_frame_pointer() { return reinterpret_cast<uint64_t>(__builtin_frame_address(0)); }
 

@@ -18,7 +18,22 @@ PanicNotifier g_panic_notifier = nullptr;
 // 0 = no panic yet. Raised atomically by the first panicking CPU; anyone who
 // finds it raised is a nested (or concurrent) panic.
 uint32_t g_panic_depth = 0;
+// APIC id of the CPU that owns the panic; stored right after it raised
+// g_panic_depth (with interrupts off), so a later CPU waits only briefly.
+constexpr uint32_t kNoCpu = ~0u;
+uint32_t g_panicking_cpu = kNoCpu;
 char g_message[detail::kPanicMessageSize];
+
+// This CPU's APIC id from CPUID, which needs no per-CPU data and works before
+// the APIC is set up: leaf 0Bh EDX (x2APIC id, all 32 bits) where the CPU has
+// it, else leaf 1 EBX[31:24] (Intel SDM Vol. 2A, CPUID).
+uint32_t current_apic_id() {
+    if (arch::cpuid(0).eax >= 0xb) {
+        arch::CpuidResult topology = arch::cpuid(0xb, 0);
+        if (topology.ebx != 0) return topology.edx;
+    }
+    return arch::cpuid(1).ebx >> 24;
+}
 
 // The last resort for a nested panic: polled COM1 output that depends on no
 // other kernel code (16550: THR at +0, LSR at +5 with bit 5 = THR empty). The
@@ -81,9 +96,15 @@ namespace detail {
 
 char* begin_panic(const lib::SourceLocation& where) {
     arch::cli();
+    uint32_t cpu = current_apic_id();
     if (__atomic_fetch_add(&g_panic_depth, 1, __ATOMIC_ACQ_REL) != 0) {
-        // Nested: the first report may be half-written and the consoles may
-        // be what failed. One short line on raw COM1, then stop.
+        // Another CPU is already reporting: stay out of its way (and do not
+        // end the QEMU run under its half-printed report).
+        uint32_t owner;
+        while ((owner = __atomic_load_n(&g_panicking_cpu, __ATOMIC_ACQUIRE)) == kNoCpu) arch::pause();
+        if (owner != cpu) arch::halt_forever();
+        // Nested on this CPU: the first report may be half-written and the
+        // consoles may be what failed. One short line on raw COM1, then stop.
         raw_serial_write("\npanic: nested panic at ");
         raw_serial_write(short_source_path(where.file));
         raw_serial_write(":");
@@ -93,6 +114,7 @@ char* begin_panic(const lib::SourceLocation& where) {
         raw_serial_write(")\n");
         stop_this_cpu();
     }
+    __atomic_store_n(&g_panicking_cpu, cpu, __ATOMIC_RELEASE);
     if (g_stop_other_cpus != nullptr) g_stop_other_cpus();
     // From here on this CPU owns the consoles: a lock held by an interrupted
     // or stopped CPU must not keep the report from coming out.

@@ -20,6 +20,38 @@ namespace selftest {
     return sum;
 }
 
+// More undefined behaviour, one kind each, so that every common handler's
+// data layout is checked against what clang really emits (selftest=ubsan-*).
+// Operands come through volatiles so nothing is decided at compile time.
+[[gnu::noinline]] int trigger_ubsan_shift() {
+    volatile int amount = 40;
+    return 1 << amount;
+}
+
+[[gnu::noinline]] int trigger_ubsan_bounds() {
+    int table[4] = {1, 2, 3, 4};
+    volatile int index = 4;
+    return table[index];
+}
+
+[[gnu::noinline]] int trigger_ubsan_null() {
+    int* volatile pointer = nullptr;
+    return *pointer;
+}
+
+[[gnu::noinline]] int trigger_ubsan_misaligned() {
+    alignas(8) char bytes[16] = {};
+    volatile uintptr_t address = reinterpret_cast<uintptr_t>(bytes) + 1;
+    return *reinterpret_cast<int*>(address);
+}
+
+[[gnu::noinline]] bool trigger_ubsan_bool() {
+    volatile uint8_t raw = 7;
+    bool value;
+    __builtin_memcpy(&value, const_cast<uint8_t*>(&raw), 1);
+    return value;
+}
+
 // Writes past the end of a local array through a volatile pointer (which
 // neither the optimizer nor the bounds sanitizer can see through), over the
 // canary the stack protector placed above it; the check before return calls
@@ -61,6 +93,20 @@ void run_selftest(lib::StringView what) {
         PANIC("selftest ubsan: the overflow was not caught (result {})", result);
 #else
         PANIC("selftest ubsan: this kernel was built without its UBSan runtime (KERNEL_UBSAN=OFF)");
+#endif
+    } else if (what.starts_with("ubsan-")) {
+#if defined(KERNEL_UBSAN)
+        lib::StringView kind = what.substr(6);
+        int result = 0;
+        if (kind == "shift") result = selftest::trigger_ubsan_shift();
+        else if (kind == "bounds") result = selftest::trigger_ubsan_bounds();
+        else if (kind == "null") result = selftest::trigger_ubsan_null();
+        else if (kind == "misaligned") result = selftest::trigger_ubsan_misaligned();
+        else if (kind == "bool") result = selftest::trigger_ubsan_bool();
+        else PANIC("selftest: unknown ubsan selftest '{}' (known: shift, bounds, null, misaligned, bool)", kind);
+        PANIC("selftest {}: the undefined behaviour was not caught (result {})", what, result);
+#else
+        PANIC("selftest {}: this kernel was built without its UBSan runtime (KERNEL_UBSAN=OFF)", what);
 #endif
     } else if (what == "stack") {
         // 16 bytes past the end reach the canary directly above the array but

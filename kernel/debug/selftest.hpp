@@ -3,6 +3,9 @@
 //   panic  PANIC("selftest: deliberate panic (code {})", 42) from
 //          debug::selftest::trigger_panic (kernel/debug/selftest.cpp)
 //   ubsan  a signed overflow on a volatile int, caught by the UBSan runtime
+//   ubsan-shift, ubsan-bounds, ubsan-null, ubsan-misaligned, ubsan-bool
+//          one more kind of undefined behaviour each (checks the handlers'
+//          data layouts against what clang emits)
 //   stack  a buffer overrun caught by the stack protector's canary
 //   nested a panic raised inside the panic handler: one "panic: nested
 //          panic at ..." line on COM1, then stop

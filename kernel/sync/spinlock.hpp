@@ -3,24 +3,26 @@
 // What a lock does with interrupts is part of its type, so a reader sees at
 // the declaration whether a lock may be taken from an interrupt handler:
 //
-//   sync::Spinlock        saves RFLAGS.IF, disables interrupts while held and
+//   ksync::Spinlock       saves RFLAGS.IF, disables interrupts while held and
 //                         restores IF on release. The default: a lock that an
 //                         interrupt handler might also take must be of this
 //                         kind, or the handler would spin on its own CPU's lock.
-//   sync::SpinlockNoIrq   leaves interrupts alone; for data no interrupt
+//   ksync::SpinlockNoIrq  leaves interrupts alone; for data no interrupt
 //                         handler ever touches.
 //
-//   sync::Spinlock lock;
-//   { sync::Guard guard(lock); ... }   // released (and IF restored) here
+//   ksync::Spinlock lock;
+//   { ksync::Guard guard(lock); ... }   // released (and IF restored) here
 //
-// Where data belongs to one lock, keep them together: sync::Protected<T>.
+// Where data belongs to one lock, keep them together: ksync::Protected<T>.
+// (The namespace is ksync, not sync: POSIX declares a function ::sync, which
+// would clash in the host tests.)
 #pragma once
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
 
-namespace sync {
+namespace ksync {
 
 // Interrupt policies: enter() runs before the lock is taken, leave(state)
 // after it is released.
@@ -72,6 +74,19 @@ public:
         return false;
     }
 
+    // Like lock(), but gives up after about `max_spins` spins on a held
+    // lock; returns whether the lock was taken (`state` is valid only then).
+    [[nodiscard]] bool try_lock_for(State& state, uint64_t max_spins) {
+        uint64_t spins = 0;
+        for (;;) {
+            if (try_lock(state)) return true;
+            while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) {
+                if (++spins >= max_spins) return false;
+                arch::pause();
+            }
+        }
+    }
+
     void unlock(State state) {
         __atomic_store_n(&locked_, false, __ATOMIC_RELEASE);
         InterruptPolicy::leave(state);
@@ -99,6 +114,29 @@ private:
     typename Lock::State state_;
 };
 
+// A guard for the few places that must never hang, whatever happened: the
+// log and the consoles. If the lock stays held for `max_spins` spins (a CPU
+// faulted inside the log and its handler logs too, or another CPU died
+// holding it), it proceeds without the lock: output may interleave, but the
+// message gets out. Check held() if it matters.
+template <typename Lock>
+class [[nodiscard]] BoundedGuard {
+public:
+    BoundedGuard(Lock& lock, uint64_t max_spins) : lock_(lock), held_(lock.try_lock_for(state_, max_spins)) {}
+    ~BoundedGuard() {
+        if (held_) lock_.unlock(state_);
+    }
+    BoundedGuard(const BoundedGuard&) = delete;
+    BoundedGuard& operator=(const BoundedGuard&) = delete;
+
+    bool held() const { return held_; }
+
+private:
+    Lock& lock_;
+    typename Lock::State state_{};
+    bool held_;
+};
+
 // A value that may only be reached with its lock held:
 //   counter.with([](uint64_t& value) { ++value; });
 template <typename T, typename Lock = Spinlock>
@@ -118,4 +156,4 @@ private:
     T value_;
 };
 
-}  // namespace sync
+}  // namespace ksync

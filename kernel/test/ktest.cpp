@@ -101,26 +101,53 @@ void fail(const char* file, uint32_t line, lib::StringView message) {
 
 }  // namespace detail
 
-void run(lib::StringView selection) {
-    // A panic inside a test ends the run with the failure exit code.
+namespace {
+
+bool g_started = false;
+lib::StringView g_ran_early;  // the suite run_early() already ran, if any
+
+// Prints the header once and rejects a bad selection before any case runs.
+void start(lib::StringView selection) {
+    if (g_started) return;
+    g_started = true;
     debug::set_test_mode(true);
     debug::set_panic_notifier(report_panic_in_test);
     klog::print("tests: running '{}' ({} cases registered)\n", selection, all_cases().size());
     if (!selection_is_valid(selection)) finish(false);
+}
 
+void run_case(const Case& test) {
+    g_current = &test;
+    g_current_failed = false;
+    klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
+    test.function();
+    if (g_current_failed) {
+        ++g_failed;
+    } else {
+        ++g_passed;
+        klog::print("[  OK  ] {}.{}\n", test.suite, test.name);
+    }
+    g_current = nullptr;
+}
+
+}  // namespace
+
+void run_early(lib::StringView selection, lib::StringView suite) {
+    bool any = false;
+    for (const Case& test : all_cases()) any = any || (lib::StringView(test.suite) == suite && selected(selection, test));
+    if (!any) return;
+    start(selection);
+    for (const Case& test : all_cases())
+        if (lib::StringView(test.suite) == suite && selected(selection, test)) run_case(test);
+    g_ran_early = suite;
+}
+
+void run(lib::StringView selection) {
+    start(selection);
     for (const Case& test : all_cases()) {
         if (!selected(selection, test)) continue;
-        g_current = &test;
-        g_current_failed = false;
-        klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
-        test.function();
-        if (g_current_failed) {
-            ++g_failed;
-        } else {
-            ++g_passed;
-            klog::print("[  OK  ] {}.{}\n", test.suite, test.name);
-        }
-        g_current = nullptr;
+        if (!g_ran_early.empty() && lib::StringView(test.suite) == g_ran_early) continue;
+        run_case(test);
     }
     klog::print("tests: {} passed, {} failed\n", g_passed, g_failed);
     finish(g_failed == 0);

@@ -39,6 +39,13 @@ struct alignas(8) Case {
 // comma-separated list of suite names and suite.case names.
 [[noreturn]] void run(lib::StringView selection);
 
+// Runs now, and only now, the cases of `suite` that `selection` picks (none
+// if it picks none); run() later skips them and counts them in its summary.
+// For tests that must see the machine before later boot steps change it:
+// the boot protocol checks read the loader's data and page tables, which
+// memory management replaces.
+void run_early(lib::StringView selection, lib::StringView suite);
+
 namespace detail {
 
 // Records a failure of the running case and prints its [ FAIL ] line.
@@ -82,12 +89,21 @@ constexpr bool holds(const A& a, const B& b) {
     else return !less(a, b);
 }
 
+// What a failure message shows for a value: enums as their number, the rest
+// as lib::format prints them.
+template <typename T>
+constexpr auto printable(const T& value) {
+    if constexpr (__is_enum(T)) return static_cast<__underlying_type(T)>(value);
+    else return value;
+}
+
 // Formats "expected <a> == <b> (<va> vs <vb>)" and fails the case.
 template <typename A, typename B>
 void fail_comparison(const char* file, uint32_t line, const char* a_text, const char* op, const char* b_text,
                      const A& a, const B& b) {
     char message[256];
-    lib::format(message, sizeof message, "expected {} {} {} ({} vs {})", a_text, op, b_text, a, b);
+    lib::format(message, sizeof message, "expected {} {} {} ({} vs {})", a_text, op, b_text, printable(a),
+                printable(b));
     fail(file, line, message);
 }
 

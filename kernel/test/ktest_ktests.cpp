@@ -14,6 +14,16 @@ KTEST(ktest, mixed_sign_comparisons) {
     KEXPECT_LE(-5, int64_t(-5));
 }
 
+enum class Colour : uint8_t { kRed = 1, kBlue = 2 };
+
+KTEST(ktest, enums_and_pointers_compare) {
+    Colour colour = Colour::kBlue;
+    KEXPECT_EQ(colour, Colour::kBlue);
+    KEXPECT_NE(colour, Colour::kRed);
+    const char* text = "x";
+    KEXPECT_NE(text, nullptr);
+}
+
 KTEST(ktest, operands_evaluated_once) {
     int calls = 0;
     auto next = [&] { return ++calls; };

@@ -44,14 +44,14 @@ bool signature_is(const uint8_t* at, const char* signature, size_t length) {
     return true;
 }
 
-void add_cpu(MadtCpus& result, uint32_t processor_uid, uint32_t apic_id) {
+void add_cpu(MadtCpus& result, uint32_t processor_uid, uint32_t apic_id, bool enabled) {
     for (size_t i = 0; i < result.count; ++i)
         if (result.cpus[i].apic_id == apic_id) return;  // listed once, first entry wins
     if (result.count == kMaxCpus) {
         ++result.ignored_count;
         return;
     }
-    result.cpus[result.count++] = MadtCpu{processor_uid, apic_id};
+    result.cpus[result.count++] = MadtCpu{processor_uid, apic_id, enabled};
 }
 
 // Validates an SDT at `at` whose signature the caller already checked or does
@@ -92,7 +92,8 @@ lib::Expected<MadtCpus> parse_madt_cpus(lib::Bytes madt) {
                 if (entry_length < kLocalApicLength)
                     return Error::make(ErrorCode::kInvalid, "MADT: Processor Local APIC entry shorter than 8 bytes");
                 uint32_t flags = read_u32(entry + 4);
-                if (flags & (kApicEnabled | kApicOnlineCapable)) add_cpu(result, entry[2], entry[3]);
+                if (flags & (kApicEnabled | kApicOnlineCapable))
+                    add_cpu(result, entry[2], entry[3], (flags & kApicEnabled) != 0);
                 break;
             }
             case kMadtLocalX2Apic: {
@@ -100,7 +101,7 @@ lib::Expected<MadtCpus> parse_madt_cpus(lib::Bytes madt) {
                     return Error::make(ErrorCode::kInvalid, "MADT: Processor Local x2APIC entry shorter than 16 bytes");
                 uint32_t flags = read_u32(entry + 8);
                 if (flags & (kApicEnabled | kApicOnlineCapable))
-                    add_cpu(result, read_u32(entry + 12), read_u32(entry + 4));
+                    add_cpu(result, read_u32(entry + 12), read_u32(entry + 4), (flags & kApicEnabled) != 0);
                 break;
             }
             case kMadtLocalApicAddressOverride: {

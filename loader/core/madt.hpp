@@ -16,6 +16,8 @@ inline constexpr size_t kMaxCpus = 256;
 struct MadtCpu {
     uint32_t processor_uid;  // ACPI processor UID
     uint32_t apic_id;        // local APIC or x2APIC id
+    bool enabled;            // flags bit 0: running now. Online-capable only (bit 1)
+                             // means it can be hot-added later: not started at boot.
 };
 
 struct MadtCpus {

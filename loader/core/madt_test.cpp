@@ -83,6 +83,8 @@ TEST(Madt, ListsEnabledAndOnlineCapableCpus) {
     EXPECT_EQ(cpus->cpus[1].apic_id, 2u);
     EXPECT_EQ(cpus->cpus[1].processor_uid, 1u);
     EXPECT_EQ(cpus->cpus[2].apic_id, 6u);  // online capable
+    EXPECT_TRUE(cpus->cpus[0].enabled);
+    EXPECT_FALSE(cpus->cpus[2].enabled);  // listed, but not running at boot
     EXPECT_EQ(cpus->cpus[3].apic_id, 300u);
     EXPECT_EQ(cpus->cpus[3].processor_uid, 10u);
     EXPECT_EQ(cpus->ignored_count, 0u);

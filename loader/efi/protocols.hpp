@@ -50,11 +50,38 @@ struct __attribute__((packed)) HardDriveDevicePath {
     uint32_t partition_number;  // 1-based
     uint64_t partition_start;
     uint64_t partition_size;
-    uint8_t signature[16];  // GPT: the partition's unique GUID; MBR: disk id in the first 4 bytes
+    uint8_t signature[16];     // GPT: the partition's unique GUID; MBR: disk id in the first 4 bytes
     uint8_t partition_format;  // 1 MBR, 2 GPT
     uint8_t signature_type;    // 1 MBR 32-bit id, 2 GUID
 };
 static_assert(sizeof(HardDriveDevicePath) == 42);
+
+// §13.9 EFI_BLOCK_IO_PROTOCOL (read side only).
+inline constexpr Guid kBlockIoProtocolGuid = {
+    0x964e5b21, 0x6459, 0x11d2, {0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b}};
+
+struct BlockIoMedia {
+    uint32_t media_id;
+    bool removable_media;
+    bool media_present;
+    bool logical_partition;
+    bool read_only;
+    bool write_caching;
+    uint32_t block_size;
+    uint32_t io_align;
+    uint64_t last_block;
+};
+
+struct BlockIoProtocol {
+    uint64_t revision;
+    BlockIoMedia* media;
+    void* reset;
+    Status (*read_blocks)(BlockIoProtocol* self, uint32_t media_id, uint64_t lba, uint64_t buffer_size, void* buffer);
+    void* write_blocks;
+    void* flush_blocks;
+};
+static_assert(offsetof(BlockIoMedia, block_size) == 12);
+static_assert(offsetof(BlockIoMedia, last_block) == 24);
 
 // §13.5 EFI_FILE_PROTOCOL.
 inline constexpr uint64_t kFileModeRead = 0x0000000000000001ULL;

@@ -9,7 +9,7 @@ namespace efi {
 
 // §12.3 EFI_SIMPLE_TEXT_INPUT_PROTOCOL.
 struct InputKey {
-    uint16_t scan_code;     // §12.3 Table "EFI Scan Codes": 1 up, 2 down, 0x17 escape
+    uint16_t scan_code;  // §12.3 Table "EFI Scan Codes": 1 up, 2 down, 0x17 escape
     Char16 unicode_char;
 };
 inline constexpr uint16_t kScanUp = 0x01;
@@ -67,7 +67,7 @@ struct BootServices {
     void* reserved;
     void* register_protocol_notify;
     void* locate_handle;
-    void* locate_device_path;
+    Status (*locate_device_path)(const Guid* protocol, void** device_path, Handle* device);
     void* install_configuration_table;
     void* load_image;
     void* start_image;
@@ -151,6 +151,7 @@ static_assert(offsetof(SystemTable, configuration_table) == 112);
 inline constexpr Guid kAcpi20TableGuid = {0x8868e871, 0xe4f1, 0x11d3, {0xbc, 0x22, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81}};
 inline constexpr Guid kAcpi10TableGuid = {0xeb9d2d30, 0x2d88, 0x11d3, {0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d}};
 inline constexpr Guid kSmbiosTableGuid = {0xeb9d2d31, 0x2d88, 0x11d3, {0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d}};
-inline constexpr Guid kSmbios3TableGuid = {0xf2fd1544, 0x9794, 0x4a2c, {0x99, 0x2e, 0xe5, 0xbb, 0xcf, 0x20, 0xe3, 0x94}};
+inline constexpr Guid kSmbios3TableGuid = {
+    0xf2fd1544, 0x9794, 0x4a2c, {0x99, 0x2e, 0xe5, 0xbb, 0xcf, 0x20, 0xe3, 0x94}};
 
 }  // namespace efi

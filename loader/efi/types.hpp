@@ -27,7 +27,9 @@ inline constexpr Status kDeviceError = kErrorBit | 7;
 inline constexpr Status kOutOfResources = kErrorBit | 9;
 inline constexpr Status kNotFound = kErrorBit | 14;
 
-constexpr bool is_error(Status status) { return (status & kErrorBit) != 0; }
+constexpr bool is_error(Status status) {
+    return (status & kErrorBit) != 0;
+}
 
 // §2.3.1 EFI_GUID: 32-bit, two 16-bit, eight bytes (the first three fields
 // little-endian in memory).

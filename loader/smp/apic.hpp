@@ -60,7 +60,9 @@ constexpr uint32_t icr_low(const IpiCommand& command) {
 }
 
 // xAPIC ICR high: destination APIC id in bits 31:24 (ICR bits 63:56).
-constexpr uint32_t xapic_icr_high(uint32_t destination) { return (destination & 0xff) << 24; }
+constexpr uint32_t xapic_icr_high(uint32_t destination) {
+    return (destination & 0xff) << 24;
+}
 
 // x2APIC ICR MSR value: 32-bit destination in bits 63:32.
 constexpr uint64_t x2apic_icr(const IpiCommand& command) {
@@ -96,6 +98,8 @@ constexpr bool is_valid_startup_page(uint64_t physical) {
     return vector < 0xa0 || vector > 0xbf;
 }
 
-constexpr uint8_t startup_vector(uint64_t physical) { return static_cast<uint8_t>(physical >> 12); }
+constexpr uint8_t startup_vector(uint64_t physical) {
+    return static_cast<uint8_t>(physical >> 12);
+}
 
 }  // namespace loader::smp::apic

@@ -48,12 +48,16 @@ inline uint64_t read_cr4() {
     return value;
 }
 
-inline void pause() { asm volatile("pause" ::: "memory"); }
+inline void pause() {
+    asm volatile("pause" ::: "memory");
+}
 
 // WRMSR to the x2APIC ICR is not serializing: without a fence, stores the
 // started AP must see could still sit in the store buffer when the IPI
 // leaves (Intel SDM Vol. 3A §11.12.3, "x2APIC Register Address Space").
-inline void memory_fence() { asm volatile("mfence" ::: "memory"); }
+inline void memory_fence() {
+    asm volatile("mfence" ::: "memory");
+}
 
 inline uint32_t mmio_read32(uint64_t address) {
     return *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));

@@ -24,6 +24,9 @@ void build_cpu_list(const MadtCpus* madt, uint32_t bsp_apic_id, CpuList& out) {
     }
 
     for (size_t i = 0; i < madt_count && out.count < kMaxCpus; ++i) {
+        // Online-capable but not enabled processors are not running at boot
+        // (ACPI 6.5 §5.2.12.2); Limine does not start them either.
+        if (!madt->cpus[i].enabled && madt->cpus[i].apic_id != bsp_apic_id) continue;
         SmpCpu& cpu = out.cpus[out.count];
         cpu.processor_uid = madt->cpus[i].processor_uid;
         cpu.apic_id = madt->cpus[i].apic_id;

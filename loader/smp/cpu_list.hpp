@@ -14,7 +14,7 @@ struct SmpCpu {
     uint32_t processor_uid = 0;  // ACPI processor UID (smp_info.processor_id)
     uint32_t apic_id = 0;        // local APIC / x2APIC id (smp_info.lapic_id)
     bool is_bsp = false;
-    bool online = false;         // the BSP, or an AP that reported in
+    bool online = false;  // the BSP, or an AP that reported in
 };
 
 struct CpuList {

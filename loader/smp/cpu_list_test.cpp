@@ -15,7 +15,7 @@ std::unique_ptr<MadtCpus> madt_with(std::initializer_list<MadtCpu> cpus) {
 }
 
 TEST(CpuList, KeepsMadtOrderAndMarksTheBspOnline) {
-    auto madt = madt_with({{0, 0}, {1, 2}, {2, 4}, {3, 6}});
+    auto madt = madt_with({{0, 0, true}, {1, 2, true}, {2, 4, true}, {3, 6, true}});
     auto list = std::make_unique<CpuList>();
     build_cpu_list(madt.get(), 4, *list);
     ASSERT_EQ(list->count, 4u);
@@ -42,7 +42,7 @@ TEST(CpuList, NoMadtListsTheBspAlone) {
 }
 
 TEST(CpuList, BspMissingFromTheMadtComesFirst) {
-    auto madt = madt_with({{5, 1}, {6, 2}});
+    auto madt = madt_with({{5, 1, true}, {6, 2, true}});
     auto list = std::make_unique<CpuList>();
     build_cpu_list(madt.get(), 0, *list);
     ASSERT_EQ(list->count, 3u);
@@ -57,7 +57,8 @@ TEST(CpuList, BspMissingFromTheMadtComesFirst) {
 
 TEST(CpuList, FullMadtWithoutTheBspDropsItsLastEntry) {
     auto madt = std::make_unique<MadtCpus>();
-    for (size_t i = 0; i < kMaxCpus; ++i) madt->cpus[i] = MadtCpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)};
+    for (size_t i = 0; i < kMaxCpus; ++i)
+        madt->cpus[i] = MadtCpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), true};
     madt->count = kMaxCpus;
     auto list = std::make_unique<CpuList>();
     build_cpu_list(madt.get(), 0, *list);
@@ -66,9 +67,19 @@ TEST(CpuList, FullMadtWithoutTheBspDropsItsLastEntry) {
     EXPECT_EQ(list->cpus[kMaxCpus - 1].apic_id, kMaxCpus - 1);
 }
 
+TEST(CpuList, ACountBeyondTheArrayIsClampedNotRead) {
+    auto madt = std::make_unique<MadtCpus>();
+    for (size_t i = 0; i < kMaxCpus; ++i) madt->cpus[i] = MadtCpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i), true};
+    madt->count = kMaxCpus + 50;  // corrupt: ASan would flag a read past cpus[]
+    auto list = std::make_unique<CpuList>();
+    build_cpu_list(madt.get(), 3, *list);
+    EXPECT_EQ(list->count, kMaxCpus);
+    EXPECT_EQ(list->bsp_index, 3u);
+}
+
 TEST(CpuList, RebuildingResetsThePreviousList) {
     auto list = std::make_unique<CpuList>();
-    auto big = madt_with({{0, 0}, {1, 1}, {2, 2}});
+    auto big = madt_with({{0, 0, true}, {1, 1, true}, {2, 2, true}});
     build_cpu_list(big.get(), 2, *list);
     build_cpu_list(nullptr, 9, *list);
     EXPECT_EQ(list->count, 1u);
@@ -86,4 +97,15 @@ TEST(CpuList, IpiReachDependsOnTheApicMode) {
 }
 
 }  // namespace
+}  // namespace loader::smp
+
+namespace loader::smp {
+TEST(CpuList, SkipsOnlineCapableButDisabledProcessors) {
+    auto madt = madt_with({{0, 0, true}, {1, 1, false}, {2, 2, true}});
+    CpuList list;
+    build_cpu_list(madt.get(), 0, list);
+    ASSERT_EQ(list.count, 2u);
+    EXPECT_EQ(list.cpus[0].apic_id, 0u);
+    EXPECT_EQ(list.cpus[1].apic_id, 2u);
+}
 }  // namespace loader::smp

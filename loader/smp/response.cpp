@@ -10,7 +10,9 @@ namespace {
 // page aligned (an AP polls its goto_address while the kernel writes others).
 constexpr uint64_t kPartAlignment = 16;
 
-constexpr uint64_t header_bytes() { return lib::align_up(sizeof(limine::SmpResponse), kPartAlignment); }
+constexpr uint64_t header_bytes() {
+    return lib::align_up(sizeof(limine::SmpResponse), kPartAlignment);
+}
 
 }  // namespace
 
@@ -22,7 +24,9 @@ uint64_t response_block_size(size_t cpu_count) {
 ResponseBlock::ResponseBlock(uint8_t* block, uint64_t block_virtual, size_t cpu_count)
     : block_(block), block_virtual_(block_virtual), cpu_count_(cpu_count) {}
 
-uint64_t ResponseBlock::infos_offset() const { return header_bytes(); }
+uint64_t ResponseBlock::infos_offset() const {
+    return header_bytes();
+}
 
 uint64_t ResponseBlock::pointers_offset() const {
     return infos_offset() + lib::align_up(cpu_count_ * sizeof(limine::SmpInfo), kPartAlignment);

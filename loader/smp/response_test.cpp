@@ -17,7 +17,8 @@ struct Fixture {
     explicit Fixture(size_t cpu_count) : bytes(response_block_size(cpu_count), 0) {
         block = ResponseBlock(bytes.data(), reinterpret_cast<uint64_t>(bytes.data()) + kFakeHhdm, cpu_count);
     }
-    template <typename T> T* from_virtual(uint64_t virtual_address) const {
+    template <typename T>
+    T* from_virtual(uint64_t virtual_address) const {
         uint64_t host = virtual_address - kFakeHhdm;
         EXPECT_GE(host, reinterpret_cast<uint64_t>(bytes.data()));
         EXPECT_LE(host + sizeof(T), reinterpret_cast<uint64_t>(bytes.data()) + bytes.size());

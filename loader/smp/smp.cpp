@@ -24,6 +24,7 @@ constexpr uint64_t kBelow1MiB = 0x100000;     // a SIPI vector names a page belo
 constexpr uint64_t kBelow4GiB = 0x100000000;  // CR3 loaded from 32-bit code
 constexpr uint64_t kAnywhere = ~0ULL;
 constexpr uint64_t kDefaultStackSize = 64 * 1024;  // facts sheet §3
+constexpr uint64_t kMaxStackSize = 1ULL << 30;     // a sanity bound on the Stack Size request
 
 // The waits of the "typical BSP initialization sequence" (Intel SDM Vol. 3A
 // §9.4.4.1): 10 ms after INIT, 200 us after each STARTUP IPI. How long an
@@ -41,6 +42,13 @@ constexpr uint64_t kIcrIdleTimeoutMicroseconds = 1000;
 constexpr uint32_t kCpuid1EcxX2apic = 1u << 21;
 constexpr uint32_t kCpuid1EdxPat = 1u << 16;
 constexpr uint32_t kCpuid1EdxTsc = 1u << 4;
+constexpr uint32_t kCpuid7EdxArchCapabilities = 1u << 29;
+
+// MSRs telling whether xAPIC mode is still allowed (SDM Vol. 4, Table 2-2).
+constexpr uint32_t kArchCapabilitiesMsr = 0x10a;
+constexpr uint64_t kArchCapabilitiesXapicDisableStatus = 1ULL << 21;
+constexpr uint32_t kXapicDisableStatusMsr = 0xbd;
+constexpr uint64_t kLegacyXapicDisabled = 1ULL << 0;
 
 struct State {
     bool prepared = false;
@@ -62,7 +70,9 @@ struct State {
 // Constant-initialised: the loader runs no global constructors.
 constinit State g_state;
 
-uint8_t* identity(uint64_t physical) { return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(physical)); }
+uint8_t* identity(uint64_t physical) {
+    return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(physical));
+}
 
 const uint8_t* identity_const(uint64_t physical) {
     return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(physical));
@@ -79,9 +89,15 @@ uint32_t read_bsp_apic_id() {
     return cpu::cpuid(1).ebx >> 24;
 }
 
-bool cpu_has_x2apic() { return (cpu::cpuid(1).ecx & kCpuid1EcxX2apic) != 0; }
-bool cpu_has_pat() { return (cpu::cpuid(1).edx & kCpuid1EdxPat) != 0; }
-bool cpu_has_tsc() { return (cpu::cpuid(1).edx & kCpuid1EdxTsc) != 0; }
+bool cpu_has_x2apic() {
+    return (cpu::cpuid(1).ecx & kCpuid1EcxX2apic) != 0;
+}
+bool cpu_has_pat() {
+    return (cpu::cpuid(1).edx & kCpuid1EdxPat) != 0;
+}
+bool cpu_has_tsc() {
+    return (cpu::cpuid(1).edx & kCpuid1EdxTsc) != 0;
+}
 
 void delay(uint64_t microseconds) {
     uint64_t ticks = g_state.tsc.ticks_for(microseconds);
@@ -131,12 +147,41 @@ private:
     uint64_t mmio_base_;
 };
 
-// Puts the BSP in x2APIC mode when asked and possible; returns whether it is
-// in x2APIC mode now (it may already have been, from the firmware: there is
-// no way back to xAPIC short of disabling the APIC, SDM §11.12.5).
-bool configure_bsp_x2apic() {
+// Whether the platform has locked the APICs in x2APIC mode: IA32_ARCH_
+// CAPABILITIES (enumerated by CPUID.(EAX=07H,ECX=0):EDX[29]) bit 21 says
+// IA32_XAPIC_DISABLE_STATUS exists, whose bit 0 means "legacy xAPIC
+// disabled" (SDM Vol. 4, Table 2-2). Leaving x2APIC then would #GP.
+bool xapic_disabled_by_platform() {
+    if (cpu::cpuid(0).eax < 7) return false;
+    if ((cpu::cpuid(7, 0).edx & kCpuid7EdxArchCapabilities) == 0) return false;
+    if ((cpu::read_msr(kArchCapabilitiesMsr) & kArchCapabilitiesXapicDisableStatus) == 0) return false;
+    return (cpu::read_msr(kXapicDisableStatusMsr) & kLegacyXapicDisabled) != 0;
+}
+
+// Whether every listed CPU could be addressed in xAPIC mode.
+bool all_ids_fit_xapic() {
+    for (size_t i = 0; i < g_state.cpus.count; ++i)
+        if (!can_send_ipi_to(g_state.cpus.cpus[i].apic_id, false)) return false;
+    return true;
+}
+
+// Puts the BSP's local APIC in the mode the kernel asked for, when the CPU
+// and platform allow it; returns whether it is in x2APIC mode now.
+// - x2APIC asked for and available: xAPIC -> x2APIC, the legal transition
+//   (enable, then set EXTD; SDM §11.12.5).
+// - xAPIC asked for but the firmware left x2APIC on (it does with many CPUs):
+//   x2APIC -> disabled -> xAPIC, as Limine does, unless some APIC id needs
+//   x2APIC or the platform forbids xAPIC; then x2APIC stays and the
+//   response flag says so.
+bool configure_bsp_apic_mode() {
     uint64_t base = cpu::read_msr(apic::kApicBaseMsr);
-    if ((base & apic::kApicBaseX2apicEnable) != 0) return true;
+    if ((base & apic::kApicBaseX2apicEnable) != 0) {
+        if (g_state.want_x2apic || !all_ids_fit_xapic() || xapic_disabled_by_platform()) return true;
+        base &= ~(apic::kApicBaseGlobalEnable | apic::kApicBaseX2apicEnable);
+        cpu::write_msr(apic::kApicBaseMsr, base);
+        cpu::write_msr(apic::kApicBaseMsr, base | apic::kApicBaseGlobalEnable);
+        return false;
+    }
     if (!g_state.want_x2apic || !cpu_has_x2apic()) return false;
     // xAPIC -> x2APIC is the legal transition: enable, then set EXTD.
     base |= apic::kApicBaseGlobalEnable;
@@ -145,11 +190,10 @@ bool configure_bsp_x2apic() {
     return true;
 }
 
-// INIT-SIPI-SIPI for one AP (SDM Vol. 3A §9.4.4.1), waiting a bounded time
-// for it to report in. Returns the alive value it reported, or 0.
+// SIPI(-SIPI) for one AP that got its INIT at least 10 ms ago (SDM Vol. 3A
+// §9.4.4.1), waiting a bounded time for it to report in. Returns the alive
+// value it reported, or 0.
 uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t apic_id, uint8_t vector) {
-    local_apic.send(apic::init_ipi(apic_id));
-    delay(kAfterInitMicroseconds);
     uint64_t sipi_time = cpu::read_tsc();
     local_apic.send(apic::startup_ipi(apic_id, vector));
     delay(kAfterStartupMicroseconds);
@@ -166,7 +210,8 @@ uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t ap
     });
     if (alive != 0) {
         uint64_t elapsed = g_state.tsc.microseconds_for(cpu::read_tsc() - sipi_time);
-        g_state.report.slowest_report_in_microseconds = lib::max(g_state.report.slowest_report_in_microseconds, elapsed);
+        g_state.report.slowest_report_in_microseconds =
+            lib::max(g_state.report.slowest_report_in_microseconds, elapsed);
     } else {
         // Send it back to wait-for-SIPI so that it cannot wake up later and
         // run on the next AP's stack with the next AP's smp_info.
@@ -176,7 +221,9 @@ uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t ap
     return alive;
 }
 
-uint64_t pages_for(uint64_t bytes) { return lib::align_up(bytes, kPageSize) / kPageSize; }
+uint64_t pages_for(uint64_t bytes) {
+    return lib::align_up(bytes, kPageSize) / kPageSize;
+}
 
 uint64_t allocate(const PageAllocator& allocator, uint64_t pages, uint64_t below) {
     return allocator.allocate(allocator.context, pages, below);
@@ -222,8 +269,8 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
     uint64_t block_bytes = response_block_size(g_state.cpus.count);
     g_state.response_physical = allocate(allocator, pages_for(block_bytes), kAnywhere);
     if (g_state.response_physical == 0) return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory for the response");
-    g_state.response = ResponseBlock(identity(g_state.response_physical),
-                                     info.hhdm_offset + g_state.response_physical, g_state.cpus.count);
+    g_state.response = ResponseBlock(identity(g_state.response_physical), info.hhdm_offset + g_state.response_physical,
+                                     g_state.cpus.count);
 
     // The trampoline page is promised by trampoline_physical() even on a
     // single CPU, so main.cpp's mapping code has one path.
@@ -241,7 +288,9 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
         if (g_state.temporary_tables_physical == 0)
             return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory below 4 GiB for the APs' first page tables");
 
-        g_state.stack_size = lib::align_up(info.stack_size != 0 ? info.stack_size : kDefaultStackSize, kPageSize);
+        uint64_t stack_size = info.stack_size != 0 ? info.stack_size : kDefaultStackSize;
+        if (stack_size > kMaxStackSize) return Error::make(ErrorCode::kOutOfRange, "SMP: AP stack size above 1 GiB");
+        g_state.stack_size = lib::align_up(stack_size, kPageSize);
         for (size_t i = 0; i < g_state.cpus.count; ++i) {
             g_state.stacks_physical[i] = 0;
             if (g_state.cpus.cpus[i].is_bsp) continue;
@@ -265,66 +314,94 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
     return {};
 }
 
-uint64_t trampoline_physical() { return g_state.trampoline_physical; }
+uint64_t trampoline_physical() {
+    return g_state.trampoline_physical;
+}
+
+namespace {
+
+TrampolineSetup trampoline_setup(const StartInfo& info, bool x2apic_mode) {
+    TrampolineSetup setup{};
+    setup.page_physical = g_state.trampoline_physical;
+    setup.hhdm_offset = g_state.hhdm_offset;
+    setup.registers = ap_control_registers(cpu::read_cr0(), cpu::read_cr4(), info.five_level_paging, info.nx);
+    setup.temporary_cr3 = static_cast<uint32_t>(
+        build_temporary_tables(reinterpret_cast<uint64_t*>(identity(g_state.temporary_tables_physical)),
+                               g_state.temporary_tables_physical, info.five_level_paging));
+    setup.kernel_cr3 = info.pml4_physical;
+    setup.gdtr_base_virtual = info.gdtr_base_virtual;
+    setup.gdtr_limit = info.gdtr_limit;
+    setup.code_selector = info.code_selector;
+    setup.data_selector = info.data_selector;
+    setup.set_pat = cpu_has_pat();
+    setup.pat = kPatValue;
+    setup.enable_x2apic = x2apic_mode;
+    return setup;
+}
+
+// Starts every AP of the list; marks those that report in online. Returns
+// whether all of them reported x2APIC mode.
+bool start_all_aps(const StartInfo& info, bool x2apic_mode) {
+    StartReport& report = g_state.report;
+    uint8_t* trampoline = identity(g_state.trampoline_physical);
+    install_trampoline(trampoline, trampoline_setup(info, x2apic_mode));
+
+    uint64_t mmio_base = g_state.local_apic_address;
+    if (mmio_base == 0) mmio_base = cpu::read_msr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
+    LocalApic local_apic(x2apic_mode, mmio_base);
+    uint8_t vector = apic::startup_vector(g_state.trampoline_physical);
+
+    // INIT to every AP first and one 10 ms wait for all: each AP still sees
+    // INIT, >= 10 ms, SIPI, but the boot does not pay the wait per CPU.
+    for (size_t i = 0; i < g_state.cpus.count; ++i) {
+        const SmpCpu& cpu = g_state.cpus.cpus[i];
+        if (!cpu.is_bsp && can_send_ipi_to(cpu.apic_id, x2apic_mode)) local_apic.send(apic::init_ipi(cpu.apic_id));
+    }
+    delay(kAfterInitMicroseconds);
+
+    // Then one AP at a time: they share the trampoline's parameter block.
+    bool all_x2apic = true;
+    for (size_t i = 0; i < g_state.cpus.count; ++i) {
+        SmpCpu& cpu = g_state.cpus.cpus[i];
+        if (cpu.is_bsp) continue;
+        if (!can_send_ipi_to(cpu.apic_id, x2apic_mode)) {
+            ++report.aps_unreachable;
+            continue;
+        }
+        uint64_t stack_top = g_state.hhdm_offset + g_state.stacks_physical[i] + g_state.stack_size;
+        set_ap_parameters(trampoline, stack_top, g_state.response.info_virtual(i));
+        uint32_t alive = start_one(local_apic, trampoline, cpu.apic_id, vector);
+        if (alive == 0) {
+            ++report.aps_failed;
+            if (report.aps_failed == 1) report.first_failed_apic_id = cpu.apic_id;
+            continue;
+        }
+        cpu.online = true;
+        ++report.aps_started;
+        if (alive != kApAliveX2apic) all_x2apic = false;
+    }
+    return all_x2apic;
+}
+
+}  // namespace
 
 limine::SmpResponse* start_aps(const StartInfo& info) {
     if (!g_state.prepared) return nullptr;
     StartReport& report = g_state.report;
     uint64_t start_time = cpu::read_tsc();
 
-    bool x2apic_mode = configure_bsp_x2apic();
+    bool x2apic_mode = configure_bsp_apic_mode();
     report.x2apic_requested = g_state.want_x2apic;
     report.x2apic_available = cpu_has_x2apic();
     bool all_x2apic = x2apic_mode;
 
-    // Without a running TSC every wait would be zero or endless: list the
-    // BSP alone rather than guess.
-    if (g_state.cpus.ap_count() > 0 && !g_state.tsc.is_valid()) report.skipped_no_timer = true;
-
-    if (g_state.cpus.ap_count() > 0 && g_state.tsc.is_valid()) {
-        uint8_t* trampoline = identity(g_state.trampoline_physical);
-
-        TrampolineSetup setup{};
-        setup.page_physical = g_state.trampoline_physical;
-        setup.hhdm_offset = g_state.hhdm_offset;
-        setup.registers = ap_control_registers(cpu::read_cr0(), cpu::read_cr4(), info.five_level_paging, info.nx);
-        setup.temporary_cr3 = static_cast<uint32_t>(build_temporary_tables(
-            reinterpret_cast<uint64_t*>(identity(g_state.temporary_tables_physical)),
-            g_state.temporary_tables_physical, info.five_level_paging));
-        setup.kernel_cr3 = info.pml4_physical;
-        setup.gdtr_base_virtual = info.gdtr_base_virtual;
-        setup.gdtr_limit = info.gdtr_limit;
-        setup.code_selector = info.code_selector;
-        setup.data_selector = info.data_selector;
-        setup.set_pat = cpu_has_pat();
-        setup.pat = kPatValue;
-        setup.enable_x2apic = x2apic_mode;
-        install_trampoline(trampoline, setup);
-
-        uint64_t mmio_base = g_state.local_apic_address;
-        if (mmio_base == 0) mmio_base = cpu::read_msr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
-        LocalApic local_apic(x2apic_mode, mmio_base);
-        uint8_t vector = apic::startup_vector(g_state.trampoline_physical);
-
-        for (size_t i = 0; i < g_state.cpus.count; ++i) {
-            SmpCpu& cpu = g_state.cpus.cpus[i];
-            if (cpu.is_bsp) continue;
-            if (!can_send_ipi_to(cpu.apic_id, x2apic_mode)) {
-                ++report.aps_unreachable;
-                continue;
-            }
-            uint64_t stack_top = g_state.hhdm_offset + g_state.stacks_physical[i] + g_state.stack_size;
-            set_ap_parameters(trampoline, stack_top, g_state.response.info_virtual(i));
-            uint32_t alive = start_one(local_apic, trampoline, cpu.apic_id, vector);
-            if (alive == 0) {
-                ++report.aps_failed;
-                if (report.aps_failed == 1) report.first_failed_apic_id = cpu.apic_id;
-                continue;
-            }
-            cpu.online = true;
-            ++report.aps_started;
-            if (alive != kApAliveX2apic) all_x2apic = false;
-        }
+    if (g_state.cpus.ap_count() > 0) {
+        // Without a running TSC every wait would be zero or endless: list
+        // the BSP alone rather than guess.
+        if (!g_state.tsc.is_valid())
+            report.skipped_no_timer = true;
+        else if (!start_all_aps(info, x2apic_mode))
+            all_x2apic = false;
     }
 
     report.x2apic_enabled = all_x2apic;
@@ -332,6 +409,8 @@ limine::SmpResponse* start_aps(const StartInfo& info) {
     return g_state.response.finish(g_state.cpus, g_state.bsp_apic_id, all_x2apic);
 }
 
-const StartReport& start_report() { return g_state.report; }
+const StartReport& start_report() {
+    return g_state.report;
+}
 
 }  // namespace loader::smp

@@ -69,6 +69,12 @@ limine::SmpResponse* start_aps(const StartInfo& info);
 // ---------------------------------------------------------------------------
 
 // start_aps() returns nullptr only when prepare() was not called or failed.
+// When the kernel did not ask for x2APIC but the firmware left it on,
+// start_aps() puts every CPU back in xAPIC mode if all APIC ids fit in 8 bits
+// and the platform allows it (as Limine 8.x does); otherwise x2APIC stays on
+// and the response flag says so. Only processors the MADT lists are started;
+// each gets INIT, then (after one shared 10 ms wait) SIPI, a second SIPI if
+// it has not started after 200 us, and up to 1 s to report in.
 //
 // What an AP looks like when it enters goto_address(info) (checked by a test
 // kernel under QEMU/OVMF, -smp 1/2/4/8, 4- and 5-level paging, page tables
@@ -98,19 +104,19 @@ inline constexpr uint64_t kPatValue = 0x0007010500070406ULL;
 // on the serial port after ExitBootServices). Valid after start_aps().
 struct StartReport {
     bool madt_found = false;
-    const char* madt_problem = nullptr;   // why the MADT was not used, if not found
-    uint64_t cpus_listed = 0;             // processors in the MADT (+ the BSP if absent there)
-    uint64_t aps_started = 0;             // APs that reported in and are parked
-    uint64_t aps_failed = 0;              // APs that did not report in within the timeout
-    uint64_t aps_unreachable = 0;         // APIC id > 254 while in xAPIC mode
-    uint32_t first_failed_apic_id = 0;    // meaningful when aps_failed > 0
+    const char* madt_problem = nullptr;  // why the MADT was not used, if not found
+    uint64_t cpus_listed = 0;            // processors in the MADT (+ the BSP if absent there)
+    uint64_t aps_started = 0;            // APs that reported in and are parked
+    uint64_t aps_failed = 0;             // APs that did not report in within the timeout
+    uint64_t aps_unreachable = 0;        // APIC id > 254 while in xAPIC mode
+    uint32_t first_failed_apic_id = 0;   // meaningful when aps_failed > 0
     uint64_t tsc_ticks_per_millisecond = 0;
     uint64_t slowest_report_in_microseconds = 0;  // first SIPI to "alive", over all APs
     uint64_t start_aps_microseconds = 0;          // the whole of start_aps()
-    bool skipped_no_timer = false;        // TSC calibration failed: only the BSP listed
+    bool skipped_no_timer = false;                // TSC calibration failed: only the BSP listed
     bool x2apic_requested = false;
-    bool x2apic_available = false;        // CPUID.01H:ECX[21]
-    bool x2apic_enabled = false;          // on every listed CPU (the response flag)
+    bool x2apic_available = false;  // CPUID.01H:ECX[21]
+    bool x2apic_enabled = false;    // on every listed CPU (the response flag)
 };
 const StartReport& start_report();
 

@@ -93,7 +93,21 @@ smp_trampoline_long_mode:
 2:
     movl $1, %r8d                       // report: alive, xAPIC
     cmpl $0, smp_tp_enable_x2apic(%rip)
-    je 3f
+    jne 4f
+    // xAPIC wanted. INIT keeps an APIC in x2APIC mode (SDM §11.12.5), so if
+    // the firmware had switched this one, leave through the disabled state
+    // (x2APIC -> xAPIC directly is illegal). The BSP only asks for xAPIC
+    // after checking that the platform allows it.
+    movl $0x1b, %ecx                    // IA32_APIC_BASE
+    rdmsr
+    btl $10, %eax                       // EXTD
+    jnc 3f
+    andl $~0xc00, %eax                  // EN = EXTD = 0: disabled
+    wrmsr
+    orl $0x800, %eax                    // EN = 1: xAPIC
+    wrmsr
+    jmp 3f
+4:
     movl $1, %eax                       // CPUID.01H:ECX[21] = x2APIC
     cpuid
     btl $21, %ecx

@@ -39,11 +39,12 @@ constexpr uint64_t kWritable = 1ULL << 1;
 constexpr uint64_t kLargePage = 1ULL << 7;  // PS in a PD entry: 2 MiB page
 constexpr uint64_t kEntriesPerTable = 512;
 
-size_t offset_of(const uint8_t* label) { return static_cast<size_t>(label - smp_trampoline_start); }
+size_t offset_of(const uint8_t* label) {
+    return static_cast<size_t>(label - smp_trampoline_start);
+}
 
 // Parameter stores go through volatile pointers: the page is read by
-// another processor, and the compiler must neither drop nor merge them
-// (nor turn a copy loop into a call to a memcpy the loader does not have).
+// another processor, so the compiler must neither drop nor merge them.
 // Byte by byte, little-endian: some fields (the GDTR base) are not aligned.
 template <typename T>
 void store(uint8_t* page, const uint8_t* label, T value) {
@@ -88,9 +89,13 @@ uint64_t build_temporary_tables(uint64_t* tables, uint64_t tables_physical, bool
     return tables_physical;
 }
 
-size_t trampoline_size() { return offset_of(smp_trampoline_end); }
+size_t trampoline_size() {
+    return offset_of(smp_trampoline_end);
+}
 
-size_t park_offset() { return offset_of(smp_trampoline_park); }
+size_t park_offset() {
+    return offset_of(smp_trampoline_park);
+}
 
 void install_trampoline(uint8_t* page, const TrampolineSetup& setup) {
     volatile uint8_t* destination = page;
@@ -125,8 +130,12 @@ void set_ap_parameters(uint8_t* page, uint64_t stack_top_virtual, uint64_t info_
     store<uint32_t>(page, smp_tp_alive, 0);
 }
 
-uint32_t read_ap_started(const uint8_t* page) { return load<uint32_t>(page, smp_tp_started); }
+uint32_t read_ap_started(const uint8_t* page) {
+    return load<uint32_t>(page, smp_tp_started);
+}
 
-uint32_t read_ap_alive(const uint8_t* page) { return load<uint32_t>(page, smp_tp_alive); }
+uint32_t read_ap_alive(const uint8_t* page) {
+    return load<uint32_t>(page, smp_tp_alive);
+}
 
 }  // namespace loader::smp

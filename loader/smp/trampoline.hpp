@@ -71,18 +71,18 @@ size_t trampoline_size();
 
 // The boot-wide parameters, the same for every AP.
 struct TrampolineSetup {
-    uint64_t page_physical;          // where the page is (below 1 MiB)
-    uint64_t hhdm_offset;            // to reach the parking loop through the HHDM
+    uint64_t page_physical;  // where the page is (below 1 MiB)
+    uint64_t hhdm_offset;    // to reach the parking loop through the HHDM
     ApControlRegisters registers;
-    uint32_t temporary_cr3;          // from build_temporary_tables (below 4 GiB)
+    uint32_t temporary_cr3;  // from build_temporary_tables (below 4 GiB)
     uint64_t kernel_cr3;
     uint64_t gdtr_base_virtual;
     uint16_t gdtr_limit;
     uint16_t code_selector;
     uint16_t data_selector;
-    bool set_pat;                    // the CPU has PAT (CPUID.01H:EDX[16])
+    bool set_pat;  // the CPU has PAT (CPUID.01H:EDX[16])
     uint64_t pat;
-    bool enable_x2apic;              // the BSP runs in x2APIC mode
+    bool enable_x2apic;  // the BSP runs in x2APIC mode
 };
 
 // Copies the trampoline to `page` (the caller's pointer to the page at

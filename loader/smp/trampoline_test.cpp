@@ -35,9 +35,12 @@ extern const uint8_t smp_tp_park[];
 namespace loader::smp {
 namespace {
 
-size_t at(const uint8_t* label) { return static_cast<size_t>(label - smp_trampoline_start); }
+size_t at(const uint8_t* label) {
+    return static_cast<size_t>(label - smp_trampoline_start);
+}
 
-template <typename T> T read(const std::vector<uint8_t>& page, const uint8_t* label, size_t extra = 0) {
+template <typename T>
+T read(const std::vector<uint8_t>& page, const uint8_t* label, size_t extra = 0) {
     T value;
     std::memcpy(&value, page.data() + at(label) + extra, sizeof value);
     return value;
@@ -133,7 +136,7 @@ TEST(Trampoline, TemporaryGdtMatchesTheProtocolLayout) {
     EXPECT_EQ(access(0x20) & 0x92, 0x92u);  // present, data, writable
     EXPECT_EQ(flags(0x20), 0xcu);
     EXPECT_EQ(access(0x28) & 0x9a, 0x9au);
-    EXPECT_EQ(flags(0x28), 0xau);           // G + L: 64-bit code, D clear
+    EXPECT_EQ(flags(0x28), 0xau);  // G + L: 64-bit code, D clear
     EXPECT_EQ(access(0x30) & 0x92, 0x92u);
 }
 
@@ -175,10 +178,10 @@ TEST(TemporaryTables, FourLevelsMapTheFirstTwoMegabytes) {
     std::vector<uint64_t> tables(kTemporaryTablePages * 512, 0);
     uint64_t cr3 = build_temporary_tables(tables.data(), 0x70000, false);
     EXPECT_EQ(cr3, 0x70000u);
-    EXPECT_EQ(tables[0], 0x71003u);         // PML4[0] -> PDPT
-    EXPECT_EQ(tables[512], 0x72003u);       // PDPT[0] -> PD
-    EXPECT_EQ(tables[1024], 0x83u);         // PD[0]: 2 MiB page at 0, present, writable
-    EXPECT_EQ(tables[1536], 0u);            // fourth page unused
+    EXPECT_EQ(tables[0], 0x71003u);    // PML4[0] -> PDPT
+    EXPECT_EQ(tables[512], 0x72003u);  // PDPT[0] -> PD
+    EXPECT_EQ(tables[1024], 0x83u);    // PD[0]: 2 MiB page at 0, present, writable
+    EXPECT_EQ(tables[1536], 0u);       // fourth page unused
     for (size_t i = 0; i < tables.size(); ++i)
         if (i % 512 != 0) EXPECT_EQ(tables[i], 0u) << i;
 }

@@ -133,6 +133,12 @@ SCENARIOS = [
          expect=[r"^panic: .*(overflow|undefined)", r"selftest\.cpp:\d+"]),
     dict(name="stack_smashing_is_reported", cmdline="selftest=stack", exit="fail",
          expect=[r"^panic: .*stack smashing"]),
+    dict(name="panic_inside_panic_is_contained", cmdline="selftest=nested", exit="fail",
+         expect=[r"^panic: nested panic at kernel/debug/selftest\.cpp"]),
+    dict(name="ubsan_shift_is_reported", cmdline="selftest=ubsan-shift", exit="fail",
+         expect=[r"shift exponent 40 is too large"]),
+    dict(name="harness_sees_panicking_test", cmdline="test=demo_fail_panic", exit="fail",
+         expect=[r"\[ FAIL \] demo_fail_panic\.panics: panicked", r"^tests: 0 passed, 1 failed"]),
     dict(name="kernel_refuses_unsupported_base_revision", cmdline="", patch_kernel=ask_base_revision_3,
          expect=[r"does not support Limine base revision 2"], reject=[READY]),
 

@@ -9,6 +9,7 @@ out, one file per table, plus `manifest.txt` ("<physical address> <file>")
 so a test can rebuild a fake physical memory with every table where it was.
 
 Usage: capture.py <machine> <smp> <out-dir>   e.g. capture.py q35 2 tests/data/acpi/q35
+CAPTURE_DEBUG=1 shows the monitor's replies; CAPTURE_WAIT=<s> the boot wait.
 """
 import os
 import shutil
@@ -32,7 +33,8 @@ def monitor_command(sock, text):
         if not chunk:
             break
         data += chunk
-    sys.stderr.write(data.decode(errors="replace")[-200:] + "\n") if os.environ.get("CAPTURE_DEBUG") else None
+    if os.environ.get("CAPTURE_DEBUG"):
+        sys.stderr.write(data.decode(errors="replace")[-200:] + "\n")
     return data
 
 
@@ -55,7 +57,8 @@ def dump_guest_ram(machine, smp, tmp):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(monitor)
         monitor_command(sock, "")
-        time.sleep(int(os.environ.get("CAPTURE_WAIT", "25")))  # OVMF under TCG: tables are in place after a few seconds
+        # OVMF under TCG: the tables are in place after a few seconds.
+        time.sleep(int(os.environ.get("CAPTURE_WAIT", "25")))
         monitor_command(sock, "stop")
         monitor_command(sock, f"pmemsave 0 {MEMORY_MIB << 20} \"{ram}\"")
         monitor_command(sock, "quit")

@@ -6,15 +6,17 @@
 
 namespace {
 
-bool interrupts_enabled() { return (arch::read_rflags() & arch::kRflagsIf) != 0; }
+bool interrupts_enabled() {
+    return (arch::read_rflags() & arch::kRflagsIf) != 0;
+}
 
 }  // namespace
 
 KTEST(spinlock, guard_disables_and_restores_interrupts) {
-    sync::Spinlock lock;
+    ksync::Spinlock lock;
     const bool before = interrupts_enabled();
     {
-        sync::Guard guard(lock);
+        ksync::Guard guard(lock);
         KEXPECT(lock.is_locked());
         KEXPECT(!interrupts_enabled());
     }
@@ -25,13 +27,11 @@ KTEST(spinlock, guard_disables_and_restores_interrupts) {
 KTEST(spinlock, nested_irq_save_locks_restore_in_order) {
     // Taking an IrqSave lock with interrupts already off must not turn them
     // on when it is released.
-    sync::Spinlock outer, inner;
+    ksync::Spinlock outer, inner;
     const bool before = interrupts_enabled();
     {
-        sync::Guard outer_guard(outer);
-        {
-            sync::Guard inner_guard(inner);
-        }
+        ksync::Guard outer_guard(outer);
+        { ksync::Guard inner_guard(inner); }
         KEXPECT(!interrupts_enabled());
         KEXPECT(outer.is_locked());
         KEXPECT(!inner.is_locked());
@@ -40,20 +40,20 @@ KTEST(spinlock, nested_irq_save_locks_restore_in_order) {
 }
 
 KTEST(spinlock, no_irq_lock_leaves_interrupts_alone) {
-    sync::SpinlockNoIrq lock;
+    ksync::SpinlockNoIrq lock;
     const bool before = interrupts_enabled();
     {
-        sync::Guard guard(lock);
+        ksync::Guard guard(lock);
         KEXPECT_EQ(interrupts_enabled(), before);
     }
     KEXPECT_EQ(interrupts_enabled(), before);
 }
 
 KTEST(spinlock, try_lock_fails_while_held) {
-    sync::SpinlockNoIrq lock;
-    sync::SpinlockNoIrq::State state;
+    ksync::SpinlockNoIrq lock;
+    ksync::SpinlockNoIrq::State state;
     KASSERT(lock.try_lock(state));
-    sync::SpinlockNoIrq::State second;
+    ksync::SpinlockNoIrq::State second;
     KEXPECT(!lock.try_lock(second));
     lock.unlock(state);
     KEXPECT(lock.try_lock(second));
@@ -61,7 +61,20 @@ KTEST(spinlock, try_lock_fails_while_held) {
 }
 
 KTEST(spinlock, protected_value) {
-    sync::Protected<uint64_t> counter(40u);
+    ksync::Protected<uint64_t> counter(40u);
     counter.with([](uint64_t& value) { value += 2; });
     KEXPECT_EQ(counter.with([](uint64_t& value) { return value; }), 42u);
+}
+
+KTEST(spinlock, bounded_guard_gives_up_and_restores_interrupts) {
+    ksync::Spinlock lock;
+    const bool before = interrupts_enabled();
+    {
+        ksync::Guard holder(lock);
+        ksync::BoundedGuard late(lock, 1000);  // this CPU already holds it: must not hang
+        KEXPECT(!late.held());
+        KEXPECT(!interrupts_enabled());  // still inside the holder's guard
+    }
+    KEXPECT(!lock.is_locked());
+    KEXPECT_EQ(interrupts_enabled(), before);
 }

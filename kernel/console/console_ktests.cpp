@@ -20,14 +20,17 @@ uint32_t framebuffer_pixel(uint32_t x, uint32_t y) {
 }
 
 // Whether the glyph for `code_point` is drawn in text cell (column, row) with
-// the given ink and paper pixels.
+// the given ink and paper pixels, every font pixel as a scale x scale block.
 bool cell_shows(uint32_t column, uint32_t row, uint32_t code_point, uint32_t ink, uint32_t paper) {
     const lib::PsfFont& font = console::framebuffer::font();
+    const console::TextRenderer& screen = console::framebuffer::renderer();
+    const uint32_t scale = screen.scale();
     lib::Bytes glyph = font.glyph_bitmap_for(code_point);
-    const uint32_t x0 = column * font.width(), y0 = row * font.height();
-    for (uint32_t y = 0; y < font.height(); ++y) {
-        for (uint32_t x = 0; x < font.width(); ++x) {
-            bool set = glyph[y * font.bytes_per_row() + x / 8] & (0x80 >> (x % 8));
+    const uint32_t x0 = column * screen.cell_width(), y0 = row * screen.cell_height();
+    for (uint32_t y = 0; y < screen.cell_height(); ++y) {
+        for (uint32_t x = 0; x < screen.cell_width(); ++x) {
+            const uint32_t font_x = x / scale, font_y = y / scale;
+            bool set = glyph[font_y * font.bytes_per_row() + font_x / 8] & (0x80 >> (font_x % 8));
             if (framebuffer_pixel(x0 + x, y0 + y) != (set ? ink : paper)) return false;
         }
     }

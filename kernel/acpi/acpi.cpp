@@ -1,0 +1,274 @@
+// The kernel side of ACPI: the HHDM physical window, the one parsed Platform,
+// the boot-log summary and the machine reset.
+#include "kernel/acpi/acpi.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/io.hpp"
+#include "boot/boot_info.hpp"
+#include "console/log.hpp"
+#include "lib/utility.hpp"
+
+namespace acpi {
+namespace {
+
+constexpr uint64_t k4GiB = 1ull << 32;
+
+// Physical memory through the HHDM, limited to where ACPI tables may live:
+// memory-map regions (firmware puts tables in ACPI reclaimable, ACPI NVS or
+// reserved memory, ACPI 6.5 §15.1) and the legacy area below 1 MiB (the BIOS
+// RSDP search area, §5.2.5.1). A corrupt pointer into an MMIO hole or beyond
+// RAM is refused instead of being read. The loader's HHDM covers 0..4 GiB
+// and every region above 4 GiB except reserved and bad memory (as Limine's
+// does), so those are refused above 4 GiB too.
+class HhdmWindow final : public PhysicalWindow {
+public:
+    lib::Bytes view(uint64_t physical, uint64_t length) const override {
+        uint64_t end;
+        if (!lib::checked_add(physical, length, end)) return {};
+        if (!readable(physical, end)) return {};
+        return lib::Bytes(boot::phys_to_virt<const uint8_t>(physical), length);
+    }
+
+private:
+    static constexpr uint64_t kLegacyAreaEnd = 1ull << 20;
+
+    static bool usable_region(const boot::MemoryRegion& region) {
+        if (region.type == boot::MemoryType::kBadMemory) return false;
+        if (region.type == boot::MemoryType::kReserved) return region.base + region.length <= k4GiB;
+        return true;
+    }
+
+    // True if [begin, end) is covered by qualifying regions, which may be
+    // adjacent (a table may straddle an ACPI reclaimable / NVS boundary).
+    static bool readable(uint64_t begin, uint64_t end) {
+        if (end <= kLegacyAreaEnd) return true;
+        if (begin < kLegacyAreaEnd) begin = kLegacyAreaEnd;
+        const boot::BootInfo& info = boot::info();
+        // Each step moves `begin` to the end of a region, so at most
+        // memory_count steps are needed.
+        for (size_t step = 0; step <= info.memory_count && begin < end; ++step) {
+            bool advanced = false;
+            for (size_t i = 0; i < info.memory_count; ++i) {
+                const boot::MemoryRegion& region = info.memory[i];
+                if (!usable_region(region) || begin < region.base || begin - region.base >= region.length) continue;
+                begin = region.base + region.length;
+                advanced = true;
+                break;
+            }
+            if (!advanced) return false;
+        }
+        return begin >= end;
+    }
+};
+
+HhdmWindow g_window;
+Platform g_platform;
+bool g_initialized = false;
+
+void print_tables() {
+    const TableDirectory& tables = g_platform.tables;
+    const Rsdp& rsdp = tables.rsdp();
+    klog::info("acpi: RSDP at {:#x}: revision {}, OEM '{}', using the {} at {:#x}", rsdp.physical, rsdp.revision,
+               rsdp.oem_id, tables.uses_xsdt() ? "XSDT" : "RSDT", tables.root_physical());
+    for (const TableRecord& table : tables.tables()) {
+        klog::info("acpi:   {} OEM '{}' '{}' rev {} length {} at {:#x}", table.header.signature.printable().text,
+                   table.header.oem_id, table.header.oem_table_id, table.header.revision, table.header.length,
+                   table.physical);
+    }
+}
+
+void print_madt(const MadtInfo& madt) {
+    klog::info("acpi: MADT: {} CPUs ({} usable), local APIC at {:#x}{}", madt.cpu_count, madt.usable_cpu_count(),
+               madt.local_apic_address, madt.pcat_compat ? ", dual 8259 present" : "");
+    for (const LocalApic& cpu : madt.cpu_list()) {
+        klog::info("acpi:   CPU uid {} {}APIC id {}{}", cpu.processor_uid, cpu.x2apic ? "x2" : "", cpu.apic_id,
+                   cpu.enabled ? "" : (cpu.online_capable ? " (online capable)" : " (disabled)"));
+    }
+    for (const IoApic& io_apic : madt.io_apic_list())
+        klog::info("acpi:   IO-APIC id {} at {:#x}, GSI base {}", io_apic.id, io_apic.address, io_apic.gsi_base);
+    for (const InterruptOverride& item : madt.override_list()) {
+        // "Conforming" means ISA's own convention: active high, edge triggered.
+        klog::info("acpi:   override ISA IRQ {} -> GSI {} ({}{}, {}{})", item.source, item.gsi,
+                   item.flags.active_low() ? "active-low" : "active-high",
+                   item.flags.polarity == Polarity::kConforms ? " (ISA default)" : "",
+                   item.flags.level_triggered() ? "level" : "edge",
+                   item.flags.trigger == TriggerMode::kConforms ? " (ISA default)" : "");
+    }
+    for (const NmiSource& item : madt.nmi_source_list())
+        klog::info("acpi:   NMI source GSI {} ({}, {})", item.gsi, polarity_name(item.flags.polarity),
+                   trigger_name(item.flags.trigger));
+    for (const LocalNmi& item : madt.local_nmi_list()) {
+        if (item.processor_uid == LocalNmi::kAllProcessors)
+            klog::info("acpi:   local NMI on LINT{} of every CPU", item.lint);
+        else
+            klog::info("acpi:   local NMI on LINT{} of CPU uid {}", item.lint, item.processor_uid);
+    }
+}
+
+void print_fadt(const FadtInfo& fadt) {
+    klog::info("acpi: FADT: revision {}.{}, SCI IRQ {}, DSDT at {:#x}, century register {:#x}", fadt.revision,
+               fadt.minor_revision, fadt.sci_interrupt, fadt.dsdt_address, fadt.century_register);
+    if (fadt.has_pm_timer())
+        klog::info("acpi:   PM timer: {} {:#x}, {} bits", address_space_name(fadt.pm_timer.space),
+                   fadt.pm_timer.address, fadt.pm_timer_bits);
+    else
+        klog::info("acpi:   PM timer: none");
+    if (fadt.reset_supported)
+        klog::info("acpi:   reset register: {} {:#x} <- {:#x}", address_space_name(fadt.reset_register.space),
+                   fadt.reset_register.address, fadt.reset_value);
+    else
+        klog::info("acpi:   reset register: none");
+    BootArchitectureFlags arch = fadt.boot_architecture;
+    klog::info("acpi:   boot architecture {:#x}:{}{}{}{}{}{}", arch.raw, arch.legacy_devices() ? " legacy-devices" : "",
+               arch.has_8042() ? " 8042" : "", arch.vga_not_present() ? " no-VGA" : "",
+               arch.msi_not_supported() ? " no-MSI" : "", arch.pcie_aspm_controls() ? " no-ASPM" : "",
+               arch.cmos_rtc_not_present() ? " no-CMOS-RTC" : "");
+}
+
+void print_problems() {
+    const Diagnostics& problems = g_platform.problems;
+    if (problems.empty()) {
+        klog::info("acpi: no problems found in the tables");
+        return;
+    }
+    for (size_t i = 0; i < problems.count(); ++i) {
+        const Problem& problem = problems[i];
+        if (problem.repeats)
+            klog::warn("acpi: problem: {}: {} ({:#x}; {} more times)", problem.table.text, problem.message,
+                       problem.detail, problem.repeats);
+        else
+            klog::warn("acpi: problem: {}: {} ({:#x})", problem.table.text, problem.message, problem.detail);
+    }
+    if (problems.dropped()) klog::warn("acpi: ... and {} more problems", problems.dropped());
+}
+
+// A byte write to the FADT reset register (§4.8.3.6: 8 bits wide, offset 0).
+void write_reset_register(const GenericAddress& reg, uint8_t value) {
+    switch (reg.space) {
+        case AddressSpace::kSystemIo:
+            if (reg.address <= 0xffff) arch::outb(static_cast<uint16_t>(reg.address), value);
+            break;
+        case AddressSpace::kSystemMemory:
+            // A memory-mapped reset register is MMIO, outside the table
+            // window; the HHDM maps all of 0..4 GiB.
+            if (reg.address < k4GiB) *boot::phys_to_virt<volatile uint8_t>(reg.address) = value;
+            break;
+        case AddressSpace::kPciConfig: {
+            // Configuration mechanism #1 (PCI Local Bus Specification 3.0
+            // §3.2.2.3.2) on bus 0: enable bit, device, function, dword offset.
+            uint32_t address = (1u << 31) | (uint32_t(reg.pci_device() & 0x1f) << 11) |
+                               (uint32_t(reg.pci_function() & 0x7) << 8) | (reg.pci_offset() & 0xfc);
+            arch::outl(0xcf8, address);
+            arch::outb(static_cast<uint16_t>(0xcfc + (reg.pci_offset() & 3)), value);
+            break;
+        }
+        default: break;
+    }
+}
+
+// About `microseconds` µs: each write to the POST port takes ~1 µs on ISA timing.
+void short_wait(uint32_t microseconds) {
+    for (uint32_t i = 0; i < microseconds; ++i) arch::io_wait();
+}
+
+}  // namespace
+
+void init() {
+    g_platform.parse(g_window, boot::info().rsdp_physical);
+    g_initialized = true;
+}
+
+bool initialized() {
+    return g_initialized;
+}
+
+const Platform& platform() {
+    return g_platform;
+}
+const PhysicalWindow& table_window() {
+    return g_window;
+}
+const MadtInfo* madt() {
+    return g_platform.has_madt ? &g_platform.madt : nullptr;
+}
+const FadtInfo* fadt() {
+    return g_platform.has_fadt ? &g_platform.fadt : nullptr;
+}
+const HpetInfo* hpet() {
+    return g_platform.has_hpet ? &g_platform.hpet : nullptr;
+}
+const McfgInfo* mcfg() {
+    return g_platform.has_mcfg ? &g_platform.mcfg : nullptr;
+}
+
+lib::Bytes table_bytes(Signature signature, size_t index) {
+    return g_platform.tables.table_bytes(signature, index);
+}
+
+void print_summary() {
+    if (!g_platform.tables.found_rsdp()) {
+        klog::warn("acpi: no usable RSDP; no ACPI tables");
+        print_problems();
+        return;
+    }
+    print_tables();
+    if (const MadtInfo* info = madt())
+        print_madt(*info);
+    else
+        klog::warn("acpi: no MADT");
+    if (const FadtInfo* info = fadt())
+        print_fadt(*info);
+    else
+        klog::warn("acpi: no FADT");
+    if (const HpetInfo* info = hpet())
+        klog::info("acpi: HPET: base {:#x}, {} comparators, {}-bit counter, minimum tick {}, PCI vendor {:#06x}",
+                   info->base.address, info->comparator_count, info->counter_64bit ? 64 : 32, info->minimum_tick,
+                   info->pci_vendor_id);
+    else
+        klog::info("acpi: HPET: none");
+    if (const McfgInfo* info = mcfg()) {
+        for (const EcamRange& range : info->range_list())
+            klog::info("acpi: MCFG: segment {} buses {}-{} ECAM at {:#x}", range.segment, range.start_bus,
+                       range.end_bus, range.base);
+        if (info->range_count == 0) klog::info("acpi: MCFG: no usable ranges");
+    } else {
+        klog::info("acpi: MCFG: none");
+    }
+    size_t aml_tables = g_platform.tables.count(Signature::of("DSDT")) + g_platform.tables.count(Signature::of("SSDT"));
+    klog::info("acpi: {} AML tables (DSDT + SSDTs) kept for later", aml_tables);
+    print_problems();
+}
+
+[[noreturn]] void reset() {
+    arch::cli();
+    if (g_initialized && g_platform.has_fadt && g_platform.fadt.reset_supported) {
+        const FadtInfo& fadt = g_platform.fadt;
+        klog::info("acpi: reset through the FADT reset register ({} {:#x} <- {:#x})",
+                   address_space_name(fadt.reset_register.space), fadt.reset_register.address, fadt.reset_value);
+        write_reset_register(fadt.reset_register, fadt.reset_value);
+        short_wait(100000);
+    }
+    // The 8042's output port bit 0 drives the CPU reset line; command 0xFE
+    // pulses it. Wait (bounded) for the input buffer to drain first.
+    klog::info("acpi: reset through the 8042 keyboard controller");
+    for (int i = 0; i < 100000 && (arch::inb(0x64) & 0x02); ++i) arch::io_wait();
+    arch::outb(0x64, 0xfe);
+    short_wait(100000);
+    reset_by_triple_fault();
+}
+
+[[noreturn]] void reset_by_triple_fault() {
+    arch::cli();
+    klog::info("acpi: reset by triple fault");
+    // An IDT of limit 0: the breakpoint cannot be delivered, nor the #GP
+    // that follows, nor the #DF, so the processor shuts down, which the
+    // chipset turns into a reset.
+    struct [[gnu::packed]] {
+        uint16_t limit;
+        uint64_t base;
+    } empty_idt{0, 0};
+    asm volatile("lidt %0; int3" ::"m"(empty_idt) : "memory");
+    arch::halt_forever();
+}
+
+}  // namespace acpi

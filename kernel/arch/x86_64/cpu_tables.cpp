@@ -1,0 +1,115 @@
+// Building and loading the GDT, TSS and IDT; see cpu_local.hpp and init.hpp.
+#include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/descriptors.hpp"
+#include "arch/x86_64/exception_info.hpp"
+#include "arch/x86_64/init.hpp"
+#include "arch/x86_64/interrupts.hpp"
+#include "arch/x86_64/kernel_stacks.hpp"
+#include "console/log.hpp"
+#include "debug/assert.hpp"
+
+extern "C" char arch_interrupt_stubs[];
+extern "C" const uint64_t arch_interrupt_stubs_size;
+extern "C" void arch_load_gdt(const arch::DescriptorTablePointer* gdtr, uint16_t code_selector,
+                              uint16_t data_selector);
+
+namespace arch {
+namespace {
+
+constexpr uint32_t kMsrGsBase = 0xc0000101;  // IA32_GS_BASE (SDM Vol. 4, Table 2-2)
+constexpr size_t kVectorCount = 256;
+constexpr uint64_t kStubSize = 16;           // interrupt_stubs.S: stub N at arch_interrupt_stubs + 16 * N
+
+CpuLocal g_bsp;
+
+// One IDT for all CPUs: the gates are the same everywhere; what differs per
+// CPU (the IST stacks) is found through each CPU's own TSS.
+alignas(16) GateDescriptor g_idt[kVectorCount];
+bool g_idt_built = false;
+
+IstSlot ist_slot_for(uint8_t v) {
+    switch (v) {
+        case vector::kDoubleFault: return IstSlot::kDoubleFault;
+        case vector::kNmi: return IstSlot::kNmi;
+        case vector::kMachineCheck: return IstSlot::kMachineCheck;
+        default: return IstSlot::kNone;
+    }
+}
+
+void build_idt() {
+    ASSERT(arch_interrupt_stubs_size == kVectorCount * kStubSize);
+    uint64_t stubs = reinterpret_cast<uint64_t>(arch_interrupt_stubs);
+    for (size_t v = 0; v < kVectorCount; ++v) {
+        GateOptions options;
+        options.ist = uint8_t(ist_slot_for(uint8_t(v)));
+        // int3 from user mode (debuggers) must reach the handler, not #GP.
+        if (v == vector::kBreakpoint) options.dpl = PrivilegeLevel::kUser;
+        g_idt[v] = make_gate(stubs + v * kStubSize, kKernelCodeSelector, options);
+    }
+    g_idt_built = true;
+}
+
+void load_idt() {
+    DescriptorTablePointer idtr{uint16_t(sizeof g_idt - 1), reinterpret_cast<uint64_t>(g_idt)};
+    asm volatile("lidt %0" ::"m"(idtr) : "memory");
+}
+
+void build_gdt(CpuLocal& cpu) {
+    cpu.gdt[gdt_index::kNull] = 0;
+    cpu.gdt[gdt_index::kKernelCode] = code_segment_64(PrivilegeLevel::kKernel);
+    cpu.gdt[gdt_index::kKernelData] = data_segment(PrivilegeLevel::kKernel);
+    cpu.gdt[gdt_index::kUserData] = data_segment(PrivilegeLevel::kUser);
+    cpu.gdt[gdt_index::kUserCode] = code_segment_64(PrivilegeLevel::kUser);
+    SystemDescriptor tss = tss_descriptor(reinterpret_cast<uint64_t>(&cpu.tss), sizeof(Tss) - 1);
+    cpu.gdt[gdt_index::kTss] = tss.low;
+    cpu.gdt[gdt_index::kTss + 1] = tss.high;
+}
+
+void build_tss(CpuLocal& cpu) {
+    cpu.tss = Tss{};
+    for (size_t i = 0; i < kIstStacksUsed; ++i) {
+        uint64_t bottom = reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[i]);
+        cpu.ist_bounds[i] = StackBounds{bottom, bottom + kIstStackSize};
+        cpu.tss.ist[i] = cpu.ist_bounds[i].top;
+    }
+    // RSP0 (the stack for entries from CPL 3) belongs to the scheduler's
+    // current thread; there is no user mode yet to need it.
+}
+
+}  // namespace
+
+CpuLocal& bsp_cpu_local() { return g_bsp; }
+
+StackBounds ist_stack_bounds(const CpuLocal& cpu, IstSlot slot) {
+    ASSERT(slot != IstSlot::kNone && uint8_t(slot) <= kIstStacksUsed);
+    return cpu.ist_bounds[uint8_t(slot) - 1];
+}
+
+void set_ist_stack(IstSlot slot, uint64_t bottom, uint64_t top) {
+    ASSERT(slot != IstSlot::kNone && uint8_t(slot) <= kIstStacksUsed);
+    ASSERT(bottom < top && (top & 15) == 0);
+    CpuLocal& cpu = this_cpu();
+    StackBounds old = cpu.ist_bounds[uint8_t(slot) - 1];
+    cpu.ist_bounds[uint8_t(slot) - 1] = StackBounds{bottom, top};
+    // The CPU reads the TSS at each delivery (SDM Vol. 3A §6.14.5): the next
+    // exception on this slot already uses the new stack.
+    cpu.tss.ist[uint8_t(slot) - 1] = top;
+    unregister_kernel_stack(old.bottom);
+}
+
+void load_cpu_tables(CpuLocal& cpu) {
+    cpu.self = &cpu;
+    build_gdt(cpu);
+    build_tss(cpu);
+    DescriptorTablePointer gdtr{uint16_t(sizeof cpu.gdt - 1), reinterpret_cast<uint64_t>(cpu.gdt)};
+    arch_load_gdt(&gdtr, kKernelCodeSelector, kKernelDataSelector);
+    // LTR marks the descriptor busy (SDM Vol. 3A §8.2.4); a CPU loads its
+    // own TSS once.
+    asm volatile("ltr %0" ::"r"(kTssSelector) : "memory");
+    wrmsr(kMsrGsBase, reinterpret_cast<uint64_t>(&cpu));
+    if (!g_idt_built) build_idt();
+    load_idt();
+}
+
+}  // namespace arch

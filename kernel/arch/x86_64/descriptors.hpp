@@ -1,0 +1,160 @@
+// Segment descriptors, the 64-bit TSS and IDT gates as typed, constexpr
+// encoders (Intel SDM Vol. 3A §3.4.5 "Segment Descriptors", §8.2.3 / Figure
+// 8-4 "TSS Descriptor in 64-bit Mode", §8.7 / Figure 8-11 "64-Bit TSS Format",
+// §6.14.1 / Figure 6-8 "64-Bit IDT Gate Descriptors"). Pure values, no asm:
+// host-tested in descriptors_test.cpp.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace arch {
+
+// ---------------------------------------------------------------------------
+// Selectors (SDM §3.4.2, Figure 3-6): index << 3 | TI << 2 | RPL.
+
+enum class PrivilegeLevel : uint8_t { kKernel = 0, kUser = 3 };
+
+constexpr uint16_t make_selector(uint16_t index, PrivilegeLevel rpl = PrivilegeLevel::kKernel) {
+    return uint16_t((index << 3) | uint16_t(rpl));
+}
+
+// The kernel's GDT. The order is the one SYSCALL/SYSRET impose (SDM Vol. 2B,
+// SYSRET: SS = STAR[63:48] + 8, 64-bit CS = STAR[63:48] + 16), so user data
+// sits directly below user code; the TSS takes two slots (16 bytes).
+namespace gdt_index {
+inline constexpr uint16_t kNull = 0;
+inline constexpr uint16_t kKernelCode = 1;
+inline constexpr uint16_t kKernelData = 2;
+inline constexpr uint16_t kUserData = 3;
+inline constexpr uint16_t kUserCode = 4;
+inline constexpr uint16_t kTss = 5;  // and 6
+inline constexpr uint16_t kCount = 7;
+}  // namespace gdt_index
+
+inline constexpr uint16_t kKernelCodeSelector = make_selector(gdt_index::kKernelCode);             // 0x08
+inline constexpr uint16_t kKernelDataSelector = make_selector(gdt_index::kKernelData);             // 0x10
+inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData, PrivilegeLevel::kUser);  // 0x1b
+inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x23
+inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                           // 0x28
+
+// ---------------------------------------------------------------------------
+// Code and data segment descriptors (SDM §3.4.5, Figure 3-8; types in §3.4.5.1
+// Table 3-1). In 64-bit mode base and limit are ignored for CS/DS/ES/SS, but
+// flat values (base 0, limit 4 GiB, G=1) keep the descriptors meaningful to
+// anything that does read them (e.g. a debugger or compatibility mode).
+namespace descriptor_bits {
+inline constexpr uint64_t kAccessed = 1ULL << 40;     // type bit 0: set up front, so the CPU never writes the GDT
+inline constexpr uint64_t kReadWrite = 1ULL << 41;    // type bit 1: readable code / writable data
+inline constexpr uint64_t kExecutable = 1ULL << 43;   // type bit 3: code segment
+inline constexpr uint64_t kCodeOrData = 1ULL << 44;   // S: 1 = code/data, 0 = system (TSS, gates)
+inline constexpr unsigned kDplShift = 45;             // bits 45..46
+inline constexpr uint64_t kPresent = 1ULL << 47;
+inline constexpr uint64_t kLongMode = 1ULL << 53;     // L: 64-bit code segment
+inline constexpr uint64_t kDefaultBig = 1ULL << 54;   // D/B: must be 0 when L = 1
+inline constexpr uint64_t kGranularity = 1ULL << 55;  // G: limit counts 4 KiB units
+inline constexpr uint64_t kFlatLimit = 0x000f'0000'0000'ffffULL;  // limit 0xfffff in bits 0..15 and 48..51
+inline constexpr uint64_t kTypeTss64Available = 0x9ULL << 40;     // system type 1001b (SDM Table 3-2)
+inline constexpr uint64_t kTypeTss64Busy = 0xbULL << 40;          // 1011b: set by LTR
+}  // namespace descriptor_bits
+
+constexpr uint64_t code_segment_64(PrivilegeLevel dpl) {
+    using namespace descriptor_bits;
+    return kFlatLimit | kAccessed | kReadWrite | kExecutable | kCodeOrData | (uint64_t(dpl) << kDplShift) |
+           kPresent | kLongMode | kGranularity;
+}
+
+constexpr uint64_t data_segment(PrivilegeLevel dpl) {
+    using namespace descriptor_bits;
+    return kFlatLimit | kAccessed | kReadWrite | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent |
+           kDefaultBig | kGranularity;
+}
+
+// The DPL field of a code/data or system descriptor.
+constexpr unsigned descriptor_dpl(uint64_t descriptor) {
+    return unsigned(descriptor >> descriptor_bits::kDplShift) & 3;
+}
+
+// ---------------------------------------------------------------------------
+// The 64-bit TSS (SDM §8.7, Figure 8-11). No I/O permission bitmap: an I/O
+// map base at or beyond the limit means every port access from CPL3 faults.
+
+inline constexpr size_t kIstSlots = 7;  // IST1..IST7; 0 in a gate means "no stack switch"
+
+struct [[gnu::packed]] Tss {
+    uint32_t reserved0 = 0;
+    uint64_t rsp[3] = {};        // stacks for privilege changes to CPL 0..2
+    uint64_t reserved1 = 0;
+    uint64_t ist[kIstSlots] = {};  // ist[0] is IST1
+    uint64_t reserved2 = 0;
+    uint16_t reserved3 = 0;
+    uint16_t io_map_base = sizeof(uint32_t) * 26;  // == sizeof(Tss): no bitmap
+};
+static_assert(sizeof(Tss) == 104);
+static_assert(offsetof(Tss, rsp) == 4);
+static_assert(offsetof(Tss, ist) == 36);
+static_assert(offsetof(Tss, io_map_base) == 102);
+
+// A system-segment descriptor in 64-bit mode is 16 bytes (SDM Figure 8-4):
+// the usual 8 with base bits 0..31, then base bits 32..63.
+struct SystemDescriptor {
+    uint64_t low;
+    uint64_t high;
+};
+
+constexpr SystemDescriptor tss_descriptor(uint64_t base, uint32_t limit) {
+    using namespace descriptor_bits;
+    uint64_t low = (uint64_t(limit) & 0xffff) | ((base & 0xffffff) << 16) | kTypeTss64Available | kPresent |
+                   ((uint64_t(limit) >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+    return SystemDescriptor{low, base >> 32};
+}
+
+// Decoding, for tests and for checking what the CPU sees.
+constexpr uint64_t system_descriptor_base(SystemDescriptor d) {
+    return (d.low >> 16 & 0xffffff) | ((d.low >> 56 & 0xff) << 24) | (d.high << 32);
+}
+constexpr uint32_t system_descriptor_limit(SystemDescriptor d) {
+    return uint32_t((d.low & 0xffff) | ((d.low >> 48 & 0xf) << 16));
+}
+
+// ---------------------------------------------------------------------------
+// IDT gates (SDM §6.14.1, Figure 6-8). Interrupt gates clear IF on entry;
+// trap gates leave it. The kernel uses interrupt gates throughout, so every
+// handler starts with interrupts off and decides itself when to allow them.
+
+enum class GateType : uint8_t { kInterrupt = 0xe, kTrap = 0xf };
+
+struct GateDescriptor {
+    uint64_t low;
+    uint64_t high;
+};
+
+struct GateOptions {
+    GateType type = GateType::kInterrupt;
+    PrivilegeLevel dpl = PrivilegeLevel::kKernel;  // lowest CPL that may use INT n on it
+    uint8_t ist = 0;                                // 1..7: switch to that IST stack; 0: none
+};
+
+constexpr GateDescriptor make_gate(uint64_t handler, uint16_t code_selector, GateOptions options) {
+    uint64_t low = (handler & 0xffff) | (uint64_t(code_selector) << 16) | (uint64_t(options.ist & 7) << 32) |
+                   (uint64_t(options.type) << 40) | (uint64_t(options.dpl) << 45) | (1ULL << 47) |
+                   ((handler >> 16 & 0xffff) << 48);
+    return GateDescriptor{low, handler >> 32};
+}
+
+constexpr uint64_t gate_handler(GateDescriptor g) { return (g.low & 0xffff) | ((g.low >> 48) << 16) | (g.high << 32); }
+constexpr uint16_t gate_selector(GateDescriptor g) { return uint16_t(g.low >> 16); }
+constexpr uint8_t gate_ist(GateDescriptor g) { return uint8_t(g.low >> 32 & 7); }
+constexpr unsigned gate_dpl(GateDescriptor g) { return unsigned(g.low >> 45) & 3; }
+constexpr bool gate_present(GateDescriptor g) { return (g.low >> 47 & 1) != 0; }
+constexpr GateType gate_type(GateDescriptor g) { return GateType(g.low >> 40 & 0xf); }
+
+// ---------------------------------------------------------------------------
+// The operand of LGDT/LIDT (SDM §3.5.1, Figure 3-11; §6.10).
+struct [[gnu::packed]] DescriptorTablePointer {
+    uint16_t limit;  // size in bytes - 1
+    uint64_t base;
+};
+static_assert(sizeof(DescriptorTablePointer) == 10);
+
+}  // namespace arch

@@ -1,0 +1,37 @@
+// The CPU's own descriptor tables and exception handling, set up first thing
+// in kernel_main (the loader's GDT lies in bootloader-reclaimable memory and
+// there is no IDT before this).
+#pragma once
+
+#include "lib/cmdline.hpp"
+#include "lib/string_view.hpp"
+
+namespace arch {
+
+// On the BSP: loads the kernel's GDT (reloading every segment register),
+// the TSS with its IST stacks for #DF, NMI and #MC, and the IDT with all 256
+// vectors; registers the boot and IST stacks for stack-overflow reports;
+// remaps and masks the 8259 PICs and brings up the local APIC
+// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines. Then, if the command line says faulttest=<what>, runs that
+// deliberate fault (run_fault_selftest), which never returns.
+void init_cpu(const lib::CommandLine& cmdline);
+
+// After mm::init(): moves this CPU's IST stacks (#DF, NMI, #MC) from .bss
+// to stacks from mm::allocate_kernel_stack() with an unmapped guard page
+// below each. Does nothing for slots already moved.
+void use_guarded_ist_stacks();
+
+// Deliberate fatal faults for the scenario tests (faulttest=<what>): each
+// must end in an exception report and a panic that exits QEMU with failure.
+//   pf              read of the unmapped address 0x10: page fault, not-present read
+//   pf_write        write to .rodata: page fault, protection-violation write
+//   gp              read of a non-canonical address: #GP with error code 0
+//   gp_selector     a bad selector loaded into DS: #GP naming the GDT index
+//   ud              ud2: invalid opcode
+//   de              division by zero: divide error
+//   stack_overflow  unbounded recursion on a stack with a guard page below:
+//                   the #PF can not be delivered, the double fault arrives
+//                   on its IST stack and is reported as a stack overflow
+[[noreturn]] void run_fault_selftest(lib::StringView what);
+
+}  // namespace arch

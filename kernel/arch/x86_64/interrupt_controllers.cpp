@@ -1,0 +1,170 @@
+// The 8259 PICs and the local APIC; see interrupt_controllers.hpp.
+#include "arch/x86_64/interrupt_controllers.hpp"
+
+#include "arch/x86_64/apic_registers.hpp"
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/interrupts.hpp"
+#include "arch/x86_64/io.hpp"
+#include "boot/boot_info.hpp"
+#include "console/log.hpp"
+#include "debug/assert.hpp"
+
+namespace arch {
+namespace {
+
+using apic::Register;
+
+// Per CPU once APs run; every CPU uses the same mode (the loader enables
+// x2APIC on all of them or on none).
+ApicMode g_mode = ApicMode::kNone;
+volatile uint32_t* g_xapic_registers = nullptr;  // the MMIO page through the HHDM
+uint64_t g_spurious = 0;
+
+uint32_t read_register(Register r) {
+    if (g_mode == ApicMode::kX2apic) return uint32_t(rdmsr(apic::x2apic_msr(r)));
+    return g_xapic_registers[uint16_t(r) / 4];
+}
+
+void write_register(Register r, uint32_t value) {
+    if (g_mode == ApicMode::kX2apic) wrmsr(apic::x2apic_msr(r), value);
+    else g_xapic_registers[uint16_t(r) / 4] = value;
+}
+
+// --- 8259 --------------------------------------------------------------------
+
+uint8_t pic_in_service(uint16_t command_port) {
+    outb(command_port, pic::kOcw3ReadIsr);
+    return inb(command_port);
+}
+
+// IRQ 7 / IRQ 15 without their ISR bit set is the PIC's spurious interrupt
+// (8259A data sheet, "Interrupt Sequence"): no EOI for it, except that a
+// spurious IRQ 15 went through the master's cascade input, which is
+// genuinely in service there.
+void handle_pic_irq7(InterruptFrame&) {
+    if (!(pic_in_service(pic::kMasterCommand) & 0x80)) {
+        __atomic_fetch_add(&g_spurious, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    klog::warn("pic: IRQ 7 arrived although every PIC input is masked");
+    outb(pic::kMasterCommand, pic::kOcw2Eoi);
+}
+
+void handle_pic_irq15(InterruptFrame&) {
+    if (!(pic_in_service(pic::kSlaveCommand) & 0x80)) {
+        __atomic_fetch_add(&g_spurious, 1, __ATOMIC_RELAXED);
+        outb(pic::kMasterCommand, pic::kOcw2Eoi);
+        return;
+    }
+    klog::warn("pic: IRQ 15 arrived although every PIC input is masked");
+    outb(pic::kSlaveCommand, pic::kOcw2Eoi);
+    outb(pic::kMasterCommand, pic::kOcw2Eoi);
+}
+
+// --- local APIC ------------------------------------------------------------
+
+// SDM §11.9: the spurious vector is not in service, so it gets no EOI.
+void handle_apic_spurious(InterruptFrame&) { __atomic_fetch_add(&g_spurious, 1, __ATOMIC_RELAXED); }
+
+// SDM §11.5.3: write ESR before reading it, so it latches the errors seen
+// since the last write.
+void handle_apic_error(InterruptFrame&) {
+    write_register(Register::kErrorStatus, 0);
+    uint32_t errors = read_register(Register::kErrorStatus);
+    klog::warn("apic: error interrupt, ESR={:#x}", errors);
+    local_apic_eoi();
+}
+
+}  // namespace
+
+void init_legacy_pic() {
+    static_assert(pic::valid_vector_base(pic::kMasterVectorBase) && pic::valid_vector_base(pic::kSlaveVectorBase));
+    // ICW1..ICW4 to each chip, with a short pause between writes for old
+    // hardware; then mask every input (OCW1).
+    outb(pic::kMasterCommand, pic::kIcw1Init | pic::kIcw1NeedIcw4);
+    io_wait();
+    outb(pic::kSlaveCommand, pic::kIcw1Init | pic::kIcw1NeedIcw4);
+    io_wait();
+    outb(pic::kMasterData, pic::kMasterVectorBase);
+    io_wait();
+    outb(pic::kSlaveData, pic::kSlaveVectorBase);
+    io_wait();
+    outb(pic::kMasterData, pic::kIcw3MasterHasSlaveOnIrq2);
+    io_wait();
+    outb(pic::kSlaveData, pic::kIcw3SlaveIdentity);
+    io_wait();
+    outb(pic::kMasterData, pic::kIcw4Mode8086);
+    io_wait();
+    outb(pic::kSlaveData, pic::kIcw4Mode8086);
+    io_wait();
+    outb(pic::kMasterData, 0xff);
+    outb(pic::kSlaveData, 0xff);
+    set_interrupt_handler(pic::kMasterSpuriousVector, handle_pic_irq7);
+    set_interrupt_handler(pic::kSlaveSpuriousVector, handle_pic_irq15);
+}
+
+void init_local_apic() {
+    if (!(cpuid(1).edx & (1u << 9))) {  // CPUID.1:EDX.APIC
+        klog::warn("apic: this CPU has no local APIC");
+        return;
+    }
+    uint64_t base = rdmsr(apic::kMsrApicBase);
+    // x2APIC if the loader switched it on (leaving it is not allowed without
+    // disabling the APIC, SDM §11.12.5); xAPIC otherwise.
+    if (base & apic::kApicBaseX2apicEnable) {
+        g_mode = ApicMode::kX2apic;
+    } else {
+        if (!(base & apic::kApicBaseGlobalEnable)) wrmsr(apic::kMsrApicBase, base | apic::kApicBaseGlobalEnable);
+        g_xapic_registers = boot::phys_to_virt<volatile uint32_t>(base & apic::kApicBaseAddressMask);
+        g_mode = ApicMode::kXapic;
+    }
+    set_interrupt_handler(kApicSpuriousVector, handle_apic_spurious);
+    set_interrupt_handler(kApicErrorVector, handle_apic_error);
+
+    write_register(Register::kSpuriousVector, apic::spurious_vector_register(kApicSpuriousVector));
+    write_register(Register::kTaskPriority, 0);  // accept every priority class
+    write_register(Register::kLvtTimer, apic::lvt_entry(0, apic::DeliveryMode::kFixed, true));
+    write_register(Register::kLvtThermal, apic::lvt_entry(0, apic::DeliveryMode::kFixed, true));
+    write_register(Register::kLvtPerformance, apic::lvt_entry(0, apic::DeliveryMode::kFixed, true));
+    // LINT0 would carry the PIC's ExtINT (the PIC is masked and retired);
+    // LINT1 is the NMI input on PC platforms (MP spec; the MADT's Local APIC
+    // NMI entries may say otherwise once ACPI is read).
+    write_register(Register::kLvtLint0, apic::lvt_entry(0, apic::DeliveryMode::kExtInt, true));
+    write_register(Register::kLvtLint1, apic::lvt_entry(0, apic::DeliveryMode::kNmi, false));
+    write_register(Register::kLvtError, apic::lvt_entry(kApicErrorVector, apic::DeliveryMode::kFixed, false));
+    write_register(Register::kErrorStatus, 0);
+    write_register(Register::kErrorStatus, 0);
+    local_apic_eoi();  // drop anything the firmware left in service
+}
+
+ApicMode local_apic_mode() { return g_mode; }
+
+const char* apic_mode_name(ApicMode mode) {
+    return mode == ApicMode::kX2apic ? "x2APIC" : mode == ApicMode::kXapic ? "xAPIC" : "none";
+}
+
+uint32_t local_apic_id() {
+    uint32_t id = read_register(Register::kId);
+    return g_mode == ApicMode::kX2apic ? id : apic::xapic_id(id);
+}
+
+void local_apic_eoi() { write_register(Register::kEoi, 0); }
+
+void local_apic_send_self(uint8_t vector) {
+    uint32_t command = apic::icr_low(vector, apic::DeliveryMode::kFixed, apic::Shorthand::kSelf);
+    if (g_mode == ApicMode::kX2apic) {
+        wrmsr(apic::x2apic_msr(Register::kInterruptCommandLow), command);  // one 64-bit ICR; destination unused
+        return;
+    }
+    write_register(Register::kInterruptCommandHigh, 0);
+    write_register(Register::kInterruptCommandLow, command);
+    while (read_register(Register::kInterruptCommandLow) & apic::kIcrDeliveryPending) pause();
+}
+
+bool local_apic_in_service(uint8_t vector) {
+    return (read_register(apic::in_service_register(vector)) & apic::in_service_bit(vector)) != 0;
+}
+
+uint64_t spurious_interrupt_count() { return __atomic_load_n(&g_spurious, __ATOMIC_RELAXED); }
+
+}  // namespace arch

@@ -1,0 +1,42 @@
+// The legacy 8259 PICs and this CPU's local APIC.
+//
+// The PICs are remapped to vectors 0x20..0x2f and fully masked: interrupts
+// come through the APICs, and a PIC that is merely masked can still raise a
+// spurious IRQ 7/15, which must then land on a vector of its own (not on an
+// exception) and be dropped. The local APIC is used in x2APIC mode when the
+// loader enabled it or the CPU offers it, in xAPIC (MMIO) mode otherwise;
+// it gets the spurious vector 0xff, a task priority of 0, its LVT timer,
+// thermal, performance and LINT0 entries masked, LINT1 as NMI and an error
+// vector.
+#pragma once
+
+#include <stdint.h>
+
+namespace arch {
+
+inline constexpr uint8_t kApicErrorVector = 0xfe;
+inline constexpr uint8_t kApicSpuriousVector = 0xff;
+
+// Remaps and masks both 8259s and installs the spurious-IRQ handlers.
+void init_legacy_pic();
+
+// Brings up the local APIC of the calling CPU (the BSP now; each AP later).
+void init_local_apic();
+
+enum class ApicMode : uint8_t { kNone, kXapic, kX2apic };
+ApicMode local_apic_mode();
+const char* apic_mode_name(ApicMode mode);
+
+uint32_t local_apic_id();
+// Ends the interrupt being handled (for vectors the local APIC delivered).
+void local_apic_eoi();
+// A fixed interrupt on `vector` to this CPU (the self-IPI shorthand).
+void local_apic_send_self(uint8_t vector);
+// Whether `vector` is in service on this CPU (its ISR bit).
+bool local_apic_in_service(uint8_t vector);
+
+// How many spurious interrupts were dropped (APIC vector 0xff; PIC IRQ 7/15
+// without their ISR bit).
+uint64_t spurious_interrupt_count();
+
+}  // namespace arch

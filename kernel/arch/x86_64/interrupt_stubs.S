@@ -1,0 +1,102 @@
+/* Entry stubs for all 256 IDT vectors and their common path (Intel SDM
+ * Vol. 3A §6.12.1 "Exception- or Interrupt-Handler Procedures", §6.14.2
+ * "64-Bit Mode Stack Frame").
+ *
+ * Stub N sits at arch_interrupt_stubs + N * 16, so the IDT is filled by
+ * arithmetic and no table of 256 addresses is needed. Each stub makes the
+ * frame uniform: vectors whose exceptions carry no error code push a 0 in
+ * its place (SDM Table 6-1 says which do), then every stub pushes its vector
+ * number. The common path saves the 15 general registers, giving
+ * arch::InterruptFrame (kernel/arch/x86_64/interrupts.hpp), and calls
+ * arch_handle_interrupt(frame). A handler may rewrite the frame (the fault
+ * recovery of expect_fault does): the registers and the IRETQ frame are
+ * restored from it.
+ *
+ * No SWAPGS: nothing runs at CPL 3 yet, so GS base always holds this CPU's
+ * arch::CpuLocal; entries from user mode will have to swap it in first.
+ *
+ * Stack alignment: the CPU aligns RSP to 16 before it pushes its 5 words
+ * (SDM §6.14.2), the stub adds 2 and the common path 15: 22 words keep RSP
+ * 16-byte aligned at the call, as the System V ABI wants. */
+
+#define STUB_SIZE 16
+
+/* Vectors with an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13,
+ * #PF 14, #AC 17, #CP 21, #VC 29, #SX 30. */
+.macro INTERRUPT_STUB vector
+    .balign STUB_SIZE
+    .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
+    /* the CPU pushed an error code */
+    .else
+    pushq $0
+    .endif
+    pushq $\vector
+    jmp interrupt_common
+.endm
+
+    .section .text, "ax"
+    .balign STUB_SIZE
+    .globl arch_interrupt_stubs
+    .type arch_interrupt_stubs, @function
+arch_interrupt_stubs:
+    .irp high, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    .irp low, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    INTERRUPT_STUB (\high * 16 + \low)
+    .endr
+    .endr
+    .balign STUB_SIZE
+arch_interrupt_stubs_end:
+    .size arch_interrupt_stubs, . - arch_interrupt_stubs
+
+    .section .rodata, "a"
+    .balign 8
+    .globl arch_interrupt_stubs_size
+arch_interrupt_stubs_size:
+    .quad arch_interrupt_stubs_end - arch_interrupt_stubs
+
+    .section .text, "ax"
+    .type interrupt_common, @function
+interrupt_common:
+    cld                         /* the ABI wants DF clear on function entry */
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    /* A frame record [interrupted RBP][interrupted RIP] makes the RBP chain
+     * run from the handler through the interrupted code, so a backtrace taken
+     * inside a handler shows what was interrupted. */
+    movq %rsp, %rdi             /* arch::InterruptFrame* */
+    pushq 17 * 8(%rdi)          /* the interrupted RIP */
+    pushq %rbp
+    movq %rsp, %rbp
+    call arch_handle_interrupt
+    addq $16, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector and error code */
+    iretq
+    .size interrupt_common, . - interrupt_common

@@ -1,0 +1,54 @@
+// The kernel stacks the fault handlers know about, so a double fault or a
+// page fault can say "stack overflow" instead of only "double fault": when
+// the faulting RSP or CR2 lies in the guard region just below a known stack,
+// the stack ran out (the #PF for the guard page could not push its frame on
+// the same stack, which is what turns it into a #DF, SDM Vol. 3A §6.15
+// "Interrupt 8—Double Fault Exception", Table 6-5).
+//
+// Whoever creates a stack registers it; the BSP's boot stack and the IST
+// stacks are registered by init_cpu().
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace arch {
+
+inline constexpr uint64_t kStackGuardSize = 4096;  // one page below each stack
+
+struct KnownStack {
+    uint64_t bottom = 0;  // lowest usable address
+    uint64_t top = 0;     // one past the highest
+    const char* name = nullptr;
+};
+
+// Up to kMaxKnownStacks at a time; returns false when full.
+inline constexpr size_t kMaxKnownStacks = 32;
+bool register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
+void unregister_kernel_stack(uint64_t bottom);
+
+// The stack whose guard region (the page below `bottom`) holds `cr2`, or
+// that `rsp` has left downwards by at most a page; nullptr if none.
+const KnownStack* overflowed_stack(uint64_t rsp, uint64_t cr2);
+
+// Pure form of the test above, host-tested.
+constexpr bool is_overflow_of(const KnownStack& stack, uint64_t rsp, uint64_t cr2) {
+    if (stack.bottom < kStackGuardSize || stack.top <= stack.bottom) return false;
+    uint64_t guard = stack.bottom - kStackGuardSize;
+    bool cr2_in_guard = cr2 >= guard && cr2 < stack.bottom;
+    bool rsp_near_bottom = rsp >= guard && rsp < stack.bottom + 64;  // a push or two from the edge
+    return cr2_in_guard || rsp_near_bottom;
+}
+
+// Marks the 4 KiB page at `page` present or not present in the live page
+// tables and flushes it from the TLB. Only for a page the kernel image maps
+// with a 4 KiB entry (returns false otherwise), and only until kernel/mm/
+// offers guard pages of its own: the fault tests use it to put a guard page
+// below a stack in .bss.
+bool set_kernel_page_present(uint64_t page, bool present);
+
+// Runs fn(arg) with RSP at `stack_top` (16-byte aligned), back on the
+// caller's stack afterwards. kernel/arch/x86_64/call_on_stack.S.
+extern "C" void arch_call_on_stack(uint64_t stack_top, void (*fn)(void*), void* arg);
+
+}  // namespace arch

@@ -1,0 +1,361 @@
+// The buddy frame allocator (see frame_allocator.hpp for the design).
+//
+// A block of order k is 2^k frames whose physical frame number is a multiple
+// of 2^k, so every block is naturally aligned: an order-9 block is a 2 MiB
+// page, an order-18 block a 1 GiB page. A block's buddy is the other half of
+// the order-(k+1) block containing it (frame XOR 2^k); two free buddies
+// merge. Blocks never cross a zone (one usable memory-map region).
+//
+// State byte of each frame (zone-relative):
+//   0                 allocated, or inside a free block but not its head
+//   kFreeHead | k     first frame of a free block of order k
+//   kCached           a free single frame held in the front cache
+#include "kernel/mm/frame_allocator.hpp"
+
+#include "kernel/debug/assert.hpp"
+
+namespace mm {
+namespace {
+
+constexpr uint8_t kFreeHead = 0x80;
+constexpr uint8_t kCached = 0x40;
+constexpr uint8_t kOrderMask = 0x1f;
+constexpr uint64_t kNone = ~0ULL;
+
+constexpr unsigned floor_log2(uint64_t value) { return 63u - unsigned(__builtin_clzll(value)); }
+constexpr unsigned ceil_log2(uint64_t value) { return value <= 1 ? 0 : floor_log2(value - 1) + 1; }
+
+}  // namespace
+
+// The links of a free block, stored in its first bytes.
+struct FrameAllocator::FreeBlock {
+    uint64_t next;  // frame number or kNone
+    uint64_t prev;
+    uint32_t zone;
+};
+
+lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map, PhysicalWindow window) {
+    ksync::Guard guard(lock_);
+    window_ = window;
+    for (auto& head : free_lists_) head = kNone;
+
+    // Usable regions, adjacent ones merged, trimmed to whole frames.
+    struct Range {
+        uint64_t first, count;
+    };
+    Range ranges[kMaxZones];
+    size_t range_count = 0;
+    uint64_t total_frames = 0;
+    for (const auto& region : map) {
+        size_t type = size_t(region.type);
+        if (region.type != boot::MemoryType::kUsable) {
+            if (type < kMemoryTypeCount) reserved_bytes_[type] += region.length;
+            continue;
+        }
+        uint64_t first = align_up(region.base, kPageSize) >> kPageShift;
+        uint64_t end = align_down(region.base + region.length, kPageSize) >> kPageShift;
+        if (end <= first) continue;
+        if (range_count > 0 && ranges[range_count - 1].first + ranges[range_count - 1].count == first) {
+            ranges[range_count - 1].count += end - first;
+        } else {
+            if (range_count == kMaxZones) return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many usable regions");
+            if (range_count > 0 && first < ranges[range_count - 1].first + ranges[range_count - 1].count)
+                return lib::Error::make(lib::ErrorCode::kInvalid, "usable regions overlap or are not sorted");
+            ranges[range_count++] = {first, end - first};
+        }
+        total_frames += end - first;
+    }
+    if (range_count == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no usable memory");
+
+    // The state array: one byte per frame, carved from the front of the
+    // smallest range that holds it (keeps large ranges whole for big blocks).
+    uint64_t metadata_frames = align_up(total_frames, kPageSize) >> kPageShift;
+    size_t host = range_count;
+    for (size_t i = 0; i < range_count; ++i) {
+        if (ranges[i].count <= metadata_frames) continue;
+        if (host == range_count || ranges[i].count < ranges[host].count) host = i;
+    }
+    if (host == range_count) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no region holds the frame metadata");
+    uint8_t* state = window_.at<uint8_t>(ranges[host].first << kPageShift);
+    ranges[host].first += metadata_frames;
+    ranges[host].count -= metadata_frames;
+    metadata_bytes_ = metadata_frames << kPageShift;
+    __builtin_memset(state, 0, total_frames - metadata_frames);
+
+    for (size_t i = 0; i < range_count; ++i) {
+        TRY(add_zone_locked(ranges[i].first, ranges[i].count, state));
+        state += ranges[i].count;
+    }
+    return {};
+}
+
+lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was) {
+    if (!is_aligned(base, kPageSize) || !is_aligned(length, kPageSize) || length == 0)
+        return lib::Error::make(lib::ErrorCode::kInvalid, "region is not page aligned");
+    uint64_t first = base >> kPageShift, count = length >> kPageShift;
+    // The new zone's state bytes live at its own start.
+    uint64_t metadata_frames = align_up(count, kPageSize) >> kPageShift;
+    if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kInvalid, "region too small");
+    ksync::Guard guard(lock_);
+    for (size_t i = 0; i < zone_count_; ++i) {
+        const Zone& zone = zones_[i];
+        if (first < zone.first_frame + zone.frame_count && zone.first_frame < first + count)
+            return lib::Error::make(lib::ErrorCode::kDuplicate, "region overlaps managed memory");
+    }
+    uint8_t* state = window_.at<uint8_t>(base);
+    __builtin_memset(state, 0, count - metadata_frames);
+    TRY(add_zone_locked(first + metadata_frames, count - metadata_frames, state));
+    metadata_bytes_ += metadata_frames << kPageShift;
+    if (was != boot::MemoryType::kUsable && size_t(was) < kMemoryTypeCount) reserved_bytes_[size_t(was)] -= length;
+    return {};
+}
+
+lib::Expected<void> FrameAllocator::add_zone_locked(uint64_t first_frame, uint64_t frame_count, uint8_t* state) {
+    if (zone_count_ == kMaxZones) return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many memory zones");
+    // Keep zones sorted by address for the binary search in find_zone.
+    size_t position = zone_count_;
+    while (position > 0 && zones_[position - 1].first_frame > first_frame) {
+        zones_[position] = zones_[position - 1];
+        --position;
+    }
+    zones_[position] = {first_frame, frame_count, state};
+    ++zone_count_;
+    // Free lists and the cache store zone indices: renumber after an insertion.
+    if (position + 1 < zone_count_) {
+        for (unsigned order = 0; order <= kMaxOrder; ++order) {
+            for (uint64_t frame = free_lists_[order]; frame != kNone;) {
+                auto* block = window_.at<FreeBlock>(frame << kPageShift);
+                block->zone = uint32_t(find_zone(frame));
+                frame = block->next;
+            }
+        }
+        for (size_t i = 0; i < cache_count_; ++i) cache_[i].zone = uint32_t(find_zone(cache_[i].frame));
+    }
+    managed_frames_ += frame_count;
+    free_range_locked(uint32_t(position), first_frame, frame_count, false);
+    return {};
+}
+
+int FrameAllocator::find_zone(uint64_t frame) const {
+    size_t hint = last_zone_;
+    if (hint < zone_count_ && frame - zones_[hint].first_frame < zones_[hint].frame_count) return int(hint);
+    size_t low = 0, high = zone_count_;
+    while (low < high) {
+        size_t middle = (low + high) / 2;
+        const Zone& zone = zones_[middle];
+        if (frame < zone.first_frame) high = middle;
+        else if (frame - zone.first_frame >= zone.frame_count) low = middle + 1;
+        else {
+            last_zone_ = middle;
+            return int(middle);
+        }
+    }
+    return -1;
+}
+
+void FrameAllocator::push_block(uint32_t zone, uint64_t frame, unsigned order) {
+    auto* block = window_.at<FreeBlock>(frame << kPageShift);
+    uint64_t head = free_lists_[order];
+    block->next = head;
+    block->prev = kNone;
+    block->zone = zone;
+    if (head != kNone) window_.at<FreeBlock>(head << kPageShift)->prev = frame;
+    free_lists_[order] = frame;
+    non_empty_orders_ |= 1u << order;
+    zones_[zone].state[frame - zones_[zone].first_frame] = uint8_t(kFreeHead | order);
+}
+
+void FrameAllocator::unlink_block(uint64_t frame, unsigned order) {
+    auto* block = window_.at<FreeBlock>(frame << kPageShift);
+    if (block->prev != kNone) window_.at<FreeBlock>(block->prev << kPageShift)->next = block->next;
+    else free_lists_[order] = block->next;
+    if (block->next != kNone) window_.at<FreeBlock>(block->next << kPageShift)->prev = block->prev;
+    if (free_lists_[order] == kNone) non_empty_orders_ &= ~(1u << order);
+    const Zone& zone = zones_[block->zone];
+    zone.state[frame - zone.first_frame] = 0;
+}
+
+uint64_t FrameAllocator::pop_block(unsigned order, uint32_t& zone) {
+    uint64_t frame = free_lists_[order];
+    zone = window_.at<FreeBlock>(frame << kPageShift)->zone;
+    unlink_block(frame, order);
+    return frame;
+}
+
+void FrameAllocator::free_block_locked(uint32_t zone_index, uint64_t frame, unsigned order) {
+    const Zone& zone = zones_[zone_index];
+    while (order < kMaxOrder) {
+        uint64_t buddy = frame ^ (1ULL << order);
+        uint64_t offset = buddy - zone.first_frame;
+        if (buddy < zone.first_frame || offset >= zone.frame_count) break;
+        if (zone.state[offset] != uint8_t(kFreeHead | order)) break;
+        unlink_block(buddy, order);
+        frame &= ~(1ULL << order);
+        ++order;
+    }
+    push_block(zone_index, frame, order);
+}
+
+// Splits [frame, frame + count) into the largest aligned blocks it holds.
+// Without `merge` the caller promises no neighbour is free (init), and the
+// blocks need no merging: the split is canonical, so no two are buddies.
+void FrameAllocator::free_range_locked(uint32_t zone, uint64_t frame, uint64_t count, bool merge) {
+    free_frames_ += count;
+    while (count > 0) {
+        unsigned order = floor_log2(count);
+        if (frame != 0) order = lib::min(order, unsigned(__builtin_ctzll(frame)));
+        order = lib::min(order, kMaxOrder);
+        if (merge) free_block_locked(zone, frame, order);
+        else push_block(zone, frame, order);
+        frame += 1ULL << order;
+        count -= 1ULL << order;
+    }
+}
+
+bool FrameAllocator::frame_is_free_locked(const Zone& zone, uint64_t frame) const {
+    if (zone.state[frame - zone.first_frame] == kCached) return true;
+    for (unsigned order = 0; order <= kMaxOrder; ++order) {
+        uint64_t head = frame & ~((1ULL << order) - 1);
+        if (head < zone.first_frame) break;
+        uint8_t state = zone.state[head - zone.first_frame];
+        if ((state & kFreeHead) && (state & kOrderMask) >= order) return true;
+    }
+    return false;
+}
+
+void FrameAllocator::check_free_is_valid_locked(uint64_t physical, uint64_t count, int zone_index) const {
+    if (zone_index < 0) PANIC("frame allocator: free of {:#x}, which is not managed memory", physical);
+    const Zone& zone = zones_[zone_index];
+    uint64_t frame = physical >> kPageShift;
+    if (frame + count - zone.first_frame > zone.frame_count)
+        PANIC("frame allocator: free of {} frames at {:#x} runs past the end of its region", count, physical);
+#if DEBUG_ASSERTS_ENABLED
+    // A frame inside the range that is free means a double free (or a free
+    // of a frame that was never handed out). Checked per aligned block: the
+    // blocks that could contain it (O(orders)) and the state bytes inside.
+    uint64_t remaining = count;
+    while (remaining > 0) {
+        unsigned order = lib::min(floor_log2(remaining), kMaxOrder);
+        if (frame != 0) order = lib::min(order, unsigned(__builtin_ctzll(frame)));
+        bool is_free = frame_is_free_locked(zone, frame);
+        for (uint64_t i = 0; i < (1ULL << order) && !is_free; ++i)
+            is_free = zone.state[frame + i - zone.first_frame] != 0;
+        if (is_free)
+            PANIC("frame allocator: double free (or free of a frame never allocated) in {:#x}..{:#x}", physical,
+                  physical + count * kPageSize);
+        frame += 1ULL << order;
+        remaining -= 1ULL << order;
+    }
+#endif
+}
+
+lib::Expected<uint64_t> FrameAllocator::allocate(Zeroing zeroing) {
+    uint64_t physical;
+    {
+        ksync::Guard guard(lock_);
+        if (cache_count_ > 0) {
+            CachedFrame cached = cache_[--cache_count_];
+            const Zone& zone = zones_[cached.zone];
+            zone.state[cached.frame - zone.first_frame] = 0;
+            --free_frames_;
+            physical = cached.frame << kPageShift;
+        } else {
+            physical = TRY(allocate_run_locked(1, 0));
+        }
+    }
+    if (zeroing == Zeroing::kYes) zero(physical, 1);
+    return physical;
+}
+
+lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t alignment, Zeroing zeroing) {
+    if (count == 0 || alignment == 0 || (alignment & (alignment - 1)) != 0)
+        return lib::Error::make(lib::ErrorCode::kInvalid, "bad frame count or alignment");
+    unsigned order = ceil_log2(count);
+    if (alignment > kPageSize) order = lib::max(order, floor_log2(alignment) - kPageShift);
+    if (order > kMaxOrder) return lib::Error::make(lib::ErrorCode::kUnsupported, "run larger than 1 GiB");
+    uint64_t physical;
+    {
+        ksync::Guard guard(lock_);
+        auto result = allocate_run_locked(count, order);
+        if (result) {
+            physical = *result;
+        } else {
+            // Frames parked in the cache may be what keeps a block from merging.
+            if (cache_count_ == 0) return result.error();
+            drain_cache_locked();
+            physical = TRY(allocate_run_locked(count, order));
+        }
+    }
+    if (zeroing == Zeroing::kYes) zero(physical, count);
+    return physical;
+}
+
+lib::Expected<uint64_t> FrameAllocator::allocate_run_locked(uint64_t count, unsigned order) {
+    uint32_t usable = non_empty_orders_ & ~((1u << order) - 1);
+    if (usable == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no free block large enough");
+    unsigned found = unsigned(__builtin_ctz(usable));
+    uint32_t zone;
+    uint64_t frame = pop_block(found, zone);
+    // Split: the upper halves go back to the free lists.
+    while (found > order) {
+        --found;
+        push_block(zone, frame + (1ULL << found), found);
+    }
+    free_frames_ -= 1ULL << order;
+    uint64_t block = 1ULL << order;
+    if (count < block) free_range_locked(zone, frame + count, block - count, true);
+    return frame << kPageShift;
+}
+
+void FrameAllocator::drain_cache_locked() {
+    while (cache_count_ > 0) {
+        CachedFrame cached = cache_[--cache_count_];
+        const Zone& zone = zones_[cached.zone];
+        zone.state[cached.frame - zone.first_frame] = 0;
+        free_block_locked(cached.zone, cached.frame, 0);
+    }
+}
+
+void FrameAllocator::free_run(uint64_t physical, uint64_t count) {
+    if (!is_aligned(physical, kPageSize)) PANIC("frame allocator: misaligned free of {:#x}", physical);
+    if (count == 0) return;
+    uint64_t frame = physical >> kPageShift;
+    ksync::Guard guard(lock_);
+    int zone_index = find_zone(frame);
+    check_free_is_valid_locked(physical, count, zone_index);
+    if (count == 1 && cache_count_ < kCacheCapacity) {
+        const Zone& zone = zones_[zone_index];
+        zone.state[frame - zone.first_frame] = kCached;
+        cache_[cache_count_++] = {frame, uint32_t(zone_index)};
+        ++free_frames_;
+        return;
+    }
+    free_range_locked(uint32_t(zone_index), frame, count, true);
+}
+
+bool FrameAllocator::is_managed(uint64_t physical) const {
+    ksync::Guard guard(lock_);
+    return find_zone(physical >> kPageShift) >= 0;
+}
+
+bool FrameAllocator::is_free(uint64_t physical) const {
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    return zone >= 0 && frame_is_free_locked(zones_[zone], physical >> kPageShift);
+}
+
+FrameStats FrameAllocator::stats() const {
+    ksync::Guard guard(lock_);
+    FrameStats stats;
+    stats.managed_bytes = managed_frames_ << kPageShift;
+    stats.free_bytes = free_frames_ << kPageShift;
+    stats.metadata_bytes = metadata_bytes_;
+    for (size_t i = 0; i < kMemoryTypeCount; ++i) stats.reserved_bytes[i] = reserved_bytes_[i];
+    return stats;
+}
+
+void FrameAllocator::zero(uint64_t physical, uint64_t count) const {
+    __builtin_memset(window_.at(physical), 0, count << kPageShift);
+}
+
+}  // namespace mm

@@ -1,0 +1,241 @@
+// In-kernel tests of the memory manager on the real CPU: the kernel's own
+// page tables as the hardware sees them (arch::translate walks CR3), real
+// map/unmap/protect, faults on protection violations, NX and stack guard
+// pages (arch::expect_fault), and heap stress through kmalloc and new.
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/exception_info.hpp"
+#include "arch/x86_64/fault_expect.hpp"
+#include "arch/x86_64/page_walk.hpp"
+#include "boot/boot_info.hpp"
+#include "kernel/mm/mm.hpp"
+#include "lib/string_view.hpp"
+#include "test/ktest.hpp"
+
+extern "C" char __text_start[], __rodata_start[], __data_start[];
+
+namespace {
+
+constexpr uint64_t kTestArea = 0xfffffe8000000000ULL;  // PML4 slot 509: nothing else lives there
+constexpr uint64_t kPfPresent = 1u << 0, kPfWrite = 1u << 1, kPfInstructionFetch = 1u << 4;  // SDM §4.7
+
+uint64_t hhdm() { return boot::info().hhdm_offset; }
+arch::Translation walk(uint64_t virt) { return arch::translate(virt, hhdm()); }
+
+void write_byte(void* address) { *static_cast<volatile uint8_t*>(address) = 0x5a; }
+void call_address(void* address) { reinterpret_cast<void (*)()>(address)(); }
+
+bool contains(const char* text, const char* part) {
+    lib::StringView haystack(text), needle(part);
+    for (size_t i = 0; i + needle.size() <= haystack.size(); ++i)
+        if (lib::StringView(text + i, needle.size()) == needle) return true;
+    return false;
+}
+
+}  // namespace
+
+KTEST(mm, kernel_sections_are_w_xor_x_and_global) {
+    auto text = walk(reinterpret_cast<uint64_t>(__text_start));
+    KASSERT(text.present);
+    KEXPECT(text.executable);
+    KEXPECT(!text.writable);
+    KEXPECT(text.global);
+    auto rodata = walk(reinterpret_cast<uint64_t>(__rodata_start));
+    KEXPECT(rodata.present && !rodata.writable && !rodata.executable && rodata.global);
+    auto data = walk(reinterpret_cast<uint64_t>(__data_start));
+    KEXPECT(data.present && data.writable && !data.executable && data.global);
+    KEXPECT_EQ(text.physical, boot::info().kernel_physical_base +
+                                  (reinterpret_cast<uint64_t>(__text_start) - boot::info().kernel_virtual_base));
+}
+
+KTEST(mm, hhdm_uses_large_pages_and_same_offset) {
+    auto low = walk(hhdm() + 0x100000);
+    KASSERT(low.present);
+    KEXPECT_EQ(low.physical, 0x100000u);
+    KEXPECT(low.writable && !low.executable);
+    KEXPECT_EQ(low.pat_index, 0u);  // write-back
+    auto high = walk(hhdm() + 0xC0000000ULL);  // top GiB below 4 GiB: framebuffer/MMIO side
+    KEXPECT(high.present);
+    auto mid = walk(hhdm() + 0x40000000ULL + 0x1234);
+    KASSERT(mid.present);
+    KEXPECT_GE(mid.page_size, 2u * 1024 * 1024);
+    KEXPECT_EQ(mid.physical, 0x40001234u);
+}
+
+KTEST(mm, framebuffer_is_write_combining) {
+    const auto& info = boot::info();
+    if (!info.has_framebuffer) return;
+    auto fb = walk(reinterpret_cast<uint64_t>(info.framebuffer.address));
+    KASSERT(fb.present);
+    KEXPECT_EQ(fb.pat_index, unsigned(mm::CacheType::kWriteCombining));
+    KEXPECT_EQ(fb.physical, info.framebuffer.physical);
+    KEXPECT(fb.writable && !fb.executable);
+}
+
+KTEST(mm, frames_single_and_aligned_runs) {
+    auto stats = mm::frames().stats();
+    KEXPECT_GT(stats.managed_bytes, 0u);
+    KEXPECT_LE(stats.free_bytes, stats.managed_bytes);
+    KEXPECT_GT(stats.reserved_bytes[size_t(boot::MemoryType::kKernelAndModules)], 0u);
+    KEXPECT_LE(stats.metadata_bytes * 1000, stats.managed_bytes + stats.metadata_bytes);
+    uint64_t free_before = mm::frames().free_frames();
+    auto frame = mm::frames().allocate(mm::Zeroing::kYes);
+    KASSERT(frame.has_value());
+    auto* bytes = boot::phys_to_virt<uint8_t>(*frame);
+    bool zero = true;
+    for (uint64_t i = 0; i < mm::kPageSize; ++i) zero &= bytes[i] == 0;
+    KEXPECT(zero);
+    auto run = mm::frames().allocate_run(512, 2 * 1024 * 1024);
+    KASSERT(run.has_value());
+    KEXPECT_EQ(*run % (2 * 1024 * 1024), 0u);
+    boot::phys_to_virt<uint8_t>(*run)[2 * 1024 * 1024 - 1] = 1;  // reachable through the HHDM
+    mm::frames().free_run(*run, 512);
+    mm::frames().free(*frame);
+    KEXPECT_EQ(mm::frames().free_frames(), free_before);
+}
+
+KTEST(mm, map_write_unmap_real_page) {
+    auto frame = mm::frames().allocate(mm::Zeroing::kYes);
+    KASSERT(frame.has_value());
+    uint64_t virt = kTestArea + 0x5000;
+    KASSERT(mm::map(virt, *frame, mm::kPageSize, {.writable = true}).has_value());
+    auto hw = walk(virt);
+    KEXPECT(hw.present && hw.writable && !hw.executable && !hw.user);
+    KEXPECT_EQ(hw.physical, *frame);
+    *reinterpret_cast<volatile uint64_t*>(virt + 8) = 0x1122334455667788ULL;
+    KEXPECT_EQ(*boot::phys_to_virt<uint64_t>(*frame + 8), 0x1122334455667788ULL);
+    KASSERT(mm::unmap(virt, mm::kPageSize).has_value());
+    KEXPECT(!walk(virt).present);
+    KEXPECT(!mm::translate(virt).has_value());
+    auto fault = arch::expect_fault(arch::vector::kPageFault, write_byte, reinterpret_cast<void*>(virt));
+    KEXPECT(fault.faulted);
+    KEXPECT_EQ(fault.cr2, virt);
+    KEXPECT_EQ(fault.error_code & kPfPresent, 0u);
+    mm::frames().free(*frame);
+}
+
+KTEST(mm, write_to_read_only_page_faults) {
+    auto frame = mm::frames().allocate(mm::Zeroing::kYes);
+    KASSERT(frame.has_value());
+    uint64_t virt = kTestArea + 0x200000;
+    KASSERT(mm::map(virt, *frame, mm::kPageSize, {.writable = true}).has_value());
+    write_byte(reinterpret_cast<void*>(virt));
+    KASSERT(mm::protect(virt, mm::kPageSize, {.writable = false}).has_value());
+    KEXPECT(!walk(virt).writable);  // and the TLB was flushed: the write below must fault
+    auto fault = arch::expect_fault(arch::vector::kPageFault, write_byte, reinterpret_cast<void*>(virt));
+    KEXPECT(fault.faulted);
+    KEXPECT_EQ(fault.vector, arch::vector::kPageFault);
+    KEXPECT_EQ(fault.cr2, virt);
+    KEXPECT_EQ(fault.error_code & (kPfPresent | kPfWrite), kPfPresent | kPfWrite);
+    KASSERT(mm::unmap(virt, mm::kPageSize).has_value());
+    mm::frames().free(*frame);
+}
+
+KTEST(mm, executing_no_execute_page_faults) {
+    if (!mm::paging_features().no_execute) return;
+    auto frame = mm::frames().allocate(mm::Zeroing::kYes);
+    KASSERT(frame.has_value());
+    *boot::phys_to_virt<uint8_t>(*frame) = 0xc3;  // RET
+    uint64_t virt = kTestArea + 0x400000;
+    KASSERT(mm::map(virt, *frame, mm::kPageSize, {.executable = false}).has_value());
+    auto fault = arch::expect_fault(arch::vector::kPageFault, call_address, reinterpret_cast<void*>(virt));
+    KEXPECT(fault.faulted);
+    KEXPECT_EQ(fault.cr2, virt);
+    KEXPECT_EQ(fault.error_code & kPfInstructionFetch, kPfInstructionFetch);
+    // Executable now: the same call returns.
+    KASSERT(mm::protect(virt, mm::kPageSize, {.executable = true}).has_value());
+    auto no_fault = arch::expect_fault(arch::vector::kPageFault, call_address, reinterpret_cast<void*>(virt));
+    KEXPECT(!no_fault.faulted);
+    KASSERT(mm::unmap(virt, mm::kPageSize).has_value());
+    mm::frames().free(*frame);
+}
+
+KTEST(mm, kernel_stack_has_guard_page) {
+    auto stack = mm::allocate_kernel_stack(16 * 1024);
+    KASSERT(stack.has_value());
+    KEXPECT_EQ(stack->top - stack->bottom, 16u * 1024);
+    write_byte(reinterpret_cast<void*>(stack->bottom));
+    write_byte(reinterpret_cast<void*>(stack->top - 1));
+    uint64_t guard = stack->bottom - 8;
+    auto fault = arch::expect_fault(arch::vector::kPageFault, write_byte, reinterpret_cast<void*>(guard));
+    KEXPECT(fault.faulted);
+    KEXPECT_EQ(fault.cr2, guard);
+    char text[256];
+    mm::describe_address(guard, text, sizeof text);
+    KEXPECT(contains(text, "guard page"));
+    KEXPECT(contains(text, "not mapped"));
+    mm::free_kernel_stack(*stack);
+    KEXPECT(!walk(stack->bottom).present);
+}
+
+KTEST(mm, describe_address_names_areas) {
+    char text[256];
+    mm::describe_address(reinterpret_cast<uint64_t>(__text_start), text, sizeof text);
+    KEXPECT(contains(text, "kernel text"));
+    KEXPECT(contains(text, "RX"));
+    mm::describe_address(hhdm() + 0x1000, text, sizeof text);
+    KEXPECT(contains(text, "HHDM"));
+    KEXPECT(contains(text, "WB"));
+    mm::describe_address(kTestArea + 0x123000, text, sizeof text);
+    KEXPECT(contains(text, "not mapped"));
+    mm::describe_address(0x0000800000000000ULL, text, sizeof text);
+    KEXPECT(contains(text, "non-canonical"));
+}
+
+KTEST(mm, heap_stress_mixed_sizes) {
+    constexpr int kBlocks = 2000;
+    static uint8_t* blocks[kBlocks];
+    static size_t sizes[kBlocks];
+    uint64_t live_before = mm::heap().stats().live_blocks;
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    auto next = [&] {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        return seed;
+    };
+    for (int round = 0; round < 4; ++round) {
+        for (int i = 0; i < kBlocks; ++i) {
+            sizes[i] = next() % 8 == 0 ? 1 + next() % 20000 : 1 + next() % 512;
+            blocks[i] = static_cast<uint8_t*>(mm::kmalloc(sizes[i]));
+            KASSERT(blocks[i] != nullptr);
+            KEXPECT_EQ(reinterpret_cast<uint64_t>(blocks[i]) % 16, 0u);
+            __builtin_memset(blocks[i], uint8_t(i), sizes[i]);
+        }
+        bool intact = true;
+        for (int i = 0; i < kBlocks; i += 2) {
+            intact &= blocks[i][0] == uint8_t(i) && blocks[i][sizes[i] - 1] == uint8_t(i);
+            mm::kfree(blocks[i]);
+        }
+        for (int i = 1; i < kBlocks; i += 2) {
+            blocks[i] = static_cast<uint8_t*>(mm::krealloc(blocks[i], sizes[i] + 100));
+            KASSERT(blocks[i] != nullptr);
+            intact &= blocks[i][0] == uint8_t(i) && blocks[i][sizes[i] - 1] == uint8_t(i);
+            mm::kfree(blocks[i]);
+        }
+        KEXPECT(intact);
+    }
+    KEXPECT_EQ(mm::heap().stats().live_blocks, live_before);
+}
+
+namespace {
+struct alignas(64) CacheLine {
+    uint64_t words[8];
+};
+}  // namespace
+
+KTEST(mm, new_and_delete) {
+    auto* value = new uint64_t(42);
+    KEXPECT_EQ(*value, 42u);
+    delete value;
+    auto* array = new uint32_t[1000];
+    for (int i = 0; i < 1000; ++i) array[i] = uint32_t(i);
+    KEXPECT_EQ(array[999], 999u);
+    delete[] array;
+    auto* line = new CacheLine{};
+    KEXPECT_EQ(reinterpret_cast<uint64_t>(line) % 64, 0u);
+    delete line;
+    void* zeroed = mm::kcalloc(10, 10);
+    KASSERT(zeroed != nullptr);
+    KEXPECT_EQ(static_cast<uint8_t*>(zeroed)[99], 0u);
+    mm::kfree(zeroed);
+}

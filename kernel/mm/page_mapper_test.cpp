@@ -1,0 +1,264 @@
+// Host tests of the page mapper on simulated physical memory: entry
+// encoding, page-size choice, splits, protection changes, TLB invalidation,
+// table reclamation, failure without damage, and a randomized run against a
+// model of what each 4 KiB page maps to.
+#include "kernel/mm/page_mapper.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "kernel/mm/simulated_memory.hpp"
+
+namespace {
+
+using mm::CacheType;
+using mm::kPageSize;
+using mm::PageFlags;
+using mm::PageSize;
+
+constexpr uint64_t kMiB = 1ULL << 20, kGiB = 1ULL << 30;
+constexpr uint64_t kKernelBase = 0xffffffff80000000ULL;
+constexpr uint64_t kHhdm = 0xffff800000000000ULL;
+
+struct TlbLog {
+    static inline std::vector<uint64_t> pages;
+    static inline int full_flushes = 0;
+    static void reset() {
+        pages.clear();
+        full_flushes = 0;
+    }
+    static void invalidate(uint64_t virt) { pages.push_back(virt); }
+    static void flush() { ++full_flushes; }
+};
+
+struct Fixture {
+    explicit Fixture(uint64_t memory_bytes = 64 * kMiB, mm::PagingFeatures features = {}) {
+        map = {mm::testing::region(0x1000, memory_bytes - 0x1000)};
+        memory = std::make_unique<mm::testing::SimulatedMemory>(memory_bytes);
+        EXPECT_TRUE(frames.init(lib::Span<const boot::MemoryRegion>(map.data(), map.size()), memory->window()));
+        initial_free = frames.free_frames();
+        auto root = mm::PageMapper::create_root(frames);
+        EXPECT_TRUE(root.has_value());
+        mapper = std::make_unique<mm::PageMapper>(memory->window(), frames, *root, features,
+                                                  mm::TlbHooks{&TlbLog::invalidate, &TlbLog::flush});
+        TlbLog::reset();
+    }
+    // Every table except the root has been given back.
+    bool only_root_left() const { return frames.free_frames() == initial_free - 1; }
+
+    std::vector<boot::MemoryRegion> map;
+    std::unique_ptr<mm::testing::SimulatedMemory> memory;
+    mm::FrameAllocator frames;
+    uint64_t initial_free = 0;
+    std::unique_ptr<mm::PageMapper> mapper;
+};
+
+constexpr PageFlags kData{.writable = true, .user = false, .executable = false, .global = true};
+
+TEST(PageTableEntry, EncodesFlagsAndCacheTypes) {
+    mm::PagingFeatures features;
+    for (unsigned level = 0; level < 3; ++level) {
+        for (unsigned cache = 0; cache < 6; ++cache) {
+            PageFlags flags{.writable = bool(cache & 1), .user = bool(cache & 2), .executable = bool(level & 1),
+                            .global = true, .cache = CacheType(cache)};
+            uint64_t physical = mm::level_coverage(level) * 3;
+            auto entry = mm::PageTableEntry::leaf(physical, level, flags, features);
+            EXPECT_TRUE(entry.present());
+            EXPECT_TRUE(entry.is_leaf(level));
+            EXPECT_EQ(entry.leaf_address(level), physical);
+            EXPECT_EQ(entry.flags(level), flags);
+        }
+    }
+    // WC is PAT index 5: PAT + PWT; the PAT bit is bit 7 in a PTE, bit 12 in a PDE.
+    PageFlags wc{.cache = CacheType::kWriteCombining};
+    EXPECT_EQ(mm::PageTableEntry::leaf(0, 0, wc, features).raw() & 0x1098, 0x88u);
+    EXPECT_EQ(mm::PageTableEntry::leaf(0, 1, wc, features).raw() & 0x1018, 0x1008u);
+    // Without NXE the NX bit is reserved: never set.
+    EXPECT_EQ(mm::PageTableEntry::leaf(0, 0, {}, {.no_execute = false}).raw() >> 63, 0u);
+}
+
+TEST(PageMapper, MapTranslateUnmapSinglePage) {
+    Fixture f;
+    PageFlags flags{.writable = true, .user = true, .executable = false, .global = false,
+                    .cache = CacheType::kUncached};
+    ASSERT_TRUE(f.mapper->map(0x400000, 0x1234000, PageSize::k4KiB, flags));
+    auto mapping = f.mapper->translate(0x400abc);
+    ASSERT_TRUE(mapping.has_value());
+    EXPECT_EQ(mapping->physical, 0x1234abcu);
+    EXPECT_EQ(mapping->size, PageSize::k4KiB);
+    EXPECT_EQ(mapping->flags, flags);
+    EXPECT_FALSE(f.mapper->translate(0x401000).has_value());
+    EXPECT_EQ(f.frames.free_frames(), f.initial_free - 4);  // root + PDPT + PD + PT
+    ASSERT_TRUE(f.mapper->unmap(0x400000));
+    EXPECT_FALSE(f.mapper->translate(0x400abc).has_value());
+    EXPECT_EQ(TlbLog::pages, (std::vector<uint64_t>{0x400000, 0x400000, 0x400000, 0x400000}));
+    EXPECT_TRUE(f.only_root_left());
+}
+
+TEST(PageMapper, RangesUseTheLargestPagesAlignmentAllows) {
+    Fixture f;
+    // 4 KiB, then 2 MiB pages up to 1 GiB, then one 1 GiB page, then 2 MiB + 4 KiB.
+    uint64_t virt = kHhdm + kGiB - 2 * kMiB - 0x1000, length = 2 * kMiB + 0x1000 + kGiB + 2 * kMiB + 0x1000;
+    ASSERT_TRUE(f.mapper->map_range(virt, virt - kHhdm, length, kData));
+    EXPECT_EQ(f.mapper->translate(virt)->size, PageSize::k4KiB);
+    EXPECT_EQ(f.mapper->translate(virt + 0x1000)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB + 12345)->size, PageSize::k1GiB);
+    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB + 12345)->physical, kGiB + 12345);
+    EXPECT_EQ(f.mapper->translate(kHhdm + 2 * kGiB)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->translate(kHhdm + 2 * kGiB + 2 * kMiB)->size, PageSize::k4KiB);
+    EXPECT_FALSE(f.mapper->translate(kHhdm + 2 * kGiB + 2 * kMiB + 0x1000).has_value());
+    ASSERT_TRUE(f.mapper->unmap_range(virt, length));
+    EXPECT_TRUE(f.only_root_left());
+}
+
+TEST(PageMapper, WithoutHugePagesTheCpuGets2MiB) {
+    Fixture f(64 * kMiB, {.huge_1g = false});
+    ASSERT_TRUE(f.mapper->map_range(kHhdm, 0, kGiB, kData));
+    EXPECT_EQ(f.mapper->translate(kHhdm + 5)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->map(kHhdm + 4 * kGiB, 0, PageSize::k1GiB, kData).error().code, lib::ErrorCode::kUnsupported);
+}
+
+TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k2MiB, kData));
+    uint64_t free_before = f.frames.free_frames();
+    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code,
+              lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(f.mapper->map(kKernelBase, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kDuplicate);
+    // A range whose end collides is rolled back entirely.
+    EXPECT_FALSE(f.mapper->map_range(kKernelBase - 0x3000, 0x5000000, 0x4000, kData));
+    EXPECT_FALSE(f.mapper->translate(kKernelBase - 0x3000).has_value());
+    EXPECT_EQ(f.frames.free_frames(), free_before);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 7)->physical, 0x200007u);
+}
+
+TEST(PageMapper, BadArgumentsAreErrors) {
+    Fixture f;
+    EXPECT_EQ(f.mapper->map(0x0000800000000000ULL, 0, PageSize::k4KiB, kData).error().code,
+              lib::ErrorCode::kInvalid);
+    EXPECT_EQ(f.mapper->map(0x1001, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(f.mapper->map(0x200000, 0x1000, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kInvalid);
+    EXPECT_FALSE(f.mapper->unmap_range(0x1000, 0x10));
+    EXPECT_FALSE(f.mapper->unmap_range(0x00007ffffffff000ULL, 0x2000));  // runs into the hole
+    EXPECT_TRUE(f.only_root_left());
+}
+
+TEST(PageMapper, PartialUnmapSplitsLargePages) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->map(kHhdm, 0, PageSize::k1GiB, kData));
+    ASSERT_TRUE(f.mapper->unmap(kHhdm + 3 * kMiB));  // inside the second 2 MiB piece
+    EXPECT_FALSE(f.mapper->translate(kHhdm + 3 * kMiB).has_value());
+    EXPECT_EQ(f.mapper->translate(kHhdm + 3 * kMiB + 0x1000)->physical, 3 * kMiB + 0x1000);
+    EXPECT_EQ(f.mapper->translate(kHhdm + 3 * kMiB + 0x1000)->size, PageSize::k4KiB);
+    EXPECT_EQ(f.mapper->translate(kHhdm + 5 * kMiB)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->translate(kHhdm + 5 * kMiB)->flags, kData);
+    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB - 1)->physical, kGiB - 1);
+    ASSERT_TRUE(f.mapper->unmap_range(kHhdm, kGiB));
+    EXPECT_TRUE(f.only_root_left());
+}
+
+TEST(PageMapper, ProtectChangesRightsAndSplitsWherePartial) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->map_range(kKernelBase, 0x200000, 4 * kMiB, kData));
+    PageFlags text{.writable = false, .executable = true, .global = true};
+    ASSERT_TRUE(f.mapper->protect_range(kKernelBase + 0x1000, 0x2000, text));
+    EXPECT_EQ(f.mapper->translate(kKernelBase)->flags, kData);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 0x1000)->flags, text);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 0x2fff)->flags, text);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 0x3000)->flags, kData);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 0x2000)->physical, 0x202000u);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 2 * kMiB)->size, PageSize::k2MiB);
+    PageFlags wc{.writable = true, .cache = CacheType::kWriteCombining};
+    ASSERT_TRUE(f.mapper->protect_range(kKernelBase + 2 * kMiB, 2 * kMiB, wc));
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 3 * kMiB)->flags, wc);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 3 * kMiB)->size, PageSize::k2MiB);
+    // Holes in the range are skipped.
+    ASSERT_TRUE(f.mapper->protect_range(kKernelBase - 8 * kMiB, 16 * kMiB, kData));
+    EXPECT_FALSE(f.mapper->translate(kKernelBase - 0x1000).has_value());
+}
+
+TEST(PageMapper, ManyChangesEndInOneFullFlush) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->map_range(0x10000000, 0x10000000, 100 * kPageSize, kData, PageSize::k4KiB));
+    EXPECT_TRUE(TlbLog::pages.empty());  // new mappings need no invalidation
+    ASSERT_TRUE(f.mapper->unmap_range(0x10000000, 8 * kPageSize));
+    EXPECT_EQ(TlbLog::pages.size(), 8u);
+    EXPECT_EQ(TlbLog::full_flushes, 0);
+    TlbLog::reset();
+    ASSERT_TRUE(f.mapper->unmap_range(0x10000000, 100 * kPageSize));
+    EXPECT_EQ(TlbLog::full_flushes, 1);
+    EXPECT_LE(TlbLog::pages.size(), mm::PageMapper::kFullFlushThreshold + 3);
+}
+
+TEST(PageMapper, OutOfMemoryLeavesMappingsIntact) {
+    Fixture f(1 * kMiB);  // ~250 frames for tables
+    uint64_t free_before = f.frames.free_frames();
+    // 4 KiB pages 2 MiB apart: one page table each, until memory runs out.
+    uint64_t mapped = 0;
+    for (;; ++mapped) {
+        if (!f.mapper->map(0x40000000 + mapped * 2 * kMiB, 0, PageSize::k4KiB, kData)) break;
+    }
+    EXPECT_GT(mapped, 100u);
+    for (uint64_t i = 0; i < mapped; ++i) ASSERT_TRUE(f.mapper->translate(0x40000000 + i * 2 * kMiB).has_value());
+    // A range needing new tables fails and is rolled back.
+    EXPECT_FALSE(f.mapper->map_range(0x7f0000000000ULL, 0, 8 * kPageSize, kData));
+    EXPECT_FALSE(f.mapper->translate(0x7f0000000000ULL).has_value());
+    for (uint64_t i = 0; i < mapped; ++i) ASSERT_TRUE(f.mapper->unmap(0x40000000 + i * 2 * kMiB));
+    EXPECT_EQ(f.frames.free_frames(), free_before);
+}
+
+// Random operations on a 64 MiB window, checked page by page against a model.
+TEST(PageMapper, RandomizedAgainstModel) {
+    Fixture f(256 * kMiB);
+    constexpr uint64_t kBase = 0xffffc00000000000ULL, kWindow = 64 * kMiB, kPages = kWindow / kPageSize;
+    struct Page {
+        uint64_t physical;
+        PageFlags flags;
+    };
+    std::map<uint64_t, Page> model;  // page index -> mapping
+    std::mt19937_64 random(99);
+    const PageFlags choices[] = {kData, {.executable = true}, {.writable = true, .cache = CacheType::kWriteCombining},
+                                 {.user = true, .cache = CacheType::kUncached}};
+    for (int step = 0; step < 3000; ++step) {
+        uint64_t length_pages = 1 + random() % (random() % 4 == 0 ? 2048 : 16);
+        uint64_t first = random() % (kPages - length_pages);
+        if (random() % 3 == 0) first &= ~511ULL;  // favour 2 MiB alignment
+        uint64_t virt = kBase + first * kPageSize, length = length_pages * kPageSize;
+        PageFlags flags = choices[random() % 4];
+        int action = int(random() % 3);
+        if (action == 0) {
+            uint64_t physical = (random() % 1024) * 2 * kMiB + (first % 512) * kPageSize;
+            bool any_mapped = false;
+            for (uint64_t i = 0; i < length_pages && !any_mapped; ++i) any_mapped = model.count(first + i);
+            auto result = f.mapper->map_range(virt, physical, length, flags);
+            ASSERT_EQ(result.has_value(), !any_mapped) << step;
+            if (result)
+                for (uint64_t i = 0; i < length_pages; ++i) model[first + i] = {physical + i * kPageSize, flags};
+        } else if (action == 1) {
+            ASSERT_TRUE(f.mapper->unmap_range(virt, length));
+            for (uint64_t i = 0; i < length_pages; ++i) model.erase(first + i);
+        } else {
+            ASSERT_TRUE(f.mapper->protect_range(virt, length, flags));
+            for (uint64_t i = 0; i < length_pages; ++i)
+                if (auto it = model.find(first + i); it != model.end()) it->second.flags = flags;
+        }
+        for (int probe = 0; probe < 32; ++probe) {
+            uint64_t page = probe < 16 ? first + random() % length_pages : random() % kPages;
+            auto mapping = f.mapper->translate(kBase + page * kPageSize + 8);
+            auto it = model.find(page);
+            ASSERT_EQ(mapping.has_value(), it != model.end()) << step << " page " << page;
+            if (mapping) {
+                ASSERT_EQ(mapping->physical, it->second.physical + 8) << step;
+                ASSERT_EQ(mapping->flags, it->second.flags) << step;
+            }
+        }
+    }
+    ASSERT_TRUE(f.mapper->unmap_range(kBase, kWindow));
+    EXPECT_TRUE(f.only_root_left());
+}
+
+}  // namespace

@@ -1,0 +1,19 @@
+// The GDT the kernel is entered with (facts sheet §3): null, 16-bit code,
+// 16-bit data, 32-bit code, 32-bit data, 64-bit code (0x28), 64-bit data
+// (0x30). Pure data, built by the loader in reclaimable memory.
+#pragma once
+
+#include <stdint.h>
+
+namespace loader {
+
+inline constexpr uint16_t kKernelCodeSelector = 0x28;
+inline constexpr uint16_t kKernelDataSelector = 0x30;
+inline constexpr uint16_t kCode32Selector = 0x18;  // used by the 5-level detour in handoff.S
+inline constexpr uint16_t kData32Selector = 0x20;
+inline constexpr uint64_t kGdtEntries = 7;
+
+// Fills `gdt` (kGdtEntries descriptors).
+void fill_limine_gdt(uint64_t* gdt);
+
+}  // namespace loader

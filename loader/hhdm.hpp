@@ -1,0 +1,23 @@
+// The HHDM offset the kernel will see (facts sheet §2) and the conversion of
+// the loader's physical (= identity) pointers into it: every pointer handed
+// to the kernel is an HHDM address (facts sheet, preamble).
+#pragma once
+
+#include <stdint.h>
+
+namespace loader::hhdm {
+
+// Set once, when the paging mode is chosen.
+void set_offset(uint64_t offset);
+uint64_t offset();
+
+inline uint64_t from_physical(uint64_t physical) {
+    return physical + offset();
+}
+
+template <typename T>
+T* from_pointer(T* pointer) {
+    return pointer ? reinterpret_cast<T*>(reinterpret_cast<uint64_t>(pointer) + offset()) : nullptr;
+}
+
+}  // namespace loader::hhdm

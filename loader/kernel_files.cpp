@@ -1,0 +1,122 @@
+#include "loader/kernel_files.hpp"
+
+#include "lib/format.hpp"
+#include "lib/memory.hpp"
+#include "lib/utility.hpp"
+#include "loader/console.hpp"
+#include "loader/core/config.hpp"
+#include "loader/core/memmap.hpp"
+#include "loader/hhdm.hpp"
+#include "loader/paths.hpp"
+#include "loader/uefi.hpp"
+
+namespace loader {
+
+using console::fatal;
+using console::must;
+using lib::StringView;
+
+namespace {
+constexpr uint64_t kPageSize = 4096;
+uint64_t pages_for(uint64_t bytes) {
+    return lib::align_up(bytes, kPageSize) / kPageSize;
+}
+}  // namespace
+
+// A config path "boot():/boot/kernel" -> "/boot/kernel". Only boot() exists.
+FileLocation resolve_config_path(StringView text, StringView what) {
+    auto resource = parse_resource_path(text);
+    if (!resource) {
+        char message[160];
+        lib::format(message, sizeof message, "{}: {}", what, resource.error().message);
+        fatal(message, text);
+    }
+    FileLocation location{};
+    if (resource->path.size() >= sizeof location.path) fatal("path too long", text);
+    lib::copy_bytes(location.path, resource->path.data(), resource->path.size());
+    return location;
+}
+
+FileLocation resolve_internal_path(StringView kernel_path, StringView text) {
+    if (text.find(':') != StringView::npos) return resolve_config_path(text, "internal module path");
+    FileLocation location{};
+    if (!kernel_relative_path(kernel_path, text, location.path, sizeof location.path))
+        fatal("internal module path is empty, too long or malformed", text);
+    return location;
+}
+
+limine::File* describe_file(const files::LoadedFile& loaded, StringView path, StringView cmdline) {
+    // Function-local statics with dynamic initialisers would need the MSVC
+    // thread-safe-static runtime; a plain global does not.
+    static bool partition_known = false;
+    static files::PartitionFacts partition;
+    if (!partition_known) {
+        partition = files::boot_partition_facts();
+        partition_known = true;
+    }
+    auto* file = must(uefi::allocate_object<limine::File>("no memory for a file response"), path);
+    file->revision = 0;
+    file->address = reinterpret_cast<void*>(hhdm::from_physical(loaded.address));
+    file->size = loaded.size;
+    file->path = hhdm::from_pointer(must(uefi::copy_string(path, "no memory for a path string"), path));
+    file->cmdline = hhdm::from_pointer(must(uefi::copy_string(cmdline, "no memory for a command line"), path));
+    file->media_type = limine::kMediaGeneric;
+    file->partition_index = partition.partition_index;
+    file->mbr_disk_id = partition.mbr_disk_id;
+    // GUIDs keep their UEFI byte layout, which is the uuid struct's (u32, u16,
+    // u16, u8[8], little-endian).
+    if (partition.gpt) lib::copy_bytes(&file->gpt_part_uuid, partition.gpt_partition_guid, 16);
+    if (partition.gpt_disk_known) lib::copy_bytes(&file->gpt_disk_uuid, partition.gpt_disk_guid, 16);
+    return file;
+}
+
+void* KernelImage::at(uint64_t virtual_address, uint64_t size) const {
+    if (virtual_address < plan.virtual_base) return nullptr;
+    uint64_t offset = virtual_address - plan.virtual_base;
+    if (offset > plan.image_size || size > plan.image_size - offset) return nullptr;
+    return image + offset;
+}
+
+StringView KernelImage::string_at(uint64_t virtual_address) const {
+    const char* start = static_cast<const char*>(at(virtual_address, 1));
+    if (!start) return {};
+    uint64_t limit = plan.image_size - (virtual_address - plan.virtual_base);
+    for (uint64_t i = 0; i < limit; ++i)
+        if (start[i] == 0) return StringView(start, i);
+    return {};
+}
+
+KernelImage load_kernel(StringView path) {
+    KernelImage kernel{};
+    auto file = files::read_file(path, kEfiLoaderKernelAndModules);
+    if (!file) {
+        if (file.error().code == lib::ErrorCode::kNotFound) fatal("kernel file missing", path);
+        fatal(file.error().message, path);
+    }
+    kernel.file_address = file->address;
+    kernel.file = lib::Bytes(reinterpret_cast<const uint8_t*>(file->address), file->size);
+    auto plan = plan_kernel_load(kernel.file);
+    if (!plan) fatal(plan.error().message, path);
+    kernel.plan = *plan;
+    if (kernel.plan.segment_count == 0 || kernel.plan.image_size == 0) fatal("kernel has no loadable segment", path);
+    kernel.physical_base =
+        must(uefi::allocate_aligned(pages_for(kernel.plan.image_size), kernel.plan.alignment,
+                                    kEfiLoaderKernelAndModules, "out of memory for the kernel image"),
+             path);
+    kernel.image = reinterpret_cast<uint8_t*>(kernel.physical_base);
+    copy_segments(kernel.file, kernel.plan, kernel.image);
+    if (auto relocated = apply_relocations(kernel.file, kernel.plan, kernel.image, kernel.plan.slide); !relocated)
+        fatal(relocated.error().message, path);
+    return kernel;
+}
+
+files::LoadedFile load_module(StringView path) {
+    auto file = files::read_file(path, kEfiLoaderKernelAndModules);
+    if (!file) {
+        if (file.error().code == lib::ErrorCode::kNotFound) fatal("module missing", path);
+        fatal(file.error().message, path);
+    }
+    return *file;
+}
+
+}  // namespace loader

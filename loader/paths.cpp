@@ -1,0 +1,30 @@
+#include "loader/paths.hpp"
+
+namespace loader {
+namespace {
+
+bool has_nul(lib::StringView text) {
+    return text.find('\0') != lib::StringView::npos;
+}
+
+}  // namespace
+
+bool kernel_relative_path(lib::StringView kernel_path, lib::StringView module_path, char* out, size_t capacity) {
+    if (module_path.empty() || has_nul(module_path) || has_nul(kernel_path) || capacity == 0) return false;
+    lib::StringView directory;
+    if (!module_path.starts_with("/")) {
+        if (!kernel_path.starts_with("/")) return false;
+        size_t last_slash = 0;
+        for (size_t i = 0; i < kernel_path.size(); ++i)
+            if (kernel_path[i] == '/') last_slash = i;
+        directory = kernel_path.substr(0, last_slash + 1);  // keeps the trailing '/'
+    }
+    if (directory.size() + module_path.size() + 1 > capacity) return false;
+    size_t at = 0;
+    for (char c : directory) out[at++] = c;
+    for (char c : module_path) out[at++] = c;
+    out[at] = 0;
+    return true;
+}
+
+}  // namespace loader

@@ -1,0 +1,53 @@
+#include "loader/paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+
+namespace loader {
+namespace {
+
+std::string join(const std::string& kernel, const std::string& module, size_t capacity = 256) {
+    char out[512];
+    if (!kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
+                              lib::StringView(module.data(), module.size()), out, capacity))
+        return "<fail>";
+    return out;
+}
+
+TEST(Paths, RelativeToKernelDirectory) {
+    EXPECT_EQ(join("/boot/kernel", "initrd.tar"), "/boot/initrd.tar");
+    EXPECT_EQ(join("/kernel", "m"), "/m");
+    EXPECT_EQ(join("/a/b/c/kernel.elf", "sub/m.bin"), "/a/b/c/sub/m.bin");
+    EXPECT_EQ(join("/boot/kernel", "/abs/m"), "/abs/m");
+}
+
+TEST(Paths, BadInputFails) {
+    EXPECT_EQ(join("/boot/kernel", ""), "<fail>");
+    EXPECT_EQ(join("boot/kernel", "m"), "<fail>");
+    EXPECT_EQ(join("/boot/kernel", std::string("a\0b", 3)), "<fail>");
+    EXPECT_EQ(join("/boot/kernel", "0123456789", 16), "<fail>");  // "/boot/" + 10 + NUL = 17
+    EXPECT_EQ(join("/boot/kernel", "012345678", 16), "/boot/012345678");
+    EXPECT_EQ(join("/boot/kernel", "m", 0), "<fail>");
+}
+
+TEST(Paths, RandomInputsStayInBounds) {
+    std::mt19937 random(11);
+    for (int i = 0; i < 5000; ++i) {
+        std::string kernel = "/", module;
+        for (unsigned n = random() % 40; n > 0; --n) kernel += "ab/"[random() % 3];
+        for (unsigned n = random() % 40; n > 0; --n) module += "cd/\0"[random() % 4];
+        size_t capacity = 1 + random() % 64;
+        char out[80];
+        std::memset(out, 'X', sizeof out);
+        bool ok = kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
+                                       lib::StringView(module.data(), module.size()), out, capacity);
+        EXPECT_EQ(out[capacity], 'X');  // never writes past capacity
+        if (ok) EXPECT_LT(std::strlen(out), capacity);
+    }
+}
+
+}  // namespace
+}  // namespace loader

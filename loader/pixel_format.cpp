@@ -1,0 +1,39 @@
+#include "loader/pixel_format.hpp"
+
+namespace loader {
+namespace {
+
+// A mask as size/shift; false unless its set bits are one contiguous run.
+bool mask_to_field(uint32_t mask, uint8_t& size, uint8_t& shift) {
+    if (mask == 0) return false;
+    shift = static_cast<uint8_t>(__builtin_ctz(mask));
+    size = static_cast<uint8_t>(__builtin_popcount(mask));
+    uint32_t run = (size == 32 ? 0xffffffffu : ((1u << size) - 1)) << shift;
+    return run == mask;
+}
+
+}  // namespace
+
+bool pixel_layout(const efi::GraphicsOutputModeInformation& info, PixelLayout& out) {
+    switch (info.pixel_format) {
+        case efi::kPixelRedGreenBlueReserved8BitPerColor: out = {32, 8, 0, 8, 8, 8, 16}; return true;
+        case efi::kPixelBlueGreenRedReserved8BitPerColor: out = {32, 8, 16, 8, 8, 8, 0}; return true;
+        case efi::kPixelBitMask: {
+            const efi::PixelBitmask& m = info.pixel_information;
+            if ((m.red_mask & m.green_mask) || (m.red_mask & m.blue_mask) || (m.green_mask & m.blue_mask)) return false;
+            uint32_t all = m.red_mask | m.green_mask | m.blue_mask | m.reserved_mask;
+            if (all == 0 || 32 - __builtin_clz(all) <= 24) return false;
+            PixelLayout layout{};
+            layout.bpp = 32;
+            if (!mask_to_field(m.red_mask, layout.red_size, layout.red_shift) ||
+                !mask_to_field(m.green_mask, layout.green_size, layout.green_shift) ||
+                !mask_to_field(m.blue_mask, layout.blue_size, layout.blue_shift))
+                return false;
+            out = layout;
+            return true;
+        }
+        default: return false;
+    }
+}
+
+}  // namespace loader
