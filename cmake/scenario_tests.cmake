@@ -16,3 +16,20 @@ foreach(name ${SCENARIO_NAMES})
     COMMAND ${Python3_EXECUTABLE} ${SCENARIO_RUNNER} --build ${CMAKE_BINARY_DIR} --source ${PROJECT_SOURCE_DIR} ${name})
   set_tests_properties(scenario.${name} PROPERTIES LABELS scenario TIMEOUT 300)
 endforeach()
+
+# `make debug` works: GDB attached to QEMU's stub stops at kernel_main.
+find_program(GDB_PROGRAM NAMES gdb-multiarch gdb)
+if(GDB_PROGRAM)
+  add_test(NAME debug.gdb_stops_at_kernel_main
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/qemu.py debug --batch --smp 1 --mem 256M
+            --image ${CMAKE_BINARY_DIR}/disk.img --kernel-elf ${KERNEL_ELF})
+  set_tests_properties(debug.gdb_stops_at_kernel_main PROPERTIES LABELS scenario TIMEOUT 300)
+else()
+  message(WARNING "gdb not found: the make debug check is left out (apt-get install gdb)")
+endif()
+
+# `make screenshot` works and the framebuffer console drew the boot log.
+add_test(NAME debug.screenshot_shows_the_console
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/qemu.py screenshot --smp 1 --mem 256M
+          --image ${CMAKE_BINARY_DIR}/disk.img --out ${CMAKE_BINARY_DIR}/screenshot.png)
+set_tests_properties(debug.screenshot_shows_the_console PROPERTIES LABELS scenario TIMEOUT 300)

@@ -10,6 +10,7 @@ isa-debug-exit on port 0xf4, serial on stdio, -no-reboot, TCG by default
 """
 import argparse
 import os
+import re
 import shutil
 import socket
 import struct
@@ -123,6 +124,12 @@ def ppm_to_png(ppm_path, png_path):
         raise ValueError("not a binary PPM")
     width, height = int(fields[1]), int(fields[2])
     pixels = data[pos:pos + width * height * 3]
+    # A console that drew nothing is a failure, not a picture: count the
+    # pixels that differ from the first (background) pixel.
+    background = pixels[0:3]
+    lit = sum(1 for i in range(0, len(pixels), 3 * 7) if pixels[i:i + 3] != background)
+    if lit * 7 < width * height // 1000:
+        raise SystemExit(f"qemu.py: the framebuffer is blank ({width}x{height}, {lit} lit samples)")
     raw = b"".join(b"\x00" + pixels[y * width * 3:(y + 1) * width * 3] for y in range(height))
 
     def chunk(tag, body):
@@ -170,6 +177,8 @@ def main():
     parser.add_argument("--out", default="docs/screenshot.png", help="screenshot output (PNG)")
     parser.add_argument("--wait-for", default="kernel: ready", help="screenshot: serial line to wait for")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--serial-log", help="screenshot: also save the serial output here")
+    parser.add_argument("--batch", action="store_true", help="debug: check that GDB stops at kernel_main, then quit")
     args = parser.parse_args()
 
     if not os.path.exists(args.image):
@@ -187,21 +196,35 @@ def main():
             # The kernel's success exit (0x10) is QEMU status 33: report it as success.
             sys.exit(0 if code in (0, EXIT_PASS) else code)
         if args.action == "debug":
-            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, display=has_display, gdb=True)
+            # Headless in batch mode (the CTest check), a window otherwise.
+            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm,
+                               display=has_display and not args.batch, gdb=True)
             print(" ".join(cmd), file=sys.stderr)
-            qemu = subprocess.Popen(cmd)
+            qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if args.batch else None)
             gdb = shutil.which("gdb-multiarch") or shutil.which("gdb")
             if not gdb:
                 qemu.terminate()
                 sys.exit("qemu.py: gdb is missing: apt-get install gdb")
-            gdb_cmd = [gdb, args.kernel_elf or "build/kernel.elf",
+            gdb_cmd = [gdb, "-nx", "-q",
+                       "-ex", "set architecture i386:x86-64",
+                       "-ex", f"file {args.kernel_elf or 'build/kernel.elf'}",
                        "-ex", "target remote localhost:1234",
                        "-ex", "hbreak kernel_main",
                        "-ex", "continue"]
+            if args.batch:
+                # The check `make test` runs: the breakpoint on kernel_main is hit.
+                gdb_cmd[1:1] = ["-batch"]
+                gdb_cmd += ["-ex", "bt 2", "-ex", "kill"]
             try:
+                if args.batch:
+                    result = subprocess.run(gdb_cmd, capture_output=True, text=True, timeout=args.timeout)
+                    print(result.stdout + result.stderr)
+                    hit = re.search(r"Breakpoint 1, kernel_main \(\)", result.stdout)
+                    sys.exit(0 if hit else "qemu.py: GDB did not stop at kernel_main")
                 subprocess.call(gdb_cmd)
             finally:
-                qemu.terminate()
+                qemu.kill()
+                qemu.wait()
             return
         # screenshot: boot headless, wait for the ready line, dump the screen.
         monitor_path = os.path.join(tmp, "monitor.sock")
@@ -228,6 +251,9 @@ def main():
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         ppm_to_png(ppm, args.out)
         print(f"qemu.py: framebuffer saved to {args.out}")
+        if serial_log := args.serial_log:
+            with open(serial_log, "wb") as f:
+                f.write(serial)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "kernel/mm/simulated_memory.hpp"
@@ -254,6 +255,43 @@ TEST(FrameAllocator, RandomizedAgainstReferenceModel) {
     EXPECT_EQ(f.allocator.free_frames(), total);
     // Fully merged again: the 8 MiB aligned block inside the 30 MiB region.
     EXPECT_TRUE(f.allocator.allocate_run(2048, 8 * kMiB).has_value());
+}
+
+TEST(FrameAllocator, ConcurrentThreadsNeverShareAFrame) {
+    Fixture f({region(0x1000, 128 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    const uint64_t total = f.allocator.free_frames();
+    constexpr int kThreads = 4;
+    std::vector<std::vector<uint64_t>> held(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            std::mt19937 random(t);
+            auto& mine = held[t];
+            for (int i = 0; i < 20000; ++i) {
+                if (mine.size() < 500 && random() % 2) {
+                    uint64_t count = random() % 4 == 0 ? 1 + random() % 64 : 1;
+                    auto run = f.allocator.allocate_run(count);
+                    if (!run) continue;
+                    // Stamp every frame with its owner; a shared frame shows up as a foreign stamp.
+                    for (uint64_t k = 0; k < count; ++k)
+                        *f.memory->window().at<uint64_t>(*run + k * kPageSize) = uint64_t(t);
+                    for (uint64_t k = 0; k < count; ++k) mine.push_back(*run + k * kPageSize);
+                } else if (!mine.empty()) {
+                    uint64_t frame = mine.back();
+                    mine.pop_back();
+                    ASSERT_EQ(*f.memory->window().at<uint64_t>(frame), uint64_t(t));
+                    f.allocator.free(frame);
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    std::set<uint64_t> all;
+    for (auto& mine : held)
+        for (uint64_t frame : mine) EXPECT_TRUE(all.insert(frame).second);
+    for (uint64_t frame : all) f.allocator.free(frame);
+    EXPECT_EQ(f.allocator.free_frames(), total);
 }
 
 using FrameAllocatorDeathTest = ::testing::Test;

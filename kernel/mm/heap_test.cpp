@@ -6,10 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "kernel/mm/simulated_memory.hpp"
@@ -221,3 +223,39 @@ TEST(HeapDeathTest, WriteAfterFreeIsCaught) {
 }
 
 }  // namespace
+
+// Several threads (host stand-ins for CPUs, each with its own magazines)
+// allocating and freeing at once, with blocks handed between threads.
+TEST(Heap, ConcurrentThreadsShareTheHeap) {
+    Fixture f(256 * kMiB);
+    constexpr int kThreads = 4, kRounds = 20000;
+    std::vector<std::thread> threads;
+    std::atomic<int> bad{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            std::mt19937 random(t);
+            std::vector<std::pair<uint8_t*, size_t>> mine;
+            for (int i = 0; i < kRounds; ++i) {
+                if (mine.size() < 200 && random() % 3 != 0) {
+                    size_t size = random() % 16 == 0 ? 2000 + random() % 9000 : 1 + random() % 700;
+                    auto* p = static_cast<uint8_t*>(f.heap.allocate(size));
+                    if (!p) {
+                        ++bad;
+                        continue;
+                    }
+                    std::memset(p, t + 1, size);
+                    mine.push_back({p, size});
+                } else if (!mine.empty()) {
+                    auto [p, size] = mine.back();
+                    mine.pop_back();
+                    if (p[0] != t + 1 || p[size - 1] != t + 1) ++bad;
+                    f.heap.free(p);
+                }
+            }
+            for (auto [p, size] : mine) f.heap.free(p);
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(bad.load(), 0);
+    EXPECT_EQ(f.heap.stats().live_blocks, 0u);
+}

@@ -239,3 +239,21 @@ KTEST(mm, new_and_delete) {
     KEXPECT_EQ(static_cast<uint8_t*>(zeroed)[99], 0u);
     mm::kfree(zeroed);
 }
+
+KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
+    const auto& info = boot::info();
+    int checked = 0;
+    for (size_t i = 0; i < info.memory_count; ++i) {
+        const auto& region = info.memory[i];
+        if (region.type == boot::MemoryType::kReserved || region.type == boot::MemoryType::kBadMemory) continue;
+        uint64_t first = mm::align_down(region.base, mm::kPageSize);
+        uint64_t last = mm::align_down(region.base + region.length - 1, mm::kPageSize);
+        for (uint64_t physical : {first, last}) {
+            auto hw = walk(hhdm() + physical);
+            KEXPECT(hw.present);
+            KEXPECT_EQ(hw.physical, physical);
+            ++checked;
+        }
+    }
+    KEXPECT_GT(checked, 0);
+}

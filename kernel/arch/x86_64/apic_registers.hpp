@@ -38,15 +38,23 @@ enum class Register : uint16_t {
 };
 
 // In x2APIC mode each register is the MSR 0x800 + offset / 16 (§11.12.1.2).
-constexpr uint32_t x2apic_msr(Register r) { return 0x800u + (uint32_t(r) >> 4); }
+constexpr uint32_t x2apic_msr(Register r) {
+    return 0x800u + (uint32_t(r) >> 4);
+}
 
 // The In-Service Register word and bit that hold `vector`.
-constexpr Register in_service_register(uint8_t vector) { return Register(0x100 + (vector / 32) * 0x10); }
-constexpr uint32_t in_service_bit(uint8_t vector) { return 1u << (vector % 32); }
+constexpr Register in_service_register(uint8_t vector) {
+    return Register(0x100 + (vector / 32) * 0x10);
+}
+constexpr uint32_t in_service_bit(uint8_t vector) {
+    return 1u << (vector % 32);
+}
 
 // Spurious-interrupt vector register: the vector plus APIC software enable.
 inline constexpr uint32_t kSpuriousApicEnable = 1u << 8;
-constexpr uint32_t spurious_vector_register(uint8_t vector) { return kSpuriousApicEnable | vector; }
+constexpr uint32_t spurious_vector_register(uint8_t vector) {
+    return kSpuriousApicEnable | vector;
+}
 
 // LVT entries (Figure 11-8).
 enum class DeliveryMode : uint8_t { kFixed = 0, kSmi = 2, kNmi = 4, kInit = 5, kExtInt = 7 };
@@ -68,7 +76,9 @@ constexpr uint32_t icr_low(uint8_t vector, DeliveryMode mode, Shorthand shorthan
 
 // The ID register: xAPIC keeps the 8-bit ID in bits 24..31; x2APIC's is the
 // whole 32-bit register (§11.12.5.1).
-constexpr uint32_t xapic_id(uint32_t id_register) { return id_register >> 24; }
+constexpr uint32_t xapic_id(uint32_t id_register) {
+    return id_register >> 24;
+}
 
 }  // namespace arch::apic
 
@@ -81,13 +91,13 @@ inline constexpr uint16_t kMasterData = 0x21;
 inline constexpr uint16_t kSlaveCommand = 0xa0;
 inline constexpr uint16_t kSlaveData = 0xa1;
 
-inline constexpr uint8_t kIcw1Init = 0x10;        // start initialization
+inline constexpr uint8_t kIcw1Init = 0x10;  // start initialization
 inline constexpr uint8_t kIcw1NeedIcw4 = 0x01;
 inline constexpr uint8_t kIcw3MasterHasSlaveOnIrq2 = 1u << 2;  // bit mask of the cascade input
 inline constexpr uint8_t kIcw3SlaveIdentity = 2;               // the slave's cascade identity
 inline constexpr uint8_t kIcw4Mode8086 = 0x01;
-inline constexpr uint8_t kOcw3ReadIsr = 0x0b;     // next read of the command port returns the ISR
-inline constexpr uint8_t kOcw2Eoi = 0x20;         // non-specific end of interrupt
+inline constexpr uint8_t kOcw3ReadIsr = 0x0b;  // next read of the command port returns the ISR
+inline constexpr uint8_t kOcw2Eoi = 0x20;      // non-specific end of interrupt
 
 // Where the kernel moves the PIC's 16 IRQs: right after the exceptions, so a
 // stray legacy IRQ can never be mistaken for one (the BIOS default, 0x08,
@@ -100,6 +110,8 @@ inline constexpr uint8_t kMasterSpuriousVector = kMasterVectorBase + 7;
 inline constexpr uint8_t kSlaveSpuriousVector = kSlaveVectorBase + 7;
 
 // ICW2 carries the vector base; its low 3 bits must be 0 in 8086 mode.
-constexpr bool valid_vector_base(uint8_t base) { return (base & 7) == 0; }
+constexpr bool valid_vector_base(uint8_t base) {
+    return (base & 7) == 0;
+}
 
 }  // namespace arch::pic

@@ -30,7 +30,9 @@ namespace {
 using namespace arch;
 namespace t = arch::fault_triggers;
 
-void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(address); }
+void* as_pointer(uint64_t address) {
+    return reinterpret_cast<void*>(address);
+}
 
 // Whether `address` lies in the function whose (demangled) name contains `name`.
 bool in_function(uint64_t address, lib::StringView name) {
@@ -71,7 +73,7 @@ DescriptorTablePointer read_idtr() {
 bool running_under_qemu_tcg() {
     if (!(cpuid(1).ecx & (1u << 31))) return false;
     CpuidResult r = cpuid(0x4000'0000);
-    auto word = [](const char (&four)[5]) {
+    auto word = [](const char(&four)[5]) {
         return uint32_t(uint8_t(four[0])) | uint32_t(uint8_t(four[1])) << 8 | uint32_t(uint8_t(four[2])) << 16 |
                uint32_t(uint8_t(four[3])) << 24;
     };
@@ -79,8 +81,12 @@ bool running_under_qemu_tcg() {
 }
 
 volatile uint32_t g_handler_calls = 0;
-void count_call(InterruptFrame& frame) { g_handler_calls = g_handler_calls + uint32_t(frame.vector); }
-void raise_vector_0x40(void*) { asm volatile("int $0x40" ::: "memory"); }
+void count_call(InterruptFrame& frame) {
+    g_handler_calls = g_handler_calls + uint32_t(frame.vector);
+}
+void raise_vector_0x40(void*) {
+    asm volatile("int $0x40" ::: "memory");
+}
 
 }  // namespace
 
@@ -354,12 +360,13 @@ KTEST(cpu, alignment_check_is_off_at_cpl0) {
         vector::kAlignmentCheck,
         [](void* address) {
             uint64_t value;
-            asm volatile("pushfq\n\torq %2, (%%rsp)\n\tpopfq\n\t"  // RFLAGS.AC on
-                         "movq (%1), %0\n\t"
-                         "pushfq\n\tandq %3, (%%rsp)\n\tpopfq"
-                         : "=&r"(value)
-                         : "r"(address), "i"(kRflagsAc), "i"(~kRflagsAc)
-                         : "memory", "cc");
+            asm volatile(
+                "pushfq\n\torq %2, (%%rsp)\n\tpopfq\n\t"  // RFLAGS.AC on
+                "movq (%1), %0\n\t"
+                "pushfq\n\tandq %3, (%%rsp)\n\tpopfq"
+                : "=&r"(value)
+                : "r"(address), "i"(kRflagsAc), "i"(~kRflagsAc)
+                : "memory", "cc");
         },
         const_cast<uint8_t*>(&bytes[1]));
     write_cr0(cr0);
@@ -390,4 +397,6 @@ KTEST(cpu, nmi_handler_runs_when_set) {
 // A page fault nobody expects, once the memory manager is up: the report
 // must name the exception, decode the error code, and add what kernel/mm
 // knows about CR2. Ends the run (scenario fault_report_after_mm).
-KTEST(demo_fail_cpu, unexpected_page_fault) { t::read_byte(as_pointer(t::kUnmappedLowAddress)); }
+KTEST(demo_fail_cpu, unexpected_page_fault) {
+    t::read_byte(as_pointer(t::kUnmappedLowAddress));
+}

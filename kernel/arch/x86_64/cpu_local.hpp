@@ -34,7 +34,7 @@ struct StackBounds {
 
 struct alignas(4096) CpuLocal {
     CpuLocal* self = nullptr;  // at %gs:0: points at this instance once loaded
-    uint32_t index = 0;     // 0 = the BSP
+    uint32_t index = 0;        // 0 = the BSP
 
     alignas(16) uint64_t gdt[gdt_index::kCount] = {};
     Tss tss;

@@ -1,6 +1,6 @@
 // Building and loading the GDT, TSS and IDT; see cpu_local.hpp and init.hpp.
-#include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/descriptors.hpp"
 #include "arch/x86_64/exception_info.hpp"
 #include "arch/x86_64/init.hpp"
@@ -11,15 +11,14 @@
 
 extern "C" char arch_interrupt_stubs[];
 extern "C" const uint64_t arch_interrupt_stubs_size;
-extern "C" void arch_load_gdt(const arch::DescriptorTablePointer* gdtr, uint16_t code_selector,
-                              uint16_t data_selector);
+extern "C" void arch_load_gdt(const arch::DescriptorTablePointer* gdtr, uint16_t code_selector, uint16_t data_selector);
 
 namespace arch {
 namespace {
 
 constexpr uint32_t kMsrGsBase = 0xc0000101;  // IA32_GS_BASE (SDM Vol. 4, Table 2-2)
 constexpr size_t kVectorCount = 256;
-constexpr uint64_t kStubSize = 16;           // interrupt_stubs.S: stub N at arch_interrupt_stubs + 16 * N
+constexpr uint64_t kStubSize = 16;  // interrupt_stubs.S: stub N at arch_interrupt_stubs + 16 * N
 
 CpuLocal g_bsp;
 
@@ -79,7 +78,9 @@ void build_tss(CpuLocal& cpu) {
 
 }  // namespace
 
-CpuLocal& bsp_cpu_local() { return g_bsp; }
+CpuLocal& bsp_cpu_local() {
+    return g_bsp;
+}
 
 StackBounds ist_stack_bounds(const CpuLocal& cpu, IstSlot slot) {
     ASSERT(slot != IstSlot::kNone && uint8_t(slot) <= kIstStacksUsed);

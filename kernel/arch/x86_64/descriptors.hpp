@@ -32,11 +32,11 @@ inline constexpr uint16_t kTss = 5;  // and 6
 inline constexpr uint16_t kCount = 7;
 }  // namespace gdt_index
 
-inline constexpr uint16_t kKernelCodeSelector = make_selector(gdt_index::kKernelCode);             // 0x08
-inline constexpr uint16_t kKernelDataSelector = make_selector(gdt_index::kKernelData);             // 0x10
+inline constexpr uint16_t kKernelCodeSelector = make_selector(gdt_index::kKernelCode);                     // 0x08
+inline constexpr uint16_t kKernelDataSelector = make_selector(gdt_index::kKernelData);                     // 0x10
 inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData, PrivilegeLevel::kUser);  // 0x1b
 inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x23
-inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                           // 0x28
+inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                                   // 0x28
 
 // ---------------------------------------------------------------------------
 // Code and data segment descriptors (SDM §3.4.5, Figure 3-8; types in §3.4.5.1
@@ -44,15 +44,15 @@ inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);        
 // flat values (base 0, limit 4 GiB, G=1) keep the descriptors meaningful to
 // anything that does read them (e.g. a debugger or compatibility mode).
 namespace descriptor_bits {
-inline constexpr uint64_t kAccessed = 1ULL << 40;     // type bit 0: set up front, so the CPU never writes the GDT
-inline constexpr uint64_t kReadWrite = 1ULL << 41;    // type bit 1: readable code / writable data
-inline constexpr uint64_t kExecutable = 1ULL << 43;   // type bit 3: code segment
-inline constexpr uint64_t kCodeOrData = 1ULL << 44;   // S: 1 = code/data, 0 = system (TSS, gates)
-inline constexpr unsigned kDplShift = 45;             // bits 45..46
+inline constexpr uint64_t kAccessed = 1ULL << 40;    // type bit 0: set up front, so the CPU never writes the GDT
+inline constexpr uint64_t kReadWrite = 1ULL << 41;   // type bit 1: readable code / writable data
+inline constexpr uint64_t kExecutable = 1ULL << 43;  // type bit 3: code segment
+inline constexpr uint64_t kCodeOrData = 1ULL << 44;  // S: 1 = code/data, 0 = system (TSS, gates)
+inline constexpr unsigned kDplShift = 45;            // bits 45..46
 inline constexpr uint64_t kPresent = 1ULL << 47;
-inline constexpr uint64_t kLongMode = 1ULL << 53;     // L: 64-bit code segment
-inline constexpr uint64_t kDefaultBig = 1ULL << 54;   // D/B: must be 0 when L = 1
-inline constexpr uint64_t kGranularity = 1ULL << 55;  // G: limit counts 4 KiB units
+inline constexpr uint64_t kLongMode = 1ULL << 53;                 // L: 64-bit code segment
+inline constexpr uint64_t kDefaultBig = 1ULL << 54;               // D/B: must be 0 when L = 1
+inline constexpr uint64_t kGranularity = 1ULL << 55;              // G: limit counts 4 KiB units
 inline constexpr uint64_t kFlatLimit = 0x000f'0000'0000'ffffULL;  // limit 0xfffff in bits 0..15 and 48..51
 inline constexpr uint64_t kTypeTss64Available = 0x9ULL << 40;     // system type 1001b (SDM Table 3-2)
 inline constexpr uint64_t kTypeTss64Busy = 0xbULL << 40;          // 1011b: set by LTR
@@ -60,14 +60,14 @@ inline constexpr uint64_t kTypeTss64Busy = 0xbULL << 40;          // 1011b: set 
 
 constexpr uint64_t code_segment_64(PrivilegeLevel dpl) {
     using namespace descriptor_bits;
-    return kFlatLimit | kAccessed | kReadWrite | kExecutable | kCodeOrData | (uint64_t(dpl) << kDplShift) |
-           kPresent | kLongMode | kGranularity;
+    return kFlatLimit | kAccessed | kReadWrite | kExecutable | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent |
+           kLongMode | kGranularity;
 }
 
 constexpr uint64_t data_segment(PrivilegeLevel dpl) {
     using namespace descriptor_bits;
-    return kFlatLimit | kAccessed | kReadWrite | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent |
-           kDefaultBig | kGranularity;
+    return kFlatLimit | kAccessed | kReadWrite | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent | kDefaultBig |
+           kGranularity;
 }
 
 // The DPL field of a code/data or system descriptor.
@@ -83,7 +83,7 @@ inline constexpr size_t kIstSlots = 7;  // IST1..IST7; 0 in a gate means "no sta
 
 struct [[gnu::packed]] Tss {
     uint32_t reserved0 = 0;
-    uint64_t rsp[3] = {};        // stacks for privilege changes to CPL 0..2
+    uint64_t rsp[3] = {};  // stacks for privilege changes to CPL 0..2
     uint64_t reserved1 = 0;
     uint64_t ist[kIstSlots] = {};  // ist[0] is IST1
     uint64_t reserved2 = 0;
@@ -132,7 +132,7 @@ struct GateDescriptor {
 struct GateOptions {
     GateType type = GateType::kInterrupt;
     PrivilegeLevel dpl = PrivilegeLevel::kKernel;  // lowest CPL that may use INT n on it
-    uint8_t ist = 0;                                // 1..7: switch to that IST stack; 0: none
+    uint8_t ist = 0;                               // 1..7: switch to that IST stack; 0: none
 };
 
 constexpr GateDescriptor make_gate(uint64_t handler, uint16_t code_selector, GateOptions options) {
@@ -142,12 +142,24 @@ constexpr GateDescriptor make_gate(uint64_t handler, uint16_t code_selector, Gat
     return GateDescriptor{low, handler >> 32};
 }
 
-constexpr uint64_t gate_handler(GateDescriptor g) { return (g.low & 0xffff) | ((g.low >> 48) << 16) | (g.high << 32); }
-constexpr uint16_t gate_selector(GateDescriptor g) { return uint16_t(g.low >> 16); }
-constexpr uint8_t gate_ist(GateDescriptor g) { return uint8_t(g.low >> 32 & 7); }
-constexpr unsigned gate_dpl(GateDescriptor g) { return unsigned(g.low >> 45) & 3; }
-constexpr bool gate_present(GateDescriptor g) { return (g.low >> 47 & 1) != 0; }
-constexpr GateType gate_type(GateDescriptor g) { return GateType(g.low >> 40 & 0xf); }
+constexpr uint64_t gate_handler(GateDescriptor g) {
+    return (g.low & 0xffff) | ((g.low >> 48) << 16) | (g.high << 32);
+}
+constexpr uint16_t gate_selector(GateDescriptor g) {
+    return uint16_t(g.low >> 16);
+}
+constexpr uint8_t gate_ist(GateDescriptor g) {
+    return uint8_t(g.low >> 32 & 7);
+}
+constexpr unsigned gate_dpl(GateDescriptor g) {
+    return unsigned(g.low >> 45) & 3;
+}
+constexpr bool gate_present(GateDescriptor g) {
+    return (g.low >> 47 & 1) != 0;
+}
+constexpr GateType gate_type(GateDescriptor g) {
+    return GateType(g.low >> 40 & 0xf);
+}
 
 // ---------------------------------------------------------------------------
 // The operand of LGDT/LIDT (SDM §3.5.1, Figure 3-11; §6.10).

@@ -11,32 +11,32 @@
 namespace arch {
 
 namespace vector {
-inline constexpr uint8_t kDivideError = 0;          // #DE
-inline constexpr uint8_t kDebug = 1;                // #DB
+inline constexpr uint8_t kDivideError = 0;  // #DE
+inline constexpr uint8_t kDebug = 1;        // #DB
 inline constexpr uint8_t kNmi = 2;
-inline constexpr uint8_t kBreakpoint = 3;           // #BP
-inline constexpr uint8_t kOverflow = 4;             // #OF
-inline constexpr uint8_t kBoundRange = 5;           // #BR
-inline constexpr uint8_t kInvalidOpcode = 6;        // #UD
-inline constexpr uint8_t kDeviceNotAvailable = 7;   // #NM
-inline constexpr uint8_t kDoubleFault = 8;          // #DF
-inline constexpr uint8_t kCoprocessorOverrun = 9;   // reserved since the 486
-inline constexpr uint8_t kInvalidTss = 10;          // #TS
-inline constexpr uint8_t kSegmentNotPresent = 11;   // #NP
-inline constexpr uint8_t kStackFault = 12;          // #SS
-inline constexpr uint8_t kGeneralProtection = 13;   // #GP
-inline constexpr uint8_t kPageFault = 14;           // #PF
-inline constexpr uint8_t kX87Fpu = 16;              // #MF
-inline constexpr uint8_t kAlignmentCheck = 17;      // #AC
-inline constexpr uint8_t kMachineCheck = 18;        // #MC
-inline constexpr uint8_t kSimd = 19;                // #XM
-inline constexpr uint8_t kVirtualization = 20;      // #VE
-inline constexpr uint8_t kControlProtection = 21;   // #CP
-inline constexpr uint8_t kHypervisorInjection = 28; // #HV (AMD)
-inline constexpr uint8_t kVmmCommunication = 29;    // #VC (AMD)
-inline constexpr uint8_t kSecurity = 30;            // #SX (AMD)
-inline constexpr uint8_t kFirstExternal = 32;       // first vector not reserved for exceptions
-inline constexpr uint8_t kSpurious = 0xff;          // the local APIC's spurious vector, once programmed
+inline constexpr uint8_t kBreakpoint = 3;            // #BP
+inline constexpr uint8_t kOverflow = 4;              // #OF
+inline constexpr uint8_t kBoundRange = 5;            // #BR
+inline constexpr uint8_t kInvalidOpcode = 6;         // #UD
+inline constexpr uint8_t kDeviceNotAvailable = 7;    // #NM
+inline constexpr uint8_t kDoubleFault = 8;           // #DF
+inline constexpr uint8_t kCoprocessorOverrun = 9;    // reserved since the 486
+inline constexpr uint8_t kInvalidTss = 10;           // #TS
+inline constexpr uint8_t kSegmentNotPresent = 11;    // #NP
+inline constexpr uint8_t kStackFault = 12;           // #SS
+inline constexpr uint8_t kGeneralProtection = 13;    // #GP
+inline constexpr uint8_t kPageFault = 14;            // #PF
+inline constexpr uint8_t kX87Fpu = 16;               // #MF
+inline constexpr uint8_t kAlignmentCheck = 17;       // #AC
+inline constexpr uint8_t kMachineCheck = 18;         // #MC
+inline constexpr uint8_t kSimd = 19;                 // #XM
+inline constexpr uint8_t kVirtualization = 20;       // #VE
+inline constexpr uint8_t kControlProtection = 21;    // #CP
+inline constexpr uint8_t kHypervisorInjection = 28;  // #HV (AMD)
+inline constexpr uint8_t kVmmCommunication = 29;     // #VC (AMD)
+inline constexpr uint8_t kSecurity = 30;             // #SX (AMD)
+inline constexpr uint8_t kFirstExternal = 32;        // first vector not reserved for exceptions
+inline constexpr uint8_t kSpurious = 0xff;           // the local APIC's spurious vector, once programmed
 }  // namespace vector
 
 struct ExceptionInfo {
@@ -88,15 +88,15 @@ constexpr bool has_selector_error_code(uint8_t v) {
 // ---------------------------------------------------------------------------
 // Page-fault error code (SDM §4.7, Figure 4-12).
 namespace page_fault_bits {
-inline constexpr uint64_t kPresent = 1ULL << 0;          // P: protection violation (0: page not present)
-inline constexpr uint64_t kWrite = 1ULL << 1;            // W/R: a write
-inline constexpr uint64_t kUser = 1ULL << 2;             // U/S: from CPL 3
-inline constexpr uint64_t kReservedBit = 1ULL << 3;      // RSVD: a reserved bit set in a paging entry
-inline constexpr uint64_t kInstructionFetch = 1ULL << 4; // I/D
-inline constexpr uint64_t kProtectionKey = 1ULL << 5;    // PK
-inline constexpr uint64_t kShadowStack = 1ULL << 6;      // SS
-inline constexpr uint64_t kHlat = 1ULL << 7;             // HLAT paging
-inline constexpr uint64_t kSgx = 1ULL << 15;             // SGX access-control violation
+inline constexpr uint64_t kPresent = 1ULL << 0;           // P: protection violation (0: page not present)
+inline constexpr uint64_t kWrite = 1ULL << 1;             // W/R: a write
+inline constexpr uint64_t kUser = 1ULL << 2;              // U/S: from CPL 3
+inline constexpr uint64_t kReservedBit = 1ULL << 3;       // RSVD: a reserved bit set in a paging entry
+inline constexpr uint64_t kInstructionFetch = 1ULL << 4;  // I/D
+inline constexpr uint64_t kProtectionKey = 1ULL << 5;     // PK
+inline constexpr uint64_t kShadowStack = 1ULL << 6;       // SS
+inline constexpr uint64_t kHlat = 1ULL << 7;              // HLAT paging
+inline constexpr uint64_t kSgx = 1ULL << 15;              // SGX access-control violation
 }  // namespace page_fault_bits
 
 struct PageFaultError {
@@ -105,9 +105,12 @@ struct PageFaultError {
 
 constexpr PageFaultError decode_page_fault_error(uint64_t code) {
     using namespace page_fault_bits;
-    return PageFaultError{(code & kPresent) != 0,        (code & kWrite) != 0,
-                          (code & kUser) != 0,           (code & kReservedBit) != 0,
-                          (code & kInstructionFetch) != 0, (code & kProtectionKey) != 0,
+    return PageFaultError{(code & kPresent) != 0,
+                          (code & kWrite) != 0,
+                          (code & kUser) != 0,
+                          (code & kReservedBit) != 0,
+                          (code & kInstructionFetch) != 0,
+                          (code & kProtectionKey) != 0,
                           (code & kShadowStack) != 0};
 }
 
@@ -122,7 +125,9 @@ struct SelectorError {
 };
 
 constexpr SelectorError decode_selector_error(uint64_t code) {
-    DescriptorTable table = (code & 2) ? DescriptorTable::kIdt : (code & 4) ? DescriptorTable::kLdt : DescriptorTable::kGdt;
+    DescriptorTable table = (code & 2)   ? DescriptorTable::kIdt
+                            : (code & 4) ? DescriptorTable::kLdt
+                                         : DescriptorTable::kGdt;
     return SelectorError{(code & 1) != 0, table, uint16_t((code >> 3) & 0x1fff)};
 }
 

@@ -104,13 +104,13 @@ TEST(SelectorError, Text) {
 
 TEST(StackOverflow, GuardPageOrRspAtTheBottom) {
     KnownStack stack{0x10000, 0x14000, "test"};
-    EXPECT_TRUE(is_overflow_of(stack, 0x13000, 0x0fff8));  // CR2 in the guard page
-    EXPECT_TRUE(is_overflow_of(stack, 0x0fff8, 0));        // RSP already below the bottom
-    EXPECT_TRUE(is_overflow_of(stack, 0x10010, 0));        // RSP a push or two from the edge
-    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0));       // well inside
-    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0x0f000 - 8));  // CR2 below the guard page
-    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0x10000));      // CR2 inside the stack
-    EXPECT_FALSE(is_overflow_of(KnownStack{}, 0, 0));           // an empty slot
+    EXPECT_TRUE(is_overflow_of(stack, 0x13000, 0x0fff8));                          // CR2 in the guard page
+    EXPECT_TRUE(is_overflow_of(stack, 0x0fff8, 0));                                // RSP already below the bottom
+    EXPECT_TRUE(is_overflow_of(stack, 0x10010, 0));                                // RSP a push or two from the edge
+    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0));                               // well inside
+    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0x0f000 - 8));                     // CR2 below the guard page
+    EXPECT_FALSE(is_overflow_of(stack, 0x12000, 0x10000));                         // CR2 inside the stack
+    EXPECT_FALSE(is_overflow_of(KnownStack{}, 0, 0));                              // an empty slot
     EXPECT_FALSE(is_overflow_of(KnownStack{0x800, 0x1000, "low"}, 0x700, 0x700));  // no room for a guard
 }
 

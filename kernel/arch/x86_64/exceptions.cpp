@@ -71,8 +71,10 @@ void report_breakpoint(const InterruptFrame& frame) {
 // The decoded error code, or "" when the vector has none.
 void describe_error_code(uint8_t v, uint64_t error_code, char* out, size_t size) {
     out[0] = '\0';
-    if (v == vector::kPageFault) describe_page_fault_error(error_code, out, size);
-    else if (has_selector_error_code(v)) describe_selector_error(error_code, out, size);
+    if (v == vector::kPageFault)
+        describe_page_fault_error(error_code, out, size);
+    else if (has_selector_error_code(v))
+        describe_selector_error(error_code, out, size);
 }
 
 [[noreturn]] void report_fatal_exception(const InterruptFrame& frame, uint64_t cr2) {
@@ -140,8 +142,8 @@ void handle_exception(InterruptFrame& frame) {
 }  // namespace
 
 debug::Registers registers_from_frame(const InterruptFrame& f) {
-    return debug::Registers{f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp, f.rsp, f.r8,     f.r9,
-                            f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rip, f.rflags};
+    return debug::Registers{f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp, f.rsp, f.r8,
+                            f.r9,  f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rip, f.rflags};
 }
 
 bool set_interrupt_handler(uint8_t v, InterruptHandler handler) {
@@ -150,9 +152,13 @@ bool set_interrupt_handler(uint8_t v, InterruptHandler handler) {
     return true;
 }
 
-void set_nmi_handler(InterruptHandler handler) { __atomic_store_n(&g_nmi_handler, handler, __ATOMIC_RELEASE); }
+void set_nmi_handler(InterruptHandler handler) {
+    __atomic_store_n(&g_nmi_handler, handler, __ATOMIC_RELEASE);
+}
 
-uint64_t breakpoint_count() { return this_cpu().breakpoints; }
+uint64_t breakpoint_count() {
+    return this_cpu().breakpoints;
+}
 
 }  // namespace arch
 

@@ -32,7 +32,9 @@ volatile uint64_t g_recursion_limit = ~0ULL;  // never reached: keeps the recurs
     return recurse(depth + 1) + frame_filler[0];
 }
 
-void recurse_from_zero(void*) { recurse(0); }
+void recurse_from_zero(void*) {
+    recurse(0);
+}
 
 }  // namespace
 
@@ -41,9 +43,13 @@ void read_byte(void* address) {
     asm volatile("" ::"r"(value));
 }
 
-void write_byte(void* address) { *static_cast<volatile uint8_t*>(address) = 0x5a; }
+void write_byte(void* address) {
+    *static_cast<volatile uint8_t*>(address) = 0x5a;
+}
 
-void call_address(void* address) { reinterpret_cast<void (*)()>(address)(); }
+void call_address(void* address) {
+    reinterpret_cast<void (*)()>(address)();
+}
 
 // DIV itself, not C++ division: the UBSan build would catch a `/ 0` first.
 void divide_by_zero(void*) {
@@ -56,16 +62,21 @@ void divide_by_zero(void*) {
 // POPFQ sets TF; the trap comes after the instruction that follows (SDM
 // Vol. 3A §18.3.1.4, "Single-Step Exception Condition"), here the NOP.
 void single_step(void*) {
-    asm volatile("pushfq\n\t"
-                 "orq %0, (%%rsp)\n\t"
-                 "popfq\n\t"
-                 "nop" ::"i"(kRflagsTf)
-                 : "memory", "cc");
+    asm volatile(
+        "pushfq\n\t"
+        "orq %0, (%%rsp)\n\t"
+        "popfq\n\t"
+        "nop" ::"i"(kRflagsTf)
+        : "memory", "cc");
 }
 
-void breakpoint(void*) { asm volatile("int3" ::: "memory"); }
+void breakpoint(void*) {
+    asm volatile("int3" ::: "memory");
+}
 
-void invalid_opcode(void*) { asm volatile("ud2" ::: "memory"); }
+void invalid_opcode(void*) {
+    asm volatile("ud2" ::: "memory");
+}
 
 // FNINIT (DB E3) as bytes: the kernel is built for general registers only.
 // CR0.TS makes any x87 instruction raise #NM (SDM Vol. 3A §2.5, Table 2-2);
@@ -82,7 +93,9 @@ void load_bad_data_selector(void*) {
 
 // DS takes only data or readable code segments (SDM Vol. 3A §5.4.1); the
 // TSS descriptor is present but a system segment.
-void load_system_selector(void*) { asm volatile("movw %0, %%ds" ::"r"(uint16_t(0x28)) : "memory"); }
+void load_system_selector(void*) {
+    asm volatile("movw %0, %%ds" ::"r"(uint16_t(0x28)) : "memory");
+}
 
 // A memory operand with RSP as its base that is not canonical raises #SS,
 // not #GP (SDM Vol. 3A §6.15, "Interrupt 12"); RSP itself stays good, so the
@@ -92,8 +105,12 @@ void stack_relative_non_canonical(void*) {
     asm volatile("movq (%%rsp, %1, 1), %0" : "=r"(value) : "r"(kNonCanonicalAddress) : "memory");
 }
 
-void software_interrupt_nmi(void*) { asm volatile("int $2" ::: "memory"); }
-void software_interrupt_machine_check(void*) { asm volatile("int $18" ::: "memory"); }
+void software_interrupt_nmi(void*) {
+    asm volatile("int $2" ::: "memory");
+}
+void software_interrupt_machine_check(void*) {
+    asm volatile("int $18" ::: "memory");
+}
 
 bool arm_guarded_stack() {
     uint64_t guard = reinterpret_cast<uint64_t>(g_guarded_area.guard);
@@ -107,11 +124,19 @@ void disarm_guarded_stack() {
     set_kernel_page_present(reinterpret_cast<uint64_t>(g_guarded_area.guard), true);
 }
 
-void overflow_guarded_stack(void*) { arch_call_on_stack(guarded_stack_top(), recurse_from_zero, nullptr); }
+void overflow_guarded_stack(void*) {
+    arch_call_on_stack(guarded_stack_top(), recurse_from_zero, nullptr);
+}
 
-uint64_t guarded_stack_bottom() { return reinterpret_cast<uint64_t>(g_guarded_area.stack); }
-uint64_t guarded_stack_top() { return guarded_stack_bottom() + kGuardedStackSize; }
+uint64_t guarded_stack_bottom() {
+    return reinterpret_cast<uint64_t>(g_guarded_area.stack);
+}
+uint64_t guarded_stack_top() {
+    return guarded_stack_bottom() + kGuardedStackSize;
+}
 
-void* data_page_code() { return g_data_code; }
+void* data_page_code() {
+    return g_data_code;
+}
 
 }  // namespace arch::fault_triggers

@@ -14,18 +14,18 @@ inline constexpr uint64_t kNonCanonicalAddress = 0x8000'0000'0000'0000ULL;
 // GDT index 583 with TI = 0, RPL 0: far beyond the kernel's 7-entry GDT.
 inline constexpr uint16_t kBadSelector = 0x1238;
 
-void read_byte(void* address);              // #PF (or #GP if non-canonical)
-void write_byte(void* address);             // #PF
-void call_address(void* address);           // #PF with I/D set if not executable
-void divide_by_zero(void*);                 // #DE
-void single_step(void*);                    // #DB (TF)
-void breakpoint(void*);                     // #BP
-void invalid_opcode(void*);                 // #UD (ud2)
-void x87_with_task_switched(void*);         // #NM (CR0.TS, then an x87 instruction)
-void load_bad_data_selector(void*);         // #GP(selector)
-void load_system_selector(void*);           // #GP(selector): the TSS selector into DS
-void stack_relative_non_canonical(void*);   // #SS(0): non-canonical address through RSP
-void software_interrupt_nmi(void*);         // INT 2: the NMI handler on its IST stack
+void read_byte(void* address);                 // #PF (or #GP if non-canonical)
+void write_byte(void* address);                // #PF
+void call_address(void* address);              // #PF with I/D set if not executable
+void divide_by_zero(void*);                    // #DE
+void single_step(void*);                       // #DB (TF)
+void breakpoint(void*);                        // #BP
+void invalid_opcode(void*);                    // #UD (ud2)
+void x87_with_task_switched(void*);            // #NM (CR0.TS, then an x87 instruction)
+void load_bad_data_selector(void*);            // #GP(selector)
+void load_system_selector(void*);              // #GP(selector): the TSS selector into DS
+void stack_relative_non_canonical(void*);      // #SS(0): non-canonical address through RSP
+void software_interrupt_nmi(void*);            // INT 2: the NMI handler on its IST stack
 void software_interrupt_machine_check(void*);  // INT 18: the #MC handler on its IST stack
 
 // A 16 KiB stack in .bss with a not-present guard page below it, made so

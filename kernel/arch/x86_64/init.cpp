@@ -1,8 +1,8 @@
 // init_cpu(); see init.hpp.
 #include "arch/x86_64/init.hpp"
 
-#include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/apic_registers.hpp"
+#include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/interrupt_controllers.hpp"
 #include "arch/x86_64/kernel_stacks.hpp"
 #include "boot/entry_state.hpp"
@@ -39,8 +39,8 @@ void init_cpu(const lib::CommandLine& cmdline) {
     init_legacy_pic();
     init_local_apic();
     klog::info("cpu: 8259 PICs remapped to {:#x}-{:#x} and masked; local APIC {} id {}, spurious vector {:#x}",
-               pic::kMasterVectorBase, pic::kSlaveVectorBase + 7, apic_mode_name(local_apic_mode()),
-               local_apic_id(), kApicSpuriousVector);
+               pic::kMasterVectorBase, pic::kSlaveVectorBase + 7, apic_mode_name(local_apic_mode()), local_apic_id(),
+               kApicSpuriousVector);
     if (auto faulttest = cmdline.find("faulttest"); faulttest.present) run_fault_selftest(faulttest.value);
 }
 

@@ -12,8 +12,8 @@ namespace arch {
 // the TSS with its IST stacks for #DF, NMI and #MC, and the IDT with all 256
 // vectors; registers the boot and IST stacks for stack-overflow reports;
 // remaps and masks the 8259 PICs and brings up the local APIC
-// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines. Then, if the command line says faulttest=<what>, runs that
-// deliberate fault (run_fault_selftest), which never returns.
+// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines. Then, if the command line says
+// faulttest=<what>, runs that deliberate fault (run_fault_selftest), which never returns.
 void init_cpu(const lib::CommandLine& cmdline);
 
 // After mm::init(): moves this CPU's IST stacks (#DF, NMI, #MC) from .bss

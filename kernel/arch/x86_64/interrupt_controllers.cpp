@@ -26,8 +26,10 @@ uint32_t read_register(Register r) {
 }
 
 void write_register(Register r, uint32_t value) {
-    if (g_mode == ApicMode::kX2apic) wrmsr(apic::x2apic_msr(r), value);
-    else g_xapic_registers[uint16_t(r) / 4] = value;
+    if (g_mode == ApicMode::kX2apic)
+        wrmsr(apic::x2apic_msr(r), value);
+    else
+        g_xapic_registers[uint16_t(r) / 4] = value;
 }
 
 // --- 8259 --------------------------------------------------------------------
@@ -64,7 +66,9 @@ void handle_pic_irq15(InterruptFrame&) {
 // --- local APIC ------------------------------------------------------------
 
 // SDM §11.9: the spurious vector is not in service, so it gets no EOI.
-void handle_apic_spurious(InterruptFrame&) { __atomic_fetch_add(&g_spurious, 1, __ATOMIC_RELAXED); }
+void handle_apic_spurious(InterruptFrame&) {
+    __atomic_fetch_add(&g_spurious, 1, __ATOMIC_RELAXED);
+}
 
 // SDM §11.5.3: write ESR before reading it, so it latches the errors seen
 // since the last write.
@@ -137,7 +141,9 @@ void init_local_apic() {
     local_apic_eoi();  // drop anything the firmware left in service
 }
 
-ApicMode local_apic_mode() { return g_mode; }
+ApicMode local_apic_mode() {
+    return g_mode;
+}
 
 const char* apic_mode_name(ApicMode mode) {
     return mode == ApicMode::kX2apic ? "x2APIC" : mode == ApicMode::kXapic ? "xAPIC" : "none";
@@ -148,7 +154,9 @@ uint32_t local_apic_id() {
     return g_mode == ApicMode::kX2apic ? id : apic::xapic_id(id);
 }
 
-void local_apic_eoi() { write_register(Register::kEoi, 0); }
+void local_apic_eoi() {
+    write_register(Register::kEoi, 0);
+}
 
 void local_apic_send_self(uint8_t vector) {
     uint32_t command = apic::icr_low(vector, apic::DeliveryMode::kFixed, apic::Shorthand::kSelf);
@@ -165,6 +173,8 @@ bool local_apic_in_service(uint8_t vector) {
     return (read_register(apic::in_service_register(vector)) & apic::in_service_bit(vector)) != 0;
 }
 
-uint64_t spurious_interrupt_count() { return __atomic_load_n(&g_spurious, __ATOMIC_RELAXED); }
+uint64_t spurious_interrupt_count() {
+    return __atomic_load_n(&g_spurious, __ATOMIC_RELAXED);
+}
 
 }  // namespace arch

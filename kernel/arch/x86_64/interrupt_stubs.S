@@ -25,10 +25,10 @@
  * #PF 14, #AC 17, #CP 21, #VC 29, #SX 30. */
 .macro INTERRUPT_STUB vector
     .balign STUB_SIZE
-    .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
-    /* the CPU pushed an error code */
-    .else
-    pushq $0
+    .set has_error_code, (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17)
+    .set has_error_code, has_error_code || (\vector == 21) || (\vector == 29) || (\vector == 30)
+    .if !has_error_code
+    pushq $0                    /* in place of the error code the CPU did not push */
     .endif
     pushq $\vector
     jmp interrupt_common
