@@ -1,8 +1,10 @@
 // Benchmarks of the memory manager on simulated physical memory, with glibc
 // malloc and mimalloc measured in the same run. After the table it prints
 // one line per comparison: ours divided by theirs (lower is better).
+//
 // The kernel headers come first: lib/format.hpp uses clang's __is_pointer
 // builtin, which libstdc++ headers shadow with a template of that name.
+// clang-format off
 #include "kernel/mm/frame_allocator.hpp"
 #include "kernel/mm/heap.hpp"
 #include "kernel/mm/page_mapper.hpp"
@@ -16,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+// clang-format on
 
 extern "C" void* __libc_malloc(size_t size);
 extern "C" void __libc_free(void* pointer);
@@ -124,10 +127,15 @@ mm::Heap& heap() {
 
 void BM_HeapMixOurs(benchmark::State& state) {
     auto& h = heap();
-    heap_mix(state, [&](size_t size) { return h.allocate(size); }, [&](void* p) { h.free(p); });
+    heap_mix(
+        state, [&](size_t size) { return h.allocate(size); }, [&](void* p) { h.free(p); });
 }
-void BM_HeapMixGlibc(benchmark::State& state) { heap_mix(state, __libc_malloc, __libc_free); }
-void BM_HeapMixMimalloc(benchmark::State& state) { heap_mix(state, mi_malloc, mi_free); }
+void BM_HeapMixGlibc(benchmark::State& state) {
+    heap_mix(state, __libc_malloc, __libc_free);
+}
+void BM_HeapMixMimalloc(benchmark::State& state) {
+    heap_mix(state, mi_malloc, mi_free);
+}
 BENCHMARK(BM_HeapMixOurs)->Name("heap_mix/ours");
 BENCHMARK(BM_HeapMixGlibc)->Name("heap_mix/glibc");
 BENCHMARK(BM_HeapMixMimalloc)->Name("heap_mix/mimalloc");
@@ -143,10 +151,15 @@ void heap_pair(benchmark::State& state, Allocate allocate, Free free) {
 }
 void BM_HeapPairOurs(benchmark::State& state) {
     auto& h = heap();
-    heap_pair(state, [&](size_t size) { return h.allocate(size); }, [&](void* p) { h.free(p); });
+    heap_pair(
+        state, [&](size_t size) { return h.allocate(size); }, [&](void* p) { h.free(p); });
 }
-void BM_HeapPairGlibc(benchmark::State& state) { heap_pair(state, __libc_malloc, __libc_free); }
-void BM_HeapPairMimalloc(benchmark::State& state) { heap_pair(state, mi_malloc, mi_free); }
+void BM_HeapPairGlibc(benchmark::State& state) {
+    heap_pair(state, __libc_malloc, __libc_free);
+}
+void BM_HeapPairMimalloc(benchmark::State& state) {
+    heap_pair(state, mi_malloc, mi_free);
+}
 BENCHMARK(BM_HeapPairOurs)->Arg(64)->Name("heap_pair/ours");
 BENCHMARK(BM_HeapPairGlibc)->Arg(64)->Name("heap_pair/glibc");
 BENCHMARK(BM_HeapPairMimalloc)->Arg(64)->Name("heap_pair/mimalloc");
@@ -188,8 +201,8 @@ int main(int argc, char** argv) {
     std::printf("\n");
     figure(reporter, "frame alloc+free (64 MiB)", "frame_alloc_free/MiB/64");
     figure(reporter, "frame alloc+free (64 GiB)", "frame_alloc_free/MiB/65536");
-    figure(reporter, "frame alloc or free, batch of 256 (64 MiB), per frame", "frame_batch256/MiB/64");
-    figure(reporter, "frame alloc or free, batch of 256 (64 GiB), per frame", "frame_batch256/MiB/65536");
+    figure(reporter, "frame alloc+free, batch of 256 (64 MiB), per frame", "frame_batch256/MiB/64");
+    figure(reporter, "frame alloc+free, batch of 256 (64 GiB), per frame", "frame_batch256/MiB/65536");
     figure(reporter, "2 MiB run alloc+free (64 MiB)", "frame_2mib_alloc_free/MiB/64");
     figure(reporter, "2 MiB run alloc+free (64 GiB)", "frame_2mib_alloc_free/MiB/65536");
     figure(reporter, "map+unmap 4 KiB page", "map_unmap_4kib");

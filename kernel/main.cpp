@@ -2,12 +2,14 @@
 // a subsystem; boot_from_limine() (kernel/boot/limine.cpp) has already set up
 // the stack canary, the serial console, BootInfo, global constructors and the
 // framebuffer console.
+#include "acpi/acpi.hpp"
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/init.hpp"
 #include "boot/boot_info.hpp"
 #include "boot/entry_state.hpp"
 #include "boot/summary.hpp"
 #include "console/log.hpp"
+#include "console/log_prefix.hpp"
 #include "debug/selftest.hpp"
 #include "lib/cmdline.hpp"
 #include "mm/mm.hpp"
@@ -16,6 +18,11 @@
 extern "C" [[noreturn]] void kernel_main() {
     const boot::BootInfo& info = boot::info();
     lib::CommandLine cmdline(info.cmdline);
+
+    if (auto level = cmdline.find("loglevel"); level.present) {
+        if (auto parsed = klog::level_from_name(level.value)) klog::set_level(*parsed);
+        else klog::warn("loglevel={}: {}", level.value, parsed.error().message);
+    }
 
     klog::info("cxxkernel: booting");
     boot::print_summary();
@@ -33,6 +40,10 @@ extern "C" [[noreturn]] void kernel_main() {
     // Memory: frame allocator, the kernel's own page tables, kernel heap.
     // (kernel/mm/ — call goes here)
     mm::init(info);
+
+    // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
+    acpi::init();
+    acpi::print_summary();
 
     // Scenario hooks: a deliberate failure proves the harness catches it.
     if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);

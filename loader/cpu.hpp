@@ -59,6 +59,27 @@ inline bool has_la57() {
     return cpuid(0).eax >= 7 && (cpuid(7, 0).ecx & (1u << 16));
 }
 
+// CPUID.01H:ECX bit 30: RDRAND.
+inline bool has_rdrand() { return cpuid(1).ecx & (1u << 30); }
+
+// A random 64-bit number: RDRAND when it delivers (CF=1, SDM Vol. 2B RDRAND;
+// retried a few times as Intel recommends), else the TSC stirred.
+inline uint64_t random64() {
+    if (has_rdrand()) {
+        for (int attempt = 0; attempt < 10; ++attempt) {
+            uint64_t value;
+            unsigned char ok;
+            asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
+            if (ok) return value;
+        }
+    }
+    uint64_t x = rdtsc();
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;  // a 64-bit finaliser (MurmurHash3's fmix64)
+    x ^= x >> 33;
+    return x;
+}
+
 inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;
     asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));

@@ -9,3 +9,4 @@ add_host_test(loader_gdt_tests ${CMAKE_CURRENT_LIST_DIR}/gdt.cpp ${CMAKE_CURRENT
 add_host_test(loader_pixel_format_tests
   ${CMAKE_CURRENT_LIST_DIR}/pixel_format.cpp ${CMAKE_CURRENT_LIST_DIR}/pixel_format_test.cpp)
 add_host_test(loader_paths_tests ${CMAKE_CURRENT_LIST_DIR}/paths.cpp ${CMAKE_CURRENT_LIST_DIR}/paths_test.cpp)
+add_host_test(loader_kaslr_tests ${CMAKE_CURRENT_LIST_DIR}/kaslr.cpp ${CMAKE_CURRENT_LIST_DIR}/kaslr_test.cpp)

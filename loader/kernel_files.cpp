@@ -6,7 +6,9 @@
 #include "loader/console.hpp"
 #include "loader/core/config.hpp"
 #include "loader/core/memmap.hpp"
+#include "loader/cpu.hpp"
 #include "loader/hhdm.hpp"
+#include "loader/kaslr.hpp"
 #include "loader/paths.hpp"
 #include "loader/uefi.hpp"
 
@@ -86,7 +88,7 @@ StringView KernelImage::string_at(uint64_t virtual_address) const {
     return {};
 }
 
-KernelImage load_kernel(StringView path) {
+KernelImage load_kernel(StringView path, bool kaslr) {
     KernelImage kernel{};
     auto file = files::read_file(path, kEfiLoaderKernelAndModules);
     if (!file) {
@@ -98,6 +100,12 @@ KernelImage load_kernel(StringView path) {
     auto plan = plan_kernel_load(kernel.file);
     if (!plan) fatal(plan.error().message, path);
     kernel.plan = *plan;
+    if (kaslr && kernel.plan.relocatable) {
+        uint64_t base = kaslr_base(kernel.plan.image_size, kernel.plan.alignment, cpu::random64());
+        auto moved = plan_kernel_load(kernel.file, base);
+        if (!moved) fatal(moved.error().message, path);
+        kernel.plan = *moved;
+    }
     if (kernel.plan.segment_count == 0 || kernel.plan.image_size == 0) fatal("kernel has no loadable segment", path);
     kernel.physical_base =
         must(uefi::allocate_aligned(pages_for(kernel.plan.image_size), kernel.plan.alignment,

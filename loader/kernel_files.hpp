@@ -47,6 +47,7 @@ struct KernelImage {
 };
 
 // Reads, validates, places (with the plan's alignment), copies and relocates.
-KernelImage load_kernel(lib::StringView path);
+// A relocatable kernel goes to a random base (loader/kaslr.hpp) if `kaslr`.
+KernelImage load_kernel(lib::StringView path, bool kaslr);
 
 }  // namespace loader

@@ -196,7 +196,7 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
     FileLocation kernel_location = resolve_config_path(entry.kernel_path, "kernel_path");
     StringView kernel_path = kernel_location.path;
     console::print("loader: booting '{}': {}\n", entry.title, kernel_path);
-    KernelImage kernel = load_kernel(kernel_path);
+    KernelImage kernel = load_kernel(kernel_path, entry.kaslr);
     Requests requests = find_requests(kernel, kernel_path);
 
     // Paging mode first: it decides the HHDM offset.

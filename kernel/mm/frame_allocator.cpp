@@ -22,8 +22,12 @@ constexpr uint8_t kCached = 0x40;
 constexpr uint8_t kOrderMask = 0x1f;
 constexpr uint64_t kNone = ~0ULL;
 
-constexpr unsigned floor_log2(uint64_t value) { return 63u - unsigned(__builtin_clzll(value)); }
-constexpr unsigned ceil_log2(uint64_t value) { return value <= 1 ? 0 : floor_log2(value - 1) + 1; }
+constexpr unsigned floor_log2(uint64_t value) {
+    return 63u - unsigned(__builtin_clzll(value));
+}
+constexpr unsigned ceil_log2(uint64_t value) {
+    return value <= 1 ? 0 : floor_log2(value - 1) + 1;
+}
 
 }  // namespace
 
@@ -58,7 +62,8 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
         if (range_count > 0 && ranges[range_count - 1].first + ranges[range_count - 1].count == first) {
             ranges[range_count - 1].count += end - first;
         } else {
-            if (range_count == kMaxZones) return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many usable regions");
+            if (range_count == kMaxZones)
+                return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many usable regions");
             if (range_count > 0 && first < ranges[range_count - 1].first + ranges[range_count - 1].count)
                 return lib::Error::make(lib::ErrorCode::kInvalid, "usable regions overlap or are not sorted");
             ranges[range_count++] = {first, end - first};
@@ -75,7 +80,8 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
         if (ranges[i].count <= metadata_frames) continue;
         if (host == range_count || ranges[i].count < ranges[host].count) host = i;
     }
-    if (host == range_count) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no region holds the frame metadata");
+    if (host == range_count)
+        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no region holds the frame metadata");
     uint8_t* state = window_.at<uint8_t>(ranges[host].first << kPageShift);
     ranges[host].first += metadata_frames;
     ranges[host].count -= metadata_frames;
@@ -143,8 +149,10 @@ int FrameAllocator::find_zone(uint64_t frame) const {
     while (low < high) {
         size_t middle = (low + high) / 2;
         const Zone& zone = zones_[middle];
-        if (frame < zone.first_frame) high = middle;
-        else if (frame - zone.first_frame >= zone.frame_count) low = middle + 1;
+        if (frame < zone.first_frame)
+            high = middle;
+        else if (frame - zone.first_frame >= zone.frame_count)
+            low = middle + 1;
         else {
             last_zone_ = middle;
             return int(middle);
@@ -167,8 +175,10 @@ void FrameAllocator::push_block(uint32_t zone, uint64_t frame, unsigned order) {
 
 void FrameAllocator::unlink_block(uint64_t frame, unsigned order) {
     auto* block = window_.at<FreeBlock>(frame << kPageShift);
-    if (block->prev != kNone) window_.at<FreeBlock>(block->prev << kPageShift)->next = block->next;
-    else free_lists_[order] = block->next;
+    if (block->prev != kNone)
+        window_.at<FreeBlock>(block->prev << kPageShift)->next = block->next;
+    else
+        free_lists_[order] = block->next;
     if (block->next != kNone) window_.at<FreeBlock>(block->next << kPageShift)->prev = block->prev;
     if (free_lists_[order] == kNone) non_empty_orders_ &= ~(1u << order);
     const Zone& zone = zones_[block->zone];
@@ -205,8 +215,10 @@ void FrameAllocator::free_range_locked(uint32_t zone, uint64_t frame, uint64_t c
         unsigned order = floor_log2(count);
         if (frame != 0) order = lib::min(order, unsigned(__builtin_ctzll(frame)));
         order = lib::min(order, kMaxOrder);
-        if (merge) free_block_locked(zone, frame, order);
-        else push_block(zone, frame, order);
+        if (merge)
+            free_block_locked(zone, frame, order);
+        else
+            push_block(zone, frame, order);
         frame += 1ULL << order;
         count -= 1ULL << order;
     }

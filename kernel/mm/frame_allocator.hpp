@@ -40,7 +40,7 @@ using FrameLock = ksync::Spinlock;
 inline constexpr size_t kMemoryTypeCount = 8;  // boot::MemoryType values
 
 struct FrameStats {
-    uint64_t managed_bytes = 0;   // usable memory handed to the allocator (after its metadata)
+    uint64_t managed_bytes = 0;  // usable memory handed to the allocator (after its metadata)
     uint64_t free_bytes = 0;
     uint64_t metadata_bytes = 0;  // the per-frame state array
     // Bytes of the memory map by type that the allocator does not hand out
@@ -67,8 +67,7 @@ public:
     // The range must be page aligned and inside no existing zone; it becomes
     // a new zone holding its own state bytes. `was` is the type it was
     // counted under in the statistics until now.
-    lib::Expected<void> add_region(uint64_t base, uint64_t length,
-                                   boot::MemoryType was = boot::MemoryType::kUsable);
+    lib::Expected<void> add_region(uint64_t base, uint64_t length, boot::MemoryType was = boot::MemoryType::kUsable);
 
     // One 4 KiB frame; its physical address.
     lib::Expected<uint64_t> allocate(Zeroing zeroing = Zeroing::kNo);
@@ -94,7 +93,7 @@ private:
     struct Zone {
         uint64_t first_frame;  // physical frame number
         uint64_t frame_count;
-        uint8_t* state;        // one byte per frame, see kState*
+        uint8_t* state;  // one byte per frame, see kState*
     };
     struct FreeBlock;  // lives inside a free block
 
@@ -115,7 +114,7 @@ private:
     PhysicalWindow window_;
     Zone zones_[kMaxZones] = {};
     size_t zone_count_ = 0;
-    mutable size_t last_zone_ = 0;  // a hint: frees usually hit the zone of the last one
+    mutable size_t last_zone_ = 0;             // a hint: frees usually hit the zone of the last one
     uint64_t free_lists_[kMaxOrder + 1] = {};  // physical frame number of the first block, or kNone
     uint32_t non_empty_orders_ = 0;            // bit k: free_lists_[k] is not empty
     struct CachedFrame {

@@ -22,7 +22,9 @@ inline unsigned current_cpu() {
 #else
 using InterruptPolicy = ksync::IrqSave;
 // Valid once arch::init_cpu() has loaded GS base (before mm::init).
-unsigned current_cpu() { return arch::this_cpu().index; }
+unsigned current_cpu() {
+    return arch::this_cpu().index;
+}
 #endif
 
 // Interrupts off for a scope, so nothing else runs on this CPU meanwhile
@@ -74,7 +76,9 @@ struct BlockHeader {
 };
 static_assert(sizeof(BlockHeader) == kBlockHeaderBytes);
 
-[[maybe_unused]] void write_canary(uint8_t* at) { __builtin_memcpy(at, &kCanary, kCanaryBytes); }
+[[maybe_unused]] void write_canary(uint8_t* at) {
+    __builtin_memcpy(at, &kCanary, kCanaryBytes);
+}
 [[maybe_unused]] bool canary_intact(const uint8_t* at) {
     uint64_t value;
     __builtin_memcpy(&value, at, kCanaryBytes);
@@ -100,7 +104,7 @@ struct Heap::LargeBlock {
     uint64_t first_physical;  // the run: this header's page ..
     uint64_t pages;
     uint64_t requested;
-    uint64_t capacity;        // bytes usable from the block pointer
+    uint64_t capacity;  // bytes usable from the block pointer
     // Set on free. Past the bytes the frame allocator writes into a free
     // block (its list links), so a second free can still see it.
     uint32_t freed_marker;
@@ -162,7 +166,8 @@ uint8_t* Heap::take_slot_locked(SizeClass& cls, unsigned size_class) {
     return slot;
 }
 
-bool Heap::refill(unsigned size_class, Magazine& magazine) {
+// Out of line: keeps the fast paths small (no spills for the slow path).
+[[gnu::noinline]] bool Heap::refill(unsigned size_class, Magazine& magazine) {
     SizeClass& cls = classes_[size_class];
     ksync::Guard guard(cls.lock);
     while (magazine.count < kMagazineSize / 2) {
@@ -275,10 +280,14 @@ void Heap::free(void* pointer) {
     if (!pointer) return;
     auto address = reinterpret_cast<uintptr_t>(pointer);
     auto* header = reinterpret_cast<uint32_t*>(align_down(address - 1, kPageSize));
-    if (*header == kSlabMagic) free_small(reinterpret_cast<Slab*>(header), pointer);
-    else if (*header == kLargeMagic) free_large(reinterpret_cast<LargeBlock*>(header), pointer);
-    else if (reinterpret_cast<LargeBlock*>(header)->freed_marker == kLargeFreed) PANIC("heap: double free of large block {}", pointer);
-    else PANIC("heap: free of {}, which the heap did not hand out", pointer);
+    if (*header == kSlabMagic)
+        free_small(reinterpret_cast<Slab*>(header), pointer);
+    else if (*header == kLargeMagic)
+        free_large(reinterpret_cast<LargeBlock*>(header), pointer);
+    else if (reinterpret_cast<LargeBlock*>(header)->freed_marker == kLargeFreed)
+        PANIC("heap: double free of large block {}", pointer);
+    else
+        PANIC("heap: free of {}, which the heap did not hand out", pointer);
 }
 
 [[gnu::always_inline]] inline void Heap::free_small(Slab* slab, void* pointer) {
@@ -313,11 +322,12 @@ void Heap::free(void* pointer) {
 }
 
 // Gives the oldest `count` slots of a magazine back to their slabs.
-void Heap::flush(unsigned size_class, Magazine& magazine, size_t count) {
+[[gnu::noinline]] void Heap::flush(unsigned size_class, Magazine& magazine, size_t count) {
     SizeClass& cls = classes_[size_class];
     {
         ksync::Guard guard(cls.lock);
-        for (size_t i = 0; i < count; ++i) return_slot_locked(cls, size_class, static_cast<uint8_t*>(magazine.slots[i]));
+        for (size_t i = 0; i < count; ++i)
+            return_slot_locked(cls, size_class, static_cast<uint8_t*>(magazine.slots[i]));
     }
     for (size_t i = count; i < magazine.count; ++i) magazine.slots[i - count] = magazine.slots[i];
     magazine.count -= uint32_t(count);
@@ -339,8 +349,10 @@ void Heap::return_slot_locked(SizeClass& cls, unsigned size_class, uint8_t* slot
     }
     if (slab->in_use == 0) {
         if (cls.empty_slabs >= 1) {
-            if (slab->prev) slab->prev->next = slab->next;
-            else cls.partial = slab->next;
+            if (slab->prev)
+                slab->prev->next = slab->next;
+            else
+                cls.partial = slab->next;
             if (slab->next) slab->next->prev = slab->prev;
             release_slab(slab);  // lock order: class lock, then the frame allocator's
         } else {
@@ -429,8 +441,10 @@ void Heap::trim() {
                     }
                 }
                 if (!empty) break;
-                if (empty->prev) empty->prev->next = empty->next;
-                else cls.partial = empty->next;
+                if (empty->prev)
+                    empty->prev->next = empty->next;
+                else
+                    cls.partial = empty->next;
                 if (empty->next) empty->next->prev = empty->prev;
                 --cls.empty_slabs;
             }

@@ -53,8 +53,12 @@ public:
     Heap(const Heap&) = delete;
     Heap& operator=(const Heap&) = delete;
 
-    void init(FrameAllocator& frames) { frames_ = &frames; }
-    bool ready() const { return frames_ != nullptr; }
+    void init(FrameAllocator& frames) {
+        frames_ = &frames;
+    }
+    bool ready() const {
+        return frames_ != nullptr;
+    }
 
     // nullptr when the memory can not be found (or size is absurd). Alignment
     // must be a power of two; up to 16 comes from the slabs.
@@ -74,7 +78,7 @@ private:
     struct LargeBlock;
     struct SizeClass {
         FrameLock lock;
-        Slab* partial = nullptr;   // slabs with at least one slot to give
+        Slab* partial = nullptr;  // slabs with at least one slot to give
         uint32_t empty_slabs = 0;
         uint64_t taken_slots = 0;  // out of the slabs (handed out or in a magazine)
     };

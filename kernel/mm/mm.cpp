@@ -28,8 +28,12 @@ const boot::BootInfo* g_info = nullptr;
 uint64_t g_next_stack = kStackAreaStart;
 bool g_bootloader_memory_released = false;
 
-void invalidate_page(uint64_t virt) { paging::invlpg(virt); }
-void flush_all() { paging::flush_tlb_all(); }
+void invalidate_page(uint64_t virt) {
+    paging::invlpg(virt);
+}
+void flush_all() {
+    paging::flush_tlb_all();
+}
 
 PagingFeatures detect_features() {
     PagingFeatures features;
@@ -104,8 +108,8 @@ void map_hhdm(PageMapper& mapper, const boot::BootInfo& info) {
     }
     if (info.has_framebuffer) {
         // PAT5 = WC as the loader programmed it; keeps the console's pointer valid.
-        constexpr PageFlags kFramebufferFlags{.writable = true, .executable = false, .global = true,
-                                              .cache = CacheType::kWriteCombining};
+        constexpr PageFlags kFramebufferFlags{
+            .writable = true, .executable = false, .global = true, .cache = CacheType::kWriteCombining};
         uint64_t virt = align_down(reinterpret_cast<uint64_t>(info.framebuffer.address), kPageSize);
         must(mapper.map_range(virt, fb_start, fb_end - fb_start, kFramebufferFlags), "map framebuffer");
     }
@@ -124,7 +128,9 @@ void map_kernel_image(PageMapper& mapper, const boot::BootInfo& info) {
     map_section(__data_start, __kernel_end, {.writable = true, .global = true}, "map kernel data");
 }
 
-uint64_t mib(uint64_t bytes) { return bytes / kMiB; }
+uint64_t mib(uint64_t bytes) {
+    return bytes / kMiB;
+}
 
 }  // namespace
 
@@ -153,18 +159,26 @@ void init(const boot::BootInfo& info) {
     g_heap.init(g_frames);
 
     FrameStats stats = g_frames.stats();
-    klog::info("mm: {} MiB usable, {} KiB reserved for the kernel, {} KiB bootloader-reclaimable (not yet released), "
-               "{} KiB frame metadata, {} page tables, pages: 1G={} NX={} global={}, heap ready",
-               mib(stats.managed_bytes), stats.reserved_bytes[size_t(boot::MemoryType::kKernelAndModules)] / 1024,
-               stats.reserved_bytes[size_t(boot::MemoryType::kBootloaderReclaimable)] / 1024,
-               stats.metadata_bytes / 1024, table_frames, g_features.huge_1g, g_features.no_execute,
-               g_features.global);
+    klog::info(
+        "mm: {} MiB usable, {} KiB reserved for the kernel, {} KiB bootloader-reclaimable (not yet released), "
+        "{} KiB frame metadata, {} page tables, pages: 1G={} NX={} global={}, heap ready",
+        mib(stats.managed_bytes), stats.reserved_bytes[size_t(boot::MemoryType::kKernelAndModules)] / 1024,
+        stats.reserved_bytes[size_t(boot::MemoryType::kBootloaderReclaimable)] / 1024, stats.metadata_bytes / 1024,
+        table_frames, g_features.huge_1g, g_features.no_execute, g_features.global);
 }
 
-bool initialized() { return g_mapper != nullptr; }
-FrameAllocator& frames() { return g_frames; }
-Heap& heap() { return g_heap; }
-PagingFeatures paging_features() { return g_features; }
+bool initialized() {
+    return g_mapper != nullptr;
+}
+FrameAllocator& frames() {
+    return g_frames;
+}
+Heap& heap() {
+    return g_heap;
+}
+PagingFeatures paging_features() {
+    return g_features;
+}
 
 lib::Expected<void> map(uint64_t virt, uint64_t physical, uint64_t length, PageFlags flags, PageSize largest) {
     ksync::Guard guard(g_mapper_lock);
@@ -200,9 +214,9 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes) {
         g_next_stack += need;
         for (uint64_t virt = stack.bottom; virt < stack.top; virt += kPageSize) {
             auto frame = g_frames.allocate();
-            lib::Expected<void> mapped = frame ? g_mapper->map(virt, *frame, PageSize::k4KiB,
-                                                               {.writable = true, .global = true})
-                                               : lib::Expected<void>(frame.error());
+            lib::Expected<void> mapped =
+                frame ? g_mapper->map(virt, *frame, PageSize::k4KiB, {.writable = true, .global = true})
+                      : lib::Expected<void>(frame.error());
             if (!mapped) {
                 if (frame) g_frames.free(*frame);
                 for (uint64_t done = stack.bottom; done < virt; done += kPageSize) {
@@ -235,8 +249,9 @@ void release_bootloader_memory() {
         const boot::MemoryRegion& region = g_info->memory[i];
         if (region.type != boot::MemoryType::kBootloaderReclaimable) continue;
         auto added = g_frames.add_region(region.base, region.length, region.type);
-        if (!added) klog::warn("mm: bootloader memory {:#x}+{:#x} not released: {}", region.base, region.length,
-                               added.error().message);
+        if (!added)
+            klog::warn("mm: bootloader memory {:#x}+{:#x} not released: {}", region.base, region.length,
+                       added.error().message);
     }
 }
 
@@ -277,7 +292,8 @@ size_t describe_address(uint64_t virt, char* buffer, size_t size) {
         if (used < size) used += lib::format(buffer + used, size - used, args...);
     };
     if (stack_bottom) append(" at {:#x}: stack overflow?", stack_bottom);
-    if (g_info && lib::StringView(area) == lib::StringView("HHDM")) append(", physical {:#x}", virt - g_info->hhdm_offset);
+    if (g_info && lib::StringView(area) == lib::StringView("HHDM"))
+        append(", physical {:#x}", virt - g_info->hhdm_offset);
     append(")");
     if (!g_mapper) {
         append(": memory manager not initialized");

@@ -18,11 +18,19 @@ namespace {
 constexpr uint64_t kTestArea = 0xfffffe8000000000ULL;  // PML4 slot 509: nothing else lives there
 constexpr uint64_t kPfPresent = 1u << 0, kPfWrite = 1u << 1, kPfInstructionFetch = 1u << 4;  // SDM §4.7
 
-uint64_t hhdm() { return boot::info().hhdm_offset; }
-arch::Translation walk(uint64_t virt) { return arch::translate(virt, hhdm()); }
+uint64_t hhdm() {
+    return boot::info().hhdm_offset;
+}
+arch::Translation walk(uint64_t virt) {
+    return arch::translate(virt, hhdm());
+}
 
-void write_byte(void* address) { *static_cast<volatile uint8_t*>(address) = 0x5a; }
-void call_address(void* address) { reinterpret_cast<void (*)()>(address)(); }
+void write_byte(void* address) {
+    *static_cast<volatile uint8_t*>(address) = 0x5a;
+}
+void call_address(void* address) {
+    reinterpret_cast<void (*)()>(address)();
+}
 
 bool contains(const char* text, const char* part) {
     lib::StringView haystack(text), needle(part);
@@ -52,7 +60,7 @@ KTEST(mm, hhdm_uses_large_pages_and_same_offset) {
     KASSERT(low.present);
     KEXPECT_EQ(low.physical, 0x100000u);
     KEXPECT(low.writable && !low.executable);
-    KEXPECT_EQ(low.pat_index, 0u);  // write-back
+    KEXPECT_EQ(low.pat_index, 0u);             // write-back
     auto high = walk(hhdm() + 0xC0000000ULL);  // top GiB below 4 GiB: framebuffer/MMIO side
     KEXPECT(high.present);
     auto mid = walk(hhdm() + 0x40000000ULL + 0x1234);
@@ -248,7 +256,8 @@ KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
         if (region.type == boot::MemoryType::kReserved || region.type == boot::MemoryType::kBadMemory) continue;
         uint64_t first = mm::align_down(region.base, mm::kPageSize);
         uint64_t last = mm::align_down(region.base + region.length - 1, mm::kPageSize);
-        for (uint64_t physical : {first, last}) {
+        const uint64_t ends[] = {first, last};
+        for (uint64_t physical : ends) {
             auto hw = walk(hhdm() + physical);
             KEXPECT(hw.present);
             KEXPECT_EQ(hw.physical, physical);

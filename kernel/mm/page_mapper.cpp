@@ -7,18 +7,20 @@ namespace {
 constexpr unsigned kRootLevel = 3;
 constexpr unsigned kEntriesPerTable = 512;
 
-lib::Error invalid(const char* what) { return lib::Error::make(lib::ErrorCode::kInvalid, what); }
+lib::Error invalid(const char* what) {
+    return lib::Error::make(lib::ErrorCode::kInvalid, what);
+}
 
 }  // namespace
 
 const char* cache_type_name(CacheType type) {
     switch (type) {
-    case CacheType::kWriteBack: return "WB";
-    case CacheType::kWriteThrough: return "WT";
-    case CacheType::kUncachedMinus: return "UC-";
-    case CacheType::kUncached: return "UC";
-    case CacheType::kWriteProtected: return "WP";
-    case CacheType::kWriteCombining: return "WC";
+        case CacheType::kWriteBack: return "WB";
+        case CacheType::kWriteThrough: return "WT";
+        case CacheType::kUncachedMinus: return "UC-";
+        case CacheType::kUncached: return "UC";
+        case CacheType::kWriteProtected: return "WP";
+        case CacheType::kWriteCombining: return "WC";
     }
     return "?";
 }
@@ -178,7 +180,8 @@ lib::Expected<void> PageMapper::change_range(uint64_t virt, uint64_t length, Cha
                         invalidate(v);
                         free_empty_tables(path, level, v);
                     } else {
-                        PageTableEntry updated = PageTableEntry::leaf(entry->leaf_address(level), level, flags, features_);
+                        PageTableEntry updated =
+                            PageTableEntry::leaf(entry->leaf_address(level), level, flags, features_);
                         if (updated.raw() != entry->raw()) {
                             *entry = updated;
                             invalidate(v);

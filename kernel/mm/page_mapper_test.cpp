@@ -63,8 +63,11 @@ TEST(PageTableEntry, EncodesFlagsAndCacheTypes) {
     mm::PagingFeatures features;
     for (unsigned level = 0; level < 3; ++level) {
         for (unsigned cache = 0; cache < 6; ++cache) {
-            PageFlags flags{.writable = bool(cache & 1), .user = bool(cache & 2), .executable = bool(level & 1),
-                            .global = true, .cache = CacheType(cache)};
+            PageFlags flags{.writable = bool(cache & 1),
+                            .user = bool(cache & 2),
+                            .executable = bool(level & 1),
+                            .global = true,
+                            .cache = CacheType(cache)};
             uint64_t physical = mm::level_coverage(level) * 3;
             auto entry = mm::PageTableEntry::leaf(physical, level, flags, features);
             EXPECT_TRUE(entry.present());
@@ -83,8 +86,8 @@ TEST(PageTableEntry, EncodesFlagsAndCacheTypes) {
 
 TEST(PageMapper, MapTranslateUnmapSinglePage) {
     Fixture f;
-    PageFlags flags{.writable = true, .user = true, .executable = false, .global = false,
-                    .cache = CacheType::kUncached};
+    PageFlags flags{
+        .writable = true, .user = true, .executable = false, .global = false, .cache = CacheType::kUncached};
     ASSERT_TRUE(f.mapper->map(0x400000, 0x1234000, PageSize::k4KiB, flags));
     auto mapping = f.mapper->translate(0x400abc);
     ASSERT_TRUE(mapping.has_value());
@@ -126,8 +129,7 @@ TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
     Fixture f;
     ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k2MiB, kData));
     uint64_t free_before = f.frames.free_frames();
-    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code,
-              lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kDuplicate);
     EXPECT_EQ(f.mapper->map(kKernelBase, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kDuplicate);
     // A range whose end collides is rolled back entirely.
     EXPECT_FALSE(f.mapper->map_range(kKernelBase - 0x3000, 0x5000000, 0x4000, kData));
@@ -138,8 +140,7 @@ TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
 
 TEST(PageMapper, BadArgumentsAreErrors) {
     Fixture f;
-    EXPECT_EQ(f.mapper->map(0x0000800000000000ULL, 0, PageSize::k4KiB, kData).error().code,
-              lib::ErrorCode::kInvalid);
+    EXPECT_EQ(f.mapper->map(0x0000800000000000ULL, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kInvalid);
     EXPECT_EQ(f.mapper->map(0x1001, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kInvalid);
     EXPECT_EQ(f.mapper->map(0x200000, 0x1000, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kInvalid);
     EXPECT_FALSE(f.mapper->unmap_range(0x1000, 0x10));
@@ -221,7 +222,9 @@ TEST(PageMapper, RandomizedAgainstModel) {
     };
     std::map<uint64_t, Page> model;  // page index -> mapping
     std::mt19937_64 random(99);
-    const PageFlags choices[] = {kData, {.executable = true}, {.writable = true, .cache = CacheType::kWriteCombining},
+    const PageFlags choices[] = {kData,
+                                 {.executable = true},
+                                 {.writable = true, .cache = CacheType::kWriteCombining},
                                  {.user = true, .cache = CacheType::kUncached}};
     for (int step = 0; step < 3000; ++step) {
         uint64_t length_pages = 1 + random() % (random() % 4 == 0 ? 2048 : 16);

@@ -35,9 +35,15 @@ struct PageFlags {
 
 enum class PageSize : uint8_t { k4KiB = 0, k2MiB = 1, k1GiB = 2 };  // value = level of the leaf
 
-constexpr uint64_t level_coverage(unsigned level) { return 1ULL << (12 + 9 * level); }
-constexpr uint64_t page_bytes(PageSize size) { return level_coverage(unsigned(size)); }
-constexpr unsigned table_index(uint64_t virt, unsigned level) { return unsigned(virt >> (12 + 9 * level)) & 0x1ff; }
+constexpr uint64_t level_coverage(unsigned level) {
+    return 1ULL << (12 + 9 * level);
+}
+constexpr uint64_t page_bytes(PageSize size) {
+    return level_coverage(unsigned(size));
+}
+constexpr unsigned table_index(uint64_t virt, unsigned level) {
+    return unsigned(virt >> (12 + 9 * level)) & 0x1ff;
+}
 
 // Paging features of the CPU that change what an entry may hold.
 struct PagingFeatures {

@@ -16,9 +16,15 @@ namespace mm {
 inline constexpr unsigned kPageShift = 12;
 inline constexpr uint64_t kPageSize = 1ULL << kPageShift;  // 4 KiB
 
-constexpr uint64_t align_down(uint64_t value, uint64_t alignment) { return value & ~(alignment - 1); }
-constexpr uint64_t align_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
-constexpr bool is_aligned(uint64_t value, uint64_t alignment) { return (value & (alignment - 1)) == 0; }
+constexpr uint64_t align_down(uint64_t value, uint64_t alignment) {
+    return value & ~(alignment - 1);
+}
+constexpr uint64_t align_up(uint64_t value, uint64_t alignment) {
+    return (value + alignment - 1) & ~(alignment - 1);
+}
+constexpr bool is_aligned(uint64_t value, uint64_t alignment) {
+    return (value & (alignment - 1)) == 0;
+}
 
 class PhysicalWindow {
 public:

@@ -19,6 +19,7 @@ Keys of a scenario:
               type the keys through the QEMU monitor (sendkey)
   timeout     seconds
 """
+import os
 import struct
 
 # --- kernel-file patches, for the loader's bad-input scenarios ----------------
@@ -79,6 +80,8 @@ def overlap_second_segment(data):
 
 # --- the scenarios -----------------------------------------------------------
 
+ACPI_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "acpi")
+
 READY = r"^kernel: ready"
 SUMMARY = (r'^boot: loader="[^"]+" hhdm=0x[0-9a-f]+ memmap=\d+ usable=\d+ fb=(\d+x\d+x\d+|none) cpus=\d+ '
            r'rsdp=0x[0-9a-f]+ kernel=0x[0-9a-f]+@0xffffffff80000000 cmdline="[^"]*"')
@@ -109,6 +112,15 @@ SCENARIOS = [
          expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY], reject=[NO_PANIC]),
     dict(name="boot_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
          expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
+
+    # A hostile extra ACPI table beside the real ones (the pc machine has no
+    # MCFG of its own): its bad entries are reported and skipped, the good
+    # one is used, and the boot goes on.
+    dict(name="acpi_hostile_mcfg", cmdline="", machine="pc",
+         qemu_args=["-acpitable", "file=" + os.path.join(ACPI_DATA, "asl", "bad_mcfg.aml")],
+         expect=[r"acpi: problem: MCFG: ECAM base is zero or not 1 MiB aligned; entry skipped \(0xb0001000\)",
+                 r"acpi: problem: MCFG: end bus below start bus; entry skipped",
+                 r"acpi: MCFG: segment 2 buses 0-15 ECAM at 0xe0000000", READY], reject=[NO_PANIC]),
 
     # All in-kernel tests, which include the boot protocol checks, on the
     # machine shapes the loader issue names.

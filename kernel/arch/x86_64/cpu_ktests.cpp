@@ -349,6 +349,53 @@ KTEST(cpu, ist_stacks_have_guard_pages_once_mm_is_up) {
     KEXPECT(ist_stack_bounds(cpu, IstSlot::kMachineCheck).contains(mc.handler_stack));
 }
 
+// Every exception vector without an error code, raised with INT n: each
+// reaches the common handler through its own stub with its vector number.
+// (INT n pushes no error code, so the vectors with one can not be raised
+// this way: their stubs would take the return RIP for the error code.)
+template <uint8_t V>
+void raise_with_int(void*) {
+    asm volatile("int %0" ::"i"(V) : "memory");
+}
+
+template <uint8_t V>
+unsigned misdelivered() {
+    FaultRecord f = expect_fault(V, raise_with_int<V>, nullptr);
+    return f.faulted && f.vector == V && f.error_code == 0 ? 0u : 1u;
+}
+
+template <uint8_t... Vectors>
+unsigned count_misdelivered() {
+    return (misdelivered<Vectors>() + ...);
+}
+
+KTEST(cpu, every_exception_vector_without_error_code_is_dispatched) {
+    unsigned wrong =
+        count_misdelivered<0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 16, 18, 19, 20, 22, 23, 24, 25, 26, 27, 28, 31>();
+    KEXPECT_EQ(wrong, 0u);
+}
+
+// Back-to-back stacks (no guard pages): RSP near the top of the lower one is
+// not an overflow of the upper one; CR2 in the page below a stack is.
+KTEST(cpu, overflow_detection_with_adjacent_stacks) {
+    constexpr uint64_t kLower = 0xffff'ffff'7000'0000ULL, kUpper = kLower + 0x4000, kEnd = kUpper + 0x4000;
+    KASSERT(register_kernel_stack(kLower, kUpper, "test lower"));
+    KASSERT(register_kernel_stack(kUpper, kEnd, "test upper"));
+    const KnownStack* handler_near_top = overflowed_stack(kUpper - 0x100, 0);
+    const KnownStack* rsp_below_upper_only = overflowed_stack(kUpper + 8, 0);
+    const KnownStack* cr2_in_guard = overflowed_stack(kUpper - 0x100, kUpper - 8);
+    const KnownStack* lower_ran_out = overflowed_stack(kLower - 16, 0);
+    unregister_kernel_stack(kLower);
+    unregister_kernel_stack(kUpper);
+    KEXPECT(handler_near_top == nullptr);
+    KASSERT(rsp_below_upper_only != nullptr);
+    KEXPECT_EQ(rsp_below_upper_only->bottom, kUpper);
+    KASSERT(cr2_in_guard != nullptr);
+    KEXPECT_EQ(cr2_in_guard->bottom, kUpper);
+    KASSERT(lower_ran_out != nullptr);
+    KEXPECT_EQ(lower_ran_out->bottom, kLower);
+}
+
 // At CPL 0 the CPU does not check alignment even with CR0.AM and RFLAGS.AC
 // set (SDM Vol. 3A §6.15, "Interrupt 17": only at CPL 3), so #AC can not be
 // provoked from the kernel. This pins that down: a misaligned read passes.

@@ -3,8 +3,8 @@
 // its IST entries point to, and the fault expectation of expect_fault().
 // IA32_GS_BASE points at the CPU's own CpuLocal, whose first word points at
 // itself, so `mov %gs:0` finds it from any context, exceptions included.
-// Only the BSP's instance exists now; SMP bring-up will give each AP one and
-// call load_cpu_tables() on it.
+// Only the BSP's instance exists now; SMP bring-up gives each AP one and
+// calls init_application_processor() (init.hpp) on it.
 #pragma once
 
 #include <stddef.h>

@@ -67,10 +67,14 @@ void build_gdt(CpuLocal& cpu) {
 
 void build_tss(CpuLocal& cpu) {
     cpu.tss = Tss{};
+    static const char* const kNames[kIstStacksUsed] = {"the #DF IST stack", "the NMI IST stack", "the #MC IST stack"};
     for (size_t i = 0; i < kIstStacksUsed; ++i) {
         uint64_t bottom = reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[i]);
         cpu.ist_bounds[i] = StackBounds{bottom, bottom + kIstStackSize};
         cpu.tss.ist[i] = cpu.ist_bounds[i].top;
+        // Known stacks get "stack overflow" in fault reports (no guard page
+        // here, so only RSP at the bottom tells).
+        register_kernel_stack(cpu.ist_bounds[i].bottom, cpu.ist_bounds[i].top, kNames[i]);
     }
     // RSP0 (the stack for entries from CPL 3) belongs to the scheduler's
     // current thread; there is no user mode yet to need it.

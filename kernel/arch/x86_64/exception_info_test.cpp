@@ -114,5 +114,12 @@ TEST(StackOverflow, GuardPageOrRspAtTheBottom) {
     EXPECT_FALSE(is_overflow_of(KnownStack{0x800, 0x1000, "low"}, 0x700, 0x700));  // no room for a guard
 }
 
+TEST(StackOverflow, EvidenceSaysWhich) {
+    KnownStack stack{0x10000, 0x14000, "test"};
+    EXPECT_EQ(overflow_evidence(stack, 0x0fff8, 0x0fff0), OverflowEvidence::kCr2InGuardPage);
+    EXPECT_EQ(overflow_evidence(stack, 0x0fff8, 0), OverflowEvidence::kRspAtBottom);
+    EXPECT_EQ(overflow_evidence(stack, 0x13000, 0), OverflowEvidence::kNone);
+}
+
 }  // namespace
 }  // namespace arch

@@ -18,15 +18,9 @@ namespace {
 // recognised; stacks from kernel/mm/ will have real guard pages.
 constexpr uint64_t kBootStackSize = 128 * 1024;
 
-void register_stacks(const CpuLocal& cpu) {
+void register_boot_stack() {
     uint64_t boot_top = boot::entry_state().rsp + 8;
     register_kernel_stack(boot_top - kBootStackSize, boot_top, "the boot stack");
-    StackBounds df = ist_stack_bounds(cpu, IstSlot::kDoubleFault);
-    StackBounds nmi = ist_stack_bounds(cpu, IstSlot::kNmi);
-    StackBounds mc = ist_stack_bounds(cpu, IstSlot::kMachineCheck);
-    register_kernel_stack(df.bottom, df.top, "the #DF IST stack");
-    register_kernel_stack(nmi.bottom, nmi.top, "the NMI IST stack");
-    register_kernel_stack(mc.bottom, mc.top, "the #MC IST stack");
 }
 
 }  // namespace
@@ -34,7 +28,7 @@ void register_stacks(const CpuLocal& cpu) {
 void init_cpu(const lib::CommandLine& cmdline) {
     CpuLocal& bsp = bsp_cpu_local();
     load_cpu_tables(bsp);
-    register_stacks(bsp);
+    register_boot_stack();
     klog::info("cpu: GDT, TSS (IST: #DF #NMI #MC) and IDT (256 vectors) loaded");
     init_legacy_pic();
     init_local_apic();
@@ -42,6 +36,12 @@ void init_cpu(const lib::CommandLine& cmdline) {
                pic::kMasterVectorBase, pic::kSlaveVectorBase + 7, apic_mode_name(local_apic_mode()), local_apic_id(),
                kApicSpuriousVector);
     if (auto faulttest = cmdline.find("faulttest"); faulttest.present) run_fault_selftest(faulttest.value);
+}
+
+void init_application_processor(CpuLocal& cpu, uint32_t index) {
+    cpu.index = index;
+    load_cpu_tables(cpu);
+    init_local_apic();
 }
 
 }  // namespace arch

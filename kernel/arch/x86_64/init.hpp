@@ -8,6 +8,8 @@
 
 namespace arch {
 
+struct CpuLocal;
+
 // On the BSP: loads the kernel's GDT (reloading every segment register),
 // the TSS with its IST stacks for #DF, NMI and #MC, and the IDT with all 256
 // vectors; registers the boot and IST stacks for stack-overflow reports;
@@ -15,6 +17,12 @@ namespace arch {
 // (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines. Then, if the command line says
 // faulttest=<what>, runs that deliberate fault (run_fault_selftest), which never returns.
 void init_cpu(const lib::CommandLine& cmdline);
+
+// On an application processor, once SMP bring-up runs it: the same GDT,
+// TSS (with `cpu`'s own IST stacks) and IDT as the BSP, GS base pointing at
+// `cpu`, and its local APIC. `cpu` must live for good (static or heap,
+// 4 KiB aligned); `index` numbers the CPU (the BSP is 0).
+void init_application_processor(CpuLocal& cpu, uint32_t index);
 
 // After mm::init(): moves this CPU's IST stacks (#DF, NMI, #MC) from .bss
 // to stacks from mm::allocate_kernel_stack() with an unmapped guard page

@@ -36,11 +36,19 @@ void unregister_kernel_stack(uint64_t bottom) {
 }
 
 const KnownStack* overflowed_stack(uint64_t rsp, uint64_t cr2) {
+    const KnownStack* by_rsp = nullptr;
+    bool rsp_inside_a_stack = false;
     for (const KnownStack& slot : g_stacks) {
-        if (__atomic_load_n(&slot.top, __ATOMIC_ACQUIRE) == 0) continue;
-        if (is_overflow_of(slot, rsp, cr2)) return &slot;
+        uint64_t top = __atomic_load_n(&slot.top, __ATOMIC_ACQUIRE);
+        if (top == 0) continue;
+        OverflowEvidence evidence = overflow_evidence(slot, rsp, cr2);
+        if (evidence == OverflowEvidence::kCr2InGuardPage) return &slot;
+        if (evidence == OverflowEvidence::kRspAtBottom && by_rsp == nullptr)
+            by_rsp = &slot;
+        else if (rsp >= slot.bottom && rsp < top)
+            rsp_inside_a_stack = true;
     }
-    return nullptr;
+    return rsp_inside_a_stack ? nullptr : by_rsp;
 }
 
 // A 4-level walk to the final entry (SDM Vol. 3A §4.5), through the HHDM.

@@ -28,16 +28,25 @@ bool register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
 void unregister_kernel_stack(uint64_t bottom);
 
 // The stack whose guard region (the page below `bottom`) holds `cr2`, or
-// that `rsp` has left downwards by at most a page; nullptr if none.
+// that `rsp` has just left downwards (or is about to); nullptr if none. The
+// RSP test gives way when RSP lies inside another known stack: stacks
+// without guard pages may sit back to back, and the top of one is then the
+// "guard region" of the next.
 const KnownStack* overflowed_stack(uint64_t rsp, uint64_t cr2);
 
-// Pure form of the test above, host-tested.
-constexpr bool is_overflow_of(const KnownStack& stack, uint64_t rsp, uint64_t cr2) {
-    if (stack.bottom < kStackGuardSize || stack.top <= stack.bottom) return false;
+enum class OverflowEvidence : uint8_t { kNone, kCr2InGuardPage, kRspAtBottom };
+
+// Pure form of the test above for one stack, host-tested.
+constexpr OverflowEvidence overflow_evidence(const KnownStack& stack, uint64_t rsp, uint64_t cr2) {
+    if (stack.bottom < kStackGuardSize || stack.top <= stack.bottom) return OverflowEvidence::kNone;
     uint64_t guard = stack.bottom - kStackGuardSize;
-    bool cr2_in_guard = cr2 >= guard && cr2 < stack.bottom;
-    bool rsp_near_bottom = rsp >= guard && rsp < stack.bottom + 64;  // a push or two from the edge
-    return cr2_in_guard || rsp_near_bottom;
+    if (cr2 >= guard && cr2 < stack.bottom) return OverflowEvidence::kCr2InGuardPage;
+    if (rsp >= guard && rsp < stack.bottom + 64) return OverflowEvidence::kRspAtBottom;  // a push or two from the edge
+    return OverflowEvidence::kNone;
+}
+
+constexpr bool is_overflow_of(const KnownStack& stack, uint64_t rsp, uint64_t cr2) {
+    return overflow_evidence(stack, rsp, cr2) != OverflowEvidence::kNone;
 }
 
 // Marks the 4 KiB page at `page` present or not present in the live page
