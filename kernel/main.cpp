@@ -40,6 +40,7 @@ extern "C" [[noreturn]] void kernel_main() {
     // Memory: frame allocator, the kernel's own page tables, kernel heap.
     // (kernel/mm/ — call goes here)
     mm::init(info);
+    arch::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
 
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
     acpi::init();

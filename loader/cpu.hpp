@@ -60,7 +60,9 @@ inline bool has_la57() {
 }
 
 // CPUID.01H:ECX bit 30: RDRAND.
-inline bool has_rdrand() { return cpuid(1).ecx & (1u << 30); }
+inline bool has_rdrand() {
+    return cpuid(1).ecx & (1u << 30);
+}
 
 // A random 64-bit number: RDRAND when it delivers (CF=1, SDM Vol. 2B RDRAND;
 // retried a few times as Intel recommends), else the TSC stirred.

@@ -24,14 +24,14 @@ TEST(Kaslr, StaysInTheTopTwoGiBAndAligned) {
 }
 
 TEST(Kaslr, EdgeCases) {
-    EXPECT_EQ(kaslr_base(0x80000000ULL, 4096, 12345), kKaslrRegionBase);      // fills the region
-    EXPECT_EQ(kaslr_base(0x80001000ULL, 4096, 12345), kKaslrRegionBase);      // too big
-    EXPECT_EQ(kaslr_base(0x1000, 3000, 12345), kKaslrRegionBase);             // bad alignment
+    EXPECT_EQ(kaslr_base(0x80000000ULL, 4096, 12345), kKaslrRegionBase);  // fills the region
+    EXPECT_EQ(kaslr_base(0x80001000ULL, 4096, 12345), kKaslrRegionBase);  // too big
+    EXPECT_EQ(kaslr_base(0x1000, 3000, 12345), kKaslrRegionBase);         // bad alignment
     EXPECT_EQ(kaslr_base(0x1000, 0, 12345), kKaslrRegionBase);
     EXPECT_EQ(kaslr_base(0, 4096, 12345), kKaslrRegionBase);
     EXPECT_EQ(kaslr_base(0x1000, 4096, 524287), 0xfffffffffffff000ULL);  // the last slot ends at 2^64
-    EXPECT_EQ(kaslr_base(0x1000, 4096, 524288), kKaslrRegionBase);        // wraps to the first
-    EXPECT_EQ(kaslr_base(0x1000, 1ULL << 31, 7), kKaslrRegionBase);           // one slot only
+    EXPECT_EQ(kaslr_base(0x1000, 4096, 524288), kKaslrRegionBase);       // wraps to the first
+    EXPECT_EQ(kaslr_base(0x1000, 1ULL << 31, 7), kKaslrRegionBase);      // one slot only
 }
 
 }  // namespace

@@ -179,6 +179,9 @@ Heap& heap() {
 PagingFeatures paging_features() {
     return g_features;
 }
+uint64_t kernel_page_table_root() {
+    return g_mapper ? g_mapper->root() : 0;
+}
 
 lib::Expected<void> map(uint64_t virt, uint64_t physical, uint64_t length, PageFlags flags, PageSize largest) {
     ksync::Guard guard(g_mapper_lock);

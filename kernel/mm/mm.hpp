@@ -38,6 +38,8 @@ lib::Expected<void> unmap(uint64_t virt, uint64_t length);
 lib::Expected<void> protect(uint64_t virt, uint64_t length, PageFlags flags);
 lib::Expected<Mapping> translate(uint64_t virt);
 PagingFeatures paging_features();
+// Physical address of the kernel's PML4, for other CPUs to load into CR3.
+uint64_t kernel_page_table_root();
 
 // Kernel stacks in their own area, each with an unmapped guard page below
 // (and registered with arch::register_kernel_stack so overflows are named).

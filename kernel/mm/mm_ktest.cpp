@@ -248,6 +248,10 @@ KTEST(mm, new_and_delete) {
     mm::kfree(zeroed);
 }
 
+KTEST(mm, cr3_holds_the_kernel_tables) {
+    KEXPECT_EQ(arch::read_cr3() & arch::kPteAddressMask, mm::kernel_page_table_root());
+}
+
 KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
     const auto& info = boot::info();
     int checked = 0;

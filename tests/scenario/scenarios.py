@@ -106,10 +106,55 @@ default_entry: {default}
 MODULE_ONE = "hello from module one\n"
 MODULE_TWO = "second module, with a longer body " * 100 + "\n"
 
+# CPU exceptions (kernel/arch/x86_64, faulttest=<what>): each deliberate fault
+# is reported with its name, decoded error code, registers and a backtrace
+# naming the trigger, and ends the run with the failure status.
+FAULT_REPORT = [r"^registers:", r"^\s+rip=0x[0-9a-f]{16}", r"^backtrace:"]
+NESTED = r"nested panic"
+CPU_SCENARIOS = [
+    dict(name="fault_page_fault_is_reported", cmdline="faulttest=pf", exit="fail", reject=[NESTED],
+         expect=[r"^panic: page fault \(#PF, vector 14\) at rip=0x[0-9a-f]+: cr2=0x0000000000000010 "
+                 r"error_code=0x0 \(not-present read supervisor\)",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::read_byte\+0x", r"arch::run_fault_selftest\+0x"] + FAULT_REPORT),
+    dict(name="fault_page_fault_write_to_rodata", cmdline="faulttest=pf_write", exit="fail", reject=[NESTED],
+         expect=[r"^panic: page fault \(#PF, vector 14\) at rip=0x[0-9a-f]+: cr2=0xffffffff8[0-9a-f]{7} "
+                 r"error_code=0x3 \(protection-violation write supervisor\)",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::write_byte\+0x"] + FAULT_REPORT),
+    dict(name="fault_general_protection_is_reported", cmdline="faulttest=gp", exit="fail", reject=[NESTED],
+         expect=[r"^panic: general protection fault \(#GP, vector 13\) at rip=0x[0-9a-f]+: error_code=0x0 "
+                 r"\(no selector\)", r"#0 0x[0-9a-f]+ arch::fault_triggers::read_byte\+0x"] + FAULT_REPORT),
+    dict(name="fault_selector_error_code_is_decoded", cmdline="faulttest=gp_selector", exit="fail", reject=[NESTED],
+         expect=[r"^panic: general protection fault \(#GP, vector 13\) .*error_code=0x1238 "
+                 r"\(GDT index 583 \(selector 0x1238\)\)",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::load_bad_data_selector\+0x"] + FAULT_REPORT),
+    dict(name="fault_invalid_opcode_is_reported", cmdline="faulttest=ud", exit="fail", reject=[NESTED],
+         expect=[r"^panic: invalid opcode \(#UD, vector 6\) at rip=0x[0-9a-f]+",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::invalid_opcode\+0x"] + FAULT_REPORT),
+    dict(name="fault_divide_error_is_reported", cmdline="faulttest=de", exit="fail", reject=[NESTED],
+         expect=[r"^panic: divide error \(#DE, vector 0\) at rip=0x[0-9a-f]+",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::divide_by_zero\+0x"] + FAULT_REPORT),
+    dict(name="stack_overflow_is_reported_as_double_fault", cmdline="faulttest=stack_overflow", exit="fail",
+         reject=[NESTED],
+         expect=[r"^panic: double fault \(#DF, vector 8\): kernel stack overflow: the fault test's guarded stack "
+                 r"\[0x[0-9a-f]+, 0x[0-9a-f]+\) ran out, rsp=0x[0-9a-f]+ cr2=0x[0-9a-f]{16}",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::\(anonymous namespace\)::recurse\+0x"] + FAULT_REPORT),
+    dict(name="fault_report_after_mm_describes_the_address", cmdline="test=demo_fail_cpu", exit="fail",
+         reject=[NESTED],
+         expect=[r"^panic: page fault \(#PF, vector 14\) at rip=0x[0-9a-f]+: cr2=0x0000000000000010 error_code=0x0 "
+                 r"\(not-present read supervisor\); address 0x0000000000000010 \(.*\): not mapped",
+                 r"#0 0x[0-9a-f]+ arch::fault_triggers::read_byte\+0x", r"^\[ FAIL \] demo_fail_cpu\.unexpected_page_fault: panicked",
+                 r"^tests: 0 passed, 1 failed"] + FAULT_REPORT),
+    dict(name="faulttest_unknown_is_refused", cmdline="faulttest=nonsense", exit="fail",
+         expect=[r"^panic: faulttest: unknown fault test 'nonsense'"]),
+]
+
+CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\) loaded",
+             r"^info: cpu: 8259 PICs remapped to 0x20-0x2f and masked; local APIC x2?APIC id \d+, spurious vector 0xff"]
+
 SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", cmdline="", smp=2, mem="512M",
-         expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY], reject=[NO_PANIC]),
+         expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
     dict(name="boot_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
          expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
 
@@ -132,6 +177,13 @@ SCENARIOS = [
          modules=[("/boot/modules/one.txt", "hello from module one"), ("/boot/modules/two.bin", "second module")],
          files={"/boot/modules/one.txt": MODULE_ONE, "/boot/modules/two.bin": MODULE_TWO},
          exit="pass", expect=[ALL_PASSED], reject=[NO_PANIC]),
+
+    # Memory management at several sizes, and on a CPU without 1 GiB pages.
+    dict(name="mm_64m", cmdline="test=mm", mem="64M", exit="pass", expect=[ALL_PASSED, r"mm: \d+ MiB usable"]),
+    dict(name="mm_1g", cmdline="test=mm", mem="1G", exit="pass", expect=[ALL_PASSED]),
+    dict(name="mm_6g", cmdline="test=mm", mem="6G", exit="pass", expect=[ALL_PASSED]),
+    dict(name="mm_no_1g_pages", cmdline="test=mm", mem="512M", cpu="qemu64", exit="pass",
+         expect=[ALL_PASSED, r"1G=false"]),
 
     # The harness must see failure: a failing test case, a panic, UB, a
     # smashed stack, and a loader that does not support our base revision.
@@ -184,4 +236,4 @@ SCENARIOS = [
          reject=[READY]),
     dict(name="loader_unsupported_paging_mode", cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
-]
+] + CPU_SCENARIOS
