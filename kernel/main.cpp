@@ -5,6 +5,7 @@
 #include "acpi/acpi.hpp"
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/init.hpp"
+#include "arch/x86_64/irq.hpp"
 #include "boot/boot_info.hpp"
 #include "boot/entry_state.hpp"
 #include "boot/summary.hpp"
@@ -14,6 +15,11 @@
 #include "lib/cmdline.hpp"
 #include "mm/mm.hpp"
 #include "test/ktest.hpp"
+#include "time/time.hpp"
+
+namespace {
+[[noreturn]] void kernel_main_continued();
+}
 
 extern "C" [[noreturn]] void kernel_main() {
     const boot::BootInfo& info = boot::info();
@@ -37,10 +43,26 @@ extern "C" [[noreturn]] void kernel_main() {
     // (kernel/arch/x86_64/ — call goes here)
     arch::init_cpu(cmdline);
 
-    // Memory: frame allocator, the kernel's own page tables, kernel heap.
-    // (kernel/mm/ — call goes here)
+    // Memory: frame allocator, the kernel's own page tables, kernel heap;
+    // then the boot CPU leaves the loader's stack for a kernel stack with a
+    // guard page, and the boot goes on there.
     mm::init(info);
+    mm::continue_on_kernel_stack(kernel_main_continued);
+}
+
+namespace {
+
+[[noreturn]] void kernel_main_continued() {
+    const boot::BootInfo& info = boot::info();
+    lib::CommandLine cmdline(info.cmdline);
+    auto tests = cmdline.find("test");
+
     arch::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
+
+    // Bootloader memory: the APs leave the loader's parking loop for kernel
+    // stacks, then everything the loader left joins the frame allocator.
+    mm::park_application_processors();
+    mm::release_bootloader_memory();
 
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
     acpi::init();
@@ -59,3 +81,5 @@ extern "C" [[noreturn]] void kernel_main() {
     klog::print("kernel: ready\n");
     for (;;) arch::hlt();  // nothing to schedule yet: wait for interrupts (none are enabled)
 }
+
+}  // namespace

@@ -404,6 +404,10 @@ TEST(ReadableSymbolName, AgreesWithCxxfiltOnTheKernel) {
         std::string expected;
         while (fgets(line, sizeof line, filt)) expected += line;
         pclose(filt);
+        while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\r')) expected.pop_back();
+        // c++filt leaves compiler clones such as `name.0` (a global split by
+        // the optimizer) undemangled; there is nothing to compare against.
+        if (expected == name) continue;
         std::string ours_plain = without_templates(ours);
         std::string theirs_plain = without_templates(expected);
         EXPECT_NE(theirs_plain.find(ours_plain), std::string::npos) << name << ": ours '" << ours << "' vs '" << expected;

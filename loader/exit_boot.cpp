@@ -3,6 +3,7 @@
 #include "lib/utility.hpp"
 #include "loader/console.hpp"
 #include "loader/core/memmap.hpp"
+#include "loader/cpu.hpp"
 #include "loader/uefi.hpp"
 
 namespace loader {
@@ -38,6 +39,9 @@ void exit_boot_services(FinalMap& map) {
         map.size = size;
         status = uefi::boot_services()->exit_boot_services(uefi::image_handle(), key);
         if (!efi::is_error(status)) {
+            // The firmware's timer interrupt has no handler any more that we
+            // may rely on: interrupts stay off from here to the kernel.
+            cpu::cli();
             console::switch_to_serial();
             return;
         }

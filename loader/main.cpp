@@ -1,6 +1,19 @@
 // The loader's entry point (UEFI 2.10 §4.1 EFI_IMAGE_ENTRY_POINT): prints the
 // banner, reads limine.conf from the boot partition (facts sheet §5), lets
 // the user pick an entry, and boots it with the Limine protocol.
+//
+// Where things are:
+//   efi/*.hpp          UEFI types, tables and protocols (from the spec)
+//   uefi, files        boot-services helpers: pages, protocols, whole files
+//   console, menu      ConOut/COM1 output, the fatal line, the boot menu
+//   limine_boot        the boot sequence, in protocol order
+//   kernel_files, modules, request_table, framebuffer
+//                      loading, and answering the requests
+//   paging, kernel_tables, hhdm, kaslr
+//                      the kernel's page tables and address choices
+//   exit_boot, handoff(.S), gdt, ioapic
+//                      leaving the firmware and entering the kernel
+//   core/, smp/        pure parsers and AP start-up (their own owners)
 #include <stdint.h>
 
 #include "lib/format.hpp"

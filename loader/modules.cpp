@@ -20,10 +20,11 @@ void answer_modules(limine::ModuleRequest* request, const KernelImage& kernel, c
 
     if (request->revision >= 1 && request->internal_module_count > 0) {
         uint64_t internal_count = request->internal_module_count;
+        // Checked before the multiplication below can overflow.
+        if (internal_count > kMaxModules) fatal("more than 64 internal modules", "module request");
         auto* internal = static_cast<uint64_t*>(
             kernel.at(reinterpret_cast<uint64_t>(request->internal_modules), internal_count * sizeof(uint64_t)));
-        if (!internal || internal_count > kMaxModules)
-            fatal("internal module list outside the kernel image", "module request");
+        if (!internal) fatal("internal module list outside the kernel image", "module request");
         for (uint64_t i = 0; i < internal_count; ++i) {
             auto* module = static_cast<limine::InternalModule*>(kernel.at(internal[i], sizeof(limine::InternalModule)));
             if (!module) fatal("internal module outside the kernel image", "module request");

@@ -95,12 +95,12 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
     return {};
 }
 
-lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was) {
+lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was, uint8_t* state) {
     if (!is_aligned(base, kPageSize) || !is_aligned(length, kPageSize) || length == 0)
         return lib::Error::make(lib::ErrorCode::kInvalid, "region is not page aligned");
     uint64_t first = base >> kPageShift, count = length >> kPageShift;
-    // The new zone's state bytes live at its own start.
-    uint64_t metadata_frames = align_up(count, kPageSize) >> kPageShift;
+    // Without outside storage, the new zone's state bytes live at its own start.
+    uint64_t metadata_frames = state ? 0 : align_up(count, kPageSize) >> kPageShift;
     if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kInvalid, "region too small");
     ksync::Guard guard(lock_);
     for (size_t i = 0; i < zone_count_; ++i) {
@@ -108,7 +108,7 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
         if (first < zone.first_frame + zone.frame_count && zone.first_frame < first + count)
             return lib::Error::make(lib::ErrorCode::kDuplicate, "region overlaps managed memory");
     }
-    uint8_t* state = window_.at<uint8_t>(base);
+    if (!state) state = window_.at<uint8_t>(base);
     __builtin_memset(state, 0, count - metadata_frames);
     TRY(add_zone_locked(first + metadata_frames, count - metadata_frames, state));
     metadata_bytes_ += metadata_frames << kPageShift;

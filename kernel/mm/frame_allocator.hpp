@@ -65,9 +65,13 @@ public:
 
     // Adds more memory (e.g. bootloader-reclaimable regions once released).
     // The range must be page aligned and inside no existing zone; it becomes
-    // a new zone holding its own state bytes. `was` is the type it was
-    // counted under in the statistics until now.
-    lib::Expected<void> add_region(uint64_t base, uint64_t length, boot::MemoryType was = boot::MemoryType::kUsable);
+    // a new zone. Its state bytes (one per frame) go to `state` when given
+    // (length / 4 KiB bytes that stay valid for good, e.g. from the heap), so
+    // every frame of the region is handed out; otherwise they take the
+    // region's first frames. `was` is the type it was counted under in the
+    // statistics until now.
+    lib::Expected<void> add_region(uint64_t base, uint64_t length, boot::MemoryType was = boot::MemoryType::kUsable,
+                                   uint8_t* state = nullptr);
 
     // One 4 KiB frame; its physical address.
     lib::Expected<uint64_t> allocate(Zeroing zeroing = Zeroing::kNo);

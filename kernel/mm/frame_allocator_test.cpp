@@ -201,6 +201,27 @@ TEST(FrameAllocator, AddedRegionIsUsable) {
     EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](uint64_t p) { return p >= 2 * kMiB; }));
 }
 
+// With its state bytes elsewhere, even a one-frame region gives all its frames.
+TEST(FrameAllocator, AddedRegionWithOutsideStateGivesEveryFrame) {
+    Fixture f({region(0x1000, 1 * kMiB), region(2 * kMiB, 0x1000, MemoryType::kBootloaderReclaimable),
+               region(3 * kMiB, 0x3000, MemoryType::kBootloaderReclaimable)});
+    ASSERT_TRUE(f.ok);
+    uint64_t before = f.allocator.free_frames();
+    uint64_t reclaimable_before = f.allocator.stats().reserved_bytes[size_t(MemoryType::kBootloaderReclaimable)];
+    EXPECT_FALSE(f.allocator.add_region(2 * kMiB, 0x1000).has_value());  // no room for its own state
+    static uint8_t state_one[1], state_three[3];
+    ASSERT_TRUE(f.allocator.add_region(2 * kMiB, 0x1000, MemoryType::kBootloaderReclaimable, state_one).has_value());
+    ASSERT_TRUE(f.allocator.add_region(3 * kMiB, 0x3000, MemoryType::kBootloaderReclaimable, state_three).has_value());
+    EXPECT_EQ(f.allocator.free_frames(), before + 4);
+    EXPECT_EQ(f.allocator.stats().reserved_bytes[size_t(MemoryType::kBootloaderReclaimable)],
+              reclaimable_before - 0x4000);
+    std::set<uint64_t> seen;
+    while (auto frame = f.allocator.allocate()) seen.insert(*frame);
+    for (uint64_t p : {2 * kMiB, 3 * kMiB, 3 * kMiB + 0x1000, 3 * kMiB + 0x2000}) EXPECT_TRUE(seen.count(p)) << p;
+    for (uint64_t p : seen) f.allocator.free(p);
+    EXPECT_EQ(f.allocator.free_frames(), before + 4);
+}
+
 // A long random sequence checked against a model: a map of live allocations.
 TEST(FrameAllocator, RandomizedAgainstReferenceModel) {
     Fixture f({region(0x1000, 0x9f000), region(0x100000, 30 * kMiB), region(5 * kGiB, 9 * kMiB + 0x3000)});

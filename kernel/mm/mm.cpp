@@ -26,7 +26,6 @@ ksync::Spinlock g_mapper_lock;
 PagingFeatures g_features;
 const boot::BootInfo* g_info = nullptr;
 uint64_t g_next_stack = kStackAreaStart;
-bool g_bootloader_memory_released = false;
 
 void invalidate_page(uint64_t virt) {
     paging::invlpg(virt);
@@ -203,7 +202,7 @@ lib::Expected<Mapping> translate(uint64_t virt) {
     return g_mapper->translate(virt);
 }
 
-lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes) {
+lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name) {
     uint64_t pages = align_up(bytes, kPageSize) >> kPageShift;
     if (pages == 0) return lib::Error::make(lib::ErrorCode::kInvalid, "empty stack");
     KernelStack stack;
@@ -230,7 +229,7 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes) {
             }
         }
     }
-    arch::register_kernel_stack(stack.bottom, stack.top, "kernel stack");
+    arch::register_kernel_stack(stack.bottom, stack.top, name);
     return stack;
 }
 
@@ -242,19 +241,6 @@ void free_kernel_stack(const KernelStack& stack) {
         if (!mapping) PANIC("mm: free_kernel_stack: {:#x} is not a mapped stack page", virt);
         must(g_mapper->unmap(virt), "unmap stack page");
         g_frames.free(mapping->physical);
-    }
-}
-
-void release_bootloader_memory() {
-    ASSERT(g_info && !g_bootloader_memory_released);
-    g_bootloader_memory_released = true;
-    for (size_t i = 0; i < g_info->memory_count; ++i) {
-        const boot::MemoryRegion& region = g_info->memory[i];
-        if (region.type != boot::MemoryType::kBootloaderReclaimable) continue;
-        auto added = g_frames.add_region(region.base, region.length, region.type);
-        if (!added)
-            klog::warn("mm: bootloader memory {:#x}+{:#x} not released: {}", region.base, region.length,
-                       added.error().message);
     }
 }
 

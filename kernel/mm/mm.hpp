@@ -47,8 +47,16 @@ struct KernelStack {
     uint64_t bottom = 0;  // lowest usable address; the guard page is just below
     uint64_t top = 0;     // initial RSP
 };
-lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes = 64 * 1024);
+// `name` is what overflow reports call it (a string that lives for good).
+lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes = 64 * 1024, const char* name = "kernel stack");
 void free_kernel_stack(const KernelStack& stack);
+
+// The boot CPU leaves the loader's stack (bootloader-reclaimable memory, no
+// guard page): allocates a kernel stack for it and calls next() there, never
+// to come back (the loader's stack is not used again). After mm::init().
+[[noreturn]] void continue_on_kernel_stack(void (*next)());
+// That stack (zeros before the switch).
+KernelStack boot_cpu_stack();
 
 // One line on every console about `virt`: which area it is in (HHDM,
 // kernel section, kernel stack or its guard page, ...) and its mapping state
@@ -57,13 +65,41 @@ void describe_address(uint64_t virt);
 // The same text into `buffer` (always NUL-terminated); returns its length.
 size_t describe_address(uint64_t virt, char* buffer, size_t size);
 
-// Hands bootloader-reclaimable memory to the frame allocator.
-// PRECONDITION: nothing uses it any more — every CPU runs on kernel stacks
-// and the kernel's page tables (the APs are parked by the loader in that
-// memory: their code, stacks and smp_info), and no pointer into a Limine
-// response is kept (BootInfo holds copies). mm::init() does NOT call this;
-// the SMP bring-up calls it once every AP has left the loader's parking code.
+// Bootloader-reclaimable memory holds the loader's page tables, GDT, stacks
+// and responses, and the parking loop, stacks and smp_info of the APs. The
+// kernel leaves it in two steps, after continue_on_kernel_stack():
+//
+// 1. park_application_processors(): every AP still in the loader's parking
+//    loop is sent (boot/ap_handoff.hpp) to a kernel routine on a stack of
+//    its own from allocate_kernel_stack(), which loads the kernel's page
+//    tables, reports in and halts with interrupts off (cli; hlt) for good,
+//    until SMP bring-up restarts it with INIT-SIPI-SIPI. Waits (bounded) for
+//    each to report; returns whether all did.
+//    APs the boot_protocol tests started early (test=boot_protocol or all)
+//    are halted with interrupts off in kernel code, but still on the
+//    loader's stack, page tables and GDT; only an NMI, SMI or INIT wakes a
+//    CPU there, and an NMI or SMI would then run on freed memory. Accepted:
+//    only test boots have such APs, and nothing sends NMIs yet.
+bool park_application_processors();
+
+// 2. release_bootloader_memory(): the frame allocator gains every
+//    bootloader-reclaimable region (their state bytes come from the heap, so
+//    even one-page regions count in full) and logs one line. Does nothing
+//    (with a warning) unless the boot CPU runs on its kernel stack and the
+//    kernel's page tables and every AP was parked; BootInfo holds copies of
+//    everything the kernel reads from the loader (its kernel_file and module
+//    pointers are KERNEL_AND_MODULES memory, the framebuffer is its own).
 void release_bootloader_memory();
+
+struct BootloaderHandoff {
+    size_t aps_parked = 0;        // on kernel stacks and page tables, halted
+    size_t aps_started_before = 0;  // by the early boot tests (see above)
+    size_t aps_missing = 0;       // did not report in: the memory stays unreleased
+    bool released = false;
+    uint64_t released_bytes = 0;
+    size_t released_regions = 0;
+};
+const BootloaderHandoff& bootloader_handoff();
 
 // The C-style heap API (the kernel heap; nullptr on failure).
 void* kmalloc(size_t size);

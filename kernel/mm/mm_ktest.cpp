@@ -5,8 +5,11 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/exception_info.hpp"
 #include "arch/x86_64/fault_expect.hpp"
+#include "arch/x86_64/kernel_stacks.hpp"
 #include "arch/x86_64/page_walk.hpp"
 #include "boot/boot_info.hpp"
+#include "boot/entry_state.hpp"
+#include "console/log.hpp"
 #include "kernel/mm/mm.hpp"
 #include "lib/string_view.hpp"
 #include "test/ktest.hpp"
@@ -269,4 +272,125 @@ KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
         }
     }
     KEXPECT_GT(checked, 0);
+}
+
+// --- Leaving the loader's memory (mm::continue_on_kernel_stack, park, release). ---
+
+namespace {
+
+bool in_bootloader_memory(uint64_t physical) {
+    const auto& info = boot::info();
+    for (size_t i = 0; i < info.memory_count; ++i) {
+        const auto& region = info.memory[i];
+        if (region.type == boot::MemoryType::kBootloaderReclaimable && physical >= region.base &&
+            physical - region.base < region.length)
+            return true;
+    }
+    return false;
+}
+
+// Through the kernel's tables; the all-ones value (in no region) if unmapped.
+uint64_t physical_of(uint64_t virt) {
+    auto mapping = mm::translate(virt);
+    return mapping ? mapping->physical : ~0ULL;
+}
+
+uint64_t current_rsp() {
+    uint64_t rsp;
+    asm volatile("movq %%rsp, %0" : "=r"(rsp));
+    return rsp;
+}
+
+struct [[gnu::packed]] DescriptorTableRegister {
+    uint16_t limit;
+    uint64_t base;
+};
+
+}  // namespace
+
+KTEST(mm, boot_cpu_runs_on_a_registered_kernel_stack) {
+    mm::KernelStack stack = mm::boot_cpu_stack();
+    uint64_t rsp = current_rsp();
+    KASSERT(stack.top != 0);
+    KEXPECT(rsp >= stack.bottom && rsp < stack.top);
+    // Registered for overflow reports: a fault in its guard page names it.
+    const arch::KnownStack* known = arch::overflowed_stack(0, stack.bottom - 8);
+    KASSERT(known != nullptr);
+    KEXPECT_EQ(known->bottom, stack.bottom);
+    KEXPECT_EQ(known->top, stack.top);
+    KEXPECT(!walk(stack.bottom - 8).present);  // the guard page
+    char text[256];
+    mm::describe_address(rsp, text, sizeof text);
+    KEXPECT(contains(text, "kernel stack"));
+    KEXPECT(!in_bootloader_memory(physical_of(rsp)));
+}
+
+KTEST(mm, bootloader_memory_is_released_and_nothing_in_use_lies_in_it) {
+    const auto& handoff = mm::bootloader_handoff();
+    const auto& info = boot::info();
+    KEXPECT_EQ(handoff.aps_missing, 0u);
+    KEXPECT_EQ(handoff.aps_parked + handoff.aps_started_before + 1, info.cpu_count);
+    KASSERT(handoff.released);
+    uint64_t reclaimable = 0;
+    for (size_t i = 0; i < info.memory_count; ++i)
+        if (info.memory[i].type == boot::MemoryType::kBootloaderReclaimable) reclaimable += info.memory[i].length;
+    KEXPECT_EQ(handoff.released_bytes, reclaimable);
+    KEXPECT_EQ(mm::frames().stats().reserved_bytes[size_t(boot::MemoryType::kBootloaderReclaimable)], 0u);
+    for (size_t i = 0; i < info.memory_count; ++i)
+        if (info.memory[i].type == boot::MemoryType::kBootloaderReclaimable)
+            KEXPECT(mm::frames().is_managed(info.memory[i].base));
+
+    // What the kernel still reads: BootInfo's pointers, the CPU's tables.
+    if (info.kernel_file) KEXPECT(!in_bootloader_memory(physical_of(uint64_t(info.kernel_file))));
+    for (size_t i = 0; i < info.module_count; ++i)
+        KEXPECT(!in_bootloader_memory(physical_of(uint64_t(info.modules[i].address))));
+    if (info.has_framebuffer) {
+        KEXPECT(!in_bootloader_memory(info.framebuffer.physical));
+        KEXPECT(!in_bootloader_memory(physical_of(uint64_t(info.framebuffer.address))));
+    }
+    const uint64_t firmware[] = {info.rsdp_physical, info.smbios_entry32_physical, info.smbios_entry64_physical,
+                                 info.efi_system_table_physical};
+    for (uint64_t physical : firmware)
+        if (physical) KEXPECT(!in_bootloader_memory(physical));
+    KEXPECT(!in_bootloader_memory(arch::read_cr3() & arch::kPteAddressMask));
+    DescriptorTableRegister gdtr{}, idtr{};
+    asm volatile("sgdt %0" : "=m"(gdtr));
+    asm volatile("sidt %0" : "=m"(idtr));
+    KEXPECT(!in_bootloader_memory(physical_of(gdtr.base)));
+    KEXPECT(!in_bootloader_memory(physical_of(idtr.base)));
+
+    // The freed frames are handed out: take single frames (chained through
+    // their own first word) until one comes from a released region; small
+    // blocks go first, and the released regions are small.
+    uint64_t chain = 0, taken = 0;
+    bool found = false;
+    while (!found) {
+        auto frame = mm::frames().allocate();
+        if (!frame) break;
+        *boot::phys_to_virt<uint64_t>(*frame) = chain;
+        chain = *frame;
+        ++taken;
+        found = in_bootloader_memory(*frame);
+    }
+    KEXPECT(found);
+    while (chain) {
+        uint64_t next = *boot::phys_to_virt<uint64_t>(chain);
+        mm::frames().free(chain);
+        chain = next;
+    }
+    klog::info("mm test: a released frame came after {} allocations", taken);
+}
+#include "arch/x86_64/cpu_local.hpp"
+KTEST(mm, zz_debug_registry) {
+    const arch::CpuLocal& cpu = arch::bsp_cpu_local();
+    const arch::IstSlot slots[] = {arch::IstSlot::kDoubleFault, arch::IstSlot::kNmi, arch::IstSlot::kMachineCheck};
+    for (auto slot : slots) {
+        auto b = arch::ist_stack_bounds(cpu, slot);
+        auto* k = arch::overflowed_stack(b.bottom + 8, 0);
+        klog::info("DBG ist {} [{:#x},{:#x}) -> {:#x} {}", unsigned(slot), b.bottom, b.top, k ? k->bottom : 0, k ? k->name : "-");
+        auto* k2 = arch::overflowed_stack(0, b.bottom - 8);
+        klog::info("DBG   cr2 -> {:#x} {}", k2 ? k2->bottom : 0, k2 ? k2->name : "-");
+    }
+    auto s = mm::boot_cpu_stack();
+    klog::info("DBG boot [{:#x},{:#x}) entry rsp {:#x}", s.bottom, s.top, boot::entry_state().rsp);
 }

@@ -27,9 +27,11 @@ import qemu  # noqa: E402  (tools/qemu.py: the one QEMU command line)
 from scenarios import SCENARIOS  # noqa: E402
 
 
-def default_conf(cmdline, modules=(), timeout=0):
+def default_conf(cmdline, modules=(), timeout=0, resolution="1280x800"):
     lines = [f"timeout: {timeout}", "", "/cxxkernel", "    protocol: limine",
              "    kernel_path: boot():/boot/kernel", f"    cmdline: {cmdline}"]
+    if resolution:
+        lines.append(f"    resolution: {resolution}")
     for path, module_cmdline in modules:
         lines.append(f"    module_path: boot():{path}")
         if module_cmdline:
@@ -43,7 +45,8 @@ def prepare_esp(scenario, build_dir, work_dir):
     shutil.copytree(os.path.join(build_dir, "esp"), esp)
     conf = scenario.get("conf")
     if conf is None:
-        conf = default_conf(scenario.get("cmdline", ""), scenario.get("modules", ()))
+        conf = default_conf(scenario.get("cmdline", ""), scenario.get("modules", ()),
+                            resolution=scenario.get("resolution", "1280x800"))
     conf_path = os.path.join(esp, "boot", "limine.conf")
     if conf is False:
         os.remove(conf_path)

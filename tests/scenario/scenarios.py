@@ -8,6 +8,7 @@ Keys of a scenario:
   cmdline     kernel command line (default conf); or
   conf        the whole limine.conf text (False: no limine.conf at all)
   modules     [(path on the ESP, module_cmdline)] added to the default conf
+  resolution  `resolution:` of the default conf (default 1280x800; None: none)
   files       {path on the ESP: content} written into the ESP
   patch_kernel  function(bytearray) editing the kernel file on the ESP
   smp, mem, cpu, machine, qemu_args   the machine shape
@@ -155,6 +156,10 @@ SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", cmdline="", smp=2, mem="512M",
          expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
+    dict(name="boot_resolution_is_honoured", cmdline="", resolution="800x600",
+         expect=[r"^boot: .* fb=800x600x32 ", READY], reject=[NO_PANIC]),
+    dict(name="boot_largest_mode_without_resolution", cmdline="", resolution=None,
+         expect=[r"^boot: .* fb=2048x2048x32 ", READY], reject=[NO_PANIC]),
     dict(name="boot_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
          expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
 

@@ -173,6 +173,14 @@ bool local_apic_in_service(uint8_t vector) {
     return (read_register(apic::in_service_register(vector)) & apic::in_service_bit(vector)) != 0;
 }
 
+uint32_t local_apic_read(uint16_t offset) {
+    return read_register(Register(offset));
+}
+
+void local_apic_write(uint16_t offset, uint32_t value) {
+    write_register(Register(offset), value);
+}
+
 uint64_t spurious_interrupt_count() {
     return __atomic_load_n(&g_spurious, __ATOMIC_RELAXED);
 }

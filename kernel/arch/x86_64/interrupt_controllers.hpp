@@ -35,6 +35,12 @@ void local_apic_send_self(uint8_t vector);
 // Whether `vector` is in service on this CPU (its ISR bit).
 bool local_apic_in_service(uint8_t vector);
 
+// Raw access to a local APIC register by its xAPIC MMIO offset (SDM Vol. 3A
+// §11.4.1 Table 11-1), in either mode, for registers this file does not
+// drive itself: the timer's (kernel/time/lapic_timer.cpp).
+uint32_t local_apic_read(uint16_t offset);
+void local_apic_write(uint16_t offset, uint32_t value);
+
 // How many spurious interrupts were dropped (APIC vector 0xff; PIC IRQ 7/15
 // without their ISR bit).
 uint64_t spurious_interrupt_count();

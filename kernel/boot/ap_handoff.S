@@ -1,0 +1,44 @@
+/* boot_ap_launch(smp_info* info): where an AP goes when it leaves the
+ * loader's parking loop (ap_handoff.hpp). It arrives on the loader's stack
+ * and page tables with RDI = its smp_info (facts sheet §4), whose
+ * extra_argument points at its boot::ApLaunch:
+ *   +0 page_table_root, +8 stack_top, +16 entry.
+ * The loader's stack is never written: CR3 first (the new stack may be
+ * mapped only in those tables; this code and the record are mapped the same
+ * in both), then RSP. No memory but the record, smp_info and this image is
+ * touched before the switch. */
+
+    .section .text, "ax"
+    .globl boot_ap_launch
+    .type boot_ap_launch, @function
+boot_ap_launch:
+    movq 24(%rdi), %rdi                 /* smp_info.extra_argument: the ApLaunch */
+    movq 0(%rdi), %rax
+    movq %rax, %cr3                     /* SDM Vol. 3A §4.10.4.1: non-global TLB entries go */
+    movq 8(%rdi), %rsp
+    /* The GDT below has the same descriptors at 0x28/0x30 as the loader's
+     * (facts sheet §3), so the hidden parts of CS/DS/SS stay what they are;
+     * only GDTR moves out of bootloader memory (an NMI's IRET would read it). */
+    lgdtq boot_ap_gdtr(%rip)
+    xorl %ebp, %ebp                     /* backtraces end here */
+    pushq $0                            /* return address 0, as at the protocol's entry */
+    jmpq *16(%rdi)
+    .size boot_ap_launch, . - boot_ap_launch
+
+    .section .rodata, "a"
+    .balign 16
+/* Accessed bits preset: the CPU never has to write to this read-only copy
+ * (SDM Vol. 3A §3.4.5.1: it sets the bit on a segment load otherwise). */
+boot_ap_gdt:
+    .quad 0                             /* 0x00 null */
+    .quad 0x00009b000000ffff            /* 0x08 16-bit code */
+    .quad 0x000093000000ffff            /* 0x10 16-bit data */
+    .quad 0x00cf9b000000ffff            /* 0x18 32-bit code */
+    .quad 0x00cf93000000ffff            /* 0x20 32-bit data */
+    .quad 0x00af9b000000ffff            /* 0x28 64-bit code */
+    .quad 0x00cf93000000ffff            /* 0x30 64-bit data */
+boot_ap_gdt_end:
+    .balign 16
+boot_ap_gdtr:
+    .word boot_ap_gdt_end - boot_ap_gdt - 1
+    .quad boot_ap_gdt

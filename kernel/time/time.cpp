@@ -1,0 +1,328 @@
+// The clock, the tick and deadlines; see time.hpp.
+#include "time/time.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/interrupt_controllers.hpp"
+#include "arch/x86_64/interrupts.hpp"
+#include "boot/entry_state.hpp"
+#include "console/log.hpp"
+#include "sync/spinlock.hpp"
+#include "time/calibration.hpp"
+#include "time/lapic_timer.hpp"
+
+namespace ktime {
+namespace {
+
+using arch::rdtsc;
+
+// Calibration: three windows of 25 ms each; the median of each rate is kept.
+constexpr uint64_t kCalibrationWindowMs = 25;
+constexpr uint64_t kMaxReferenceSpins = 50'000'000;  // a reference that never moves is given up on
+
+// The timer state of one CPU, indexed by CpuLocal::index.
+struct CpuTimer {
+    ksync::Spinlock lock;
+    bool running = false;
+    uint64_t next_tick_tsc = 0;
+    uint64_t ticks = 0;
+    uint64_t late_ticks = 0;
+    uint64_t interrupts = 0;
+    Deadline* head = nullptr;  // sorted by expiry_tsc
+};
+
+constexpr uint32_t kMaxCpus = 64;
+CpuTimer g_cpus[kMaxCpus];
+
+bool g_initialized = false;
+ReferenceClock g_reference;
+EventMode g_mode = EventMode::kNone;
+uint64_t g_tsc_hz = 0;
+uint64_t g_lapic_hz = 0;
+uint64_t g_zero_tsc = 0;     // the TSC at kernel entry: now_ns() counts from there
+uint64_t g_tick_period_tsc = 0;
+TicksToNanoseconds g_tsc_to_ns;
+void (*g_tick_hook)() = nullptr;
+
+CpuTimer* this_timer() {
+    uint32_t index = arch::this_cpu().index;
+    return index < kMaxCpus ? &g_cpus[index] : nullptr;
+}
+
+struct Rates {
+    uint64_t tsc_hz = 0;
+    uint64_t lapic_hz = 0;
+};
+
+// One window: both counters read right after a reference edge and again
+// once the reference has advanced by the window.
+bool measure_once(const ReferenceClock& reference, Rates& out) {
+    uint64_t window = reference.hz * kCalibrationWindowMs / 1000;
+    lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, true);
+    lapic_timer::start_count(0xffffffff);
+    uint64_t spins = 0;
+    uint64_t first = reference.read(), start;
+    while ((start = reference.read()) == first)
+        if (++spins > kMaxReferenceSpins) return false;
+    uint64_t tsc_start = rdtsc();
+    uint32_t apic_start = lapic_timer::current_count();
+    uint64_t end;
+    while ((end = reference.read()) - start < window)
+        if (++spins > kMaxReferenceSpins) return false;
+    uint64_t tsc_end = rdtsc();
+    uint32_t apic_end = lapic_timer::current_count();
+    lapic_timer::start_count(0);
+    out.tsc_hz = measured_frequency(tsc_end - tsc_start, end - start, reference.hz);
+    out.lapic_hz = measured_frequency(apic_start - apic_end, end - start, reference.hz);
+    return out.tsc_hz != 0 && out.lapic_hz != 0;
+}
+
+bool calibrate(const ReferenceClock& reference, Rates& out) {
+    Rates samples[3];
+    for (Rates& sample : samples)
+        if (!measure_once(reference, sample)) return false;
+    out.tsc_hz = median_of_three(samples[0].tsc_hz, samples[1].tsc_hz, samples[2].tsc_hz);
+    out.lapic_hz = median_of_three(samples[0].lapic_hz, samples[1].lapic_hz, samples[2].lapic_hz);
+    return true;
+}
+
+// Arms this CPU's timer for its next event. Lock held.
+void program_next_event(CpuTimer& cpu) {
+    uint64_t target = cpu.next_tick_tsc;
+    if (cpu.head && cpu.head->expiry_tsc < target) target = cpu.head->expiry_tsc;
+    if (g_mode == EventMode::kTscDeadline) {
+        lapic_timer::set_tsc_deadline(target);  // a time already past fires at once (SDM §11.5.4.1)
+        return;
+    }
+    uint64_t now = rdtsc();
+    uint64_t count = target > now ? scale(target - now, g_lapic_hz, g_tsc_hz) : 1;
+    if (count == 0) count = 1;
+    if (count > 0xffffffff) count = 0xffffffff;  // fires early; the handler re-arms
+    lapic_timer::start_count(uint32_t(count));
+}
+
+void on_timer_interrupt(arch::InterruptFrame&) {
+    CpuTimer* cpu = this_timer();
+    if (!cpu) {
+        arch::local_apic_eoi();
+        return;
+    }
+    Deadline* expired = nullptr;
+    Deadline** expired_tail = &expired;
+    bool ticked = false;
+    {
+        ksync::Guard guard(cpu->lock);
+        ++cpu->interrupts;
+        uint64_t now = rdtsc();
+        if (now >= cpu->next_tick_tsc) {
+            uint64_t periods = (now - cpu->next_tick_tsc) / g_tick_period_tsc + 1;
+            cpu->ticks += periods;
+            cpu->late_ticks += periods - 1;
+            cpu->next_tick_tsc += periods * g_tick_period_tsc;
+            ticked = true;
+        }
+        while (cpu->head && cpu->head->expiry_tsc <= now) {
+            Deadline* deadline = cpu->head;
+            cpu->head = deadline->next;
+            deadline->next = nullptr;
+            deadline->armed = false;
+            *expired_tail = deadline;
+            expired_tail = &deadline->next;
+        }
+        program_next_event(*cpu);
+    }
+    arch::local_apic_eoi();
+    // Callbacks run without the lock, so they may arm deadlines again.
+    while (expired) {
+        Deadline* deadline = expired;
+        expired = deadline->next;
+        deadline->next = nullptr;
+        deadline->callback(deadline->context);
+    }
+    if (ticked) {
+        if (void (*hook)() = __atomic_load_n(&g_tick_hook, __ATOMIC_ACQUIRE)) hook();
+    }
+}
+
+void start_this_cpu_timer(EventMode mode) {
+    CpuTimer* cpu = this_timer();
+    if (!cpu) {
+        klog::warn("time: CPU {} has no timer slot (at most {})", arch::this_cpu().index, kMaxCpus);
+        return;
+    }
+    ksync::Guard guard(cpu->lock);
+    lapic_timer::start_count(0);
+    if (mode == EventMode::kTscDeadline) {
+        lapic_timer::configure(kTimerVector, lapic_timer::Mode::kTscDeadline, false);
+    } else {
+        lapic_timer::set_tsc_deadline(0);
+        lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, false);
+    }
+    if (!cpu->running) cpu->next_tick_tsc = rdtsc() + g_tick_period_tsc;
+    cpu->running = true;
+    program_next_event(*cpu);
+}
+
+// Whether this CPU's timer interrupts arrive: interrupts are opened for at
+// most 100 ms until three have come.
+bool timer_interrupts_arrive() {
+    CpuTimer* cpu = this_timer();
+    if (!cpu) return false;
+    uint64_t before = __atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED);
+    bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
+    uint64_t give_up = rdtsc() + ns_to_tsc_delta(100'000'000);
+    arch::sti();
+    while (__atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED) < before + 3 && rdtsc() < give_up) arch::pause();
+    if (!were_enabled) arch::cli();
+    return __atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED) >= before + 3;
+}
+
+uint64_t clock_for_log() {
+    return now_ns();
+}
+
+}  // namespace
+
+const char* event_mode_name(EventMode mode) {
+    switch (mode) {
+    case EventMode::kTscDeadline: return "TSC-deadline";
+    case EventMode::kOneShot: return "one-shot";
+    case EventMode::kNone: break;
+    }
+    return "none";
+}
+
+void init(const lib::CommandLine& cmdline) {
+    if (arch::local_apic_mode() == arch::ApicMode::kNone) {
+        klog::error("time: no local APIC; no timer");
+        return;
+    }
+    lib::StringView preference = cmdline.value_or("clocksource", "");
+    g_reference = select_reference_clock(preference);
+    Rates rates;
+    if (!calibrate(g_reference, rates)) {
+        klog::warn("time: {} does not advance; trying the PIT", g_reference.name);
+        g_reference = pit_reference();
+        if (!calibrate(g_reference, rates)) {
+            klog::error("time: no reference clock advances; no timer");
+            return;
+        }
+    }
+    g_tsc_hz = rates.tsc_hz;
+    g_lapic_hz = rates.lapic_hz;
+    g_tsc_to_ns = TicksToNanoseconds::for_frequency(g_tsc_hz);
+    g_tick_period_tsc = g_tsc_hz / kTickHz;
+    g_zero_tsc = boot::entry_state().tsc;
+    g_initialized = true;
+    klog::set_clock(clock_for_log);
+
+    bool invariant = arch::cpuid(0x80000000).eax >= 0x80000007 && (arch::cpuid(0x80000007).edx & (1u << 8));
+    bool want_deadline = lapic_timer::tsc_deadline_supported() && cmdline.value_or("timer", "") != lib::StringView("oneshot");
+    arch::set_interrupt_handler(kTimerVector, on_timer_interrupt);
+    g_mode = want_deadline ? EventMode::kTscDeadline : EventMode::kOneShot;
+    start_this_cpu_timer(g_mode);
+    if (!timer_interrupts_arrive() && g_mode == EventMode::kTscDeadline) {
+        klog::warn("time: CPUID offers TSC-deadline mode but its interrupts do not arrive; using one-shot mode");
+        g_mode = EventMode::kOneShot;
+        start_this_cpu_timer(g_mode);
+        if (!timer_interrupts_arrive()) klog::error("time: the local APIC timer does not interrupt");
+    }
+    klog::info("time: TSC {} MHz{}, LAPIC timer {} MHz, calibrated against {} ({} MHz)", to_mhz(g_tsc_hz),
+               invariant ? " (invariant)" : "", to_mhz(g_lapic_hz), g_reference.name, to_mhz(g_reference.hz));
+    klog::info("time: tick {} Hz on vector {:#x}, deadlines in {} mode{}", kTickHz, kTimerVector,
+               event_mode_name(g_mode), lapic_timer::tsc_deadline_supported() ? "" : " (no TSC-deadline on this CPU)");
+}
+
+void init_this_cpu() {
+    if (!g_initialized) return;
+    start_this_cpu_timer(g_mode);
+}
+
+bool initialized() {
+    return g_initialized;
+}
+
+uint64_t now_ns() {
+    if (!g_initialized) return 0;
+    return g_tsc_to_ns(rdtsc() - g_zero_tsc);
+}
+
+uint64_t ns_to_tsc_delta(uint64_t ns) {
+    return scale(ns, g_tsc_hz, kNanosecondsPerSecond);
+}
+
+uint64_t tsc_delta_to_ns(uint64_t ticks) {
+    return g_tsc_to_ns(ticks);
+}
+
+uint64_t tsc_hz() { return g_tsc_hz; }
+uint64_t lapic_timer_hz() { return g_lapic_hz; }
+const ReferenceClock& reference() { return g_reference; }
+EventMode event_mode() { return g_mode; }
+
+uint64_t ticks() {
+    CpuTimer* cpu = this_timer();
+    return cpu ? __atomic_load_n(&cpu->ticks, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t late_ticks() {
+    CpuTimer* cpu = this_timer();
+    return cpu ? __atomic_load_n(&cpu->late_ticks, __ATOMIC_RELAXED) : 0;
+}
+
+void set_tick_hook(void (*hook)()) {
+    __atomic_store_n(&g_tick_hook, hook, __ATOMIC_RELEASE);
+}
+
+namespace {
+
+// Lock held: takes `deadline` out of `cpu`'s list if it is there.
+bool unlink(CpuTimer& cpu, Deadline& deadline) {
+    for (Deadline** link = &cpu.head; *link; link = &(*link)->next) {
+        if (*link != &deadline) continue;
+        *link = deadline.next;
+        deadline.next = nullptr;
+        deadline.armed = false;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context) {
+    CpuTimer* cpu = this_timer();
+    if (!g_initialized || !cpu || !callback) return false;
+    ksync::Guard guard(cpu->lock);
+    if (!cpu->running) return false;
+    if (deadline.armed && deadline.cpu == arch::this_cpu().index) unlink(*cpu, deadline);
+    deadline.callback = callback;
+    deadline.context = context;
+    deadline.expiry_tsc = g_zero_tsc + ns_to_tsc_delta(at_ns);
+    deadline.cpu = arch::this_cpu().index;
+    deadline.armed = true;
+    Deadline** link = &cpu->head;
+    while (*link && (*link)->expiry_tsc <= deadline.expiry_tsc) link = &(*link)->next;
+    deadline.next = *link;
+    *link = &deadline;
+    if (cpu->head == &deadline) program_next_event(*cpu);
+    return true;
+}
+
+bool arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback, void* context) {
+    return arm_deadline(deadline, now_ns() + delay_ns, callback, context);
+}
+
+bool cancel_deadline(Deadline& deadline) {
+    CpuTimer* cpu = this_timer();
+    if (!cpu) return false;
+    ksync::Guard guard(cpu->lock);
+    return unlink(*cpu, deadline);
+}
+
+void busy_wait_ns(uint64_t ns) {
+    uint64_t end = rdtsc() + ns_to_tsc_delta(ns);
+    while (rdtsc() < end) arch::pause();
+}
+
+}  // namespace ktime

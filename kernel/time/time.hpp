@@ -1,0 +1,89 @@
+// Time: the TSC and the local APIC timer calibrated against a reference
+// clock (HPET, else the ACPI PM timer, else the 8254 PIT; see
+// reference_clock.hpp), a monotonic clock in nanoseconds since kernel entry,
+// a periodic tick on each CPU and one-shot deadlines.
+//
+// One mechanism drives both the tick and the deadlines: each CPU's local APIC
+// timer is armed for its next event — the next tick or the earliest deadline,
+// whichever comes first — in TSC-deadline mode when the CPU has it (SDM Vol.
+// 3A §11.5.4.1; the deadline is an absolute TSC value, so nothing drifts),
+// else in one-shot mode with the count converted from the calibrated rates.
+// Ticks are due at absolute TSC times (boot + n * period), so the tick rate
+// is exact on average even when one interrupt is late.
+//
+//   ktime::init(cmdline);                  // kernel_main, after ACPI
+//   klog::info("{} ns", ktime::now_ns());
+//   ktime::Deadline d;
+//   ktime::arm_deadline_after(d, 5'000'000, on_expiry, context);   // 5 ms from now, on this CPU
+//
+// Command line: clocksource=hpet|pmtimer|pit picks the reference;
+// timer=oneshot refuses TSC-deadline mode.
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/cmdline.hpp"
+#include "time/reference_clock.hpp"
+
+namespace ktime {
+
+inline constexpr uint32_t kTickHz = 1000;
+inline constexpr uint8_t kTimerVector = 0xf0;
+
+enum class EventMode : uint8_t { kNone, kTscDeadline, kOneShot };
+const char* event_mode_name(EventMode mode);
+
+// A one-shot deadline; the caller owns the storage, which must stay valid
+// while armed. The callback runs in the timer interrupt of the CPU that armed
+// it, with interrupts off, and may re-arm its own deadline.
+struct Deadline {
+    using Callback = void (*)(void* context);
+
+    Callback callback = nullptr;
+    void* context = nullptr;
+    // Owned by the timer code while armed.
+    uint64_t expiry_tsc = 0;
+    Deadline* next = nullptr;
+    uint32_t cpu = 0;
+    bool armed = false;
+};
+
+// On the BSP: calibrates, starts the clock (and klog's timestamps), installs
+// the timer vector and starts this CPU's tick; logs the result. Checks that
+// the timer really interrupts (briefly enabling interrupts) and falls back
+// from TSC-deadline to one-shot mode if it does not.
+void init(const lib::CommandLine& cmdline);
+// On each application processor once it runs: its own tick, with the BSP's
+// calibration (the TSC and APIC clocks are common to the package).
+void init_this_cpu();
+bool initialized();
+
+// Nanoseconds since kernel entry; never goes backwards on one CPU.
+uint64_t now_ns();
+uint64_t ns_to_tsc_delta(uint64_t ns);
+uint64_t tsc_delta_to_ns(uint64_t ticks);
+
+uint64_t tsc_hz();
+uint64_t lapic_timer_hz();
+const ReferenceClock& reference();
+EventMode event_mode();
+
+// Ticks this CPU has counted since its timer started (a tick that is
+// handled late still counts once for each period that passed), and how many
+// of those came late, folded into a later interrupt.
+uint64_t ticks();
+uint64_t late_ticks();
+// A hook run on every tick of every CPU (for a scheduler), or nullptr.
+void set_tick_hook(void (*hook)());
+
+// Arms `deadline` on this CPU for `at_ns` (now_ns() time) or after
+// `delay_ns`. Re-arming an armed deadline moves it. False before init.
+bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context);
+bool arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback, void* context);
+// Disarms; returns whether it was still armed. Call on the arming CPU.
+bool cancel_deadline(Deadline& deadline);
+
+// Spins for at least `ns`.
+void busy_wait_ns(uint64_t ns);
+
+}  // namespace ktime
