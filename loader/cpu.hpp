@@ -2,6 +2,7 @@
 // Vol. 2). Raw asm stays in these one-line functions.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace loader::cpu {
@@ -87,8 +88,35 @@ inline uint64_t rdmsr(uint32_t msr) {
     asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return (uint64_t(hi) << 32) | lo;
 }
+// The "memory" clobber keeps every earlier store (e.g. the SMP trampoline's
+// parameters) in program order before an MSR write that may send an IPI.
 inline void wrmsr(uint32_t msr, uint64_t value) {
     asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
+}
+
+inline uint64_t read_cr0() {
+    uint64_t value;
+    asm volatile("mov %%cr0, %0" : "=r"(value));
+    return value;
+}
+inline uint64_t read_cr4() {
+    uint64_t value;
+    asm volatile("mov %%cr4, %0" : "=r"(value));
+    return value;
+}
+
+// WRMSR to the x2APIC ICR is not serializing: without a fence, stores the
+// started AP must see could still sit in the store buffer when the IPI
+// leaves (Intel SDM Vol. 3A §11.12.3, "x2APIC Register Address Space").
+inline void memory_fence() {
+    asm volatile("mfence" ::: "memory");
+}
+
+inline uint32_t mmio_read32(uint64_t address) {
+    return *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));
+}
+inline void mmio_write32(uint64_t address, uint32_t value) {
+    *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address)) = value;
 }
 
 inline constexpr uint32_t kMsrEfer = 0xc0000080;  // SDM Vol. 4 Table 2-2

@@ -6,7 +6,7 @@
 #include "lib/utility.hpp"
 #include "loader/core/madt.hpp"
 #include "loader/smp/apic.hpp"
-#include "loader/smp/cpu.hpp"
+#include "loader/cpu.hpp"
 #include "loader/smp/cpu_list.hpp"
 #include "loader/smp/response.hpp"
 #include "loader/smp/trampoline.hpp"
@@ -101,18 +101,18 @@ bool cpu_has_tsc() {
 
 void delay(uint64_t microseconds) {
     uint64_t ticks = g_state.tsc.ticks_for(microseconds);
-    uint64_t start = cpu::read_tsc();
-    while (cpu::read_tsc() - start < ticks) cpu::pause();
+    uint64_t start = cpu::rdtsc();
+    while (cpu::rdtsc() - start < ticks) cpu::pause();
 }
 
 // Polls `condition` until it holds or `timeout` microseconds have passed.
 template <typename Condition>
 bool wait_for(uint64_t timeout, Condition condition) {
     uint64_t ticks = g_state.tsc.ticks_for(timeout);
-    uint64_t start = cpu::read_tsc();
+    uint64_t start = cpu::rdtsc();
     for (;;) {
         if (condition()) return true;
-        if (cpu::read_tsc() - start >= ticks) return condition();
+        if (cpu::rdtsc() - start >= ticks) return condition();
         cpu::pause();
     }
 }
@@ -125,7 +125,7 @@ public:
     void send(const apic::IpiCommand& command) const {
         if (x2apic_mode_) {
             cpu::memory_fence();
-            cpu::write_msr(apic::kX2apicIcrMsr, apic::x2apic_icr(command));
+            cpu::wrmsr(apic::kX2apicIcrMsr, apic::x2apic_icr(command));
             return;
         }
         wait_until_idle();
@@ -154,8 +154,8 @@ private:
 bool xapic_disabled_by_platform() {
     if (cpu::cpuid(0).eax < 7) return false;
     if ((cpu::cpuid(7, 0).edx & kCpuid7EdxArchCapabilities) == 0) return false;
-    if ((cpu::read_msr(kArchCapabilitiesMsr) & kArchCapabilitiesXapicDisableStatus) == 0) return false;
-    return (cpu::read_msr(kXapicDisableStatusMsr) & kLegacyXapicDisabled) != 0;
+    if ((cpu::rdmsr(kArchCapabilitiesMsr) & kArchCapabilitiesXapicDisableStatus) == 0) return false;
+    return (cpu::rdmsr(kXapicDisableStatusMsr) & kLegacyXapicDisabled) != 0;
 }
 
 // Whether every listed CPU could be addressed in xAPIC mode.
@@ -174,19 +174,19 @@ bool all_ids_fit_xapic() {
 //   x2APIC or the platform forbids xAPIC; then x2APIC stays and the
 //   response flag says so.
 bool configure_bsp_apic_mode() {
-    uint64_t base = cpu::read_msr(apic::kApicBaseMsr);
+    uint64_t base = cpu::rdmsr(apic::kApicBaseMsr);
     if ((base & apic::kApicBaseX2apicEnable) != 0) {
         if (g_state.want_x2apic || !all_ids_fit_xapic() || xapic_disabled_by_platform()) return true;
         base &= ~(apic::kApicBaseGlobalEnable | apic::kApicBaseX2apicEnable);
-        cpu::write_msr(apic::kApicBaseMsr, base);
-        cpu::write_msr(apic::kApicBaseMsr, base | apic::kApicBaseGlobalEnable);
+        cpu::wrmsr(apic::kApicBaseMsr, base);
+        cpu::wrmsr(apic::kApicBaseMsr, base | apic::kApicBaseGlobalEnable);
         return false;
     }
     if (!g_state.want_x2apic || !cpu_has_x2apic()) return false;
     // xAPIC -> x2APIC is the legal transition: enable, then set EXTD.
     base |= apic::kApicBaseGlobalEnable;
-    cpu::write_msr(apic::kApicBaseMsr, base);
-    cpu::write_msr(apic::kApicBaseMsr, base | apic::kApicBaseX2apicEnable);
+    cpu::wrmsr(apic::kApicBaseMsr, base);
+    cpu::wrmsr(apic::kApicBaseMsr, base | apic::kApicBaseX2apicEnable);
     return true;
 }
 
@@ -194,7 +194,7 @@ bool configure_bsp_apic_mode() {
 // §9.4.4.1), waiting a bounded time for it to report in. Returns the alive
 // value it reported, or 0.
 uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t apic_id, uint8_t vector) {
-    uint64_t sipi_time = cpu::read_tsc();
+    uint64_t sipi_time = cpu::rdtsc();
     local_apic.send(apic::startup_ipi(apic_id, vector));
     delay(kAfterStartupMicroseconds);
     // A second SIPI only if the first one was lost: an AP already running
@@ -209,7 +209,7 @@ uint32_t start_one(const LocalApic& local_apic, uint8_t* trampoline, uint32_t ap
         return alive != 0;
     });
     if (alive != 0) {
-        uint64_t elapsed = g_state.tsc.microseconds_for(cpu::read_tsc() - sipi_time);
+        uint64_t elapsed = g_state.tsc.microseconds_for(cpu::rdtsc() - sipi_time);
         g_state.report.slowest_report_in_microseconds =
             lib::max(g_state.report.slowest_report_in_microseconds, elapsed);
     } else {
@@ -302,9 +302,9 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
         // No BS->Stall after ExitBootServices: time the TSC against it now.
         g_state.tsc = TscRate{};
         if (info.stall_microseconds != nullptr && cpu_has_tsc()) {
-            uint64_t before = cpu::read_tsc();
+            uint64_t before = cpu::rdtsc();
             info.stall_microseconds(kCalibrationMicroseconds);
-            uint64_t after = cpu::read_tsc();
+            uint64_t after = cpu::rdtsc();
             g_state.tsc = TscRate::from_measurement(after - before, kCalibrationMicroseconds);
         }
         g_state.report.tsc_ticks_per_millisecond = g_state.tsc.ticks_per_millisecond();
@@ -347,7 +347,7 @@ bool start_all_aps(const StartInfo& info, bool x2apic_mode) {
     install_trampoline(trampoline, trampoline_setup(info, x2apic_mode));
 
     uint64_t mmio_base = g_state.local_apic_address;
-    if (mmio_base == 0) mmio_base = cpu::read_msr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
+    if (mmio_base == 0) mmio_base = cpu::rdmsr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
     LocalApic local_apic(x2apic_mode, mmio_base);
     uint8_t vector = apic::startup_vector(g_state.trampoline_physical);
 
@@ -388,7 +388,7 @@ bool start_all_aps(const StartInfo& info, bool x2apic_mode) {
 limine::SmpResponse* start_aps(const StartInfo& info) {
     if (!g_state.prepared) return nullptr;
     StartReport& report = g_state.report;
-    uint64_t start_time = cpu::read_tsc();
+    uint64_t start_time = cpu::rdtsc();
 
     bool x2apic_mode = configure_bsp_apic_mode();
     report.x2apic_requested = g_state.want_x2apic;
@@ -405,7 +405,7 @@ limine::SmpResponse* start_aps(const StartInfo& info) {
     }
 
     report.x2apic_enabled = all_x2apic;
-    report.start_aps_microseconds = g_state.tsc.microseconds_for(cpu::read_tsc() - start_time);
+    report.start_aps_microseconds = g_state.tsc.microseconds_for(cpu::rdtsc() - start_time);
     return g_state.response.finish(g_state.cpus, g_state.bsp_apic_id, all_x2apic);
 }
 

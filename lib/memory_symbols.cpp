@@ -1,6 +1,7 @@
-// The C memory functions that the compiler emits calls to (for struct copies,
-// zero-initialization, __builtin_mem*) even in freestanding code. The logic
-// lives in lib/memory.cpp, where host tests compare it with the C library.
+// The C memory functions that the compiler emits calls to on its own (struct
+// copies, zero-initialisation, __builtin_mem*) even in freestanding code.
+// Compiled into the kernel and the loader, which both link without a C
+// library; host tests use the C library's and test lib/memory.cpp directly.
 #include <stddef.h>
 #include <stdint.h>
 
