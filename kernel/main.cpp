@@ -12,6 +12,7 @@
 #include "console/log.hpp"
 #include "console/log_prefix.hpp"
 #include "debug/selftest.hpp"
+#include "dev/ps2_keyboard.hpp"
 #include "lib/cmdline.hpp"
 #include "mm/mm.hpp"
 #include "test/ktest.hpp"
@@ -47,6 +48,7 @@ extern "C" [[noreturn]] void kernel_main() {
     // then the boot CPU leaves the loader's stack for a kernel stack with a
     // guard page, and the boot goes on there.
     mm::init(info);
+    arch::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
     mm::continue_on_kernel_stack(kernel_main_continued);
 }
 
@@ -57,8 +59,6 @@ namespace {
     lib::CommandLine cmdline(info.cmdline);
     auto tests = cmdline.find("test");
 
-    arch::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
-
     // Bootloader memory: the APs leave the loader's parking loop for kernel
     // stacks, then everything the loader left joins the frame allocator.
     mm::park_application_processors();
@@ -67,6 +67,10 @@ namespace {
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
     acpi::init();
     acpi::print_summary();
+    arch::irq::init();     // I/O APICs from the MADT: legacy IRQ / GSI routing (kernel/arch/x86_64/irq.hpp)
+    ktime::init(cmdline);  // TSC + LAPIC timer calibrated, monotonic clock, tick, deadlines (kernel/time/)
+    dev::keyboard::init(); // PS/2 keyboard on IRQ 1; typed characters echo on the consoles (kernel/dev/)
+    arch::sti();           // from here on interrupts are on: the tick, device IRQs
 
     // Scenario hooks: a deliberate failure proves the harness catches it.
     if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);

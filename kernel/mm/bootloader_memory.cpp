@@ -48,8 +48,10 @@ bool g_parked = false;
     paging::flush_tlb_all();
     __atomic_store_n(&launch->reported, 1, __ATOMIC_RELEASE);
     // Interrupts stay off (the loader entered it with IF clear): HLT then
-    // waits for NMI, SMI or INIT only (SDM Vol. 3A §11.4, "HLT"), and SMP
-    // bring-up restarts this CPU with INIT-SIPI-SIPI.
+    // waits for NMI, SMI or INIT only (SDM Vol. 2A, HLT), and SMP bring-up
+    // restarts this CPU with INIT-SIPI-SIPI. An NMI here would find no IDT
+    // (INIT left IDTR at base 0, SDM Vol. 3A Table 11-1) and end in a triple
+    // fault, as it would have in the loader's loop: nothing sends NMIs yet.
     arch::halt_forever();
 }
 
@@ -100,7 +102,8 @@ bool park_application_processors() {
     size_t reported = 0;
     for (;;) {
         reported = 0;
-        for (size_t i = 0; i < count.in_loader; ++i) reported += __atomic_load_n(&launches[i].reported, __ATOMIC_ACQUIRE);
+        for (size_t i = 0; i < count.in_loader; ++i)
+            reported += __atomic_load_n(&launches[i].reported, __ATOMIC_ACQUIRE);
         if (reported == count.in_loader || arch::rdtsc() - start > kReportInTicks) break;
         arch::pause();
     }

@@ -3,61 +3,9 @@
 
 #include "kernel/debug/assert.hpp"
 
-#if !defined(HOST_TEST)
-#include "arch/x86_64/cpu_local.hpp"
-#endif
-
 namespace mm {
 namespace {
 
-#if defined(HOST_TEST)
-using InterruptPolicy = ksync::IrqUntouched;
-// Host threads stand in for CPUs: each gets its own index on first use.
-unsigned next_host_cpu = 0;
-thread_local unsigned host_cpu = ~0u;  // constant-initialized: no TLS init wrapper on each use
-inline unsigned current_cpu() {
-    if (__builtin_expect(host_cpu == ~0u, 0)) host_cpu = __atomic_fetch_add(&next_host_cpu, 1, __ATOMIC_RELAXED);
-    return host_cpu;
-}
-#else
-using InterruptPolicy = ksync::IrqSave;
-// Valid once arch::init_cpu() has loaded GS base (before mm::init).
-unsigned current_cpu() {
-    return arch::this_cpu().index;
-}
-#endif
-
-// Interrupts off for a scope, so nothing else runs on this CPU meanwhile
-// (the magazines are per CPU; an interrupt handler may allocate too).
-class InterruptsOff {
-public:
-    InterruptsOff() : state_(InterruptPolicy::enter()) {}
-    ~InterruptsOff() { InterruptPolicy::leave(state_); }
-    InterruptsOff(const InterruptsOff&) = delete;
-    InterruptsOff& operator=(const InterruptsOff&) = delete;
-
-private:
-    InterruptPolicy::State state_;
-};
-
-constexpr uint16_t kClassSizes[Heap::kClassCount] = {16,  32,  48,  64,  80,  96,  112, 128, 160, 192,
-                                                     224, 256, 320, 384, 448, 512, 640, 768, 1024};
-constexpr size_t kMaxSmall = 1024;
-
-// Size (in 16-byte steps, rounded up) -> smallest class that holds it.
-struct ClassTable {
-    uint8_t by_step[kMaxSmall / 16 + 1];
-    constexpr ClassTable() : by_step() {
-        unsigned size_class = 0;
-        for (unsigned step = 0; step <= kMaxSmall / 16; ++step) {
-            while (kClassSizes[size_class] < step * 16) ++size_class;
-            by_step[step] = uint8_t(size_class);
-        }
-    }
-};
-constexpr ClassTable kClassTable;
-
-constexpr uint32_t kSlabMagic = 0x534c4142;   // "SLAB"
 constexpr uint32_t kLargeMagic = 0x4c524745;  // "LRGE"
 constexpr uint32_t kLargeFreed = 0x46524545;  // "FREE"
 
@@ -87,17 +35,6 @@ static_assert(sizeof(BlockHeader) == kBlockHeaderBytes);
 
 }  // namespace
 
-struct Heap::Slab {
-    uint32_t magic;
-    uint16_t size_class;
-    uint16_t in_use;
-    void* free_list;  // slots freed earlier (link in the slot, see next_of)
-    uint8_t* bump;    // first never-used slot
-    uint8_t* end;     // end of the last whole slot
-    Slab* next;       // in the class's partial list
-    Slab* prev;
-};
-
 struct Heap::LargeBlock {
     uint32_t magic;
     uint32_t unused;
@@ -119,20 +56,25 @@ void*& next_of(void* slot) {
 }
 }  // namespace
 
-void* Heap::allocate(size_t size, size_t alignment) {
+// Everything the inline allocate() does not serve: debug builds, an empty
+// list, large or aligned blocks, bad alignments.
+void* Heap::allocate_slow(size_t size, size_t alignment) {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0) return nullptr;
     if (size == 0) size = 1;
     if (alignment <= kDefaultAlignment && size <= kMaxSmall - kDebugOverhead) {
         size_t slot_bytes = size + kDebugOverhead;
-        return allocate_small(kClassTable.by_step[(slot_bytes + 15) / 16], size);
+        return allocate_small(kClassBySteps[(slot_bytes + 15) / 16], size);
     }
     return allocate_large(size, alignment);
 }
 
-// The magazine of this CPU for a class; nullptr for CPUs without one.
-[[gnu::always_inline]] inline Heap::Magazine* Heap::magazine_for(unsigned size_class) {
-    unsigned cpu = current_cpu();
-    return cpu < kMagazineCpus ? &magazines_[cpu][size_class] : nullptr;
+Heap::FreeList* Heap::list_for(CpuState& state, unsigned size_class) {
+#if defined(HOST_TEST)
+    static unsigned next_host_cpu = 0;
+    if (__builtin_expect(state.cpu == ~0u, 0))
+        state.cpu = host_cpu_ = __atomic_fetch_add(&next_host_cpu, 1, __ATOMIC_RELAXED);
+#endif
+    return state.cpu < kCacheCpus ? &caches_[state.cpu].lists[size_class] : nullptr;
 }
 
 // Takes one slot out of the class's slabs (a new slab if none has room).
@@ -167,31 +109,44 @@ uint8_t* Heap::take_slot_locked(SizeClass& cls, unsigned size_class) {
 }
 
 // Out of line: keeps the fast paths small (no spills for the slow path).
-[[gnu::noinline]] bool Heap::refill(unsigned size_class, Magazine& magazine) {
+[[gnu::noinline]] bool Heap::refill(unsigned size_class, Chain& chain) {
     SizeClass& cls = classes_[size_class];
     ksync::Guard guard(cls.lock);
-    while (magazine.count < kMagazineSize / 2) {
+    while (chain.count < kCacheLimits.slots[size_class] / 2u) {
         uint8_t* slot = take_slot_locked(cls, size_class);
         if (!slot) break;
-        magazine.slots[magazine.count++] = slot;
+        next_of(slot) = chain.head;
+        chain.head = slot;
+        ++chain.count;
     }
-    return magazine.count > 0;
+    return chain.head != nullptr;
 }
 
-[[gnu::always_inline]] inline void* Heap::allocate_small(unsigned size_class, size_t size) {
+void* Heap::allocate_small(unsigned size_class, size_t size) {
     uint8_t* slot;
     {
-        InterruptsOff interrupts_off;  // the magazine belongs to this CPU
-        Magazine* magazine = magazine_for(size_class);
-        if (magazine) {
-            if (magazine->count == 0 && !refill(size_class, *magazine)) return nullptr;
-            slot = static_cast<uint8_t*>(magazine->slots[--magazine->count]);
+        CpuState state = enter_cpu();
+        FreeList* list = list_for(state, size_class);
+        if (list) {
+            if (!list->take.head) {
+                if (list->put.head) {
+                    list->take = list->put;
+                    list->put = Chain{};
+                } else if (!refill(size_class, list->take)) {
+                    leave_cpu(state);
+                    return nullptr;
+                }
+            }
+            slot = static_cast<uint8_t*>(list->take.head);
+            list->take.head = next_of(slot);
+            --list->take.count;
         } else {
             SizeClass& cls = classes_[size_class];
             ksync::Guard guard(cls.lock);
             slot = take_slot_locked(cls, size_class);
-            if (!slot) return nullptr;
         }
+        leave_cpu(state);
+        if (!slot) return nullptr;
     }
     if constexpr (!kDebug) {
         return slot;
@@ -276,7 +231,7 @@ void* Heap::allocate_large(size_t size, size_t alignment) {
     return user;
 }
 
-void Heap::free(void* pointer) {
+void Heap::free_slow(void* pointer) {
     if (!pointer) return;
     auto address = reinterpret_cast<uintptr_t>(pointer);
     auto* header = reinterpret_cast<uint32_t*>(align_down(address - 1, kPageSize));
@@ -290,12 +245,12 @@ void Heap::free(void* pointer) {
         PANIC("heap: free of {}, which the heap did not hand out", pointer);
 }
 
-[[gnu::always_inline]] inline void Heap::free_small(Slab* slab, void* pointer) {
+void Heap::free_small(Slab* slab, void* pointer) {
     unsigned size_class = slab->size_class;
-    size_t slot_bytes = kClassSizes[size_class];
     auto* slot = static_cast<uint8_t*>(pointer) - (kDebug ? kBlockHeaderBytes : 0);
-    auto* base = reinterpret_cast<uint8_t*>(slab);
     if constexpr (kDebug) {
+        size_t slot_bytes = kClassSizes[size_class];
+        auto* base = reinterpret_cast<uint8_t*>(slab);
         size_t offset = size_t(slot - base);
         if (offset < kHeaderBytes || (offset - kHeaderBytes) % slot_bytes != 0 || slot >= slab->bump)
             PANIC("heap: free of {}, which is not the start of a block", pointer);
@@ -309,28 +264,49 @@ void Heap::free(void* pointer) {
         header->state = kBlockFreed;
         __builtin_memset(user, kPoison, slot_bytes - kBlockHeaderBytes);
     }
-    InterruptsOff interrupts_off;
-    Magazine* magazine = magazine_for(size_class);
-    if (!magazine) {
+    CpuState state = enter_cpu();
+    FreeList* list = list_for(state, size_class);
+    if (!list) {
         SizeClass& cls = classes_[size_class];
-        ksync::Guard guard(cls.lock);
-        return_slot_locked(cls, size_class, slot);
+        {
+            ksync::Guard guard(cls.lock);
+            return_slot_locked(cls, size_class, slot);
+        }
+        leave_cpu(state);
         return;
     }
-    if (magazine->count == kMagazineSize) flush(size_class, *magazine, kMagazineSize / 2);
-    magazine->slots[magazine->count++] = slot;
+    // Debug builds hand a freed slot out again first (one LIFO chain), so a
+    // write after free shows at the next allocation of its class.
+    Chain& put = kDebug ? list->take : list->put;
+    if (put.count >= kCacheLimits.slots[size_class]) flush(size_class, put, kCacheLimits.slots[size_class] / 2u);
+    next_of(slot) = put.head;
+    put.head = slot;
+    ++put.count;
+    leave_cpu(state);
 }
 
-// Gives the oldest `count` slots of a magazine back to their slabs.
-[[gnu::noinline]] void Heap::flush(unsigned size_class, Magazine& magazine, size_t count) {
-    SizeClass& cls = classes_[size_class];
-    {
-        ksync::Guard guard(cls.lock);
-        for (size_t i = 0; i < count; ++i)
-            return_slot_locked(cls, size_class, static_cast<uint8_t*>(magazine.slots[i]));
+// Gives all but the first `keep` slots of a chain (the most recently freed,
+// likeliest to be in the cache still) back to their slabs.
+[[gnu::noinline]] void Heap::flush(unsigned size_class, Chain& chain, uint32_t keep) {
+    if (chain.count <= keep) return;
+    void* last_kept = nullptr;
+    void* slot = chain.head;
+    for (uint32_t i = 0; i < keep; ++i) {
+        last_kept = slot;
+        slot = next_of(slot);
     }
-    for (size_t i = count; i < magazine.count; ++i) magazine.slots[i - count] = magazine.slots[i];
-    magazine.count -= uint32_t(count);
+    if (last_kept)
+        next_of(last_kept) = nullptr;
+    else
+        chain.head = nullptr;
+    chain.count = keep;
+    SizeClass& cls = classes_[size_class];
+    ksync::Guard guard(cls.lock);
+    while (slot) {
+        void* next = next_of(slot);
+        return_slot_locked(cls, size_class, static_cast<uint8_t*>(slot));
+        slot = next;
+    }
 }
 
 void Heap::return_slot_locked(SizeClass& cls, unsigned size_class, uint8_t* slot) {
@@ -415,19 +391,25 @@ HeapStats Heap::stats() const {
     stats.slab_pages = __atomic_load_n(&slab_pages_, __ATOMIC_RELAXED);
     stats.large_pages = __atomic_load_n(&large_pages_, __ATOMIC_RELAXED);
     stats.live_blocks = __atomic_load_n(&live_large_blocks_, __ATOMIC_RELAXED);
-    // Racy sums (statistics only): slots taken from slabs minus those parked
-    // in magazines.
+    // Racy sums (statistics only): slots taken from slabs minus those held
+    // in the CPUs' lists.
     for (const SizeClass& cls : classes_) stats.live_blocks += __atomic_load_n(&cls.taken_slots, __ATOMIC_RELAXED);
-    for (const auto& cpu : magazines_)
-        for (const Magazine& magazine : cpu) stats.live_blocks -= __atomic_load_n(&magazine.count, __ATOMIC_RELAXED);
+    for (const CpuCache& cpu : caches_)
+        for (const FreeList& list : cpu.lists)
+            stats.live_blocks -= __atomic_load_n(&list.take.count, __ATOMIC_RELAXED) +
+                                 __atomic_load_n(&list.put.count, __ATOMIC_RELAXED);
     return stats;
 }
 
 void Heap::trim() {
     {
-        InterruptsOff interrupts_off;
+        CpuState state = enter_cpu();
         for (unsigned size_class = 0; size_class < kClassCount; ++size_class)
-            if (Magazine* magazine = magazine_for(size_class)) flush(size_class, *magazine, magazine->count);
+            if (FreeList* list = list_for(state, size_class)) {
+                flush(size_class, list->take, 0);
+                flush(size_class, list->put, 0);
+            }
+        leave_cpu(state);
     }
     for (SizeClass& cls : classes_) {
         for (;;) {

@@ -53,7 +53,7 @@ TEST(Heap, EverySizeIsAlignedUsableAndGoesBack) {
     auto stats = f.heap.stats();
     EXPECT_EQ(stats.live_blocks, 0u);
     EXPECT_EQ(stats.large_pages, 0u);
-    EXPECT_LE(stats.slab_pages, 3 * mm::Heap::kClassCount);  // cached empty slabs, magazine contents
+    EXPECT_LE(stats.slab_pages, 3 * mm::Heap::kClassCount);  // cached empty slabs, the CPU lists
     f.heap.trim();
     EXPECT_EQ(f.heap.stats().slab_pages, 0u);
     EXPECT_EQ(f.frames.free_frames(), f.initial_free);
@@ -108,7 +108,7 @@ TEST(Heap, EmptySlabsGoBackToTheFrameAllocator) {
     for (int i = 0; i < 20000; ++i) blocks.push_back(f.heap.allocate(64));
     EXPECT_GT(f.heap.stats().slab_pages, 200u);
     for (void* p : blocks) f.heap.free(p);
-    EXPECT_LE(f.heap.stats().slab_pages, 3u);  // one cached empty slab, the slabs of one magazine
+    EXPECT_LE(f.heap.stats().slab_pages, 3u);  // one cached empty slab, the slabs of one CPU list
 }
 
 TEST(Heap, ExhaustionReturnsNullAndRecovers) {
@@ -224,7 +224,7 @@ TEST(HeapDeathTest, WriteAfterFreeIsCaught) {
 
 }  // namespace
 
-// Several threads (host stand-ins for CPUs, each with its own magazines)
+// Several threads (host stand-ins for CPUs, each with its own free lists)
 // allocating and freeing at once, with blocks handed between threads.
 TEST(Heap, ConcurrentThreadsShareTheHeap) {
     Fixture f(256 * kMiB);

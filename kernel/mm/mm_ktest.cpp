@@ -8,7 +8,6 @@
 #include "arch/x86_64/kernel_stacks.hpp"
 #include "arch/x86_64/page_walk.hpp"
 #include "boot/boot_info.hpp"
-#include "boot/entry_state.hpp"
 #include "console/log.hpp"
 #include "kernel/mm/mm.hpp"
 #include "lib/string_view.hpp"
@@ -379,18 +378,4 @@ KTEST(mm, bootloader_memory_is_released_and_nothing_in_use_lies_in_it) {
         chain = next;
     }
     klog::info("mm test: a released frame came after {} allocations", taken);
-}
-#include "arch/x86_64/cpu_local.hpp"
-KTEST(mm, zz_debug_registry) {
-    const arch::CpuLocal& cpu = arch::bsp_cpu_local();
-    const arch::IstSlot slots[] = {arch::IstSlot::kDoubleFault, arch::IstSlot::kNmi, arch::IstSlot::kMachineCheck};
-    for (auto slot : slots) {
-        auto b = arch::ist_stack_bounds(cpu, slot);
-        auto* k = arch::overflowed_stack(b.bottom + 8, 0);
-        klog::info("DBG ist {} [{:#x},{:#x}) -> {:#x} {}", unsigned(slot), b.bottom, b.top, k ? k->bottom : 0, k ? k->name : "-");
-        auto* k2 = arch::overflowed_stack(0, b.bottom - 8);
-        klog::info("DBG   cr2 -> {:#x} {}", k2 ? k2->bottom : 0, k2 ? k2->name : "-");
-    }
-    auto s = mm::boot_cpu_stack();
-    klog::info("DBG boot [{:#x},{:#x}) entry rsp {:#x}", s.bottom, s.top, boot::entry_state().rsp);
 }

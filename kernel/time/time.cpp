@@ -227,8 +227,15 @@ void init(const lib::CommandLine& cmdline) {
         start_this_cpu_timer(g_mode);
         if (!timer_interrupts_arrive()) klog::error("time: the local APIC timer does not interrupt");
     }
-    klog::info("time: TSC {} MHz{}, LAPIC timer {} MHz, calibrated against {} ({} MHz)", to_mhz(g_tsc_hz),
-               invariant ? " (invariant)" : "", to_mhz(g_lapic_hz), g_reference.name, to_mhz(g_reference.hz));
+    // The reference's nominal rate exactly ("3.579545 MHz"), the measured ones rounded to whole MHz.
+    char reference_rate[24];
+    if (g_reference.hz % 1'000'000 == 0)
+        lib::format(reference_rate, sizeof reference_rate, "{} MHz", g_reference.hz / 1'000'000);
+    else
+        lib::format(reference_rate, sizeof reference_rate, "{}.{:06} MHz", g_reference.hz / 1'000'000,
+                    g_reference.hz % 1'000'000);
+    klog::info("time: TSC {} MHz{}, LAPIC timer {} MHz, calibrated against {} ({})", to_mhz(g_tsc_hz),
+               invariant ? " (invariant)" : "", to_mhz(g_lapic_hz), g_reference.name, reference_rate);
     klog::info("time: tick {} Hz on vector {:#x}, deadlines in {} mode{}", kTickHz, kTimerVector,
                event_mode_name(g_mode), lapic_timer::tsc_deadline_supported() ? "" : " (no TSC-deadline on this CPU)");
 }
@@ -295,7 +302,11 @@ bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callbac
     if (!g_initialized || !cpu || !callback) return false;
     ksync::Guard guard(cpu->lock);
     if (!cpu->running) return false;
-    if (deadline.armed && deadline.cpu == arch::this_cpu().index) unlink(*cpu, deadline);
+    if (deadline.armed) {
+        // Another CPU's list can not be changed under this CPU's lock.
+        if (deadline.cpu != arch::this_cpu().index) return false;
+        unlink(*cpu, deadline);
+    }
     deadline.callback = callback;
     deadline.context = context;
     deadline.expiry_tsc = g_zero_tsc + ns_to_tsc_delta(at_ns);

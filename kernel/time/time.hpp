@@ -77,7 +77,8 @@ uint64_t late_ticks();
 void set_tick_hook(void (*hook)());
 
 // Arms `deadline` on this CPU for `at_ns` (now_ns() time) or after
-// `delay_ns`. Re-arming an armed deadline moves it. False before init.
+// `delay_ns`. Re-arming an armed deadline moves it (on the CPU that armed
+// it; elsewhere this fails). False before init.
 bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context);
 bool arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback, void* context);
 // Disarms; returns whether it was still armed. Call on the arming CPU.

@@ -323,6 +323,9 @@ KTEST(cpu, ist_stack_can_move) {
     set_ist_stack(IstSlot::kNmi, bottom, bottom + sizeof other_stack);
     FaultRecord nmi = expect_fault(vector::kNmi, t::software_interrupt_nmi, nullptr);
     set_ist_stack(IstSlot::kNmi, before.bottom, before.top);
+    // set_ist_stack unregistered the stack it replaced each time; the one put
+    // back must be known again to the overflow detector.
+    register_kernel_stack(before.bottom, before.top, "NMI IST stack");
     KASSERT(nmi.faulted);
     KEXPECT(nmi.handler_stack >= bottom && nmi.handler_stack < bottom + sizeof other_stack);
     KEXPECT_EQ(uint64_t(bsp_cpu_local().tss.ist[1]), before.top);

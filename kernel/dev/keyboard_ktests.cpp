@@ -1,0 +1,65 @@
+// In-kernel tests of the PS/2 keyboard (suite "keyboard"): bytes put into
+// the i8042's output buffer (command 0xD2) arrive through IRQ 1 and the
+// I/O APIC and come out as key events with the right characters.
+#include "arch/x86_64/cpu.hpp"
+#include "dev/ps2_keyboard.hpp"
+#include "test/ktest.hpp"
+#include "time/time.hpp"
+
+namespace {
+
+using namespace dev::keyboard;
+
+// Injects `bytes` one at a time (each must be taken before the next fits)
+// and collects the characters of the press events that arrive.
+size_t type_and_collect(const uint8_t* bytes, size_t count, char* typed, size_t capacity) {
+    bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
+    arch::sti();
+    size_t length = 0;
+    for (size_t i = 0; i < count; ++i) {
+        if (!inject_byte(bytes[i])) break;
+        uint64_t give_up = ktime::now_ns() + 200'000'000;
+        // Wait for the byte to be consumed by the interrupt handler.
+        while (ktime::now_ns() < give_up) {
+            KeyEvent event;
+            bool got = false;
+            while (read_event(event)) {
+                got = true;
+                if (event.pressed && event.character && length + 1 < capacity) typed[length++] = event.character;
+            }
+            if (got || (bytes[i] == 0xe0)) break;
+            arch::hlt();
+        }
+    }
+    if (!were_enabled) arch::cli();
+    typed[length] = 0;
+    return length;
+}
+
+}  // namespace
+
+KTEST(keyboard, injected_scancodes_become_characters) {
+    KASSERT(present());
+    bool echo_was = echo();
+    set_echo(false);
+    KeyEvent stale;
+    while (read_event(stale)) {
+    }
+    // h, i, Shift+a, Enter (set 1 make/break codes).
+    const uint8_t bytes[] = {0x23, 0xa3, 0x17, 0x97, 0x2a, 0x1e, 0x9e, 0xaa, 0x1c, 0x9c};
+    char typed[16];
+    size_t length = type_and_collect(bytes, sizeof bytes, typed, sizeof typed);
+    set_echo(echo_was);
+    KEXPECT_EQ(length, 4u);
+    KEXPECT(lib::StringView(typed, length) == lib::StringView("hiA\n"));
+    KEXPECT_EQ(dropped_events(), 0u);
+}
+
+KTEST(keyboard, echo_text_forms) {
+    char out[4];
+    KEXPECT_EQ(echo_text('a', out), 1u);
+    KEXPECT_EQ(echo_text('\b', out), 3u);
+    KEXPECT_EQ(echo_text(0x03, out), 2u);
+    KEXPECT_EQ(out[0], '^');
+    KEXPECT_EQ(out[1], 'C');
+}

@@ -1,0 +1,236 @@
+// The i8042 PS/2 keyboard; see ps2_keyboard.hpp. Register and command
+// values from the 8042 keyboard controller interface (IBM PC/AT technical
+// reference, "Keyboard Controller"): data at port 0x60, status (read) and
+// command (write) at port 0x64.
+#include "dev/ps2_keyboard.hpp"
+
+#include "acpi/acpi.hpp"
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/io.hpp"
+#include "arch/x86_64/irq.hpp"
+#include "console/log.hpp"
+#include "sync/spinlock.hpp"
+
+namespace dev::keyboard {
+namespace {
+
+constexpr uint16_t kDataPort = 0x60;
+constexpr uint16_t kStatusPort = 0x64;
+constexpr uint16_t kCommandPort = 0x64;
+
+// Status register bits.
+constexpr uint8_t kOutputFull = 1u << 0;  // a byte waits at port 0x60
+constexpr uint8_t kInputFull = 1u << 1;   // the controller has not taken our last write yet
+constexpr uint8_t kAuxData = 1u << 5;     // the waiting byte is from the second (mouse) port
+
+// Controller commands.
+constexpr uint8_t kReadConfig = 0x20;
+constexpr uint8_t kWriteConfig = 0x60;
+constexpr uint8_t kDisableSecondPort = 0xa7;
+constexpr uint8_t kSelfTest = 0xaa;
+constexpr uint8_t kSelfTestPassed = 0x55;
+constexpr uint8_t kDisableFirstPort = 0xad;
+constexpr uint8_t kEnableFirstPort = 0xae;
+constexpr uint8_t kWriteFirstPortOutput = 0xd2;  // the next data byte appears as keyboard input
+
+// Configuration byte bits.
+constexpr uint8_t kConfigFirstIrq = 1u << 0;
+constexpr uint8_t kConfigSecondIrq = 1u << 1;
+constexpr uint8_t kConfigFirstClockOff = 1u << 4;
+constexpr uint8_t kConfigTranslation = 1u << 6;
+
+// Keyboard commands and replies.
+constexpr uint8_t kKeyboardEnableScanning = 0xf4;
+constexpr uint8_t kKeyboardAck = 0xfa;
+
+constexpr uint32_t kSpinBudget = 1'000'000;  // polls before a silent controller is given up on
+
+bool g_present = false;
+bool g_echo = true;
+ScancodeDecoder g_decoder;  // touched only by the IRQ handler after init
+
+constexpr size_t kQueueSize = 128;
+struct Queue {
+    KeyEvent events[kQueueSize];
+    size_t head = 0, count = 0;
+    uint64_t dropped = 0;
+};
+ksync::Protected<Queue> g_queue;
+
+bool wait_input_empty() {
+    for (uint32_t spin = 0; spin < kSpinBudget; ++spin) {
+        if (!(arch::inb(kStatusPort) & kInputFull)) return true;
+        arch::pause();
+    }
+    return false;
+}
+
+bool wait_output_full() {
+    for (uint32_t spin = 0; spin < kSpinBudget; ++spin) {
+        if (arch::inb(kStatusPort) & kOutputFull) return true;
+        arch::pause();
+    }
+    return false;
+}
+
+bool command(uint8_t value) {
+    if (!wait_input_empty()) return false;
+    arch::outb(kCommandPort, value);
+    return true;
+}
+
+bool write_data(uint8_t value) {
+    if (!wait_input_empty()) return false;
+    arch::outb(kDataPort, value);
+    return true;
+}
+
+bool read_data(uint8_t& value) {
+    if (!wait_output_full()) return false;
+    value = arch::inb(kDataPort);
+    return true;
+}
+
+void flush_output() {
+    for (int i = 0; i < 64 && (arch::inb(kStatusPort) & kOutputFull); ++i) arch::inb(kDataPort);
+}
+
+void push(const KeyEvent& event) {
+    g_queue.with([&](Queue& queue) {
+        if (queue.count == kQueueSize) {
+            ++queue.dropped;
+            return;
+        }
+        queue.events[(queue.head + queue.count) % kQueueSize] = event;
+        ++queue.count;
+    });
+}
+
+void echo_character(char character) {
+    char text[4];
+    size_t length = echo_text(character, text);
+    if (length) klog::write(lib::StringView(text, length));
+}
+
+void on_interrupt(void*) {
+    // Everything waiting, not just one byte: an edge-triggered line does not
+    // fire again for bytes that were already there.
+    for (int i = 0; i < 16; ++i) {
+        uint8_t status = arch::inb(kStatusPort);
+        if (!(status & kOutputFull)) break;
+        uint8_t byte = arch::inb(kDataPort);
+        if (status & kAuxData) continue;  // a mouse byte: no mouse driver yet
+        KeyEvent event;
+        if (!g_decoder.feed(byte, event)) continue;
+        push(event);
+        if (event.pressed && event.character && __atomic_load_n(&g_echo, __ATOMIC_RELAXED))
+            echo_character(event.character);
+    }
+}
+
+}  // namespace
+
+size_t echo_text(char character, char* out) {
+    if (character == '\b') {
+        out[0] = '\b', out[1] = ' ', out[2] = '\b';
+        return 3;
+    }
+    if (character == '\n' || character == '\t' || (character >= 0x20 && character < 0x7f)) {
+        out[0] = character;
+        return 1;
+    }
+    if (character >= 0 && character < 0x20) {  // Ctrl+letter and Escape: caret notation
+        out[0] = '^', out[1] = char(character + '@');
+        return 2;
+    }
+    return 0;
+}
+
+bool init() {
+    // ACPI 6.5 §5.2.9.3: from FADT revision 3 (ACPI 2.0) on, a clear "8042"
+    // boot architecture flag says the machine has no PS/2 controller. Older
+    // FADTs have no such field, so the controller is probed instead.
+    const acpi::FadtInfo* fadt = acpi::fadt();
+    if (fadt && fadt->revision >= 3 && !fadt->boot_architecture.has_8042()) {
+        klog::info("keyboard: the FADT says there is no i8042 controller");
+        return false;
+    }
+    if (arch::inb(kStatusPort) == 0xff) {  // an absent controller reads as all ones
+        klog::info("keyboard: no i8042 controller");
+        return false;
+    }
+    // Quiet both ports and empty the output buffer before reconfiguring.
+    command(kDisableFirstPort);
+    command(kDisableSecondPort);
+    flush_output();
+
+    uint8_t config = 0;
+    if (!command(kReadConfig) || !read_data(config)) {
+        klog::warn("keyboard: the i8042 does not answer; no keyboard");
+        return false;
+    }
+    config &= uint8_t(~(kConfigFirstIrq | kConfigSecondIrq | kConfigFirstClockOff));
+    config |= kConfigTranslation;
+    command(kWriteConfig);
+    write_data(config);
+
+    uint8_t result = 0;
+    if (!command(kSelfTest) || !read_data(result) || result != kSelfTestPassed) {
+        klog::warn("keyboard: i8042 self test failed ({:#x}); no keyboard", result);
+        return false;
+    }
+    // Some controllers reset the configuration byte in the self test.
+    command(kWriteConfig);
+    write_data(config);
+    command(kEnableFirstPort);
+
+    uint8_t ack = 0;
+    if (!write_data(kKeyboardEnableScanning) || !read_data(ack) || ack != kKeyboardAck)
+        klog::warn("keyboard: the keyboard did not acknowledge enable-scanning ({:#x})", ack);
+    flush_output();
+
+    auto vector = arch::irq::route_isa_irq(1, on_interrupt, nullptr);
+    if (!vector.has_value()) {
+        klog::warn("keyboard: can not route IRQ 1: {}", vector.error().message);
+        return false;
+    }
+    config |= kConfigFirstIrq;
+    command(kWriteConfig);
+    write_data(config);
+    g_present = true;
+    klog::info("keyboard: PS/2 keyboard on the i8042, ISA IRQ 1 -> vector {:#x}, scancode set 1 (translated), "
+               "US layout, echo on", vector.value());
+    return true;
+}
+
+bool inject_byte(uint8_t byte) {
+    return g_present && command(kWriteFirstPortOutput) && write_data(byte);
+}
+
+bool present() {
+    return g_present;
+}
+
+void set_echo(bool on) {
+    __atomic_store_n(&g_echo, on, __ATOMIC_RELAXED);
+}
+
+bool echo() {
+    return __atomic_load_n(&g_echo, __ATOMIC_RELAXED);
+}
+
+bool read_event(KeyEvent& event) {
+    return g_queue.with([&](Queue& queue) {
+        if (queue.count == 0) return false;
+        event = queue.events[queue.head];
+        queue.head = (queue.head + 1) % kQueueSize;
+        --queue.count;
+        return true;
+    });
+}
+
+uint64_t dropped_events() {
+    return g_queue.with([](Queue& queue) { return queue.dropped; });
+}
+
+}  // namespace dev::keyboard
