@@ -149,6 +149,43 @@ CPU_SCENARIOS = [
          expect=[r"^panic: faulttest: unknown fault test 'nonsense'"]),
 ]
 
+# Interrupt routing, time and the keyboard (kernel/arch/x86_64/irq*, kernel/time,
+# kernel/dev), and machine shapes that must all reach `kernel: ready`.
+def time_line(reference):
+    return (r"^\[\s*\d+\.\d{6}\] info: time: TSC \d+ MHz.*, LAPIC timer \d+ MHz, calibrated against "
+            + reference + r" \([\d.]+ MHz\)")
+
+
+IOAPIC_LINE = r"^info: ioapic: id \d+ version 0x[0-9a-f]+ at 0xfec00000: GSIs 0-23, all masked"
+KEYBOARD_LINE = r"info: keyboard: PS/2 keyboard on the i8042, ISA IRQ 1 -> vector 0x[0-9a-f]+"
+TIME_SUITES = "test=time,irq,keyboard"
+TIME_SCENARIOS = [
+    dict(name="keyboard_echo", cmdline="", smp=2,
+         keys=[(READY, ["h", "i", "shift-a", "spc", "caps_lock", "a", "caps_lock", "b", "ctrl-c", "ret"])],
+         expect=[READY, IOAPIC_LINE, time_line("HPET"), KEYBOARD_LINE, r"^hiA Ab\^C\r?$"], reject=[NO_PANIC]),
+    dict(name="keyboard_echo_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
+         keys=[(READY, ["shift-h", "e", "y", "ret"])], expect=[READY, r"^Hey\r?$"], reject=[NO_PANIC]),
+    dict(name="time_q35_hpet", cmdline=TIME_SUITES, smp=2, exit="pass", expect=[ALL_PASSED, time_line("HPET")],
+         reject=[NO_PANIC]),
+    dict(name="time_q35_without_hpet", cmdline=TIME_SUITES, machine="q35,hpet=off", exit="pass",
+         expect=[ALL_PASSED, time_line("ACPI PM timer")], reject=[NO_PANIC]),
+    dict(name="time_pc_without_hpet", cmdline=TIME_SUITES, machine="pc,hpet=off", exit="pass",
+         expect=[ALL_PASSED, time_line("ACPI PM timer")], reject=[NO_PANIC]),
+    dict(name="time_pc_hpet", cmdline=TIME_SUITES, machine="pc", exit="pass", expect=[ALL_PASSED, time_line("HPET")],
+         reject=[NO_PANIC]),
+    dict(name="time_calibrated_against_pit", cmdline=TIME_SUITES + " clocksource=pit", exit="pass",
+         expect=[ALL_PASSED, time_line("PIT")], reject=[NO_PANIC]),
+    dict(name="time_oneshot_mode", cmdline=TIME_SUITES + " timer=oneshot", exit="pass",
+         expect=[ALL_PASSED, r"deadlines in one-shot mode"], reject=[NO_PANIC]),
+    dict(name="time_qemu64_cpu", cmdline=TIME_SUITES, cpu="qemu64", exit="pass", expect=[ALL_PASSED],
+         reject=[NO_PANIC]),
+    dict(name="ready_1cpu_64m", cmdline="", smp=1, mem="64M", expect=[READY, time_line("HPET")], reject=[NO_PANIC]),
+    dict(name="ready_16cpu_16g", cmdline="", smp=16, mem="16G", expect=[READY, time_line("HPET")],
+         reject=[NO_PANIC], timeout=240),
+    dict(name="ready_pc_4cpu_2g", cmdline="", machine="pc", smp=4, mem="2G", expect=[READY, IOAPIC_LINE],
+         reject=[NO_PANIC]),
+]
+
 CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\) loaded",
              r"^info: cpu: 8259 PICs remapped to 0x20-0x2f and masked; local APIC x2?APIC id \d+, spurious vector 0xff"]
 
@@ -241,4 +278,4 @@ SCENARIOS = [
          reject=[READY]),
     dict(name="loader_unsupported_paging_mode", cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
-] + CPU_SCENARIOS
+] + CPU_SCENARIOS + TIME_SCENARIOS
