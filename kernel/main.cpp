@@ -40,8 +40,8 @@ extern "C" [[noreturn]] void kernel_main() {
     auto tests = cmdline.find("test");
     if (tests.present) ktest::run_early(tests.value, "boot_protocol");
 
-    // CPU: the kernel's own GDT and TSS, the IDT and exception handlers.
-    // (kernel/arch/x86_64/ — call goes here)
+    // CPU: the kernel's own GDT and TSS, the IDT and exception handlers, the
+    // 8259s masked and the local APIC on (faulttest=<what> fires here).
     arch::init_cpu(cmdline);
 
     // Memory: frame allocator, the kernel's own page tables, kernel heap;
@@ -67,10 +67,13 @@ namespace {
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
     acpi::init();
     acpi::print_summary();
-    arch::irq::init();     // I/O APICs from the MADT: legacy IRQ / GSI routing (kernel/arch/x86_64/irq.hpp)
-    ktime::init(cmdline);  // TSC + LAPIC timer calibrated, monotonic clock, tick, deadlines (kernel/time/)
-    dev::keyboard::init(); // PS/2 keyboard on IRQ 1; typed characters echo on the consoles (kernel/dev/)
-    arch::sti();           // from here on interrupts are on: the tick, device IRQs
+
+    // Interrupts and time: I/O APICs from the MADT, the TSC and LAPIC timer
+    // calibrated (HPET, ACPI PM timer or PIT), the keyboard on IRQ 1.
+    arch::irq::init();
+    ktime::init(cmdline);
+    dev::keyboard::init();
+    arch::sti();
 
     // Scenario hooks: a deliberate failure proves the harness catches it.
     if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);
@@ -83,7 +86,13 @@ namespace {
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());
     klog::print("kernel: ready\n");
-    for (;;) arch::hlt();  // nothing to schedule yet: wait for interrupts (none are enabled)
+
+    // reset_when_ready: reboot through the FADT reset register (for the
+    // scenario that checks acpi::reset(); QEMU's -no-reboot then exits).
+    if (cmdline.has("reset_when_ready")) acpi::reset();
+
+    // Nothing to schedule yet: sleep between interrupts (the tick, keys).
+    for (;;) arch::hlt();
 }
 
 }  // namespace

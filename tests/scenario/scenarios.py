@@ -12,7 +12,8 @@ Keys of a scenario:
   files       {path on the ESP: content} written into the ESP
   patch_kernel  function(bytearray) editing the kernel file on the ESP
   smp, mem, cpu, machine, qemu_args   the machine shape
-  exit        "pass" (kernel wrote 0x10), "fail" (0x11), or None: the boot
+  exit        "pass" (kernel wrote 0x10), "fail" (0x11), "reset" (the guest
+              reset, which -no-reboot turns into QEMU exit status 0), or None: the boot
               must keep running; QEMU is stopped once every `expect` matched
   expect      regexes the serial log must contain
   reject      regexes it must not contain
@@ -197,6 +198,8 @@ SCENARIOS = [
          expect=[r"^boot: .* fb=800x600x32 ", READY], reject=[NO_PANIC]),
     dict(name="boot_largest_mode_without_resolution", cmdline="", resolution=None,
          expect=[r"^boot: .* fb=2048x2048x32 ", READY], reject=[NO_PANIC]),
+    dict(name="reset_through_the_fadt_register", cmdline="reset_when_ready", exit="reset",
+         expect=[READY, r"acpi: reset through the FADT reset register"]),
     dict(name="boot_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
          expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
 
