@@ -44,7 +44,10 @@ def qemu_command(image, vars_file, smp=2, mem="512M", kvm=False, display=False,
         "-m", str(mem),
         "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_file}",
-        "-drive", f"format=raw,file={image}",
+        # snapshot=on: the image is opened read-only and writes go to a
+        # temporary overlay, so several QEMUs (parallel tests, `make run`
+        # beside `make screenshot`) can boot the same image at once.
+        "-drive", f"format=raw,file={image},snapshot=on",
         # No network card: OVMF would otherwise try PXE before the disk.
         "-nic", "none",
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
@@ -71,7 +74,7 @@ def fresh_vars(directory):
 class Monitor:
     """A minimal client of QEMU's human monitor on a unix socket."""
 
-    def __init__(self, path, timeout=30.0):
+    def __init__(self, path, timeout=90.0):
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -231,7 +234,11 @@ def main():
         cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, monitor=monitor_path)
         qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         os.set_blocking(qemu.stdout.fileno(), False)
-        monitor = Monitor(monitor_path)
+        try:
+            monitor = Monitor(monitor_path)
+        except OSError:
+            qemu.kill()
+            sys.exit("qemu.py: QEMU's monitor did not answer:\n" + (qemu.stdout.read() or b"").decode(errors="replace"))
         serial = b""
         deadline = time.monotonic() + args.timeout
         while args.wait_for.encode() not in serial:
