@@ -80,6 +80,12 @@ def overlap_second_segment(data):
     struct.pack_into("<QQ", data, second + 16, vaddr, vaddr)
 
 
+def huge_bss(data):
+    """The last PT_LOAD asks for 512 MiB of zeroed memory: more than a 256 MiB VM has."""
+    at = load_headers(data)[-1]
+    struct.pack_into("<Q", data, at + 40, 0x20000000)  # p_memsz
+
+
 # --- the scenarios -----------------------------------------------------------
 
 ACPI_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "acpi")
@@ -279,6 +285,8 @@ SCENARIOS = [
     dict(name="loader_duplicate_request", cmdline="", patch_kernel=duplicate_hhdm_request,
          expect=[LOADER_ERROR + r".*(duplicate|twice|same id).*hhdm"],
          reject=[READY]),
+    dict(name="loader_out_of_memory", cmdline="", mem="256M", patch_kernel=huge_bss,
+         expect=[LOADER_ERROR + r".*out of memory.*kernel"], reject=[READY]),
     dict(name="loader_unsupported_paging_mode", cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS
