@@ -20,6 +20,9 @@ Keys of a scenario:
   keys        [(regex, [QEMU key names])]: once regex is in the serial log,
               type the keys through the QEMU monitor (sendkey)
   timeout     seconds
+  our_loader  True: the scenario checks our loader's own messages or choices,
+              so it is skipped when the ESP boots through another loader
+              (make LIMINE_EFI=...)
 """
 import os
 import struct
@@ -198,11 +201,11 @@ CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\
 
 SCENARIOS = [
     # Normal boots.
-    dict(name="boot_default", cmdline="", smp=2, mem="512M",
+    dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
          expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
     dict(name="boot_resolution_is_honoured", cmdline="", resolution="800x600",
          expect=[r"^boot: .* fb=800x600x32 ", READY], reject=[NO_PANIC]),
-    dict(name="boot_largest_mode_without_resolution", cmdline="", resolution=None,
+    dict(name="boot_largest_mode_without_resolution", our_loader=True, cmdline="", resolution=None,
          expect=[r"^boot: .* fb=2048x2048x32 ", READY], reject=[NO_PANIC]),
     dict(name="reset_through_the_fadt_register", cmdline="reset_when_ready", exit="reset",
          expect=[READY, r"acpi: reset through the FADT reset register"]),
@@ -254,39 +257,39 @@ SCENARIOS = [
          expect=[r"shift exponent 40 is too large"]),
     dict(name="harness_sees_panicking_test", cmdline="test=demo_fail_panic", exit="fail",
          expect=[r"\[ FAIL \] demo_fail_panic\.panics: panicked", r"^tests: 0 passed, 1 failed"]),
-    dict(name="kernel_refuses_unsupported_base_revision", cmdline="", patch_kernel=ask_base_revision_3,
+    dict(name="kernel_refuses_unsupported_base_revision", our_loader=True, cmdline="", patch_kernel=ask_base_revision_3,
          expect=[r"does not support Limine base revision 2"], reject=[READY]),
 
     # The loader's menu: a countdown boots the default entry; arrow keys pick another.
-    dict(name="loader_menu_countdown_boots_default_entry", conf=TWO_ENTRIES.format(timeout=1, default=2),
+    dict(name="loader_menu_countdown_boots_default_entry", our_loader=True, conf=TWO_ENTRIES.format(timeout=1, default=2),
          expect=[r"Boot entries", r"^\s+=> 2\. second", r'cmdline="entry=two"', READY]),
-    dict(name="loader_menu_arrow_keys_pick_an_entry", conf=TWO_ENTRIES.format(timeout=30, default=1),
+    dict(name="loader_menu_arrow_keys_pick_an_entry", our_loader=True, conf=TWO_ENTRIES.format(timeout=30, default=1),
          keys=[(r"Booting 'first' in", ["down", "ret"])],
          expect=[r"Boot entries", r'cmdline="entry=two"', READY], reject=[r'cmdline="entry=one"']),
 
     # Loader bad input: one clear line naming what is at fault, then stop.
-    dict(name="loader_no_config", conf=False, expect=[LOADER_ERROR + r".*limine\.conf"], reject=[READY]),
-    dict(name="loader_no_entries", conf="timeout: 0\n# nothing to boot\n",
+    dict(name="loader_no_config", our_loader=True, conf=False, expect=[LOADER_ERROR + r".*limine\.conf"], reject=[READY]),
+    dict(name="loader_no_entries", our_loader=True, conf="timeout: 0\n# nothing to boot\n",
          expect=[LOADER_ERROR + r".*entr"], reject=[READY]),
-    dict(name="loader_unknown_protocol",
+    dict(name="loader_unknown_protocol", our_loader=True,
          conf="timeout: 0\n/other\n    protocol: linux\n    kernel_path: boot():/boot/kernel\n",
          expect=[LOADER_ERROR + r".*protocol.*linux"], reject=[READY]),
-    dict(name="loader_missing_kernel",
+    dict(name="loader_missing_kernel", our_loader=True,
          conf="timeout: 0\n/x\n    protocol: limine\n    kernel_path: boot():/boot/no-such-kernel\n",
          expect=[LOADER_ERROR + r".*no-such-kernel"], reject=[READY]),
-    dict(name="loader_missing_module", cmdline="", modules=[("/boot/modules/absent.bin", "")],
+    dict(name="loader_missing_module", our_loader=True, cmdline="", modules=[("/boot/modules/absent.bin", "")],
          expect=[LOADER_ERROR + r".*absent\.bin"], reject=[READY]),
-    dict(name="loader_kernel_not_elf", cmdline="", files={"/boot/kernel": b"MZ this is not an ELF file" * 40},
+    dict(name="loader_kernel_not_elf", our_loader=True, cmdline="", files={"/boot/kernel": b"MZ this is not an ELF file" * 40},
          expect=[LOADER_ERROR + r".*(ELF|elf)"], reject=[READY]),
-    dict(name="loader_segment_below_higher_half", cmdline="", patch_kernel=move_first_segment_low,
+    dict(name="loader_segment_below_higher_half", our_loader=True, cmdline="", patch_kernel=move_first_segment_low,
          expect=[LOADER_ERROR + r".*(below|0xffffffff80000000)"], reject=[READY]),
-    dict(name="loader_overlapping_segments", cmdline="", patch_kernel=overlap_second_segment,
+    dict(name="loader_overlapping_segments", our_loader=True, cmdline="", patch_kernel=overlap_second_segment,
          expect=[LOADER_ERROR + r".*overlap"], reject=[READY]),
-    dict(name="loader_duplicate_request", cmdline="", patch_kernel=duplicate_hhdm_request,
+    dict(name="loader_duplicate_request", our_loader=True, cmdline="", patch_kernel=duplicate_hhdm_request,
          expect=[LOADER_ERROR + r".*(duplicate|twice|same id).*hhdm"],
          reject=[READY]),
-    dict(name="loader_out_of_memory", cmdline="", mem="256M", patch_kernel=huge_bss,
+    dict(name="loader_out_of_memory", our_loader=True, cmdline="", mem="256M", patch_kernel=huge_bss,
          expect=[LOADER_ERROR + r".*out of memory.*kernel"], reject=[READY]),
-    dict(name="loader_unsupported_paging_mode", cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
+    dict(name="loader_unsupported_paging_mode", our_loader=True, cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS
