@@ -5,41 +5,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/x86_64/instructions.hpp"
+
 namespace loader::cpu {
 
-inline void cli() {
-    asm volatile("cli" ::: "memory");
-}
-inline void hlt() {
-    asm volatile("hlt" ::: "memory");
-}
-inline void pause() {
-    asm volatile("pause" ::: "memory");
-}
+// The instruction wrappers shared with the kernel (lib/x86_64/instructions.hpp).
+using x86_64::cli;
+using x86_64::CpuidResult;
+using x86_64::cpuid;
+using x86_64::hlt;
+using x86_64::inb;
+using x86_64::memory_fence;
+using x86_64::outb;
+using x86_64::pause;
+using x86_64::rdmsr;
+using x86_64::rdtsc;
+using x86_64::read_cr0;
+using x86_64::read_cr4;
+using x86_64::wrmsr;
 
-inline uint8_t inb(uint16_t port) {
-    uint8_t value;
-    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-inline void outb(uint16_t port, uint8_t value) {
-    asm volatile("outb %0, %1" ::"a"(value), "Nd"(port));
-}
-
-inline uint64_t rdtsc() {
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t(hi) << 32) | lo;
-}
-
-struct CpuidResult {
-    uint32_t eax, ebx, ecx, edx;
-};
-inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
-    CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
-    return r;
-}
 inline uint32_t max_extended_leaf() {
     return cpuid(0x80000000).eax;
 }
@@ -81,35 +65,6 @@ inline uint64_t random64() {
     x *= 0xff51afd7ed558ccdULL;  // a 64-bit finaliser (MurmurHash3's fmix64)
     x ^= x >> 33;
     return x;
-}
-
-inline uint64_t rdmsr(uint32_t msr) {
-    uint32_t lo, hi;
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (uint64_t(hi) << 32) | lo;
-}
-// The "memory" clobber keeps every earlier store (e.g. the SMP trampoline's
-// parameters) in program order before an MSR write that may send an IPI.
-inline void wrmsr(uint32_t msr, uint64_t value) {
-    asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
-}
-
-inline uint64_t read_cr0() {
-    uint64_t value;
-    asm volatile("mov %%cr0, %0" : "=r"(value));
-    return value;
-}
-inline uint64_t read_cr4() {
-    uint64_t value;
-    asm volatile("mov %%cr4, %0" : "=r"(value));
-    return value;
-}
-
-// WRMSR to the x2APIC ICR is not serializing: without a fence, stores the
-// started AP must see could still sit in the store buffer when the IPI
-// leaves (Intel SDM Vol. 3A §11.12.3, "x2APIC Register Address Space").
-inline void memory_fence() {
-    asm volatile("mfence" ::: "memory");
 }
 
 inline uint32_t mmio_read32(uint64_t address) {

@@ -4,12 +4,27 @@
 
 #include <stdint.h>
 
+#include "lib/x86_64/instructions.hpp"
+
 namespace arch {
 
-inline void cli() { asm volatile("cli" ::: "memory"); }
-inline void sti() { asm volatile("sti" ::: "memory"); }
-inline void hlt() { asm volatile("hlt" ::: "memory"); }
-inline void pause() { asm volatile("pause" ::: "memory"); }
+// The instruction wrappers shared with the loader (lib/x86_64/instructions.hpp).
+using x86_64::cli;
+using x86_64::CpuidResult;
+using x86_64::cpuid;
+using x86_64::hlt;
+using x86_64::memory_fence;
+using x86_64::pause;
+using x86_64::rdmsr;
+using x86_64::rdtsc;
+using x86_64::read_cr0;
+using x86_64::read_cr2;
+using x86_64::read_cr3;
+using x86_64::read_cr4;
+using x86_64::read_rflags;
+using x86_64::sti;
+using x86_64::write_cr0;
+using x86_64::wrmsr;
 
 // Stops this CPU for good: interrupts off, halt forever (an NMI would
 // resume the HLT, hence the loop).
@@ -20,37 +35,6 @@ inline void pause() { asm volatile("pause" ::: "memory"); }
     }
 }
 
-inline uint64_t rdtsc() {
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t(hi) << 32) | lo;
-}
-
-struct CpuidResult {
-    uint32_t eax, ebx, ecx, edx;
-};
-
-inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
-    CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
-    return r;
-}
-
-inline uint64_t rdmsr(uint32_t msr) {
-    uint32_t lo, hi;
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (uint64_t(hi) << 32) | lo;
-}
-inline void wrmsr(uint32_t msr, uint64_t value) {
-    asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)));
-}
-
-inline uint64_t read_cr0() { uint64_t v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr2() { uint64_t v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr3() { uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr4() { uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-inline uint64_t read_rflags() { uint64_t v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
-inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
 // DR6 says why a #DB happened (SDM Vol. 3A §18.2.3).
 inline uint64_t read_dr6() { uint64_t v; asm volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 inline void write_dr6(uint64_t v) { asm volatile("mov %0, %%dr6" ::"r"(v)); }

@@ -3,27 +3,16 @@
 
 #include <stdint.h>
 
+#include "lib/x86_64/instructions.hpp"
+
 namespace arch {
 
-inline void outb(uint16_t port, uint8_t value) { asm volatile("outb %0, %1" ::"a"(value), "Nd"(port)); }
-inline void outw(uint16_t port, uint16_t value) { asm volatile("outw %0, %1" ::"a"(value), "Nd"(port)); }
-inline void outl(uint16_t port, uint32_t value) { asm volatile("outl %0, %1" ::"a"(value), "Nd"(port)); }
-
-inline uint8_t inb(uint16_t port) {
-    uint8_t value;
-    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-inline uint16_t inw(uint16_t port) {
-    uint16_t value;
-    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-inline uint32_t inl(uint16_t port) {
-    uint32_t value;
-    asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
+using x86_64::inb;
+using x86_64::inl;
+using x86_64::inw;
+using x86_64::outb;
+using x86_64::outl;
+using x86_64::outw;
 
 // A write to the unused POST port 0x80 takes about a microsecond on ISA
 // timing; used where old devices want a short pause between accesses.
