@@ -37,6 +37,20 @@ uint64_t wait_on_reference(const ReferenceClock& clock, uint64_t ms) {
     return now - start;
 }
 
+// Under TCG the virtual CPU can be descheduled by the host for milliseconds,
+// which shifts one edge of a measuring window and looks like a rate error. A
+// wrong rate is wrong in every window, a preempted edge spoils only one: so a
+// rate passes when one of three windows is within 1 %. Returns the best ppm.
+template <typename Measure>
+uint64_t best_of_three_ppm(Measure measure_ppm) {
+    uint64_t best = UINT64_MAX;
+    for (int attempt = 0; attempt < 3 && best >= kOnePercentPpm; ++attempt) {
+        uint64_t ppm = measure_ppm();
+        if (ppm < best) best = ppm;
+    }
+    return best;
+}
+
 }  // namespace
 
 KTEST(time, calibrated_and_running) {
@@ -53,24 +67,28 @@ KTEST(time, calibrated_and_running) {
 KTEST(time, tick_rate_matches_reference_within_one_percent) {
     InterruptsOn on;
     const ReferenceClock& clock = reference();
-    uint64_t ticks_before = ticks();
-    uint64_t elapsed = wait_on_reference(clock, 300);
-    uint64_t counted = ticks() - ticks_before;
-    KASSERT(elapsed > 0);
-    uint64_t expected = scale(elapsed, kTickHz, clock.hz);
-    uint64_t ppm = deviation_ppm(counted, expected);
-    klog::info("time test: {} ticks in {} ms of {} (expected {}, {} ppm off, {} late)", counted,
-               scale(elapsed, 1000, clock.hz), clock.name, expected, ppm, late_ticks());
-    KEXPECT_LT(ppm, kOnePercentPpm);
+    uint64_t best = best_of_three_ppm([&] {
+        uint64_t ticks_before = ticks();
+        uint64_t elapsed = wait_on_reference(clock, 300);
+        uint64_t counted = ticks() - ticks_before;
+        uint64_t expected = scale(elapsed, kTickHz, clock.hz);
+        uint64_t ppm = elapsed ? deviation_ppm(counted, expected) : UINT64_MAX;
+        klog::info("time test: {} ticks in {} ms of {} (expected {}, {} ppm off, {} late)", counted,
+                   scale(elapsed, 1000, clock.hz), clock.name, expected, ppm, late_ticks());
+        return ppm;
+    });
+    KEXPECT_LT(best, kOnePercentPpm);
 }
 
 KTEST(time, monotonic_clock_matches_reference_within_one_percent) {
     const ReferenceClock& clock = reference();
-    uint64_t ns_before = now_ns();
-    uint64_t elapsed = wait_on_reference(clock, 200);
-    uint64_t ns_elapsed = now_ns() - ns_before;
-    uint64_t expected = scale(elapsed, kNanosecondsPerSecond, clock.hz);
-    KEXPECT_LT(deviation_ppm(ns_elapsed, expected), kOnePercentPpm);
+    uint64_t best = best_of_three_ppm([&] {
+        uint64_t ns_before = now_ns();
+        uint64_t elapsed = wait_on_reference(clock, 200);
+        uint64_t ns_elapsed = now_ns() - ns_before;
+        return deviation_ppm(ns_elapsed, scale(elapsed, kNanosecondsPerSecond, clock.hz));
+    });
+    KEXPECT_LT(best, kOnePercentPpm);
 }
 
 KTEST(time, lapic_timer_rate_remeasured_within_one_percent) {
@@ -81,18 +99,20 @@ KTEST(time, lapic_timer_rate_remeasured_within_one_percent) {
     bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
     arch::cli();
     lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, true);
-    lapic_timer::start_count(0xffffffff);
-    uint32_t start = lapic_timer::current_count();
-    uint64_t elapsed = wait_on_reference(clock, 50);
-    uint32_t end = lapic_timer::current_count();
+    uint64_t best = best_of_three_ppm([&] {
+        lapic_timer::start_count(0xffffffff);
+        uint32_t start = lapic_timer::current_count();
+        uint64_t elapsed = wait_on_reference(clock, 50);
+        uint32_t end = lapic_timer::current_count();
+        return deviation_ppm(measured_frequency(start - end, elapsed, clock.hz), lapic_timer_hz());
+    });
     // Back to the timer's own mode; the next tick re-arms it.
     lapic_timer::start_count(0);
     lapic_timer::configure(kTimerVector, mode, false);
     if (mode == lapic_timer::Mode::kTscDeadline) lapic_timer::set_tsc_deadline(arch::rdtsc() + 1000);
     else lapic_timer::start_count(1000);
     if (were_enabled) arch::sti();
-    uint64_t measured = measured_frequency(start - end, elapsed, clock.hz);
-    KEXPECT_LT(deviation_ppm(measured, lapic_timer_hz()), kOnePercentPpm);
+    KEXPECT_LT(best, kOnePercentPpm);
 }
 
 KTEST(time, reference_clocks_agree) {
@@ -101,20 +121,21 @@ KTEST(time, reference_clocks_agree) {
     ReferenceClock others[] = {hpet_reference(), pm_timer_reference(), pit_reference()};
     for (const ReferenceClock& other : others) {
         if (!other.present() || other.kind == chosen.kind) continue;
-        uint64_t other_start = other.read();
-        uint64_t chosen_elapsed = 0;
-        uint64_t chosen_start = chosen.read(), now = chosen_start;
-        uint64_t goal = chosen.hz / 20;  // 50 ms
-        // Both are polled in the loop, so narrow counters never miss a wrap.
-        while (now - chosen_start < goal) {
-            now = chosen.read();
-            other.read();
-        }
-        chosen_elapsed = now - chosen_start;
-        uint64_t other_elapsed = other.read() - other_start;
-        uint64_t other_hz = measured_frequency(other_elapsed, chosen_elapsed, chosen.hz);
-        klog::info("time test: {} runs at {} Hz by {} (nominal {})", other.name, other_hz, chosen.name, other.hz);
-        KEXPECT_LT(deviation_ppm(other_hz, other.hz), kOnePercentPpm);
+        uint64_t best = best_of_three_ppm([&] {
+            uint64_t other_start = other.read();
+            uint64_t chosen_start = chosen.read(), now = chosen_start;
+            uint64_t goal = chosen.hz / 20;  // 50 ms
+            // Both are polled in the loop, so narrow counters never miss a wrap.
+            while (now - chosen_start < goal) {
+                now = chosen.read();
+                other.read();
+            }
+            uint64_t other_elapsed = other.read() - other_start;
+            uint64_t other_hz = measured_frequency(other_elapsed, now - chosen_start, chosen.hz);
+            klog::info("time test: {} runs at {} Hz by {} (nominal {})", other.name, other_hz, chosen.name, other.hz);
+            return deviation_ppm(other_hz, other.hz);
+        });
+        KEXPECT_LT(best, kOnePercentPpm);
     }
 }
 
