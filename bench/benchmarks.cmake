@@ -13,7 +13,7 @@ add_executable(benchmarks
   ${PROJECT_SOURCE_DIR}/kernel/mm/frame_allocator.cpp
   ${PROJECT_SOURCE_DIR}/kernel/mm/page_mapper.cpp
   ${PROJECT_SOURCE_DIR}/kernel/mm/heap.cpp)
-target_include_directories(benchmarks PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel)
+target_include_directories(benchmarks PRIVATE ${PROJECT_SOURCE_DIR})
 # The kernel code built as a release kernel would be: no debug checks, no
 # heap redzones (HOST_TEST only selects the host variants of panic and locks).
 target_compile_definitions(benchmarks PRIVATE HOST_TEST=1 KERNEL_DEBUG_ASSERTS=0)

@@ -30,7 +30,7 @@ add_custom_target(kernel_font DEPENDS ${KERNEL_FONT_PSF})
 
 add_library(kernel_objects OBJECT ${KERNEL_SOURCES})
 add_dependencies(kernel_objects kernel_font)
-target_include_directories(kernel_objects PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/kernel)
+target_include_directories(kernel_objects PRIVATE ${PROJECT_SOURCE_DIR})
 target_compile_options(kernel_objects PRIVATE
   $<$<COMPILE_LANGUAGE:CXX>:${KERNEL_CXX_FLAGS}>
   $<$<COMPILE_LANGUAGE:ASM>:${KERNEL_TARGET_FLAGS} -g>)

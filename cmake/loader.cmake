@@ -12,7 +12,7 @@ set(LOADER_CXX_FLAGS ${LOADER_TARGET_FLAGS} -std=c++20 -ffreestanding -nostdinc+
     -mgeneral-regs-only -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror=return-type)
 
 add_executable(loader ${LOADER_SOURCES})
-target_include_directories(loader PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/loader)
+target_include_directories(loader PRIVATE ${PROJECT_SOURCE_DIR})
 target_compile_definitions(loader PRIVATE LOADER=1)
 target_compile_options(loader PRIVATE
   $<$<COMPILE_LANGUAGE:CXX>:${LOADER_CXX_FLAGS}>

@@ -2,21 +2,21 @@
 // a subsystem; boot_from_limine() (kernel/boot/limine.cpp) has already set up
 // the stack canary, the serial console, BootInfo, global constructors and the
 // framebuffer console.
-#include "acpi/acpi.hpp"
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/init.hpp"
-#include "arch/x86_64/irq.hpp"
-#include "boot/boot_info.hpp"
-#include "boot/entry_state.hpp"
-#include "boot/summary.hpp"
-#include "console/log.hpp"
-#include "console/log_prefix.hpp"
-#include "debug/selftest.hpp"
-#include "dev/ps2_keyboard.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/init.hpp"
+#include "kernel/arch/x86_64/irq.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/boot/entry_state.hpp"
+#include "kernel/boot/summary.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/console/log_prefix.hpp"
+#include "kernel/debug/selftest.hpp"
+#include "kernel/dev/ps2_keyboard.hpp"
 #include "lib/cmdline.hpp"
-#include "mm/mm.hpp"
-#include "test/ktest.hpp"
-#include "time/time.hpp"
+#include "kernel/mm/mm.hpp"
+#include "kernel/test/ktest.hpp"
+#include "kernel/time/time.hpp"
 
 namespace {
 [[noreturn]] void kernel_main_continued();

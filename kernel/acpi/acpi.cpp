@@ -2,10 +2,10 @@
 // the boot-log summary and the machine reset.
 #include "kernel/acpi/acpi.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
-#include "boot/boot_info.hpp"
-#include "console/log.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
 #include "lib/utility.hpp"
 
 namespace acpi {

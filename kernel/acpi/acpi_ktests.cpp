@@ -1,8 +1,8 @@
 // In-kernel checks of the ACPI tables the firmware really gave this boot
 // (run with test=acpi). On QEMU q35 the MADT, FADT, HPET and MCFG all exist.
-#include "boot/boot_info.hpp"
+#include "kernel/boot/boot_info.hpp"
 #include "kernel/acpi/acpi.hpp"
-#include "test/ktest.hpp"
+#include "kernel/test/ktest.hpp"
 
 namespace {
 

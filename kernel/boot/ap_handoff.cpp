@@ -1,9 +1,9 @@
 // Sending the APs out of the loader's parking loop (see ap_handoff.hpp). The
 // SMP response and every smp_info live in bootloader-reclaimable memory: this
 // runs before that memory is released, and keeps no pointer into it.
-#include "boot/ap_handoff.hpp"
+#include "kernel/boot/ap_handoff.hpp"
 
-#include "boot/limine_requests.hpp"
+#include "kernel/boot/limine_requests.hpp"
 
 // The stub each AP jumps to (ap_handoff.S): RDI = its smp_info, whose
 // extra_argument holds the ApLaunch.

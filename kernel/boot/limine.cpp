@@ -3,15 +3,15 @@
 // checks each response against the protocol's promises, and copies what the
 // kernel needs into BootInfo. Nothing else in the kernel sees a Limine type or
 // touches bootloader-reclaimable memory.
-#include "boot/limine_requests.hpp"
+#include "kernel/boot/limine_requests.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "boot/boot_info.hpp"
-#include "boot/entry_state.hpp"
-#include "console/console.hpp"
-#include "console/log.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/boot/entry_state.hpp"
+#include "kernel/console/console.hpp"
+#include "kernel/console/log.hpp"
 #include "lib/string_view.hpp"
-#include "rt/runtime.hpp"
+#include "kernel/rt/runtime.hpp"
 
 extern "C" void kernel_entry_from_request();
 extern "C" [[noreturn]] void kernel_main();

@@ -4,16 +4,16 @@
 // that depend on the machine shape come from the kernel command line:
 // expect_cpus=N, expect_modules=N, expect_highmem=1 (memory above 4 GiB).
 // Run with test=boot_protocol (or test=all).
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
-#include "arch/x86_64/page_walk.hpp"
-#include "boot/boot_info.hpp"
-#include "boot/entry_state.hpp"
-#include "boot/limine_requests.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/boot/entry_state.hpp"
+#include "kernel/boot/limine_requests.hpp"
 #include "lib/cmdline.hpp"
 #include "lib/string_view.hpp"
 #include "lib/utility.hpp"
-#include "test/ktest.hpp"
+#include "kernel/test/ktest.hpp"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[];
 

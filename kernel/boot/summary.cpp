@@ -1,7 +1,7 @@
-#include "boot/summary.hpp"
+#include "kernel/boot/summary.hpp"
 
-#include "boot/boot_info.hpp"
-#include "console/log.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
 
 namespace boot {
 

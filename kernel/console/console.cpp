@@ -1,11 +1,11 @@
 // The console fan-out: one lock, every active console; see console.hpp.
-#include "console/console.hpp"
+#include "kernel/console/console.hpp"
 
-#include "console/ansi.hpp"
-#include "console/framebuffer_console.hpp"
-#include "console/history.hpp"
-#include "console/serial.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/console/ansi.hpp"
+#include "kernel/console/framebuffer_console.hpp"
+#include "kernel/console/history.hpp"
+#include "kernel/console/serial.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace console {
 namespace {

@@ -13,7 +13,7 @@
 // around a whole line on top of this.
 #pragma once
 
-#include "boot/boot_info.hpp"
+#include "kernel/boot/boot_info.hpp"
 #include "lib/string_view.hpp"
 
 namespace console {

@@ -1,12 +1,12 @@
 // In-kernel tests of the consoles on the real (QEMU) hardware: the UART
 // answers, and the framebuffer console draws the font where it says, in the
 // framebuffer the boot loader handed over.
-#include "boot/boot_info.hpp"
-#include "console/console.hpp"
-#include "console/framebuffer_console.hpp"
-#include "console/log.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/console.hpp"
+#include "kernel/console/framebuffer_console.hpp"
+#include "kernel/console/log.hpp"
 #include "lib/format.hpp"
-#include "test/ktest.hpp"
+#include "kernel/test/ktest.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Kernel glue for the framebuffer console; see framebuffer_console.hpp.
-#include "console/framebuffer_console.hpp"
+#include "kernel/console/framebuffer_console.hpp"
 
 // Bounds of the embedded PSF file (kernel/console/font.S).
 extern "C" const uint8_t console_font_start[];

@@ -3,7 +3,7 @@
 // console.cpp, under the console lock.
 #pragma once
 
-#include "boot/boot_info.hpp"
+#include "kernel/boot/boot_info.hpp"
 #include "kernel/console/text_renderer.hpp"
 #include "lib/psf.hpp"
 #include "lib/string_view.hpp"

@@ -1,9 +1,9 @@
 // klog: prefixes, level filter, colours and the log lock; see log.hpp.
-#include "console/log.hpp"
+#include "kernel/console/log.hpp"
 
-#include "console/console.hpp"
-#include "console/log_prefix.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/console/console.hpp"
+#include "kernel/console/log_prefix.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace klog {
 namespace {

@@ -1,9 +1,9 @@
 // 16550 UART, polled. Register map and bits from the National Semiconductor
 // PC16550D data sheet (§8, "Registers"); the divisor is 1.8432 MHz / (16 x baud).
-#include "console/serial.hpp"
+#include "kernel/console/serial.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/io.hpp"
 
 namespace console {
 namespace {

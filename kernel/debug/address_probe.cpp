@@ -2,10 +2,10 @@
 // 5-level paging): each level indexes 9 bits of the linear address; bit 0 of
 // an entry is Present, bit 7 (PS) in a PDPTE or PDE maps a 1 GiB or 2 MiB page;
 // bits 51:12 hold the physical address of the next table.
-#include "debug/address_probe.hpp"
+#include "kernel/debug/address_probe.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "boot/boot_info.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/boot/boot_info.hpp"
 
 namespace debug {
 namespace {

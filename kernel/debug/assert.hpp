@@ -12,7 +12,7 @@
 // is not defined, when NDEBUG is absent or the kernel is a UBSan (test) build.
 #pragma once
 
-#include "panic.hpp"  // relative: host tests have no kernel/ include path
+#include "kernel/debug/panic.hpp"
 
 #if defined(KERNEL_DEBUG_ASSERTS)
 #define DEBUG_ASSERTS_ENABLED (KERNEL_DEBUG_ASSERTS)

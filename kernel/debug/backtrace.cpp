@@ -1,10 +1,10 @@
 // RBP-chain stack walking; see backtrace.hpp.
-#include "debug/backtrace.hpp"
+#include "kernel/debug/backtrace.hpp"
 
-#include "boot/boot_info.hpp"
-#include "console/log.hpp"
-#include "debug/address_probe.hpp"
-#include "debug/symbols.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/address_probe.hpp"
+#include "kernel/debug/symbols.hpp"
 
 namespace debug {
 namespace {

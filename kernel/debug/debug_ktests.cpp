@@ -4,12 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "boot/boot_info.hpp"
-#include "debug/address_probe.hpp"
-#include "debug/assert.hpp"
-#include "debug/backtrace.hpp"
-#include "debug/symbols.hpp"
-#include "test/ktest.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/debug/address_probe.hpp"
+#include "kernel/debug/assert.hpp"
+#include "kernel/debug/backtrace.hpp"
+#include "kernel/debug/symbols.hpp"
+#include "kernel/test/ktest.hpp"
 
 extern "C" [[noreturn]] void kernel_main();
 

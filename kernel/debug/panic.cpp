@@ -1,13 +1,13 @@
 // The panic path; see panic.hpp. Everything here runs with interrupts off and
 // avoids anything that could need memory, locks or a working scheduler.
-#include "debug/panic.hpp"
+#include "kernel/debug/panic.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
-#include "arch/x86_64/qemu_exit.hpp"
-#include "console/console.hpp"
-#include "console/log.hpp"
-#include "debug/backtrace.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/qemu_exit.hpp"
+#include "kernel/console/console.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/backtrace.hpp"
 
 namespace debug {
 namespace {

@@ -1,12 +1,12 @@
 // The deliberate failures of selftest.hpp. Each trigger is its own
 // out-of-line function, so the backtrace names it.
-#include "debug/selftest.hpp"
+#include "kernel/debug/selftest.hpp"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "console/log.hpp"
-#include "debug/panic.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
 
 namespace debug {
 namespace selftest {

@@ -1,7 +1,7 @@
 // Kernel symbol lookup over the loader-provided ELF file; see symbols.hpp.
-#include "debug/symbols.hpp"
+#include "kernel/debug/symbols.hpp"
 
-#include "boot/boot_info.hpp"
+#include "kernel/boot/boot_info.hpp"
 #include "lib/elf_symbols.hpp"
 
 extern "C" const char __text_start[];

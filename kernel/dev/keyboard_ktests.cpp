@@ -1,10 +1,10 @@
 // In-kernel tests of the PS/2 keyboard (suite "keyboard"): bytes put into
 // the i8042's output buffer (command 0xD2) arrive through IRQ 1 and the
 // I/O APIC and come out as key events with the right characters.
-#include "arch/x86_64/cpu.hpp"
-#include "dev/ps2_keyboard.hpp"
-#include "test/ktest.hpp"
-#include "time/time.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/dev/ps2_keyboard.hpp"
+#include "kernel/test/ktest.hpp"
+#include "kernel/time/time.hpp"
 
 namespace {
 

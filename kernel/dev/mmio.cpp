@@ -1,8 +1,8 @@
 // map_mmio(); see mmio.hpp.
-#include "dev/mmio.hpp"
+#include "kernel/dev/mmio.hpp"
 
-#include "boot/boot_info.hpp"
-#include "mm/mm.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/mm/mm.hpp"
 
 namespace dev {
 

@@ -2,14 +2,14 @@
 // values from the 8042 keyboard controller interface (IBM PC/AT technical
 // reference, "Keyboard Controller"): data at port 0x60, status (read) and
 // command (write) at port 0x64.
-#include "dev/ps2_keyboard.hpp"
+#include "kernel/dev/ps2_keyboard.hpp"
 
-#include "acpi/acpi.hpp"
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/io.hpp"
-#include "arch/x86_64/irq.hpp"
-#include "console/log.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/irq.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace dev::keyboard {
 namespace {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev/scancode.hpp"
+#include "kernel/dev/scancode.hpp"
 
 namespace dev::keyboard {
 

@@ -1,10 +1,10 @@
 // Leaving bootloader-reclaimable memory (see mm.hpp): the boot CPU's kernel
 // stack, the APs parked on kernel stacks, and the release of the memory.
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/page_walk.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "boot/ap_handoff.hpp"
-#include "boot/entry_state.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/boot/ap_handoff.hpp"
+#include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 #include "kernel/mm/mm.hpp"

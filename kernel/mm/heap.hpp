@@ -33,7 +33,7 @@
 #include "kernel/mm/frame_allocator.hpp"
 
 #if !defined(HOST_TEST)
-#include "arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
 #endif
 
 namespace mm {

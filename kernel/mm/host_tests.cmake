@@ -7,7 +7,3 @@ add_host_test(mm_tests
   ${CMAKE_CURRENT_LIST_DIR}/frame_allocator_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/page_mapper_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/heap_test.cpp)
-if(TARGET mm_tests)
-  # kernel/arch headers include each other as "arch/..." (the kernel's include path).
-  target_include_directories(mm_tests PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
-endif()

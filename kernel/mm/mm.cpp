@@ -1,7 +1,7 @@
 // mm::init and the kernel's live page tables (see mm.hpp).
 #include "kernel/mm/mm.hpp"
 
-#include "arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 #include "kernel/mm/paging_control.hpp"

@@ -2,16 +2,16 @@
 // page tables as the hardware sees them (arch::translate walks CR3), real
 // map/unmap/protect, faults on protection violations, NX and stack guard
 // pages (arch::expect_fault), and heap stress through kmalloc and new.
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/exception_info.hpp"
-#include "arch/x86_64/fault_expect.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "arch/x86_64/page_walk.hpp"
-#include "boot/boot_info.hpp"
-#include "console/log.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/exception_info.hpp"
+#include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
 #include "kernel/mm/mm.hpp"
 #include "lib/string_view.hpp"
-#include "test/ktest.hpp"
+#include "kernel/test/ktest.hpp"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[];
 

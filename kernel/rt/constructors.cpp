@@ -2,9 +2,9 @@
 // initialization function into .init_array (ELF gABI "Initialization and
 // Termination Functions"); nothing calls them in a freestanding kernel
 // unless we do, at a point of our choosing (architecture guide §2.6).
-#include "rt/runtime.hpp"
+#include "kernel/rt/runtime.hpp"
 
-#include "debug/panic.hpp"
+#include "kernel/debug/panic.hpp"
 
 using Constructor = void (*)();
 extern "C" const Constructor __init_array_start[];

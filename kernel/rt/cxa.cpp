@@ -1,7 +1,7 @@
 // The Itanium C++ ABI support the compiler calls into (Itanium C++ ABI §3.3
 // "Construction and Destruction APIs"; §2.5.3 for the pure virtual hook).
-#include "arch/x86_64/cpu.hpp"
-#include "debug/panic.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/debug/panic.hpp"
 
 extern "C" {
 

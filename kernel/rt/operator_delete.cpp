@@ -4,7 +4,7 @@
 // the real (strong) ones; reaching one means a delete without a heap.
 #include <stddef.h>
 
-#include "debug/panic.hpp"
+#include "kernel/debug/panic.hpp"
 
 [[gnu::weak]] void operator delete(void* pointer) noexcept {
     PANIC("operator delete({}) called, but the kernel has no heap yet", pointer);

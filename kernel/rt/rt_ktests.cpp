@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rt/runtime.hpp"
-#include "test/ktest.hpp"
+#include "kernel/rt/runtime.hpp"
+#include "kernel/test/ktest.hpp"
 
 extern "C" {
 void* memcpy(void*, const void*, size_t);

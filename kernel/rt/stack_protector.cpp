@@ -1,9 +1,9 @@
 // -fstack-protector-strong support: the compiler stores __stack_chk_guard
 // below the return address of functions with arrays or address-taken locals
 // and calls __stack_chk_fail if it changed before return.
-#include "arch/x86_64/cpu.hpp"
-#include "debug/panic.hpp"
-#include "rt/runtime.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/rt/runtime.hpp"
 
 extern "C" {
 // A fixed, non-zero value until init_stack_protector replaces it, so frames

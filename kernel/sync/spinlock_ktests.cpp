@@ -1,8 +1,8 @@
 // In-kernel tests of the spinlocks: interrupt state is saved and restored by
 // the guard (the lock's type decides), and try_lock sees a held lock.
-#include "arch/x86_64/cpu.hpp"
-#include "sync/spinlock.hpp"
-#include "test/ktest.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/sync/spinlock.hpp"
+#include "kernel/test/ktest.hpp"
 
 namespace {
 

@@ -1,10 +1,10 @@
 // The in-kernel test runner; see ktest.hpp.
-#include "test/ktest.hpp"
+#include "kernel/test/ktest.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/qemu_exit.hpp"
-#include "console/log.hpp"
-#include "debug/panic.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/qemu_exit.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
 #include "lib/span.hpp"
 
 extern "C" const ktest::Case __ktest_start[];

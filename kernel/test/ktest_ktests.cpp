@@ -1,8 +1,8 @@
 // Tests of the test framework itself, and the deliberately failing demo suite.
 #include <stdint.h>
 
-#include "debug/panic.hpp"
-#include "test/ktest.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/test/ktest.hpp"
 
 KTEST(ktest, mixed_sign_comparisons) {
     KEXPECT(ktest::detail::holds<ktest::detail::Relation::kLess>(-1, 0u));

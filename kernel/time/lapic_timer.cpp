@@ -1,8 +1,8 @@
 // Local APIC timer programming; see lapic_timer.hpp.
-#include "time/lapic_timer.hpp"
+#include "kernel/time/lapic_timer.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
 
 namespace ktime::lapic_timer {
 

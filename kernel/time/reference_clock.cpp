@@ -1,11 +1,11 @@
 // The reference clocks; see reference_clock.hpp.
-#include "time/reference_clock.hpp"
+#include "kernel/time/reference_clock.hpp"
 
-#include "acpi/acpi.hpp"
-#include "arch/x86_64/io.hpp"
-#include "console/log.hpp"
-#include "dev/mmio.hpp"
-#include "time/calibration.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/dev/mmio.hpp"
+#include "kernel/time/calibration.hpp"
 
 namespace ktime {
 namespace {

@@ -1,15 +1,15 @@
 // The clock, the tick and deadlines; see time.hpp.
-#include "time/time.hpp"
+#include "kernel/time/time.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "boot/entry_state.hpp"
-#include "console/log.hpp"
-#include "sync/spinlock.hpp"
-#include "time/calibration.hpp"
-#include "time/lapic_timer.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/boot/entry_state.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/sync/spinlock.hpp"
+#include "kernel/time/calibration.hpp"
+#include "kernel/time/lapic_timer.hpp"
 
 namespace ktime {
 namespace {

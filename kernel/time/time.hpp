@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "lib/cmdline.hpp"
-#include "time/reference_clock.hpp"
+#include "kernel/time/reference_clock.hpp"
 
 namespace ktime {
 

@@ -2,13 +2,13 @@
 // tick rate and the monotonic clock against the reference clock within 1%,
 // the calibrated rates re-measured, the other reference clocks agreeing with
 // the chosen one, deadlines firing in order and not early, cancel.
-#include "arch/x86_64/cpu.hpp"
-#include "console/log.hpp"
-#include "test/ktest.hpp"
-#include "time/calibration.hpp"
-#include "time/lapic_timer.hpp"
-#include "time/reference_clock.hpp"
-#include "time/time.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/test/ktest.hpp"
+#include "kernel/time/calibration.hpp"
+#include "kernel/time/lapic_timer.hpp"
+#include "kernel/time/reference_clock.hpp"
+#include "kernel/time/time.hpp"
 
 namespace {
 

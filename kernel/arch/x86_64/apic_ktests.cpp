@@ -1,13 +1,13 @@
 // In-kernel tests of the 8259 set-up and the local APIC (suite "apic"): a
 // self-IPI is delivered, is in service while handled and leaves service on
 // EOI; the spurious vector needs no EOI; the PICs stay masked.
-#include "arch/x86_64/apic_registers.hpp"
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/io.hpp"
-#include "boot/boot_info.hpp"
-#include "test/ktest.hpp"
+#include "kernel/arch/x86_64/apic_registers.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/test/ktest.hpp"
 
 namespace {
 

@@ -7,20 +7,20 @@
 // #MC, #VE, #CP, #HV, #VC, #SX (need hardware or a hypervisor), and #AC:
 // alignment checking applies only at CPL 3 (SDM Vol. 3A §6.15, "Interrupt
 // 17"), which alignment_check_is_off_at_cpl0 shows.
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/descriptors.hpp"
-#include "arch/x86_64/exception_info.hpp"
-#include "arch/x86_64/fault_expect.hpp"
-#include "arch/x86_64/fault_triggers.hpp"
-#include "arch/x86_64/init.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "arch/x86_64/page_walk.hpp"
-#include "boot/boot_info.hpp"
-#include "debug/symbols.hpp"
-#include "mm/mm.hpp"
-#include "test/ktest.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/exception_info.hpp"
+#include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/fault_triggers.hpp"
+#include "kernel/arch/x86_64/init.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/debug/symbols.hpp"
+#include "kernel/mm/mm.hpp"
+#include "kernel/test/ktest.hpp"
 
 extern "C" const char __rodata_start[];
 extern "C" char arch_interrupt_stubs[];

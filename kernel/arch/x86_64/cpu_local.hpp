@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/descriptors.hpp"
-#include "arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/fault_expect.hpp"
 
 namespace arch {
 

@@ -1,13 +1,13 @@
 // Building and loading the GDT, TSS and IDT; see cpu_local.hpp and init.hpp.
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/descriptors.hpp"
-#include "arch/x86_64/exception_info.hpp"
-#include "arch/x86_64/init.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "console/log.hpp"
-#include "debug/assert.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/exception_info.hpp"
+#include "kernel/arch/x86_64/init.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/assert.hpp"
 
 extern "C" char arch_interrupt_stubs[];
 extern "C" const uint64_t arch_interrupt_stubs_size;

@@ -2,17 +2,17 @@
 // in arch_handle_interrupt. Exceptions either resume (#BP, or any exception
 // an expect_fault() test armed for) or end in a report and a panic; other
 // vectors go to their registered handler.
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/descriptors.hpp"
-#include "arch/x86_64/exception_info.hpp"
-#include "arch/x86_64/fault_expect.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "console/log.hpp"
-#include "debug/panic.hpp"
-#include "debug/symbols.hpp"
-#include "mm/mm.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/exception_info.hpp"
+#include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/debug/symbols.hpp"
+#include "kernel/mm/mm.hpp"
 
 namespace arch {
 namespace {

@@ -1,10 +1,10 @@
 // expect_fault(); see fault_expect.hpp. The other half is recover() in
 // exceptions.cpp.
-#include "arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/fault_expect.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "debug/assert.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/debug/assert.hpp"
 
 namespace arch {
 

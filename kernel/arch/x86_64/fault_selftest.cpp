@@ -1,9 +1,9 @@
 // run_fault_selftest(); see init.hpp. Each case raises its exception with no
 // expectation armed, so the exception handler reports it and panics.
-#include "arch/x86_64/fault_triggers.hpp"
-#include "arch/x86_64/init.hpp"
-#include "console/log.hpp"
-#include "debug/panic.hpp"
+#include "kernel/arch/x86_64/fault_triggers.hpp"
+#include "kernel/arch/x86_64/init.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
 
 extern "C" const char __rodata_start[];
 

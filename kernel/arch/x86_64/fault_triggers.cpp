@@ -1,12 +1,12 @@
 // The exception triggers of fault_triggers.hpp. Raw instructions stay in
 // these tiny functions; volatile accesses keep the compiler from proving the
 // faulting operation away.
-#include "arch/x86_64/fault_triggers.hpp"
+#include "kernel/arch/x86_64/fault_triggers.hpp"
 
 #include <stddef.h>
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
 
 namespace arch::fault_triggers {
 namespace {

@@ -1,11 +1,11 @@
 // use_guarded_ist_stacks(); see init.hpp. The only place kernel/arch asks
 // kernel/mm for memory: the CPU tables are loaded before the memory manager
 // exists, so the IST stacks start in .bss and move here once it does.
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/init.hpp"
-#include "console/log.hpp"
-#include "debug/panic.hpp"
-#include "mm/mm.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/init.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/mm/mm.hpp"
 
 namespace arch {
 

@@ -1,12 +1,12 @@
 // init_cpu(); see init.hpp.
-#include "arch/x86_64/init.hpp"
+#include "kernel/arch/x86_64/init.hpp"
 
-#include "arch/x86_64/apic_registers.hpp"
-#include "arch/x86_64/cpu_local.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
-#include "arch/x86_64/kernel_stacks.hpp"
-#include "boot/entry_state.hpp"
-#include "console/log.hpp"
+#include "kernel/arch/x86_64/apic_registers.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/boot/entry_state.hpp"
+#include "kernel/console/log.hpp"
 
 namespace arch {
 namespace {

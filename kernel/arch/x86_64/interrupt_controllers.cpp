@@ -1,13 +1,13 @@
 // The 8259 PICs and the local APIC; see interrupt_controllers.hpp.
-#include "arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
 
-#include "arch/x86_64/apic_registers.hpp"
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/io.hpp"
-#include "boot/boot_info.hpp"
-#include "console/log.hpp"
-#include "debug/assert.hpp"
+#include "kernel/arch/x86_64/apic_registers.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/assert.hpp"
 
 namespace arch {
 namespace {

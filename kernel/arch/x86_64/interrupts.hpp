@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "debug/panic.hpp"
+#include "kernel/debug/panic.hpp"
 
 namespace arch {
 

@@ -1,10 +1,10 @@
 // The I/O APIC driver; see io_apic.hpp.
-#include "arch/x86_64/io_apic.hpp"
+#include "kernel/arch/x86_64/io_apic.hpp"
 
-#include "acpi/acpi.hpp"
-#include "console/log.hpp"
-#include "dev/mmio.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/dev/mmio.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace arch::io_apic {
 namespace {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/io_apic_registers.hpp"
+#include "kernel/arch/x86_64/io_apic_registers.hpp"
 #include "lib/expected.hpp"
 
 namespace arch::io_apic {

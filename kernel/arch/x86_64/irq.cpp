@@ -1,12 +1,12 @@
 // Interrupt routing through the I/O APICs; see irq.hpp.
-#include "arch/x86_64/irq.hpp"
+#include "kernel/arch/x86_64/irq.hpp"
 
-#include "acpi/acpi.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
-#include "arch/x86_64/interrupts.hpp"
-#include "arch/x86_64/io_apic.hpp"
-#include "console/log.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/io_apic.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace arch::irq {
 namespace {

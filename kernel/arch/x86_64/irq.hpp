@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/irq_routing.hpp"
+#include "kernel/arch/x86_64/irq_routing.hpp"
 #include "lib/expected.hpp"
 
 namespace arch::irq {

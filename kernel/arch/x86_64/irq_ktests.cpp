@@ -2,14 +2,14 @@
 // (ISA IRQ 0, which the MADT on PCs overrides to GSI 2) routed through its
 // override delivers interrupts to its handler; the redirection entry reads
 // back as programmed; unrouting masks the line and frees it.
-#include "acpi/acpi.hpp"
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/interrupt_controllers.hpp"
-#include "arch/x86_64/io.hpp"
-#include "arch/x86_64/io_apic.hpp"
-#include "arch/x86_64/irq.hpp"
-#include "test/ktest.hpp"
-#include "time/time.hpp"
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
+#include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/io_apic.hpp"
+#include "kernel/arch/x86_64/irq.hpp"
+#include "kernel/test/ktest.hpp"
+#include "kernel/time/time.hpp"
 
 namespace {
 

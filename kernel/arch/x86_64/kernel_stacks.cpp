@@ -1,11 +1,11 @@
 // The registry of known kernel stacks and the temporary guard-page switch;
 // see kernel_stacks.hpp.
-#include "arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/kernel_stacks.hpp"
 
-#include "arch/x86_64/cpu.hpp"
-#include "arch/x86_64/page_walk.hpp"
-#include "boot/boot_info.hpp"
-#include "sync/spinlock.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/sync/spinlock.hpp"
 
 namespace arch {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
 
 namespace arch {
 

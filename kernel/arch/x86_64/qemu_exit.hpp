@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/io.hpp"
 
 namespace arch {
 
