@@ -11,3 +11,5 @@ add_host_test(lib_runtime_tests
   ${CMAKE_CURRENT_LIST_DIR}/elf_symbols.cpp ${CMAKE_CURRENT_LIST_DIR}/elf_symbols_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/memory.cpp ${CMAKE_CURRENT_LIST_DIR}/memory_test.cpp)
 target_compile_definitions(lib_runtime_tests PRIVATE KERNEL_ELF_PATH="${CMAKE_BINARY_DIR}/kernel.elf")
+# The Linux errno numbering, checked against the host's own headers.
+add_host_test(lib_errno_tests ${CMAKE_CURRENT_LIST_DIR}/errno_test.cpp)

@@ -1,0 +1,155 @@
+// Every errno value of lib/errno.hpp equals the host Linux's own.
+#include "lib/errno.hpp"
+
+#include <errno.h>
+#include <string.h>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+TEST(Errno, ValuesEqualTheHostLinuxHeaders) {
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPERM), EPERM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOENT), ENOENT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESRCH), ESRCH);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEINTR), EINTR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEIO), EIO);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENXIO), ENXIO);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kE2BIG), E2BIG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOEXEC), ENOEXEC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADF), EBADF);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECHILD), ECHILD);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEAGAIN), EAGAIN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOMEM), ENOMEM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEACCES), EACCES);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEFAULT), EFAULT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTBLK), ENOTBLK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBUSY), EBUSY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEEXIST), EEXIST);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEXDEV), EXDEV);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENODEV), ENODEV);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTDIR), ENOTDIR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEISDIR), EISDIR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEINVAL), EINVAL);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENFILE), ENFILE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEMFILE), EMFILE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTTY), ENOTTY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kETXTBSY), ETXTBSY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEFBIG), EFBIG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOSPC), ENOSPC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESPIPE), ESPIPE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEROFS), EROFS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEMLINK), EMLINK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPIPE), EPIPE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDOM), EDOM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kERANGE), ERANGE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDEADLK), EDEADLK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENAMETOOLONG), ENAMETOOLONG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOLCK), ENOLCK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOSYS), ENOSYS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTEMPTY), ENOTEMPTY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELOOP), ELOOP);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOMSG), ENOMSG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEIDRM), EIDRM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECHRNG), ECHRNG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEL2NSYNC), EL2NSYNC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEL3HLT), EL3HLT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEL3RST), EL3RST);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELNRNG), ELNRNG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEUNATCH), EUNATCH);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOCSI), ENOCSI);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEL2HLT), EL2HLT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADE), EBADE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADR), EBADR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEXFULL), EXFULL);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOANO), ENOANO);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADRQC), EBADRQC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADSLT), EBADSLT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBFONT), EBFONT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOSTR), ENOSTR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENODATA), ENODATA);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kETIME), ETIME);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOSR), ENOSR);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENONET), ENONET);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOPKG), ENOPKG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEREMOTE), EREMOTE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOLINK), ENOLINK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEADV), EADV);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESRMNT), ESRMNT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECOMM), ECOMM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPROTO), EPROTO);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEMULTIHOP), EMULTIHOP);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDOTDOT), EDOTDOT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADMSG), EBADMSG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEOVERFLOW), EOVERFLOW);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTUNIQ), ENOTUNIQ);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEBADFD), EBADFD);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEREMCHG), EREMCHG);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELIBACC), ELIBACC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELIBBAD), ELIBBAD);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELIBSCN), ELIBSCN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELIBMAX), ELIBMAX);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kELIBEXEC), ELIBEXEC);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEILSEQ), EILSEQ);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kERESTART), ERESTART);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESTRPIPE), ESTRPIPE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEUSERS), EUSERS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTSOCK), ENOTSOCK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDESTADDRREQ), EDESTADDRREQ);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEMSGSIZE), EMSGSIZE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPROTOTYPE), EPROTOTYPE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOPROTOOPT), ENOPROTOOPT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPROTONOSUPPORT), EPROTONOSUPPORT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESOCKTNOSUPPORT), ESOCKTNOSUPPORT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEOPNOTSUPP), EOPNOTSUPP);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEPFNOSUPPORT), EPFNOSUPPORT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEAFNOSUPPORT), EAFNOSUPPORT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEADDRINUSE), EADDRINUSE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEADDRNOTAVAIL), EADDRNOTAVAIL);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENETDOWN), ENETDOWN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENETUNREACH), ENETUNREACH);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENETRESET), ENETRESET);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECONNABORTED), ECONNABORTED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECONNRESET), ECONNRESET);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOBUFS), ENOBUFS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEISCONN), EISCONN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTCONN), ENOTCONN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESHUTDOWN), ESHUTDOWN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kETOOMANYREFS), ETOOMANYREFS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kETIMEDOUT), ETIMEDOUT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECONNREFUSED), ECONNREFUSED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEHOSTDOWN), EHOSTDOWN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEHOSTUNREACH), EHOSTUNREACH);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEALREADY), EALREADY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEINPROGRESS), EINPROGRESS);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kESTALE), ESTALE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEUCLEAN), EUCLEAN);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTNAM), ENOTNAM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENAVAIL), ENAVAIL);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEISNAM), EISNAM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEREMOTEIO), EREMOTEIO);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDQUOT), EDQUOT);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOMEDIUM), ENOMEDIUM);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEMEDIUMTYPE), EMEDIUMTYPE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kECANCELED), ECANCELED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOKEY), ENOKEY);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEKEYEXPIRED), EKEYEXPIRED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEKEYREVOKED), EKEYREVOKED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEKEYREJECTED), EKEYREJECTED);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEOWNERDEAD), EOWNERDEAD);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTRECOVERABLE), ENOTRECOVERABLE);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kERFKILL), ERFKILL);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEHWPOISON), EHWPOISON);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEWOULDBLOCK), EWOULDBLOCK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kEDEADLOCK), EDEADLOCK);
+    EXPECT_EQ(static_cast<int>(lib::Errno::kENOTSUP), ENOTSUP);
+}
+
+TEST(Errno, NamesAreTheSymbolicNames) {
+    EXPECT_STREQ(lib::errno_name(lib::Errno::kENOENT), "ENOENT");
+    EXPECT_STREQ(lib::errno_name(lib::Errno::kEFAULT), "EFAULT");
+    EXPECT_STREQ(lib::errno_name(lib::Errno::kENOSYS), "ENOSYS");
+    EXPECT_STREQ(lib::errno_name(static_cast<lib::Errno>(4000)), "E?");
+}
+
+}  // namespace
