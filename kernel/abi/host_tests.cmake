@@ -1,0 +1,2 @@
+# The Linux user ABI definitions, each checked against the host's own headers.
+add_host_test(abi_fs_tests ${CMAKE_CURRENT_LIST_DIR}/linux_fs_test.cpp)
