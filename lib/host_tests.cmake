@@ -13,3 +13,5 @@ add_host_test(lib_runtime_tests
 target_compile_definitions(lib_runtime_tests PRIVATE KERNEL_ELF_PATH="${CMAKE_BINARY_DIR}/kernel.elf")
 # The Linux errno numbering, checked against the host's own headers.
 add_host_test(lib_errno_tests ${CMAKE_CURRENT_LIST_DIR}/errno_test.cpp)
+# An intrusive doubly-linked list (run queues, wait queues).
+add_host_test(lib_list_tests ${CMAKE_CURRENT_LIST_DIR}/intrusive_list_test.cpp)

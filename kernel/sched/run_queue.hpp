@@ -1,0 +1,157 @@
+// One CPU's run queue under the fair policy: EEVDF, "earliest eligible
+// virtual deadline first" (Stoica & Abdel-Wahab, 1995; Linux's fair class
+// since 6.6). docs/scheduler.md explains the policy with a picture; in short:
+//
+//   - Each runnable entity has a weight w (from its nice level) and a virtual
+//     runtime v that grows by (real time run) * 1024 / w, so heavier entities
+//     age more slowly and get more CPU.
+//   - V is the queue's weighted average of v. An entity with v <= V has
+//     received no more than its fair share: it is *eligible*.
+//   - Each entity asks for a slice r of real time; its virtual deadline is
+//     d = v + r * 1024 / w when it makes the request.
+//   - pick: the eligible entity with the earliest virtual deadline.
+//   - An entity that leaves the queue (sleeps, migrates) keeps its *lag*
+//     V - v, and comes back at v = V - lag: a sleeper neither loses the
+//     service it was owed nor can it bank credit beyond a bound. A debt
+//     (negative lag) is paid off by sleeping, as if the sleeper had stayed
+//     in the average until it was eligible again.
+//   - A thread that sleeps after short bursts asks for slices as short as
+//     its bursts: its deadlines come early, so it runs soon after waking,
+//     yet it gets no more than its share (EEVDF's bound holds for any
+//     request size).
+//
+// Pure logic: the caller passes the time (ns) and does the locking. The host
+// tests drive it on a simulated clock (run_queue_test.cpp,
+// policy_simulation_test.cpp); kernel/sched/scheduler.cpp drives it on the
+// real clock, one RunQueue per CPU under that CPU's run-queue lock.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/sched/cpu_set.hpp"
+#include "kernel/sched/weights.hpp"
+#include "lib/intrusive_list.hpp"
+
+namespace sched {
+
+// The slice a thread asks for by default: it runs at most this long before
+// the queue is asked again who should run (3 ms, Linux's base slice order).
+inline constexpr uint64_t kDefaultSliceNs = 3'000'000;
+// The shortest request of a thread that sleeps after short bursts.
+inline constexpr uint64_t kMinSliceNs = 100'000;
+
+struct RunQueueTag;
+
+// The scheduling state of one thread (embedded in it).
+struct Entity : lib::ListNode<RunQueueTag> {
+    uint32_t weight = kNiceZeroWeight;
+    int8_t nice = 0;
+    uint64_t slice_ns = kDefaultSliceNs;
+
+    // Virtual time (ns scaled by 1024 / weight). Compared through signed
+    // differences, so wrapping around 2^64 is harmless.
+    uint64_t vruntime = 0;
+    uint64_t deadline = 0;
+    // V - vruntime when it last left a queue, in virtual ns (0 for a new one).
+    int64_t lag = 0;
+
+    uint64_t exec_start_ns = 0;  // when it was last put on a CPU (or charged)
+    uint64_t runtime_ns = 0;     // CPU time received in total
+    uint64_t switches_in = 0;    // how often it was picked
+    uint64_t burst_start_runtime_ns = 0;  // runtime_ns when it last woke
+    uint64_t average_burst_ns = kDefaultSliceNs;  // CPU time between wake-up and sleep, averaged
+    uint64_t sleep_start_ns = 0;  // when it last went to sleep (0: it did not)
+
+    CpuSet affinity = CpuSet::all();
+    uint32_t cpu = 0;          // the queue it is on, or last ran on
+    bool on_queue = false;     // counted by a queue (waiting in it or its current)
+
+    void set_nice(int value) {
+        nice = static_cast<int8_t>(clamp_nice(value));
+        weight = weight_of_nice(nice);
+    }
+};
+
+class RunQueue {
+public:
+    explicit RunQueue(uint32_t cpu = 0) : cpu_(cpu) {}
+    RunQueue(const RunQueue&) = delete;
+    RunQueue& operator=(const RunQueue&) = delete;
+
+    uint32_t cpu() const { return cpu_; }
+    // Entities on this queue, the running one included.
+    uint32_t nr_running() const { return nr_running_; }
+    // Their total weight.
+    uint64_t load() const { return load_; }
+    // The entity on the CPU (it is counted but not in the waiting list).
+    Entity* current() const { return current_; }
+    // Entities waiting (not current), by increasing deadline.
+    const lib::IntrusiveList<Entity, RunQueueTag>& waiting() const { return waiting_; }
+
+    // Makes `entity` runnable here at its lag (0 for a new entity): v = V -
+    // lag, and a fresh deadline. Charges the current entity first.
+    void enqueue(Entity& entity, uint64_t now_ns);
+
+    // Takes `entity` (waiting, or the current one) off this queue and
+    // remembers its lag for the next enqueue, here or on another CPU.
+    // `sleeping`: it blocks (rather than migrates), so its burst ends and
+    // its sleep starts.
+    void dequeue(Entity& entity, uint64_t now_ns, bool sleeping = false);
+
+    // Charges the current entity for the time since it was last charged.
+    // When it has used the slice it asked for, it asks for the next one
+    // (a new deadline) and this returns true: the caller should reschedule.
+    bool update_current(uint64_t now_ns);
+    // Whether the current entity's slice ran out since the last pick_next()
+    // (also when that was noticed by an enqueue's charge, not the tick's).
+    bool slice_expired() const { return slice_expired_; }
+
+    // The scheduling decision: puts the current entity (if it is still on
+    // the queue) back among the waiting ones and makes the eligible entity
+    // with the earliest deadline current. nullptr: nothing to run (idle).
+    Entity* pick_next(uint64_t now_ns);
+
+    // The current entity gives up the rest of its slice: its deadline moves
+    // one slice later. The caller then calls pick_next().
+    void yield_current(uint64_t now_ns);
+
+    // Whether `woken` (just enqueued here) should take the CPU from the
+    // current entity now: it is eligible and its deadline comes first.
+    bool should_preempt(const Entity& woken) const;
+
+    // Balancing: the waiting entity (never the current one) that migrates
+    // best to `dst_cpu`: allowed there, weight at most `max_weight`, latest
+    // deadline first (least urgent, likely the coldest cache). nullptr if none.
+    Entity* migration_candidate(uint32_t dst_cpu, uint64_t max_weight) const;
+
+    // The weighted average virtual runtime V (rounded down).
+    uint64_t average_vruntime() const;
+    // v <= V, exactly (no rounding): the entity has had no more than its share.
+    bool eligible(const Entity& entity) const;
+
+    // Virtual time of `ns` of real time at `weight`.
+    static uint64_t virtual_time(uint64_t ns, uint32_t weight) {
+        return weight == kNiceZeroWeight ? ns : ns * kNiceZeroWeight / weight;
+    }
+
+private:
+    void add_to_average(const Entity& entity);
+    void remove_from_average(const Entity& entity);
+    void normalize();
+    void insert_waiting(Entity& entity);
+
+    uint32_t cpu_;
+    Entity* current_ = nullptr;
+    lib::IntrusiveList<Entity, RunQueueTag> waiting_;
+    uint32_t nr_running_ = 0;
+    uint64_t load_ = 0;
+    // V = base_ + sum_ / load_, where sum_ = Σ w_i (v_i - base_) over the
+    // entities counted. normalize() keeps base_ at floor(V), so sum_ stays in
+    // [0, load_) and the differences v_i - base_ stay small (a few slices).
+    uint64_t base_ = 0;
+    int64_t sum_ = 0;
+    bool slice_expired_ = false;
+};
+
+}  // namespace sched
