@@ -245,12 +245,14 @@ void print_summary() {
         const FadtInfo& fadt = g_platform.fadt;
         klog::info("acpi: reset through the FADT reset register ({} {:#x} <- {:#x})",
                    address_space_name(fadt.reset_register.space), fadt.reset_register.address, fadt.reset_value);
+        klog::flush();
         write_reset_register(fadt.reset_register, fadt.reset_value);
         short_wait(100000);
     }
     // The 8042's output port bit 0 drives the CPU reset line; command 0xFE
     // pulses it. Wait (bounded) for the input buffer to drain first.
     klog::info("acpi: reset through the 8042 keyboard controller");
+    klog::flush();
     for (int i = 0; i < 100000 && (arch::inb(0x64) & 0x02); ++i) arch::io_wait();
     arch::outb(0x64, 0xfe);
     short_wait(100000);
@@ -260,6 +262,7 @@ void print_summary() {
 [[noreturn]] void reset_by_triple_fault() {
     arch::cli();
     klog::info("acpi: reset by triple fault");
+    klog::flush();
     // An IDT of limit 0: the breakpoint cannot be delivered, nor the #GP
     // that follows, nor the #DF, so the processor shuts down, which the
     // chipset turns into a reset.

@@ -83,6 +83,7 @@ void report_panic_in_test() {
 }
 
 [[noreturn]] void finish(bool passed) {
+    klog::flush();
     arch::qemu_exit(passed ? arch::QemuExitCode::kPass : arch::QemuExitCode::kFail);
     // Real hardware (or no isa-debug-exit): the summary above is the result.
     arch::halt_forever();
@@ -120,7 +121,12 @@ void run_case(const Case& test) {
     g_current = &test;
     g_current_failed = false;
     klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
+    // Each case starts with the interrupt flag the run started with, and
+    // one that leaves interrupts off does not change what the next sees.
+    const bool interrupts_were_enabled = (arch::read_rflags() & arch::kRflagsIf) != 0;
     test.function();
+    if (interrupts_were_enabled) arch::sti();
+    else arch::cli();
     if (g_current_failed) {
         ++g_failed;
     } else {
