@@ -139,12 +139,12 @@ void release_bootloader_memory() {
         base = align_up(base, kPageSize);
         end = align_down(end, kPageSize);
         if (end <= base) continue;
-        // State bytes from the heap: one per frame, kept for good.
-        auto* state = static_cast<uint8_t*>(kmalloc((end - base) >> kPageShift));
-        auto added = state ? frames().add_region(base, end - base, boot::MemoryType::kBootloaderReclaimable, state)
-                           : lib::Expected<void>(lib::Error::make(lib::ErrorCode::kOutOfMemory, "no heap"));
+        // Frame records from the heap: one per frame, kept for good.
+        auto* records = static_cast<FrameRecord*>(kmalloc(((end - base) >> kPageShift) * sizeof(FrameRecord)));
+        auto added = records ? frames().add_region(base, end - base, boot::MemoryType::kBootloaderReclaimable, records)
+                             : lib::Expected<void>(lib::Error::make(lib::ErrorCode::kOutOfMemory, "no heap"));
         if (!added) {
-            kfree(state);
+            kfree(records);
             klog::warn("mm: bootloader memory {:#x}-{:#x} not released: {}", base, end, added.error().message);
             continue;
         }

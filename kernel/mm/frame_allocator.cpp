@@ -6,20 +6,35 @@
 // the order-(k+1) block containing it (frame XOR 2^k); two free buddies
 // merge. Blocks never cross a zone (one usable memory-map region).
 //
-// State byte of each frame (zone-relative):
+// allocator_state of each frame's record:
 //   0                 allocated, or inside a free block but not its head
 //   kFreeHead | k     first frame of a free block of order k
 //   kCached           a free single frame held in the front cache
+// Its `references` is 0 exactly when the frame is free (in a block or the
+// cache), which is what the free-time checks rely on.
 #include "kernel/mm/frame_allocator.hpp"
 
 #include "kernel/debug/assert.hpp"
 
 namespace mm {
+
+const char* frame_owner_name(FrameOwner owner) {
+    switch (owner) {
+        case FrameOwner::kFree: return "free";
+        case FrameOwner::kKernel: return "kernel";
+        case FrameOwner::kPageTable: return "page table";
+        case FrameOwner::kHeap: return "heap";
+        case FrameOwner::kKernelStack: return "kernel stack";
+        case FrameOwner::kUser: return "user";
+        case FrameOwner::kPageCache: return "page cache";
+    }
+    return "?";
+}
+
 namespace {
 
 constexpr uint8_t kFreeHead = 0x80;
 constexpr uint8_t kCached = 0x40;
-constexpr uint8_t kOrderMask = 0x1f;
 constexpr uint64_t kNone = ~0ULL;
 
 constexpr unsigned floor_log2(uint64_t value) {
@@ -72,9 +87,9 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
     }
     if (range_count == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no usable memory");
 
-    // The state array: one byte per frame, carved from the front of the
-    // smallest range that holds it (keeps large ranges whole for big blocks).
-    uint64_t metadata_frames = align_up(total_frames, kPageSize) >> kPageShift;
+    // The records: one per frame, carved from the front of the smallest
+    // range that holds them (keeps large ranges whole for big blocks).
+    uint64_t metadata_frames = align_up(total_frames * sizeof(FrameRecord), kPageSize) >> kPageShift;
     size_t host = range_count;
     for (size_t i = 0; i < range_count; ++i) {
         if (ranges[i].count <= metadata_frames) continue;
@@ -82,25 +97,26 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
     }
     if (host == range_count)
         return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no region holds the frame metadata");
-    uint8_t* state = window_.at<uint8_t>(ranges[host].first << kPageShift);
+    auto* records = window_.at<FrameRecord>(ranges[host].first << kPageShift);
     ranges[host].first += metadata_frames;
     ranges[host].count -= metadata_frames;
     metadata_bytes_ = metadata_frames << kPageShift;
-    __builtin_memset(state, 0, total_frames - metadata_frames);
+    __builtin_memset(records, 0, (total_frames - metadata_frames) * sizeof(FrameRecord));
 
     for (size_t i = 0; i < range_count; ++i) {
-        TRY(add_zone_locked(ranges[i].first, ranges[i].count, state));
-        state += ranges[i].count;
+        TRY(add_zone_locked(ranges[i].first, ranges[i].count, records));
+        records += ranges[i].count;
     }
     return {};
 }
 
-lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was, uint8_t* state) {
+lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was,
+                                               FrameRecord* records) {
     if (!is_aligned(base, kPageSize) || !is_aligned(length, kPageSize) || length == 0)
         return lib::Error::make(lib::ErrorCode::kInvalid, "region is not page aligned");
     uint64_t first = base >> kPageShift, count = length >> kPageShift;
-    // Without outside storage, the new zone's state bytes live at its own start.
-    uint64_t metadata_frames = state ? 0 : align_up(count, kPageSize) >> kPageShift;
+    // Without outside storage, the new zone's records live at its own start.
+    uint64_t metadata_frames = records ? 0 : align_up(count * sizeof(FrameRecord), kPageSize) >> kPageShift;
     if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kInvalid, "region too small");
     ksync::Guard guard(lock_);
     for (size_t i = 0; i < zone_count_; ++i) {
@@ -108,15 +124,16 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
         if (first < zone.first_frame + zone.frame_count && zone.first_frame < first + count)
             return lib::Error::make(lib::ErrorCode::kDuplicate, "region overlaps managed memory");
     }
-    if (!state) state = window_.at<uint8_t>(base);
-    __builtin_memset(state, 0, count - metadata_frames);
-    TRY(add_zone_locked(first + metadata_frames, count - metadata_frames, state));
+    if (!records) records = window_.at<FrameRecord>(base);
+    __builtin_memset(records, 0, (count - metadata_frames) * sizeof(FrameRecord));
+    TRY(add_zone_locked(first + metadata_frames, count - metadata_frames, records));
     metadata_bytes_ += metadata_frames << kPageShift;
     if (was != boot::MemoryType::kUsable && size_t(was) < kMemoryTypeCount) reserved_bytes_[size_t(was)] -= length;
     return {};
 }
 
-lib::Expected<void> FrameAllocator::add_zone_locked(uint64_t first_frame, uint64_t frame_count, uint8_t* state) {
+lib::Expected<void> FrameAllocator::add_zone_locked(uint64_t first_frame, uint64_t frame_count,
+                                                    FrameRecord* records) {
     if (zone_count_ == kMaxZones) return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many memory zones");
     // Keep zones sorted by address for the binary search in find_zone.
     size_t position = zone_count_;
@@ -124,7 +141,7 @@ lib::Expected<void> FrameAllocator::add_zone_locked(uint64_t first_frame, uint64
         zones_[position] = zones_[position - 1];
         --position;
     }
-    zones_[position] = {first_frame, frame_count, state};
+    zones_[position] = {first_frame, frame_count, records};
     ++zone_count_;
     // Free lists and the cache store zone indices: renumber after an insertion.
     if (position + 1 < zone_count_) {
@@ -170,7 +187,7 @@ void FrameAllocator::push_block(uint32_t zone, uint64_t frame, unsigned order) {
     if (head != kNone) window_.at<FreeBlock>(head << kPageShift)->prev = frame;
     free_lists_[order] = frame;
     non_empty_orders_ |= 1u << order;
-    zones_[zone].state[frame - zones_[zone].first_frame] = uint8_t(kFreeHead | order);
+    zones_[zone].state(frame) = uint8_t(kFreeHead | order);
 }
 
 void FrameAllocator::unlink_block(uint64_t frame, unsigned order) {
@@ -181,8 +198,7 @@ void FrameAllocator::unlink_block(uint64_t frame, unsigned order) {
         free_lists_[order] = block->next;
     if (block->next != kNone) window_.at<FreeBlock>(block->next << kPageShift)->prev = block->prev;
     if (free_lists_[order] == kNone) non_empty_orders_ &= ~(1u << order);
-    const Zone& zone = zones_[block->zone];
-    zone.state[frame - zone.first_frame] = 0;
+    zones_[block->zone].state(frame) = 0;
 }
 
 uint64_t FrameAllocator::pop_block(unsigned order, uint32_t& zone) {
@@ -198,7 +214,7 @@ void FrameAllocator::free_block_locked(uint32_t zone_index, uint64_t frame, unsi
         uint64_t buddy = frame ^ (1ULL << order);
         uint64_t offset = buddy - zone.first_frame;
         if (buddy < zone.first_frame || offset >= zone.frame_count) break;
-        if (zone.state[offset] != uint8_t(kFreeHead | order)) break;
+        if (zone.state(buddy) != uint8_t(kFreeHead | order)) break;
         unlink_block(buddy, order);
         frame &= ~(1ULL << order);
         ++order;
@@ -224,62 +240,57 @@ void FrameAllocator::free_range_locked(uint32_t zone, uint64_t frame, uint64_t c
     }
 }
 
-bool FrameAllocator::frame_is_free_locked(const Zone& zone, uint64_t frame) const {
-    if (zone.state[frame - zone.first_frame] == kCached) return true;
-    for (unsigned order = 0; order <= kMaxOrder; ++order) {
-        uint64_t head = frame & ~((1ULL << order) - 1);
-        if (head < zone.first_frame) break;
-        uint8_t state = zone.state[head - zone.first_frame];
-        if ((state & kFreeHead) && (state & kOrderMask) >= order) return true;
-    }
-    return false;
-}
-
-void FrameAllocator::check_free_is_valid_locked(uint64_t physical, uint64_t count, int zone_index) const {
+// Every frame of a free must be allocated with one holder; as each is
+// checked its record returns to the allocator (one pass over the records).
+void FrameAllocator::check_and_reset_locked(uint64_t physical, uint64_t count, int zone_index) {
     if (zone_index < 0) PANIC("frame allocator: free of {:#x}, which is not managed memory", physical);
     const Zone& zone = zones_[zone_index];
     uint64_t frame = physical >> kPageShift;
     if (frame + count - zone.first_frame > zone.frame_count)
         PANIC("frame allocator: free of {} frames at {:#x} runs past the end of its region", count, physical);
-#if DEBUG_ASSERTS_ENABLED
-    // A frame inside the range that is free means a double free (or a free
-    // of a frame that was never handed out). Checked per aligned block: the
-    // blocks that could contain it (O(orders)) and the state bytes inside.
-    uint64_t remaining = count;
-    while (remaining > 0) {
-        unsigned order = lib::min(floor_log2(remaining), kMaxOrder);
-        if (frame != 0) order = lib::min(order, unsigned(__builtin_ctzll(frame)));
-        bool is_free = frame_is_free_locked(zone, frame);
-        for (uint64_t i = 0; i < (1ULL << order) && !is_free; ++i)
-            is_free = zone.state[frame + i - zone.first_frame] != 0;
-        if (is_free)
-            PANIC("frame allocator: double free (or free of a frame never allocated) in {:#x}..{:#x}", physical,
-                  physical + count * kPageSize);
-        frame += 1ULL << order;
-        remaining -= 1ULL << order;
+    for (uint64_t i = 0; i < count; ++i) {
+        FrameRecord& record = zone.record(frame + i);
+        uint32_t references = __atomic_load_n(&record.references, __ATOMIC_RELAXED);
+        if (references == 0)
+            PANIC("frame allocator: double free (or free of a frame never allocated) of {:#x} in {:#x}..{:#x}",
+                  (frame + i) << kPageShift, physical, physical + count * kPageSize);
+        if (references > 1)
+            PANIC("frame allocator: free of {:#x}, which is shared ({} holders): release() it instead",
+                  (frame + i) << kPageShift, references);
+        record = FrameRecord{0, 0, FrameOwner::kFree, 0};
     }
-#endif
 }
 
-lib::Expected<uint64_t> FrameAllocator::allocate(Zeroing zeroing) {
+// The frames' records once they leave the allocator: one holder, `owner`.
+// Nobody else looks at a record while its frame is in the allocator, so
+// each is written whole, in one store.
+void FrameAllocator::hand_out_locked(uint64_t physical, uint64_t count, FrameOwner owner) {
+    uint64_t frame = physical >> kPageShift;
+    FrameRecord* records = &zones_[find_zone(frame)].record(frame);
+    const FrameRecord handed_out{1, 0, owner, 0};
+    for (uint64_t i = 0; i < count; ++i) records[i] = handed_out;
+}
+
+lib::Expected<uint64_t> FrameAllocator::allocate(Zeroing zeroing, FrameOwner owner) {
     uint64_t physical;
     {
         ksync::Guard guard(lock_);
         if (cache_count_ > 0) {
             CachedFrame cached = cache_[--cache_count_];
-            const Zone& zone = zones_[cached.zone];
-            zone.state[cached.frame - zone.first_frame] = 0;
+            zones_[cached.zone].state(cached.frame) = 0;
             --free_frames_;
             physical = cached.frame << kPageShift;
         } else {
             physical = TRY(allocate_run_locked(1, 0));
         }
+        hand_out_locked(physical, 1, owner);
     }
     if (zeroing == Zeroing::kYes) zero(physical, 1);
     return physical;
 }
 
-lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t alignment, Zeroing zeroing) {
+lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t alignment, Zeroing zeroing,
+                                                     FrameOwner owner) {
     if (count == 0 || alignment == 0 || (alignment & (alignment - 1)) != 0)
         return lib::Error::make(lib::ErrorCode::kInvalid, "bad frame count or alignment");
     unsigned order = ceil_log2(count);
@@ -297,6 +308,7 @@ lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t al
             drain_cache_locked();
             physical = TRY(allocate_run_locked(count, order));
         }
+        hand_out_locked(physical, count, owner);
     }
     if (zeroing == Zeroing::kYes) zero(physical, count);
     return physical;
@@ -322,27 +334,76 @@ lib::Expected<uint64_t> FrameAllocator::allocate_run_locked(uint64_t count, unsi
 void FrameAllocator::drain_cache_locked() {
     while (cache_count_ > 0) {
         CachedFrame cached = cache_[--cache_count_];
-        const Zone& zone = zones_[cached.zone];
-        zone.state[cached.frame - zone.first_frame] = 0;
+        zones_[cached.zone].state(cached.frame) = 0;
         free_block_locked(cached.zone, cached.frame, 0);
     }
 }
 
-void FrameAllocator::free_run(uint64_t physical, uint64_t count) {
-    if (!is_aligned(physical, kPageSize)) PANIC("frame allocator: misaligned free of {:#x}", physical);
-    if (count == 0) return;
+// Frames whose records are back to the allocator's.
+void FrameAllocator::free_run_locked(uint64_t physical, uint64_t count, int zone_index) {
     uint64_t frame = physical >> kPageShift;
-    ksync::Guard guard(lock_);
-    int zone_index = find_zone(frame);
-    check_free_is_valid_locked(physical, count, zone_index);
+    const Zone& zone = zones_[zone_index];
     if (count == 1 && cache_count_ < kCacheCapacity) {
-        const Zone& zone = zones_[zone_index];
-        zone.state[frame - zone.first_frame] = kCached;
+        zone.state(frame) = kCached;
         cache_[cache_count_++] = {frame, uint32_t(zone_index)};
         ++free_frames_;
         return;
     }
     free_range_locked(uint32_t(zone_index), frame, count, true);
+}
+
+void FrameAllocator::free_run(uint64_t physical, uint64_t count) {
+    if (!is_aligned(physical, kPageSize)) PANIC("frame allocator: misaligned free of {:#x}", physical);
+    if (count == 0) return;
+    ksync::Guard guard(lock_);
+    int zone_index = find_zone(physical >> kPageShift);
+    check_and_reset_locked(physical, count, zone_index);
+    free_run_locked(physical, count, zone_index);
+}
+
+void FrameAllocator::share(uint64_t physical) {
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    if (zone < 0) PANIC("frame allocator: share of {:#x}, which is not managed memory", physical);
+    FrameRecord& record = zones_[zone].record(physical >> kPageShift);
+    if (__atomic_load_n(&record.references, __ATOMIC_RELAXED) == 0)
+        PANIC("frame allocator: share of {:#x}, which is free", physical);
+    __atomic_fetch_add(&record.references, 1, __ATOMIC_RELAXED);
+}
+
+bool FrameAllocator::release(uint64_t physical) {
+    if (!is_aligned(physical, kPageSize)) PANIC("frame allocator: misaligned release of {:#x}", physical);
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    if (zone < 0) PANIC("frame allocator: release of {:#x}, which is not managed memory", physical);
+    FrameRecord& record = zones_[zone].record(physical >> kPageShift);
+    uint32_t references = __atomic_load_n(&record.references, __ATOMIC_RELAXED);
+    if (references == 0) PANIC("frame allocator: release of {:#x}, which is free", physical);
+    if (references > 1) {
+        __atomic_fetch_sub(&record.references, 1, __ATOMIC_RELAXED);
+        return false;
+    }
+    record = FrameRecord{0, 0, FrameOwner::kFree, 0};
+    free_run_locked(physical, 1, zone);
+    return true;
+}
+
+FrameRecord* FrameAllocator::record(uint64_t physical) {
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    return zone < 0 ? nullptr : &zones_[zone].record(physical >> kPageShift);
+}
+
+uint32_t FrameAllocator::references(uint64_t physical) const {
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    return zone < 0 ? 0 : __atomic_load_n(&zones_[zone].record(physical >> kPageShift).references, __ATOMIC_RELAXED);
+}
+
+FrameOwner FrameAllocator::owner(uint64_t physical) const {
+    ksync::Guard guard(lock_);
+    int zone = find_zone(physical >> kPageShift);
+    return zone < 0 ? FrameOwner::kFree : zones_[zone].record(physical >> kPageShift).owner;
 }
 
 bool FrameAllocator::is_managed(uint64_t physical) const {
@@ -353,7 +414,8 @@ bool FrameAllocator::is_managed(uint64_t physical) const {
 bool FrameAllocator::is_free(uint64_t physical) const {
     ksync::Guard guard(lock_);
     int zone = find_zone(physical >> kPageShift);
-    return zone >= 0 && frame_is_free_locked(zones_[zone], physical >> kPageShift);
+    return zone >= 0 &&
+           __atomic_load_n(&zones_[zone].record(physical >> kPageShift).references, __ATOMIC_RELAXED) == 0;
 }
 
 FrameStats FrameAllocator::stats() const {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -179,11 +180,11 @@ TEST(FrameAllocator, NoUsableMemoryIsAnError) {
     EXPECT_FALSE(allocator.init(lib::Span<const boot::MemoryRegion>(map.data(), map.size()), memory.window()));
 }
 
-TEST(FrameAllocator, MetadataIsUnderOneThousandth) {
+TEST(FrameAllocator, MetadataIsUnderTwoThousandths) {
     Fixture f({region(0x1000, 64 * kGiB)});
     ASSERT_TRUE(f.ok);
     auto stats = f.allocator.stats();
-    EXPECT_LE(stats.metadata_bytes * 1000, stats.managed_bytes + stats.metadata_bytes);
+    EXPECT_LE(stats.metadata_bytes * 1000, 2 * (stats.managed_bytes + stats.metadata_bytes));
     auto run = f.allocator.allocate_run(512 * 512, 1 * kGiB);  // a 1 GiB page
     ASSERT_TRUE(run.has_value());
     EXPECT_TRUE(mm::is_aligned(*run, kGiB));
@@ -201,7 +202,7 @@ TEST(FrameAllocator, AddedRegionIsUsable) {
     EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](uint64_t p) { return p >= 2 * kMiB; }));
 }
 
-// With its state bytes elsewhere, even a one-frame region gives all its frames.
+// With its records elsewhere, even a one-frame region gives all its frames.
 TEST(FrameAllocator, AddedRegionWithOutsideStateGivesEveryFrame) {
     Fixture f({region(0x1000, 1 * kMiB), region(2 * kMiB, 0x1000, MemoryType::kBootloaderReclaimable),
                region(3 * kMiB, 0x3000, MemoryType::kBootloaderReclaimable)});
@@ -209,7 +210,7 @@ TEST(FrameAllocator, AddedRegionWithOutsideStateGivesEveryFrame) {
     uint64_t before = f.allocator.free_frames();
     uint64_t reclaimable_before = f.allocator.stats().reserved_bytes[size_t(MemoryType::kBootloaderReclaimable)];
     EXPECT_FALSE(f.allocator.add_region(2 * kMiB, 0x1000).has_value());  // no room for its own state
-    static uint8_t state_one[1], state_three[3];
+    static mm::FrameRecord state_one[1], state_three[3];
     ASSERT_TRUE(f.allocator.add_region(2 * kMiB, 0x1000, MemoryType::kBootloaderReclaimable, state_one).has_value());
     ASSERT_TRUE(f.allocator.add_region(3 * kMiB, 0x3000, MemoryType::kBootloaderReclaimable, state_three).has_value());
     EXPECT_EQ(f.allocator.free_frames(), before + 4);
@@ -315,6 +316,89 @@ TEST(FrameAllocator, ConcurrentThreadsNeverShareAFrame) {
     EXPECT_EQ(f.allocator.free_frames(), total);
 }
 
+TEST(FrameAllocator, RecordsSayWhoHoldsAFrame) {
+    Fixture f({region(0x1000, 4 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    auto table = f.allocator.allocate(mm::Zeroing::kYes, mm::FrameOwner::kPageTable);
+    ASSERT_TRUE(table.has_value());
+    mm::FrameRecord* record = f.allocator.record(*table);
+    ASSERT_NE(record, nullptr);
+    EXPECT_EQ(record->references, 1u);
+    EXPECT_EQ(record->owner, mm::FrameOwner::kPageTable);
+    EXPECT_EQ(record->flags, 0u);
+    EXPECT_EQ(f.allocator.owner(*table), mm::FrameOwner::kPageTable);
+    // A record is the frame's for good: flags set by its user stay until it is freed.
+    record->flags = mm::frame_flags::kPinned;
+    EXPECT_EQ(f.allocator.record(*table), record);
+    f.allocator.free(*table);
+    EXPECT_EQ(record->references, 0u);
+    EXPECT_EQ(record->owner, mm::FrameOwner::kFree);
+    EXPECT_EQ(record->flags, 0u);
+    EXPECT_EQ(f.allocator.record(8 * kMiB), nullptr);  // not managed
+    EXPECT_EQ(f.allocator.references(8 * kMiB), 0u);
+    EXPECT_STREQ(mm::frame_owner_name(mm::FrameOwner::kKernelStack), "kernel stack");
+}
+
+TEST(FrameAllocator, EveryFrameOfARunHasItsRecord) {
+    Fixture f({region(0x1000, 8 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    auto run = f.allocator.allocate_run(300, 64 * 1024, mm::Zeroing::kNo, mm::FrameOwner::kHeap);
+    ASSERT_TRUE(run.has_value());
+    for (uint64_t i = 0; i < 300; ++i) {
+        EXPECT_EQ(f.allocator.references(*run + i * kPageSize), 1u) << i;
+        EXPECT_EQ(f.allocator.owner(*run + i * kPageSize), mm::FrameOwner::kHeap) << i;
+    }
+    // The rest of the block that served the run went back: free, no holder.
+    EXPECT_EQ(f.allocator.references(*run + 300 * kPageSize), 0u);
+    EXPECT_TRUE(f.allocator.is_free(*run + 300 * kPageSize));
+    f.allocator.free_run(*run + 100 * kPageSize, 50);  // a piece from the middle
+    EXPECT_TRUE(f.allocator.is_free(*run + 120 * kPageSize));
+    EXPECT_EQ(f.allocator.owner(*run + 120 * kPageSize), mm::FrameOwner::kFree);
+    EXPECT_EQ(f.allocator.references(*run + 150 * kPageSize), 1u);
+    f.allocator.free_run(*run, 100);
+    f.allocator.free_run(*run + 150 * kPageSize, 150);
+}
+
+TEST(FrameAllocator, SharedFrameIsFreedByItsLastHolder) {
+    Fixture f({region(0x1000, 4 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    uint64_t before = f.allocator.free_frames();
+    auto frame = f.allocator.allocate(mm::Zeroing::kNo, mm::FrameOwner::kUser);
+    ASSERT_TRUE(frame.has_value());
+    f.allocator.share(*frame);
+    f.allocator.share(*frame);
+    EXPECT_EQ(f.allocator.references(*frame), 3u);
+    EXPECT_FALSE(f.allocator.release(*frame));
+    EXPECT_FALSE(f.allocator.release(*frame));
+    EXPECT_FALSE(f.allocator.is_free(*frame));
+    EXPECT_EQ(f.allocator.owner(*frame), mm::FrameOwner::kUser);
+    EXPECT_TRUE(f.allocator.release(*frame));
+    EXPECT_TRUE(f.allocator.is_free(*frame));
+    EXPECT_EQ(f.allocator.free_frames(), before);
+}
+
+// Threads sharing and releasing one frame at once: the count never goes
+// wrong, and only the very last release frees it.
+TEST(FrameAllocator, ConcurrentSharingCountsEveryHolder) {
+    Fixture f({region(0x1000, 4 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    auto frame = f.allocator.allocate(mm::Zeroing::kNo, mm::FrameOwner::kUser);
+    ASSERT_TRUE(frame.has_value());
+    std::atomic<int> freed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20000; ++i) {
+                f.allocator.share(*frame);
+                if (f.allocator.release(*frame)) freed.fetch_add(1);
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(freed.load(), 0);
+    EXPECT_EQ(f.allocator.references(*frame), 1u);
+    EXPECT_TRUE(f.allocator.release(*frame));
+}
+
 using FrameAllocatorDeathTest = ::testing::Test;
 
 TEST(FrameAllocatorDeathTest, DoubleFreePanics) {
@@ -342,6 +426,19 @@ TEST(FrameAllocatorDeathTest, MisalignedAndUnmanagedFreesPanic) {
     ASSERT_TRUE(frame.has_value());
     EXPECT_DEATH(f.allocator.free(*frame + 8), "misaligned");
     EXPECT_DEATH(f.allocator.free(8 * kMiB), "not managed");
+}
+
+TEST(FrameAllocatorDeathTest, SharedFramesAreReleasedNotFreed) {
+    Fixture f({region(0x1000, 4 * kMiB)});
+    ASSERT_TRUE(f.ok);
+    auto frame = f.allocator.allocate();
+    ASSERT_TRUE(frame.has_value());
+    f.allocator.share(*frame);
+    EXPECT_DEATH(f.allocator.free(*frame), "shared \\(2 holders\\)");
+    ASSERT_TRUE(f.allocator.release(*frame) == false);
+    ASSERT_TRUE(f.allocator.release(*frame));
+    EXPECT_DEATH(f.allocator.release(*frame), "release of 0x[0-9a-f]+, which is free");
+    EXPECT_DEATH(f.allocator.share(*frame), "share of 0x[0-9a-f]+, which is free");
 }
 
 }  // namespace

@@ -168,7 +168,7 @@ void* Heap::allocate_small(unsigned size_class, size_t size) {
 
 Heap::Slab* Heap::new_slab(unsigned size_class) {
     static_assert(sizeof(Slab) <= kHeaderBytes);
-    auto page = frames_->allocate();
+    auto page = frames_->allocate(Zeroing::kNo, FrameOwner::kHeap);
     if (!page) return nullptr;
     __atomic_add_fetch(&slab_pages_, 1, __ATOMIC_RELAXED);
     auto* base = frames_->window().at<uint8_t>(*page);
@@ -199,7 +199,7 @@ void* Heap::allocate_large(size_t size, size_t alignment) {
     if (alignment <= kHeaderBytes) {
         // Header and data share the first page.
         run_pages = align_up(kHeaderBytes + data_bytes, kPageSize) >> kPageShift;
-        auto run = frames_->allocate_run(run_pages);
+        auto run = frames_->allocate_run(run_pages, kPageSize, Zeroing::kNo, FrameOwner::kHeap);
         if (!run) return nullptr;
         run_physical = header_physical = *run;
         user = frames_->window().at<uint8_t>(*run) + kHeaderBytes;
@@ -207,7 +207,8 @@ void* Heap::allocate_large(size_t size, size_t alignment) {
         // The header gets the page just before the aligned data.
         uint64_t data_pages = align_up(data_bytes, kPageSize) >> kPageShift;
         uint64_t lead_pages = alignment <= kPageSize ? 1 : alignment >> kPageShift;
-        auto run = frames_->allocate_run(lead_pages + data_pages, lead_pages == 1 ? kPageSize : alignment);
+        auto run = frames_->allocate_run(lead_pages + data_pages, lead_pages == 1 ? kPageSize : alignment, Zeroing::kNo,
+                                         FrameOwner::kHeap);
         if (!run) return nullptr;
         header_physical = *run + ((lead_pages - 1) << kPageShift);
         if (lead_pages > 1) frames_->free_run(*run, lead_pages - 1);  // not needed: only the header page

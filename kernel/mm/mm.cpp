@@ -215,7 +215,7 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name)
         stack.top = g_next_stack + need;
         g_next_stack += need;
         for (uint64_t virt = stack.bottom; virt < stack.top; virt += kPageSize) {
-            auto frame = g_frames.allocate();
+            auto frame = g_frames.allocate(Zeroing::kNo, FrameOwner::kKernelStack);
             lib::Expected<void> mapped =
                 frame ? g_mapper->map(virt, *frame, PageSize::k4KiB, {.writable = true, .global = true})
                       : lib::Expected<void>(frame.error());

@@ -83,7 +83,7 @@ size_t describe_address(uint64_t virt, char* buffer, size_t size);
 bool park_application_processors();
 
 // 2. release_bootloader_memory(): the frame allocator gains every
-//    bootloader-reclaimable region (their state bytes come from the heap, so
+//    bootloader-reclaimable region (their frame records come from the heap, so
 //    even one-page regions count in full) and logs one line. Does nothing
 //    (with a warning) unless the boot CPU runs on its kernel stack and the
 //    kernel's page tables and every AP was parked; BootInfo holds copies of

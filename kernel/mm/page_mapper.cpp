@@ -81,7 +81,7 @@ lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize s
         PageTableEntry* entry = &table[table_index(virt, level)];
         path.entries[level] = entry;
         if (!entry->present()) {
-            auto frame = frames_.allocate(Zeroing::kYes);
+            auto frame = frames_.allocate(Zeroing::kYes, FrameOwner::kPageTable);
             if (!frame) {
                 free_empty_tables(path, level, virt);  // tables made by this call are empty
                 return frame.error();
@@ -135,7 +135,7 @@ lib::Expected<void> PageMapper::protect_range(uint64_t virt, uint64_t length, Pa
 }
 
 lib::Expected<void> PageMapper::split(PageTableEntry* entry, unsigned level, uint64_t virt) {
-    uint64_t frame = TRY(frames_.allocate());
+    uint64_t frame = TRY(frames_.allocate(Zeroing::kNo, FrameOwner::kPageTable));
     PageTableEntry* child = table_at(frame);
     uint64_t base = entry->leaf_address(level);
     PageFlags flags = entry->flags(level);

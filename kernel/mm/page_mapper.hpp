@@ -53,7 +53,9 @@ public:
         : window_(window), frames_(frames), root_(root_physical), features_(features), tlb_(tlb) {}
 
     // A fresh, empty PML4.
-    static lib::Expected<uint64_t> create_root(FrameAllocator& frames) { return frames.allocate(Zeroing::kYes); }
+    static lib::Expected<uint64_t> create_root(FrameAllocator& frames) {
+        return frames.allocate(Zeroing::kYes, FrameOwner::kPageTable);
+    }
 
     uint64_t root() const { return root_; }
     const PagingFeatures& features() const { return features_; }
