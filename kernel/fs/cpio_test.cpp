@@ -241,13 +241,18 @@ struct TempDir {
     std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
 
-std::string command_output(const std::string& command) {
+std::string read_all(FILE* stream) {
     std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return out;
     char buffer[4096];
     size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    while ((n = fread(buffer, 1, sizeof buffer, stream)) > 0) out.append(buffer, n);
+    return out;
+}
+
+std::string command_output(const std::string& command) {
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return {};
+    std::string out = read_all(pipe);
     EXPECT_EQ(pclose(pipe), 0) << command;
     return out;
 }
@@ -261,12 +266,9 @@ void write_file(const std::string& path, const std::string& data, mode_t mode = 
 }
 
 std::string read_file(const std::string& path) {
-    std::string out;
     FILE* f = fopen(path.c_str(), "rb");
-    if (!f) return out;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, f)) > 0) out.append(buffer, n);
+    if (!f) return {};
+    std::string out = read_all(f);
     fclose(f);
     return out;
 }
