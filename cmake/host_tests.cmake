@@ -35,7 +35,7 @@ endfunction()
 
 add_custom_target(host_tests)
 file(GLOB_RECURSE HOST_TEST_LISTS CONFIGURE_DEPENDS
-     ${PROJECT_SOURCE_DIR}/lib/host_tests.cmake
+     ${PROJECT_SOURCE_DIR}/lib/host_tests.cmake ${PROJECT_SOURCE_DIR}/lib/*/host_tests.cmake
      ${PROJECT_SOURCE_DIR}/loader/host_tests.cmake ${PROJECT_SOURCE_DIR}/loader/*/host_tests.cmake
      ${PROJECT_SOURCE_DIR}/kernel/host_tests.cmake ${PROJECT_SOURCE_DIR}/kernel/*/host_tests.cmake
      ${PROJECT_SOURCE_DIR}/kernel/*/*/host_tests.cmake)

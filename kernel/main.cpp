@@ -5,18 +5,20 @@
 #include "kernel/acpi/acpi.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/init.hpp"
-#include "kernel/arch/x86_64/irq.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/boot/summary.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/console/log_prefix.hpp"
 #include "kernel/debug/selftest.hpp"
+#include "kernel/debug/symbols.hpp"
 #include "kernel/dev/ps2_keyboard.hpp"
-#include "lib/cmdline.hpp"
+#include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/time/time.hpp"
+#include "lib/cmdline.hpp"
 
 namespace {
 [[noreturn]] void kernel_main_continued();
@@ -41,14 +43,16 @@ extern "C" [[noreturn]] void kernel_main() {
     if (tests.present) ktest::run_early(tests.value, "boot_protocol");
 
     // CPU: the kernel's own GDT and TSS, the IDT and exception handlers, the
-    // 8259s masked and the local APIC on (faulttest=<what> fires here).
-    arch::init_cpu(cmdline);
+    // 8259s masked and the local APIC on; fault reports name code symbols.
+    arch::init_cpu(arch::CpuSetup{info.hhdm_offset, boot::loader_stack().bottom, boot::loader_stack().top});
+    arch::set_code_address_describer(debug::describe_code_address);
+    if (auto faulttest = cmdline.find("faulttest"); faulttest.present) arch::run_fault_selftest(faulttest.value);
 
     // Memory: frame allocator, the kernel's own page tables, kernel heap;
     // then the boot CPU leaves the loader's stack for a kernel stack with a
     // guard page, and the boot goes on there.
     mm::init(info);
-    arch::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
+    mm::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
     mm::continue_on_kernel_stack(kernel_main_continued);
 }
 
@@ -86,7 +90,7 @@ namespace {
 
     // Interrupts and time: I/O APICs from the MADT, the TSC and LAPIC timer
     // calibrated (HPET, ACPI PM timer or PIT), the keyboard on IRQ 1.
-    arch::irq::init();
+    irq::init();
     ktime::init(cmdline);
     dev::keyboard::init();
     // From here on interrupt handlers may log: their lines wait in the log

@@ -1,5 +1,5 @@
 // Turning the RTC's calendar time (UEFI GetTime, UEFI 2.10 §8.3.1) into UNIX
-// seconds for the Boot Time response (facts sheet §4). Pure logic.
+// seconds for the Boot Time response (docs/limine-protocol.md §4). Pure logic.
 #pragma once
 
 #include <stdint.h>

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/x86_64/cpuid.hpp"
 #include "lib/x86_64/instructions.hpp"
 
 namespace loader::cpu {
@@ -24,29 +25,21 @@ using x86_64::read_cr0;
 using x86_64::read_cr4;
 using x86_64::wrmsr;
 
-inline uint32_t max_extended_leaf() {
-    return cpuid(0x80000000).eax;
-}
-
-// CPUID.80000001H:EDX bit 26: 1-GiB pages; bit 20: execute-disable (SDM Vol. 2A, CPUID).
+// CPU features the loader asks about (lib/x86_64/cpuid.hpp).
 inline bool has_1gib_pages() {
-    return max_extended_leaf() >= 0x80000001 && (cpuid(0x80000001).edx & (1u << 26));
+    return x86_64::has(x86_64::feature::kPage1GiB);
 }
 inline bool has_nx() {
-    return max_extended_leaf() >= 0x80000001 && (cpuid(0x80000001).edx & (1u << 20));
+    return x86_64::has(x86_64::feature::kNoExecute);
 }
-// CPUID.01H:EDX bit 16: PAT.
 inline bool has_pat() {
-    return cpuid(1).edx & (1u << 16);
+    return x86_64::has(x86_64::feature::kPat);
 }
-// CPUID.(EAX=07H,ECX=0):ECX bit 16: LA57 (5-level paging).
 inline bool has_la57() {
-    return cpuid(0).eax >= 7 && (cpuid(7, 0).ecx & (1u << 16));
+    return x86_64::has(x86_64::feature::kFiveLevelPaging);
 }
-
-// CPUID.01H:ECX bit 30: RDRAND.
 inline bool has_rdrand() {
-    return cpuid(1).ecx & (1u << 30);
+    return x86_64::has(x86_64::feature::kRdrand);
 }
 
 // A random 64-bit number: RDRAND when it delivers (CF=1, SDM Vol. 2B RDRAND;
@@ -73,9 +66,5 @@ inline uint32_t mmio_read32(uint64_t address) {
 inline void mmio_write32(uint64_t address, uint32_t value) {
     *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address)) = value;
 }
-
-inline constexpr uint32_t kMsrEfer = 0xc0000080;  // SDM Vol. 4 Table 2-2
-inline constexpr uint64_t kEferNxe = 1ULL << 11;
-inline constexpr uint32_t kMsrPat = 0x277;
 
 }  // namespace loader::cpu

@@ -1,4 +1,4 @@
-// The Framebuffer feature (facts sheet §4) from the Graphics Output Protocol
+// The Framebuffer feature (docs/limine-protocol.md §4) from the Graphics Output Protocol
 // (UEFI 2.10 §12.9): picks and sets a 32-bpp mode, describes it and every
 // other 32-bpp mode, and attaches the monitor's EDID when the firmware has it.
 #pragma once

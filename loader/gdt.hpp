@@ -1,4 +1,4 @@
-// The GDT the kernel is entered with (facts sheet §3): null, 16-bit code,
+// The GDT the kernel is entered with (docs/limine-protocol.md §3): null, 16-bit code,
 // 16-bit data, 32-bit code, 32-bit data, 64-bit code (0x28), 64-bit data
 // (0x30). Pure data, built by the loader in reclaimable memory.
 #pragma once

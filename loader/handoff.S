@@ -1,4 +1,4 @@
-/* The last step of the loader (facts sheet §3): runs after ExitBootServices
+/* The last step of the loader (docs/limine-protocol.md §3): runs after ExitBootServices
  * with interrupts off, on the firmware's identity-mapped page tables. Its
  * own page, and the page holding the HandoffState, are identity-mapped in the
  * kernel's tables too, so execution goes on across the CR3 switch.

@@ -1,6 +1,8 @@
 #include "loader/handoff.hpp"
 
 #include "lib/memory.hpp"
+#include "lib/x86_64/page_table.hpp"
+#include "lib/x86_64/registers.hpp"
 #include "loader/core/memmap.hpp"
 #include "loader/cpu.hpp"
 #include "loader/paging.hpp"
@@ -23,10 +25,10 @@ lib::Expected<uint64_t> place_handoff_code() {
 }
 
 void prepare_cpu_state(bool nx, bool pat) {
-    if (nx) cpu::wrmsr(cpu::kMsrEfer, cpu::rdmsr(cpu::kMsrEfer) | cpu::kEferNxe);
+    if (nx) cpu::wrmsr(x86_64::msr::kEfer, cpu::rdmsr(x86_64::msr::kEfer) | x86_64::efer::kNoExecuteEnable);
     // PAT entries 0-3 keep their reset values, so the firmware's mappings
     // (still live until CR3 switches) keep their memory types.
-    if (pat) cpu::wrmsr(cpu::kMsrPat, paging::kPatValue);
+    if (pat) cpu::wrmsr(x86_64::msr::kPat, x86_64::paging::kPatLayout);
 }
 
 void hand_off(uint64_t code_page, HandoffState* state) {

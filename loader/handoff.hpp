@@ -1,4 +1,4 @@
-// Handing the CPU to the kernel (facts sheet §3). See handoff.S.
+// Handing the CPU to the kernel (docs/limine-protocol.md §3). See handoff.S.
 #pragma once
 
 #include <stdint.h>
@@ -35,7 +35,7 @@ static_assert(__builtin_offsetof(HandoffState, gdtr_virtual) == 48);
 // Call while boot services are up; returns that page.
 lib::Expected<uint64_t> place_handoff_code();
 
-// Sets EFER.NXE (if the CPU has NX) and the PAT (facts sheet §2). Call after
+// Sets EFER.NXE (if the CPU has NX) and the PAT (docs/limine-protocol.md §2). Call after
 // ExitBootServices, before building nothing else.
 void prepare_cpu_state(bool nx, bool pat);
 

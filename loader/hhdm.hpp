@@ -1,6 +1,6 @@
-// The HHDM offset the kernel will see (facts sheet §2) and the conversion of
+// The HHDM offset the kernel will see (docs/limine-protocol.md §2) and the conversion of
 // the loader's physical (= identity) pointers into it: every pointer handed
-// to the kernel is an HHDM address (facts sheet, preamble).
+// to the kernel is an HHDM address (docs/limine-protocol.md, preamble).
 #pragma once
 
 #include <stdint.h>

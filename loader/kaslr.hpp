@@ -1,5 +1,5 @@
 // Where a relocatable (ET_DYN) kernel goes when the entry has `kaslr: yes`
-// (facts sheet §5): a random, aligned base inside the top 2 GiB, so code
+// (docs/limine-protocol.md §5): a random, aligned base inside the top 2 GiB, so code
 // built for the kernel code model (-mcmodel=kernel) still reaches itself.
 // Pure logic; the caller supplies the random number.
 #pragma once

@@ -1,7 +1,7 @@
 // The kernel and module files: where they are (limine.conf paths,
-// facts sheet §5), loading them (one contiguous KERNEL_AND_MODULES block for
+// docs/limine-protocol.md §5), loading them (one contiguous KERNEL_AND_MODULES block for
 // the kernel image, page-aligned blocks for files), and their Limine `file`
-// descriptions (facts sheet §4). Failures print the one error line and halt.
+// descriptions (docs/limine-protocol.md §4). Failures print the one error line and halt.
 #pragma once
 
 #include <stdint.h>

@@ -125,7 +125,7 @@ lib::Expected<uint64_t> build_kernel_tables(const KernelTablesInput& input) {
     }
 
     // Base revision 0 promised a lower-half identity map of the first 4 GiB
-    // (facts sheet §2); it also covers the identity pages below.
+    // (docs/limine-protocol.md §2); it also covers the identity pages below.
     if (input.identity_map_4gib) TRY(builder.map(0, 0, paging::k4GiB, paging::MapFlags{true, true}));
 
     // Identity pages: the hand-off code (it runs across the CR3 switch) and

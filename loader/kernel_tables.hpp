@@ -1,4 +1,4 @@
-// The kernel's page tables (facts sheet §2) built with loader/paging.hpp on
+// The kernel's page tables (docs/limine-protocol.md §2) built with loader/paging.hpp on
 // memory from AllocatePages: kernel segments at their link addresses with
 // their ELF permissions, the HHDM, and the identity pages the hand-off and
 // the SMP trampoline need while CR3 switches.

@@ -8,7 +8,6 @@
 #include "lib/utility.hpp"
 #include "loader/boot_time.hpp"
 #include "loader/console.hpp"
-#include "loader/core/madt.hpp"
 #include "loader/core/memmap.hpp"
 #include "loader/cpu.hpp"
 #include "loader/exit_boot.hpp"
@@ -18,6 +17,7 @@
 #include "loader/ioapic.hpp"
 #include "loader/kernel_files.hpp"
 #include "loader/kernel_tables.hpp"
+#include "loader/madt.hpp"
 #include "loader/modules.hpp"
 #include "loader/paging.hpp"
 #include "loader/request_table.hpp"
@@ -34,7 +34,7 @@ using hhdm::from_pointer;
 using lib::StringView;
 
 constexpr uint64_t kPageSize = 4096;
-constexpr uint64_t kDefaultStackSize = 64 * 1024;  // facts sheet §3
+constexpr uint64_t kDefaultStackSize = 64 * 1024;  // docs/limine-protocol.md §3
 
 uint64_t pages_for(uint64_t bytes) {
     return lib::align_up(bytes, kPageSize) / kPageSize;
@@ -59,7 +59,7 @@ int64_t read_boot_time() {
     return unix_seconds(CalendarTime{time.year, time.month, time.day, time.hour, time.minute, time.second});
 }
 
-// Paging mode request (facts sheet §4): 5-level only if asked for (the
+// Paging mode request (docs/limine-protocol.md §4): 5-level only if asked for (the
 // preferred `mode`, clamped to [min_mode, max_mode] from request revision 1)
 // and the CPU has LA57; 5-level demanded (min_mode) but impossible is fatal.
 // Sets the HHDM offset, which every later response depends on.
@@ -88,7 +88,7 @@ PagingChoice choose_paging(limine::PagingModeRequest* request) {
     return choice;
 }
 
-// The requests answered from facts known before the exit (facts sheet §4).
+// The requests answered from facts known before the exit (docs/limine-protocol.md §4).
 void answer_information_requests(const Requests& requests, const KernelImage& kernel, const ConfigEntry& entry,
                                  StringView kernel_path, void* rsdp) {
     if (requests.bootloader_info) {
@@ -152,17 +152,11 @@ void answer_information_requests(const Requests& requests, const KernelImage& ke
     }
 }
 
-// The IO-APICs to mask at hand-off (facts sheet §3), read while the ACPI
-// tables are identity-mapped. No MADT: nothing to mask.
+// The IO-APICs to mask at hand-off (docs/limine-protocol.md §3), read while
+// the ACPI tables are identity-mapped. No MADT: nothing to mask.
 ioapic::IoApicList find_ioapics(void* rsdp) {
-    ioapic::IoApicList ioapics;
-    if (!rsdp) return ioapics;
-    auto phys_to_ptr = [](uint64_t physical) { return reinterpret_cast<const uint8_t*>(physical); };
-    auto madt = find_acpi_table(static_cast<const uint8_t*>(rsdp), "APIC", phys_to_ptr);
-    if (!madt) return ioapics;
-    auto list = ioapic::parse_madt_ioapics(*madt);
-    if (list) ioapics = *list;
-    return ioapics;
+    const char* problem = nullptr;
+    return ioapic::list_from_madt(read_madt(rsdp, &problem));
 }
 
 // SMP step 1 (loader/smp/smp.hpp), before ExitBootServices.

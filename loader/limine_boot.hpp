@@ -1,5 +1,5 @@
 // Booting one limine.conf entry with the Limine protocol, base revision 2
-// (facts sheet §1-4): load the kernel and modules, answer the requests, build
+// (docs/limine-protocol.md §1-4): load the kernel and modules, answer the requests, build
 // the page tables, exit boot services, hand over. Never returns; every
 // failure prints one "loader: error:" line and halts.
 #pragma once

@@ -1,5 +1,5 @@
 // The loader's entry point (UEFI 2.10 §4.1 EFI_IMAGE_ENTRY_POINT): prints the
-// banner, reads limine.conf from the boot partition (facts sheet §5), lets
+// banner, reads limine.conf from the boot partition (docs/limine-protocol.md §5), lets
 // the user pick an entry, and boots it with the Limine protocol.
 //
 // Where things are:

@@ -1,4 +1,4 @@
-// Choosing the entry to boot (facts sheet §5: `timeout`, `default_entry`).
+// Choosing the entry to boot (docs/limine-protocol.md §5: `timeout`, `default_entry`).
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-// The Module request (facts sheet §4): internal modules (request revision 1)
+// The Module request (docs/limine-protocol.md §4): internal modules (request revision 1)
 // first, then the entry's module_path lines, in order, as Limine 8.x does.
 #pragma once
 

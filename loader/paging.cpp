@@ -9,15 +9,10 @@ namespace {
 using lib::Error;
 using lib::ErrorCode;
 
-constexpr uint64_t kEntriesPerTable = 512;
-
-// Level 1 = page table, 2 = page directory, 3 = PDPT, 4 = PML4, 5 = PML5.
+// Loader levels count from 1 (1 = page table .. 5 = PML5); lib/x86_64/page_table.hpp
+// counts from 0.
 constexpr unsigned index_at(uint64_t virtual_address, unsigned level) {
-    return static_cast<unsigned>((virtual_address >> (12 + 9 * (level - 1))) & (kEntriesPerTable - 1));
-}
-
-constexpr uint64_t page_size_of_level(unsigned level) {
-    return 1ULL << (12 + 9 * (level - 1));
+    return x86_64::paging::table_index(virtual_address, level - 1);
 }
 
 }  // namespace
@@ -28,13 +23,6 @@ lib::Expected<PageTableBuilder> PageTableBuilder::create(PageTableMemory memory,
     uint64_t root = memory.allocate(memory.context);
     if (root == 0) return Error::make(ErrorCode::kOutOfMemory, "paging: no page for the top-level table");
     return PageTableBuilder(memory, root, levels, allow_1gib, use_nx);
-}
-
-bool PageTableBuilder::canonical(uint64_t virtual_address) const {
-    // SDM Vol. 3A §4.5: bits above the top translated bit (47 or 56) copy it.
-    unsigned top_bit = levels_ == 5 ? 56 : 47;
-    int64_t sign_extended = static_cast<int64_t>(virtual_address << (63 - top_bit)) >> (63 - top_bit);
-    return static_cast<uint64_t>(sign_extended) == virtual_address;
 }
 
 lib::Expected<void> PageTableBuilder::map_one(uint64_t virtual_address, uint64_t physical, uint64_t page_size,
@@ -64,11 +52,7 @@ lib::Expected<void> PageTableBuilder::map_one(uint64_t virtual_address, uint64_t
     if (flags.writable) value |= pte::kWritable;
     if (!flags.executable && use_nx_) value |= pte::kNoExecute;
     if (leaf_level > 1) value |= pte::kLargePage;
-    if (flags.cache == Cache::kWriteCombining) {
-        // PAT index 5 = 0b101: PAT bit, PCD clear, PWT set. The PAT bit is bit 7
-        // of a 4 KiB PTE but bit 12 of a large-page entry (SDM Vol. 3A §12.12.3).
-        value |= pte::kWriteThrough | (leaf_level > 1 ? pte::kPatLarge : pte::kPat4KiB);
-    }
+    value |= x86_64::paging::cache_bits(flags.cache, leaf_level > 1);
     leaf = value;
     return {};
 }
@@ -84,7 +68,7 @@ lib::Expected<void> PageTableBuilder::map_with(uint64_t virtual_address, uint64_
         return Error::make(ErrorCode::kOutOfRange, "paging: physical range beyond 52 bits");
     if (!lib::checked_add(virtual_address, length - 1, last_virtual))
         return Error::make(ErrorCode::kOutOfRange, "paging: virtual range wraps around");
-    if (!canonical(virtual_address) || !canonical(last_virtual))
+    if (!x86_64::paging::is_canonical(virtual_address, levels_) || !x86_64::paging::is_canonical(last_virtual, levels_))
         return Error::make(ErrorCode::kOutOfRange, "paging: virtual range not canonical");
 
     uint64_t offset = 0;
@@ -115,22 +99,12 @@ lib::Expected<void> PageTableBuilder::map_small(uint64_t virtual_address, uint64
 
 lib::Expected<uint64_t> PageTableBuilder::translate(uint64_t virtual_address, uint64_t* leaf,
                                                     uint64_t* page_size) const {
-    uint64_t table = root_;
-    for (unsigned level = levels_; level >= 1; --level) {
-        const uint64_t* entries = memory_.access(memory_.context, table);
-        uint64_t entry = entries[index_at(virtual_address, level)];
-        if (!(entry & pte::kPresent)) return Error::make(ErrorCode::kNotFound, "paging: not mapped");
-        bool is_leaf = level == 1 || (level <= 3 && (entry & pte::kLargePage));
-        if (is_leaf) {
-            uint64_t size = page_size_of_level(level);
-            uint64_t mask = pte::kAddressMask & ~(size - 1);
-            if (leaf) *leaf = entry;
-            if (page_size) *page_size = size;
-            return (entry & mask) | (virtual_address & (size - 1));
-        }
-        table = entry & pte::kAddressMask;
-    }
-    return Error::make(ErrorCode::kNotFound, "paging: not mapped");
+    x86_64::paging::Walk walk = x86_64::paging::walk(
+        root_, virtual_address, levels_, [this](uint64_t table) { return memory_.access(memory_.context, table); });
+    if (!walk.present) return Error::make(ErrorCode::kNotFound, "paging: not mapped");
+    if (leaf) *leaf = walk.entry;
+    if (page_size) *page_size = walk.page_size;
+    return walk.physical;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,43 +9,22 @@
 
 #include "lib/expected.hpp"
 #include "lib/span.hpp"
+#include "lib/x86_64/page_table.hpp"
 
 namespace loader::paging {
 
-inline constexpr uint64_t kPageSize = 4096;
-inline constexpr uint64_t k2MiB = 2ULL << 20;
-inline constexpr uint64_t k1GiB = 1ULL << 30;
+using x86_64::paging::k1GiB;
+using x86_64::paging::k2MiB;
+using x86_64::paging::kPageSize;
 inline constexpr uint64_t k4GiB = 4ULL << 30;
 
-// Facts sheet §2: Limine's HHDM offsets (no randomisation here).
+// docs/limine-protocol.md §2: Limine's HHDM offsets (no randomisation here).
 inline constexpr uint64_t kHhdmOffset4Level = 0xffff800000000000ULL;
 inline constexpr uint64_t kHhdmOffset5Level = 0xff00000000000000ULL;
 
-// SDM Vol. 3A §4.5, Tables 4-15..4-20: paging-structure entry bits.
-namespace pte {
-inline constexpr uint64_t kPresent = 1ULL << 0;
-inline constexpr uint64_t kWritable = 1ULL << 1;
-inline constexpr uint64_t kUser = 1ULL << 2;
-inline constexpr uint64_t kWriteThrough = 1ULL << 3;  // PWT
-inline constexpr uint64_t kCacheDisable = 1ULL << 4;  // PCD
-inline constexpr uint64_t kLargePage = 1ULL << 7;     // PS in a PDPTE/PDE
-inline constexpr uint64_t kPat4KiB = 1ULL << 7;       // PAT in a 4 KiB PTE
-inline constexpr uint64_t kPatLarge = 1ULL << 12;     // PAT in a 2 MiB PDE / 1 GiB PDPTE
-inline constexpr uint64_t kNoExecute = 1ULL << 63;
-inline constexpr uint64_t kAddressMask = 0x000ffffffffff000ULL;
-}  // namespace pte
-
-// The PAT layout the loader programs (facts sheet §2; SDM Vol. 3A §12.12.2
-// memory type encodings: 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC-):
-// PAT0 WB, PAT1 WT, PAT2 UC-, PAT3 UC, PAT4 WP, PAT5 WC, PAT6 UC-, PAT7 UC.
-// Entries 0..3 equal the power-on default, so mappings made by the firmware
-// keep their meaning.
-inline constexpr uint64_t kPatValue = 0x0007010500070406ULL;
-
-enum class Cache : uint8_t {
-    kWriteBack,      // PAT index 0: PAT=0 PCD=0 PWT=0
-    kWriteCombining  // PAT index 5: PAT=1 PCD=0 PWT=1 (SDM Vol. 3A §12.12.3)
-};
+// Entry bits, levels and cache types: the facts loader and kernel share.
+namespace pte = x86_64::paging::pte;
+using Cache = x86_64::paging::CacheType;  // kWriteBack and kWriteCombining are used here
 
 struct MapFlags {
     bool writable = false;
@@ -93,7 +72,6 @@ private:
     lib::Expected<void> map_one(uint64_t virtual_address, uint64_t physical, uint64_t page_size, MapFlags flags);
     lib::Expected<void> map_with(uint64_t virtual_address, uint64_t physical, uint64_t length, MapFlags flags,
                                  bool large_pages);
-    bool canonical(uint64_t virtual_address) const;
 
     PageTableMemory memory_;
     uint64_t root_;
@@ -104,7 +82,7 @@ private:
 };
 
 // ---------------------------------------------------------------------------
-// Which physical ranges the HHDM covers (facts sheet §2): 0..4 GiB, plus
+// Which physical ranges the HHDM covers (docs/limine-protocol.md §2): 0..4 GiB, plus
 // every memory-map range above 4 GiB except RESERVED and BAD_MEMORY, plus the
 // framebuffer, which is mapped write-combining.
 // ---------------------------------------------------------------------------

@@ -137,7 +137,7 @@ TEST(PageTableBuilder, WriteCombiningSetsPatBitPerPageSize) {
 TEST(PageTableBuilder, PatValueMatchesFactsSheet) {
     // PAT0 WB(6) PAT1 WT(4) PAT2 UC-(7) PAT3 UC(0) PAT4 WP(5) PAT5 WC(1).
     const uint8_t expected[6] = {6, 4, 7, 0, 5, 1};
-    for (int i = 0; i < 6; ++i) EXPECT_EQ((kPatValue >> (8 * i)) & 0xff, expected[i]) << "PAT" << i;
+    for (int i = 0; i < 6; ++i) EXPECT_EQ((x86_64::paging::kPatLayout >> (8 * i)) & 0xff, expected[i]) << "PAT" << i;
 }
 
 TEST(PageTableBuilder, RejectsBadInput) {

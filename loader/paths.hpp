@@ -7,7 +7,7 @@
 
 namespace loader {
 
-// Where an internal module (Module request revision 1, facts sheet §4) lives:
+// Where an internal module (Module request revision 1, docs/limine-protocol.md §4) lives:
 // `module_path` relative to the directory of `kernel_path` ("/boot/kernel" +
 // "initrd" -> "/boot/initrd"), or `module_path` itself when it starts with
 // '/'. Writes a NUL-terminated path to `out`; false if it does not fit, if

@@ -1,4 +1,4 @@
-// The requests found in the loaded kernel (facts sheet §1, §4), one pointer
+// The requests found in the loaded kernel (docs/limine-protocol.md §1, §4), one pointer
 // per feature, and the helpers that answer them.
 #pragma once
 
@@ -14,7 +14,7 @@
 namespace loader {
 
 struct Requests {
-    // The base revision the kernel asked for (facts sheet §1; no tag = 0).
+    // The base revision the kernel asked for (docs/limine-protocol.md §1; no tag = 0).
     uint64_t base_revision = 0;
     limine::RequestHeader* bootloader_info = nullptr;
     limine::RequestHeader* firmware_type = nullptr;

@@ -3,8 +3,8 @@
 // (kernel/boot/limine.cpp). Nothing else may include this header: the rest of
 // the kernel sees only BootInfo.
 //
-// Written from ../shared/docs/limine-protocol.md (our restatement of the
-// protocol as Limine 8.x implements it). Section numbers below refer to it.
+// The protocol's facts, in our words, are in docs/limine-protocol.md (as
+// Limine 8.x implements it); section numbers below refer to it.
 //
 // Every field is a fixed-width integer or a pointer: the loader is built for
 // the x86_64 UEFI (LLP64) target and the kernel for x86_64 ELF (LP64), and the

@@ -3,7 +3,7 @@
 
 Guest-side costs use QEMU's -icount shift=0,align=off,sleep=off: guest time
 advances with executed instructions, so a TSC difference read inside the
-guest is a repeatable count (architecture guide §5). We read:
+guest is a repeatable count (docs/architecture.md §6). We read:
   - the loader's banner   `cxxkernel-loader ... (tsc=N)`  (first thing it does)
   - the kernel's line     `timing: entry_tsc=A ready_tsc=B` (entry.S and just
     before `kernel: ready`)

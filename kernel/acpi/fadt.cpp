@@ -1,9 +1,15 @@
 // FADT decoding (ACPI 6.5 §5.2.9, Table 5.9 gives every offset below).
 #include "kernel/acpi/fadt.hpp"
 
-#include "kernel/acpi/byte_reader.hpp"
+#include "lib/bytes.hpp"
 
 namespace acpi {
+
+using lib::range_inside;
+using lib::read_u16;
+using lib::read_u32;
+using lib::read_u64;
+using lib::read_u8;
 namespace {
 
 constexpr Signature kFadt = Signature::of("FACP");

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/acpi/diagnostics.hpp"
 #include "kernel/acpi/generic_address.hpp"
+#include "lib/acpi/diagnostics.hpp"
 #include "lib/span.hpp"
 
 namespace acpi {

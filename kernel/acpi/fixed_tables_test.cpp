@@ -6,7 +6,7 @@
 #include <string>
 
 #include "kernel/acpi/platform.hpp"
-#include "kernel/acpi/test_support.hpp"
+#include "lib/acpi/test_support.hpp"
 
 namespace acpi {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kernel/acpi/platform.hpp"
-#include "kernel/acpi/test_support.hpp"
+#include "lib/acpi/test_support.hpp"
 
 namespace acpi {
 namespace {

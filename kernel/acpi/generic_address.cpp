@@ -1,8 +1,11 @@
 #include "kernel/acpi/generic_address.hpp"
 
-#include "kernel/acpi/byte_reader.hpp"
+#include "lib/bytes.hpp"
 
 namespace acpi {
+
+using lib::read_u64;
+using lib::read_u8;
 
 GenericAddress GenericAddress::decode(lib::Bytes bytes, size_t offset) {
     GenericAddress result;

@@ -1,17 +1,16 @@
-# Host unit tests of the ACPI table parser (pure logic over a fake physical
-# memory). The tables they read live in tests/data/acpi/: captured from QEMU
-# (capture.py) and compiled from ASL with iasl (asl/build.sh; the .aml
+# Host unit tests of the kernel's ACPI tables: FADT, HPET, MCFG and the
+# whole platform (pure logic over a fake physical memory, with the shared
+# RSDP/XSDT and MADT parsers of lib/acpi). The tables they read live in
+# tests/data/acpi/: captured from QEMU (capture.py) and compiled from ASL with iasl (asl/build.sh; the .aml
 # outputs are committed, so building the tests does not need iasl).
 add_host_test(acpi_tests
-  ${CMAKE_CURRENT_LIST_DIR}/tables.cpp
+  ${PROJECT_SOURCE_DIR}/lib/acpi/tables.cpp
+  ${PROJECT_SOURCE_DIR}/lib/acpi/madt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/generic_address.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/madt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fadt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hpet.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mcfg.cpp
   ${CMAKE_CURRENT_LIST_DIR}/platform.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/tables_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/madt_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fixed_tables_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/captured_tables_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_test.cpp)

@@ -1,9 +1,13 @@
 // HPET table decoding (IA-PC HPET Specification 1.0a, Table 3).
 #include "kernel/acpi/hpet.hpp"
 
-#include "kernel/acpi/byte_reader.hpp"
+#include "lib/bytes.hpp"
 
 namespace acpi {
+
+using lib::read_u16;
+using lib::read_u32;
+using lib::read_u8;
 namespace {
 
 constexpr Signature kHpet = Signature::of("HPET");

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "kernel/acpi/diagnostics.hpp"
 #include "kernel/acpi/generic_address.hpp"
+#include "lib/acpi/diagnostics.hpp"
 #include "lib/span.hpp"
 
 namespace acpi {

@@ -1,9 +1,13 @@
 // MCFG decoding (PCI Firmware Specification 3.2, Tables 4-3 and 4-4).
 #include "kernel/acpi/mcfg.hpp"
 
-#include "kernel/acpi/byte_reader.hpp"
+#include "lib/bytes.hpp"
 
 namespace acpi {
+
+using lib::read_u16;
+using lib::read_u64;
+using lib::read_u8;
 namespace {
 
 constexpr Signature kMcfg = Signature::of("MCFG");

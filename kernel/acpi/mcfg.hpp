@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/acpi/diagnostics.hpp"
+#include "lib/acpi/diagnostics.hpp"
 #include "lib/span.hpp"
 
 namespace acpi {

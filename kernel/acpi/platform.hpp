@@ -6,13 +6,13 @@
 
 #include <stdint.h>
 
-#include "kernel/acpi/diagnostics.hpp"
 #include "kernel/acpi/fadt.hpp"
 #include "kernel/acpi/hpet.hpp"
-#include "kernel/acpi/madt.hpp"
 #include "kernel/acpi/mcfg.hpp"
-#include "kernel/acpi/physical_window.hpp"
-#include "kernel/acpi/tables.hpp"
+#include "lib/acpi/diagnostics.hpp"
+#include "lib/acpi/madt.hpp"
+#include "lib/acpi/physical_window.hpp"
+#include "lib/acpi/tables.hpp"
 
 namespace acpi {
 

@@ -1,6 +1,6 @@
 /* boot_ap_launch(smp_info* info): where an AP goes when it leaves the
  * loader's parking loop (ap_handoff.hpp). It arrives on the loader's stack
- * and page tables with RDI = its smp_info (facts sheet §4), whose
+ * and page tables with RDI = its smp_info (docs/limine-protocol.md §4), whose
  * extra_argument points at its boot::ApLaunch:
  *   +0 page_table_root, +8 stack_top, +16 entry.
  * The loader's stack is never written: CR3 first (the new stack may be
@@ -17,7 +17,7 @@ boot_ap_launch:
     movq %rax, %cr3                     /* SDM Vol. 3A §4.10.4.1: non-global TLB entries go */
     movq 8(%rdi), %rsp
     /* The GDT below has the same descriptors at 0x28/0x30 as the loader's
-     * (facts sheet §3), so the hidden parts of CS/DS/SS stay what they are;
+     * (docs/limine-protocol.md §3), so the hidden parts of CS/DS/SS stay what they are;
      * only GDTR moves out of bootloader memory (an NMI's IRET would read it). */
     lgdtq boot_ap_gdtr(%rip)
     xorl %ebp, %ebp                     /* backtraces end here */

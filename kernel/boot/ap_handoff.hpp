@@ -1,6 +1,6 @@
 // Taking the application processors out of the loader's hands. The loader
-// parks each AP in a loop that polls its smp_info.goto_address (facts sheet
-// §4 smp_info) — code, stack and smp_info all in bootloader-reclaimable
+// parks each AP in a loop that polls its smp_info.goto_address (docs/limine-protocol.md
+// §4, smp_info) — code, stack and smp_info all in bootloader-reclaimable
 // memory, on the loader's page tables and GDT. Before that memory can be
 // reused, every AP must be sent somewhere that uses none of it: the boot
 // module (the one place that knows smp_info) sends each AP to a record of

@@ -1,7 +1,7 @@
 /* The kernel's first instructions. The loader enters at the ELF entry
  * (kernel_entry) or, when the kernel's Entry Point request was answered, at
  * the address that request names (kernel_entry_from_request); both record
- * the CPU state exactly as the loader left it (facts sheet §3), so the boot
+ * the CPU state exactly as the loader left it (docs/limine-protocol.md §3), so the boot
  * protocol tests can check it later, then call into C++ on the loader's
  * stack. RBP is cleared so backtraces end here. */
 

@@ -1,6 +1,6 @@
 // The CPU state the loader handed over, recorded by kernel/boot/entry.S
-// before anything changed it, so the boot protocol tests can check facts
-// sheet §3 (registers zero, return address 0, flags, control registers,
+// before anything changed it, so the boot protocol tests can check docs/limine-protocol.md
+// §3 (registers zero, return address 0, flags, control registers,
 // EFER, selectors, GDT). Offsets must match entry.S.
 #pragma once
 
@@ -24,14 +24,28 @@ struct [[gnu::packed]] EntryState {
     uint64_t tsc;                 // time stamp counter right after the registers were saved
 };
 
-static_assert(offsetof(EntryState, rflags) == 128);
-static_assert(offsetof(EntryState, efer) == 168);
-static_assert(offsetof(EntryState, cs) == 176);
-static_assert(offsetof(EntryState, gdtr_limit) == 188);
-static_assert(offsetof(EntryState, entered_via_request) == 198);
-static_assert(offsetof(EntryState, tsc) == 200);
+// The offsets entry.S writes at.
+static_assert(offsetof(EntryState, rflags) == 128 && offsetof(EntryState, efer) == 168);
+static_assert(offsetof(EntryState, cs) == 176 && offsetof(EntryState, gdtr_limit) == 188);
+static_assert(offsetof(EntryState, entered_via_request) == 198 && offsetof(EntryState, tsc) == 200);
 
 const EntryState& entry_state();
+
+// The size of the stack the kernel asks the loader for (Stack Size request,
+// kernel/boot/limine.cpp) and gives the boot CPU's own kernel stack later
+// (kernel/mm): larger than the protocol's 64 KiB default, so that a loader
+// ignoring the request is noticed by the boot tests.
+inline constexpr uint64_t kBootStackSize = 128 * 1024;
+
+struct StackRange {
+    uint64_t bottom;  // lowest usable address
+    uint64_t top;     // one past the highest
+};
+
+// The stack the loader entered the kernel on: RSP at entry is its top minus
+// the pushed return address 0 (docs/limine-protocol.md §3), and it is
+// kBootStackSize bytes large when the loader honoured the request.
+StackRange loader_stack();
 
 }  // namespace boot
 

@@ -1,5 +1,5 @@
 // The ONE place in the kernel that knows the Limine boot protocol (base
-// revision 2, ../shared/docs/limine-protocol.md). It declares every request,
+// revision 2, docs/limine-protocol.md). It declares every request,
 // checks each response against the protocol's promises, and copies what the
 // kernel needs into BootInfo. Nothing else in the kernel sees a Limine type or
 // touches bootloader-reclaimable memory.
@@ -34,7 +34,7 @@ __attribute__((used, section(".limine_requests"))) volatile uint64_t base_revisi
 
 REQUEST limine::BootloaderInfoRequest bootloader_info = {ID(kBootloaderInfo), 0, nullptr};
 REQUEST limine::FirmwareTypeRequest firmware_type = {ID(kFirmwareType), 0, nullptr};
-REQUEST limine::StackSizeRequest stack_size = {ID(kStackSize), 0, nullptr, kRequestedStackSize};
+REQUEST limine::StackSizeRequest stack_size = {ID(kStackSize), 0, nullptr, kBootStackSize};
 REQUEST limine::HhdmRequest hhdm = {ID(kHhdm), 0, nullptr};
 REQUEST limine::FramebufferRequest framebuffer = {ID(kFramebuffer), 1, nullptr};
 REQUEST limine::PagingModeRequest paging_mode = {ID(kPagingMode), 1, nullptr, limine::kPaging4Level,
@@ -229,6 +229,11 @@ const char* memory_type_name(MemoryType type) {
 }
 
 const EntryState& entry_state() { return boot_entry_state; }
+
+StackRange loader_stack() {
+    uint64_t top = boot_entry_state.rsp + 8;
+    return StackRange{top - kBootStackSize, top};
+}
 
 // Reads the loader's answers into g_info. Stops the boot with a clear
 // message when the kernel cannot run at all (unsupported base revision, no

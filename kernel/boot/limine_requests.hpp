@@ -7,10 +7,6 @@
 
 namespace boot::requests {
 
-// Asked of the loader (Stack Size request) and checked by the boot tests:
-// larger than the 64 KiB default, so an ignored request is noticed.
-inline constexpr uint64_t kRequestedStackSize = 128 * 1024;
-
 extern volatile uint64_t base_revision[3];
 extern volatile limine::BootloaderInfoRequest bootloader_info;
 extern volatile limine::FirmwareTypeRequest firmware_type;

@@ -1,5 +1,5 @@
 // In-kernel tests of the boot protocol: every response the kernel asked for
-// is checked against the promises of ../shared/docs/limine-protocol.md, so
+// is checked against the promises of docs/limine-protocol.md, so
 // the same tests judge our loader and a real Limine 8.x alike. Expectations
 // that depend on the machine shape come from the kernel command line:
 // expect_cpus=N, expect_modules=N, expect_highmem=1 (memory above 4 GiB).
@@ -272,7 +272,7 @@ KTEST(boot_protocol, paging_is_4_level_as_asked) {
     auto* r = response(req::paging_mode.response);
     KASSERT(r != nullptr);
     KEXPECT_EQ(r->mode, uint64_t(limine::kPaging4Level));
-    KEXPECT((arch::read_cr4() & arch::kCr4La57) == 0);
+    KEXPECT((arch::read_cr4() & arch::cr4::kFiveLevelPaging) == 0);
 }
 
 KTEST(boot_protocol, entry_point_request_is_honoured) {
@@ -287,7 +287,7 @@ KTEST(boot_protocol, stack_has_the_requested_size) {
     // Every page of the requested size below the entry RSP is mapped
     // writable and is bootloader-reclaimable memory.
     uint64_t top = lib::align_down(s.rsp - 1, kPage);
-    for (uint64_t page = top; page > top - req::kRequestedStackSize + kPage; page -= kPage) {
+    for (uint64_t page = top; page > top - kBootStackSize + kPage; page -= kPage) {
         arch::Translation t = arch::translate(page, hhdm());
         KEXPECT(t.present && t.writable);
         if (!t.present) break;
@@ -301,13 +301,14 @@ KTEST(boot_protocol, cpu_state_at_entry_matches_section_3) {
                              s.r9,  s.r10, s.r11, s.r12, s.r13, s.r14, s.r15};
     for (uint64_t value : gprs) KEXPECT_EQ(value, uint64_t(0));
     KEXPECT_EQ(s.return_address, uint64_t(0));
-    KEXPECT((s.rflags & arch::kRflagsIf) == 0);
-    KEXPECT((s.rflags & arch::kRflagsDf) == 0);
-    KEXPECT((s.cr0 & arch::kCr0Pg) && (s.cr0 & arch::kCr0Pe) && (s.cr0 & arch::kCr0Wp));
-    KEXPECT(s.cr4 & arch::kCr4Pae);
-    KEXPECT(s.efer & arch::kEferLme);
-    bool cpu_has_nx = (arch::cpuid(0x80000001).edx >> 20) & 1;
-    if (cpu_has_nx) KEXPECT(s.efer & arch::kEferNxe);
+    KEXPECT((s.rflags & arch::rflags::kInterruptEnable) == 0);
+    KEXPECT((s.rflags & arch::rflags::kDirection) == 0);
+    KEXPECT((s.cr0 & arch::cr0::kPaging) && (s.cr0 & arch::cr0::kProtectionEnable) &&
+            (s.cr0 & arch::cr0::kWriteProtect));
+    KEXPECT(s.cr4 & arch::cr4::kPhysicalAddressExtension);
+    KEXPECT(s.efer & arch::efer::kLongModeEnable);
+    bool cpu_has_nx = arch::has(arch::feature::kNoExecute);
+    if (cpu_has_nx) KEXPECT(s.efer & arch::efer::kNoExecuteEnable);
     KEXPECT_EQ(s.cs, uint16_t(0x28));
     KEXPECT_EQ(s.ds, uint16_t(0x30));
     KEXPECT_EQ(s.es, uint16_t(0x30));
@@ -344,7 +345,7 @@ KTEST(boot_protocol, framebuffer_is_32bpp_rgb_and_write_combining) {
         if (fb->mode_count) KEXPECT(fb->modes != nullptr && fb->modes[0] != nullptr);
     }
     // Facts sheet §2: PAT0 WB, PAT1 WT, PAT2 UC-, PAT3 UC, PAT4 WP, PAT5 WC.
-    uint64_t pat = arch::rdmsr(arch::kMsrPat);
+    uint64_t pat = arch::rdmsr(arch::msr::kPat);
     KEXPECT_EQ(pat & 0xffffffffffffULL, 0x010500070406ULL);
     arch::Translation t = arch::translate(reinterpret_cast<uint64_t>(fb->address), hhdm());
     KEXPECT(t.present && t.writable);
@@ -362,8 +363,7 @@ volatile uint64_t g_ap_bad_state = 0;
     // that it runs with interrupts off, then reports in and parks for good.
     uint32_t apic_id = arch::cpuid(1).ebx >> 24;
     bool ok = cpu->extra_argument == (0xc0de0000ULL | cpu->lapic_id) &&
-              (arch::read_rflags() & arch::kRflagsIf) == 0 &&
-              (cpu->lapic_id & 0xff) == apic_id;
+              (arch::read_rflags() & arch::rflags::kInterruptEnable) == 0 && (cpu->lapic_id & 0xff) == apic_id;
     if (!ok) __atomic_fetch_add(&g_ap_bad_state, 1, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&g_aps_arrived, 1, __ATOMIC_SEQ_CST);
     arch::halt_forever();
@@ -375,7 +375,7 @@ KTEST(boot_protocol, smp_lists_every_cpu_and_each_ap_runs_its_goto_address) {
     uint64_t expected = command_line().number_or("expect_cpus", 0);
     if (expected) KEXPECT_EQ(r->cpu_count, expected);
     KEXPECT_EQ(r->bsp_lapic_id & 0xff, arch::cpuid(1).ebx >> 24);
-    bool x2apic_available = (arch::cpuid(1).ecx >> 21) & 1;
+    bool x2apic_available = arch::has(arch::feature::kX2apic);
     if (r->flags & limine::kSmpResponseX2apic) {
         KEXPECT(x2apic_available);
         KEXPECT((arch::rdmsr(0x1b) >> 10) & 1);  // IA32_APIC_BASE.EXTD

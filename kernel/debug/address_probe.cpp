@@ -39,7 +39,7 @@ bool is_mapped_kernel_range(uint64_t address, uint64_t size) {
     if (hhdm == 0 || size == 0) return false;
     uint64_t last = 0;
     if (__builtin_add_overflow(address, size - 1, &last)) return false;
-    bool five_level = (arch::read_cr4() & arch::kCr4La57) != 0;
+    bool five_level = (arch::read_cr4() & arch::cr4::kFiveLevelPaging) != 0;
     if (address < (five_level ? kHigherHalfStart57 : kHigherHalfStart)) return false;
     for (uint64_t page = address & ~(kPage - 1);; page += kPage) {
         if (!is_page_mapped(page, hhdm, five_level)) return false;

@@ -1,5 +1,5 @@
-// Checks that stop the kernel when an invariant is broken (architecture guide
-// §2.4, three strengths of check):
+// Checks that stop the kernel when an invariant is broken (docs/architecture.md
+// §4.4, three strengths of check):
 //   ASSERT(cond)        always compiled in; a failure panics with the
 //                       condition text and its location.
 //   ASSERT_MSG(cond, fmt, args...)  the same, plus a formatted explanation.

@@ -10,7 +10,7 @@ namespace debug {
 namespace {
 
 // Kernel stacks are at most a few pages; the loader's boot stack is at least
-// 64 KiB (facts sheet §3). A frame farther than this from the stack pointer
+// 64 KiB (docs/limine-protocol.md §3). A frame farther than this from the stack pointer
 // is taken for garbage.
 constexpr uint64_t kMaxStackSpan = 1024 * 1024;
 

@@ -24,15 +24,10 @@ constexpr uint32_t kNoCpu = ~0u;
 uint32_t g_panicking_cpu = kNoCpu;
 char g_message[detail::kPanicMessageSize];
 
-// This CPU's APIC id from CPUID, which needs no per-CPU data and works before
-// the APIC is set up: leaf 0Bh EDX (x2APIC id, all 32 bits) where the CPU has
-// it, else leaf 1 EBX[31:24] (Intel SDM Vol. 2A, CPUID).
+// This CPU's APIC id from CPUID, which needs no per-CPU data and works
+// before the APIC is set up.
 uint32_t current_apic_id() {
-    if (arch::cpuid(0).eax >= 0xb) {
-        arch::CpuidResult topology = arch::cpuid(0xb, 0);
-        if (topology.ebx != 0) return topology.edx;
-    }
-    return arch::cpuid(1).ebx >> 24;
+    return x86_64::initial_apic_id();
 }
 
 // The last resort for a nested panic: polled COM1 output that depends on no
@@ -62,7 +57,7 @@ void raw_serial_write_decimal(uint32_t value) {
     arch::halt_forever();
 }
 
-void print_registers(const Registers& r) {
+void print_registers(const arch::InterruptFrame& r) {
     klog::print("registers:\n");
     klog::print("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}\n", r.rax, r.rbx, r.rcx, r.rdx);
     klog::print("  rsi={:#018x} rdi={:#018x} rbp={:#018x} rsp={:#018x}\n", r.rsi, r.rdi, r.rbp, r.rsp);
@@ -123,7 +118,7 @@ char* begin_panic(const lib::SourceLocation& where) {
     return g_message;
 }
 
-void finish_panic(const lib::SourceLocation& where, const Registers& registers, bool interrupted_context) {
+void finish_panic(const lib::SourceLocation& where, const arch::InterruptFrame& registers, bool interrupted_context) {
     if (!console::serial_present() && !console::framebuffer_active()) {
         // Too early for the consoles (before console::init_serial): say the
         // essentials on raw COM1, which the firmware left programmed.

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "lib/format.hpp"
 #include "lib/source_location.hpp"
 #include "lib/string_view.hpp"
@@ -26,15 +27,6 @@
 #endif
 
 namespace debug {
-
-// The general registers at the moment of the panic, plus RIP and RFLAGS.
-// Field offsets are relied upon by kernel/debug/registers.S.
-struct Registers {
-    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
-    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64_t rip, rflags;
-};
-static_assert(sizeof(Registers) == 18 * 8);
 
 // In test mode a panic ends the QEMU run with QemuExitCode::kFail (set by the
 // in-kernel test runner and by the selftests).
@@ -66,10 +58,6 @@ namespace detail {
 inline constexpr size_t kPanicMessageSize = 512;
 
 #if !defined(HOST_TEST)
-// Fills *out with this CPU's registers as they are inside the caller
-// (RIP and RSP as after the call returns). kernel/debug/registers.S.
-extern "C" void debug_capture_registers(Registers* out);
-
 // Claims the panic for this CPU and returns the buffer for the reason. A
 // nested panic never returns from here: it prints a short line and halts.
 char* begin_panic(const lib::SourceLocation& where);
@@ -77,7 +65,7 @@ char* begin_panic(const lib::SourceLocation& where);
 // Prints everything and stops. `registers` come from the panicking frame;
 // with `interrupted_context` they are the state of code that was stopped by
 // an exception, and the backtrace starts at registers.rip itself.
-[[noreturn]] void finish_panic(const lib::SourceLocation& where, const Registers& registers,
+[[noreturn]] void finish_panic(const lib::SourceLocation& where, const arch::InterruptFrame& registers,
                                bool interrupted_context = false);
 #endif
 }  // namespace detail
@@ -93,8 +81,8 @@ template <typename... Args>
     std::fprintf(stderr, "panic: %s\n  at %s:%u (%s)\n", message, where.file, unsigned(where.line), where.function);
     std::abort();
 #else
-    Registers registers;
-    detail::debug_capture_registers(&registers);
+    arch::InterruptFrame registers;
+    arch_capture_registers(&registers);
     char* message = detail::begin_panic(where);
     lib::format(message, detail::kPanicMessageSize, fmt, args...);
     detail::finish_panic(where, registers);
@@ -106,7 +94,7 @@ template <typename... Args>
 // interrupted code (its saved registers), not the handler. Use the macro:
 //   PANIC_WITH_REGISTERS(saved, "page fault at {:#x}", cr2);
 template <typename... Args>
-[[noreturn, gnu::noinline, gnu::cold]] void panic_with_registers(const Registers& interrupted,
+[[noreturn, gnu::noinline, gnu::cold]] void panic_with_registers(const arch::InterruptFrame& interrupted,
                                                                  lib::SourceLocation where, lib::StringView fmt,
                                                                  const Args&... args) {
     char* message = detail::begin_panic(where);

@@ -75,8 +75,8 @@ namespace selftest {
 // What an exception handler does with the interrupted code's saved state:
 // the report must show these registers and start the backtrace at their RIP.
 [[gnu::noinline]] void trigger_saved_registers_panic() {
-    Registers saved;
-    detail::debug_capture_registers(&saved);
+    arch::InterruptFrame saved;
+    arch_capture_registers(&saved);
     PANIC_WITH_REGISTERS(saved, "selftest: panic with saved registers");
 }
 

@@ -3,6 +3,7 @@
 
 #include "kernel/boot/boot_info.hpp"
 #include "lib/elf_symbols.hpp"
+#include "lib/format.hpp"
 
 extern "C" const char __text_start[];
 extern "C" const char __text_end[];
@@ -34,6 +35,17 @@ uint64_t symbol_address(lib::StringView name) {
     if (!symbols.has_value()) return 0;
     auto address = symbols->address_of(name);
     return address.has_value() ? address.value() : 0;
+}
+
+size_t describe_code_address(uint64_t address, char* out, size_t size) {
+    if (size == 0) return 0;
+    SymbolName symbol;
+    if (!symbolize(address, symbol)) {
+        out[0] = '\0';
+        return 0;
+    }
+    size_t length = lib::format(out, size, "{}+{:#x}", static_cast<const char*>(symbol.name), symbol.offset);
+    return length < size ? length : size - 1;
 }
 
 bool is_kernel_text(uint64_t address) {

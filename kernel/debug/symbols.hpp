@@ -22,6 +22,11 @@ bool symbolize(uint64_t address, SymbolName& out);
 // The start address of the kernel symbol with this (mangled) name, or 0.
 uint64_t symbol_address(lib::StringView name);
 
+// "name+0xoffset" for `address` into `out` (NUL-terminated; "" when no
+// function holds it); returns the length. The form arch's fault reports take
+// (arch::set_code_address_describer).
+size_t describe_code_address(uint64_t address, char* out, size_t size);
+
 // Whether `address` lies in the kernel's code (.text, from kernel/linker.ld).
 bool is_kernel_text(uint64_t address);
 

@@ -13,7 +13,7 @@ using namespace dev::keyboard;
 // Injects `bytes` one at a time (each must be taken before the next fits)
 // and collects the characters of the press events that arrive.
 size_t type_and_collect(const uint8_t* bytes, size_t count, char* typed, size_t capacity) {
-    bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
+    bool were_enabled = arch::read_rflags() & arch::rflags::kInterruptEnable;
     arch::sti();
     size_t length = 0;
     for (size_t i = 0; i < count; ++i) {

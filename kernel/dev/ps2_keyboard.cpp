@@ -7,8 +7,8 @@
 #include "kernel/acpi/acpi.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/io.hpp"
-#include "kernel/arch/x86_64/irq.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/irq/irq.hpp"
 #include "kernel/sync/spinlock.hpp"
 
 namespace dev::keyboard {
@@ -189,7 +189,7 @@ bool init() {
         klog::warn("keyboard: the keyboard did not acknowledge enable-scanning ({:#x})", ack);
     flush_output();
 
-    auto vector = arch::irq::route_isa_irq(1, on_interrupt, nullptr);
+    auto vector = irq::route_isa_irq(1, on_interrupt, nullptr);
     if (!vector.has_value()) {
         klog::warn("keyboard: can not route IRQ 1: {}", vector.error().message);
         return false;

@@ -1,22 +1,19 @@
 // Leaving bootloader-reclaimable memory (see mm.hpp): the boot CPU's kernel
 // stack, the APs parked on kernel stacks, and the release of the memory.
 #include "kernel/arch/x86_64/cpu.hpp"
-#include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/boot/ap_handoff.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 #include "kernel/mm/mm.hpp"
-#include "kernel/mm/paging_control.hpp"
 
 namespace mm {
 namespace {
 
-// As large as the stack the kernel asks the loader for (Stack Size request,
-// kernel/boot/limine_requests.hpp): the rest of the boot, the in-kernel
-// tests included, runs on it.
-constexpr size_t kBootCpuStackBytes = 128 * 1024;
+// As large as the stack the kernel asks the loader for: the rest of the
+// boot, the in-kernel tests included, runs on it.
+constexpr size_t kBootCpuStackBytes = boot::kBootStackSize;
 // A parked AP only counts itself in and halts.
 constexpr size_t kParkedApStackBytes = 16 * 1024;
 // Bounded wait for the APs to report in: far more than an AP needs (the
@@ -29,11 +26,9 @@ BootloaderHandoff g_handoff;
 bool g_parked = false;
 
 [[noreturn]] void run_next(void*) {
-    // The loader's stack is not ours any more: arch/x86_64/init.cpp registered
-    // it (128 KiB below the entry RSP + 8) for overflow reports; once it is
-    // released it is ordinary memory.
-    uint64_t loader_stack_top = boot::entry_state().rsp + 8;
-    arch::unregister_kernel_stack(loader_stack_top - kBootCpuStackBytes);
+    // The loader's stack is not ours any more: kernel_main registered it for
+    // overflow reports (arch::init_cpu); once released it is ordinary memory.
+    arch::unregister_kernel_stack(boot::loader_stack().bottom);
     g_next();
     PANIC("mm: the boot continuation returned");
 }
@@ -45,7 +40,7 @@ bool g_parked = false;
 [[noreturn]] void parked_ap_entry(boot::ApLaunch* launch) {
     // The CR3 load kept global TLB entries (SDM Vol. 3A §4.10.4.1); drop
     // whatever the loader's tables may have left there.
-    paging::flush_tlb_all();
+    arch::flush_tlb_all();
     __atomic_store_n(&launch->reported, 1, __ATOMIC_RELEASE);
     // Interrupts stay off (the loader entered it with IF clear): HLT then
     // waits for NMI, SMI or INIT only (SDM Vol. 2A, HLT), and SMP bring-up
@@ -117,7 +112,7 @@ bool park_application_processors() {
 
 void release_bootloader_memory() {
     ASSERT(initialized() && !g_handoff.released);
-    if (!on_boot_cpu_stack() || (arch::read_cr3() & arch::kPteAddressMask) != kernel_page_table_root() ||
+    if (!on_boot_cpu_stack() || (arch::read_cr3() & x86_64::paging::pte::kAddressMask) != kernel_page_table_root() ||
         !g_parked || g_handoff.aps_missing != 0) {
         klog::warn("mm: bootloader memory kept: still in use (boot stack switched: {}, APs parked: {}, missing: {})",
                    on_boot_cpu_stack(), g_parked, g_handoff.aps_missing);
@@ -135,7 +130,7 @@ void release_bootloader_memory() {
                   info.memory[i].base == end;
              ++i)
             end += info.memory[i].length;
-        // The protocol promises 4 KiB alignment (facts sheet §4 memmap); trim if not.
+        // The protocol promises 4 KiB alignment (docs/limine-protocol.md §4, memory map); trim if not.
         base = align_up(base, kPageSize);
         end = align_down(end, kPageSize);
         if (end <= base) continue;

@@ -233,7 +233,7 @@ private:
         bool interrupts_were_on;
     };
     [[gnu::always_inline]] static CpuState enter_cpu() {
-        bool were_on = (arch::read_rflags() & arch::kRflagsIf) != 0;
+        bool were_on = (arch::read_rflags() & arch::rflags::kInterruptEnable) != 0;
         arch::cli();
         return {arch::this_cpu().index, were_on};  // GS base is loaded before mm::init
     }

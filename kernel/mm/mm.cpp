@@ -1,10 +1,11 @@
 // mm::init and the kernel's live page tables (see mm.hpp).
 #include "kernel/mm/mm.hpp"
 
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
-#include "kernel/mm/paging_control.hpp"
 #include "lib/placement_new.hpp"
 
 extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __kernel_end[];
@@ -28,18 +29,17 @@ const boot::BootInfo* g_info = nullptr;
 uint64_t g_next_stack = kStackAreaStart;
 
 void invalidate_page(uint64_t virt) {
-    paging::invlpg(virt);
+    arch::invlpg(virt);
 }
 void flush_all() {
-    paging::flush_tlb_all();
+    arch::flush_tlb_all();
 }
 
 PagingFeatures detect_features() {
     PagingFeatures features;
-    features.no_execute = (arch::rdmsr(arch::kMsrEfer) & arch::kEferNxe) != 0;
-    features.huge_1g = arch::cpuid(0x80000000).eax >= paging::kCpuidExtendedFeatures &&
-                       (arch::cpuid(paging::kCpuidExtendedFeatures).edx & paging::kCpuid1GiBPages) != 0;
-    features.global = (arch::cpuid(1).edx & paging::kCpuidPge) != 0;
+    features.no_execute = (arch::rdmsr(arch::msr::kEfer) & arch::efer::kNoExecuteEnable) != 0;
+    features.huge_1g = arch::has(arch::feature::kPage1GiB);
+    features.global = arch::has(arch::feature::kPageGlobal);
     return features;
 }
 
@@ -56,7 +56,7 @@ struct Range {
     uint64_t base, end;  // physical, page aligned
 };
 
-// What the loader's HHDM covered (facts sheet §2): 0..4 GiB, and every
+// What the loader's HHDM covered (docs/limine-protocol.md §2): 0..4 GiB, and every
 // memory-map region above except RESERVED and BAD_MEMORY. Sorted, merged.
 size_t hhdm_ranges(const boot::BootInfo& info, Range* out, size_t capacity) {
     size_t count = 0;
@@ -150,12 +150,14 @@ void init(const boot::BootInfo& info) {
 
     // The switch: every address in use stays valid (same HHDM offset, same
     // kernel addresses; the boot stack is HHDM memory).
-    paging::write_cr3(root);
-    if (g_features.global) paging::write_cr4(arch::read_cr4() | paging::kCr4Pge);
-    paging::flush_tlb_all();  // the loader's global entries, if it made any
+    arch::write_cr3(root);
+    if (g_features.global) arch::write_cr4(arch::read_cr4() | arch::cr4::kPageGlobalEnable);
+    arch::flush_tlb_all();  // the loader's global entries, if it made any
     g_mapper->set_tlb_hooks({&invalidate_page, &flush_all});
 
     g_heap.init(g_frames);
+    // Page-fault reports say what this file knows about the address.
+    arch::set_data_address_describer(describe_address);
 
     FrameStats stats = g_frames.stats();
     klog::info(
@@ -229,7 +231,8 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name)
             }
         }
     }
-    arch::register_kernel_stack(stack.bottom, stack.top, name);
+    if (auto registered = arch::register_kernel_stack(stack.bottom, stack.top, name); !registered)
+        klog::warn("mm: {} at {:#x} is not watched for overflows: {}", name, stack.bottom, registered.error().message);
     return stack;
 }
 

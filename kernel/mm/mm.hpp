@@ -31,7 +31,8 @@ FrameAllocator& frames();
 Heap& heap();
 
 // The live kernel page tables, under one lock; every change is flushed from
-// this CPU's TLB (no shootdown to other CPUs yet: see the report).
+// this CPU's TLB (no shootdown to other CPUs yet: only the boot CPU runs
+// kernel code).
 lib::Expected<void> map(uint64_t virt, uint64_t physical, uint64_t length, PageFlags flags,
                         PageSize largest = PageSize::k1GiB);
 lib::Expected<void> unmap(uint64_t virt, uint64_t length);
@@ -57,6 +58,11 @@ void free_kernel_stack(const KernelStack& stack);
 [[noreturn]] void continue_on_kernel_stack(void (*next)());
 // That stack (zeros before the switch).
 KernelStack boot_cpu_stack();
+
+// Moves this CPU's IST stacks (#DF, NMI, #MC) from the .bss stacks arch
+// starts with to stacks from allocate_kernel_stack(), each with an unmapped
+// guard page below. Does nothing for slots already moved. After init().
+void use_guarded_ist_stacks();
 
 // One line on every console about `virt`: which area it is in (HHDM,
 // kernel section, kernel stack or its guard page, ...) and its mapping state

@@ -3,15 +3,17 @@
 // map/unmap/protect, faults on protection violations, NX and stack guard
 // pages (arch::expect_fault), and heap stress through kmalloc and new.
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
 #include "kernel/arch/x86_64/exception_info.hpp"
 #include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/fault_triggers.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/mm/mm.hpp"
-#include "lib/string_view.hpp"
 #include "kernel/test/ktest.hpp"
+#include "lib/string_view.hpp"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[];
 
@@ -108,7 +110,7 @@ KTEST(mm, frames_single_and_aligned_runs) {
 // stack this test runs on, the heap's pages, a plain allocation.
 KTEST(mm, frame_records_name_the_owner) {
     mm::FrameAllocator& frames = mm::frames();
-    uint64_t root = arch::read_cr3() & arch::kPteAddressMask;
+    uint64_t root = arch::read_cr3() & x86_64::paging::pte::kAddressMask;
     KEXPECT(frames.owner(root) == mm::FrameOwner::kPageTable);
     KEXPECT_EQ(frames.references(root), 1u);
     uint64_t rsp;
@@ -222,6 +224,27 @@ KTEST(mm, kernel_stack_has_guard_page) {
     KEXPECT(!walk(stack->bottom).present);
 }
 
+// The IST stacks get guard pages once mm is up (kernel_main calls
+// use_guarded_ist_stacks; a second call changes nothing).
+KTEST(mm, ist_stacks_have_guard_pages) {
+    mm::use_guarded_ist_stacks();
+    const arch::CpuLocal& cpu = arch::bsp_cpu_local();
+    const arch::IstSlot slots[] = {arch::IstSlot::kDoubleFault, arch::IstSlot::kNmi, arch::IstSlot::kMachineCheck};
+    for (arch::IstSlot slot : slots) {
+        arch::StackBounds stack = arch::ist_stack_bounds(cpu, slot);
+        KEXPECT(stack.bottom != reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[uint8_t(slot) - 1]));
+        KEXPECT_EQ(uint64_t(cpu.tss.ist[uint8_t(slot) - 1]), stack.top);
+        KEXPECT(walk(stack.top - 8).present);
+        KEXPECT(!walk(stack.bottom - 8).present);  // the guard page
+        KEXPECT(arch::overflowed_stack(stack.bottom + 8, 0) != nullptr);
+    }
+    // Still delivered on the (new) IST stack.
+    arch::FaultRecord mc = arch::expect_fault(arch::vector::kMachineCheck,
+                                              arch::fault_triggers::software_interrupt_machine_check, nullptr);
+    KASSERT(mc.faulted);
+    KEXPECT(arch::ist_stack_bounds(cpu, arch::IstSlot::kMachineCheck).contains(mc.handler_stack));
+}
+
 KTEST(mm, describe_address_names_areas) {
     char text[256];
     mm::describe_address(reinterpret_cast<uint64_t>(__text_start), text, sizeof text);
@@ -296,7 +319,7 @@ KTEST(mm, new_and_delete) {
 }
 
 KTEST(mm, cr3_holds_the_kernel_tables) {
-    KEXPECT_EQ(arch::read_cr3() & arch::kPteAddressMask, mm::kernel_page_table_root());
+    KEXPECT_EQ(arch::read_cr3() & x86_64::paging::pte::kAddressMask, mm::kernel_page_table_root());
 }
 
 KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
@@ -396,7 +419,7 @@ KTEST(mm, bootloader_memory_is_released_and_nothing_in_use_lies_in_it) {
                                  info.efi_system_table_physical};
     for (uint64_t physical : firmware)
         if (physical) KEXPECT(!in_bootloader_memory(physical));
-    KEXPECT(!in_bootloader_memory(arch::read_cr3() & arch::kPteAddressMask));
+    KEXPECT(!in_bootloader_memory(arch::read_cr3() & x86_64::paging::pte::kAddressMask));
     DescriptorTableRegister gdtr{}, idtr{};
     asm volatile("sgdt %0" : "=m"(gdtr));
     asm volatile("sidt %0" : "=m"(idtr));

@@ -210,22 +210,18 @@ WalkResult PageMapper::walk(uint64_t virt) const {
         result.missing_level = int(kRootLevel);
         return result;
     }
-    const PageTableEntry* table = table_at(root_);
-    for (unsigned level = kRootLevel;; --level) {
-        PageTableEntry entry = table[table_index(virt, level)];
-        if (!entry.present()) {
-            result.missing_level = int(level);
-            return result;
-        }
-        if (entry.is_leaf(level)) {
-            result.mapping.physical = entry.leaf_address(level) + (virt & (level_coverage(level) - 1));
-            result.mapping.size = PageSize(level);
-            result.mapping.flags = entry.flags(level);
-            if (!features_.no_execute) result.mapping.flags.executable = true;
-            return result;
-        }
-        table = table_at(entry.table_address());
+    x86_64::paging::Walk walk = x86_64::paging::walk(root_, virt, kRootLevel + 1,
+                                                     [this](uint64_t table) { return window_.at<uint64_t>(table); });
+    if (!walk.present) {
+        result.missing_level = walk.missing_level;
+        return result;
     }
+    PageTableEntry leaf(walk.entry);
+    result.mapping.physical = walk.physical;
+    result.mapping.size = PageSize(walk.level);
+    result.mapping.flags = leaf.flags(walk.level);
+    if (!features_.no_execute) result.mapping.flags.executable = true;
+    return result;
 }
 
 lib::Expected<Mapping> PageMapper::translate(uint64_t virt) const {

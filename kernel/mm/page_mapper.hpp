@@ -81,7 +81,7 @@ public:
     // and for address spaces that are torn down.
     void destroy();
 
-    static bool is_canonical(uint64_t virt) { return uint64_t(int64_t(virt << 16) >> 16) == virt; }
+    static bool is_canonical(uint64_t virt) { return x86_64::paging::is_canonical(virt); }
 
 private:
     enum class Change { kUnmap, kProtect };

@@ -7,21 +7,15 @@
 
 #include <stdint.h>
 
-#include "kernel/arch/x86_64/page_walk.hpp"
+#include "lib/x86_64/page_table.hpp"
 
 namespace mm {
 
-// Cache types by PAT index: the loader programmed IA32_PAT as PAT0 WB,
-// PAT1 WT, PAT2 UC-, PAT3 UC, PAT4 WP, PAT5 WC (facts sheet §2), and the
-// kernel keeps that layout. The index is PAT*4 + PCD*2 + PWT (SDM §12.12.3).
-enum class CacheType : uint8_t {
-    kWriteBack = 0,
-    kWriteThrough = 1,
-    kUncachedMinus = 2,
-    kUncached = 3,
-    kWriteProtected = 4,
-    kWriteCombining = 5,
-};
+namespace pte = x86_64::paging::pte;
+
+// Cache types by PAT index, in the PAT layout the loader programmed and the
+// kernel keeps (lib/x86_64/page_table.hpp, docs/limine-protocol.md §2).
+using CacheType = x86_64::paging::CacheType;
 
 struct PageFlags {
     bool writable = false;
@@ -35,14 +29,10 @@ struct PageFlags {
 
 enum class PageSize : uint8_t { k4KiB = 0, k2MiB = 1, k1GiB = 2 };  // value = level of the leaf
 
-constexpr uint64_t level_coverage(unsigned level) {
-    return 1ULL << (12 + 9 * level);
-}
+using x86_64::paging::level_coverage;
+using x86_64::paging::table_index;
 constexpr uint64_t page_bytes(PageSize size) {
     return level_coverage(unsigned(size));
-}
-constexpr unsigned table_index(uint64_t virt, unsigned level) {
-    return unsigned(virt >> (12 + 9 * level)) & 0x1ff;
 }
 
 // Paging features of the CPU that change what an entry may hold.
@@ -54,7 +44,7 @@ struct PagingFeatures {
 
 class PageTableEntry {
 public:
-    static constexpr uint64_t kAddressMask = arch::kPteAddressMask;
+    static constexpr uint64_t kAddressMask = pte::kAddressMask;
     // Bits 52..61 are ignored by the CPU in entries that reference a table
     // (SDM Tables 4-15, 4-17, 4-19): the mapper keeps the number of present
     // entries of the referenced table there, so emptiness is O(1) to see.
@@ -68,41 +58,34 @@ public:
     // so intermediate entries allow everything (SDM §4.6: rights are the
     // intersection over all levels).
     static constexpr PageTableEntry table(uint64_t physical) {
-        return PageTableEntry((physical & kAddressMask) | arch::kPtePresent | arch::kPteWritable | arch::kPteUser);
+        return PageTableEntry((physical & kAddressMask) | pte::kPresent | pte::kWritable | pte::kUser);
     }
 
     static constexpr PageTableEntry leaf(uint64_t physical, unsigned level, PageFlags flags,
                                          const PagingFeatures& features) {
-        uint64_t raw = (physical & kAddressMask) | arch::kPtePresent;
-        if (flags.writable) raw |= arch::kPteWritable;
-        if (flags.user) raw |= arch::kPteUser;
-        if (!flags.executable && features.no_execute) raw |= arch::kPteNoExecute;
-        if (flags.global && features.global) raw |= arch::kPteGlobal;
-        if (level > 0) raw |= arch::kPteLarge;
-        unsigned pat = unsigned(flags.cache);
-        if (pat & 1) raw |= arch::kPtePwt;
-        if (pat & 2) raw |= arch::kPtePcd;
-        if (pat & 4) raw |= level > 0 ? arch::kPtePatLarge : arch::kPtePat4K;
+        uint64_t raw = (physical & kAddressMask) | pte::kPresent;
+        if (flags.writable) raw |= pte::kWritable;
+        if (flags.user) raw |= pte::kUser;
+        if (!flags.executable && features.no_execute) raw |= pte::kNoExecute;
+        if (flags.global && features.global) raw |= pte::kGlobal;
+        if (level > 0) raw |= pte::kLargePage;
+        raw |= x86_64::paging::cache_bits(flags.cache, level > 0);
         return PageTableEntry(raw);
     }
 
     constexpr uint64_t raw() const { return raw_; }
-    constexpr bool present() const { return raw_ & arch::kPtePresent; }
+    constexpr bool present() const { return raw_ & pte::kPresent; }
     // A leaf at `level`: level 0 always, levels 1 and 2 with PS set.
-    constexpr bool is_leaf(unsigned level) const { return level == 0 || (level < 3 && (raw_ & arch::kPteLarge)); }
+    constexpr bool is_leaf(unsigned level) const { return x86_64::paging::is_leaf(raw_, level); }
     constexpr uint64_t table_address() const { return raw_ & kAddressMask; }
-    constexpr uint64_t leaf_address(unsigned level) const {
-        // In large leaves bit 12 is the PAT bit, not an address bit.
-        return raw_ & kAddressMask & ~(level_coverage(level) - 1);
-    }
+    constexpr uint64_t leaf_address(unsigned level) const { return x86_64::paging::leaf_frame(raw_, level); }
     constexpr PageFlags flags(unsigned level) const {
         PageFlags flags;
-        flags.writable = raw_ & arch::kPteWritable;
-        flags.user = raw_ & arch::kPteUser;
-        flags.executable = !(raw_ & arch::kPteNoExecute);
-        flags.global = raw_ & arch::kPteGlobal;
-        bool pat = level > 0 ? (raw_ & arch::kPtePatLarge) : (raw_ & arch::kPtePat4K);
-        flags.cache = CacheType((pat ? 4 : 0) | ((raw_ & arch::kPtePcd) ? 2 : 0) | ((raw_ & arch::kPtePwt) ? 1 : 0));
+        flags.writable = raw_ & pte::kWritable;
+        flags.user = raw_ & pte::kUser;
+        flags.executable = !(raw_ & pte::kNoExecute);
+        flags.global = raw_ & pte::kGlobal;
+        flags.cache = x86_64::paging::cache_type_of(raw_, level > 0);
         return flags;
     }
 

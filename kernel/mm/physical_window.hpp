@@ -2,7 +2,7 @@
 // physical address into a pointer. In the kernel the window is the HHDM
 // (pointer = physical + hhdm_offset); host tests and benchmarks reserve a
 // large host mapping and use it as "physical memory", so the same allocator,
-// page-table and heap code runs unchanged on both sides (architecture guide §2.2).
+// page-table and heap code runs unchanged on both sides (docs/architecture.md §4.2).
 //
 // It is a plain offset rather than a virtual interface on purpose: the frame
 // allocator touches it on every allocation, and both real users are linear.

@@ -1,7 +1,7 @@
 // Global constructors. clang emits a pointer to each translation unit's
 // initialization function into .init_array (ELF gABI "Initialization and
 // Termination Functions"); nothing calls them in a freestanding kernel
-// unless we do, at a point of our choosing (architecture guide §2.6).
+// unless we do, at a point of our choosing (docs/architecture.md §4.6).
 #include "kernel/rt/runtime.hpp"
 
 #include "kernel/debug/panic.hpp"

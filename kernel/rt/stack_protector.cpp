@@ -17,9 +17,6 @@ uintptr_t __stack_chk_guard = 0x5d1c'79a3'e48b'2f00;
 namespace rt {
 namespace {
 
-// CPUID.01H:ECX bit 30 = RDRAND (Intel SDM Vol. 2A, CPUID, Table 3-10).
-constexpr uint32_t kCpuidRdrandBit = 1u << 30;
-
 // RDRAND sets CF when the value is valid (Intel SDM Vol. 2B, RDRAND); the
 // DRNG guide recommends up to 10 retries before declaring failure.
 __attribute__((no_stack_protector)) bool rdrand64(uint64_t& out) {
@@ -51,7 +48,7 @@ constexpr uint64_t mix(uint64_t x) {
 __attribute__((no_stack_protector)) void init_stack_protector() {
     uint64_t seed = mix(arch::rdtsc());
     uint64_t random = 0;
-    if ((arch::cpuid(1).ecx & kCpuidRdrandBit) && rdrand64(random)) {
+    if (arch::has(arch::feature::kRdrand) && rdrand64(random)) {
         seed ^= random;
     } else {
         // No RDRAND: the TSC's low bits after a few CPUID round trips (which

@@ -1,4 +1,4 @@
-// Spinlocks, taken only through an RAII guard (architecture guide §2.5).
+// Spinlocks, taken only through an RAII guard (docs/architecture.md §4.5).
 //
 // What a lock does with interrupts is part of its type, so a reader sees at
 // the declaration whether a lock may be taken from an interrupt handler:
@@ -29,7 +29,7 @@ namespace ksync {
 struct IrqSave {
     using State = bool;  // whether interrupts were enabled
     static State enter() {
-        bool were_enabled = (arch::read_rflags() & arch::kRflagsIf) != 0;
+        bool were_enabled = (arch::read_rflags() & arch::rflags::kInterruptEnable) != 0;
         arch::cli();
         return were_enabled;
     }

@@ -7,7 +7,7 @@
 namespace {
 
 bool interrupts_enabled() {
-    return (arch::read_rflags() & arch::kRflagsIf) != 0;
+    return (arch::read_rflags() & arch::rflags::kInterruptEnable) != 0;
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ void run_case(const Case& test) {
     klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
     // Each case starts with the interrupt flag the run started with, and
     // one that leaves interrupts off does not change what the next sees.
-    const bool interrupts_were_enabled = (arch::read_rflags() & arch::kRflagsIf) != 0;
+    const bool interrupts_were_enabled = arch::interrupts_enabled();
     test.function();
     if (interrupts_were_enabled) arch::sti();
     else arch::cli();

@@ -1,7 +1,7 @@
 // The in-kernel test framework: tests that need the real CPU (paging,
 // interrupts, the runtime itself) register themselves in the .ktest_cases
 // linker section and run inside QEMU when the command line says test=<what>
-// (architecture guide §2.7, §3).
+// (docs/architecture.md §4.7, §5).
 //
 //   KTEST(memory, copy_overlapping) {
 //       KEXPECT_EQ(move_and_sum(...), 42);

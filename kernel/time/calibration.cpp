@@ -46,19 +46,6 @@ uint64_t median_of_three(uint64_t a, uint64_t b, uint64_t c) {
     return b;
 }
 
-uint64_t extend_counter(uint64_t previous_extended, uint64_t raw, unsigned bits) {
-    if (bits >= 64) return raw;
-    uint64_t modulus = 1ULL << bits;
-    uint64_t mask = modulus - 1;
-    uint64_t previous_raw = previous_extended & mask;
-    uint64_t advanced = (raw - previous_raw) & mask;
-    return previous_extended + advanced;
-}
-
-uint64_t extend_down_counter16(uint64_t previous_extended, uint16_t previous_raw, uint16_t raw) {
-    return previous_extended + uint16_t(previous_raw - raw);
-}
-
 uint64_t deviation_ppm(uint64_t measured, uint64_t expected) {
     if (expected == 0) return UINT64_MAX;
     uint64_t difference = measured > expected ? measured - expected : expected - measured;

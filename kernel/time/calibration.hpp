@@ -35,12 +35,6 @@ uint64_t median_of_three(uint64_t a, uint64_t b, uint64_t c);
 // Rounds `hz` to whole MHz for the log ("2994 MHz").
 inline constexpr uint64_t to_mhz(uint64_t hz) { return (hz + 500'000) / 1'000'000; }
 
-// Extends a counter of `bits` bits (which wraps) to 64 bits, given the
-// previous extended value; correct while it is read at least once per wrap.
-uint64_t extend_counter(uint64_t previous_extended, uint64_t raw, unsigned bits);
-// The same for a 16-bit counter that counts down (the 8254's).
-uint64_t extend_down_counter16(uint64_t previous_extended, uint16_t previous_raw, uint16_t raw);
-
 // Parts-per-million difference of `measured` from `expected` (absolute).
 uint64_t deviation_ppm(uint64_t measured, uint64_t expected);
 

@@ -5,11 +5,12 @@
 #include "kernel/arch/x86_64/cpu_local.hpp"
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/lapic_timer.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/debug/assert.hpp"
 #include "kernel/sync/spinlock.hpp"
 #include "kernel/time/calibration.hpp"
-#include "kernel/time/lapic_timer.hpp"
 
 namespace ktime {
 namespace {
@@ -58,20 +59,20 @@ struct Rates {
 // once the reference has advanced by the window.
 bool measure_once(const ReferenceClock& reference, Rates& out) {
     uint64_t window = reference.hz * kCalibrationWindowMs / 1000;
-    lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, true);
-    lapic_timer::start_count(0xffffffff);
+    arch::lapic_timer::configure(kTimerVector, arch::lapic_timer::Mode::kOneShot, true);
+    arch::lapic_timer::start_count(0xffffffff);
     uint64_t spins = 0;
     uint64_t first = reference.read(), start;
     while ((start = reference.read()) == first)
         if (++spins > kMaxReferenceSpins) return false;
     uint64_t tsc_start = rdtsc();
-    uint32_t apic_start = lapic_timer::current_count();
+    uint32_t apic_start = arch::lapic_timer::current_count();
     uint64_t end;
     while ((end = reference.read()) - start < window)
         if (++spins > kMaxReferenceSpins) return false;
     uint64_t tsc_end = rdtsc();
-    uint32_t apic_end = lapic_timer::current_count();
-    lapic_timer::start_count(0);
+    uint32_t apic_end = arch::lapic_timer::current_count();
+    arch::lapic_timer::start_count(0);
     out.tsc_hz = measured_frequency(tsc_end - tsc_start, end - start, reference.hz);
     out.lapic_hz = measured_frequency(apic_start - apic_end, end - start, reference.hz);
     return out.tsc_hz != 0 && out.lapic_hz != 0;
@@ -91,14 +92,14 @@ void program_next_event(CpuTimer& cpu) {
     uint64_t target = cpu.next_tick_tsc;
     if (cpu.head && cpu.head->expiry_tsc < target) target = cpu.head->expiry_tsc;
     if (g_mode == EventMode::kTscDeadline) {
-        lapic_timer::set_tsc_deadline(target);  // a time already past fires at once (SDM §11.5.4.1)
+        arch::lapic_timer::set_tsc_deadline(target);  // a time already past fires at once (SDM §11.5.4.1)
         return;
     }
     uint64_t now = rdtsc();
     uint64_t count = target > now ? scale(target - now, g_lapic_hz, g_tsc_hz) : 1;
     if (count == 0) count = 1;
     if (count > 0xffffffff) count = 0xffffffff;  // fires early; the handler re-arms
-    lapic_timer::start_count(uint32_t(count));
+    arch::lapic_timer::start_count(uint32_t(count));
 }
 
 void on_timer_interrupt(arch::InterruptFrame&) {
@@ -151,12 +152,12 @@ void start_this_cpu_timer(EventMode mode) {
         return;
     }
     ksync::Guard guard(cpu->lock);
-    lapic_timer::start_count(0);
+    arch::lapic_timer::start_count(0);
     if (mode == EventMode::kTscDeadline) {
-        lapic_timer::configure(kTimerVector, lapic_timer::Mode::kTscDeadline, false);
+        arch::lapic_timer::configure(kTimerVector, arch::lapic_timer::Mode::kTscDeadline, false);
     } else {
-        lapic_timer::set_tsc_deadline(0);
-        lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, false);
+        arch::lapic_timer::set_tsc_deadline(0);
+        arch::lapic_timer::configure(kTimerVector, arch::lapic_timer::Mode::kOneShot, false);
     }
     if (!cpu->running) cpu->next_tick_tsc = rdtsc() + g_tick_period_tsc;
     cpu->running = true;
@@ -169,7 +170,7 @@ bool timer_interrupts_arrive() {
     CpuTimer* cpu = this_timer();
     if (!cpu) return false;
     uint64_t before = __atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED);
-    bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
+    bool were_enabled = arch::interrupts_enabled();
     uint64_t give_up = rdtsc() + ns_to_tsc_delta(100'000'000);
     arch::sti();
     while (__atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED) < before + 3 && rdtsc() < give_up) arch::pause();
@@ -216,9 +217,10 @@ void init(const lib::CommandLine& cmdline) {
     g_initialized = true;
     klog::set_clock(clock_for_log);
 
-    bool invariant = arch::cpuid(0x80000000).eax >= 0x80000007 && (arch::cpuid(0x80000007).edx & (1u << 8));
-    bool want_deadline = lapic_timer::tsc_deadline_supported() && cmdline.value_or("timer", "") != lib::StringView("oneshot");
-    arch::set_interrupt_handler(kTimerVector, on_timer_interrupt);
+    bool invariant = arch::has(arch::feature::kInvariantTsc);
+    bool want_deadline =
+        arch::lapic_timer::tsc_deadline_supported() && cmdline.value_or("timer", "") != lib::StringView("oneshot");
+    ASSERT(arch::set_interrupt_handler(kTimerVector, on_timer_interrupt));
     g_mode = want_deadline ? EventMode::kTscDeadline : EventMode::kOneShot;
     start_this_cpu_timer(g_mode);
     if (!timer_interrupts_arrive() && g_mode == EventMode::kTscDeadline) {
@@ -237,7 +239,8 @@ void init(const lib::CommandLine& cmdline) {
     klog::info("time: TSC {} MHz{}, LAPIC timer {} MHz, calibrated against {} ({})", to_mhz(g_tsc_hz),
                invariant ? " (invariant)" : "", to_mhz(g_lapic_hz), g_reference.name, reference_rate);
     klog::info("time: tick {} Hz on vector {:#x}, deadlines in {} mode{}", kTickHz, kTimerVector,
-               event_mode_name(g_mode), lapic_timer::tsc_deadline_supported() ? "" : " (no TSC-deadline on this CPU)");
+               event_mode_name(g_mode),
+               arch::lapic_timer::tsc_deadline_supported() ? "" : " (no TSC-deadline on this CPU)");
 }
 
 void init_this_cpu() {

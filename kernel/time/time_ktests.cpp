@@ -3,10 +3,10 @@
 // the calibrated rates re-measured, the other reference clocks agreeing with
 // the chosen one, deadlines firing in order and not early, cancel.
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/lapic_timer.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/time/calibration.hpp"
-#include "kernel/time/lapic_timer.hpp"
 #include "kernel/time/reference_clock.hpp"
 #include "kernel/time/time.hpp"
 
@@ -19,7 +19,7 @@ constexpr uint64_t kOnePercentPpm = 10'000;
 // Opens interrupts for the test's body and restores the state after.
 class InterruptsOn {
 public:
-    InterruptsOn() : were_enabled_(arch::read_rflags() & arch::kRflagsIf) { arch::sti(); }
+    InterruptsOn() : were_enabled_(arch::interrupts_enabled()) { arch::sti(); }
     ~InterruptsOn() {
         if (!were_enabled_) arch::cli();
     }
@@ -94,23 +94,25 @@ KTEST(time, monotonic_clock_matches_reference_within_one_percent) {
 KTEST(time, lapic_timer_rate_remeasured_within_one_percent) {
     // A masked one-shot count, against the reference, as at calibration.
     const ReferenceClock& clock = reference();
-    lapic_timer::Mode mode = event_mode() == EventMode::kTscDeadline ? lapic_timer::Mode::kTscDeadline
-                                                                      : lapic_timer::Mode::kOneShot;
-    bool were_enabled = arch::read_rflags() & arch::kRflagsIf;
+    arch::lapic_timer::Mode mode = event_mode() == EventMode::kTscDeadline ? arch::lapic_timer::Mode::kTscDeadline
+                                                                           : arch::lapic_timer::Mode::kOneShot;
+    bool were_enabled = arch::interrupts_enabled();
     arch::cli();
-    lapic_timer::configure(kTimerVector, lapic_timer::Mode::kOneShot, true);
+    arch::lapic_timer::configure(kTimerVector, arch::lapic_timer::Mode::kOneShot, true);
     uint64_t best = best_of_three_ppm([&] {
-        lapic_timer::start_count(0xffffffff);
-        uint32_t start = lapic_timer::current_count();
+        arch::lapic_timer::start_count(0xffffffff);
+        uint32_t start = arch::lapic_timer::current_count();
         uint64_t elapsed = wait_on_reference(clock, 50);
-        uint32_t end = lapic_timer::current_count();
+        uint32_t end = arch::lapic_timer::current_count();
         return deviation_ppm(measured_frequency(start - end, elapsed, clock.hz), lapic_timer_hz());
     });
     // Back to the timer's own mode; the next tick re-arms it.
-    lapic_timer::start_count(0);
-    lapic_timer::configure(kTimerVector, mode, false);
-    if (mode == lapic_timer::Mode::kTscDeadline) lapic_timer::set_tsc_deadline(arch::rdtsc() + 1000);
-    else lapic_timer::start_count(1000);
+    arch::lapic_timer::start_count(0);
+    arch::lapic_timer::configure(kTimerVector, mode, false);
+    if (mode == arch::lapic_timer::Mode::kTscDeadline)
+        arch::lapic_timer::set_tsc_deadline(arch::rdtsc() + 1000);
+    else
+        arch::lapic_timer::start_count(1000);
     if (were_enabled) arch::sti();
     KEXPECT_LT(best, kOnePercentPpm);
 }

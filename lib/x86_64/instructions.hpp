@@ -1,9 +1,10 @@
 // One-line wrappers around the x86_64 instructions both the loader and the
 // kernel execute (Intel SDM Vol. 2; control registers Vol. 3A §2.5). Raw asm
-// lives only in tiny functions like these (architecture guide §2.1). The
-// loader re-exports them as loader::cpu, the kernel as arch (its own
+// lives only in tiny functions like these (docs/architecture.md §4.1).
+// The loader re-exports them as loader::cpu, the kernel as arch (its own
 // cpu.hpp and io.hpp), so each program keeps its own vocabulary and there is
-// one copy of the asm. Privileged: never called from host tests.
+// one copy of the asm. The bits the registers hold are named in
+// registers.hpp. Privileged (except CPUID): never called from host tests.
 #pragma once
 
 #include <stdint.h>
@@ -73,5 +74,15 @@ inline uint64_t read_cr3() { uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v))
 inline uint64_t read_cr4() { uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 inline uint64_t read_rflags() { uint64_t v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
 inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+
+// Drops the TLB entries (and paging-structure cache entries) for the page
+// holding `virt` (SDM Vol. 3A §4.10.4.1).
+inline void invlpg(uint64_t virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }
+
+// DR6 says why a #DB happened (SDM Vol. 3A §18.2.3); its bits are sticky.
+inline uint64_t read_dr6() { uint64_t v; asm volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+inline void write_dr6(uint64_t v) { asm volatile("mov %0, %%dr6" ::"r"(v)); }
 
 }  // namespace x86_64

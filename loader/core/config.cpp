@@ -1,4 +1,4 @@
-// limine.conf parser (facts sheet §5, Limine 8.x syntax).
+// limine.conf parser (docs/limine-protocol.md §5, Limine 8.x syntax).
 //
 // Choices where Limine's own documentation leaves room:
 // - Global options (timeout, default_entry) are recognised anywhere in the

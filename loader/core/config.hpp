@@ -1,4 +1,4 @@
-// limine.conf parsing (Limine 8.x syntax, facts sheet §5). Pure logic: no
+// limine.conf parsing (Limine 8.x syntax, docs/limine-protocol.md §5). Pure logic: no
 // UEFI, no allocation; every string is a view into the caller's text, which
 // must outlive the Config.
 #pragma once

@@ -1,4 +1,4 @@
-// Host tests of the limine.conf parser and resource paths (facts sheet §5).
+// Host tests of the limine.conf parser and resource paths (docs/limine-protocol.md §5).
 #include "loader/core/config.hpp"
 
 #include <gtest/gtest.h>

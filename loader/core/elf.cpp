@@ -1,23 +1,23 @@
-// ELF64 kernel validation, load planning, copying and relocation (facts
-// sheet §1-2). Field offsets follow the System V ABI gABI "ELF-64 Object File
+// ELF64 kernel validation, load planning, copying and relocation (docs/limine-protocol.md
+// §1-2). Field offsets follow the System V ABI gABI "ELF-64 Object File
 // Format" (file header, program header) and the x86-64 psABI §4.4
 // (relocations). Every offset and size read from the file is checked against
 // the file's length before use, with overflow-checked arithmetic, because the
 // kernel file is untrusted input read from disk.
 #include "loader/core/elf.hpp"
 
+#include "lib/bytes.hpp"
 #include "lib/utility.hpp"
-#include "loader/core/bytes.hpp"
 
 namespace loader {
 namespace {
 
-using bytes::range_inside;
-using bytes::read_u16;
-using bytes::read_u32;
-using bytes::read_u64;
 using lib::Error;
 using lib::ErrorCode;
+using lib::range_inside;
+using lib::read_u16;
+using lib::read_u32;
+using lib::read_u64;
 
 constexpr uint64_t kPageSize = 4096;
 // An image larger than this is refused: a higher-half kernel has 2 GiB of
@@ -65,9 +65,10 @@ struct ProgramHeader {
     uint64_t align;
 };
 
-ProgramHeader read_program_header(const uint8_t* at) {
-    return ProgramHeader{read_u32(at + 0),  read_u32(at + 4),  read_u64(at + 8), read_u64(at + 16),
-                         read_u64(at + 32), read_u64(at + 40), read_u64(at + 48)};
+ProgramHeader read_program_header(lib::Bytes file, uint64_t at) {
+    return ProgramHeader{read_u32(file, at + 0),  read_u32(file, at + 4),  read_u64(file, at + 8),
+                         read_u64(file, at + 16), read_u64(file, at + 32), read_u64(file, at + 40),
+                         read_u64(file, at + 48)};
 }
 
 struct HeaderFacts {
@@ -80,20 +81,24 @@ struct HeaderFacts {
 lib::Expected<HeaderFacts> check_header(lib::Bytes file) {
     if (file.size() < kEhdrSize)
         return Error::make(ErrorCode::kTruncated, "ELF: file is shorter than the 64-byte ELF64 header");
-    const uint8_t* h = file.data();
-    if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F')
+    if (!lib::bytes_equal(file, 0,
+                          "\x7f"
+                          "ELF",
+                          4))
         return Error::make(ErrorCode::kInvalid, "ELF: bad magic (not an ELF file)");
+    const uint8_t* h = file.data();
     if (h[4] != kElfClass64) return Error::make(ErrorCode::kUnsupported, "ELF: not a 64-bit ELF file (EI_CLASS)");
     if (h[5] != kElfData2Lsb) return Error::make(ErrorCode::kUnsupported, "ELF: not little-endian (EI_DATA)");
     if (h[6] != kEvCurrent) return Error::make(ErrorCode::kInvalid, "ELF: unknown ELF version (EI_VERSION)");
 
-    HeaderFacts facts{read_u16(h + 16), read_u64(h + 24), read_u64(h + 32), read_u16(h + 56)};
-    uint16_t machine = read_u16(h + 18);
-    uint16_t phentsize = read_u16(h + 54);
+    HeaderFacts facts{read_u16(file, 16), read_u64(file, 24), read_u64(file, 32), read_u16(file, 56)};
+    uint16_t machine = read_u16(file, 18);
+    uint16_t phentsize = read_u16(file, 54);
     if (machine != kEmX86_64) return Error::make(ErrorCode::kUnsupported, "ELF: machine is not x86_64 (e_machine)");
     if (facts.type != kEtExec && facts.type != kEtDyn)
         return Error::make(ErrorCode::kUnsupported, "ELF: type is neither ET_EXEC nor ET_DYN (e_type)");
-    if (read_u32(h + 20) != kEvCurrent) return Error::make(ErrorCode::kInvalid, "ELF: unknown ELF version (e_version)");
+    if (read_u32(file, 20) != kEvCurrent)
+        return Error::make(ErrorCode::kInvalid, "ELF: unknown ELF version (e_version)");
     if (facts.phnum == 0) return Error::make(ErrorCode::kInvalid, "ELF: no program headers (e_phnum is 0)");
     if (facts.phnum == kPnXnum)
         return Error::make(ErrorCode::kUnsupported, "ELF: extended program header count (PN_XNUM) not supported");
@@ -161,7 +166,7 @@ lib::Expected<LoadPlan> plan_kernel_load(lib::Bytes file, uint64_t dyn_base) {
     uint64_t link_end = 0;
 
     for (size_t i = 0; i < facts.phnum; ++i) {
-        ProgramHeader ph = read_program_header(file.data() + facts.phoff + i * kPhdrSize);
+        ProgramHeader ph = read_program_header(file, facts.phoff + i * kPhdrSize);
         if (ph.type != kPtLoad) continue;
         size_t index = plan.segment_count;
         if (ph.filesz > ph.memsz) return Error::make(ErrorCode::kInvalid, indexed(kFileszOverMemsz, index));
@@ -214,7 +219,7 @@ lib::Expected<LoadPlan> plan_kernel_load(lib::Bytes file, uint64_t dyn_base) {
         return Error::make(ErrorCode::kUnsupported, "ELF: loaded image would span more than 1 GiB");
 
     // An entry of 0 is allowed: the kernel may name its entry point through
-    // the Entry Point request instead (facts sheet §3). Otherwise it must be
+    // the Entry Point request instead (docs/limine-protocol.md §3). Otherwise it must be
     // inside a loaded segment.
     if (facts.entry != 0) {
         bool inside = false;
@@ -264,7 +269,7 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
     bool found_dynamic = false;
     ProgramHeader dynamic{};
     for (size_t i = 0; i < facts.phnum; ++i) {
-        ProgramHeader ph = read_program_header(file.data() + facts.phoff + i * kPhdrSize);
+        ProgramHeader ph = read_program_header(file, facts.phoff + i * kPhdrSize);
         if (ph.type != kPtDynamic) continue;
         if (found_dynamic) return Error::make(ErrorCode::kInvalid, "ELF: more than one PT_DYNAMIC");
         found_dynamic = true;
@@ -278,8 +283,8 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
     bool has_rela = false;
     bool terminated = false;
     for (uint64_t at = dynamic.offset; at + kDynSize <= dynamic.offset + dynamic.filesz; at += kDynSize) {
-        uint64_t tag = read_u64(file.data() + at);
-        uint64_t value = read_u64(file.data() + at + 8);
+        uint64_t tag = read_u64(file, at);
+        uint64_t value = read_u64(file, at + 8);
         if (tag == kDtNull) {
             terminated = true;
             break;
@@ -318,7 +323,7 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
     // relocations themselves modify).
     uint64_t table_offset = UINT64_MAX;
     for (size_t i = 0; i < facts.phnum; ++i) {
-        ProgramHeader ph = read_program_header(file.data() + facts.phoff + i * kPhdrSize);
+        ProgramHeader ph = read_program_header(file, facts.phoff + i * kPhdrSize);
         if (ph.type != kPtLoad || rela < ph.vaddr) continue;
         uint64_t into = rela - ph.vaddr;
         if (range_inside(into, rela_size, ph.filesz) && range_inside(ph.offset, ph.filesz, file.size())) {
@@ -330,9 +335,9 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
         return Error::make(ErrorCode::kInvalid, "ELF: DT_RELA table is not inside the file bytes of a PT_LOAD");
 
     for (uint64_t at = table_offset; at < table_offset + rela_size; at += kRelaSize) {
-        uint64_t target = read_u64(file.data() + at);
-        uint64_t info = read_u64(file.data() + at + 8);
-        uint64_t addend = read_u64(file.data() + at + 16);
+        uint64_t target = read_u64(file, at);
+        uint64_t info = read_u64(file, at + 8);
+        uint64_t addend = read_u64(file, at + 16);
         uint32_t type = static_cast<uint32_t>(info & 0xffffffffu);
         if (type == kRX86_64None) continue;
         if (type != kRX86_64Relative)
@@ -342,7 +347,7 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
         uint64_t place = target - link_base;
         if (target < link_base || !range_inside(place, 8, plan.image_size))
             return Error::make(ErrorCode::kOutOfRange, "ELF: relocation target is outside the loaded image");
-        bytes::write_u64(image + place, addend + slide);
+        lib::write_u64(lib::Span<uint8_t>(image, plan.image_size), place, addend + slide);
     }
     return {};
 }

@@ -1,4 +1,4 @@
-// ELF64 kernel validation and load planning (facts sheet §1-2). Pure logic:
+// ELF64 kernel validation and load planning (docs/limine-protocol.md §1-2). Pure logic:
 // works on the file's bytes, computes where each PT_LOAD goes; the UEFI side
 // then allocates one contiguous physical block and copies.
 #pragma once

@@ -436,7 +436,7 @@ TEST(Elf, RealKernelIfBuilt) {
     loader::copy_segments(view(file), *plan, image.data());
     EXPECT_TRUE(loader::apply_relocations(view(file), *plan, image.data(), plan->slide).has_value());
 
-    // The loaded image carries the kernel's Limine requests (facts sheet §1).
+    // The loaded image carries the kernel's Limine requests (docs/limine-protocol.md §1).
     auto scan = loader::scan_requests(lib::Bytes(image.data(), image.size()));
     ASSERT_TRUE(scan.has_value()) << scan.error().message;
     EXPECT_TRUE(scan->has_base_revision);

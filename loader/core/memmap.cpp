@@ -1,4 +1,4 @@
-// UEFI memory map -> Limine memory map (facts sheet §4, UEFI 2.10 §7.2).
+// UEFI memory map -> Limine memory map (docs/limine-protocol.md §4, UEFI 2.10 §7.2).
 //
 // Method: every descriptor and every override is a typed interval. A sweep
 // walks the distinct interval boundaries in increasing order; for each piece
@@ -18,17 +18,17 @@
 // descriptors cost well under a million steps.
 #include "loader/core/memmap.hpp"
 
+#include "lib/bytes.hpp"
 #include "lib/utility.hpp"
-#include "loader/core/bytes.hpp"
 #include "protocol/limine.hpp"
 
 namespace loader {
 namespace {
 
-using bytes::read_u32;
-using bytes::read_u64;
 using lib::Error;
 using lib::ErrorCode;
+using lib::read_u32;
+using lib::read_u64;
 
 constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kNoType = UINT64_MAX;
@@ -80,10 +80,10 @@ struct Interval {
 
 // Reads descriptor `index` (validated: its end does not overflow).
 Interval descriptor_interval(lib::Bytes efi_map, size_t desc_size, size_t index) {
-    const uint8_t* at = efi_map.data() + index * desc_size;
-    uint64_t start = read_u64(at + 8);
-    uint64_t pages = read_u64(at + 24);
-    return Interval{start, start + pages * kPageSize, limine_type_of(read_u32(at + 0))};
+    size_t at = index * desc_size;
+    uint64_t start = read_u64(efi_map, at + 8);
+    uint64_t pages = read_u64(efi_map, at + 24);
+    return Interval{start, start + pages * kPageSize, limine_type_of(read_u32(efi_map, at + 0))};
 }
 
 class Writer {
@@ -152,9 +152,9 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
 
     // Validate first so the sweep can compute ends without checks.
     for (size_t i = 0; i < descriptor_count; ++i) {
-        const uint8_t* at = efi_map.data() + i * desc_size;
-        uint64_t start = read_u64(at + 8);
-        uint64_t pages = read_u64(at + 24);
+        size_t at = i * desc_size;
+        uint64_t start = read_u64(efi_map, at + 8);
+        uint64_t pages = read_u64(efi_map, at + 24);
         uint64_t end = 0;
         if (pages > UINT64_MAX / kPageSize || !lib::checked_add(start, pages * kPageSize, end))
             return Error::make(ErrorCode::kInvalid, "memmap: a UEFI descriptor's page count runs past 2^64");

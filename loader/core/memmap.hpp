@@ -1,5 +1,5 @@
-// Converting the final UEFI memory map into the Limine memory map (facts
-// sheet §4 memmap_entry rules). Pure logic: input is the UEFI descriptor
+// Converting the final UEFI memory map into the Limine memory map (docs/limine-protocol.md
+// §4 memmap_entry rules). Pure logic: input is the UEFI descriptor
 // array as bytes plus the ranges the loader wants typed specially.
 #pragma once
 
@@ -62,7 +62,7 @@ struct MemoryRange {
 // wins: USABLE < BOOTLOADER_RECLAIMABLE < ACPI_RECLAIMABLE <
 // KERNEL_AND_MODULES < FRAMEBUFFER < ACPI_NVS < RESERVED < BAD_MEMORY.
 //
-// Rules of the output (facts sheet §4): sorted by base, adjacent entries of
+// Rules of the output (docs/limine-protocol.md §4): sorted by base, adjacent entries of
 // the same type merged, USABLE and BOOTLOADER_RECLAIMABLE 4 KiB aligned in
 // base and length (shrunk inward; the cut-off parts are dropped) and
 // overlapping nothing, the first page never USABLE (cut off and dropped).

@@ -1,4 +1,4 @@
-// Host tests of the UEFI -> Limine memory map conversion (facts sheet §4).
+// Host tests of the UEFI -> Limine memory map conversion (docs/limine-protocol.md §4).
 #include "loader/core/memmap.hpp"
 
 #include <gtest/gtest.h>
@@ -61,7 +61,7 @@ bool is_usable_type(uint32_t efi_type) {
     return (efi_type >= 1 && efi_type <= 4) || efi_type == 7;
 }
 
-// Every rule of facts sheet §4 plus: no byte the input calls non-usable is
+// Every rule of docs/limine-protocol.md §4 plus: no byte the input calls non-usable is
 // reported usable, and no output entry is empty or has an unknown type.
 void check_rules(const std::vector<MemoryRange>& entries, const std::vector<Descriptor>& input,
                  const std::vector<MemoryRange>& overrides) {

@@ -1,18 +1,18 @@
 // Finding Limine requests, markers and the base revision tag in the loaded
-// kernel image (facts sheet §1). Offsets are relative to the image start;
+// kernel image (docs/limine-protocol.md §1). Offsets are relative to the image start;
 // "8-byte aligned" means aligned relative to that start, which is where the
 // loader places the page-aligned image.
 #include "loader/core/requests.hpp"
 
-#include "loader/core/bytes.hpp"
+#include "lib/bytes.hpp"
 #include "protocol/limine.hpp"
 
 namespace loader {
 namespace {
 
-using bytes::read_u64;
 using lib::Error;
 using lib::ErrorCode;
+using lib::read_u64;
 
 struct KnownRequest {
     const limine::RequestId& id;
@@ -20,7 +20,7 @@ struct KnownRequest {
     const char* duplicate_message;
 };
 
-// One row per feature of facts sheet §4, with the message used when the
+// One row per feature of docs/limine-protocol.md §4, with the message used when the
 // kernel declares that request twice.
 constexpr KnownRequest kKnownRequests[] = {
     {limine::id::kBootloaderInfo, "bootloader_info", "requests: bootloader_info request appears twice"},
@@ -53,7 +53,7 @@ const KnownRequest* find_known(uint64_t id2, uint64_t id3) {
 bool words_match(lib::Bytes image, uint64_t offset, uint64_t end, const uint64_t* expected, size_t count) {
     if (offset > end || count * 8 > end - offset) return false;
     for (size_t i = 0; i < count; ++i)
-        if (read_u64(image.data() + offset + 8 * i) != expected[i]) return false;
+        if (read_u64(image, offset + 8 * i) != expected[i]) return false;
     return true;
 }
 
@@ -102,13 +102,13 @@ lib::Expected<RequestScan> scan_requests(lib::Bytes image, FoundRequest* duplica
         if (words_match(image, at, size, kBaseRevisionMagic, 2)) {
             scan.has_base_revision = true;
             scan.base_revision_offset = at;
-            scan.requested_revision = read_u64(image.data() + at + 16);
+            scan.requested_revision = read_u64(image, at + 16);
             break;
         }
 
     for (uint64_t at = begin; at + kRequestHeaderBytes <= end; at += 8) {
         if (!words_match(image, at, end, kCommonMagic, 2)) continue;
-        FoundRequest found{at, read_u64(image.data() + at + 16), read_u64(image.data() + at + 24)};
+        FoundRequest found{at, read_u64(image, at + 16), read_u64(image, at + 24)};
         for (size_t i = 0; i < scan.request_count; ++i) {
             if (scan.requests[i].id2 != found.id2 || scan.requests[i].id3 != found.id3) continue;
             if (duplicate) *duplicate = found;

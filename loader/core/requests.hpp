@@ -1,4 +1,4 @@
-// Finding Limine requests in the loaded kernel image (facts sheet §1).
+// Finding Limine requests in the loaded kernel image (docs/limine-protocol.md §1).
 // Pure logic over the image bytes: what the loader must answer.
 #pragma once
 
@@ -34,7 +34,7 @@ struct RequestScan {
 lib::Expected<RequestScan> scan_requests(lib::Bytes image, FoundRequest* duplicate = nullptr);
 
 // Human-readable name of a feature ("hhdm", "smp", ...) or nullptr if the
-// id is not one of the facts sheet's features.
+// id is not one of docs/limine-protocol.md §4's features.
 const char* request_name(uint64_t id2, uint64_t id3);
 
 }  // namespace loader

@@ -1,4 +1,4 @@
-// Host tests of the request scan (facts sheet §1).
+// Host tests of the request scan (docs/limine-protocol.md §1).
 #include "loader/core/requests.hpp"
 
 #include <gtest/gtest.h>

@@ -1,15 +1,15 @@
 #include "loader/smp/cpu_list.hpp"
 
-#include "loader/smp/apic.hpp"
+#include "lib/x86_64/apic.hpp"
 
 namespace loader::smp {
 
-void build_cpu_list(const MadtCpus* madt, uint32_t bsp_apic_id, CpuList& out) {
+void build_cpu_list(const acpi::MadtInfo* madt, uint32_t bsp_apic_id, CpuList& out) {
     out.count = 0;
     out.bsp_index = 0;
 
     bool bsp_in_madt = false;
-    size_t madt_count = madt != nullptr ? madt->count : 0;
+    size_t madt_count = madt != nullptr ? madt->cpu_count : 0;
     if (madt_count > kMaxCpus) madt_count = kMaxCpus;
     for (size_t i = 0; i < madt_count; ++i) {
         if (madt->cpus[i].apic_id == bsp_apic_id) bsp_in_madt = true;
@@ -40,7 +40,7 @@ void build_cpu_list(const MadtCpus* madt, uint32_t bsp_apic_id, CpuList& out) {
 bool can_send_ipi_to(uint32_t apic_id, bool x2apic_mode) {
     // x2APIC id 0xFFFFFFFF is the x2APIC broadcast address (SDM §11.12.9).
     if (x2apic_mode) return apic_id != 0xffffffffu;
-    return apic_id <= apic::kMaxXapicDestination;
+    return apic_id <= x86_64::apic::kMaxXapicDestination;
 }
 
 }  // namespace loader::smp

@@ -7,10 +7,21 @@
 namespace loader::smp {
 namespace {
 
-std::unique_ptr<MadtCpus> madt_with(std::initializer_list<MadtCpu> cpus) {
-    auto madt = std::make_unique<MadtCpus>();
+// A processor as the MADT lists it: UID, APIC id, enabled.
+struct Cpu {
+    uint32_t processor_uid;
+    uint32_t apic_id;
+    bool enabled;
+};
+
+acpi::LocalApic local_apic(const Cpu& cpu) {
+    return acpi::LocalApic{cpu.processor_uid, cpu.apic_id, cpu.enabled, !cpu.enabled, false};
+}
+
+std::unique_ptr<acpi::MadtInfo> madt_with(std::initializer_list<Cpu> cpus) {
+    auto madt = std::make_unique<acpi::MadtInfo>();
     madt->local_apic_address = 0xfee00000;
-    for (const MadtCpu& cpu : cpus) madt->cpus[madt->count++] = cpu;
+    for (const Cpu& cpu : cpus) madt->cpus[madt->cpu_count++] = local_apic(cpu);
     return madt;
 }
 
@@ -56,10 +67,10 @@ TEST(CpuList, BspMissingFromTheMadtComesFirst) {
 }
 
 TEST(CpuList, FullMadtWithoutTheBspDropsItsLastEntry) {
-    auto madt = std::make_unique<MadtCpus>();
+    auto madt = std::make_unique<acpi::MadtInfo>();
     for (size_t i = 0; i < kMaxCpus; ++i)
-        madt->cpus[i] = MadtCpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), true};
-    madt->count = kMaxCpus;
+        madt->cpus[i] = local_apic(Cpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), true});
+    madt->cpu_count = kMaxCpus;
     auto list = std::make_unique<CpuList>();
     build_cpu_list(madt.get(), 0, *list);
     ASSERT_EQ(list->count, kMaxCpus);
@@ -68,9 +79,10 @@ TEST(CpuList, FullMadtWithoutTheBspDropsItsLastEntry) {
 }
 
 TEST(CpuList, ACountBeyondTheArrayIsClampedNotRead) {
-    auto madt = std::make_unique<MadtCpus>();
-    for (size_t i = 0; i < kMaxCpus; ++i) madt->cpus[i] = MadtCpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i), true};
-    madt->count = kMaxCpus + 50;  // corrupt: ASan would flag a read past cpus[]
+    auto madt = std::make_unique<acpi::MadtInfo>();
+    for (size_t i = 0; i < kMaxCpus; ++i)
+        madt->cpus[i] = local_apic(Cpu{static_cast<uint32_t>(i), static_cast<uint32_t>(i), true});
+    madt->cpu_count = kMaxCpus + 50;  // corrupt: ASan would flag a read past cpus[]
     auto list = std::make_unique<CpuList>();
     build_cpu_list(madt.get(), 3, *list);
     EXPECT_EQ(list->count, kMaxCpus);

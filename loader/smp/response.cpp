@@ -50,8 +50,8 @@ limine::SmpResponse* ResponseBlock::finish(const CpuList& cpus, uint32_t bsp_lap
         slot->lapic_id = cpus.cpus[i].apic_id;
         slot->reserved = 0;
         slot->extra_argument = 0;
-        // goto_address stays as the kernel must find it: null (facts sheet
-        // §4). It is not written here: an AP may already be polling it.
+        // goto_address stays as the kernel must find it: null
+        // (docs/limine-protocol.md §4). It is not written here: an AP may already be polling it.
         if (cpus.cpus[i].online) pointers[listed++] = info_virtual(i);
     }
 

@@ -1,4 +1,4 @@
-// Laying out the SMP response (facts sheet §4, SMP and smp_info) in one
+// Laying out the SMP response (docs/limine-protocol.md §4, SMP and smp_info) in one
 // block of bootloader-reclaimable memory: the response, one smp_info per
 // processor in the CPU list, then the array of pointers to the smp_info of
 // every processor that is online. Every pointer written is an HHDM address.

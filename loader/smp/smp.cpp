@@ -4,9 +4,12 @@
 #include "loader/smp/smp.hpp"
 
 #include "lib/utility.hpp"
-#include "loader/core/madt.hpp"
-#include "loader/smp/apic.hpp"
+#include "lib/x86_64/apic.hpp"
+#include "lib/x86_64/cpuid.hpp"
+#include "lib/x86_64/page_table.hpp"
+#include "lib/x86_64/registers.hpp"
 #include "loader/cpu.hpp"
+#include "loader/madt.hpp"
 #include "loader/smp/cpu_list.hpp"
 #include "loader/smp/response.hpp"
 #include "loader/smp/trampoline.hpp"
@@ -23,7 +26,7 @@ constexpr uint64_t kBelow640KiB = 0xa0000;
 constexpr uint64_t kBelow1MiB = 0x100000;     // a SIPI vector names a page below 1 MiB
 constexpr uint64_t kBelow4GiB = 0x100000000;  // CR3 loaded from 32-bit code
 constexpr uint64_t kAnywhere = ~0ULL;
-constexpr uint64_t kDefaultStackSize = 64 * 1024;  // facts sheet §3
+constexpr uint64_t kDefaultStackSize = 64 * 1024;  // docs/limine-protocol.md §3
 constexpr uint64_t kMaxStackSize = 1ULL << 30;     // a sanity bound on the Stack Size request
 
 // The waits of the "typical BSP initialization sequence" (Intel SDM Vol. 3A
@@ -38,17 +41,9 @@ constexpr uint64_t kAfterStartupMicroseconds = 200;
 constexpr uint64_t kReportInTimeoutMicroseconds = 1000000;
 constexpr uint64_t kIcrIdleTimeoutMicroseconds = 1000;
 
-// CPUID feature bits (SDM Vol. 2A, CPUID leaf 01H, Tables 3-10/3-11).
-constexpr uint32_t kCpuid1EcxX2apic = 1u << 21;
-constexpr uint32_t kCpuid1EdxPat = 1u << 16;
-constexpr uint32_t kCpuid1EdxTsc = 1u << 4;
-constexpr uint32_t kCpuid7EdxArchCapabilities = 1u << 29;
-
-// MSRs telling whether xAPIC mode is still allowed (SDM Vol. 4, Table 2-2).
-constexpr uint32_t kArchCapabilitiesMsr = 0x10a;
-constexpr uint64_t kArchCapabilitiesXapicDisableStatus = 1ULL << 21;
-constexpr uint32_t kXapicDisableStatusMsr = 0xbd;
-constexpr uint64_t kLegacyXapicDisabled = 1ULL << 0;
+namespace apic = x86_64::apic;
+namespace feature = x86_64::feature;
+namespace msr = x86_64::msr;
 
 struct State {
     bool prepared = false;
@@ -74,29 +69,21 @@ uint8_t* identity(uint64_t physical) {
     return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(physical));
 }
 
-const uint8_t* identity_const(uint64_t physical) {
-    return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(physical));
-}
-
 // The BSP's APIC id as the MADT lists it: the x2APIC id from leaf 0BH when
 // the CPU has that leaf, else the initial xAPIC id in CPUID.01H:EBX[31:24]
 // (SDM Vol. 3A §11.4.6; both agree below 255).
 uint32_t read_bsp_apic_id() {
-    if (cpu::cpuid(0).eax >= 0xb) {
-        cpu::CpuidResult topology = cpu::cpuid(0xb, 0);
-        if (topology.ebx != 0) return topology.edx;
-    }
-    return cpu::cpuid(1).ebx >> 24;
+    return x86_64::initial_apic_id();
 }
 
 bool cpu_has_x2apic() {
-    return (cpu::cpuid(1).ecx & kCpuid1EcxX2apic) != 0;
+    return x86_64::has(feature::kX2apic);
 }
 bool cpu_has_pat() {
-    return (cpu::cpuid(1).edx & kCpuid1EdxPat) != 0;
+    return x86_64::has(feature::kPat);
 }
 bool cpu_has_tsc() {
-    return (cpu::cpuid(1).edx & kCpuid1EdxTsc) != 0;
+    return x86_64::has(feature::kTsc);
 }
 
 void delay(uint64_t microseconds) {
@@ -129,8 +116,9 @@ public:
             return;
         }
         wait_until_idle();
-        cpu::mmio_write32(mmio_base_ + apic::kXapicIcrHigh, apic::xapic_icr_high(command.destination));
-        cpu::mmio_write32(mmio_base_ + apic::kXapicIcrLow, apic::icr_low(command));
+        cpu::mmio_write32(mmio_base_ + uint32_t(apic::Register::kInterruptCommandHigh),
+                          apic::xapic_icr_high(command.destination));
+        cpu::mmio_write32(mmio_base_ + uint32_t(apic::Register::kInterruptCommandLow), apic::icr_low(command));
         wait_until_idle();
     }
 
@@ -139,7 +127,8 @@ private:
     // (delivery status, ICR bit 12). Bounded: a stuck bit must not hang boot.
     void wait_until_idle() const {
         (void)wait_for(kIcrIdleTimeoutMicroseconds, [&] {
-            return (cpu::mmio_read32(mmio_base_ + apic::kXapicIcrLow) & apic::kIcrDeliveryStatusPending) == 0;
+            return (cpu::mmio_read32(mmio_base_ + uint32_t(apic::Register::kInterruptCommandLow)) &
+                    apic::kIcrDeliveryPending) == 0;
         });
     }
 
@@ -152,10 +141,9 @@ private:
 // IA32_XAPIC_DISABLE_STATUS exists, whose bit 0 means "legacy xAPIC
 // disabled" (SDM Vol. 4, Table 2-2). Leaving x2APIC then would #GP.
 bool xapic_disabled_by_platform() {
-    if (cpu::cpuid(0).eax < 7) return false;
-    if ((cpu::cpuid(7, 0).edx & kCpuid7EdxArchCapabilities) == 0) return false;
-    if ((cpu::rdmsr(kArchCapabilitiesMsr) & kArchCapabilitiesXapicDisableStatus) == 0) return false;
-    return (cpu::rdmsr(kXapicDisableStatusMsr) & kLegacyXapicDisabled) != 0;
+    if (!x86_64::has(feature::kArchCapabilities)) return false;
+    if ((cpu::rdmsr(msr::kArchCapabilities) & x86_64::arch_capabilities::kXapicDisableStatus) == 0) return false;
+    return (cpu::rdmsr(msr::kXapicDisableStatus) & x86_64::xapic_disable_status::kLegacyXapicDisabled) != 0;
 }
 
 // Whether every listed CPU could be addressed in xAPIC mode.
@@ -174,19 +162,19 @@ bool all_ids_fit_xapic() {
 //   x2APIC or the platform forbids xAPIC; then x2APIC stays and the
 //   response flag says so.
 bool configure_bsp_apic_mode() {
-    uint64_t base = cpu::rdmsr(apic::kApicBaseMsr);
-    if ((base & apic::kApicBaseX2apicEnable) != 0) {
+    uint64_t base = cpu::rdmsr(msr::kApicBase);
+    if ((base & apic::kBaseX2apicEnable) != 0) {
         if (g_state.want_x2apic || !all_ids_fit_xapic() || xapic_disabled_by_platform()) return true;
-        base &= ~(apic::kApicBaseGlobalEnable | apic::kApicBaseX2apicEnable);
-        cpu::wrmsr(apic::kApicBaseMsr, base);
-        cpu::wrmsr(apic::kApicBaseMsr, base | apic::kApicBaseGlobalEnable);
+        base &= ~(apic::kBaseGlobalEnable | apic::kBaseX2apicEnable);
+        cpu::wrmsr(msr::kApicBase, base);
+        cpu::wrmsr(msr::kApicBase, base | apic::kBaseGlobalEnable);
         return false;
     }
     if (!g_state.want_x2apic || !cpu_has_x2apic()) return false;
     // xAPIC -> x2APIC is the legal transition: enable, then set EXTD.
-    base |= apic::kApicBaseGlobalEnable;
-    cpu::wrmsr(apic::kApicBaseMsr, base);
-    cpu::wrmsr(apic::kApicBaseMsr, base | apic::kApicBaseX2apicEnable);
+    base |= apic::kBaseGlobalEnable;
+    cpu::wrmsr(msr::kApicBase, base);
+    cpu::wrmsr(msr::kApicBase, base | apic::kBaseX2apicEnable);
     return true;
 }
 
@@ -237,17 +225,15 @@ void list_bsp_only(const char* problem) {
     g_state.report.madt_problem = problem;
 }
 
-void read_madt(const PrepareInfo& info) {
+void read_cpus_from_madt(const PrepareInfo& info) {
     g_state.local_apic_address = 0;
-    if (info.rsdp == nullptr) return list_bsp_only("SMP: no RSDP from the firmware");
-    auto table = find_acpi_table(info.rsdp, "APIC", identity_const);
-    if (!table) return list_bsp_only(table.error().message);
-    // Read in place: MadtCpus is a few KiB, not worth a copy.
-    auto parsed = parse_madt_cpus(table.value());
-    if (!parsed) return list_bsp_only(parsed.error().message);
+    const char* problem = nullptr;
+    const acpi::MadtInfo* madt = read_madt(info.rsdp, &problem);
+    if (madt == nullptr) return list_bsp_only(problem);
     g_state.report.madt_found = true;
-    g_state.local_apic_address = parsed.value().local_apic_address;
-    build_cpu_list(&parsed.value(), g_state.bsp_apic_id, g_state.cpus);
+    g_state.report.madt_problem = problem;  // entries skipped, if any
+    g_state.local_apic_address = madt->local_apic_address;
+    build_cpu_list(madt, g_state.bsp_apic_id, g_state.cpus);
 }
 
 }  // namespace
@@ -258,7 +244,7 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
     g_state.want_x2apic = info.want_x2apic;
     g_state.hhdm_offset = info.hhdm_offset;
     g_state.bsp_apic_id = read_bsp_apic_id();
-    read_madt(info);
+    read_cpus_from_madt(info);
     g_state.report.cpus_listed = g_state.cpus.count;
 
     const PageAllocator& allocator = info.allocator;
@@ -334,7 +320,7 @@ TrampolineSetup trampoline_setup(const StartInfo& info, bool x2apic_mode) {
     setup.code_selector = info.code_selector;
     setup.data_selector = info.data_selector;
     setup.set_pat = cpu_has_pat();
-    setup.pat = kPatValue;
+    setup.pat = x86_64::paging::kPatLayout;
     setup.enable_x2apic = x2apic_mode;
     return setup;
 }
@@ -347,7 +333,7 @@ bool start_all_aps(const StartInfo& info, bool x2apic_mode) {
     install_trampoline(trampoline, trampoline_setup(info, x2apic_mode));
 
     uint64_t mmio_base = g_state.local_apic_address;
-    if (mmio_base == 0) mmio_base = cpu::rdmsr(apic::kApicBaseMsr) & apic::kApicBaseAddressMask;
+    if (mmio_base == 0) mmio_base = cpu::rdmsr(msr::kApicBase) & apic::kBaseAddressMask;
     LocalApic local_apic(x2apic_mode, mmio_base);
     uint8_t vector = apic::startup_vector(g_state.trampoline_physical);
 

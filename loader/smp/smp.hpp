@@ -1,5 +1,5 @@
-// Starting the application processors for the Limine SMP feature (facts
-// sheet §4 smp_info; issue: INIT-SIPI-SIPI through a real-mode trampoline
+// Starting the application processors for the Limine SMP feature (docs/limine-protocol.md
+// §4 smp_info; issue: INIT-SIPI-SIPI through a real-mode trampoline
 // below 1 MiB, each AP in long mode on the kernel's page tables and GDT,
 // parked polling its goto_address).
 //
@@ -88,17 +88,12 @@ limine::SmpResponse* start_aps(const StartInfo& info);
 //         INIT left (base 0, limit 0xffff: unusable, load your own);
 //   CR3 = pml4_physical; CR0 = PE|MP?|ET|NE?|WP|PG (MP, NE as on the BSP);
 //   CR4 = PAE (+LA57) + the BSP's DE/MCE/PGE/PCE/OSFXSR/OSXMMEXCPT;
-//   EFER = LME|LMA (+NXE); IA32_PAT = kPatValue; local APIC enabled, in
+//   EFER = LME|LMA (+NXE); IA32_PAT = x86_64::paging::kPatLayout (the BSP's too); local APIC enabled, in
 //   x2APIC mode iff the response flag says so.
 // Until then it spins (PAUSE) on info->goto_address through the HHDM alias
 // of the trampoline page, so the kernel may drop the identity map but must
 // keep the HHDM, the trampoline page, the stacks and the response until it
 // has sent every AP away.
-
-// The PAT layout of facts sheet §2, which every AP gets (IA32_PAT, MSR 0x277;
-// byte n is PATn: 06 WB, 04 WT, 07 UC-, 00 UC, 05 WP, 01 WC, then PAT6 UC-
-// and PAT7 UC as at reset). main.cpp should write the same value on the BSP.
-inline constexpr uint64_t kPatValue = 0x0007010500070406ULL;
 
 // What prepare() and start_aps() found and did, for the loader's log (e.g.
 // on the serial port after ExitBootServices). Valid after start_aps().

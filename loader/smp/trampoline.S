@@ -136,7 +136,7 @@ smp_trampoline_park:
     testq %rax, %rax
     jz smp_trampoline_park
 
-    // Enter as the BSP entered the kernel (facts sheet §3): RFLAGS with IF
+    // Enter as the BSP entered the kernel (docs/limine-protocol.md §3): RFLAGS with IF
     // and DF clear, a return address of 0 on the stack, every GPR but RDI
     // and RSP zero.
     pushq $0                            // the return address
@@ -160,7 +160,7 @@ smp_trampoline_park:
     ret
 
 // ------------------------------------------------------------ temporary GDT
-// The same layout as the GDT the Limine protocol hands over (facts sheet §3),
+// The same layout as the GDT the Limine protocol hands over (docs/limine-protocol.md §3),
 // with the accessed bits preset so the CPU never writes to it.
     .balign 16
     .globl smp_trampoline_gdt

@@ -43,7 +43,7 @@ ApControlRegisters ap_control_registers(uint64_t bsp_cr0, uint64_t bsp_cr4, bool
                         cr4::kPerformanceCounterEnable | cr4::kOsFxsr | cr4::kOsXmmExceptions);
     registers.cr4 = static_cast<uint32_t>(value);
 
-    registers.efer_set = efer::kLongModeEnable | (nx ? efer::kNoExecuteEnable : 0);
+    registers.efer_set = uint32_t(efer::kLongModeEnable | (nx ? efer::kNoExecuteEnable : 0));
     return registers;
 }
 

@@ -8,35 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/x86_64/registers.hpp"
+
 namespace loader::smp {
 
-// --- Control registers (Intel SDM Vol. 3A §2.5) ---------------------------
+// --- Control registers (bits: lib/x86_64/registers.hpp) -------------------
 
-namespace cr0 {
-inline constexpr uint64_t kProtectionEnable = 1ULL << 0;
-inline constexpr uint64_t kMonitorCoprocessor = 1ULL << 1;
-inline constexpr uint64_t kExtensionType = 1ULL << 4;
-inline constexpr uint64_t kNumericError = 1ULL << 5;
-inline constexpr uint64_t kWriteProtect = 1ULL << 16;
-inline constexpr uint64_t kPaging = 1ULL << 31;
-}  // namespace cr0
-
-namespace cr4 {
-inline constexpr uint64_t kDebuggingExtensions = 1ULL << 3;
-inline constexpr uint64_t kPhysicalAddressExtension = 1ULL << 5;
-inline constexpr uint64_t kMachineCheckEnable = 1ULL << 6;
-inline constexpr uint64_t kPageGlobalEnable = 1ULL << 7;
-inline constexpr uint64_t kPerformanceCounterEnable = 1ULL << 8;
-inline constexpr uint64_t kOsFxsr = 1ULL << 9;
-inline constexpr uint64_t kOsXmmExceptions = 1ULL << 10;
-inline constexpr uint64_t kFiveLevelPaging = 1ULL << 12;
-}  // namespace cr4
-
-// IA32_EFER (MSR C000_0080h, SDM Vol. 3A §2.2.1).
-namespace efer {
-inline constexpr uint32_t kLongModeEnable = 1u << 8;
-inline constexpr uint32_t kNoExecuteEnable = 1u << 11;
-}  // namespace efer
+namespace cr0 = x86_64::cr0;
+namespace cr4 = x86_64::cr4;
+namespace efer = x86_64::efer;
 
 struct ApControlRegisters {
     uint32_t cr0;       // loaded with paging: PE, PG, WP, ET + the BSP's MP/NE
@@ -44,8 +24,8 @@ struct ApControlRegisters {
     uint32_t efer_set;  // ORed into EFER: LME (+NXE)
 };
 
-// What an AP loads so that it ends up like the BSP at kernel entry (facts
-// sheet §3). From the BSP's CR0 only MP and NE are taken (the FPU error
+// What an AP loads so that it ends up like the BSP at kernel entry
+// (docs/limine-protocol.md §3). From the BSP's CR0 only MP and NE are taken (the FPU error
 // model); CD/NW/TS/EM/AM are left clear. From its CR4 only bits that need
 // no further set-up are taken (DE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT): not
 // OSXSAVE (XCR0 would need the same programming), not SMEP/SMAP/UMIP/PCIDE

@@ -16,7 +16,6 @@ extern "C" void arch_load_gdt(const arch::DescriptorTablePointer* gdtr, uint16_t
 namespace arch {
 namespace {
 
-constexpr uint32_t kMsrGsBase = 0xc0000101;  // IA32_GS_BASE (SDM Vol. 4, Table 2-2)
 constexpr size_t kVectorCount = 256;
 constexpr uint64_t kStubSize = 16;  // interrupt_stubs.S: stub N at arch_interrupt_stubs + 16 * N
 
@@ -74,7 +73,8 @@ void build_tss(CpuLocal& cpu) {
         cpu.tss.ist[i] = cpu.ist_bounds[i].top;
         // Known stacks get "stack overflow" in fault reports (no guard page
         // here, so only RSP at the bottom tells).
-        register_kernel_stack(cpu.ist_bounds[i].bottom, cpu.ist_bounds[i].top, kNames[i]);
+        if (!register_kernel_stack(cpu.ist_bounds[i].bottom, cpu.ist_bounds[i].top, kNames[i]))
+            klog::warn("cpu: {} is not watched for overflows (the table of known stacks is full)", kNames[i]);
     }
     // RSP0 (the stack for entries from CPL 3) belongs to the scheduler's
     // current thread; there is no user mode yet to need it.
@@ -112,7 +112,7 @@ void load_cpu_tables(CpuLocal& cpu) {
     // LTR marks the descriptor busy (SDM Vol. 3A §8.2.4); a CPU loads its
     // own TSS once.
     asm volatile("ltr %0" ::"r"(kTssSelector) : "memory");
-    wrmsr(kMsrGsBase, reinterpret_cast<uint64_t>(&cpu));
+    wrmsr(msr::kGsBase, reinterpret_cast<uint64_t>(&cpu));
     if (!g_idt_built) build_idt();
     load_idt();
 }

@@ -11,14 +11,21 @@
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
-#include "kernel/debug/symbols.hpp"
-#include "kernel/mm/mm.hpp"
 
 namespace arch {
 namespace {
 
 InterruptHandler g_handlers[256];
 InterruptHandler g_nmi_handler = nullptr;
+AddressDescriber g_describe_code = nullptr;
+AddressDescriber g_describe_data = nullptr;
+
+// The describer's text for `address` into `out`, or "".
+void describe(const AddressDescriber& describer, uint64_t address, char* out, size_t size) {
+    out[0] = '\0';
+    AddressDescriber loaded = __atomic_load_n(&describer, __ATOMIC_ACQUIRE);
+    if (loaded != nullptr) loaded(address, out, size);
+}
 
 // An exception the armed expectation takes: the expected vector, or any
 // fault that is not a #BP or NMI (those resume by themselves and may come
@@ -43,29 +50,18 @@ void recover(FaultExpectation& expectation, InterruptFrame& frame, uint64_t cr2,
     record.dr6 = dr6;
     expectation.armed = false;
 
-    const RecoveryPoint& point = expectation.recovery;
-    frame.rbx = point.rbx;
-    frame.rbp = point.rbp;
-    frame.r12 = point.r12;
-    frame.r13 = point.r13;
-    frame.r14 = point.r14;
-    frame.r15 = point.r15;
+    // The saved registers, RIP, RSP and RFLAGS (which also drops a TF the
+    // test set), with RAX = 1: arch_save_recovery_point's second return.
+    frame = expectation.recovery;
     frame.rax = 1;
-    frame.rip = point.rip;
-    frame.rsp = point.rsp;
-    frame.rflags = point.rflags;  // also drops a TF the test set
-    frame.cs = kKernelCodeSelector;
-    frame.ss = kKernelDataSelector;
 }
 
 void report_breakpoint(const InterruptFrame& frame) {
     // RIP is already past the int3 (a trap, SDM §6.15 "Interrupt 3").
     uint64_t at = frame.rip - 1;
-    debug::SymbolName symbol;
-    if (debug::symbolize(at, symbol))
-        klog::info("breakpoint (#BP) at {:#x} {}+{:#x}, continuing", at, symbol.name, symbol.offset);
-    else
-        klog::info("breakpoint (#BP) at {:#x}, continuing", at);
+    char symbol[128];
+    describe(g_describe_code, at, symbol, sizeof symbol);
+    klog::info("breakpoint (#BP) at {:#x}{}{}, continuing", at, symbol[0] ? " " : "", symbol);
 }
 
 // The decoded error code, or "" when the vector has none.
@@ -80,7 +76,7 @@ void describe_error_code(uint8_t v, uint64_t error_code, char* out, size_t size)
 [[noreturn]] void report_fatal_exception(const InterruptFrame& frame, uint64_t cr2) {
     uint8_t v = uint8_t(frame.vector);
     ExceptionInfo info = exception_info(v);
-    debug::Registers registers = registers_from_frame(frame);
+    const InterruptFrame& registers = frame;
     char decoded[96];
     describe_error_code(v, frame.error_code, decoded, sizeof decoded);
 
@@ -96,10 +92,9 @@ void describe_error_code(uint8_t v, uint64_t error_code, char* out, size_t size)
                              frame.rsp, cr2);
     }
     if (v == vector::kPageFault) {
-        // What the memory manager knows about the address (area, mapping);
-        // its walk takes no lock, so it is safe here.
-        char where[192] = "";
-        if (mm::initialized()) mm::describe_address(cr2, where, sizeof where);
+        // What the memory manager knows about the address (area, mapping).
+        char where[192];
+        describe(g_describe_data, cr2, where, sizeof where);
         PANIC_WITH_REGISTERS(registers, "{} ({}, vector {}) at rip={:#x}: cr2={:#018x} error_code={:#x} ({}){}{}",
                              info.name, info.mnemonic, v, frame.rip, cr2, frame.error_code, decoded,
                              where[0] ? "; address " : "", where);
@@ -141,15 +136,19 @@ void handle_exception(InterruptFrame& frame) {
 
 }  // namespace
 
-debug::Registers registers_from_frame(const InterruptFrame& f) {
-    return debug::Registers{f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp, f.rsp, f.r8,
-                            f.r9,  f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rip, f.rflags};
+lib::Expected<void> set_interrupt_handler(uint8_t v, InterruptHandler handler) {
+    if (v < vector::kFirstExternal)
+        return lib::Error::make(lib::ErrorCode::kInvalid, "exception vectors have fixed handlers");
+    __atomic_store_n(&g_handlers[v], handler, __ATOMIC_RELEASE);
+    return {};
 }
 
-bool set_interrupt_handler(uint8_t v, InterruptHandler handler) {
-    if (v < vector::kFirstExternal) return false;
-    __atomic_store_n(&g_handlers[v], handler, __ATOMIC_RELEASE);
-    return true;
+void set_code_address_describer(AddressDescriber describer) {
+    __atomic_store_n(&g_describe_code, describer, __ATOMIC_RELEASE);
+}
+
+void set_data_address_describer(AddressDescriber describer) {
+    __atomic_store_n(&g_describe_data, describer, __ATOMIC_RELEASE);
 }
 
 void set_nmi_handler(InterruptHandler handler) {
@@ -173,6 +172,6 @@ extern "C" void arch_handle_interrupt(arch::InterruptFrame* frame) {
         handler(*frame);
         return;
     }
-    PANIC_WITH_REGISTERS(registers_from_frame(*frame), "unexpected interrupt: vector {} ({:#x}) has no handler",
-                         frame->vector, frame->vector);
+    PANIC_WITH_REGISTERS(*frame, "unexpected interrupt: vector {} ({:#x}) has no handler", frame->vector,
+                         frame->vector);
 }

@@ -11,7 +11,7 @@ namespace arch {
 FaultRecord expect_fault(uint8_t vector, void (*fn)(void*), void* arg) {
     // Interrupts off for the duration: the expectation belongs to this CPU
     // and to fn, not to an interrupt handler that might run meanwhile.
-    bool interrupts_were_enabled = (read_rflags() & kRflagsIf) != 0;
+    bool interrupts_were_enabled = interrupts_enabled();
     cli();
     FaultExpectation& expectation = this_cpu().fault_expectation;
     ASSERT(!expectation.armed);  // expect_fault does not nest
@@ -19,7 +19,7 @@ FaultRecord expect_fault(uint8_t vector, void (*fn)(void*), void* arg) {
     expectation.record = FaultRecord{};
     // Everything read after the second return lives in memory (the
     // expectation), not in registers the fault may have changed; the
-    // callee-saved ones come back from the recovery point.
+    // registers come back from the recovery point.
     if (arch_save_recovery_point(&expectation.recovery) == 0) {
         __atomic_store_n(&expectation.armed, true, __ATOMIC_SEQ_CST);
         fn(arg);

@@ -5,7 +5,7 @@
 //   KEXPECT_EQ(fault.cr2, 0x10u);
 //
 // expect_fault arms an expectation on this CPU, saves a recovery point (the
-// callee-saved registers, RSP, RIP and RFLAGS, like setjmp) and calls
+// registers, RSP, RIP and RFLAGS in an interrupt frame, like setjmp) and calls
 // fn(arg). If an exception arrives while armed, the exception handler
 // records it and rewrites its own return frame so that IRETQ lands back at
 // the recovery point instead of at the faulting instruction: expect_fault
@@ -16,6 +16,8 @@
 #pragma once
 
 #include <stdint.h>
+
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
 
 namespace arch {
 
@@ -30,15 +32,10 @@ struct FaultRecord {
     uint64_t dr6 = 0;            // for #DB: why
 };
 
-// The saved state expect_fault resumes at (offsets: fault_recovery.S).
-struct RecoveryPoint {
-    uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags;
-};
-
 struct FaultExpectation {
     bool armed = false;
     uint8_t vector = 0;
-    RecoveryPoint recovery{};
+    InterruptFrame recovery{};  // the state expect_fault resumes at
     FaultRecord record{};
 };
 
@@ -46,6 +43,6 @@ FaultRecord expect_fault(uint8_t vector, void (*fn)(void*), void* arg);
 
 }  // namespace arch
 
-// Returns 0 when called; returns 1 when an exception handler resumes the
-// saved point (the frame's RAX). fault_recovery.S.
-extern "C" [[gnu::returns_twice]] uint64_t arch_save_recovery_point(arch::RecoveryPoint* point);
+// Saves the registers as arch_capture_registers does and returns 0; returns
+// 1 when an exception handler resumes the saved point (capture_registers.S).
+extern "C" [[gnu::returns_twice]] uint64_t arch_save_recovery_point(arch::InterruptFrame* point);

@@ -26,7 +26,8 @@ void run_fault_selftest(lib::StringView what) {
     } else if (what == "de") {
         t::divide_by_zero(nullptr);
     } else if (what == "stack_overflow") {
-        if (!t::arm_guarded_stack()) PANIC("faulttest stack_overflow: could not unmap the guard page");
+        if (auto armed = t::arm_guarded_stack(); !armed)
+            PANIC("faulttest stack_overflow: no guard page: {}", armed.error().message);
         t::overflow_guarded_stack(nullptr);
     } else {
         PANIC("faulttest: unknown fault test '{}' (known: pf, pf_write, gp, gp_selector, ud, de, stack_overflow)",

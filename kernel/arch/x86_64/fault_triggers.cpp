@@ -7,6 +7,7 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/debug/assert.hpp"
 
 namespace arch::fault_triggers {
 namespace {
@@ -66,7 +67,7 @@ void single_step(void*) {
         "pushfq\n\t"
         "orq %0, (%%rsp)\n\t"
         "popfq\n\t"
-        "nop" ::"i"(kRflagsTf)
+        "nop" ::"i"(rflags::kTrap)
         : "memory", "cc");
 }
 
@@ -82,7 +83,7 @@ void invalid_opcode(void*) {
 // CR0.TS makes any x87 instruction raise #NM (SDM Vol. 3A §2.5, Table 2-2);
 // CR0 is restored by the caller after the fault.
 void x87_with_task_switched(void*) {
-    write_cr0(read_cr0() | kCr0Ts);
+    write_cr0(read_cr0() | cr0::kTaskSwitched);
     asm volatile(".byte 0xdb, 0xe3" ::: "memory");
 }
 
@@ -112,16 +113,20 @@ void software_interrupt_machine_check(void*) {
     asm volatile("int $18" ::: "memory");
 }
 
-bool arm_guarded_stack() {
+lib::Expected<void> arm_guarded_stack() {
     uint64_t guard = reinterpret_cast<uint64_t>(g_guarded_area.guard);
-    if (!set_kernel_page_present(guard, false)) return false;
-    register_kernel_stack(guarded_stack_bottom(), guarded_stack_top(), "the fault test's guarded stack");
-    return true;
+    TRY(register_kernel_stack(guarded_stack_bottom(), guarded_stack_top(), "the fault test's guarded stack"));
+    if (auto unmapped = set_kernel_page_present(guard, false); !unmapped) {
+        unregister_kernel_stack(guarded_stack_bottom());
+        return unmapped.error();
+    }
+    return {};
 }
 
 void disarm_guarded_stack() {
     unregister_kernel_stack(guarded_stack_bottom());
-    set_kernel_page_present(reinterpret_cast<uint64_t>(g_guarded_area.guard), true);
+    // It was present before arm_guarded_stack(), so this can not fail.
+    ASSERT(set_kernel_page_present(reinterpret_cast<uint64_t>(g_guarded_area.guard), true));
 }
 
 void overflow_guarded_stack(void*) {

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "lib/expected.hpp"
+
 namespace arch::fault_triggers {
 
 // The addresses the page-fault and #GP triggers use.
@@ -29,11 +31,11 @@ void software_interrupt_nmi(void*);            // INT 2: the NMI handler on its 
 void software_interrupt_machine_check(void*);  // INT 18: the #MC handler on its IST stack
 
 // A 16 KiB stack in .bss with a not-present guard page below it, made so
-// by arm_guarded_stack() (false if the page tables do not allow it) and
+// by arm_guarded_stack() (an error if the page tables do not allow it) and
 // undone by disarm_guarded_stack(). overflow_guarded_stack recurses on it
 // without bound: the #PF on the guard page can not push its frame on the
 // same stack, so the CPU raises #DF, which arrives on its IST stack.
-bool arm_guarded_stack();
+[[nodiscard]] lib::Expected<void> arm_guarded_stack();
 void disarm_guarded_stack();
 void overflow_guarded_stack(void*);
 // The guarded stack's bounds, for checks.

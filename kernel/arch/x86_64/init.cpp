@@ -1,41 +1,38 @@
 // init_cpu(); see init.hpp.
 #include "kernel/arch/x86_64/init.hpp"
 
-#include "kernel/arch/x86_64/apic_registers.hpp"
 #include "kernel/arch/x86_64/cpu_local.hpp"
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
-#include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/debug/assert.hpp"
 
 namespace arch {
 namespace {
 
-// The loader's stack: RSP at entry is its top minus the 0 return address
-// (facts sheet §3), and it is at least the 128 KiB the kernel asks for in
-// its Stack Size request (kernel/boot/limine_requests.hpp). It has no guard
-// page (it lies in the HHDM), so only an overflow that happens to fault is
-// recognised; stacks from kernel/mm/ will have real guard pages.
-constexpr uint64_t kBootStackSize = 128 * 1024;
-
-void register_boot_stack() {
-    uint64_t boot_top = boot::entry_state().rsp + 8;
-    register_kernel_stack(boot_top - kBootStackSize, boot_top, "the boot stack");
-}
+uint64_t g_physical_map_offset = 0;
 
 }  // namespace
 
-void init_cpu(const lib::CommandLine& cmdline) {
+void init_cpu(const CpuSetup& setup) {
+    g_physical_map_offset = setup.physical_map_offset;
     CpuLocal& bsp = bsp_cpu_local();
     load_cpu_tables(bsp);
-    register_boot_stack();
+    // The boot stack has no guard page of its own (it lies in the HHDM), so
+    // only an overflow that happens to fault is recognised.
+    if (setup.boot_stack_top > setup.boot_stack_bottom &&
+        !register_kernel_stack(setup.boot_stack_bottom, setup.boot_stack_top, "the boot stack"))
+        klog::warn("cpu: the known-stack table is full; the boot stack is not watched for overflows");
     klog::info("cpu: GDT, TSS (IST: #DF #NMI #MC) and IDT (256 vectors) loaded");
     init_legacy_pic();
     init_local_apic();
     klog::info("cpu: 8259 PICs remapped to {:#x}-{:#x} and masked; local APIC {} id {}, spurious vector {:#x}",
-               pic::kMasterVectorBase, pic::kSlaveVectorBase + 7, apic_mode_name(local_apic_mode()), local_apic_id(),
+               kPicVectorBase, kPicVectorBase + 15, apic_mode_name(local_apic_mode()), local_apic_id(),
                kApicSpuriousVector);
-    if (auto faulttest = cmdline.find("faulttest"); faulttest.present) run_fault_selftest(faulttest.value);
+}
+
+uint64_t physical_map_offset() {
+    return g_physical_map_offset;
 }
 
 void init_application_processor(CpuLocal& cpu, uint32_t index) {

@@ -3,31 +3,41 @@
 // there is no IDT before this).
 #pragma once
 
-#include "lib/cmdline.hpp"
+#include <stdint.h>
+
 #include "lib/string_view.hpp"
 
 namespace arch {
 
 struct CpuLocal;
 
+// What arch needs to know of the machine, from the layers above it.
+struct CpuSetup {
+    // Where the kernel sees physical memory: virtual = physical + this (the
+    // HHDM). Used for walks of the live page tables and for the xAPIC's
+    // register page.
+    uint64_t physical_map_offset = 0;
+    // The stack the boot CPU runs on now, [bottom, top): registered so that
+    // running off its end is reported as a stack overflow.
+    uint64_t boot_stack_bottom = 0;
+    uint64_t boot_stack_top = 0;
+};
+
 // On the BSP: loads the kernel's GDT (reloading every segment register),
 // the TSS with its IST stacks for #DF, NMI and #MC, and the IDT with all 256
 // vectors; registers the boot and IST stacks for stack-overflow reports;
 // remaps and masks the 8259 PICs and brings up the local APIC
-// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines. Then, if the command line says
-// faulttest=<what>, runs that deliberate fault (run_fault_selftest), which never returns.
-void init_cpu(const lib::CommandLine& cmdline);
+// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines.
+void init_cpu(const CpuSetup& setup);
+
+// The offset given to init_cpu (0 before).
+uint64_t physical_map_offset();
 
 // On an application processor, once SMP bring-up runs it: the same GDT,
 // TSS (with `cpu`'s own IST stacks) and IDT as the BSP, GS base pointing at
 // `cpu`, and its local APIC. `cpu` must live for good (static or heap,
 // 4 KiB aligned); `index` numbers the CPU (the BSP is 0).
 void init_application_processor(CpuLocal& cpu, uint32_t index);
-
-// After mm::init(): moves this CPU's IST stacks (#DF, NMI, #MC) from .bss
-// to stacks from mm::allocate_kernel_stack() with an unmapped guard page
-// below each. Does nothing for slots already moved.
-void use_guarded_ist_stacks();
 
 // Deliberate fatal faults for the scenario tests (faulttest=<what>): each
 // must end in an exception report and a panic that exits QEMU with failure.

@@ -1,18 +1,25 @@
 // The 8259 PICs and the local APIC; see interrupt_controllers.hpp.
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 
-#include "kernel/arch/x86_64/apic_registers.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/init.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/io.hpp"
-#include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
+#include "lib/x86_64/pic.hpp"
 
 namespace arch {
 namespace {
 
 using apic::Register;
+namespace pic = x86_64::pic;
+
+constexpr uint8_t kMasterVectorBase = kPicVectorBase;
+constexpr uint8_t kSlaveVectorBase = kPicVectorBase + 8;
+static_assert(pic::valid_vector_base(kMasterVectorBase) && pic::valid_vector_base(kSlaveVectorBase));
+// The wait for an xAPIC IPI to leave: far longer than delivery takes.
+constexpr uint32_t kIcrIdleSpins = 1'000'000;
 
 // Per CPU once APs run; every CPU uses the same mode (the loader enables
 // x2APIC on all of them or on none).
@@ -82,16 +89,15 @@ void handle_apic_error(InterruptFrame&) {
 }  // namespace
 
 void init_legacy_pic() {
-    static_assert(pic::valid_vector_base(pic::kMasterVectorBase) && pic::valid_vector_base(pic::kSlaveVectorBase));
     // ICW1..ICW4 to each chip, with a short pause between writes for old
     // hardware; then mask every input (OCW1).
     outb(pic::kMasterCommand, pic::kIcw1Init | pic::kIcw1NeedIcw4);
     io_wait();
     outb(pic::kSlaveCommand, pic::kIcw1Init | pic::kIcw1NeedIcw4);
     io_wait();
-    outb(pic::kMasterData, pic::kMasterVectorBase);
+    outb(pic::kMasterData, kMasterVectorBase);
     io_wait();
-    outb(pic::kSlaveData, pic::kSlaveVectorBase);
+    outb(pic::kSlaveData, kSlaveVectorBase);
     io_wait();
     outb(pic::kMasterData, pic::kIcw3MasterHasSlaveOnIrq2);
     io_wait();
@@ -101,29 +107,32 @@ void init_legacy_pic() {
     io_wait();
     outb(pic::kSlaveData, pic::kIcw4Mode8086);
     io_wait();
-    outb(pic::kMasterData, 0xff);
-    outb(pic::kSlaveData, 0xff);
-    set_interrupt_handler(pic::kMasterSpuriousVector, handle_pic_irq7);
-    set_interrupt_handler(pic::kSlaveSpuriousVector, handle_pic_irq15);
+    outb(pic::kMasterData, pic::kMaskAll);
+    outb(pic::kSlaveData, pic::kMaskAll);
+    ASSERT(set_interrupt_handler(kMasterVectorBase + pic::kSpuriousInput, handle_pic_irq7));
+    ASSERT(set_interrupt_handler(kSlaveVectorBase + pic::kSpuriousInput, handle_pic_irq15));
 }
 
 void init_local_apic() {
-    if (!(cpuid(1).edx & (1u << 9))) {  // CPUID.1:EDX.APIC
+    if (!has(feature::kApic)) {
         klog::warn("apic: this CPU has no local APIC");
         return;
     }
-    uint64_t base = rdmsr(apic::kMsrApicBase);
+    uint64_t base = rdmsr(msr::kApicBase);
     // x2APIC if the loader switched it on (leaving it is not allowed without
     // disabling the APIC, SDM §11.12.5); xAPIC otherwise.
-    if (base & apic::kApicBaseX2apicEnable) {
+    if (base & apic::kBaseX2apicEnable) {
         g_mode = ApicMode::kX2apic;
     } else {
-        if (!(base & apic::kApicBaseGlobalEnable)) wrmsr(apic::kMsrApicBase, base | apic::kApicBaseGlobalEnable);
-        g_xapic_registers = boot::phys_to_virt<volatile uint32_t>(base & apic::kApicBaseAddressMask);
+        if (!(base & apic::kBaseGlobalEnable)) wrmsr(msr::kApicBase, base | apic::kBaseGlobalEnable);
+        // The register page through the physical map (the HHDM covers it
+        // under base revision 2: docs/limine-protocol.md §2).
+        g_xapic_registers =
+            reinterpret_cast<volatile uint32_t*>((base & apic::kBaseAddressMask) + physical_map_offset());
         g_mode = ApicMode::kXapic;
     }
-    set_interrupt_handler(kApicSpuriousVector, handle_apic_spurious);
-    set_interrupt_handler(kApicErrorVector, handle_apic_error);
+    ASSERT(set_interrupt_handler(kApicSpuriousVector, handle_apic_spurious));
+    ASSERT(set_interrupt_handler(kApicErrorVector, handle_apic_error));
 
     write_register(Register::kSpuriousVector, apic::spurious_vector_register(kApicSpuriousVector));
     write_register(Register::kTaskPriority, 0);  // accept every priority class
@@ -158,27 +167,31 @@ void local_apic_eoi() {
     write_register(Register::kEoi, 0);
 }
 
-void local_apic_send_self(uint8_t vector) {
-    uint32_t command = apic::icr_low(vector, apic::DeliveryMode::kFixed, apic::Shorthand::kSelf);
+void local_apic_send(const apic::IpiCommand& command) {
     if (g_mode == ApicMode::kX2apic) {
-        wrmsr(apic::x2apic_msr(Register::kInterruptCommandLow), command);  // one 64-bit ICR; destination unused
+        // WRMSR to the ICR is not serializing: earlier stores the target
+        // must see could still sit in the store buffer (SDM §11.12.3).
+        memory_fence();
+        wrmsr(apic::kX2apicIcrMsr, apic::x2apic_icr(command));
         return;
     }
-    write_register(Register::kInterruptCommandHigh, 0);
-    write_register(Register::kInterruptCommandLow, command);
-    while (read_register(Register::kInterruptCommandLow) & apic::kIcrDeliveryPending) pause();
+    write_register(Register::kInterruptCommandHigh, apic::xapic_icr_high(command.destination));
+    write_register(Register::kInterruptCommandLow, apic::icr_low(command));
+    for (uint32_t spin = 0;
+         spin < kIcrIdleSpins && (read_register(Register::kInterruptCommandLow) & apic::kIcrDeliveryPending); ++spin)
+        pause();
 }
 
 bool local_apic_in_service(uint8_t vector) {
     return (read_register(apic::in_service_register(vector)) & apic::in_service_bit(vector)) != 0;
 }
 
-uint32_t local_apic_read(uint16_t offset) {
-    return read_register(Register(offset));
+uint32_t local_apic_read(Register r) {
+    return read_register(r);
 }
 
-void local_apic_write(uint16_t offset, uint32_t value) {
-    write_register(Register(offset), value);
+void local_apic_write(Register r, uint32_t value) {
+    write_register(r, value);
 }
 
 uint64_t spurious_interrupt_count() {

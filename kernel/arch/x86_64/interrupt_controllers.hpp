@@ -1,19 +1,27 @@
-// The legacy 8259 PICs and this CPU's local APIC.
+// The legacy 8259 PICs and this CPU's local APIC (register facts:
+// lib/x86_64/pic.hpp, lib/x86_64/apic.hpp).
 //
 // The PICs are remapped to vectors 0x20..0x2f and fully masked: interrupts
 // come through the APICs, and a PIC that is merely masked can still raise a
 // spurious IRQ 7/15, which must then land on a vector of its own (not on an
 // exception) and be dropped. The local APIC is used in x2APIC mode when the
-// loader enabled it or the CPU offers it, in xAPIC (MMIO) mode otherwise;
-// it gets the spurious vector 0xff, a task priority of 0, its LVT timer,
-// thermal, performance and LINT0 entries masked, LINT1 as NMI and an error
-// vector.
+// loader enabled it, in xAPIC (MMIO) mode otherwise; it gets the spurious
+// vector 0xff, a task priority of 0, its LVT timer, thermal, performance and
+// LINT0 entries masked, LINT1 as NMI and an error vector.
 #pragma once
 
 #include <stdint.h>
 
+#include "lib/x86_64/apic.hpp"
+
 namespace arch {
 
+namespace apic = x86_64::apic;
+
+// Where the kernel moves the PICs' 16 IRQs: right after the exceptions, so a
+// stray legacy IRQ can never be mistaken for one (the BIOS default, 0x08,
+// overlaps #DF..#MF). Master 0x20..0x27, slave 0x28..0x2f.
+inline constexpr uint8_t kPicVectorBase = 0x20;
 inline constexpr uint8_t kApicErrorVector = 0xfe;
 inline constexpr uint8_t kApicSpuriousVector = 0xff;
 
@@ -30,16 +38,15 @@ const char* apic_mode_name(ApicMode mode);
 uint32_t local_apic_id();
 // Ends the interrupt being handled (for vectors the local APIC delivered).
 void local_apic_eoi();
-// A fixed interrupt on `vector` to this CPU (the self-IPI shorthand).
-void local_apic_send_self(uint8_t vector);
+// Sends an IPI (xAPIC: waits, bounded, until the previous one left).
+void local_apic_send(const apic::IpiCommand& command);
 // Whether `vector` is in service on this CPU (its ISR bit).
 bool local_apic_in_service(uint8_t vector);
 
-// Raw access to a local APIC register by its xAPIC MMIO offset (SDM Vol. 3A
-// §11.4.1 Table 11-1), in either mode, for registers this file does not
-// drive itself: the timer's (kernel/time/lapic_timer.cpp).
-uint32_t local_apic_read(uint16_t offset);
-void local_apic_write(uint16_t offset, uint32_t value);
+// One local APIC register, in either mode, for the drivers of the APIC's own
+// functions (lapic_timer.cpp).
+uint32_t local_apic_read(apic::Register r);
+void local_apic_write(apic::Register r, uint32_t value);
 
 // How many spurious interrupts were dropped (APIC vector 0xff; PIC IRQ 7/15
 // without their ISR bit).

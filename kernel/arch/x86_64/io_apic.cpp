@@ -1,12 +1,12 @@
 // The I/O APIC driver; see io_apic.hpp.
 #include "kernel/arch/x86_64/io_apic.hpp"
 
-#include "kernel/acpi/acpi.hpp"
-#include "kernel/console/log.hpp"
-#include "kernel/dev/mmio.hpp"
 #include "kernel/sync/spinlock.hpp"
 
 namespace arch::io_apic {
+
+using namespace x86_64::io_apic;
+
 namespace {
 
 // One chip: the select/window pair is a two-step access, so each chip's
@@ -28,7 +28,6 @@ struct Chip {
     bool serves(uint32_t gsi) const { return gsi >= info.gsi_base && gsi - info.gsi_base < info.inputs; }
 };
 
-constexpr size_t kMaxChips = 16;
 Chip g_chips[kMaxChips];
 size_t g_chip_count = 0;
 
@@ -42,41 +41,22 @@ constexpr lib::Error kNoChip = lib::Error::make(lib::ErrorCode::kNotFound, "no I
 
 }  // namespace
 
-size_t init() {
-    const acpi::MadtInfo* madt = acpi::madt();
-    if (!madt || madt->io_apic_count == 0) {
-        klog::warn("ioapic: the MADT lists no I/O APIC; external interrupts stay off");
-        return 0;
+lib::Expected<ChipInfo> add_chip(uint8_t id, volatile void* registers, uint64_t physical, uint32_t gsi_base) {
+    if (g_chip_count == kMaxChips)
+        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "more I/O APICs than supported");
+    Chip& chip = g_chips[g_chip_count];
+    chip.registers = static_cast<volatile uint32_t*>(registers);
+    uint32_t version = chip.read(kVersionRegister);
+    if (version == 0xffffffff) return lib::Error::make(lib::ErrorCode::kDevice, "no I/O APIC answers at this address");
+    chip.info = ChipInfo{id, version_of(version), physical, gsi_base, redirection_entry_count(version)};
+    RedirectionEntry masked;
+    for (uint32_t input = 0; input < chip.info.inputs; ++input) {
+        uint64_t raw = masked.encode();
+        chip.write(redirection_low(input), uint32_t(raw));
+        chip.write(redirection_high(input), uint32_t(raw >> 32));
     }
-    for (const acpi::IoApic& entry : madt->io_apic_list()) {
-        if (g_chip_count == kMaxChips) break;
-        auto mapped = dev::map_mmio(entry.address, 0x20);
-        if (!mapped.has_value()) {
-            klog::error("ioapic: can not map the I/O APIC at {:#x}: {}", entry.address, mapped.error().message);
-            continue;
-        }
-        Chip& chip = g_chips[g_chip_count];
-        chip.registers = static_cast<volatile uint32_t*>(mapped.value());
-        uint32_t version = chip.read(kVersionRegister);
-        if (version == 0xffffffff) {  // nothing answers at that address
-            klog::error("ioapic: no I/O APIC answers at {:#x}; skipped", entry.address);
-            continue;
-        }
-        chip.info = ChipInfo{entry.id, version_of(version), entry.address, entry.gsi_base,
-                             redirection_entry_count(version)};
-        // Everything masked until a driver asks for its line: the firmware
-        // may have left entries programmed for its own use.
-        RedirectionEntry masked;
-        for (uint32_t input = 0; input < chip.info.inputs; ++input) {
-            uint64_t raw = masked.encode();
-            chip.write(redirection_low(input), uint32_t(raw));
-            chip.write(redirection_high(input), uint32_t(raw >> 32));
-        }
-        ++g_chip_count;
-        klog::info("ioapic: id {} version {:#x} at {:#x}: GSIs {}-{}, all masked", chip.info.id, chip.info.version,
-                   chip.info.address, chip.info.gsi_base, chip.info.gsi_base + chip.info.inputs - 1);
-    }
-    return g_chip_count;
+    ++g_chip_count;
+    return chip.info;
 }
 
 size_t chip_count() {

@@ -1,28 +1,37 @@
-// The I/O APICs the MADT lists (ACPI 6.5 §5.2.12.3; Intel 82093AA datasheet):
-// each serves the global system interrupts [gsi_base, gsi_base + inputs).
-// init() maps every one, reads how many inputs it has and masks them all;
-// the routing layer (irq.hpp) then programs single entries.
+// The I/O APIC driver (Intel 82093AA datasheet; register facts:
+// lib/x86_64/io_apic.hpp): each chip serves the global system interrupts
+// [gsi_base, gsi_base + inputs). Which chips exist and where their registers
+// are mapped is the interrupt layer's business (kernel/irq/, from the MADT);
+// it hands each chip to add_chip() and then programs single entries.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/arch/x86_64/io_apic_registers.hpp"
 #include "lib/expected.hpp"
+#include "lib/x86_64/io_apic.hpp"
 
 namespace arch::io_apic {
+
+using x86_64::io_apic::Delivery;
+using x86_64::io_apic::RedirectionEntry;
 
 struct ChipInfo {
     uint8_t id;          // from the MADT
     uint8_t version;     // IOAPICVER bits 0..7
-    uint32_t address;    // physical
+    uint64_t address;    // physical
     uint32_t gsi_base;
     uint32_t inputs;     // redirection entries
 };
 
-// Maps and masks every I/O APIC of acpi::madt(); logs one line per chip.
-// Returns how many are usable (0 without a MADT or I/O APIC).
-size_t init();
+inline constexpr size_t kMaxChips = 16;
+
+// Takes the chip whose registers are mapped (uncached) at `registers`: reads
+// how many inputs it has and masks them all (the firmware may have left
+// entries programmed for its own use). kDevice if nothing answers there,
+// kOutOfMemory if kMaxChips are known already.
+[[nodiscard]] lib::Expected<ChipInfo> add_chip(uint8_t id, volatile void* registers, uint64_t physical,
+                                               uint32_t gsi_base);
 size_t chip_count();
 ChipInfo chip(size_t index);
 
@@ -31,8 +40,8 @@ bool serves(uint32_t gsi);
 
 // Writes the redirection entry of `gsi` (high dword first while masked, so
 // a half-written entry never fires: datasheet §3.2.4).
-lib::Expected<void> write_entry(uint32_t gsi, const RedirectionEntry& entry);
-lib::Expected<RedirectionEntry> read_entry(uint32_t gsi);
-lib::Expected<void> set_masked(uint32_t gsi, bool masked);
+[[nodiscard]] lib::Expected<void> write_entry(uint32_t gsi, const RedirectionEntry& entry);
+[[nodiscard]] lib::Expected<RedirectionEntry> read_entry(uint32_t gsi);
+[[nodiscard]] lib::Expected<void> set_masked(uint32_t gsi, bool masked);
 
 }  // namespace arch::io_apic

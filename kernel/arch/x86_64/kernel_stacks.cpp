@@ -3,8 +3,8 @@
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/init.hpp"
 #include "kernel/arch/x86_64/page_walk.hpp"
-#include "kernel/boot/boot_info.hpp"
 #include "kernel/sync/spinlock.hpp"
 
 namespace arch {
@@ -17,16 +17,16 @@ ksync::Spinlock g_stacks_lock;
 
 }  // namespace
 
-bool register_kernel_stack(uint64_t bottom, uint64_t top, const char* name) {
+lib::Expected<void> register_kernel_stack(uint64_t bottom, uint64_t top, const char* name) {
     ksync::Guard guard(g_stacks_lock);
     for (KnownStack& slot : g_stacks) {
         if (slot.top != 0) continue;
         slot.bottom = bottom;
         slot.name = name;
         __atomic_store_n(&slot.top, top, __ATOMIC_RELEASE);
-        return true;
+        return {};
     }
-    return false;
+    return lib::Error::make(lib::ErrorCode::kOutOfMemory, "the table of known kernel stacks is full");
 }
 
 void unregister_kernel_stack(uint64_t bottom) {
@@ -51,27 +51,23 @@ const KnownStack* overflowed_stack(uint64_t rsp, uint64_t cr2) {
     return rsp_inside_a_stack ? nullptr : by_rsp;
 }
 
-// A 4-level walk to the final entry (SDM Vol. 3A §4.5), through the HHDM.
-bool set_kernel_page_present(uint64_t page, bool present) {
-    uint64_t hhdm = boot::info().hhdm_offset;
-    if (hhdm == 0 || (read_cr4() & kCr4La57) || (page & 0xfff) != 0) return false;
-    uint64_t table_physical = read_cr3() & kPteAddressMask;
-    for (int level = 3; level >= 0; --level) {
-        unsigned index = (page >> (12 + 9 * level)) & 0x1ff;
-        auto* entry = reinterpret_cast<volatile uint64_t*>(table_physical + hhdm) + index;
-        uint64_t value = *entry;
-        if (level == 0) {
-            // A not-present entry we made keeps its frame address, so it can
-            // be made present again as it was.
-            if ((value & kPteAddressMask) == 0) return false;
-            *entry = present ? (value | kPtePresent) : (value & ~kPtePresent);
-            asm volatile("invlpg (%0)" ::"r"(page) : "memory");
-            return true;
-        }
-        if (!(value & kPtePresent) || (value & kPteLarge)) return false;
-        table_physical = value & kPteAddressMask;
-    }
-    return false;
+// The live tables, read through the physical map (init.hpp).
+lib::Expected<void> set_kernel_page_present(uint64_t page, bool present) {
+    constexpr lib::Error kNotASmallPage =
+        lib::Error::make(lib::ErrorCode::kInvalid, "not a 4 KiB page of the kernel's page tables");
+    uint64_t offset = physical_map_offset();
+    if (offset == 0 || (page & 0xfff) != 0) return kNotASmallPage;
+    x86_64::paging::Walk walk = x86_64::paging::walk(read_cr3(), page, paging_levels(), [offset](uint64_t table) {
+        return reinterpret_cast<uint64_t*>(table + offset);
+    });
+    // Only a 4 KiB entry, present or made not present by us: such an entry
+    // keeps its frame address, so it can be made present again as it was.
+    bool small_page = walk.present ? walk.level == 0 : walk.missing_level == 0;
+    if (!small_page || (walk.entry & pte::kAddressMask) == 0) return kNotASmallPage;
+    volatile uint64_t* entry = walk.entry_pointer;
+    *entry = present ? (walk.entry | pte::kPresent) : (walk.entry & ~pte::kPresent);
+    invlpg(page);
+    return {};
 }
 
 }  // namespace arch

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/expected.hpp"
+
 namespace arch {
 
 inline constexpr uint64_t kStackGuardSize = 4096;  // one page below each stack
@@ -22,9 +24,10 @@ struct KnownStack {
     const char* name = nullptr;
 };
 
-// Up to kMaxKnownStacks at a time; returns false when full.
+// Up to kMaxKnownStacks at a time; kOutOfMemory when full (the stack then
+// works, but its overflow is reported as a plain fault).
 inline constexpr size_t kMaxKnownStacks = 32;
-bool register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
+[[nodiscard]] lib::Expected<void> register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
 void unregister_kernel_stack(uint64_t bottom);
 
 // The stack whose guard region (the page below `bottom`) holds `cr2`, or
@@ -51,10 +54,9 @@ constexpr bool is_overflow_of(const KnownStack& stack, uint64_t rsp, uint64_t cr
 
 // Marks the 4 KiB page at `page` present or not present in the live page
 // tables and flushes it from the TLB. Only for a page the kernel image maps
-// with a 4 KiB entry (returns false otherwise), and only until kernel/mm/
-// offers guard pages of its own: the fault tests use it to put a guard page
-// below a stack in .bss.
-bool set_kernel_page_present(uint64_t page, bool present);
+// with a 4 KiB entry (kInvalid otherwise): the fault tests use it to put a
+// guard page below a stack in .bss, before kernel/mm exists.
+[[nodiscard]] lib::Expected<void> set_kernel_page_present(uint64_t page, bool present);
 
 // Runs fn(arg) with RSP at `stack_top` (16-byte aligned), back on the
 // caller's stack afterwards. kernel/arch/x86_64/call_on_stack.S.

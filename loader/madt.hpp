@@ -1,0 +1,18 @@
+// The loader's reading of the firmware's MADT (ACPI 6.5 §5.2.12): the
+// processors to start and the I/O APICs to mask before the kernel runs. The
+// tables are found and decoded by lib/acpi (the kernel's parser too), reading
+// physical memory through the identity map UEFI boot services keep
+// (UEFI 2.10 §2.3.4).
+#pragma once
+
+#include "lib/acpi/madt.hpp"
+
+namespace loader {
+
+// The MADT reachable from the RSDP at `rsdp` (null: none), parsed once and
+// kept for the rest of the boot; null, with the reason in `*problem`, when
+// there is no usable one. A MADT with bad entries is still returned with its
+// valid part (the first problem is in `*problem` then).
+const acpi::MadtInfo* read_madt(const void* rsdp, const char** problem);
+
+}  // namespace loader
