@@ -80,8 +80,12 @@ namespace {
     auto tests = cmdline.find("test");
 
     // Bootloader memory: the APs leave the loader's parking loop for kernel
-    // stacks, then everything the loader left joins the frame allocator.
+    // stacks, the symbol tables are copied out of the kernel file (which a
+    // loader may keep in that memory), then everything the loader left joins
+    // the frame allocator.
     mm::park_application_processors();
+    if (auto kept = debug::keep_kernel_symbols(); !kept)
+        klog::warn("debug: backtraces will not be symbolized: {}", kept.error().message);
     mm::release_bootloader_memory();
 
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.

@@ -116,14 +116,20 @@ Expected<ElfSymbols> ElfSymbols::parse(Bytes file) {
         Bytes strings = section_bytes(file, strtab);
         if (strings.size() != strtab.size) return Error::make(ErrorCode::kTruncated, ".strtab outside the file");
 
-        ElfSymbols result;
-        result.symbols_ = symbols;
-        result.stride_ = symtab.entry_size;
-        result.symbol_count_ = size_t(symtab.size / symtab.entry_size);
-        result.strings_ = strings;
-        return result;
+        return from_tables(symbols, symtab.entry_size, strings);
     }
     return Error::make(ErrorCode::kNotFound, "ELF file has no .symtab");
+}
+
+Expected<ElfSymbols> ElfSymbols::from_tables(Bytes symbols, uint64_t entry_size, Bytes strings) {
+    if (entry_size < kSymbolSize) return Error::make(ErrorCode::kInvalid, "bad .symtab entry size");
+    if (symbols.size() == 0) return Error::make(ErrorCode::kInvalid, "empty .symtab");
+    ElfSymbols result;
+    result.symbols_ = symbols;
+    result.stride_ = entry_size;
+    result.symbol_count_ = size_t(symbols.size() / entry_size);
+    result.strings_ = strings;
+    return result;
 }
 
 bool ElfSymbols::read_symbol(size_t index, RawSymbol& out) const {

@@ -29,6 +29,11 @@ public:
     // Checks the ELF header and locates .symtab and its string table.
     static Expected<ElfSymbols> parse(Bytes file);
 
+    // Over a symbol table and its string table held apart from any file
+    // (copies the kernel keeps once the loader's copy of the file is gone).
+    // `entry_size` is the table's sh_entsize.
+    static Expected<ElfSymbols> from_tables(Bytes symbols, uint64_t entry_size, Bytes strings);
+
     // The function symbol containing `address`: a sized STT_FUNC symbol with
     // value <= address < value + size. If none contains it, the closest
     // preceding zero-sized code symbol (assembly labels without .size) within
@@ -39,6 +44,9 @@ public:
     Expected<uint64_t> address_of(StringView name) const;
 
     size_t symbol_count() const { return symbol_count_; }
+    Bytes symbol_table() const { return symbols_; }
+    uint64_t entry_size() const { return stride_; }
+    Bytes string_table() const { return strings_; }
 
     static constexpr uint64_t kMaxUnsizedDistance = 0x10000;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -147,6 +148,34 @@ TEST(ElfSymbols, AddressOf) {
     EXPECT_EQ(*beta, 0x1020u);
     EXPECT_FALSE(symbols->address_of("external").has_value());
     EXPECT_FALSE(symbols->address_of("gamma").has_value());
+}
+
+// What the kernel does before the loader's copy of its file is released:
+// copy the two tables out, drop the file, go on symbolizing from the copies.
+TEST(ElfSymbols, CopiedTablesOutliveTheFile) {
+    std::vector<uint8_t> symbols_copy, strings_copy;
+    uint64_t entry_size = 0;
+    {
+        SyntheticElf elf = make_elf(kSymbols);
+        auto from_file = lib::ElfSymbols::parse(bytes_of(elf.bytes));
+        ASSERT_TRUE(from_file.has_value());
+        lib::Bytes symbols = from_file->symbol_table(), strings = from_file->string_table();
+        symbols_copy.assign(symbols.data(), symbols.data() + symbols.size());
+        strings_copy.assign(strings.data(), strings.data() + strings.size());
+        entry_size = from_file->entry_size();
+        std::fill(elf.bytes.begin(), elf.bytes.end(), 0xcc);  // the file is gone
+    }
+    auto kept = lib::ElfSymbols::from_tables(lib::Bytes(symbols_copy.data(), symbols_copy.size()), entry_size,
+                                             lib::Bytes(strings_copy.data(), strings_copy.size()));
+    ASSERT_TRUE(kept.has_value());
+    auto b = kept->lookup(0x1025);
+    ASSERT_TRUE(b.has_value());
+    EXPECT_EQ(str(b->name), "beta");
+    EXPECT_EQ(b->offset, 5u);
+    EXPECT_FALSE(lib::ElfSymbols::from_tables(lib::Bytes(symbols_copy.data(), symbols_copy.size()), 8,
+                                              lib::Bytes(strings_copy.data(), strings_copy.size()))
+                     .has_value());
+    EXPECT_FALSE(lib::ElfSymbols::from_tables(lib::Bytes(), 24, lib::Bytes()).has_value());
 }
 
 TEST(ElfSymbols, RejectsBadHeaders) {

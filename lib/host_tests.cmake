@@ -15,3 +15,6 @@ target_compile_definitions(lib_runtime_tests PRIVATE KERNEL_ELF_PATH="${CMAKE_BI
 add_host_test(lib_errno_tests ${CMAKE_CURRENT_LIST_DIR}/errno_test.cpp)
 # An intrusive doubly-linked list (run queues, wait queues).
 add_host_test(lib_list_tests ${CMAKE_CURRENT_LIST_DIR}/intrusive_list_test.cpp)
+# The file hashes limine.conf paths may carry (loader/core/config.hpp).
+add_host_test(lib_hash_tests ${CMAKE_CURRENT_LIST_DIR}/hash/blake2b.cpp ${CMAKE_CURRENT_LIST_DIR}/hash/blake3.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/hash/hash_test.cpp)

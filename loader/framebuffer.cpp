@@ -49,6 +49,23 @@ efi::GraphicsOutputProtocol* find_gop(efi::Handle& handle_out) {
     return static_cast<efi::GraphicsOutputProtocol*>(uefi::locate_protocol(efi::kGraphicsOutputProtocolGuid));
 }
 
+// The first detailed timing descriptor of the EDID (VESA E-EDID 1.4 §3.10.2:
+// 18 bytes from offset 54; horizontal active pixels in byte 2 and the high
+// nibble of byte 4, vertical in byte 5 and the high nibble of byte 7), which
+// the standard makes the preferred timing.
+bool preferred_timing(efi::Handle gop_handle, uint32_t& width, uint32_t& height) {
+    const efi::Guid* guids[] = {&efi::kEdidActiveProtocolGuid, &efi::kEdidDiscoveredProtocolGuid};
+    for (const efi::Guid* guid : guids) {
+        auto* edid = static_cast<efi::EdidProtocol*>(uefi::handle_protocol(gop_handle, *guid));
+        if (!edid || edid->size_of_edid < 128 || !edid->edid) continue;
+        const uint8_t* timing = edid->edid + 54;
+        width = timing[2] | uint32_t(timing[4] & 0xf0) << 4;
+        height = timing[5] | uint32_t(timing[7] & 0xf0) << 4;
+        return width != 0 && height != 0;
+    }
+    return false;
+}
+
 }  // namespace
 
 lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted, uint64_t hhdm_offset) {
@@ -57,31 +74,52 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
     efi::GraphicsOutputProtocol* gop = find_gop(gop_handle);
     if (!gop || !gop->mode) return setup;  // no graphics: the response stays absent
 
-    // Pick: an exact match for `resolution` (bpp 32 or unspecified), else the
-    // mode with the most pixels.
+    // Pick as Limine does: the entry's `resolution` (bpp 32 or unspecified);
+    // else the monitor's preferred timing from the EDID, if it is at least
+    // the current mode's size; else the mode the firmware set (not the
+    // largest: a software-drawn console pays for every pixel); else 1024x768,
+    // 800x600, 640x480. Only 32-bpp modes qualify.
     uint32_t mode_count = gop->mode->max_mode;
-    int64_t exact = -1, largest = -1;
-    uint64_t largest_pixels = 0;
     uint32_t usable_modes = 0;
+    uint32_t current_width = gop->mode->info ? gop->mode->info->horizontal_resolution : 0;
+    uint32_t current_height = gop->mode->info ? gop->mode->info->vertical_resolution : 0;
+    auto find_mode = [&](uint32_t width, uint32_t height) -> int64_t {
+        for (uint32_t mode = 0; mode < mode_count; ++mode) {
+            efi::GraphicsOutputModeInformation* info = nullptr;
+            uint64_t info_size = 0;
+            if (efi::is_error(gop->query_mode(gop, mode, &info_size, &info)) || !info) continue;
+            PixelLayout layout;
+            bool match = pixel_layout(*info, layout) && info->horizontal_resolution == width &&
+                         info->vertical_resolution == height;
+            uefi::boot_services()->free_pool(info);
+            if (match) return mode;
+        }
+        return -1;
+    };
     for (uint32_t mode = 0; mode < mode_count; ++mode) {
         efi::GraphicsOutputModeInformation* info = nullptr;
         uint64_t info_size = 0;
         if (efi::is_error(gop->query_mode(gop, mode, &info_size, &info)) || !info) continue;
         PixelLayout layout;
-        if (pixel_layout(*info, layout)) {
-            ++usable_modes;
-            uint64_t pixels = uint64_t(info->horizontal_resolution) * info->vertical_resolution;
-            if (largest < 0 || pixels > largest_pixels) {
-                largest = mode;
-                largest_pixels = pixels;
-            }
-            if (exact < 0 && wanted.width != 0 && info->horizontal_resolution == wanted.width &&
-                info->vertical_resolution == wanted.height && (wanted.bpp == 0 || wanted.bpp == 32))
-                exact = mode;
-        }
+        if (pixel_layout(*info, layout)) ++usable_modes;
         uefi::boot_services()->free_pool(info);
     }
-    int64_t chosen = exact >= 0 ? exact : largest;
+    int64_t chosen = -1;
+    if (wanted.width != 0 && (wanted.bpp == 0 || wanted.bpp == 32)) chosen = find_mode(wanted.width, wanted.height);
+    if (chosen < 0 && gop_handle) {
+        uint32_t edid_width = 0, edid_height = 0;
+        if (preferred_timing(gop_handle, edid_width, edid_height) && edid_width >= current_width &&
+            edid_height >= current_height)
+            chosen = find_mode(edid_width, edid_height);
+    }
+    if (chosen < 0 && gop->mode->info) {
+        PixelLayout layout;
+        if (pixel_layout(*gop->mode->info, layout)) chosen = gop->mode->mode;
+    }
+    const uint32_t fallbacks[][2] = {{1024, 768}, {800, 600}, {640, 480}};
+    for (const auto& fallback : fallbacks)
+        if (chosen < 0) chosen = find_mode(fallback[0], fallback[1]);
+
     if (chosen < 0) return setup;  // no 32-bpp mode at all
     if (static_cast<uint32_t>(chosen) != gop->mode->mode &&
         efi::is_error(gop->set_mode(gop, static_cast<uint32_t>(chosen)))) {

@@ -18,7 +18,8 @@ struct FramebufferSetup {
 };
 
 // Chooses the mode matching `wanted` (the entry's `resolution`), else the
-// largest 32-bpp mode, sets it, and builds the response (revision 1) in
+// EDID's preferred one, else the firmware's current mode (framebuffer.cpp
+// says in which order, as Limine does), sets it, and builds the response (revision 1) in
 // reclaimable memory with every pointer inside already an HHDM address.
 lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted, uint64_t hhdm_offset);
 

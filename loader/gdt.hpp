@@ -1,6 +1,8 @@
 // The GDT the kernel is entered with (docs/limine-protocol.md §3): null, 16-bit code,
 // 16-bit data, 32-bit code, 32-bit data, 64-bit code (0x28), 64-bit data
-// (0x30). Pure data, built by the loader in reclaimable memory.
+// (0x30), then the 16-byte descriptor of an empty TSS (0x38: base 0, limit 0)
+// that TR holds at entry, as base revision 5 asks (docs/limine-protocol.md §7).
+// Pure data, built by the loader in reclaimable memory.
 #pragma once
 
 #include <stdint.h>
@@ -11,7 +13,8 @@ inline constexpr uint16_t kKernelCodeSelector = 0x28;
 inline constexpr uint16_t kKernelDataSelector = 0x30;
 inline constexpr uint16_t kCode32Selector = 0x18;  // used by the 5-level detour in handoff.S
 inline constexpr uint16_t kData32Selector = 0x20;
-inline constexpr uint64_t kGdtEntries = 7;
+inline constexpr uint16_t kTssSelector = 0x38;
+inline constexpr uint64_t kGdtEntries = 9;  // the TSS descriptor takes two
 
 // Fills `gdt` (kGdtEntries descriptors).
 void fill_limine_gdt(uint64_t* gdt);

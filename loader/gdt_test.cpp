@@ -28,7 +28,7 @@ TEST(Gdt, LayoutMatchesFactsSheet) {
     uint64_t gdt[kGdtEntries] = {};
     fill_limine_gdt(gdt);
     EXPECT_EQ(gdt[0], 0u);
-    for (size_t i = 1; i < kGdtEntries; ++i) {
+    for (size_t i = 1; i < kTssSelector / 8; ++i) {
         Decoded d = decode(gdt[i]);
         EXPECT_TRUE(d.present) << i;
         EXPECT_EQ(d.dpl, 0u) << i;
@@ -49,6 +49,14 @@ TEST(Gdt, LayoutMatchesFactsSheet) {
     EXPECT_FALSE(code64.default_big);  // L=1 requires D=0 (SDM Vol. 3A §3.4.5)
     Decoded data64 = decode(gdt[kKernelDataSelector / 8]);
     EXPECT_FALSE(data64.code);
+    // The empty TSS: a present, available 64-bit TSS (type 9) with base and
+    // limit 0, upper half 0 (SDM Vol. 3A §8.2.3).
+    uint64_t tss = gdt[kTssSelector / 8];
+    EXPECT_EQ((tss >> 40) & 0xff, 0x89u);
+    EXPECT_EQ(tss & 0xffff, 0u);                 // limit 15:0
+    EXPECT_EQ((tss >> 48) & 0xf, 0u);            // limit 19:16
+    EXPECT_EQ(tss & 0xff000000ffff0000ULL, 0u);  // base 31:0
+    EXPECT_EQ(gdt[kTssSelector / 8 + 1], 0u);    // base 63:32
     EXPECT_EQ(kCode32Selector / 8, 3);
     EXPECT_EQ(kData32Selector / 8, 4);
 }

@@ -55,6 +55,33 @@ loader_handoff:
     movl %eax, %fs
     movl %eax, %gs
 
+    /* The entry state base revision 5 pins down (docs/limine-protocol.md §7),
+     * given for every revision as Limine 11+ does:
+     * CR0 = PE | ET | WP | PG only; CR4 = PAE (+ LA57) only; EFER = LME |
+     * LMA (+ NXE) only; LDTR null; IDTR base 0 limit 0; TR = the GDT's empty
+     * TSS (its busy bit cleared first: the APs loaded it before us). */
+    movl $0x80010011, %eax
+    movq %rax, %cr0
+    movq %cr4, %rax
+    andl $0x1020, %eax
+    movq %rax, %cr4
+    movl $0xC0000080, %ecx
+    rdmsr
+    andl $0xd00, %eax
+    xorl %edx, %edx
+    wrmsr
+    xorl %eax, %eax
+    lldt %ax
+    pushq $0
+    pushq $0
+    lidt 6(%rsp)                 /* 2-byte limit 0, 8-byte base 0 */
+    addq $16, %rsp
+    sgdt -16(%rsp)
+    movq -14(%rsp), %rax         /* GDT base */
+    andb $0xfd, 0x3d(%rax)       /* descriptor 0x38, access byte: busy -> available */
+    movl $0x38, %eax
+    ltr %ax
+
     /* The kernel's stack: a 0 return address, then RET into the entry so
      * that every general-purpose register can be zero at its first
      * instruction. */
@@ -75,6 +102,8 @@ loader_handoff:
     xorl %r13d, %r13d
     xorl %r14d, %r14d
     xorl %r15d, %r15d
+    pushq $2                     /* RFLAGS = 0x2 (after the XORs, which set flags) */
+    popfq
     ret
 
 /* CR4.LA57 can change only with paging off (SDM Vol. 3A §4.1.1, §9.8.5):

@@ -7,6 +7,11 @@
 
 namespace loader::hhdm {
 
+// A random HHDM offset (randomise_hhdm_base): 1 GiB aligned, within 64 TiB
+// above Limine's fixed offset for that paging mode. Pure: `random` is the
+// only input.
+uint64_t random_hhdm_offset(unsigned levels, uint64_t random);
+
 // Set once, when the paging mode is chosen.
 void set_offset(uint64_t offset);
 uint64_t offset();

@@ -28,13 +28,13 @@ void write_register(uint64_t base, uint8_t index, uint32_t value) {
 }
 }  // namespace
 
-void mask_all(const IoApicList& list) {
+void mask_all(const IoApicList& list, uint64_t base_revision) {
     for (size_t i = 0; i < list.count; ++i) {
         uint64_t base = list.addresses[i];
         uint32_t entries = redirection_entry_count(read_register(base, kVersionRegister));
         for (uint32_t entry = 0; entry < entries; ++entry) {
             uint32_t low = read_register(base, redirection_low(entry));
-            if (should_mask(low))
+            if (should_mask(low, base_revision))
                 write_register(base, redirection_low(entry), low | uint32_t(RedirectionEntry::kMaskBit));
         }
     }

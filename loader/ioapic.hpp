@@ -23,13 +23,16 @@ struct IoApicList {
 IoApicList list_from_madt(const acpi::MadtInfo* madt);
 
 // Whether a redirection entry's low dword is one the protocol wants masked:
-// delivery mode fixed or lowest priority.
-constexpr bool should_mask(uint32_t redirection_low) {
-    x86_64::io_apic::Delivery delivery = x86_64::io_apic::RedirectionEntry::decode(redirection_low).delivery;
-    return delivery == x86_64::io_apic::Delivery::kFixed || delivery == x86_64::io_apic::Delivery::kLowestPriority;
+// delivery mode fixed or lowest priority; from base revision 5 also NMI and
+// ExtINT (docs/limine-protocol.md §7).
+constexpr bool should_mask(uint32_t redirection_low, uint64_t base_revision = 2) {
+    using x86_64::io_apic::Delivery;
+    Delivery delivery = x86_64::io_apic::RedirectionEntry::decode(redirection_low).delivery;
+    if (delivery == Delivery::kFixed || delivery == Delivery::kLowestPriority) return true;
+    return base_revision >= 5 && (delivery == Delivery::kNmi || delivery == Delivery::kExtInt);
 }
 
 // Masks those entries on every I/O APIC in the list (MMIO, identity-mapped).
-void mask_all(const IoApicList& list);
+void mask_all(const IoApicList& list, uint64_t base_revision);
 
 }  // namespace loader::ioapic

@@ -29,6 +29,12 @@ TEST(IoApic, MasksOnlyFixedAndLowestPriority) {
     EXPECT_FALSE(should_mask(0x00000500));  // INIT
     EXPECT_FALSE(should_mask(0x00000700));  // ExtINT
     EXPECT_TRUE(should_mask(0x00010000));   // already masked, fixed
+    // Base revision 5 masks NMI and ExtINT entries too, never SMI or INIT.
+    EXPECT_TRUE(should_mask(0x00000400, 5));
+    EXPECT_TRUE(should_mask(0x00000700, 6));
+    EXPECT_FALSE(should_mask(0x00000400, 4));
+    EXPECT_FALSE(should_mask(0x00000200, 5));
+    EXPECT_FALSE(should_mask(0x00000500, 5));
 }
 
 }  // namespace

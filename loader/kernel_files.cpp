@@ -1,6 +1,8 @@
 #include "loader/kernel_files.hpp"
 
 #include "lib/format.hpp"
+#include "lib/hash/blake2b.hpp"
+#include "lib/hash/blake3.hpp"
 #include "lib/memory.hpp"
 #include "lib/utility.hpp"
 #include "loader/console.hpp"
@@ -25,7 +27,42 @@ uint64_t pages_for(uint64_t bytes) {
 }
 }  // namespace
 
-// A config path "boot():/boot/kernel" -> "/boot/kernel". Only boot() exists.
+namespace {
+bool g_hash_mismatch_panic = true;
+
+// "BLAKE2b-512" etc., for messages.
+const char* hash_name(HashKind kind) {
+    switch (kind) {
+    case HashKind::kBlake2b512: return "BLAKE2b-512";
+    case HashKind::kBlake3_256: return "BLAKE3-256";
+    case HashKind::kBlake3_1024: return "BLAKE3 extended output, 128 bytes";
+    case HashKind::kNone: break;
+    }
+    return "no hash";
+}
+
+bool digest_matches(const FileLocation& location, lib::Bytes bytes) {
+    uint8_t digest[128];
+    switch (location.hash) {
+    case HashKind::kNone: return true;
+    case HashKind::kBlake2b512: {
+        lib::Blake2b hasher;
+        hasher.update(bytes);
+        hasher.finish(digest);
+        break;
+    }
+    case HashKind::kBlake3_256:
+    case HashKind::kBlake3_1024: {
+        lib::Blake3 hasher;
+        hasher.update(bytes);
+        hasher.finish(digest, location.digest_size);
+        break;
+    }
+    }
+    return lib::compare_bytes(digest, location.digest, location.digest_size) == 0;
+}
+}  // namespace
+
 FileLocation resolve_config_path(StringView text, StringView what) {
     auto resource = parse_resource_path(text);
     if (!resource) {
@@ -36,12 +73,55 @@ FileLocation resolve_config_path(StringView text, StringView what) {
     FileLocation location{};
     if (resource->path.size() >= sizeof location.path) fatal("path too long", text);
     lib::copy_bytes(location.path, resource->path.data(), resource->path.size());
+    normalise_path(location.path);
+    location.compressed = resource->compressed;
+    location.hash = resource->hash;
+    location.digest_size = resource->digest_size;
+    lib::copy_bytes(location.digest, resource->digest, sizeof location.digest);
     return location;
+}
+
+void set_hash_mismatch_panic(bool panic) {
+    g_hash_mismatch_panic = panic;
+}
+
+files::LoadedFile read_config_file(const FileLocation& location, uint32_t memory_type, StringView missing_message,
+                                   bool* missing) {
+    if (location.compressed)
+        fatal("gzip-compressed ('$') paths are not supported by this loader", location.path);
+    auto file = files::read_file(location.path, memory_type);
+    if (!file) {
+        if (file.error().code == lib::ErrorCode::kNotFound && missing) {
+            *missing = true;
+            return {};
+        }
+        if (file.error().code == lib::ErrorCode::kNotFound) fatal(missing_message, location.path);
+        fatal(file.error().message, location.path);
+    }
+    lib::Bytes bytes(reinterpret_cast<const uint8_t*>(file->address), file->size);
+    if (!digest_matches(location, bytes)) {
+        char message[96];
+        lib::format(message, sizeof message, "hash mismatch ({})", hash_name(location.hash));
+        if (g_hash_mismatch_panic) fatal(message, location.path);
+        console::print("loader: warning: {} ({}); booting anyway (hash_mismatch_panic: no)\n", message,
+                       location.path);
+    }
+    return *file;
 }
 
 FileLocation resolve_internal_path(StringView kernel_path, StringView text) {
     if (text.find(':') != StringView::npos) return resolve_config_path(text, "internal module path");
     FileLocation location{};
+    // "name#<hash>": the hash is checked like a config path's.
+    size_t hash_at = text.find('#');
+    if (hash_at != StringView::npos) {
+        ResourcePath hash;
+        if (auto parsed = parse_path_hash(text.substr(hash_at + 1), hash); !parsed) fatal(parsed.error().message, text);
+        location.hash = hash.hash;
+        location.digest_size = hash.digest_size;
+        lib::copy_bytes(location.digest, hash.digest, sizeof location.digest);
+        text = text.substr(0, hash_at);
+    }
     if (!kernel_relative_path(kernel_path, text, location.path, sizeof location.path))
         fatal("internal module path is empty, too long or malformed", text);
     return location;
@@ -88,15 +168,14 @@ StringView KernelImage::string_at(uint64_t virtual_address) const {
     return {};
 }
 
-KernelImage load_kernel(StringView path, bool kaslr) {
+KernelImage load_kernel(const FileLocation& location, bool kaslr) {
     KernelImage kernel{};
-    auto file = files::read_file(path, kEfiLoaderKernelAndModules);
-    if (!file) {
-        if (file.error().code == lib::ErrorCode::kNotFound) fatal("kernel file missing", path);
-        fatal(file.error().message, path);
-    }
-    kernel.file_address = file->address;
-    kernel.file = lib::Bytes(reinterpret_cast<const uint8_t*>(file->address), file->size);
+    StringView path = location.path;
+    // The file (not the loaded image) is BOOTLOADER_RECLAIMABLE, as Limine
+    // keeps it: a kernel that wants it after reclaiming must copy it.
+    auto file = read_config_file(location, kEfiLoaderReclaimable, "kernel file missing");
+    kernel.file_address = file.address;
+    kernel.file = lib::Bytes(reinterpret_cast<const uint8_t*>(file.address), file.size);
     auto plan = plan_kernel_load(kernel.file);
     if (!plan) fatal(plan.error().message, path);
     kernel.plan = *plan;
@@ -118,13 +197,8 @@ KernelImage load_kernel(StringView path, bool kaslr) {
     return kernel;
 }
 
-files::LoadedFile load_module(StringView path) {
-    auto file = files::read_file(path, kEfiLoaderKernelAndModules);
-    if (!file) {
-        if (file.error().code == lib::ErrorCode::kNotFound) fatal("module missing", path);
-        fatal(file.error().message, path);
-    }
-    return *file;
+files::LoadedFile load_module(const FileLocation& location) {
+    return read_config_file(location, kEfiLoaderKernelAndModules, "module missing");
 }
 
 }  // namespace loader

@@ -52,7 +52,7 @@ struct CurrentMap {
     size_t count;
 };
 
-lib::Expected<CurrentMap> current_memory_map() {
+lib::Expected<CurrentMap> current_memory_map(uint64_t base_revision) {
     efi::BootServices* bs = uefi::boot_services();
     uint64_t size = 0, key = 0, descriptor_size = 0;
     uint32_t version = 0;
@@ -70,7 +70,7 @@ lib::Expected<CurrentMap> current_memory_map() {
         TRY(uefi::allocate_pages(lib::align_up(entries * sizeof(MemoryRange), kPageSize) / kPageSize, kEfiLoaderData,
                                  "out of memory for a memory map copy"))));
     size_t count = TRY(convert_memory_map(lib::Bytes(reinterpret_cast<const uint8_t*>(buffer), size), descriptor_size,
-                                          {}, converted, entries));
+                                          {}, converted, entries, MemmapRules{base_revision}));
     static_assert(sizeof(MemoryRange) == sizeof(paging::PhysicalRange));
     return CurrentMap{reinterpret_cast<paging::PhysicalRange*>(converted), count};
 }
@@ -110,23 +110,32 @@ lib::Expected<uint64_t> build_kernel_tables(const KernelTablesInput& input) {
 
     TRY(map_kernel(builder, input));
 
-    CurrentMap map = TRY(current_memory_map());
+    CurrentMap map = TRY(current_memory_map(input.base_revision));
     constexpr size_t kExtraRanges = 8;
     size_t capacity = map.count + kExtraRanges;
     auto* hhdm = static_cast<paging::HhdmRange*>(reinterpret_cast<void*>(
         TRY(uefi::allocate_pages(lib::align_up(capacity * sizeof(paging::HhdmRange), kPageSize) / kPageSize,
                                  kEfiLoaderData, "out of memory for the HHDM plan"))));
-    size_t hhdm_count = TRY(paging::plan_hhdm(lib::Span<const paging::PhysicalRange>(map.ranges, map.count),
-                                              input.framebuffer_base, input.framebuffer_size, hhdm, capacity));
+    size_t hhdm_count =
+        TRY(paging::plan_hhdm(lib::Span<const paging::PhysicalRange>(map.ranges, map.count), input.framebuffer_base,
+                              input.framebuffer_size, hhdm, capacity, input.base_revision));
     for (size_t i = 0; i < hhdm_count; ++i) {
         // Facts sheet §2: the HHDM is read/write/execute, supervisor.
         paging::MapFlags flags{true, true, hhdm[i].cache};
         TRY(builder.map(input.hhdm_offset + hhdm[i].base, hhdm[i].base, hhdm[i].length, flags));
     }
 
-    // Base revision 0 promised a lower-half identity map of the first 4 GiB
-    // (docs/limine-protocol.md §2); it also covers the identity pages below.
-    if (input.identity_map_4gib) TRY(builder.map(0, 0, paging::k4GiB, paging::MapFlags{true, true}));
+    // Base revision 0 promised an identity map from 0x1000 to 4 GiB and of
+    // every memory-map region above (docs/limine-protocol.md §7): the same
+    // ranges as its HHDM, at their own addresses, page 0 left out.
+    if (input.base_revision == 0) {
+        for (size_t i = 0; i < hhdm_count; ++i) {
+            uint64_t base = hhdm[i].base < kPageSize ? kPageSize : hhdm[i].base;
+            uint64_t end = hhdm[i].base + hhdm[i].length;
+            if (end <= base) continue;
+            TRY(builder.map(base, base, end - base, paging::MapFlags{true, true, hhdm[i].cache}));
+        }
+    }
 
     // Identity pages: the hand-off code (it runs across the CR3 switch) and
     // the SMP trampoline (APs turn paging on with the kernel's tables there).

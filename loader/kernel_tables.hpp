@@ -27,7 +27,7 @@ struct KernelTablesInput {
     uint64_t trampoline;     // SMP trampoline page, identity-mapped RWX; 0 = none
     uint64_t state_page;     // the hand-off state + GDT page, identity-mapped RW
     unsigned levels;         // 4 or 5
-    bool identity_map_4gib;  // base revision 0: physical 0..4 GiB also at its own address
+    uint64_t base_revision;  // which regions the HHDM covers (paging.hpp); 0 adds the identity map
 };
 
 // Must run while boot services are up, after every other allocation whose

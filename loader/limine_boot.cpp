@@ -5,7 +5,9 @@
 #include "loader/limine_boot.hpp"
 
 #include "lib/format.hpp"
+#include "lib/memory.hpp"
 #include "lib/utility.hpp"
+#include "loader/boot_facts.hpp"
 #include "loader/boot_time.hpp"
 #include "loader/console.hpp"
 #include "loader/core/memmap.hpp"
@@ -31,6 +33,7 @@ namespace {
 using console::fatal;
 using console::must;
 using hhdm::from_pointer;
+using hhdm::random_hhdm_offset;
 using lib::StringView;
 
 constexpr uint64_t kPageSize = 4096;
@@ -59,26 +62,38 @@ int64_t read_boot_time() {
     return unix_seconds(CalendarTime{time.year, time.month, time.day, time.hour, time.minute, time.second});
 }
 
-// Paging mode request (docs/limine-protocol.md §4): 5-level only if asked for (the
-// preferred `mode`, clamped to [min_mode, max_mode] from request revision 1)
-// and the CPU has LA57; 5-level demanded (min_mode) but impossible is fatal.
-// Sets the HHDM offset, which every later response depends on.
-PagingChoice choose_paging(limine::PagingModeRequest* request) {
-    PagingChoice choice{4, paging::kHhdmOffset4Level};
+// Paging mode (docs/limine-protocol.md §4): the kernel's preferred `mode`, clamped to
+// [min_mode, max_mode] (request revision 1; revision 0: [4-level, mode]) and
+// to the entry's paging_mode / min_paging_mode / max_paging_mode, as Limine
+// lets the config override the kernel; 5-level only where the CPU has LA57.
+// No mode left, or 5-level demanded on a CPU without it, is fatal.
+// Sets the HHDM offset, which every later response depends on: Limine's fixed
+// one, or a random 1 GiB-aligned one when the entry randomises it.
+PagingChoice choose_paging(limine::PagingModeRequest* request, const ConfigEntry& entry, bool kaslr_applied) {
+    int64_t wanted = limine::kPaging4Level, min_mode = limine::kPaging4Level, max_mode = limine::kPaging5Level;
     if (request) {
-        uint64_t wanted = request->mode;
-        uint64_t min_mode = limine::kPaging4Level, max_mode = limine::kPaging5Level;
-        if (request->revision >= 1) {
-            min_mode = request->min_mode;
-            max_mode = request->max_mode;
-        }
+        wanted = int64_t(request->mode);
+        max_mode = request->revision >= 1 ? int64_t(request->max_mode) : wanted;
+        min_mode = request->revision >= 1 ? int64_t(request->min_mode) : limine::kPaging4Level;
         if (min_mode > limine::kPaging5Level) fatal("unknown minimum paging mode", "paging mode request");
-        if (wanted > max_mode) wanted = max_mode;
-        if (wanted < min_mode) wanted = min_mode;
-        if (wanted >= limine::kPaging5Level && cpu::has_la57()) choice = PagingChoice{5, paging::kHhdmOffset5Level};
-        if (min_mode >= limine::kPaging5Level && choice.levels != 5)
-            fatal("5-level paging required, but the CPU has no LA57", "paging mode request");
+    } else {
+        max_mode = limine::kPaging4Level;
     }
+    if (entry.min_paging_mode != kPagingModeUnset && entry.min_paging_mode > min_mode) min_mode = entry.min_paging_mode;
+    if (entry.max_paging_mode != kPagingModeUnset && entry.max_paging_mode < max_mode) max_mode = entry.max_paging_mode;
+    if (min_mode > max_mode)
+        fatal("the entry's paging modes and the kernel's paging mode request have nothing in common", "paging mode");
+    if (wanted > max_mode) wanted = max_mode;
+    if (wanted < min_mode) wanted = min_mode;
+    PagingChoice choice{4, paging::kHhdmOffset4Level};
+    if (wanted >= limine::kPaging5Level && cpu::has_la57()) choice = PagingChoice{5, paging::kHhdmOffset5Level};
+    if (min_mode >= limine::kPaging5Level && choice.levels != 5)
+        fatal("5-level paging required, but the CPU has no LA57", "paging mode request");
+
+    // randomise_hhdm_base: by default on exactly when KASLR moved the kernel.
+    bool randomise = entry.randomise_hhdm_base == Setting::kYes ||
+                     (entry.randomise_hhdm_base == Setting::kUnset && kaslr_applied);
+    if (randomise) choice.hhdm_offset = random_hhdm_offset(choice.levels, cpu::random64());
     hhdm::set_offset(choice.hhdm_offset);
     if (request) {
         auto* response = new_response<limine::PagingModeResponse>(0, "paging mode request");
@@ -112,16 +127,56 @@ void answer_information_requests(const Requests& requests, const KernelImage& ke
     }
     if (requests.entry_point)
         answer(requests.entry_point, new_response<limine::EntryPointResponse>(0, "entry point request"));
+    // The executable file and its command line: the cmdline response points
+    // at the same string as the file's (as the protocol says).
+    limine::File* executable_file =
+        describe_file(files::LoadedFile{kernel.file_address, kernel.file.size()}, kernel_path, entry.cmdline);
     if (requests.kernel_file) {
-        auto* response = new_response<limine::KernelFileResponse>(0, "kernel file request");
-        response->kernel_file = from_pointer(
-            describe_file(files::LoadedFile{kernel.file_address, kernel.file.size()}, kernel_path, entry.cmdline));
+        auto* response = new_response<limine::KernelFileResponse>(0, "executable file request");
+        response->kernel_file = from_pointer(executable_file);
         answer(requests.kernel_file, response);
     }
+    if (requests.executable_cmdline) {
+        auto* response = new_response<limine::ExecutableCmdlineResponse>(0, "executable cmdline request");
+        response->cmdline = executable_file->cmdline;
+        answer(requests.executable_cmdline, response);
+    }
+    if (requests.dtb && !entry.dtb_path.empty()) {
+        files::LoadedFile dtb = facts::load_device_tree(resolve_config_path(entry.dtb_path, "dtb_path"));
+        auto* response = new_response<limine::DtbResponse>(0, "device tree blob request");
+        response->dtb = reinterpret_cast<void*>(hhdm::from_physical(dtb.address));
+        answer(requests.dtb, response);
+    }
+    if (requests.keep_iommu)
+        answer(requests.keep_iommu, new_response<limine::KeepIommuResponse>(0, "keep iommu request"));
+    if (requests.tsc_frequency && facts::tsc_frequency() != 0) {
+        auto* response = new_response<limine::TscFrequencyResponse>(0, "tsc frequency request");
+        response->frequency = facts::tsc_frequency();
+        answer(requests.tsc_frequency, response);
+    }
+    if (requests.entropy) {
+        // Bounded: a kernel asking for more gets this many (the protocol lets
+        // the loader cap it).
+        constexpr uint64_t kMaxEntropyValues = 512;
+        uint64_t count = lib::min(requests.entropy->value_count, kMaxEntropyValues);
+        auto* response = new_response<limine::EntropyResponse>(0, "entropy request");
+        if (count != 0) {
+            auto* values = must(uefi::allocate_object<uint64_t>("no memory for random values", count), "entropy");
+            facts::fill_random(values, count);
+            response->values = from_pointer(values);
+        }
+        response->value_count = count;
+        answer(requests.entropy, response);
+    }
     if (requests.module) answer_modules(requests.module, kernel, entry, kernel_path);
+    // §7: the RSDP is a physical address in revision 3 only, the SMBIOS
+    // entry points and the EFI system table in revisions 3 and 4 only; HHDM
+    // addresses otherwise.
+    uint64_t revision = requests.base_revision;
+    auto firmware_pointer = [](void* pointer, bool physical) { return physical ? pointer : from_pointer(pointer); };
     if (requests.rsdp && rsdp) {
         auto* response = new_response<limine::RsdpResponse>(0, "rsdp request");
-        response->address = from_pointer(rsdp);
+        response->address = firmware_pointer(rsdp, revision == 3);
         answer(requests.rsdp, response);
     }
     if (requests.smbios) {
@@ -129,18 +184,18 @@ void answer_information_requests(const Requests& requests, const KernelImage& ke
         void* entry64 = find_configuration_table(efi::kSmbios3TableGuid);
         if (entry32 || entry64) {
             auto* response = new_response<limine::SmbiosResponse>(0, "smbios request");
-            response->entry_32 = from_pointer(entry32);
-            response->entry_64 = from_pointer(entry64);
+            response->entry_32 = firmware_pointer(entry32, revision == 3 || revision == 4);
+            response->entry_64 = firmware_pointer(entry64, revision == 3 || revision == 4);
             answer(requests.smbios, response);
         }
     }
     if (requests.efi_system_table) {
         auto* response = new_response<limine::EfiSystemTableResponse>(0, "efi system table request");
-        response->address = from_pointer(static_cast<void*>(uefi::system_table()));
+        response->address = firmware_pointer(static_cast<void*>(uefi::system_table()), revision == 3 || revision == 4);
         answer(requests.efi_system_table, response);
     }
     if (requests.boot_time) {
-        auto* response = new_response<limine::BootTimeResponse>(0, "boot time request");
+        auto* response = new_response<limine::BootTimeResponse>(0, "date at boot request");
         response->boot_time = read_boot_time();
         answer(requests.boot_time, response);
     }
@@ -177,7 +232,7 @@ void prepare_smp(const limine::SmpRequest* request, void* rsdp, uint64_t stack_s
 
 }  // namespace
 
-void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
+void boot_limine_entry(const ConfigEntry& entry, const Config& config, const char* config_path) {
     char entry_where[96];
     lib::format(entry_where, sizeof entry_where, "entry '{}' in {}", entry.title, config_path);
     if (!entry.protocol.equals_ignoring_case("limine")) {
@@ -185,16 +240,18 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
         lib::format(message, sizeof message, "unknown protocol '{}'", entry.protocol);
         fatal(message, entry_where);
     }
-    if (entry.kernel_path.empty()) fatal("no kernel_path", entry_where);
+    if (entry.directory) fatal("a directory of sub-entries boots nothing", entry_where);
+    if (entry.executable_path().empty()) fatal("no path (or kernel_path)", entry_where);
+    set_hash_mismatch_panic(config.hash_mismatch_panic);
 
-    FileLocation kernel_location = resolve_config_path(entry.kernel_path, "kernel_path");
+    FileLocation kernel_location = resolve_config_path(entry.executable_path(), "path");
     StringView kernel_path = kernel_location.path;
     console::print("loader: booting '{}': {}\n", entry.title, kernel_path);
-    KernelImage kernel = load_kernel(kernel_path, entry.kaslr);
+    KernelImage kernel = load_kernel(kernel_location, entry.kaslr);
     Requests requests = find_requests(kernel, kernel_path);
 
     // Paging mode first: it decides the HHDM offset.
-    PagingChoice paging_choice = choose_paging(requests.paging_mode);
+    PagingChoice paging_choice = choose_paging(requests.paging_mode, entry, entry.kaslr && kernel.plan.relocatable);
 
     uint64_t stack_size = kDefaultStackSize;
     if (requests.stack_size) {
@@ -247,6 +304,9 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
             must(uefi::allocate_object<limine::MemmapEntry*>("no memory for the memory map", entry_capacity),
                  "memmap request");
     }
+    limine::BootloaderPerformanceResponse* performance = nullptr;
+    if (requests.bootloader_performance && facts::tsc_frequency() != 0)
+        performance = new_response<limine::BootloaderPerformanceResponse>(0, "bootloader performance request");
     limine::EfiMemmapResponse* efi_memmap_response = nullptr;
     if (requests.efi_memmap) efi_memmap_response = new_response<limine::EfiMemmapResponse>(0, "efi memmap request");
 
@@ -270,7 +330,7 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
     tables_input.trampoline = requests.smp ? smp::trampoline_physical() : 0;
     tables_input.state_page = state_page;
     tables_input.levels = paging_choice.levels;
-    tables_input.identity_map_4gib = requests.base_revision == 0;
+    tables_input.base_revision = requests.base_revision;
     uint64_t pml4 = must(build_kernel_tables(tables_input), "page tables");
 
     handoff->cr3 = pml4;
@@ -284,7 +344,8 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
 
     auto converted =
         convert_memory_map(lib::Bytes(final_map.buffer, final_map.size), final_map.descriptor_size,
-                           lib::Span<const MemoryRange>(overrides, override_count), ranges, entry_capacity);
+                           lib::Span<const MemoryRange>(overrides, override_count), ranges, entry_capacity,
+                           MemmapRules{requests.base_revision});
     if (!converted) fatal(converted.error().message, "final memory map");
     if (memmap_response) {
         static_assert(sizeof(MemoryRange) == sizeof(limine::MemmapEntry));
@@ -303,7 +364,11 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
     }
 
     prepare_cpu_state(nx, cpu::has_pat());
-    ioapic::mask_all(ioapics);
+    ioapic::mask_all(ioapics, requests.base_revision);
+    // The kernel gets a clean screen, as under Limine, not the loader's text
+    // (nothing draws on it any more: the console went to serial at the exit).
+    if (framebuffer.response && framebuffer.size != 0)
+        lib::fill_bytes(reinterpret_cast<void*>(framebuffer.physical_base), 0, framebuffer.size);
 
     if (requests.smp) {
         smp::StartInfo start{};
@@ -319,6 +384,13 @@ void boot_limine_entry(const ConfigEntry& entry, const char* config_path) {
     }
 
     console::print("loader: entering the kernel at {:#x} (tsc={})\n", entry_point, cpu::rdtsc());
+    if (performance) {
+        // The TSC counts from reset, so reset is time 0 on this clock.
+        performance->reset_usec = 0;
+        performance->init_usec = facts::microseconds_of(facts::loader_start_tsc());
+        performance->exec_usec = facts::microseconds_of(cpu::rdtsc());
+        answer(requests.bootloader_performance, performance);
+    }
     hand_off(handoff_code, handoff);
 }
 

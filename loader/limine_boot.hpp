@@ -8,6 +8,8 @@
 
 namespace loader {
 
-[[noreturn]] void boot_limine_entry(const ConfigEntry& entry, const char* config_path);
+// `config` gives the global options that apply to every entry
+// (hash_mismatch_panic).
+[[noreturn]] void boot_limine_entry(const ConfigEntry& entry, const Config& config, const char* config_path);
 
 }  // namespace loader

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "lib/format.hpp"
+#include "loader/boot_facts.hpp"
 #include "loader/console.hpp"
 #include "loader/core/config.hpp"
 #include "loader/core/memmap.hpp"
@@ -57,7 +58,16 @@ ConfigText read_config() {
     if (auto opened = files::open_boot_volume(); !opened) console::fatal(opened.error().message, "boot partition");
 
     ConfigText config_text = read_config();
-    ConfigResult parsed = parse_config(config_text.text, g_config);
+    // Macros first (${NAME}=value lines, ${NAME} uses), into a buffer of
+    // loader data: the Config's strings view the expanded text.
+    uint64_t expanded_capacity = config_text.text.size() * 4 + 4096;
+    auto* expanded = reinterpret_cast<char*>(
+        console::must(uefi::allocate_pages(expanded_capacity / uefi::kPageSize + 1, kEfiLoaderData,
+                                           "no memory for the macro-expanded config"),
+                      config_text.path));
+    auto expanded_size = expand_macros(config_text.text, expanded, expanded_capacity);
+    if (!expanded_size) console::fatal(expanded_size.error().message, config_text.path);
+    ConfigResult parsed = parse_config(lib::StringView(expanded, *expanded_size), g_config);
     if (!parsed.ok) {
         char where[96];
         lib::format(where, sizeof where, "{}:{}", config_text.path, parsed.failure.line);
@@ -66,7 +76,7 @@ ConfigText read_config() {
     if (g_config.entry_count == 0) console::fatal("limine.conf has no entries", config_text.path);
 
     size_t chosen = choose_entry(g_config);
-    boot_limine_entry(g_config.entries[chosen], config_text.path);
+    boot_limine_entry(g_config.entries[chosen], g_config, config_text.path);
 }
 
 }  // namespace
@@ -74,6 +84,7 @@ ConfigText read_config() {
 
 extern "C" efi::Status efi_main(efi::Handle image, efi::SystemTable* system_table) {
     uint64_t start_tsc = loader::cpu::rdtsc();
+    loader::facts::set_loader_start_tsc(start_tsc);
     loader::uefi::init(image, system_table);
     loader::console::init(system_table->con_out);
     // The firmware's 5-minute watchdog would reset the machine while a menu

@@ -6,21 +6,39 @@
 namespace loader {
 namespace {
 
+// Sub-entries are indented by their depth; directories (which boot nothing)
+// are listed with a trailing '/' and never selected.
 void show(const Config& config, size_t selected) {
     console::print("\nBoot entries (Up/Down to choose, Enter to boot):\n");
-    for (size_t i = 0; i < config.entry_count; ++i)
-        console::print("  {} {}. {}\n", i == selected ? "=>" : "  ", i + 1, config.entries[i].title);
+    static constexpr const char* kIndent[] = {"", "", "  ", "    ", "      "};
+    for (size_t i = 0; i < config.entry_count; ++i) {
+        const ConfigEntry& entry = config.entries[i];
+        console::print("  {} {}. {}{}{}\n", i == selected ? "=>" : "  ", i + 1, kIndent[entry.depth < 5 ? entry.depth : 4],
+                       entry.title, entry.directory ? "/" : "");
+    }
+}
+
+// The nearest bootable entry from `from` in direction `step` (+1 or -1), or
+// `from` itself when there is none.
+size_t next_bootable(const Config& config, size_t from, int step) {
+    for (size_t i = from + step; i < config.entry_count; i += step)
+        if (!config.entries[i].directory) return i;
+    return from;
 }
 
 }  // namespace
 
 size_t choose_entry(const Config& config) {
     size_t selected = config.default_entry < config.entry_count ? config.default_entry : 0;
-    if (config.timeout_seconds == 0 || config.entry_count == 0) return selected;
+    // A default that is a directory boots nothing by itself: the menu waits
+    // on the first bootable entry below it (as Limine disables its autoboot).
+    bool autoboot = config.default_is_bootable();
+    if (!autoboot && config.entries[selected].directory) selected = next_bootable(config, selected, +1);
+    if (autoboot && (config.timeout_seconds == 0 || config.entry_count == 0)) return selected;
 
     efi::SimpleTextInputProtocol* input = uefi::system_table()->con_in;
     show(config, selected);
-    bool counting = true;
+    bool counting = autoboot && config.timeout_seconds != kTimeoutForever;
     // Poll the keyboard every 10 ms (UEFI 2.10 §12.3.3 ReadKeyStroke returns
     // EFI_NOT_READY when no key is waiting); count down in whole seconds.
     constexpr uint64_t kPollMicroseconds = 10000;
@@ -46,11 +64,11 @@ size_t choose_entry(const Config& config) {
             console::print("Countdown stopped.\n");
         }
         if (key.unicode_char == u'\r' || key.unicode_char == u'\n') return selected;
-        if (key.scan_code == efi::kScanUp && selected > 0) {
-            --selected;
+        if (key.scan_code == efi::kScanUp && next_bootable(config, selected, -1) != selected) {
+            selected = next_bootable(config, selected, -1);
             show(config, selected);
-        } else if (key.scan_code == efi::kScanDown && selected + 1 < config.entry_count) {
-            ++selected;
+        } else if (key.scan_code == efi::kScanDown && next_bootable(config, selected, +1) != selected) {
+            selected = next_bootable(config, selected, +1);
             show(config, selected);
         }
     }

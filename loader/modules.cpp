@@ -32,25 +32,24 @@ void answer_modules(limine::ModuleRequest* request, const KernelImage& kernel, c
             StringView cmdline = kernel.string_at(reinterpret_cast<uint64_t>(module->cmdline));
             if (path.empty()) fatal("internal module without a path", "module request");
             FileLocation location = resolve_internal_path(kernel_path, path);
-            auto file = files::read_file(location.path, kEfiLoaderKernelAndModules);
-            if (!file) {
-                if (file.error().code == lib::ErrorCode::kNotFound &&
-                    !(module->flags & limine::kInternalModuleRequired))
-                    continue;  // optional and absent: skipped, as Limine does
-                fatal(file.error().code == lib::ErrorCode::kNotFound ? "module missing" : file.error().message,
-                      location.path);
-            }
+            bool missing = false;
+            bool required = (module->flags & limine::kInternalModuleRequired) != 0;
+            files::LoadedFile file =
+                read_config_file(location, kEfiLoaderKernelAndModules, "module missing", required ? nullptr : &missing);
+            if (missing) continue;  // optional and absent: skipped, as Limine does
             if (count == kMaxModules) fatal("more than 64 modules", "module request");
-            list[count++] = describe_file(*file, location.path, cmdline);
+            list[count++] = describe_file(file, location.path, cmdline);
         }
     }
     for (size_t i = 0; i < entry.module_count; ++i) {
         FileLocation location = resolve_config_path(entry.modules[i].path, "module_path");
-        files::LoadedFile file = load_module(location.path);
+        files::LoadedFile file = load_module(location);
         if (count == kMaxModules) fatal("more than 64 modules", "module_path");
         list[count++] = describe_file(file, location.path, entry.modules[i].cmdline);
     }
 
+    // No modules, no response: the protocol says so and Limine does it.
+    if (count == 0) return;
     auto* response = new_response<limine::ModuleResponse>(1, "module request");
     auto** files = must(uefi::allocate_object<limine::File*>("no memory for the module list", count), "module request");
     for (uint64_t i = 0; i < count; ++i) files[i] = hhdm::from_pointer(list[i]);

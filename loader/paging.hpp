@@ -82,9 +82,13 @@ private:
 };
 
 // ---------------------------------------------------------------------------
-// Which physical ranges the HHDM covers (docs/limine-protocol.md §2): 0..4 GiB, plus
-// every memory-map range above 4 GiB except RESERVED and BAD_MEMORY, plus the
-// framebuffer, which is mapped write-combining.
+// Which physical ranges the HHDM covers, by base revision
+// (docs/limine-protocol.md §2, §7):
+//   0     0..4 GiB and every memory-map range
+//   1, 2  0..4 GiB and every range above except RESERVED and BAD_MEMORY
+//   3     only USABLE, BOOTLOADER_RECLAIMABLE, KERNEL_AND_MODULES, FRAMEBUFFER
+//   4+    those and ACPI_RECLAIMABLE, ACPI_NVS, RESERVED_MAPPED
+// always with the framebuffer, which is mapped write-combining.
 // ---------------------------------------------------------------------------
 
 struct PhysicalRange {
@@ -103,6 +107,11 @@ struct HhdmRange {
 // [framebuffer_base, +framebuffer_size) (size 0: none) is cut out and given
 // as its own write-combining range. kOutOfMemory if more than `capacity`.
 lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint64_t framebuffer_base,
-                                uint64_t framebuffer_size, HhdmRange* out, size_t capacity);
+                                uint64_t framebuffer_size, HhdmRange* out, size_t capacity,
+                                uint64_t base_revision = 2);
+
+// Whether a region of `type` is in the HHDM of `base_revision` wherever it
+// lies (below 4 GiB revisions 0 to 2 map everything anyway).
+bool hhdm_maps_type(uint64_t type, uint64_t base_revision);
 
 }  // namespace loader::paging

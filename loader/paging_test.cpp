@@ -229,10 +229,10 @@ TEST(PageTableBuilder, RandomRangesTranslateLikeAModel) {
 }
 
 std::vector<HhdmRange> plan(const std::vector<PhysicalRange>& map, uint64_t fb_base, uint64_t fb_size,
-                            size_t capacity = 64) {
+                            size_t capacity = 64, uint64_t revision = 2) {
     std::vector<HhdmRange> out(capacity);
-    auto count =
-        plan_hhdm(lib::Span<const PhysicalRange>(map.data(), map.size()), fb_base, fb_size, out.data(), capacity);
+    auto count = plan_hhdm(lib::Span<const PhysicalRange>(map.data(), map.size()), fb_base, fb_size, out.data(),
+                           capacity, revision);
     EXPECT_TRUE(count.has_value());
     out.resize(count.has_value() ? *count : 0);
     return out;
@@ -261,6 +261,48 @@ TEST(PlanHhdm, AddsHighRangesExceptReservedAndBad) {
     EXPECT_EQ(out[0].length, 6 * k1GiB);
     EXPECT_EQ(out[1].base, 10 * k1GiB);
     EXPECT_EQ(out[1].length, 0x2000u);
+}
+
+// Whether [base, base + length) is wholly inside one planned range.
+bool covered(const std::vector<HhdmRange>& plan, uint64_t base, uint64_t length) {
+    for (const HhdmRange& r : plan)
+        if (base >= r.base && base + length <= r.base + r.length) return true;
+    return false;
+}
+
+TEST(PlanHhdm, EachRevisionMapsItsTypes) {
+    const uint64_t mmio = 0xfee00000;  // a LAPIC page: in no region
+    std::vector<PhysicalRange> map = {
+        {0x1000, 0x9f000, limine::kMemmapUsable},
+        {0x100000, 0x1000, limine::kMemmapBootloaderReclaimable},
+        {0x200000, 0x1000, limine::kMemmapKernelAndModules},
+        {0x300000, 0x1000, limine::kMemmapAcpiReclaimable},
+        {0x400000, 0x1000, limine::kMemmapAcpiNvs},
+        {0x500000, 0x1000, limine::kMemmapReservedMapped},
+        {0x600000, 0x1000, limine::kMemmapReserved},
+        {5 * k1GiB, 0x1000, limine::kMemmapReserved},
+        {6 * k1GiB, 0x1000, limine::kMemmapBadMemory},
+        {7 * k1GiB, 0x1000, limine::kMemmapAcpiNvs},
+    };
+    const uint64_t fb = 0xc0000000;
+    for (uint64_t revision = 0; revision <= 6; ++revision) {
+        auto out = plan(map, fb, 0x1000, 64, revision);
+        bool low_4gib = revision <= 2;
+        bool acpi = revision != 3;
+        EXPECT_TRUE(covered(out, 0x1000, 0x9f000)) << revision;
+        EXPECT_TRUE(covered(out, 0x100000, 0x1000)) << revision;
+        EXPECT_TRUE(covered(out, 0x200000, 0x1000)) << revision;
+        EXPECT_TRUE(covered(out, fb, 0x1000)) << revision;
+        EXPECT_EQ(covered(out, 0x300000, 0x1000), acpi || low_4gib) << revision;
+        EXPECT_EQ(covered(out, 0x400000, 0x1000), acpi || low_4gib) << revision;
+        EXPECT_EQ(covered(out, 0x500000, 0x1000), acpi || low_4gib) << revision;
+        EXPECT_EQ(covered(out, 0x600000, 0x1000), low_4gib) << revision;
+        EXPECT_EQ(covered(out, mmio, 0x1000), low_4gib) << revision;
+        EXPECT_EQ(covered(out, 5 * k1GiB, 0x1000), revision == 0) << revision;
+        EXPECT_EQ(covered(out, 6 * k1GiB, 0x1000), revision == 0) << revision;
+        EXPECT_EQ(covered(out, 7 * k1GiB, 0x1000), revision != 3) << revision;
+        EXPECT_FALSE(covered(out, 0, 0x1000) && revision >= 3) << revision;  // page 0 is in no region
+    }
 }
 
 TEST(PlanHhdm, FramebufferIsCutOutWriteCombining) {

@@ -24,7 +24,30 @@ bool kernel_relative_path(lib::StringView kernel_path, lib::StringView module_pa
     for (char c : directory) out[at++] = c;
     for (char c : module_path) out[at++] = c;
     out[at] = 0;
+    normalise_path(out);
     return true;
+}
+
+size_t normalise_path(char* path) {
+    // Components are copied one by one to `write`; each starts with its '/'.
+    size_t read = 0, write = 0;
+    while (path[read] != 0) {
+        while (path[read] == '/') ++read;
+        size_t start = read;
+        while (path[read] != 0 && path[read] != '/') ++read;
+        size_t length = read - start;
+        if (length == 0 || (length == 1 && path[start] == '.')) continue;
+        if (length == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (write > 0 && path[write - 1] != '/') --write;  // drop the last component
+            if (write > 0) --write;                               // and its '/'
+            continue;
+        }
+        path[write++] = '/';
+        for (size_t i = 0; i < length; ++i) path[write++] = path[start + i];
+    }
+    if (write == 0) path[write++] = '/';
+    path[write] = 0;
+    return write;
 }
 
 }  // namespace loader

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace loader {
 namespace {
@@ -22,6 +23,26 @@ TEST(Paths, RelativeToKernelDirectory) {
     EXPECT_EQ(join("/kernel", "m"), "/m");
     EXPECT_EQ(join("/a/b/c/kernel.elf", "sub/m.bin"), "/a/b/c/sub/m.bin");
     EXPECT_EQ(join("/boot/kernel", "/abs/m"), "/abs/m");
+}
+
+std::string normalised(std::string path) {
+    std::vector<char> buffer(path.begin(), path.end());
+    buffer.push_back(0);
+    size_t length = normalise_path(buffer.data());
+    EXPECT_EQ(length, std::strlen(buffer.data()));
+    return buffer.data();
+}
+
+TEST(Paths, NormalisedAsLimineReportsThem) {
+    EXPECT_EQ(join("/boot/kernel", "./limine.conf"), "/boot/limine.conf");
+    EXPECT_EQ(join("/boot/sub/kernel", "../mod"), "/boot/mod");
+    EXPECT_EQ(normalised("/boot//kernel"), "/boot/kernel");
+    EXPECT_EQ(normalised("/boot/./x/../kernel"), "/boot/kernel");
+    EXPECT_EQ(normalised("/../../a"), "/a");
+    EXPECT_EQ(normalised("/a/b/.."), "/a");
+    EXPECT_EQ(normalised("/.."), "/");
+    EXPECT_EQ(normalised("/a/.b/..c/..."), "/a/.b/..c/...");
+    EXPECT_EQ(normalised("/plain/path"), "/plain/path");
 }
 
 TEST(Paths, BadInputFails) {

@@ -9,7 +9,6 @@ namespace {
 using console::fatal;
 using lib::StringView;
 
-constexpr uint64_t kSupportedBaseRevision = 2;
 
 bool is(const FoundRequest& found, const limine::RequestId& id) {
     return found.id2 == id.words[2] && found.id3 == id.words[3];
@@ -31,16 +30,26 @@ Requests find_requests(const KernelImage& kernel, StringView kernel_path) {
     }
     const RequestScan& scan = *scanned;
 
-    // Facts sheet §1: a loader that supports the requested base revision sets
-    // the tag's third word to 0; a newer one stays as it is and we boot anyway
-    // (the kernel then fails cleanly). No tag means revision 0.
-    if (scan.has_base_revision && scan.requested_revision <= kSupportedBaseRevision) {
+    // Base revision tag (docs/limine-protocol.md §1, §7): no tag means 0.
+    // One we speak gets its third word set to 0 and the revision used in its
+    // second word (mandatory from revision 3 on; Limine 11+ writes it for
+    // every revision). One we do not know is refused: booting it under some
+    // other revision's rules is allowed, but the protocol recommends refusing.
+    uint64_t revision = scan.has_base_revision ? scan.requested_revision : 0;
+    if (revision > limine::kMaxBaseRevision) {
+        char message[128];
+        lib::format(message, sizeof message, "the kernel asks for Limine base revision {}; this loader speaks 0 to {}",
+                    revision, limine::kMaxBaseRevision);
+        fatal(message, kernel_path);
+    }
+    if (scan.has_base_revision) {
         auto* tag = static_cast<uint64_t*>(static_cast<void*>(kernel.image + scan.base_revision_offset));
+        tag[1] = revision;
         tag[2] = 0;
     }
 
     Requests requests;
-    requests.base_revision = scan.has_base_revision ? scan.requested_revision : 0;
+    requests.base_revision = revision;
     uint64_t image_size = kernel.plan.image_size;
     for (size_t i = 0; i < scan.request_count; ++i) {
         const FoundRequest& found = scan.requests[i];
@@ -89,6 +98,18 @@ Requests find_requests(const KernelImage& kernel, StringView kernel_path) {
             requests.boot_time = header();
         else if (is(found, id::kKernelAddress))
             requests.kernel_address = header();
+        else if (is(found, id::kDtb))
+            requests.dtb = header();
+        else if (is(found, id::kExecutableCmdline))
+            requests.executable_cmdline = header();
+        else if (is(found, id::kBootloaderPerformance))
+            requests.bootloader_performance = header();
+        else if (is(found, id::kKeepIommu))
+            requests.keep_iommu = header();
+        else if (is(found, id::kTscFrequency))
+            requests.tsc_frequency = header();
+        else if (is(found, id::kEntropy))
+            as(requests.entropy);
     }
     return requests;
 }

@@ -33,6 +33,12 @@ struct Requests {
     limine::RequestHeader* efi_memmap = nullptr;
     limine::RequestHeader* boot_time = nullptr;
     limine::RequestHeader* kernel_address = nullptr;
+    limine::RequestHeader* dtb = nullptr;
+    limine::RequestHeader* executable_cmdline = nullptr;
+    limine::RequestHeader* bootloader_performance = nullptr;
+    limine::RequestHeader* keep_iommu = nullptr;
+    limine::RequestHeader* tsc_frequency = nullptr;
+    limine::EntropyRequest* entropy = nullptr;
 };
 
 // Scans the loaded image (duplicate id -> the error line naming the

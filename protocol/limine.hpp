@@ -29,8 +29,11 @@ inline constexpr uint64_t kRequestsEndMarker[2] = {0xadc0e0531bb10d03ULL, 0x9572
 
 inline constexpr uint64_t kBaseRevisionMagic0 = 0xf9562b2d5c95a6c8ULL;
 inline constexpr uint64_t kBaseRevisionMagic1 = 0x6a7b384944536bdcULL;
-// The revision this project's kernel asks for and its loader implements.
+// The revision this project's kernel asks for.
 inline constexpr uint64_t kBaseRevision = 2;
+// The newest revision the project's loader implements (0 to 6, each with its
+// own rules: docs/limine-protocol.md §7).
+inline constexpr uint64_t kMaxBaseRevision = 6;
 
 // A request's identity: the common magic followed by two feature words.
 struct RequestId {
@@ -58,6 +61,20 @@ inline constexpr RequestId kEfiSystemTable = make_id(0x5ceba5163eaaf6d6ULL, 0x0a
 inline constexpr RequestId kEfiMemmap = make_id(0x7df62a431d6872d5ULL, 0xa4fcdfb3e57306c8ULL);
 inline constexpr RequestId kBootTime = make_id(0x502746e184c088aaULL, 0xfbc5ec83e6327893ULL);
 inline constexpr RequestId kKernelAddress = make_id(0x71ba76863cc55f63ULL, 0xb2644a48c516a487ULL);
+// docs/limine-protocol.md §7: requests newer than Limine 8.x (and the Device
+// Tree Blob request, which 8.x has too).
+inline constexpr RequestId kDtb = make_id(0xb40ddb48fb54bac7ULL, 0x545081493f81ffb7ULL);
+inline constexpr RequestId kExecutableCmdline = make_id(0x4b161536e598651eULL, 0xb390ad4a2f1f303aULL);
+inline constexpr RequestId kBootloaderPerformance = make_id(0x6b50ad9bf36d13adULL, 0xdc4c7e88fc759e17ULL);
+inline constexpr RequestId kKeepIommu = make_id(0x8ebaabe51f490179ULL, 0x2aa86a59ffb4ab0fULL);
+inline constexpr RequestId kTscFrequency = make_id(0x10f2ee1d87d195e4ULL, 0xf747a2b78f6ddb31ULL);
+inline constexpr RequestId kEntropy = make_id(0x65ea80255d5682c5ULL, 0x9117240723f493ebULL);
+inline constexpr RequestId kRiscvBspHartId = make_id(0x1369359f025525f9ULL, 0x2ff2a56178391bb6ULL);
+// The same ids under the names the protocol uses since Limine 9.
+inline constexpr RequestId kMp = kSmp;
+inline constexpr RequestId kExecutableFile = kKernelFile;
+inline constexpr RequestId kExecutableAddress = kKernelAddress;
+inline constexpr RequestId kDateAtBoot = kBootTime;
 }  // namespace id
 
 // Every request starts with this header; `response` is written by the loader.
@@ -78,7 +95,7 @@ struct BootloaderInfoResponse {
     const char* version;
 };
 
-enum FirmwareType : uint64_t { kFirmwareX86Bios = 0, kFirmwareUefi32 = 1, kFirmwareUefi64 = 2 };
+enum FirmwareType : uint64_t { kFirmwareX86Bios = 0, kFirmwareUefi32 = 1, kFirmwareUefi64 = 2, kFirmwareSbi = 3 };
 
 struct FirmwareTypeResponse {
     uint64_t revision;
@@ -173,8 +190,9 @@ enum MemmapType : uint64_t {
     kMemmapAcpiNvs = 3,
     kMemmapBadMemory = 4,
     kMemmapBootloaderReclaimable = 5,
-    kMemmapKernelAndModules = 6,
+    kMemmapKernelAndModules = 6,  // called EXECUTABLE_AND_MODULES since Limine 9
     kMemmapFramebuffer = 7,
+    kMemmapReservedMapped = 8,  // base revision 4 and later (§7)
 };
 
 struct MemmapEntry {
@@ -273,6 +291,38 @@ struct KernelAddressResponse {
     uint64_t virtual_base;
 };
 
+struct DtbResponse {
+    uint64_t revision;
+    void* dtb;  // the flattened device tree (HHDM, bootloader-reclaimable)
+};
+
+struct ExecutableCmdlineResponse {
+    uint64_t revision;
+    const char* cmdline;  // the same string as the executable file's cmdline
+};
+
+struct BootloaderPerformanceResponse {
+    uint64_t revision;
+    uint64_t reset_usec;  // microseconds, all from one arbitrary origin
+    uint64_t init_usec;
+    uint64_t exec_usec;
+};
+
+struct KeepIommuResponse {
+    uint64_t revision;
+};
+
+struct TscFrequencyResponse {
+    uint64_t revision;
+    uint64_t frequency;  // Hz
+};
+
+struct EntropyResponse {
+    uint64_t revision;
+    uint64_t value_count;
+    uint64_t* values;
+};
+
 // ---------------------------------------------------------------------------
 // §4 Requests: header fields, then request-specific extras
 // ---------------------------------------------------------------------------
@@ -296,6 +346,18 @@ using EfiSystemTableRequest = Request<EfiSystemTableResponse>;
 using EfiMemmapRequest = Request<EfiMemmapResponse>;
 using BootTimeRequest = Request<BootTimeResponse>;
 using KernelAddressRequest = Request<KernelAddressResponse>;
+using DtbRequest = Request<DtbResponse>;
+using ExecutableCmdlineRequest = Request<ExecutableCmdlineResponse>;
+using BootloaderPerformanceRequest = Request<BootloaderPerformanceResponse>;
+using KeepIommuRequest = Request<KeepIommuResponse>;
+using TscFrequencyRequest = Request<TscFrequencyResponse>;
+
+struct EntropyRequest {
+    uint64_t id[4];
+    uint64_t revision;
+    EntropyResponse* response;
+    uint64_t value_count;  // how many random 64-bit words the kernel wants
+};
 
 struct StackSizeRequest {
     uint64_t id[4];
@@ -360,5 +422,7 @@ static_assert(sizeof(File) == 112);
 static_assert(sizeof(ModuleRequest) == 64);
 static_assert(sizeof(PagingModeRequest) == 72);
 static_assert(sizeof(SmpRequest) == 56);
+static_assert(sizeof(EntropyRequest) == 56);
+static_assert(sizeof(BootloaderPerformanceResponse) == 32);
 
 }  // namespace limine

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk"
 run_pkgs="qemu-system-x86 qemu-system-gui ovmf"
-test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools cpio linux-libc-dev"
+test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools"
 debug_pkgs="gdb"
 bench_pkgs="libbenchmark-dev libmimalloc-dev"
 

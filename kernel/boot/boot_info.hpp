@@ -63,6 +63,12 @@ inline constexpr size_t kMaxCmdline = 512;
 struct BootInfo {
     char loader_name[32];
     char loader_version[32];
+    // The Limine base revision whose rules apply (docs/limine-protocol.md §7):
+    // the one the loader reports using, else the one it confirmed, else 2
+    // (a loader that neither confirms nor reports predates revision 3).
+    uint64_t base_revision;
+    bool base_revision_confirmed;  // the tag's third word was set to 0
+    bool base_revision_reported;   // the tag's second word names the revision used
     uint64_t hhdm_offset;
 
     MemoryRegion memory[kMaxMemoryRegions];
@@ -72,6 +78,7 @@ struct BootInfo {
     bool has_framebuffer;
     Framebuffer framebuffer;
 
+    // Physical addresses, whichever kind of pointer the revision gave.
     uint64_t rsdp_physical;  // 0 if the loader gave none
     uint64_t smbios_entry32_physical, smbios_entry64_physical;
     uint64_t efi_system_table_physical;
@@ -85,6 +92,13 @@ struct BootInfo {
     uint64_t kernel_file_size;
 
     char cmdline[kMaxCmdline];
+
+    // From the requests newer than Limine 8.x, when answered (0 otherwise).
+    uint64_t tsc_frequency;            // Hz, as the loader measured it
+    uint64_t loader_init_usec;         // bootloader performance: loader start,
+    uint64_t loader_exec_usec;         // and entry into the kernel, one clock
+    uint64_t entropy[4];               // random words from the loader
+    size_t entropy_count;
 
     Module modules[kMaxModules];
     size_t module_count;

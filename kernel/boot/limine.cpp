@@ -1,5 +1,6 @@
-// The ONE place in the kernel that knows the Limine boot protocol (base
-// revision 2, docs/limine-protocol.md). It declares every request,
+// The ONE place in the kernel that knows the Limine boot protocol
+// (docs/limine-protocol.md; the kernel asks for base revision 2 and follows
+// the rules of whichever revision the loader applied). It declares every request,
 // checks each response against the protocol's promises, and copies what the
 // kernel needs into BootInfo. Nothing else in the kernel sees a Limine type or
 // touches bootloader-reclaimable memory.
@@ -50,6 +51,11 @@ REQUEST limine::EfiSystemTableRequest efi_system_table = {ID(kEfiSystemTable), 0
 REQUEST limine::EfiMemmapRequest efi_memmap = {ID(kEfiMemmap), 0, nullptr};
 REQUEST limine::BootTimeRequest boot_time = {ID(kBootTime), 0, nullptr};
 REQUEST limine::KernelAddressRequest kernel_address = {ID(kKernelAddress), 0, nullptr};
+// Newer than Limine 8.x: answered by ours and by Limine 9+ (§8); optional.
+REQUEST limine::ExecutableCmdlineRequest executable_cmdline = {ID(kExecutableCmdline), 0, nullptr};
+REQUEST limine::BootloaderPerformanceRequest bootloader_performance = {ID(kBootloaderPerformance), 0, nullptr};
+REQUEST limine::TscFrequencyRequest tsc_frequency = {ID(kTscFrequency), 0, nullptr};
+REQUEST limine::EntropyRequest entropy = {ID(kEntropy), 0, nullptr, kEntropyWords};
 
 #undef REQUEST
 #undef ID
@@ -79,6 +85,9 @@ MemoryType memory_type_from_limine(uint64_t type) {
     case limine::kMemmapBootloaderReclaimable: return MemoryType::kBootloaderReclaimable;
     case limine::kMemmapKernelAndModules: return MemoryType::kKernelAndModules;
     case limine::kMemmapFramebuffer: return MemoryType::kFramebuffer;
+    // RESERVED_MAPPED (revision 4+) is reserved memory the HHDM maps: never
+    // the kernel's to reuse.
+    case limine::kMemmapReservedMapped: return MemoryType::kReserved;
     default: return MemoryType::kReserved;  // reserved and anything unknown
     }
 }
@@ -181,16 +190,30 @@ void copy_everything_else() {
         copy_string(g_info.loader_name, sizeof g_info.loader_name, "unknown");
         copy_string(g_info.loader_version, sizeof g_info.loader_version, "");
     }
-    auto to_physical = [](const void* pointer) -> uint64_t {
-        return pointer ? reinterpret_cast<uint64_t>(pointer) - g_info.hhdm_offset : 0;
+    // §7: the RSDP is physical in revision 3 only, the SMBIOS entry points
+    // and the EFI system table in revisions 3 and 4 only.
+    uint64_t revision = g_info.base_revision;
+    auto to_physical = [](const void* pointer, bool physical) -> uint64_t {
+        if (!pointer) return 0;
+        return physical ? reinterpret_cast<uint64_t>(pointer) : reinterpret_cast<uint64_t>(pointer) - g_info.hhdm_offset;
     };
-    if (auto* r = response_of(requests::rsdp.response)) g_info.rsdp_physical = to_physical(r->address);
+    bool firmware_physical = revision == 3 || revision == 4;
+    if (auto* r = response_of(requests::rsdp.response)) g_info.rsdp_physical = to_physical(r->address, revision == 3);
     if (auto* r = response_of(requests::smbios.response)) {
-        g_info.smbios_entry32_physical = to_physical(r->entry_32);
-        g_info.smbios_entry64_physical = to_physical(r->entry_64);
+        g_info.smbios_entry32_physical = to_physical(r->entry_32, firmware_physical);
+        g_info.smbios_entry64_physical = to_physical(r->entry_64, firmware_physical);
     }
     if (auto* r = response_of(requests::efi_system_table.response))
-        g_info.efi_system_table_physical = to_physical(r->address);
+        g_info.efi_system_table_physical = to_physical(r->address, firmware_physical);
+    if (auto* r = response_of(requests::tsc_frequency.response)) g_info.tsc_frequency = r->frequency;
+    if (auto* r = response_of(requests::bootloader_performance.response)) {
+        g_info.loader_init_usec = r->init_usec;
+        g_info.loader_exec_usec = r->exec_usec;
+    }
+    if (auto* r = response_of(requests::entropy.response); r && r->values) {
+        for (uint64_t i = 0; i < r->value_count && g_info.entropy_count < 4; ++i)
+            g_info.entropy[g_info.entropy_count++] = r->values[i];
+    }
     if (auto* r = response_of(requests::boot_time.response)) g_info.boot_time = r->boot_time;
     if (auto* r = response_of(requests::kernel_address.response)) {
         g_info.kernel_physical_base = r->physical_base;
@@ -199,10 +222,19 @@ void copy_everything_else() {
     if (auto* r = response_of(requests::paging_mode.response)) g_info.paging_5level = r->mode == limine::kPaging5Level;
 }
 
-// Facts sheet §1: a loader that supports the requested base revision sets the
-// tag's third word to 0; one that does not leaves it and boots anyway, and the
-// kernel must then stop cleanly.
-bool base_revision_supported() { return requests::base_revision[2] == 0; }
+// §7: a loader that supports the requested base revision sets the tag's
+// third word to 0; from revision 3 on a loader also writes the revision it
+// used into the second word, even when it did not support the one asked for.
+// Neither: a loader from before revision 3 that did not know ours; it boots
+// with its newest rules, at most those of revision 2.
+void read_base_revision() {
+    g_info.base_revision_confirmed = requests::base_revision[2] == 0;
+    g_info.base_revision_reported = requests::base_revision[1] != limine::kBaseRevisionMagic1;
+    if (g_info.base_revision_reported)
+        g_info.base_revision = requests::base_revision[1];
+    else
+        g_info.base_revision = g_info.base_revision_confirmed ? limine::kBaseRevision : 2;
+}
 
 [[noreturn]] void stop_boot(lib::StringView reason) {
     klog::error("boot: {}", reason);
@@ -240,8 +272,15 @@ StackRange loader_stack() {
 // HHDM, no memory map); every other protocol violation is reported by
 // check_protocol() and left to the tests to fail on.
 void init_from_loader() {
-    if (!base_revision_supported())
-        stop_boot("the boot loader does not support Limine base revision 2 (the tag's third word is still set)");
+    read_base_revision();
+    if (!g_info.base_revision_confirmed)
+        klog::warn("boot: the boot loader did not confirm Limine base revision {}; following revision {}{}",
+                   requests::base_revision[2], g_info.base_revision,
+                   g_info.base_revision_reported ? " as it reports" : " (it predates the report)");
+    // Revision 3 and later leave MMIO and ACPI memory out of the HHDM, which
+    // this kernel still reaches through it before its own tables exist.
+    if (g_info.base_revision >= 3)
+        stop_boot("the boot loader applied a base revision whose HHDM lacks MMIO; this kernel needs revision 2 or older");
     auto* hhdm = response_of(requests::hhdm.response);
     if (!hhdm) stop_boot("the boot loader gave no HHDM response");
     g_info.hhdm_offset = hhdm->offset;

@@ -25,5 +25,12 @@ extern volatile limine::EfiSystemTableRequest efi_system_table;
 extern volatile limine::EfiMemmapRequest efi_memmap;
 extern volatile limine::BootTimeRequest boot_time;
 extern volatile limine::KernelAddressRequest kernel_address;
+extern volatile limine::ExecutableCmdlineRequest executable_cmdline;
+extern volatile limine::BootloaderPerformanceRequest bootloader_performance;
+extern volatile limine::TscFrequencyRequest tsc_frequency;
+extern volatile limine::EntropyRequest entropy;
+
+// How many random words the kernel asks for (Entropy request).
+inline constexpr uint64_t kEntropyWords = 4;
 
 }  // namespace boot::requests

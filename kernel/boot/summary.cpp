@@ -7,8 +7,8 @@ namespace boot {
 
 void print_summary() {
     const BootInfo& b = info();
-    klog::print("boot: loader=\"{} {}\" hhdm={:#x} memmap={} usable={} ", b.loader_name, b.loader_version,
-                b.hhdm_offset, b.memory_count, b.usable_bytes);
+    klog::print("boot: loader=\"{} {}\" rev={} hhdm={:#x} memmap={} usable={} ", b.loader_name, b.loader_version,
+                b.base_revision, b.hhdm_offset, b.memory_count, b.usable_bytes);
     if (b.has_framebuffer)
         klog::print("fb={}x{}x{} ", b.framebuffer.width, b.framebuffer.height, b.framebuffer.bpp);
     else

@@ -1,9 +1,11 @@
-// Kernel symbol lookup over the loader-provided ELF file; see symbols.hpp.
+// Kernel symbol lookup; see symbols.hpp.
 #include "kernel/debug/symbols.hpp"
 
 #include "kernel/boot/boot_info.hpp"
+#include "kernel/mm/mm.hpp"
 #include "lib/elf_symbols.hpp"
 #include "lib/format.hpp"
+#include "lib/memory.hpp"
 
 extern "C" const char __text_start[];
 extern "C" const char __text_end[];
@@ -11,14 +13,47 @@ extern "C" const char __text_end[];
 namespace debug {
 namespace {
 
+// The kernel's own copies of .symtab and .strtab (heap), once made.
+lib::ElfSymbols g_kept;
+bool g_have_kept = false;
+
 lib::Expected<lib::ElfSymbols> kernel_symbols() {
+    if (g_have_kept) return g_kept;
     const boot::BootInfo& info = boot::info();
     if (info.kernel_file == nullptr || info.kernel_file_size == 0)
         return lib::Error::make(lib::ErrorCode::kNotFound, "the loader gave no kernel file");
     return lib::ElfSymbols::parse(lib::Bytes(info.kernel_file, size_t(info.kernel_file_size)));
 }
 
+const uint8_t* copy_to_heap(lib::Bytes bytes) {
+    auto* copy = static_cast<uint8_t*>(mm::kmalloc(bytes.size()));
+    if (copy) lib::copy_bytes(copy, bytes.data(), bytes.size());
+    return copy;
+}
+
 }  // namespace
+
+lib::Expected<void> keep_kernel_symbols() {
+    if (g_have_kept) return {};
+    auto from_file = TRY(kernel_symbols());
+    const uint8_t* symbols = copy_to_heap(from_file.symbol_table());
+    const uint8_t* strings = copy_to_heap(from_file.string_table());
+    if (!symbols || !strings) {
+        mm::kfree(const_cast<uint8_t*>(symbols));
+        mm::kfree(const_cast<uint8_t*>(strings));
+        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no heap for the kernel's symbol tables");
+    }
+    g_kept =
+        TRY(lib::ElfSymbols::from_tables(lib::Bytes(symbols, from_file.symbol_table().size()), from_file.entry_size(),
+                                         lib::Bytes(strings, from_file.string_table().size())));
+    g_have_kept = true;
+    return {};
+}
+
+KeptSymbolTables kept_symbol_tables() {
+    if (!g_have_kept) return {};
+    return KeptSymbolTables{g_kept.symbol_table(), g_kept.string_table()};
+}
 
 bool symbolize(uint64_t address, SymbolName& out) {
     auto symbols = kernel_symbols();

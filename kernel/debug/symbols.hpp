@@ -1,12 +1,15 @@
 // Names for kernel code addresses, read from the kernel's own ELF file that
-// the loader handed over (boot::info().kernel_file). Safe to call from a
-// panic: the file is parsed by the hardened lib::ElfSymbols on every call and
-// nothing is allocated or cached.
+// the loader handed over (boot::info().kernel_file) and, once
+// keep_kernel_symbols() has run, from the kernel's own copies of its symbol
+// and string tables. Safe to call from a panic: lookups allocate nothing and
+// the tables are read through the hardened lib::ElfSymbols.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/expected.hpp"
+#include "lib/span.hpp"
 #include "lib/string_view.hpp"
 
 namespace debug {
@@ -15,6 +18,21 @@ struct SymbolName {
     char name[128];   // readable (demangled where simple), NUL-terminated
     uint64_t offset;  // address - start of the symbol
 };
+
+// Copies .symtab and .strtab out of the loader's copy of the kernel file into
+// the heap. Limine keeps that file in BOOTLOADER_RECLAIMABLE memory (the
+// protocol promises nothing else), so this must run after mm::init() and
+// before mm::release_bootloader_memory(); from then on only the copies are
+// read. Fails if the file has no symbol table or the heap is out of memory.
+lib::Expected<void> keep_kernel_symbols();
+
+// The copies (empty spans before keep_kernel_symbols()), for the tests that
+// check nothing the kernel still reads lies in released memory.
+struct KeptSymbolTables {
+    lib::Bytes symbols;
+    lib::Bytes strings;
+};
+KeptSymbolTables kept_symbol_tables();
 
 // Fills `out` and returns true if the address lies in a known function.
 bool symbolize(uint64_t address, SymbolName& out);

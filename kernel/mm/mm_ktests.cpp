@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/boot/boot_info.hpp"
+#include "kernel/debug/symbols.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
@@ -407,8 +408,13 @@ KTEST(mm, bootloader_memory_is_released_and_nothing_in_use_lies_in_it) {
         if (info.memory[i].type == boot::MemoryType::kBootloaderReclaimable)
             KEXPECT(mm::frames().is_managed(info.memory[i].base));
 
-    // What the kernel still reads: BootInfo's pointers, the CPU's tables.
-    if (info.kernel_file) KEXPECT(!in_bootloader_memory(physical_of(uint64_t(info.kernel_file))));
+    // What the kernel still reads: its copies of the symbol tables (the
+    // kernel file itself may lie in the released memory, as Limine puts it
+    // there), BootInfo's pointers, the CPU's tables.
+    debug::KeptSymbolTables kept = debug::kept_symbol_tables();
+    KEXPECT(kept.symbols.size() > 0 && kept.strings.size() > 0);
+    KEXPECT(!in_bootloader_memory(physical_of(uint64_t(kept.symbols.data()))));
+    KEXPECT(!in_bootloader_memory(physical_of(uint64_t(kept.strings.data()))));
     for (size_t i = 0; i < info.module_count; ++i)
         KEXPECT(!in_bootloader_memory(physical_of(uint64_t(info.modules[i].address))));
     if (info.has_framebuffer) {

@@ -90,7 +90,8 @@ TEST(Config, AllLocalOptionsAndCrlf) {
     EXPECT_EQ(p.config->timeout_seconds, 12u);
     EXPECT_EQ(p.config->default_entry, 1u);
     ASSERT_EQ(p.config->entry_count, 2u);
-    EXPECT_EQ(str(p.config->entries[0].kernel_path), "boot():/a");
+    EXPECT_EQ(str(p.config->entries[0].path), "boot():/a");
+    EXPECT_EQ(str(p.config->entries[0].executable_path()), "boot():/a");
     const loader::ConfigEntry& e = p.config->entries[1];
     EXPECT_EQ(str(e.title), "Second entry");
     EXPECT_EQ(str(e.protocol), "limine");
@@ -152,11 +153,14 @@ TEST(Config, EachDocumentedFailure) {
         {"timeout: 0\nthis line is garbage\n", 2, lib::ErrorCode::kInvalid, "no ':'"},
         {"protocol: limine\n/A\n", 1, lib::ErrorCode::kInvalid, "before any '/Title'"},
         {"cmdline: x\n", 1, lib::ErrorCode::kInvalid, "before any '/Title'"},
-        {"/A\n//Sub\n", 2, lib::ErrorCode::kUnsupported, "sub-entries"},
+        {"//Sub\n", 1, lib::ErrorCode::kInvalid, "more than one level deeper"},
+        {"/A\n///Sub\n", 2, lib::ErrorCode::kInvalid, "more than one level deeper"},
         {"/\n", 1, lib::ErrorCode::kInvalid, "empty title"},
         {"/A\nmodule_cmdline: x\n", 2, lib::ErrorCode::kInvalid, "without a module_path"},
         {"/A\nmodule_path: boot():/m\nmodule_cmdline: x\nmodule_cmdline: y\n", 4, lib::ErrorCode::kDuplicate,
-         "module_cmdline given twice"},
+         "module_string given twice"},
+        {"/A\nmodule_path: boot():/m\nmodule_string: x\nmodule_cmdline: y\n", 4, lib::ErrorCode::kDuplicate,
+         "module_string given twice"},
         {"/A\nresolution: 1024\n", 2, lib::ErrorCode::kInvalid, "resolution"},
         {"/A\nresolution: 1024x\n", 2, lib::ErrorCode::kInvalid, "resolution"},
         {"/A\nresolution: 0x768\n", 2, lib::ErrorCode::kInvalid, "resolution"},
@@ -165,21 +169,31 @@ TEST(Config, EachDocumentedFailure) {
         {"/A\nresolution: axb\n", 2, lib::ErrorCode::kInvalid, "resolution"},
         {"timeout: soon\n", 1, lib::ErrorCode::kInvalid, "timeout"},
         {"timeout: -1\n", 1, lib::ErrorCode::kInvalid, "timeout"},
-        {"timeout: 99999999999999999999999\n", 1, lib::ErrorCode::kInvalid, "timeout"},
+        {"timeout: 1.x\n", 1, lib::ErrorCode::kInvalid, "timeout"},
+        {"timeout: .\n", 1, lib::ErrorCode::kInvalid, "timeout"},
         {"timeout:\n", 1, lib::ErrorCode::kInvalid, "timeout"},
-        {"default_entry: 0\n/A\n", 1, lib::ErrorCode::kInvalid, "default_entry"},
-        {"default_entry: x\n/A\n", 1, lib::ErrorCode::kInvalid, "default_entry"},
+        {"default_entry: 0\n/A\n", 1, lib::ErrorCode::kOutOfRange, "default_entry"},
+        {"default_entry: x\n/A\n", 1, lib::ErrorCode::kOutOfRange, "default_entry"},
+        {"default_entry: A/B\n/A\n/C\n", 1, lib::ErrorCode::kOutOfRange, "default_entry"},
+        {"default_entry:\n/A\n", 1, lib::ErrorCode::kInvalid, "default_entry"},
+        {"hash_mismatch_panic: maybe\n", 1, lib::ErrorCode::kInvalid, "hash_mismatch_panic"},
+        {"/A\nrandomise_hhdm_base: often\n", 2, lib::ErrorCode::kInvalid, "randomise_hhdm_base"},
+        {"/A\npaging_mode: 6level\n", 2, lib::ErrorCode::kInvalid, "paging modes"},
+        {"/A\nmin_paging_mode: 4level\nmin_paging_mode: 5level\n", 3, lib::ErrorCode::kDuplicate, "min_paging_mode"},
+        {"/A\nmax_paging_mode: 5level\npaging_mode: 4level\n", 3, lib::ErrorCode::kDuplicate, "paging_mode given"},
+        {"/A\ndtb_path: boot():/a\ndtb_path: boot():/b\n", 3, lib::ErrorCode::kDuplicate, "dtb_path given twice"},
         {"default_entry: 3\n/A\n/B\n", 1, lib::ErrorCode::kOutOfRange, "default_entry"},
         {"default_entry: 1\n", 1, lib::ErrorCode::kOutOfRange, "default_entry"},
         {"/A\nkaslr: maybe\n", 2, lib::ErrorCode::kInvalid, "kaslr"},
         {"/A\nprotocol: limine\nprotocol: linux\n", 3, lib::ErrorCode::kDuplicate, "protocol given twice"},
-        {"/A\nkernel_path: boot():/a\npath: boot():/b\n", 3, lib::ErrorCode::kDuplicate, "kernel_path given twice"},
+        {"/A\nkernel_path: boot():/a\nkernel_path: boot():/b\n", 3, lib::ErrorCode::kDuplicate,
+         "kernel_path given twice"},
+        {"/A\npath: boot():/a\npath: boot():/b\n", 3, lib::ErrorCode::kDuplicate, "path given twice"},
         {"/A\ncmdline: a\nkernel_cmdline: b\n", 3, lib::ErrorCode::kDuplicate, "cmdline given twice"},
         {"/A\nkernel_path:\n", 2, lib::ErrorCode::kInvalid, "kernel_path has no value"},
         {"/A\nprotocol:   \n", 2, lib::ErrorCode::kInvalid, "protocol has no value"},
         {"/A\nmodule_path:\n", 2, lib::ErrorCode::kInvalid, "module_path has no value"},
         {"/A\n: value\n", 2, lib::ErrorCode::kInvalid, "name before ':' is empty"},
-        {"${ROOT}=boot()\n", 1, lib::ErrorCode::kUnsupported, "macros"},
     };
     for (const FailureCase& c : cases) {
         Parsed p = parse(c.text);
@@ -273,8 +287,8 @@ TEST(Config, CheckLimineEntry) {
     ASSERT_TRUE(p.result.ok) << message_of(p);
     ASSERT_EQ(p.config->entry_count, 6u);
     EXPECT_TRUE(loader::check_limine_entry(p.config->entries[0]).has_value());
-    const char* expected[] = {nullptr,          "no protocol",     "not 'limine'",
-                              "no kernel_path", "not of the form", "only the boot() resource"};
+    const char* expected[] = {nullptr,   "no protocol",     "not 'limine'",
+                              "no path", "not of the form", "only the boot() resource"};
     for (size_t i = 1; i < 6; ++i) {
         auto checked = loader::check_limine_entry(p.config->entries[i]);
         ASSERT_FALSE(checked.has_value()) << i;
@@ -313,6 +327,144 @@ TEST(ResourcePath, Valid) {
     ASSERT_TRUE(b.has_value());
     EXPECT_EQ(str(b->argument), "1");
     EXPECT_EQ(str(b->path), "/x");
+}
+
+TEST(ResourcePath, HashesAndCompression) {
+    std::string blake2b(128, 'a'), blake3(64, 'B'), blake3_long(256, '0');
+    auto path = [](const std::string& text) { return parse_resource_path(lib::StringView(text.data(), text.size())); };
+    // ResourcePath views its text: keep each string alive while it is read.
+    std::string a_text = "boot():/boot/kernel#" + blake2b, b_text = "$boot(1):/initrd.gz#" + blake3,
+                c_text = "boot():/x#" + blake3_long;
+    auto a = path(a_text);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(str(a->path), "/boot/kernel");
+    EXPECT_EQ(a->hash, loader::HashKind::kBlake2b512);
+    EXPECT_EQ(a->digest_size, 64u);
+    EXPECT_EQ(a->digest[0], 0xaa);
+    EXPECT_EQ(a->digest[63], 0xaa);
+    auto b = path(b_text);
+    ASSERT_TRUE(b.has_value());
+    EXPECT_TRUE(b->compressed);
+    EXPECT_EQ(b->hash, loader::HashKind::kBlake3_256);
+    EXPECT_EQ(b->digest_size, 32u);
+    EXPECT_EQ(b->digest[31], 0xbb);
+    EXPECT_EQ(str(b->path), "/initrd.gz");
+    auto c = path(c_text);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->hash, loader::HashKind::kBlake3_1024);
+    EXPECT_EQ(c->digest_size, 128u);
+    auto plain = parse_resource_path("boot():/x");
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_EQ(plain->hash, loader::HashKind::kNone);
+    EXPECT_FALSE(plain->compressed);
+    for (std::string bad : {std::string("boot():/x#"), std::string("boot():/x#abc"),
+                            "boot():/x#" + std::string(127, 'a'), "boot():/x#" + std::string(127, 'a') + "g"}) {
+        auto result = path(bad);
+        ASSERT_FALSE(result.has_value()) << bad;
+        EXPECT_NE(std::string(result.error().message).find("hex"), std::string::npos) << result.error().message;
+    }
+}
+
+TEST(Config, ModernSpellingAndAliases) {
+    Parsed p = parse(
+        "hash_mismatch_panic: no\ntimeout: 0.25\n/K\nprotocol: limine\npath: boot():/new\nkernel_path: boot():/old\n"
+        "module_path: boot():/m1\nmodule_string: first\nmodule_path: boot():/m2\nmodule_cmdline: second\n"
+        "randomize_hhdm_base: yes\nmax_paging_mode: 5level\nmin_paging_mode: 4level\ndtb_path: boot():/x.dtb\n"
+        "/L\npaging_mode: 5level\nkernel_path: boot():/only-old\n");
+    ASSERT_TRUE(p.result.ok) << message_of(p);
+    EXPECT_FALSE(p.config->hash_mismatch_panic);
+    EXPECT_EQ(p.config->timeout_seconds, 1u);  // rounded up to whole seconds
+    const loader::ConfigEntry& k = p.config->entries[0];
+    EXPECT_EQ(str(k.executable_path()), "boot():/new");  // path: wins over kernel_path:, as in Limine
+    EXPECT_FALSE(k.kaslr);                               // off unless asked for
+    EXPECT_EQ(str(k.modules[0].cmdline), "first");
+    EXPECT_EQ(str(k.modules[1].cmdline), "second");
+    EXPECT_EQ(k.randomise_hhdm_base, loader::Setting::kYes);
+    EXPECT_EQ(k.max_paging_mode, loader::kPagingMode5Level);
+    EXPECT_EQ(k.min_paging_mode, loader::kPagingMode4Level);
+    EXPECT_EQ(str(k.dtb_path), "boot():/x.dtb");
+    const loader::ConfigEntry& l = p.config->entries[1];
+    EXPECT_EQ(str(l.executable_path()), "boot():/only-old");
+    EXPECT_EQ(l.paging_mode, loader::kPagingMode5Level);
+    EXPECT_EQ(l.min_paging_mode, loader::kPagingMode5Level);
+    EXPECT_EQ(l.max_paging_mode, loader::kPagingMode5Level);
+    EXPECT_TRUE(p.config->default_is_bootable());
+    EXPECT_EQ(parse("timeout: 123456789\n").config->timeout_seconds, loader::kMaxTimeoutSeconds);
+}
+
+TEST(Config, SubEntriesFormATree) {
+    Parsed p = parse(
+        "default_entry: Tests/Nested/Deep\n"
+        "/Top\nprotocol: limine\npath: boot():/a\n"
+        "/+Tests\ncomment: a directory\n"
+        "//Plain\nprotocol: limine\npath: boot():/b\n"
+        "//Nested\n"
+        "///Deep\nprotocol: limine\npath: boot():/c\n"
+        "/Last\nprotocol: limine\npath: boot():/d\n");
+    ASSERT_TRUE(p.result.ok) << message_of(p) << " line " << p.result.failure.line;
+    ASSERT_EQ(p.config->entry_count, 6u);
+    const Config& c = *p.config;
+    EXPECT_EQ(c.entries[1].depth, 1u);
+    EXPECT_TRUE(c.entries[1].expanded);
+    EXPECT_TRUE(c.entries[1].directory);
+    EXPECT_EQ(str(c.entries[1].title), "Tests");
+    EXPECT_FALSE(c.entries[2].directory);
+    EXPECT_TRUE(c.entries[3].directory);
+    EXPECT_EQ(c.entries[4].depth, 3u);
+    EXPECT_FALSE(c.entries[5].directory);
+    EXPECT_EQ(c.default_entry, 4u);
+    EXPECT_TRUE(c.default_is_bootable());
+    EXPECT_FALSE(loader::check_limine_entry(c.entries[1]).has_value());  // a directory boots nothing
+
+    Parsed directory = parse("default_entry: 1\n/Dir\n//Inside\nprotocol: limine\npath: boot():/k\n");
+    ASSERT_TRUE(directory.result.ok);
+    EXPECT_FALSE(directory.config->default_is_bootable());
+    Parsed by_index = parse("default_entry: 3\n/Dir\n//Inside\n/After\n");
+    ASSERT_TRUE(by_index.result.ok);
+    EXPECT_EQ(by_index.config->default_entry, 2u);  // directories count, as in Limine's flat numbering
+    Parsed escaped = parse("default_entry: A\\/B\n/A/B\n");
+    ASSERT_TRUE(escaped.result.ok) << message_of(escaped);
+    EXPECT_EQ(escaped.config->default_entry, 0u);
+}
+
+std::string expand(const std::string& text, size_t capacity = 4096) {
+    std::vector<char> out(capacity);
+    auto written = loader::expand_macros(lib::StringView(text.data(), text.size()), out.data(), out.size());
+    if (!written) return std::string("error: ") + written.error().message;
+    return std::string(out.data(), *written);
+}
+
+TEST(Macros, DefineExpandAndBuiltIns) {
+    EXPECT_EQ(expand("${ROOT}=boot(1)\n/E\npath: ${ROOT}:/k\n"), "\n/E\npath: boot(1):/k\n");
+    EXPECT_EQ(expand("cmdline: ${ARCH} ${FW_TYPE} ${LOADER_ARCH}\n"), "cmdline: x86-64 UEFI x86-64\n");
+    // The last definition wins, wherever it stands; unknown names vanish.
+    EXPECT_EQ(expand("a ${X}\n${X}=1\n${X}=2\nb ${X}${NOPE}c"), "a 2\n\n\nb 2c");
+    // A definition's value keeps everything after '=', braces and colons too.
+    EXPECT_EQ(expand("${P}=boot():/a#b}\n${P}\n"), "\nboot():/a#b}\n");
+    // Not a definition: used in place (and the name before '=' expands).
+    EXPECT_EQ(expand("x ${A}=1\n"), "x =1\n");
+    EXPECT_EQ(expand("${unterminated\n"), "error: a '${' without its '}' on the same line");
+    EXPECT_EQ(expand("${A}=0123456789\n${A}${A}${A}\n", 20), "error: the macro-expanded config is too long");
+    EXPECT_EQ(expand("no macros at all\n"), "no macros at all\n");
+}
+
+TEST(Macros, LimineTestConfigShape) {
+    // The shape of Limine's own test configuration: macros, a plain default
+    // entry, then directories of sub-entries.
+    std::string text = expand(
+        "${TEST_KERNEL}=boot():/boot/test.elf\n"
+        "timeout: 3\n"
+        "/Limine Test\n    comment: Test of the Limine boot protocol.\n    protocol: limine\n"
+        "    path: ${TEST_KERNEL}\n    cmdline: This is an example kernel command line.\n"
+        "    module_path: ${TEST_KERNEL}\n    module_string: This is the first module.\n"
+        "/+Legacy\n//Multiboot2 Test\n    protocol: multiboot2\n    path: boot():/boot/mb2.elf\n");
+    Parsed p = parse(text);
+    ASSERT_TRUE(p.result.ok) << message_of(p);
+    ASSERT_EQ(p.config->entry_count, 3u);
+    EXPECT_EQ(str(p.config->entries[0].executable_path()), "boot():/boot/test.elf");
+    EXPECT_EQ(str(p.config->entries[0].modules[0].path), "boot():/boot/test.elf");
+    EXPECT_TRUE(p.config->default_is_bootable());
+    EXPECT_TRUE(p.config->entries[1].directory);
 }
 
 TEST(ResourcePath, Failures) {

@@ -33,14 +33,17 @@ using lib::read_u64;
 constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kNoType = UINT64_MAX;
 
-uint64_t limine_type_of(uint32_t efi_type) {
+uint64_t limine_type_of(uint32_t efi_type, const MemmapRules& rules) {
     switch (efi_type) {
+        case kEfiConventionalMemory: return limine::kMemmapUsable;
         case kEfiLoaderCode:
         case kEfiLoaderData:
         case kEfiBootServicesCode:
         case kEfiBootServicesData:
-        case kEfiConventionalMemory: return limine::kMemmapUsable;
         case kEfiLoaderReclaimable: return limine::kMemmapBootloaderReclaimable;
+        case kEfiRuntimeServicesCode:
+        case kEfiRuntimeServicesData:
+            return rules.base_revision >= 5 ? limine::kMemmapReservedMapped : limine::kMemmapReserved;
         case kEfiLoaderKernelAndModules: return limine::kMemmapKernelAndModules;
         case kEfiACPIReclaimMemory: return limine::kMemmapAcpiReclaimable;
         case kEfiACPIMemoryNVS: return limine::kMemmapAcpiNvs;
@@ -60,6 +63,7 @@ int conservativeness(uint64_t type) {
         case limine::kMemmapKernelAndModules: return 3;
         case limine::kMemmapFramebuffer: return 4;
         case limine::kMemmapAcpiNvs: return 5;
+        case limine::kMemmapReservedMapped: return 6;
         case limine::kMemmapReserved: return 6;
         case limine::kMemmapBadMemory: return 7;
         default: return 6;
@@ -79,11 +83,11 @@ struct Interval {
 };
 
 // Reads descriptor `index` (validated: its end does not overflow).
-Interval descriptor_interval(lib::Bytes efi_map, size_t desc_size, size_t index) {
+Interval descriptor_interval(lib::Bytes efi_map, size_t desc_size, size_t index, const MemmapRules& rules) {
     size_t at = index * desc_size;
     uint64_t start = read_u64(efi_map, at + 8);
     uint64_t pages = read_u64(efi_map, at + 24);
-    return Interval{start, start + pages * kPageSize, limine_type_of(read_u32(efi_map, at + 0))};
+    return Interval{start, start + pages * kPageSize, limine_type_of(read_u32(efi_map, at + 0), rules)};
 }
 
 class Writer {
@@ -143,7 +147,7 @@ private:
 }  // namespace
 
 lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, lib::Span<const MemoryRange> overrides,
-                                         MemoryRange* out, size_t capacity) {
+                                         MemoryRange* out, size_t capacity, const MemmapRules& rules) {
     if (desc_size < sizeof(EfiMemoryDescriptor))
         return Error::make(ErrorCode::kInvalid, "memmap: UEFI descriptor size is smaller than EFI_MEMORY_DESCRIPTOR");
     if (efi_map.size() % desc_size != 0)
@@ -163,7 +167,7 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
         uint64_t end = 0;
         if (!lib::checked_add(range.base, range.length, end))
             return Error::make(ErrorCode::kInvalid, "memmap: an override range runs past 2^64");
-        if (range.type > limine::kMemmapFramebuffer)
+        if (range.type > limine::kMemmapReservedMapped)
             return Error::make(ErrorCode::kInvalid, "memmap: an override has an unknown Limine memory type");
     }
 
@@ -172,7 +176,7 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
     bool any = false;
     uint64_t position = UINT64_MAX;
     for (size_t i = 0; i < descriptor_count; ++i) {
-        Interval interval = descriptor_interval(efi_map, desc_size, i);
+        Interval interval = descriptor_interval(efi_map, desc_size, i, rules);
         if (interval.start < interval.end) position = lib::min(position, interval.start), any = true;
     }
     for (const MemoryRange& range : overrides)
@@ -190,7 +194,7 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
             if (end > position && end <= next) next = end, has_next = true;
         };
         for (size_t i = 0; i < descriptor_count; ++i) {
-            Interval interval = descriptor_interval(efi_map, desc_size, i);
+            Interval interval = descriptor_interval(efi_map, desc_size, i, rules);
             consider(interval.start, interval.end, interval.type, efi_type);
         }
         for (const MemoryRange& range : overrides)
@@ -200,7 +204,11 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
         uint64_t type = efi_type;
         if (override_type != kNoType) {
             bool firmware_says_not_usable = efi_type != kNoType && efi_type != limine::kMemmapUsable;
-            type = (override_type == limine::kMemmapUsable && firmware_says_not_usable) ? efi_type : override_type;
+            bool firmware_says_acpi = efi_type == limine::kMemmapAcpiReclaimable || efi_type == limine::kMemmapAcpiNvs;
+            type = (override_type == limine::kMemmapUsable && firmware_says_not_usable) ||
+                           (override_type == limine::kMemmapReservedMapped && firmware_says_acpi)
+                       ? efi_type
+                       : override_type;
         }
         if (type != kNoType && !writer.add(position, next, type))
             return Error::make(ErrorCode::kOutOfMemory, "memmap: more entries than the output array holds");

@@ -66,12 +66,15 @@ struct MemoryRange {
 // the same type merged, USABLE and BOOTLOADER_RECLAIMABLE 4 KiB aligned in
 // base and length (shrunk inward; the cut-off parts are dropped) and
 // overlapping nothing, the first page never USABLE (cut off and dropped).
-// Type mapping: UEFI loader code/data, boot services code/data and
-// conventional memory become USABLE (loader data that is not in `overrides`
-// is free once the kernel runs); kEfiLoaderReclaimable ->
-// BOOTLOADER_RECLAIMABLE; kEfiLoaderKernelAndModules -> KERNEL_AND_MODULES;
-// ACPI reclaim -> ACPI_RECLAIMABLE; ACPI NVS -> ACPI_NVS; unusable -> BAD;
-// everything else (MMIO, runtime services, persistent, unknown) -> RESERVED.
+// Type mapping (the protocol's table, as Limine 11+ applies it to every
+// revision): conventional memory -> USABLE; UEFI loader code/data, boot
+// services code/data and kEfiLoaderReclaimable -> BOOTLOADER_RECLAIMABLE;
+// kEfiLoaderKernelAndModules -> KERNEL_AND_MODULES; ACPI reclaim ->
+// ACPI_RECLAIMABLE; ACPI NVS -> ACPI_NVS; unusable -> BAD; runtime services
+// code/data -> RESERVED_MAPPED from revision 5, RESERVED before; everything
+// else (MMIO, persistent, unknown) -> RESERVED. A RESERVED_MAPPED override
+// (ACPI, SMBIOS and EFI tables the loader maps for the kernel) leaves bytes
+// the firmware calls ACPI memory as they are.
 //
 // Cost: O(boundaries x (descriptors + overrides)), no allocation; fine for
 // the few hundred descriptors real firmware reports.
@@ -79,8 +82,15 @@ struct MemoryRange {
 // Writes at most `capacity` entries to `out` and returns the count;
 // kOutOfMemory if they do not fit, kInvalid for a malformed map (desc_size
 // smaller than a descriptor, size not a multiple of it, page counts that
-// overflow, an override that wraps past 2^64 or has a type above 7).
+// overflow, an override that wraps past 2^64 or has a type above 8).
+// What changes with the base revision (docs/limine-protocol.md §7): from
+// revision 5, EFI runtime services code and data are RESERVED_MAPPED rather
+// than RESERVED.
+struct MemmapRules {
+    uint64_t base_revision = 2;
+};
+
 lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, lib::Span<const MemoryRange> overrides,
-                                         MemoryRange* out, size_t capacity);
+                                         MemoryRange* out, size_t capacity, const MemmapRules& rules = {});
 
 }  // namespace loader

@@ -57,8 +57,13 @@ Converted convert(const std::vector<uint8_t>& map, const std::vector<MemoryRange
     return converted;
 }
 
+// Conventional memory only: loader and boot-services memory is
+// BOOTLOADER_RECLAIMABLE (the protocol's table).
 bool is_usable_type(uint32_t efi_type) {
-    return (efi_type >= 1 && efi_type <= 4) || efi_type == 7;
+    return efi_type == 7;
+}
+bool is_bootloader_type(uint32_t efi_type) {
+    return (efi_type >= 1 && efi_type <= 4) || efi_type == 0x80000001;
 }
 
 // Every rule of docs/limine-protocol.md §4 plus: no byte the input calls non-usable is
@@ -68,7 +73,7 @@ void check_rules(const std::vector<MemoryRange>& entries, const std::vector<Desc
     for (size_t i = 0; i < entries.size(); ++i) {
         const MemoryRange& e = entries[i];
         ASSERT_GT(e.length, 0u) << i;
-        ASSERT_LE(e.type, 7u) << i;
+        ASSERT_LE(e.type, 8u) << i;  // up to RESERVED_MAPPED
         ASSERT_LE(e.base, UINT64_MAX - e.length) << i;
         if (e.type == limine::kMemmapUsable || e.type == limine::kMemmapBootloaderReclaimable) {
             ASSERT_EQ(e.base % kPage, 0u) << i;
@@ -120,12 +125,13 @@ TEST(Memmap, TypicalOvmfMap) {
     ASSERT_TRUE(c.ok) << c.error.message;
     check_rules(c.entries, input, overrides);
     std::vector<MemoryRange> expected = {
+        {0x0, 0x1000, limine::kMemmapBootloaderReclaimable},  // boot services code on page 0
         {0x1000, 0x9f000, limine::kMemmapUsable},
         {0xa0000, 0x60000, limine::kMemmapReserved},
-        {0x100000, 0x720000, limine::kMemmapUsable},  // conventional + loader code/data merged
-        {0x820000, 0x4000, limine::kMemmapBootloaderReclaimable},
+        {0x100000, 0x700000, limine::kMemmapUsable},
+        {0x800000, 0x24000, limine::kMemmapBootloaderReclaimable},  // loader code/data + reclaimable merged
         {0x824000, 0x8000, limine::kMemmapKernelAndModules},
-        {0x82c000, 0x100000, limine::kMemmapUsable},
+        {0x82c000, 0x100000, limine::kMemmapBootloaderReclaimable},  // boot services data
         {0x7f000000, 0x2000, limine::kMemmapAcpiReclaimable},
         {0x7f002000, 0x2000, limine::kMemmapAcpiNvs},
         {0x7f004000, 0x2000, limine::kMemmapReserved},
@@ -139,6 +145,32 @@ TEST(Memmap, TypicalOvmfMap) {
         EXPECT_EQ(c.entries[i].base, expected[i].base) << i;
         EXPECT_EQ(c.entries[i].length, expected[i].length) << i;
         EXPECT_EQ(c.entries[i].type, expected[i].type) << i;
+    }
+}
+
+TEST(Memmap, RuntimeServicesAreReservedMappedFromRevision5) {
+    std::vector<Descriptor> input = {{5, 0x100000, 1}, {6, 0x101000, 1}, {9, 0x102000, 1}, {0, 0x103000, 1}};
+    for (uint64_t revision : {0u, 2u, 4u, 5u, 6u}) {
+        std::vector<uint8_t> map = efi_map(input);
+        std::vector<MemoryRange> out(8);
+        loader::MemmapRules rules{revision};
+        // The ACPI table's page and the reserved one marked RESERVED_MAPPED by
+        // an override: the ACPI bytes stay ACPI.
+        std::vector<MemoryRange> overrides = {{0x102000, 0x2000, limine::kMemmapReservedMapped}};
+        auto count = convert_memory_map(lib::Bytes(map.data(), map.size()), 48,
+                                        lib::Span<const MemoryRange>(overrides.data(), overrides.size()), out.data(),
+                                        out.size(), rules);
+        ASSERT_TRUE(count.has_value());
+        out.resize(*count);
+        uint64_t runtime = revision >= 5 ? limine::kMemmapReservedMapped : limine::kMemmapReserved;
+        ASSERT_GE(out.size(), 3u) << revision;
+        EXPECT_EQ(out[0].type, runtime) << revision;
+        EXPECT_EQ(out[0].base, 0x100000u);
+        EXPECT_EQ(out[0].length, 0x2000u);  // runtime code and data, merged
+        size_t next = 1;
+        EXPECT_EQ(out[next].type, limine::kMemmapAcpiReclaimable) << revision;
+        EXPECT_EQ(out[next + 1].type, limine::kMemmapReservedMapped) << revision;
+        EXPECT_EQ(out[next + 1].base, 0x103000u);
     }
 }
 
@@ -235,7 +267,7 @@ TEST(Memmap, Failures) {
     EXPECT_EQ(convert(efi_map({{7, 0x1000, UINT64_MAX / 2}})).error.code, lib::ErrorCode::kInvalid);
     EXPECT_EQ(convert(efi_map({{7, UINT64_MAX - 0x10000, 0x100}})).error.code, lib::ErrorCode::kInvalid);
     EXPECT_EQ(convert(map, {{UINT64_MAX, 2, 1}}).error.code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(convert(map, {{0x1000, 1, 8}}).error.code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(convert(map, {{0x1000, 1, 9}}).error.code, lib::ErrorCode::kInvalid);
     std::vector<uint8_t> two = efi_map({{7, 0x1000, 1}, {0, 0x3000, 1}});
     EXPECT_EQ(convert(two, {}, 48, 1).error.code, lib::ErrorCode::kOutOfMemory);
     EXPECT_EQ(convert(two, {}, 48, 0).error.code, lib::ErrorCode::kOutOfMemory);
@@ -251,8 +283,8 @@ int rank(uint64_t type) {
 }
 uint64_t limine_of(uint32_t efi) {
     if (is_usable_type(efi)) return limine::kMemmapUsable;
+    if (is_bootloader_type(efi)) return limine::kMemmapBootloaderReclaimable;
     switch (efi) {
-        case 0x80000001: return limine::kMemmapBootloaderReclaimable;
         case 0x80000002: return limine::kMemmapKernelAndModules;
         case 9: return limine::kMemmapAcpiReclaimable;
         case 10: return limine::kMemmapAcpiNvs;

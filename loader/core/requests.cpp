@@ -40,6 +40,14 @@ constexpr KnownRequest kKnownRequests[] = {
     {limine::id::kEfiMemmap, "efi_memmap", "requests: efi_memmap request appears twice"},
     {limine::id::kBootTime, "boot_time", "requests: boot_time request appears twice"},
     {limine::id::kKernelAddress, "kernel_address", "requests: kernel_address request appears twice"},
+    {limine::id::kDtb, "dtb", "requests: dtb request appears twice"},
+    {limine::id::kExecutableCmdline, "executable_cmdline", "requests: executable_cmdline request appears twice"},
+    {limine::id::kBootloaderPerformance, "bootloader_performance",
+     "requests: bootloader_performance request appears twice"},
+    {limine::id::kKeepIommu, "keep_iommu", "requests: keep_iommu request appears twice"},
+    {limine::id::kTscFrequency, "tsc_frequency", "requests: tsc_frequency request appears twice"},
+    {limine::id::kEntropy, "entropy", "requests: entropy request appears twice"},
+    {limine::id::kRiscvBspHartId, "riscv_bsp_hartid", "requests: riscv_bsp_hartid request appears twice"},
 };
 
 const KnownRequest* find_known(uint64_t id2, uint64_t id3) {

@@ -180,6 +180,15 @@ struct EdidProtocol {
     uint8_t* edid;
 };
 
+// §37.5 EFI_RNG_PROTOCOL: GetInfo, then GetRNG(This, Algorithm (null: the
+// default), ValueLength, Value).
+inline constexpr Guid kRngProtocolGuid = {0x3152bca5, 0xeade, 0x433d, {0x86, 0x2e, 0xc0, 0x1c, 0xdc, 0x29, 0x1f, 0x44}};
+
+struct RngProtocol {
+    Status (*get_info)(RngProtocol* self, uint64_t* list_size, Guid* list);
+    Status (*get_rng)(RngProtocol* self, const Guid* algorithm, uint64_t value_length, uint8_t* value);
+};
+
 static_assert(offsetof(LoadedImageProtocol, device_handle) == 24);
 static_assert(offsetof(LoadedImageProtocol, image_base) == 64);
 static_assert(offsetof(FileProtocol, get_info) == 64);

@@ -84,6 +84,21 @@ smp_trampoline_long_mode:
     movw %ax, %fs
     movw %ax, %gs
 
+    // Base revision 5's descriptor state, as on the BSP (handoff.S): LDTR
+    // null, IDTR base 0 limit 0 (INIT left limit 0xffff), TR the GDT's empty
+    // TSS at 0x38 (busy after the previous CPU's LTR: made available first;
+    // the APs start one at a time, so no two race here).
+    xorl %eax, %eax
+    lldt %ax
+    pushq $0
+    pushq $0
+    lidt 6(%rsp)
+    addq $16, %rsp
+    movq smp_tp_kernel_gdtr + 2(%rip), %rax
+    andb $0xfd, 0x3d(%rax)
+    movl $0x38, %eax
+    ltr %ax
+
     cmpl $0, smp_tp_set_pat(%rip)
     je 2f
     movl $0x277, %ecx                   // IA32_PAT

@@ -33,14 +33,15 @@ T load(const uint8_t* page, const uint8_t* label) {
 
 ApControlRegisters ap_control_registers(uint64_t bsp_cr0, uint64_t bsp_cr4, bool five_level_paging, bool nx) {
     ApControlRegisters registers{};
-    uint64_t value = cr0::kProtectionEnable | cr0::kPaging | cr0::kWriteProtect | cr0::kExtensionType;
-    value |= bsp_cr0 & (cr0::kMonitorCoprocessor | cr0::kNumericError);
-    registers.cr0 = static_cast<uint32_t>(value);
-
-    value = cr4::kPhysicalAddressExtension;
+    // Base revision 5's entry state (docs/limine-protocol.md §7), which the
+    // BSP gets too (handoff.S): nothing but the bits long mode needs. The
+    // BSP's own values no longer matter; the parameters stay for callers.
+    (void)bsp_cr0;
+    (void)bsp_cr4;
+    registers.cr0 = static_cast<uint32_t>(cr0::kProtectionEnable | cr0::kPaging | cr0::kWriteProtect |
+                                          cr0::kExtensionType);
+    uint64_t value = cr4::kPhysicalAddressExtension;
     if (five_level_paging) value |= cr4::kFiveLevelPaging;
-    value |= bsp_cr4 & (cr4::kDebuggingExtensions | cr4::kMachineCheckEnable | cr4::kPageGlobalEnable |
-                        cr4::kPerformanceCounterEnable | cr4::kOsFxsr | cr4::kOsXmmExceptions);
     registers.cr4 = static_cast<uint32_t>(value);
 
     registers.efer_set = uint32_t(efer::kLongModeEnable | (nx ? efer::kNoExecuteEnable : 0));

@@ -24,12 +24,9 @@ struct ApControlRegisters {
     uint32_t efer_set;  // ORed into EFER: LME (+NXE)
 };
 
-// What an AP loads so that it ends up like the BSP at kernel entry
-// (docs/limine-protocol.md §3). From the BSP's CR0 only MP and NE are taken (the FPU error
-// model); CD/NW/TS/EM/AM are left clear. From its CR4 only bits that need
-// no further set-up are taken (DE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT): not
-// OSXSAVE (XCR0 would need the same programming), not SMEP/SMAP/UMIP/PCIDE
-// (the kernel decides those, and PCIDE cannot be set outside long mode).
+// What an AP loads so that it ends up like the BSP at kernel entry: base
+// revision 5's state (docs/limine-protocol.md §7), CR0 = PE, ET, WP, PG;
+// CR4 = PAE (+ LA57); EFER gains LME (+ NXE). The BSP's values are ignored.
 ApControlRegisters ap_control_registers(uint64_t bsp_cr0, uint64_t bsp_cr4, bool five_level_paging, bool nx);
 
 // --- Temporary identity tables --------------------------------------------

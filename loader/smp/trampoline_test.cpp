@@ -131,14 +131,15 @@ TEST(Trampoline, PerApParametersAndFlags) {
     EXPECT_EQ(read_ap_started(page.data()), 1u);
 }
 
-TEST(ApControlRegisters, KeepsOnlyTheWantedBspBits) {
-    // A typical OVMF BSP: CR0 = PG|WP|NE|ET|MP|PE plus CD set to show it is
-    // dropped; CR4 = OSXMMEXCPT|OSFXSR|PGE|MCE|PAE plus OSXSAVE and SMEP.
+TEST(ApControlRegisters, OnlyWhatBaseRevision5Allows) {
+    // A typical OVMF BSP: CR0 = PG|WP|NE|ET|MP|PE plus CD; CR4 =
+    // OSXMMEXCPT|OSFXSR|PGE|MCE|PAE plus OSXSAVE and SMEP: none of the extras
+    // reach the AP.
     uint64_t bsp_cr0 = 0x80010033ULL | (1ULL << 30);
     uint64_t bsp_cr4 = 0x6e0ULL | (1ULL << 18) | (1ULL << 20);
     ApControlRegisters registers = ap_control_registers(bsp_cr0, bsp_cr4, false, true);
-    EXPECT_EQ(registers.cr0, 0x80010033u);
-    EXPECT_EQ(registers.cr4, 0x6e0u);
+    EXPECT_EQ(registers.cr0, 0x80010011u);
+    EXPECT_EQ(registers.cr4, 0x20u);
     EXPECT_EQ(registers.efer_set, efer::kLongModeEnable | efer::kNoExecuteEnable);
 }
 

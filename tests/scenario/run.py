@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 
 import qemu  # noqa: E402  (tools/qemu.py: the one QEMU command line)
-from scenarios import SCENARIOS  # noqa: E402
+from scenarios import SCENARIOS, REAL_LIMINE_VERSIONS  # noqa: E402
 
 
 def default_conf(cmdline, modules=(), timeout=0, resolution="1280x800"):
@@ -39,10 +39,13 @@ def default_conf(cmdline, modules=(), timeout=0, resolution="1280x800"):
     return "\n".join(lines) + "\n"
 
 
-def prepare_esp(scenario, build_dir, work_dir):
-    """Copies build/esp and applies the scenario's changes. Returns its path."""
+def prepare_esp(scenario, build_dir, work_dir, loader_binary=None):
+    """Copies build/esp and applies the scenario's changes (and another
+    BOOTX64.EFI when `loader_binary` is given). Returns its path."""
     esp = os.path.join(work_dir, "esp")
     shutil.copytree(os.path.join(build_dir, "esp"), esp)
+    if loader_binary:
+        shutil.copyfile(loader_binary, os.path.join(esp, "EFI", "BOOT", "BOOTX64.EFI"))
     conf = scenario.get("conf")
     if conf is None:
         conf = default_conf(scenario.get("cmdline", ""), scenario.get("modules", ()),
@@ -58,6 +61,9 @@ def prepare_esp(scenario, build_dir, work_dir):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
             f.write(content if isinstance(content, bytes) else content.encode())
+    if scenario.get("kernel"):
+        # A test kernel (tests/kernels/, built into <build>/test-kernels/) instead of ours.
+        shutil.copyfile(os.path.join(build_dir, scenario["kernel"]), os.path.join(esp, "boot", "kernel"))
     patch = scenario.get("patch_kernel")
     if patch:
         kernel = os.path.join(esp, "boot", "kernel")
@@ -154,6 +160,25 @@ def boots_through_our_loader(build_dir):
         return b"cxxkernel-loader" in f.read()
 
 
+# Scenarios marked real_limine=True run three times: through our loader (the
+# plain name) and through each real Limine release, as NAME.limine-<version>.
+# The binaries are test data kept outside the repository, beside the clone:
+# <source>/../shared/limine/<version>/BOOTX64.EFI (LIMINE_BINARIES=<dir> to
+# look elsewhere). Without them those variants are skipped with a note.
+def expanded_scenarios():
+    for scenario in SCENARIOS:
+        if scenario.get("ours", True):
+            yield scenario["name"], scenario, None
+        real = scenario.get("real_limine")
+        for version in (REAL_LIMINE_VERSIONS if real is True else real or ()):
+            yield f"{scenario['name']}.limine-{version}", scenario, version
+
+
+def real_limine_binary(source, version):
+    base = os.environ.get("LIMINE_BINARIES") or os.path.join(os.path.abspath(source), "..", "shared", "limine")
+    return os.path.normpath(os.path.join(base, version, "BOOTX64.EFI"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--list", action="store_true")
@@ -164,25 +189,36 @@ def main():
     args = parser.parse_args()
 
     if args.list:
-        for scenario in SCENARIOS:
-            print(scenario["name"])
+        for name, _, _ in expanded_scenarios():
+            print(name)
         return 0
-    by_name = {s["name"]: s for s in SCENARIOS}
+    by_name = {name: (scenario, version) for name, scenario, version in expanded_scenarios()}
     if args.name not in by_name:
         print(f"run.py: no scenario named {args.name!r}", file=sys.stderr)
         return 2
-    scenario = by_name[args.name]
+    scenario, limine_version = by_name[args.name]
+    if limine_version:
+        # A machine shape that release cannot boot as ours does (see the
+        # scenario's comment) runs with the shape given for it.
+        scenario = dict(scenario, **scenario.get("limine_overrides", {}).get(limine_version, {}))
     build_dir = os.path.abspath(args.build)
     if scenario.get("our_loader") and not boots_through_our_loader(build_dir):
         print(f"scenario {args.name}: skipped: it checks our loader's own messages or choices")
         return SKIP
+    loader_binary = None
+    if limine_version:
+        loader_binary = real_limine_binary(args.source, limine_version)
+        if not os.path.isfile(loader_binary):
+            print(f"scenario {args.name}: skipped: no Limine {limine_version} binary at {loader_binary} "
+                  f"(test data kept beside the clone, not in it; set LIMINE_BINARIES=<dir> to point elsewhere)")
+            return SKIP
     logs = os.path.join(build_dir, "scenario-logs")
     os.makedirs(logs, exist_ok=True)
     log_path = os.path.join(logs, f"{args.name}.log")
 
     work_dir = tempfile.mkdtemp(prefix=f"scenario-{args.name}-")
     try:
-        esp = prepare_esp(scenario, build_dir, work_dir)
+        esp = prepare_esp(scenario, build_dir, work_dir, loader_binary)
         image = os.path.join(work_dir, "disk.img")
         subprocess.run([os.path.join(os.path.abspath(args.source), "tools", "make-disk-image.sh"), esp, image],
                        check=True)
