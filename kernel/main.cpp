@@ -84,7 +84,7 @@ namespace {
     // loader may keep in that memory), then everything the loader left joins
     // the frame allocator.
     mm::park_application_processors();
-    if (auto kept = debug::keep_kernel_symbols(); !kept)
+    if (auto kept = debug::keep_kernel_symbols(&mm::kmalloc); !kept)
         klog::warn("debug: backtraces will not be symbolized: {}", kept.error().message);
     mm::release_bootloader_memory();
 

@@ -2,7 +2,6 @@
 #include "kernel/debug/symbols.hpp"
 
 #include "kernel/boot/boot_info.hpp"
-#include "kernel/mm/mm.hpp"
 #include "lib/elf_symbols.hpp"
 #include "lib/format.hpp"
 #include "lib/memory.hpp"
@@ -25,24 +24,22 @@ lib::Expected<lib::ElfSymbols> kernel_symbols() {
     return lib::ElfSymbols::parse(lib::Bytes(info.kernel_file, size_t(info.kernel_file_size)));
 }
 
-const uint8_t* copy_to_heap(lib::Bytes bytes) {
-    auto* copy = static_cast<uint8_t*>(mm::kmalloc(bytes.size()));
+const uint8_t* copy_with(void* (*allocate)(size_t), lib::Bytes bytes) {
+    auto* copy = static_cast<uint8_t*>(allocate(bytes.size()));
     if (copy) lib::copy_bytes(copy, bytes.data(), bytes.size());
     return copy;
 }
 
 }  // namespace
 
-lib::Expected<void> keep_kernel_symbols() {
+lib::Expected<void> keep_kernel_symbols(void* (*allocate)(size_t bytes)) {
     if (g_have_kept) return {};
     auto from_file = TRY(kernel_symbols());
-    const uint8_t* symbols = copy_to_heap(from_file.symbol_table());
-    const uint8_t* strings = copy_to_heap(from_file.string_table());
-    if (!symbols || !strings) {
-        mm::kfree(const_cast<uint8_t*>(symbols));
-        mm::kfree(const_cast<uint8_t*>(strings));
-        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no heap for the kernel's symbol tables");
-    }
+    const uint8_t* symbols = copy_with(allocate, from_file.symbol_table());
+    const uint8_t* strings = symbols ? copy_with(allocate, from_file.string_table()) : nullptr;
+    // A failed copy leaves what was allocated unused: this runs once, at boot.
+    if (!symbols || !strings)
+        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no memory for the kernel's symbol tables");
     g_kept =
         TRY(lib::ElfSymbols::from_tables(lib::Bytes(symbols, from_file.symbol_table().size()), from_file.entry_size(),
                                          lib::Bytes(strings, from_file.string_table().size())));

@@ -20,11 +20,12 @@ struct SymbolName {
 };
 
 // Copies .symtab and .strtab out of the loader's copy of the kernel file into
-// the heap. Limine keeps that file in BOOTLOADER_RECLAIMABLE memory (the
-// protocol promises nothing else), so this must run after mm::init() and
-// before mm::release_bootloader_memory(); from then on only the copies are
-// read. Fails if the file has no symbol table or the heap is out of memory.
-lib::Expected<void> keep_kernel_symbols();
+// memory from `allocate` (the kernel heap: kept for good). Limine keeps that
+// file in BOOTLOADER_RECLAIMABLE memory (the protocol promises nothing else),
+// so this must run before mm::release_bootloader_memory(); from then on only
+// the copies are read. Fails if the file has no symbol table or `allocate`
+// returns null.
+lib::Expected<void> keep_kernel_symbols(void* (*allocate)(size_t bytes));
 
 // The copies (empty spans before keep_kernel_symbols()), for the tests that
 // check nothing the kernel still reads lies in released memory.
