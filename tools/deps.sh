@@ -4,11 +4,13 @@
 # exact apt-get line and fails. Usage: tools/deps.sh build|run|test|debug|bench
 set -euo pipefail
 
-build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk"
+# gcc + libc6-dev (glibc's libc.a) and musl-tools build the static user programs (tests/user, bench/user).
+build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk gcc libc6-dev musl-tools"
 run_pkgs="qemu-system-x86 qemu-system-gui ovmf"
 test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools"
 debug_pkgs="gdb"
-bench_pkgs="libbenchmark-dev libmimalloc-dev"
+# busybox-static and cpio make the initramfs that boots Debian's Linux beside ours (tools/linux_reference.py).
+bench_pkgs="libbenchmark-dev libmimalloc-dev busybox-static cpio"
 
 want="$build_pkgs"
 for goal in "$@"; do

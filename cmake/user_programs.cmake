@@ -1,0 +1,74 @@
+# User-space programs for the Linux x86_64 ABI (issues 11-14), built as
+# static Linux executables with Debian's toolchains, not with the project's
+# clang: gcc with glibc's libc.a, and musl-gcc (musl-tools). They are plain
+# host-architecture programs, so the host Linux runs them too.
+#
+#   build/user/<flavour>/<prog>   tests/user/<prog>.c, flavour glibc and musl
+#   build/user/run-all.sh         runs them all between @@user-test markers
+#   build/user/ubench             bench/user/ubench.c (static glibc)
+#
+# CTest label user-host: every test program on the host Linux (both builds,
+# twice, outputs identical), which also records the reference outputs
+# build/user-ref/<flavour>/<prog>.out for tools/differential.py.
+find_program(USER_GCC gcc)
+find_program(USER_MUSL_GCC musl-gcc)
+if(NOT USER_GCC OR NOT USER_MUSL_GCC)
+  message(FATAL_ERROR "gcc and musl-gcc build the user programs: apt-get install gcc libc6-dev musl-tools "
+                      "(tools/deps.sh build)")
+endif()
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+set(USER_TEST_PROGRAMS process memory)
+set(USER_SRC ${PROJECT_SOURCE_DIR}/tests/user)
+set(USER_OUT ${CMAKE_BINARY_DIR}/user)
+set(USER_REF ${CMAKE_BINARY_DIR}/user-ref)
+set(USER_CFLAGS -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread)
+
+set(user_outputs "")
+foreach(flavour glibc musl)
+  if(flavour STREQUAL "glibc")
+    set(cc ${USER_GCC})
+  else()
+    set(cc ${USER_MUSL_GCC})
+  endif()
+  foreach(prog ${USER_TEST_PROGRAMS})
+    set(out ${USER_OUT}/${flavour}/${prog})
+    add_custom_command(OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${USER_OUT}/${flavour}
+      COMMAND ${cc} ${USER_CFLAGS} -o ${out} ${USER_SRC}/${prog}.c ${USER_SRC}/common.c
+      DEPENDS ${USER_SRC}/${prog}.c ${USER_SRC}/common.c ${USER_SRC}/common.h
+      COMMENT "user program ${flavour}/${prog}" VERBATIM)
+    list(APPEND user_outputs ${out})
+  endforeach()
+endforeach()
+
+add_custom_command(OUTPUT ${USER_OUT}/run-all.sh
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${USER_OUT}
+  COMMAND ${CMAKE_COMMAND} -E copy ${USER_SRC}/run-all.sh ${USER_OUT}/run-all.sh
+  DEPENDS ${USER_SRC}/run-all.sh VERBATIM)
+list(APPEND user_outputs ${USER_OUT}/run-all.sh)
+
+# The benchmark: glibc only (the Linux reference runs the very same binary).
+set(UBENCH ${USER_OUT}/ubench)
+if(EXISTS ${PROJECT_SOURCE_DIR}/bench/user/ubench.c)
+add_custom_command(OUTPUT ${UBENCH}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${USER_OUT}
+  COMMAND ${USER_GCC} -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+          -o ${UBENCH} ${PROJECT_SOURCE_DIR}/bench/user/ubench.c
+  DEPENDS ${PROJECT_SOURCE_DIR}/bench/user/ubench.c
+  COMMENT "user benchmark ubench" VERBATIM)
+list(APPEND user_outputs ${UBENCH})
+endif()
+
+add_custom_target(user_programs ALL DEPENDS ${user_outputs})
+
+set(DIFFERENTIAL ${PROJECT_SOURCE_DIR}/tools/differential.py)
+foreach(prog ${USER_TEST_PROGRAMS})
+  add_test(NAME user-host.${prog}
+    COMMAND ${Python3_EXECUTABLE} ${DIFFERENTIAL} host-run ${prog} --bin-dir ${USER_OUT} --ref-dir ${USER_REF}
+            --allowed ${USER_SRC}/allowed_differences.txt)
+  set_tests_properties(user-host.${prog} PROPERTIES LABELS user-host TIMEOUT 120)
+endforeach()
+add_test(NAME user-host.differential_tool
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/differential_test.py)
+set_tests_properties(user-host.differential_tool PROPERTIES LABELS user-host TIMEOUT 60)

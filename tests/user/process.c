@@ -1,0 +1,413 @@
+/* Processes: fork, vfork, clone, execve, wait4/waitid and exit statuses,
+ * the getpid family, process groups and sessions, credentials, umask,
+ * resource limits, uname, sysinfo, prctl names, CPU affinity, getcpu,
+ * getrandom, personality (man 2 of each; issue 11). */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "common.h"
+
+#ifndef GRND_NONBLOCK
+#define GRND_NONBLOCK 1
+#endif
+/* include/uapi/linux/sched.h */
+#define CLONE_CHILD_CLEARTID_ 0x00200000
+#define CLONE_PARENT_SETTID_ 0x00100000
+#define CLONE_CHILD_SETTID_ 0x01000000
+/* include/uapi/linux/wait.h */
+#define WALL_ 0x40000000
+
+static void ids(void) {
+    pid_t pid = getpid();
+    EXPECT_TRUE("getpid>0", pid > 0);
+    EXPECT_TRUE("gettid==getpid", syscall(SYS_gettid) == pid);
+    EXPECT_TRUE("getppid>0", getppid() > 0);
+    EXPECT_TRUE("set_tid_address returns tid", syscall(SYS_set_tid_address, NULL) == pid);
+}
+
+static void fork_and_wait(void) {
+    pid_t parent = getpid();
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        pid_t seen[2] = {getpid(), getppid()};
+        write(pipefd[1], seen, sizeof seen);
+        _exit(7);
+    }
+    EXPECT_TRUE("fork: child pid>0", child > 0);
+    pid_t seen[2] = {0, 0};
+    CHECK(read(pipefd[0], seen, sizeof seen) == sizeof seen);
+    EXPECT_TRUE("fork: child getpid==fork result", seen[0] == child);
+    EXPECT_TRUE("fork: child getppid==parent", seen[1] == parent);
+    close(pipefd[0]), close(pipefd[1]);
+
+    int status = 0;
+    EXPECT_TRUE("wait4 returns the child", wait4(child, &status, 0, NULL) == child);
+    say("wait4: exited=%d status=%d", WIFEXITED(status), WEXITSTATUS(status));
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+    EXPECT_ERR("wait4 without children", wait4(-1, &status, 0, NULL), ECHILD);
+    EXPECT_ERR("wait4 bad options", wait4(-1, &status, 0x7000, NULL), EINVAL);
+
+    /* The status is stored after the child is reaped: EFAULT, and the child
+     * is gone (kernel/exit.c: put_user after the reap). */
+    child = fork();
+    if (child == 0) _exit(1);
+    EXPECT_ERR("wait4 status=kernel pointer", syscall(SYS_wait4, child, KERNEL_PTR, 0, NULL), EFAULT);
+    EXPECT_ERR("wait4 after the EFAULT reap", wait4(child, &status, 0, NULL), ECHILD);
+
+    /* WNOHANG on a running child returns 0. */
+    int hold[2];
+    CHECK(pipe(hold) == 0);
+    child = fork();
+    if (child == 0) {
+        char c;
+        close(hold[1]);
+        read(hold[0], &c, 1);
+        _exit(0);
+    }
+    close(hold[0]);
+    EXPECT_TRUE("wait4 WNOHANG on a running child returns 0", wait4(child, &status, WNOHANG, NULL) == 0);
+    close(hold[1]);
+    CHECK(wait4(child, &status, 0, NULL) == child && WIFEXITED(status));
+
+    static const int codes[] = {0, 1, 255, 256, 513};
+    for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        child = fork();
+        if (child == 0) syscall(SYS_exit_group, codes[i]);
+        CHECK(waitpid(child, &status, 0) == child);
+        say("exit(%d): exited=%d status=%d", codes[i], WIFEXITED(status), WEXITSTATUS(status));
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == (codes[i] & 0xff));
+    }
+    child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    kill(child, SIGKILL);
+    CHECK(waitpid(child, &status, 0) == child);
+    say("killed by SIGKILL: signaled=%d sig=%d core=%d", WIFSIGNALED(status), WTERMSIG(status), WCOREDUMP(status));
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+static void waitid_calls(void) {
+    pid_t child = fork();
+    if (child == 0) _exit(42);
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    EXPECT_OK("waitid P_PID WEXITED", waitid(P_PID, child, &info, WEXITED));
+    say("waitid: signo=%d code=%d status=%d pid_matches=%d", info.si_signo, info.si_code, info.si_status,
+        info.si_pid == child);
+    CHECK(info.si_signo == SIGCHLD && info.si_code == CLD_EXITED && info.si_status == 42 && info.si_pid == child);
+
+    child = fork();
+    if (child == 0) _exit(3);
+    memset(&info, 0, sizeof info);
+    EXPECT_OK("waitid WNOWAIT", waitid(P_PID, child, &info, WEXITED | WNOWAIT));
+    memset(&info, 0, sizeof info);
+    EXPECT_OK("waitid again after WNOWAIT", waitid(P_ALL, 0, &info, WEXITED));
+    EXPECT_TRUE("waitid P_ALL found the same child", info.si_pid == child && info.si_status == 3);
+
+    EXPECT_ERR("waitid no children", waitid(P_ALL, 0, &info, WEXITED | WNOHANG), ECHILD);
+    EXPECT_ERR("waitid options=0", syscall(SYS_waitid, P_ALL, 0, &info, 0, NULL), EINVAL);
+    EXPECT_ERR("waitid bad idtype", syscall(SYS_waitid, 77, 0, &info, WEXITED, NULL), EINVAL);
+}
+
+static int vfork_shared;
+
+static void vfork_and_clone(void) {
+    pid_t child = vfork();
+    if (child == 0) {
+        vfork_shared = 99; /* vfork: the parent's memory, the parent waits */
+        _exit(5);
+    }
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    EXPECT_TRUE("vfork: child wrote the parent's memory", vfork_shared == 99);
+    EXPECT_TRUE("vfork: exit status 5", WIFEXITED(status) && WEXITSTATUS(status) == 5);
+
+    /* clone as fork does it, with the tid words (man 2 clone). */
+    static pid_t ptid, ctid;
+    long r = syscall(SYS_clone, CLONE_PARENT_SETTID_ | CLONE_CHILD_SETTID_ | SIGCHLD, 0, &ptid, &ctid, 0);
+    if (r == 0) syscall(SYS_exit_group, ctid == syscall(SYS_gettid) ? 0 : 1);
+    CHECK(waitpid(r, &status, 0) == r);
+    EXPECT_TRUE("clone: PARENT_SETTID wrote the child's tid", ptid == r);
+    EXPECT_TRUE("clone: CHILD_SETTID wrote the tid in the child", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    /* A child whose exit signal is not SIGCHLD is a "clone" child: only
+     * __WALL or __WCLONE wait for it (man 2 wait, NOTES). */
+    r = syscall(SYS_clone, 0, 0, NULL, NULL, 0);
+    if (r == 0) syscall(SYS_exit_group, 4);
+    EXPECT_ERR("wait4 without __WALL for a clone child", wait4(r, &status, 0, NULL), ECHILD);
+    EXPECT_TRUE("wait4 __WALL finds it", wait4(r, &status, WALL_, NULL) == r && WEXITSTATUS(status) == 4);
+    EXPECT_ERR("clone CLONE_THREAD without CLONE_SIGHAND", syscall(SYS_clone, 0x10000 | SIGCHLD, 0, 0, 0, 0),
+               EINVAL);
+}
+
+static const char* self_exe(void) {
+    static char path[512];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    CHECK(n > 0);
+    path[n > 0 ? n : 0] = 0;
+    return path;
+}
+
+static int exec_mode(int argc, char** argv) {
+    /* Re-executed by execs() below: report what the kernel passed in. */
+    if (argc >= 2 && strcmp(argv[1], "exec-child") == 0) {
+        const char* env = getenv("UTEST_ENV");
+        int ok = argc == 4 && strcmp(argv[2], "two") == 0 && strcmp(argv[3], "") == 0 && env &&
+                 strcmp(env, "x=y") == 0;
+        _exit(ok ? 21 : 1);
+    }
+    if (argc >= 3 && strcmp(argv[1], "script-arg") == 0) {
+        /* As the interpreter of a #! script: argv = interpreter, its
+         * optional argument, the script's path, then the script's argv[1..]. */
+        int ok = argc == 4 && strstr(argv[2], "/script") && strcmp(argv[3], "extra") == 0;
+        _exit(ok ? 22 : 1);
+    }
+    return -1;
+}
+
+static void execs(void) {
+    const char* self = self_exe();
+    char* argv[] = {(char*)self, "exec-child", "two", "", NULL};
+    char* envp[] = {"UTEST_ENV=x=y", NULL};
+    pid_t child = fork();
+    if (child == 0) {
+        execve("/proc/self/exe", argv, envp);
+        _exit(100);
+    }
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    EXPECT_TRUE("execve /proc/self/exe with argv and envp", WIFEXITED(status) && WEXITSTATUS(status) == 21);
+
+    char script[512];
+    snprintf(script, sizeof script, "%s/script", scratch_dir());
+    int fd = open(script, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+    CHECK(fd >= 0);
+    char text[600];
+    int len = snprintf(text, sizeof text, "#!%s script-arg\nnot reached\n", self);
+    CHECK(write(fd, text, len) == len);
+    close(fd);
+    child = fork();
+    if (child == 0) {
+        char* sargv[] = {"script", "extra", NULL};
+        execve(script, sargv, envp);
+        _exit(100);
+    }
+    CHECK(waitpid(child, &status, 0) == child);
+    EXPECT_TRUE("execve of a #! script runs its interpreter", WIFEXITED(status) && WEXITSTATUS(status) == 22);
+
+    char junk[512];
+    snprintf(junk, sizeof junk, "%s/junk", scratch_dir());
+    fd = open(junk, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+    CHECK(fd >= 0 && write(fd, "\177ELF\2\1\1garbage", 15) == 15);
+    close(fd);
+    char noexec[512];
+    snprintf(noexec, sizeof noexec, "%s/noexec", scratch_dir());
+    fd = open(noexec, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    close(fd);
+
+    EXPECT_ERR("execve truncated ELF", execve(junk, argv, envp), ENOEXEC);
+    EXPECT_ERR("execve file without x bit", execve(noexec, argv, envp), EACCES);
+    EXPECT_ERR("execve directory", execve(scratch_dir(), argv, envp), EACCES);
+    EXPECT_ERR("execve missing file", execve("/nonexistent/prog", argv, envp), ENOENT);
+    EXPECT_ERR("execve path=NULL", syscall(SYS_execve, NULL, argv, envp), EFAULT);
+    EXPECT_ERR("execve path=kernel", syscall(SYS_execve, KERNEL_PTR, argv, envp), EFAULT);
+    EXPECT_ERR("execve argv=kernel", syscall(SYS_execve, self, KERNEL_PTR, envp), EFAULT);
+    char* bad_argv[] = {(char*)self, KERNEL_PTR, NULL};
+    EXPECT_ERR("execve argv[1]=kernel", syscall(SYS_execve, self, bad_argv, envp), EFAULT);
+    EXPECT_ERR("execve envp=unmapped", syscall(SYS_execve, self, argv, unmapped_ptr()), EFAULT);
+}
+
+static void in_new_session(void) {
+    pid_t me = getpid();
+    EXPECT_TRUE("setsid returns the pid", setsid() == me);
+    EXPECT_TRUE("getsid(0)==pid", getsid(0) == me);
+    EXPECT_TRUE("getpgid(0)==pid", getpgid(0) == me);
+    EXPECT_TRUE("getpgrp()==pid", getpgrp() == me);
+    EXPECT_ERR("setsid as group leader", setsid(), EPERM);
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    EXPECT_OK("setpgid(child, child)", setpgid(child, child));
+    EXPECT_TRUE("getpgid(child)==child", getpgid(child) == child);
+    EXPECT_OK("setpgid(child, own group)", setpgid(child, me));
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
+static void groups_and_sessions(void) {
+    EXPECT_TRUE("getpgid(0)==getpgrp()", getpgid(0) == getpgrp());
+    EXPECT_TRUE("getsid(0)>0", getsid(0) > 0);
+    EXPECT_ERR("getpgid(no such pid)", getpgid(0x3ffffff0), ESRCH);
+    EXPECT_ERR("getsid(no such pid)", getsid(0x3ffffff0), ESRCH);
+    EXPECT_ERR("setpgid(-1)", setpgid(0, -1), EINVAL);
+    EXPECT_ERR("setpgid(no such pid)", setpgid(0x3ffffff0, 0), ESRCH);
+    int status = in_child(in_new_session);
+    CHECK(status == 0);
+}
+
+static void as_other_user(void) {
+    EXPECT_OK("setresgid(1234,1234,1234)", setresgid(1234, 1234, 1234));
+    EXPECT_OK("setresuid(1234,1234,1234)", setresuid(1234, 1234, 1234));
+    uid_t r, e, s;
+    CHECK(getresuid(&r, &e, &s) == 0);
+    EXPECT_TRUE("getresuid after setresuid", r == 1234 && e == 1234 && s == 1234);
+    EXPECT_TRUE("getuid/geteuid/getgid", getuid() == 1234 && geteuid() == 1234 && getgid() == 1234);
+    EXPECT_ERR("setuid(0) unprivileged", setuid(0), EPERM);
+}
+
+static void credentials(void) {
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    EXPECT_OK("getresuid", getresuid(&r, &e, &s));
+    EXPECT_OK("getresgid", getresgid(&gr, &ge, &gs));
+    EXPECT_TRUE("getuid==ruid geteuid==euid", getuid() == r && geteuid() == e);
+    EXPECT_TRUE("getgid==rgid getegid==egid", getgid() == gr && getegid() == ge);
+    EXPECT_ERR("getresuid(kernel pointer)", syscall(SYS_getresuid, KERNEL_PTR, &e, &s), EFAULT);
+    EXPECT_ERR("getresgid(unmapped)", syscall(SYS_getresgid, &gr, unmapped_ptr(), &gs), EFAULT);
+    /* The project's kernel runs everything as root, as the host test does. */
+    say("running as root: %s", geteuid() == 0 ? "yes" : "no");
+    if (geteuid() == 0) CHECK(in_child(as_other_user) == 0);
+}
+
+static void umask_and_limits(void) {
+    mode_t old = umask(022);
+    umask(0777);
+    EXPECT_TRUE("umask returns the previous mask", umask(07777) == 0777);
+    EXPECT_TRUE("umask keeps only the permission bits", umask(old) == 0777);
+
+    struct rlimit lim;
+    EXPECT_OK("getrlimit NOFILE", getrlimit(RLIMIT_NOFILE, &lim));
+    EXPECT_TRUE("rlim_cur<=rlim_max", lim.rlim_cur <= lim.rlim_max);
+    EXPECT_ERR("getrlimit bad resource", syscall(SYS_getrlimit, 99, &lim), EINVAL);
+    EXPECT_ERR("getrlimit kernel pointer", syscall(SYS_getrlimit, RLIMIT_NOFILE, KERNEL_PTR), EFAULT);
+    struct rlimit inverted = {lim.rlim_max > 0 ? 2 : 1, 1};
+    EXPECT_ERR("setrlimit cur>max", setrlimit(RLIMIT_NOFILE, &inverted), EINVAL);
+    EXPECT_ERR("prlimit64 bad resource", syscall(SYS_prlimit64, 0, 99, NULL, &lim), EINVAL);
+    EXPECT_ERR("prlimit64 no such pid", syscall(SYS_prlimit64, 0x3ffffff0, RLIMIT_NOFILE, NULL, &lim), ESRCH);
+    struct rlimit stack;
+    EXPECT_OK("prlimit64 STACK", syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &stack));
+    EXPECT_TRUE("stack limit>=128KiB", stack.rlim_cur >= 128 * 1024);
+
+    /* RLIMIT_NOFILE is enforced: the first descriptor refused is the limit. */
+    pid_t child = fork();
+    if (child == 0) {
+        struct rlimit ten = {10, lim.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &ten) != 0) _exit(1);
+        int last = -1, fd;
+        while ((fd = open("/dev/null", O_RDONLY)) >= 0) last = fd;
+        _exit(errno == EMFILE && last == 9 ? 0 : 2);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE("RLIMIT_NOFILE=10: fd 9 is the last, then EMFILE", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    struct rusage usage;
+    EXPECT_OK("getrusage SELF", getrusage(RUSAGE_SELF, &usage));
+    EXPECT_OK("getrusage CHILDREN", getrusage(RUSAGE_CHILDREN, &usage));
+    EXPECT_ERR("getrusage bad who", syscall(SYS_getrusage, 5, &usage), EINVAL);
+    EXPECT_ERR("getrusage kernel pointer", syscall(SYS_getrusage, RUSAGE_SELF, KERNEL_PTR), EFAULT);
+}
+
+static void system_info(void) {
+    struct utsname u;
+    EXPECT_OK("uname", uname(&u));
+    say("uname: sysname=%s machine=%s", u.sysname, u.machine);
+    CHECK(strcmp(u.sysname, "Linux") == 0 && strcmp(u.machine, "x86_64") == 0);
+    EXPECT_TRUE("uname: release non-empty", u.release[0] != 0);
+    EXPECT_ERR("uname(kernel pointer)", syscall(SYS_uname, KERNEL_PTR), EFAULT);
+    EXPECT_ERR("uname(NULL)", syscall(SYS_uname, NULL), EFAULT);
+
+    struct sysinfo si;
+    EXPECT_OK("sysinfo", sysinfo(&si));
+    EXPECT_TRUE("sysinfo: 0<freeram<=totalram", si.freeram > 0 && si.freeram <= si.totalram);
+    EXPECT_TRUE("sysinfo: mem_unit>=1 procs>=1", si.mem_unit >= 1 && si.procs >= 1);
+    EXPECT_ERR("sysinfo(unmapped)", syscall(SYS_sysinfo, unmapped_ptr()), EFAULT);
+
+    char name[32] = {0};
+    EXPECT_OK("prctl SET_NAME", prctl(PR_SET_NAME, "a-name-longer-than-15", 0, 0, 0));
+    EXPECT_OK("prctl GET_NAME", prctl(PR_GET_NAME, name, 0, 0, 0));
+    say("prctl name: %s", name); /* truncated to TASK_COMM_LEN-1 = 15 */
+    CHECK(strcmp(name, "a-name-longer-t") == 0);
+    EXPECT_ERR("prctl SET_NAME kernel pointer", syscall(SYS_prctl, PR_SET_NAME, KERNEL_PTR, 0, 0, 0), EFAULT);
+    EXPECT_ERR("prctl bad option", syscall(SYS_prctl, 0x7fff1234, 0, 0, 0, 0), EINVAL);
+
+    EXPECT_TRUE("personality(0xffffffff) is PER_LINUX", personality(0xffffffff) == PER_LINUX);
+    EXPECT_TRUE("personality(PER_LINUX) returns the old one", personality(PER_LINUX) == PER_LINUX);
+}
+
+static void cpus_and_random(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    long bytes = syscall(SYS_sched_getaffinity, 0, sizeof set, &set);
+    EXPECT_TRUE("sched_getaffinity returns a multiple of 8 bytes", bytes > 0 && bytes % 8 == 0);
+    int count = CPU_COUNT(&set);
+    EXPECT_TRUE("affinity: at least one CPU", count >= 1);
+    EXPECT_TRUE("affinity count == online CPUs", count == sysconf(_SC_NPROCESSORS_ONLN));
+    EXPECT_ERR("sched_getaffinity size 3", syscall(SYS_sched_getaffinity, 0, 3, &set), EINVAL);
+    EXPECT_ERR("sched_getaffinity kernel pointer", syscall(SYS_sched_getaffinity, 0, sizeof set, KERNEL_PTR),
+               EFAULT);
+    EXPECT_ERR("sched_getaffinity no such pid", syscall(SYS_sched_getaffinity, 0x3ffffff0, sizeof set, &set),
+               ESRCH);
+    cpu_set_t none;
+    CPU_ZERO(&none);
+    EXPECT_ERR("sched_setaffinity empty set", sched_setaffinity(0, sizeof none, &none), EINVAL);
+
+    unsigned cpu = 99, node = 99;
+    EXPECT_OK("getcpu", syscall(SYS_getcpu, &cpu, &node, NULL));
+    EXPECT_TRUE("getcpu: the CPU is in the affinity set", CPU_ISSET(cpu, &set));
+    EXPECT_TRUE("getcpu: node 0", node == 0);
+    EXPECT_ERR("getcpu kernel pointer", syscall(SYS_getcpu, KERNEL_PTR, NULL, NULL), EFAULT);
+
+    /* Pinned to the last allowed CPU, getcpu must report it. */
+    int last = -1;
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        if (CPU_ISSET(i, &set)) last = i;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(last, &one);
+    EXPECT_OK("sched_setaffinity one CPU", sched_setaffinity(0, sizeof one, &one));
+    sched_yield();
+    CHECK(syscall(SYS_getcpu, &cpu, NULL, NULL) == 0);
+    EXPECT_TRUE("getcpu after pinning is that CPU", (int)cpu == last);
+    CHECK(sched_setaffinity(0, sizeof set, &set) == 0);
+
+    unsigned char a[16] = {0}, b[16] = {0};
+    EXPECT_TRUE("getrandom 16 bytes", syscall(SYS_getrandom, a, sizeof a, 0) == 16);
+    EXPECT_TRUE("getrandom NONBLOCK 16 bytes", syscall(SYS_getrandom, b, sizeof b, GRND_NONBLOCK) == 16);
+    EXPECT_TRUE("two random blocks differ", memcmp(a, b, sizeof a) != 0);
+    EXPECT_TRUE("getrandom 0 bytes returns 0", syscall(SYS_getrandom, a, 0, 0) == 0);
+    EXPECT_ERR("getrandom bad flags", syscall(SYS_getrandom, a, sizeof a, 0x100), EINVAL);
+    EXPECT_ERR("getrandom NULL", syscall(SYS_getrandom, NULL, 16, 0), EFAULT);
+    EXPECT_ERR("getrandom kernel pointer", syscall(SYS_getrandom, KERNEL_PTR, 16, 0), EFAULT);
+}
+
+int main(int argc, char** argv) {
+    if (exec_mode(argc, argv) >= 0) return 0;
+    ids();
+    fork_and_wait();
+    waitid_calls();
+    vfork_and_clone();
+    execs();
+    groups_and_sessions();
+    credentials();
+    umask_and_limits();
+    system_info();
+    cpus_and_random();
+    return finish("process");
+}
