@@ -6,8 +6,9 @@
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
 #   make screenshot save the framebuffer after boot to docs/screenshot.png
-#   make bench      host benchmarks (bench/, Google Benchmark) and boot costs
-#                   under QEMU -icount (tools/measure_boot.py)
+#   make bench      host benchmarks (bench/, Google Benchmark), boot costs
+#                   under QEMU -icount (tools/measure_boot.py), and the user
+#                   benchmark beside Debian's Linux 6.1 (tools/linux_reference.py)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
@@ -66,6 +67,7 @@ bench:
 	@if [ -f bench/benchmarks.cmake ]; then \
 	  cmake --build $(BUILD) --target benchmarks -j $(JOBS) && $(BUILD)/benchmarks; fi
 	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
+	$(PYTHON) tools/linux_reference.py --build $(BUILD)
 
 format:
 	find lib loader kernel protocol -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
