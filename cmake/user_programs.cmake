@@ -67,8 +67,18 @@ foreach(prog ${USER_TEST_PROGRAMS})
   add_test(NAME user-host.${prog}
     COMMAND ${Python3_EXECUTABLE} ${DIFFERENTIAL} host-run ${prog} --bin-dir ${USER_OUT} --ref-dir ${USER_REF}
             --allowed ${USER_SRC}/allowed_differences.txt)
-  set_tests_properties(user-host.${prog} PROPERTIES LABELS user-host TIMEOUT 120)
+  set_tests_properties(user-host.${prog} PROPERTIES LABELS user-host TIMEOUT 120 FIXTURES_SETUP user_refs)
 endforeach()
 add_test(NAME user-host.differential_tool
   COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/differential_test.py)
 set_tests_properties(user-host.differential_tool PROPERTIES LABELS user-host TIMEOUT 60)
+
+# The same programs inside Debian's Linux 6.1 under QEMU, compared with the
+# host's references (tools/linux_user_tests.py): their expectations hold on
+# the Linux our kernel follows, and the in-kernel differential path works.
+# Needs the kernel package (apt-get download, cached in build/linux-ref).
+add_test(NAME linux-ref.user_programs_on_linux_6_1
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/linux_user_tests.py --build ${CMAKE_BINARY_DIR}
+          --source ${PROJECT_SOURCE_DIR})
+set_tests_properties(linux-ref.user_programs_on_linux_6_1 PROPERTIES LABELS linux-ref TIMEOUT 900
+  FIXTURES_REQUIRED user_refs)

@@ -10,7 +10,7 @@ Linux side, all from Debian packages (cached under build/linux-ref/):
   - an initramfs (cpio newc) with Debian's static busybox, ubench and /init;
   - booted by QEMU's -kernel/-initrd (SeaBIOS) on q35, TCG, 1 CPU (--smp),
     -icount shift=0,align=off,sleep=off, "console=ttyS0 mitigations=off quiet".
-/init mounts /dev, /proc, /sys and a tmpfs on /tmp and starts an
+/init mounts /dev, /dev/pts, /proc, /sys and a tmpfs on /tmp and starts an
 interactive busybox shell whose prompt reads the TSC; the harness then types
 `ubench --dir /tmp; poweroff -f` at that prompt.
 
@@ -72,6 +72,8 @@ exec 0<>/dev/console 1>&0 2>&0
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 export PS1='@@prompt tsc=$(/bin/ubench --tsc)@@ # '
 exec setsid cttyhack sh
 """
