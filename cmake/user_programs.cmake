@@ -82,3 +82,8 @@ add_test(NAME linux-ref.user_programs_on_linux_6_1
           --source ${PROJECT_SOURCE_DIR})
 set_tests_properties(linux-ref.user_programs_on_linux_6_1 PROPERTIES LABELS linux-ref TIMEOUT 900
   FIXTURES_REQUIRED user_refs)
+# The rest of make bench's Linux comparison: ubench on the host, the
+# hand-off probe booted through SeaBIOS, the table (tools/linux_reference_test.py).
+add_test(NAME linux-ref.bench_harness
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/linux_reference_test.py ${CMAKE_BINARY_DIR})
+set_tests_properties(linux-ref.bench_harness PROPERTIES LABELS linux-ref TIMEOUT 300)

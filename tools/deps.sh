@@ -11,15 +11,17 @@ test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tool
 debug_pkgs="gdb"
 # busybox-static and cpio make the initramfs that boots Debian's Linux beside ours (tools/linux_reference.py).
 bench_pkgs="libbenchmark-dev libmimalloc-dev busybox-static cpio"
+# make test boots the same initramfs (the user programs inside Linux 6.1).
+linux_ref_pkgs="busybox-static cpio"
 
 want="$build_pkgs"
 for goal in "$@"; do
   case "$goal" in
     build) ;;
     run) want="$want $run_pkgs" ;;
-    test) want="$want $run_pkgs $test_pkgs" ;;
+    test) want="$want $run_pkgs $test_pkgs $linux_ref_pkgs" ;;
     debug) want="$want $run_pkgs $debug_pkgs" ;;
-    bench) want="$want $bench_pkgs $test_pkgs" ;;
+    bench) want="$want $run_pkgs $bench_pkgs $test_pkgs" ;;
     *) echo "deps.sh: unknown goal '$goal'" >&2; exit 2 ;;
   esac
 done
