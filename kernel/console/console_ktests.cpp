@@ -37,10 +37,6 @@ bool cell_shows(uint32_t column, uint32_t row, uint32_t code_point, uint32_t ink
     return true;
 }
 
-console::PixelFormat boot_pixel_format() {
-    const boot::Framebuffer& fb = boot::info().framebuffer;
-    return console::PixelFormat{fb.red_size, fb.red_shift, fb.green_size, fb.green_shift, fb.blue_size, fb.blue_shift};
-}
 
 // Machines without a display (QEMU -vga none, a headless board) have no
 // framebuffer: the framebuffer cases then have nothing to check and pass
@@ -51,56 +47,76 @@ bool skip_without_framebuffer() {
     return true;
 }
 
-}  // namespace
-
 KTEST(console, serial_port_present) {
     // QEMU's q35 machine always has a 16550 at COM1 (our -serial stdio).
     KEXPECT(console::serial_present());
 }
 
-KTEST(console, framebuffer_draws_known_glyph) {
-    if (skip_without_framebuffer()) return;
-    console::TextRenderer& screen = console::framebuffer::renderer();
-    // Drawn through the renderer directly so that the serial log stays clean.
-    screen.write("\x1b[0m\n");
-    const uint32_t row = screen.cursor_row();
-    screen.write("Az");
-    const console::PixelFormat format = boot_pixel_format();
-    const uint32_t ink = format.encode(console::palette_colour(console::TextStyle::kDefaultForeground));
-    const uint32_t paper = format.encode(console::palette_colour(console::TextStyle::kDefaultBackground));
-    KEXPECT(cell_shows(0, row, 'A', ink, paper));
-    KEXPECT(cell_shows(1, row, 'z', ink, paper));
-    KEXPECT(!cell_shows(1, row, 'A', ink, paper));
-    // A colour escape changes the ink of what follows.
-    // (Checked before the newline, which may scroll the screen.)
-    screen.write("\x1b[91mE\x1b[0m");
-    const uint32_t red = format.encode(console::palette_colour(9));
-    KEXPECT(cell_shows(2, row, 'E', red, paper));
-    screen.write("\n");
+uint32_t default_ink() {
+    return console::framebuffer::renderer().encode(console::palette_colour(console::kDefaultForegroundIndex));
+}
+uint32_t default_paper() {
+    return console::framebuffer::renderer().encode(console::palette_colour(console::kDefaultBackgroundIndex));
 }
 
-KTEST(console, scrolling_keeps_the_last_line) {
+// Drawn through the framebuffer console directly (not console::write) so
+// that the serial log stays clean.
+void show(lib::StringView text) {
+    console::framebuffer::write(text);
+}
+
+}  // namespace
+
+KTEST(console, framebuffer_draws_known_glyph) {
     if (skip_without_framebuffer()) return;
-    console::TextRenderer& screen = console::framebuffer::renderer();
-    screen.write("\x1b[0m\n");
-    // Move the cursor to the last row, then mark that row.
-    while (screen.cursor_row() != screen.rows() - 1) screen.write("\n");
-    screen.write("#scroll-marker");
-    const uint32_t last = screen.rows() - 1;
-    const uint32_t step = screen.scroll_step();
-    KASSERT(step >= 1 && step < screen.rows());
-    const console::PixelFormat format = boot_pixel_format();
-    const uint32_t ink = format.encode(console::palette_colour(console::TextStyle::kDefaultForeground));
-    const uint32_t paper = format.encode(console::palette_colour(console::TextStyle::kDefaultBackground));
-    KEXPECT(cell_shows(0, last, '#', ink, paper));
-    screen.write("\n");
-    // The screen jumped up by scroll_step() rows: the marked line with it,
-    // the rows below are blank and the cursor is on the first of them.
-    KEXPECT(cell_shows(0, last - step, '#', ink, paper));
-    KEXPECT(cell_shows(1, last - step, 's', ink, paper));
-    KEXPECT(cell_shows(0, last, ' ', ink, paper));
-    KEXPECT(cell_shows(1, last - step + 1, ' ', ink, paper));
-    KEXPECT_EQ(screen.cursor_row(), last - step + 1);
+    show("\x1b[0m\n");
+    const uint32_t row = console::framebuffer::terminal().cursor_row();
+    show("Az");
+    KEXPECT(cell_shows(0, row, 'A', default_ink(), default_paper()));
+    KEXPECT(cell_shows(1, row, 'z', default_ink(), default_paper()));
+    KEXPECT(!cell_shows(1, row, 'A', default_ink(), default_paper()));
+    // A colour escape changes the ink of what follows.
+    // (Checked before the newline, which may scroll the screen.)
+    show("\x1b[91mE\x1b[0m");
+    const uint32_t red = console::framebuffer::renderer().encode(console::palette_colour(9));
+    KEXPECT(cell_shows(2, row, 'E', red, default_paper()));
+    show("\n");
+}
+
+KTEST(console, scrolling_moves_the_screen_up_one_line) {
+    if (skip_without_framebuffer()) return;
+    const console::Terminal& terminal = console::framebuffer::terminal();
+    const uint32_t last = terminal.rows() - 1;
+    // The cursor to the last row, which gets a marker; a newline scrolls.
+    char move[32];
+    show(lib::StringView(move, lib::format(move, sizeof move, "\x1b[0m\x1b[{};1H", last + 1)));
+    show("#scroll-marker");
+    KEXPECT(cell_shows(0, last, '#', default_ink(), default_paper()));
+    show("\n");
+    KEXPECT(cell_shows(0, last - 1, '#', default_ink(), default_paper()));
+    KEXPECT(cell_shows(1, last - 1, 's', default_ink(), default_paper()));
+    KEXPECT(cell_shows(1, last, ' ', default_ink(), default_paper()));
+    KEXPECT_EQ(terminal.cursor_row(), last);
+    KEXPECT_EQ(terminal.cursor_column(), 0u);
+}
+
+KTEST(console, framebuffer_terminal_emulates_a_vt100) {
+    if (skip_without_framebuffer()) return;
+    const console::Terminal& terminal = console::framebuffer::terminal();
+    // Save the cursor, draw at an absolute place, erase part of it, restore.
+    show("\x1b" "7\x1b[3;5HABCDEF\x1b[3;7H\x1b[2X\x1b" "8");
+    KEXPECT(cell_shows(4, 2, 'A', default_ink(), default_paper()));
+    KEXPECT(cell_shows(5, 2, 'B', default_ink(), default_paper()));
+    KEXPECT(cell_shows(6, 2, ' ', default_ink(), default_paper()));
+    KEXPECT(cell_shows(8, 2, 'E', default_ink(), default_paper()));
+    KEXPECT_EQ(terminal.cell(6, 2).code_point, uint32_t(' '));
+    // The alternate screen leaves the log as it was.
+    show("\x1b[?1049h\x1b[Hvi");
+    KEXPECT(terminal.alternate_screen_active());
+    KEXPECT(cell_shows(0, 0, 'v', default_ink(), default_paper()));
+    show("\x1b[?1049l");
+    KEXPECT(!terminal.alternate_screen_active());
+    KEXPECT(cell_shows(4, 2, 'A', default_ink(), default_paper()));
 }
 
 KTEST(console, log_levels_filter) {

@@ -1,6 +1,8 @@
 // Kernel glue for the framebuffer console; see framebuffer_console.hpp.
 #include "kernel/console/framebuffer_console.hpp"
 
+#include "lib/utility.hpp"
+
 // Bounds of the embedded PSF file (kernel/console/font.S).
 extern "C" const uint8_t console_font_start[];
 extern "C" const uint8_t console_font_end[];
@@ -10,7 +12,17 @@ namespace {
 
 constinit lib::PsfFont g_font;
 constinit TextRenderer g_renderer;
+constinit Terminal g_terminal;
 constinit bool g_active = false;
+
+// Zero-filled (.bss) storage for the two screens' cells; the terminal writes
+// every cell it uses before reading it.
+alignas(Cell) uint8_t g_primary[kMaxCells * sizeof(Cell)];
+alignas(Cell) uint8_t g_alternate[kMaxCells * sizeof(Cell)];
+
+lib::Span<Cell> cells(uint8_t* storage) {
+    return {reinterpret_cast<Cell*>(storage), kMaxCells};
+}
 
 }  // namespace
 
@@ -31,8 +43,13 @@ bool init(const boot::Framebuffer& fb) {
     surface.height = fb.height;
     surface.pitch = fb.pitch;
     surface.format = PixelFormat{fb.red_size, fb.red_shift, fb.green_size, fb.green_shift, fb.blue_size, fb.blue_shift};
-    g_active = g_renderer.init(surface, g_font);
-    return g_active;
+    if (!g_renderer.init(surface, g_font)) return false;
+    const uint32_t columns = g_renderer.columns();
+    const uint32_t rows = lib::min<uint32_t>(g_renderer.rows(), uint32_t(kMaxCells / columns));
+    if (!g_terminal.init(columns, rows, cells(g_primary), cells(g_alternate))) return false;
+    g_renderer.draw(g_terminal);
+    g_active = true;
+    return true;
 }
 
 bool active() {
@@ -40,9 +57,27 @@ bool active() {
 }
 
 void write(lib::StringView text) {
-    if (g_active) g_renderer.write(text);
+    if (!g_active) return;
+    // Runs of text go to the terminal whole; each "\n" becomes "\r\n".
+    size_t start = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && text[i] != '\n') continue;
+        g_terminal.write(text.substr(start, i - start));
+        if (i < text.size()) g_terminal.write("\r\n");
+        start = i + 1;
+    }
+    g_renderer.draw(g_terminal);
 }
 
+void write_terminal(lib::Span<const uint8_t> bytes) {
+    if (!g_active) return;
+    g_terminal.write(bytes);
+    g_renderer.draw(g_terminal);
+}
+
+Terminal& terminal() {
+    return g_terminal;
+}
 TextRenderer& renderer() {
     return g_renderer;
 }

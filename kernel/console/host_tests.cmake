@@ -1,8 +1,12 @@
-# Host unit tests of the pure console parts: escape sequences, the text
-# renderer (drawn into an in-memory framebuffer with a real PSF font), the
-# klog line prefix, record formatting, the history ring and the log's record
-# ring (with real threads).
+# Host unit tests of the pure console parts: the terminal emulator (escape
+# sequences -> cells, with a fuzz loop), escape stripping for the serial log,
+# the text renderer (drawn into an in-memory framebuffer with a real PSF
+# font), the klog line prefix, record formatting, the history ring and the
+# log's record ring (with real threads).
 add_host_test(console_tests
+  ${CMAKE_CURRENT_LIST_DIR}/vt_parser.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/terminal.cpp ${CMAKE_CURRENT_LIST_DIR}/terminal_sgr.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/terminal_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ansi.cpp ${CMAKE_CURRENT_LIST_DIR}/ansi_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/text_renderer.cpp ${CMAKE_CURRENT_LIST_DIR}/text_renderer_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/log_prefix_test.cpp

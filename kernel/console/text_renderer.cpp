@@ -1,4 +1,4 @@
-// Drawing text into 32-bit pixels; see text_renderer.hpp.
+// Drawing a terminal's cells into 32-bit pixels; see text_renderer.hpp.
 #include "kernel/console/text_renderer.hpp"
 
 #include "lib/memory.hpp"
@@ -8,8 +8,6 @@ namespace console {
 namespace {
 
 constexpr uint32_t kBytesPerPixel = 4;
-constexpr uint32_t kTabWidth = 8;
-constexpr uint32_t kReplacementCharacter = 0xFFFD;  // drawn as the font's '?' if absent
 
 // Pixels need not be 4-byte aligned (any pitch is allowed), so stores go
 // through memcpy, which compiles to one plain MOV.
@@ -40,6 +38,10 @@ bool channel_valid(uint8_t size, uint8_t shift) {
 uint32_t encode_channel(uint8_t value, uint8_t size, uint8_t shift) {
     // Keep the top `size` bits of the 8-bit value.
     return uint32_t(value >> (8 - size)) << shift;
+}
+
+Rgb dimmed(Rgb c) {
+    return {uint8_t(c.red / 2), uint8_t(c.green / 2), uint8_t(c.blue / 2)};
 }
 
 }  // namespace
@@ -74,15 +76,11 @@ bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32
     scale_ = scale;
     cell_width_ = cell_width;
     cell_height_ = cell_height;
-    // row_used_ holds 16-bit column counts.
-    columns_ = lib::min<uint32_t>(surface.width / cell_width, 0xFFFF);
-    rows_ = lib::min<uint32_t>(surface.height / cell_height, kMaxRows);
-    scroll_step_ = lib::max<uint32_t>(1, rows_ / 8);
-    escapes_ = AnsiParser{};
-    style_ = TextStyle{};
-    utf8_remaining_ = 0;
-    update_colours();
-    clear();
+    columns_ = lib::min<uint32_t>(surface.width / cell_width, Terminal::kMaxColumns);
+    rows_ = lib::min<uint32_t>(surface.height / cell_height, Terminal::kMaxRows);
+    reverse_video_ = false;
+    blank_pixel_ = encode(resolve_colour(Colour::standard(), false));
+    clear_all();
     return true;
 }
 
@@ -91,20 +89,13 @@ uint32_t TextRenderer::pixel(uint32_t x, uint32_t y) const {
     return load_pixel(surface_.pixels + uint64_t(y) * surface_.pitch + uint64_t(x) * kBytesPerPixel);
 }
 
-void TextRenderer::update_colours() {
-    foreground_pixel_ = surface_.format.encode(palette_colour(style_.shown_foreground()));
-    background_pixel_ = surface_.format.encode(palette_colour(style_.shown_background()));
-}
-
-void TextRenderer::clear() {
-    if (font_ == nullptr) return;
-    // The whole surface, including the strip below the last text row and
-    // right of the last column, so nothing the firmware drew stays.
+// The whole surface, including the strip below the last text row and right
+// of the last column, so nothing the firmware drew stays.
+void TextRenderer::clear_all() {
     for (uint32_t y = 0; y < surface_.height; ++y)
-        fill_span(surface_.pixels + uint64_t(y) * surface_.pitch, surface_.width, background_pixel_);
-    for (uint16_t& used : row_used_) used = 0;
-    column_ = row_ = 0;
-    wrap_pending_ = false;
+        fill_span(surface_.pixels + uint64_t(y) * surface_.pitch, surface_.width, blank_pixel_);
+    for (uint16_t& extent : extent_) extent = 0;
+    cursor_drawn_ = false;
 }
 
 // Columns [first_column, end_column) of text row `row`, in one colour.
@@ -117,41 +108,80 @@ void TextRenderer::fill_cells(uint32_t row, uint32_t first_column, uint32_t end_
     }
 }
 
-void TextRenderer::draw_cell(uint32_t column, uint32_t row, uint32_t code_point) {
+// Ink and paper of a cell: bold brightens the eight basic colours (the font
+// has no bold face), dim halves the ink, reverse (the cell's, the screen's
+// DECSCNM and the cursor's) swaps, hidden ink is the paper.
+TextRenderer::Colours TextRenderer::colours_of(const Cell& cell, bool cursor) const {
+    using namespace attribute;
+    const uint16_t attributes = cell.pen.attributes;
+    Colour foreground = cell.pen.foreground;
+    if ((attributes & kBold) && foreground.is_standard()) foreground = Colour::indexed(kDefaultForegroundIndex + 8);
+    if ((attributes & kBold) && foreground.is_indexed() && foreground.index() < 8)
+        foreground = Colour::indexed(uint8_t(foreground.index() + 8));
+    Rgb ink = resolve_colour(foreground, true);
+    Rgb paper = resolve_colour(cell.pen.background, false);
+    if (attributes & kDim) ink = dimmed(ink);
+    bool swap = (attributes & kReverse) != 0;
+    if (reverse_video_) swap = !swap;
+    if (cursor) swap = !swap;
+    if (swap) lib::swap(ink, paper);
+    if (attributes & kHidden) ink = paper;
+    return Colours{encode(ink), encode(paper), (attributes & kUnderline) != 0, (attributes & kStrike) != 0};
+}
+
+bool TextRenderer::looks_blank(const Cell& cell, const Colours& colours) const {
+    return (cell.code_point == ' ' || (cell.pen.attributes & attribute::kHidden)) && !colours.underline &&
+           !colours.strike && colours.paper == blank_pixel_;
+}
+
+void TextRenderer::draw_cell(uint32_t column, uint32_t row, const Cell& cell, bool cursor) {
+    const Colours colours = colours_of(cell, cursor);
+    if (looks_blank(cell, colours)) {
+        // Right of the drawn extent everything is blank already.
+        if (column >= extent_[row]) return;
+        fill_cells(row, column, column + 1, colours.paper);
+        return;
+    }
     const uint32_t glyph_width = font_->width();
     const uint32_t glyph_height = font_->height();
     const uint32_t bytes_per_row = font_->bytes_per_row();
-    const lib::Bytes glyph = font_->glyph_bitmap_for(code_point);
+    const lib::Bytes glyph = cell.code_point == ' ' ? lib::Bytes() : font_->glyph_bitmap_for(cell.code_point);
     const uint64_t x0 = uint64_t(column) * cell_width_;
     const uint64_t y0 = uint64_t(row) * cell_height_;
-    const uint32_t ink = foreground_pixel_, paper = background_pixel_;
     for (uint32_t y = 0; y < glyph_height; ++y) {
         const uint8_t* bits = glyph.empty() ? nullptr : glyph.data() + size_t(y) * bytes_per_row;
+        // Underline on the last font row, strike-through across the middle.
+        const bool line = (colours.underline && y == glyph_height - 1) || (colours.strike && y == glyph_height / 2);
         // Each font row becomes scale_ identical pixel rows.
         for (uint32_t repeat = 0; repeat < scale_; ++repeat) {
             uint8_t* pixel =
                 surface_.pixels + (y0 + uint64_t(y) * scale_ + repeat) * surface_.pitch + x0 * kBytesPerPixel;
             // One font byte per 8 pixels, most significant bit leftmost (PSF).
             for (uint32_t x = 0; x < glyph_width; x += 8) {
-                const uint8_t byte = bits ? bits[x / 8] : 0;
+                const uint8_t byte = line ? 0xff : bits ? bits[x / 8] : 0;
                 const uint32_t count = lib::min<uint32_t>(8, glyph_width - x);
                 for (uint32_t bit = 0; bit < count; ++bit) {
-                    const uint32_t value = (byte & (0x80 >> bit)) ? ink : paper;
+                    const uint32_t value = (byte & (0x80 >> bit)) ? colours.ink : colours.paper;
                     for (uint32_t wide = 0; wide < scale_; ++wide, pixel += kBytesPerPixel) store_pixel(pixel, value);
                 }
             }
         }
     }
-    if (column + 1 > row_used_[row]) row_used_[row] = uint16_t(column + 1);
+    if (column + 1 > extent_[row]) extent_[row] = uint16_t(column + 1);
 }
 
-// Moves text rows [count, rows) up to [0, rows - count) and blanks the last
-// `count` rows. Only the used part of each row is copied or cleared.
-void TextRenderer::scroll_up(uint32_t count) {
-    for (uint32_t row = 0; row + count < rows_; ++row) {
-        const uint32_t source_row = row + count;
-        const uint32_t source_used = row_used_[source_row];
-        const uint64_t bytes = uint64_t(source_used) * cell_width_ * kBytesPerPixel;
+// A region's pixels move as its text did: rows [top, bottom] up by `lines`
+// (down if negative). Only the drawn extent of each row is copied; what the
+// copy does not cover is cleared; the rows left behind become blank.
+void TextRenderer::move_rows(const Terminal::Scroll& scroll) {
+    const bool up = scroll.lines > 0;
+    const uint32_t count = uint32_t(up ? scroll.lines : -scroll.lines);
+    const uint32_t top = scroll.top, bottom = scroll.bottom;
+    for (uint32_t i = 0; i + count <= bottom - top; ++i) {
+        const uint32_t row = up ? top + i : bottom - i;
+        const uint32_t source_row = up ? row + count : row - count;
+        const uint32_t source_extent = extent_[source_row];
+        const uint64_t bytes = uint64_t(source_extent) * cell_width_ * kBytesPerPixel;
         if (bytes != 0) {
             for (uint32_t y = 0; y < cell_height_; ++y) {
                 uint8_t* to = surface_.pixels + (uint64_t(row) * cell_height_ + y) * surface_.pitch;
@@ -159,97 +189,55 @@ void TextRenderer::scroll_up(uint32_t count) {
                 lib::move_bytes(to, from, bytes);
             }
         }
-        fill_cells(row, source_used, row_used_[row], background_pixel_);
-        row_used_[row] = uint16_t(source_used);
+        fill_cells(row, source_extent, extent_[row], blank_pixel_);
+        extent_[row] = uint16_t(source_extent);
     }
-    for (uint32_t row = rows_ - count; row < rows_; ++row) {
-        fill_cells(row, 0, row_used_[row], background_pixel_);
-        row_used_[row] = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        const uint32_t row = up ? bottom - i : top + i;
+        fill_cells(row, 0, extent_[row], blank_pixel_);
+        extent_[row] = 0;
+    }
+    // The drawn cursor moved with its pixels (or was blanked).
+    if (cursor_drawn_ && cursor_row_ >= top && cursor_row_ <= bottom) {
+        const int64_t moved = int64_t(cursor_row_) - scroll.lines;
+        if (moved < top || moved > bottom)
+            cursor_drawn_ = false;
+        else
+            cursor_row_ = uint32_t(moved);
     }
 }
 
-void TextRenderer::new_line() {
-    column_ = 0;
-    wrap_pending_ = false;
-    if (row_ + 1 < rows_) {
-        ++row_;
-        return;
-    }
-    scroll_up(scroll_step_);
-    row_ = rows_ - scroll_step_;
-}
-
-void TextRenderer::put_code_point(uint32_t code_point) {
-    switch (code_point) {
-        case '\n': new_line(); return;
-        case '\r':
-            column_ = 0;
-            wrap_pending_ = false;
-            return;
-        case '\t':
-            // As on a VT100: move to the next tab stop without erasing, and
-            // never past the last column.
-            if (!wrap_pending_) column_ = lib::min(columns_ - 1, (column_ / kTabWidth + 1) * kTabWidth);
-            return;
-        case '\b':
-            if (wrap_pending_)
-                wrap_pending_ = false;
-            else if (column_ > 0)
-                --column_;
-            return;
-        default: break;
-    }
-    // Other C0 and C1 controls and DEL have no picture.
-    if (code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0)) return;
-
-    if (wrap_pending_) new_line();
-    draw_cell(column_, row_, code_point);
-    if (column_ + 1 < columns_)
-        ++column_;
-    else
-        wrap_pending_ = true;
-}
-
-// UTF-8 (RFC 3629) decoding, forgiving: a broken sequence shows one
-// replacement character and decoding resumes at the next byte.
-void TextRenderer::put_byte(uint8_t byte) {
-    if ((byte & 0xC0) == 0x80) {
-        if (utf8_remaining_ == 0) return put_code_point(kReplacementCharacter);
-        utf8_code_point_ = utf8_code_point_ << 6 | (byte & 0x3F);
-        if (--utf8_remaining_ == 0) put_code_point(utf8_code_point_);
-        return;
-    }
-    if (utf8_remaining_ != 0) {
-        utf8_remaining_ = 0;
-        put_code_point(kReplacementCharacter);
-    }
-    if (byte < 0x80) return put_code_point(byte);
-    if ((byte & 0xE0) == 0xC0) {
-        utf8_code_point_ = byte & 0x1F;
-        utf8_remaining_ = 1;
-    } else if ((byte & 0xF0) == 0xE0) {
-        utf8_code_point_ = byte & 0x0F;
-        utf8_remaining_ = 2;
-    } else if ((byte & 0xF8) == 0xF0) {
-        utf8_code_point_ = byte & 0x07;
-        utf8_remaining_ = 3;
+void TextRenderer::draw(Terminal& terminal) {
+    if (font_ == nullptr || terminal.columns() > columns_ || terminal.rows() > rows_) return;
+    const bool full = terminal.redraw_all() || terminal.reverse_video() != reverse_video_;
+    if (full) {
+        reverse_video_ = terminal.reverse_video();
+        blank_pixel_ = encode(resolve_colour(Colour::standard(), reverse_video_));
+        clear_all();
     } else {
-        put_code_point(kReplacementCharacter);
+        for (size_t i = 0; i < terminal.scroll_count(); ++i) move_rows(terminal.scroll(i));
     }
-}
-
-void TextRenderer::write(lib::StringView text) {
-    if (font_ == nullptr) return;
-    for (char c : text) {
-        switch (escapes_.feed(c)) {
-            case AnsiParser::Result::kText: put_byte(static_cast<uint8_t>(c)); break;
-            case AnsiParser::Result::kSgr:
-                style_.apply_sgr(escapes_.parameters());
-                update_colours();
-                break;
-            case AnsiParser::Result::kConsumed: break;
+    // The old cursor cell, drawn plain again (it may not be damaged).
+    if (cursor_drawn_ && cursor_row_ < terminal.rows() && cursor_column_ < terminal.columns())
+        draw_cell(cursor_column_, cursor_row_, terminal.cell(cursor_column_, cursor_row_), false);
+    cursor_drawn_ = false;
+    for (uint32_t row = 0; row < terminal.rows(); ++row) {
+        uint32_t begin, end;
+        if (full) {
+            begin = 0, end = terminal.columns();
+        } else if (!terminal.row_damage(row, begin, end)) {
+            continue;
         }
+        for (uint32_t column = begin; column < end; ++column)
+            draw_cell(column, row, terminal.cell(column, row), false);
     }
+    if (terminal.cursor_visible()) {
+        cursor_column_ = terminal.cursor_column();
+        cursor_row_ = terminal.cursor_row();
+        draw_cell(cursor_column_, cursor_row_, terminal.cell(cursor_column_, cursor_row_), true);
+        cursor_drawn_ = true;
+    }
+    terminal.clear_damage();
 }
 
 }  // namespace console

@@ -1,29 +1,24 @@
-// A text terminal drawn with a PSF font onto 32-bit pixels in memory: the
-// pure part of the framebuffer console, host-tested on an ordinary buffer
-// (text_renderer_test.cpp). It knows nothing of boot info or locks.
+// Draws a Terminal (terminal.hpp) with a PSF font onto 32-bit pixels in
+// memory: the pixel half of the framebuffer console, host-tested on an
+// ordinary buffer (text_renderer_test.cpp). It knows nothing of boot info or
+// locks.
 //
-// Understands UTF-8 (code points drawn through the font's unicode table),
-// "\n" (new line; also returns to column 0), "\r", "\t" (next multiple of 8, no erase),
-// "\b" (one column back, nothing erased) and SGR colour escapes (ansi.hpp).
-// Wrapping is deferred as in VT100 terminals: a character in the last column
-// leaves the cursor there, and only the next printable character wraps, so a
-// line exactly as wide as the screen followed by "\n" gives no blank line.
-//
-// Scrolling is the expensive part (a 2048x2048 framebuffer is 16 MiB, and
-// reads from write-combining video memory are slow on real hardware; under
-// QEMU/TCG a full-screen move per line made a 300-line log take 20 s). Two
-// things keep it cheap: each text row remembers how many columns were ever
-// drawn on it since it was last blank, so only that part of a row is moved
-// or cleared; and when the cursor falls off the bottom the screen jumps up by
-// scroll_step() rows (1/8 of the screen) at once instead of one.
+// Only what changed is drawn: the terminal records which cells changed and
+// which regions scrolled since the last draw, and draw() moves the pixels of
+// each scrolled region (in order), then redraws the changed cells and the
+// cursor. Moving pixels is the costly part (reads from write-combining video
+// memory are slow on real hardware, and QEMU/TCG makes every byte count), so
+// two things keep it small: scrolls the terminal made between two draws
+// arrive merged (ten lines of log written at once are one move of ten rows),
+// and each text row remembers how far right anything was ever drawn on it
+// since it was last blank, so only that part of a row is moved or cleared.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/console/ansi.hpp"
+#include "kernel/console/terminal.hpp"
 #include "lib/psf.hpp"
-#include "lib/string_view.hpp"
 
 namespace console {
 
@@ -50,67 +45,60 @@ class TextRenderer {
 public:
     // Each font pixel is drawn as a scale x scale block. kAutoScale picks the
     // largest scale that still leaves kMinAutoColumns x kMinAutoRows cells,
-    // so an 8x16 font is readable on a large screen: 2x on 2048x2048 (QEMU's
-    // OVMF default here), 3x on 3840x2160, 1x on 1920x1080 and below.
+    // so an 8x16 font is readable on a large screen: 2x on 2048x2048, 3x on
+    // 3840x2160, 1x on 1920x1080 and below.
     static constexpr uint32_t kAutoScale = 0;
     static constexpr uint32_t kMinAutoColumns = 100, kMinAutoRows = 40;
     static constexpr uint32_t kMaxScale = 8;
 
     // Takes the surface and font (neither is copied; both must outlive the
-    // renderer) and clears the screen. Fails if the font has no glyphs, the
+    // renderer) and clears the surface. Fails if the font has no glyphs, the
     // pixel format is unusable, the pitch is smaller than a line, the scale is
     // above kMaxScale, or not even one character fits.
     bool init(const Surface& surface, const lib::PsfFont& font, uint32_t scale = kAutoScale);
 
-    void write(lib::StringView text);
-
+    // Text cells on the surface (a terminal may use fewer).
     uint32_t columns() const { return columns_; }
     uint32_t rows() const { return rows_; }
-    uint32_t cursor_column() const { return column_; }
-    uint32_t cursor_row() const { return row_; }
-    uint32_t scroll_step() const { return scroll_step_; }
     uint32_t scale() const { return scale_; }
     uint32_t cell_width() const { return cell_width_; }    // pixels: font width x scale
     uint32_t cell_height() const { return cell_height_; }  // pixels: font height x scale
 
-    // Text rows beyond this are left unused (a 4K screen with an 8x16 font
-    // has 135), which bounds the per-row bookkeeping below.
-    static constexpr uint32_t kMaxRows = 512;
-    const TextStyle& style() const { return style_; }
+    // Brings the pixels up to date with `terminal` (whose size must fit
+    // columns() x rows()) and clears its damage.
+    void draw(Terminal& terminal);
 
-    // Clears the screen to the current background and homes the cursor.
-    void clear();
-
+    // The pixel value a colour has on this surface.
+    uint32_t encode(Rgb colour) const { return surface_.format.encode(colour); }
     // Pixel at (x, y), for tests; 0 outside the surface.
     uint32_t pixel(uint32_t x, uint32_t y) const;
 
 private:
-    void put_byte(uint8_t byte);
-    void put_code_point(uint32_t code_point);
-    void draw_cell(uint32_t column, uint32_t row, uint32_t code_point);
+    struct Colours {
+        uint32_t ink, paper;
+        bool underline, strike;
+    };
+    Colours colours_of(const Cell& cell, bool cursor) const;
+    bool looks_blank(const Cell& cell, const Colours& colours) const;
+    void draw_cell(uint32_t column, uint32_t row, const Cell& cell, bool cursor);
     void fill_cells(uint32_t row, uint32_t first_column, uint32_t end_column, uint32_t colour);
-    void new_line();
-    void scroll_up(uint32_t count);
-    void update_colours();
+    void clear_all();
+    void move_rows(const Terminal::Scroll& scroll);
 
     Surface surface_{};
     const lib::PsfFont* font_ = nullptr;
     uint32_t columns_ = 0, rows_ = 0;
-    uint32_t column_ = 0, row_ = 0;
-    uint32_t scroll_step_ = 1;
     uint32_t scale_ = 1, cell_width_ = 0, cell_height_ = 0;
-    bool wrap_pending_ = false;
-    // Per text row: columns [0, used) may hold something other than blank
-    // background; everything right of that is known to be blank.
-    uint16_t row_used_[kMaxRows] = {};
 
-    AnsiParser escapes_;
-    TextStyle style_;
-    uint32_t foreground_pixel_ = 0, background_pixel_ = 0;
-
-    // UTF-8 decoding state between bytes (a write may split a character).
-    uint32_t utf8_code_point_ = 0;
-    uint8_t utf8_remaining_ = 0;
+    uint32_t blank_pixel_ = 0;  // the default background, as drawn
+    bool reverse_video_ = false;
+    // Per text row: columns [0, extent) may hold something other than the
+    // default background; everything right of that is known to be blank.
+    uint16_t extent_[Terminal::kMaxRows] = {};
+    // Where the cursor was drawn (moved along with scrolled pixels), so that
+    // its cell can be drawn plain again.
+    bool cursor_drawn_ = false;
+    uint32_t cursor_column_ = 0, cursor_row_ = 0;
 };
 
 }  // namespace console
