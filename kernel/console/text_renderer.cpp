@@ -20,14 +20,32 @@ inline uint32_t load_pixel(const uint8_t* at) {
     return value;
 }
 
-// `count` pixels from `line` on, all `colour`; bytewise fill when the four
-// bytes agree (black, white, grey), which is the common case and fastest.
+// Copies and fills a quadword at a time when they can (the usual case: rows
+// start at column 0 of a framebuffer whose lines are multiples of 8 bytes).
+// Under QEMU's TCG every iteration of a REP string instruction costs about
+// as much as an instruction, so REP MOVSQ/STOSQ move a screen's worth of
+// pixels eight times cheaper than the byte-wise routines (and they are never
+// slow on hardware: Intel Optimization Reference Manual §3.7.6).
+bool quadword_aligned(const void* at, uint64_t bytes) {
+    return ((reinterpret_cast<uintptr_t>(at) | bytes) & 7) == 0;
+}
+
+void copy_pixels(uint8_t* to, const uint8_t* from, uint64_t bytes) {
+    if (!quadword_aligned(to, bytes) || !quadword_aligned(from, 0)) return lib::copy_bytes(to, from, bytes);
+    uint64_t quadwords = bytes / 8;
+    asm volatile("rep movsq" : "+D"(to), "+S"(from), "+c"(quadwords) : : "memory");
+}
+
+// `count` pixels from `line` on, all `colour`.
 void fill_span(uint8_t* line, uint64_t count, uint32_t colour) {
-    const uint8_t byte = uint8_t(colour);
-    if (colour == byte * 0x01010101u) {
-        lib::fill_bytes(line, byte, count * kBytesPerPixel);
+    const uint64_t bytes = count * kBytesPerPixel;
+    if (quadword_aligned(line, bytes)) {
+        uint64_t quadwords = bytes / 8;
+        asm volatile("rep stosq" : "+D"(line), "+c"(quadwords) : "a"(uint64_t(colour) << 32 | colour) : "memory");
         return;
     }
+    const uint8_t byte = uint8_t(colour);
+    if (colour == byte * 0x01010101u) return lib::fill_bytes(line, byte, bytes);
     for (uint64_t x = 0; x < count; ++x) store_pixel(line + x * kBytesPerPixel, colour);
 }
 
@@ -186,7 +204,7 @@ void TextRenderer::move_rows(const Terminal::Scroll& scroll) {
             for (uint32_t y = 0; y < cell_height_; ++y) {
                 uint8_t* to = surface_.pixels + (uint64_t(row) * cell_height_ + y) * surface_.pitch;
                 const uint8_t* from = surface_.pixels + (uint64_t(source_row) * cell_height_ + y) * surface_.pitch;
-                lib::move_bytes(to, from, bytes);
+                copy_pixels(to, from, bytes);
             }
         }
         fill_cells(row, source_extent, extent_[row], blank_pixel_);

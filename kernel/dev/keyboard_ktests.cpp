@@ -63,3 +63,55 @@ KTEST(keyboard, echo_text_forms) {
     KEXPECT_EQ(out[0], '^');
     KEXPECT_EQ(out[1], 'C');
 }
+
+namespace {
+
+uint32_t g_salutes = 0;
+void count_salute() {
+    ++g_salutes;
+}
+
+// Types `bytes` with echo off and returns what a terminal program would read.
+size_t type_input(const uint8_t* bytes, size_t count, uint8_t* input, size_t capacity) {
+    bool echo_was = echo();
+    set_echo(false);
+    char ignored[32];
+    type_and_collect(bytes, count, ignored, sizeof ignored);
+    set_echo(echo_was);
+    return read_input(input, capacity);
+}
+
+}  // namespace
+
+KTEST(keyboard, keys_become_the_bytes_xterm_sends) {
+    KASSERT(present());
+    uint8_t input[32];
+    while (read_input(input, sizeof input) != 0) {
+    }
+    // Up, a, Ctrl+C, F5 (set 1: E0 48, 1E, 1D 2E, 3F; with their releases).
+    const uint8_t keys[] = {0xe0, 0x48, 0xe0, 0xc8, 0x1e, 0x9e, 0x1d, 0x2e, 0xae, 0x9d, 0x3f, 0xbf};
+    size_t length = type_input(keys, sizeof keys, input, sizeof input);
+    KEXPECT(lib::StringView(reinterpret_cast<char*>(input), length) == lib::StringView("\x1b[Aa\x03\x1b[15~"));
+    // With application cursor keys (DECCKM), Up is SS3 A.
+    set_key_modes(KeyModes{true});
+    const uint8_t up[] = {0xe0, 0x48, 0xe0, 0xc8};
+    length = type_input(up, sizeof up, input, sizeof input);
+    set_key_modes(KeyModes{});
+    KEXPECT(lib::StringView(reinterpret_cast<char*>(input), length) == lib::StringView("\x1bOA"));
+    KEXPECT_EQ(dropped_input(), 0u);
+}
+
+KTEST(keyboard, ctrl_alt_delete_reaches_its_handler) {
+    KASSERT(present());
+    uint8_t input[32];
+    while (read_input(input, sizeof input) != 0) {
+    }
+    g_salutes = 0;
+    set_ctrl_alt_delete_handler(count_salute);
+    // Ctrl, Alt, Delete (E0 53), then the releases.
+    const uint8_t keys[] = {0x1d, 0x38, 0xe0, 0x53, 0xe0, 0xd3, 0xb8, 0x9d};
+    size_t length = type_input(keys, sizeof keys, input, sizeof input);
+    set_ctrl_alt_delete_handler(nullptr);
+    KEXPECT_EQ(g_salutes, 1u);
+    KEXPECT_EQ(length, 0u);  // no bytes for a program
+}

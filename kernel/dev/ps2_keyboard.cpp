@@ -57,6 +57,16 @@ struct Queue {
 };
 ksync::Protected<Queue> g_queue;
 
+constexpr size_t kInputSize = 256;
+struct Input {
+    uint8_t bytes[kInputSize];
+    size_t head = 0, count = 0;
+    uint64_t dropped = 0;
+};
+ksync::Protected<Input> g_input;
+KeyModes g_key_modes;  // written by set_key_modes, read by the IRQ handler (a plain flag)
+void (*g_ctrl_alt_delete)() = nullptr;
+
 bool wait_input_empty() {
     for (uint32_t spin = 0; spin < kSpinBudget; ++spin) {
         if (!(arch::inb(kStatusPort) & kInputFull)) return true;
@@ -106,6 +116,16 @@ void push(const KeyEvent& event) {
     });
 }
 
+void push_input(const EncodedKey& key) {
+    g_input.with([&](Input& input) {
+        if (kInputSize - input.count < key.length) {
+            input.dropped += key.length;
+            return;
+        }
+        for (size_t i = 0; i < key.length; ++i) input.bytes[(input.head + input.count++) % kInputSize] = key.bytes[i];
+    });
+}
+
 void echo_character(char character) {
     char text[4];
     size_t length = echo_text(character, text);
@@ -123,6 +143,13 @@ void on_interrupt(void*) {
         KeyEvent event;
         if (!g_decoder.feed(byte, event)) continue;
         push(event);
+        const EncodedKey encoded = encode_key(event, KeyModes{__atomic_load_n(&g_key_modes.application_cursor_keys,
+                                                                              __ATOMIC_RELAXED)});
+        if (encoded.ctrl_alt_delete) {
+            if (auto handler = __atomic_load_n(&g_ctrl_alt_delete, __ATOMIC_ACQUIRE)) handler();
+        } else if (encoded.length) {
+            push_input(encoded);
+        }
         if (event.pressed && event.character && __atomic_load_n(&g_echo, __ATOMIC_RELAXED))
             echo_character(event.character);
     }
@@ -231,6 +258,28 @@ bool read_event(KeyEvent& event) {
 
 uint64_t dropped_events() {
     return g_queue.with([](Queue& queue) { return queue.dropped; });
+}
+
+size_t read_input(uint8_t* out, size_t capacity) {
+    return g_input.with([&](Input& input) {
+        const size_t count = capacity < input.count ? capacity : input.count;
+        for (size_t i = 0; i < count; ++i) out[i] = input.bytes[(input.head + i) % kInputSize];
+        input.head = (input.head + count) % kInputSize;
+        input.count -= count;
+        return count;
+    });
+}
+
+uint64_t dropped_input() {
+    return g_input.with([](Input& input) { return input.dropped; });
+}
+
+void set_key_modes(const KeyModes& modes) {
+    __atomic_store_n(&g_key_modes.application_cursor_keys, modes.application_cursor_keys, __ATOMIC_RELAXED);
+}
+
+void set_ctrl_alt_delete_handler(void (*handler)()) {
+    __atomic_store_n(&g_ctrl_alt_delete, handler, __ATOMIC_RELEASE);
 }
 
 }  // namespace dev::keyboard

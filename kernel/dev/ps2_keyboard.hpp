@@ -2,13 +2,16 @@
 // through the I/O APIC (kernel/arch/x86_64/irq.hpp). The controller
 // translates the keyboard's scancode set 2 into set 1 (configuration byte
 // bit 6), which dev/scancode.hpp decodes into key events. Events queue up for
-// a reader; with echo on, the characters typed are also written to every
-// console (serial and framebuffer) from the interrupt handler.
+// a reader, and so do the bytes a terminal program reads for them (xterm's
+// encoding, key_encoding.hpp), for the tty device layer; Ctrl+Alt+Delete goes
+// to a handler instead. With echo on, the characters typed are also written
+// to every console (serial and framebuffer) from the interrupt handler.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/dev/key_encoding.hpp"
 #include "kernel/dev/scancode.hpp"
 
 namespace dev::keyboard {
@@ -26,6 +29,19 @@ bool echo();
 bool read_event(KeyEvent& event);
 // Events dropped because the queue was full.
 uint64_t dropped_events();
+
+// The oldest bytes typed, as a terminal program reads them (the queue keeps
+// the last 256; a key's sequence is queued whole or not at all). Returns how
+// many were copied into `out`.
+size_t read_input(uint8_t* out, size_t capacity);
+// Bytes dropped because the input queue was full.
+uint64_t dropped_input();
+// The terminal modes that change what keys send (DECCKM): the tty layer sets
+// them from the terminal the keyboard types into.
+void set_key_modes(const KeyModes& modes);
+// Called from the interrupt handler on Ctrl+Alt+Delete (which queues no
+// bytes): init is told, as Linux does (issue 14). nullptr: ignored.
+void set_ctrl_alt_delete_handler(void (*handler)());
 
 // For tests: puts `byte` into the controller's output buffer as if the
 // keyboard had sent it (controller command 0xD2); it arrives through IRQ 1.
