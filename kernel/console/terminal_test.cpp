@@ -416,21 +416,16 @@ TEST(Terminal, ModesForTheKeyboardAndTheCursor) {
 
 TEST(Terminal, Replies) {
     Screen a;
-    a << "\x1b[5n";
-    EXPECT_EQ(a.replies, "\x1b[0n");
-    a.replies.clear();
-    a << "\x1b[4;7H\x1b[6n";
-    EXPECT_EQ(a.replies, "\x1b[4;7R");
-    a.replies.clear();
-    a << "\x1b[?6n";
-    EXPECT_EQ(a.replies, "\x1b[?4;7R");
-    a.replies.clear();
-    a << "\x1b[c\x1b[0c";
-    EXPECT_EQ(a.replies, "\x1b[?6c\x1b[?6c");
-    a.replies.clear();
-    a << "\x1b[>c";
-    EXPECT_EQ(a.replies, "\x1b[>0;10;0c");
-    a.replies.clear();
+    auto answer = [&](const std::string& query) {
+        a.replies.clear();
+        a << query;
+        return a.replies;
+    };
+    EXPECT_EQ(answer("\x1b[5n"), "\x1b[0n");
+    EXPECT_EQ(answer("\x1b[4;7H\x1b[6n"), "\x1b[4;7R");
+    EXPECT_EQ(answer("\x1b[?6n"), "\x1b[?4;7R");
+    EXPECT_EQ(answer("\x1b[c\x1b[0c"), "\x1b[?6c\x1b[?6c");
+    EXPECT_EQ(answer("\x1b[>c"), "\x1b[>0;10;0c");
     // busybox's line editor asks for the cursor after a full line: the last column.
     Screen b(10, 3);
     b << "0123456789\x1b[6n";

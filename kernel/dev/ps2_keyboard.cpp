@@ -49,20 +49,19 @@ bool g_present = false;
 bool g_echo = true;
 ScancodeDecoder g_decoder;  // touched only by the IRQ handler after init
 
-constexpr size_t kQueueSize = 128;
-struct Queue {
-    KeyEvent events[kQueueSize];
+// A bounded FIFO that counts what did not fit.
+template <typename T, size_t N>
+struct Fifo {
+    T items[N];
     size_t head = 0, count = 0;
     uint64_t dropped = 0;
 };
+constexpr size_t kQueueSize = 128;
+using Queue = Fifo<KeyEvent, kQueueSize>;
 ksync::Protected<Queue> g_queue;
 
 constexpr size_t kInputSize = 256;
-struct Input {
-    uint8_t bytes[kInputSize];
-    size_t head = 0, count = 0;
-    uint64_t dropped = 0;
-};
+using Input = Fifo<uint8_t, kInputSize>;
 ksync::Protected<Input> g_input;
 KeyModes g_key_modes;  // written by set_key_modes, read by the IRQ handler (a plain flag)
 void (*g_ctrl_alt_delete)() = nullptr;
@@ -111,7 +110,7 @@ void push(const KeyEvent& event) {
             ++queue.dropped;
             return;
         }
-        queue.events[(queue.head + queue.count) % kQueueSize] = event;
+        queue.items[(queue.head + queue.count) % kQueueSize] = event;
         ++queue.count;
     });
 }
@@ -122,7 +121,7 @@ void push_input(const EncodedKey& key) {
             input.dropped += key.length;
             return;
         }
-        for (size_t i = 0; i < key.length; ++i) input.bytes[(input.head + input.count++) % kInputSize] = key.bytes[i];
+        for (size_t i = 0; i < key.length; ++i) input.items[(input.head + input.count++) % kInputSize] = key.bytes[i];
     });
 }
 
@@ -249,7 +248,7 @@ bool echo() {
 bool read_event(KeyEvent& event) {
     return g_queue.with([&](Queue& queue) {
         if (queue.count == 0) return false;
-        event = queue.events[queue.head];
+        event = queue.items[queue.head];
         queue.head = (queue.head + 1) % kQueueSize;
         --queue.count;
         return true;
@@ -263,7 +262,7 @@ uint64_t dropped_events() {
 size_t read_input(uint8_t* out, size_t capacity) {
     return g_input.with([&](Input& input) {
         const size_t count = capacity < input.count ? capacity : input.count;
-        for (size_t i = 0; i < count; ++i) out[i] = input.bytes[(input.head + i) % kInputSize];
+        for (size_t i = 0; i < count; ++i) out[i] = input.items[(input.head + i) % kInputSize];
         input.head = (input.head + count) % kInputSize;
         input.count -= count;
         return count;
