@@ -7,7 +7,7 @@ set -euo pipefail
 # gcc + libc6-dev (glibc's libc.a) and musl-tools build the static user programs (tests/user, bench/user).
 build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk gcc libc6-dev musl-tools"
 run_pkgs="qemu-system-x86 qemu-system-gui ovmf"
-test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools"
+test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools cpio linux-libc-dev"
 debug_pkgs="gdb"
 # busybox-static and cpio make the initramfs that boots Debian's Linux beside ours (tools/linux_reference.py).
 bench_pkgs="libbenchmark-dev libmimalloc-dev busybox-static cpio"
