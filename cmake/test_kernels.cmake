@@ -20,3 +20,4 @@ function(add_test_kernel name)
 endfunction()
 
 add_test_kernel(revision_check)
+add_test_kernel(template)

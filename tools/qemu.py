@@ -105,8 +105,8 @@ class Monitor:
         self.sock.close()
 
 
-def ppm_to_png(ppm_path, png_path):
-    """Converts QEMU's binary PPM screendump to PNG with the standard library."""
+def read_ppm(ppm_path):
+    """QEMU's binary PPM screendump as (width, height, RGB bytes)."""
     with open(ppm_path, "rb") as f:
         data = f.read()
     fields = []
@@ -126,7 +126,12 @@ def ppm_to_png(ppm_path, png_path):
     if fields[0] != b"P6":
         raise ValueError("not a binary PPM")
     width, height = int(fields[1]), int(fields[2])
-    pixels = data[pos:pos + width * height * 3]
+    return width, height, data[pos:pos + width * height * 3]
+
+
+def ppm_to_png(ppm_path, png_path):
+    """Converts QEMU's binary PPM screendump to PNG with the standard library."""
+    width, height, pixels = read_ppm(ppm_path)
     # A console that drew nothing is a failure, not a picture: count the
     # pixels that differ from the first (background) pixel.
     background = pixels[0:3]

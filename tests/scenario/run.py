@@ -79,7 +79,8 @@ def boot(scenario, image, work_dir, log_path):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
     keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
-    monitor_path = os.path.join(work_dir, "monitor.sock") if keys else None
+    screen = scenario.get("screen")
+    monitor_path = os.path.join(work_dir, "monitor.sock") if keys or screen else None
     cmd = qemu.qemu_command(image, vars_file, smp=scenario.get("smp", 1), mem=scenario.get("mem", "256M"),
                             cpu=scenario.get("cpu", "max"), machine=scenario.get("machine", "q35"),
                             monitor=monitor_path, extra=scenario.get("qemu_args", ()))
@@ -89,8 +90,9 @@ def boot(scenario, image, work_dir, log_path):
     start = time.monotonic()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        monitor = qemu.Monitor(monitor_path) if keys else None
+        monitor = qemu.Monitor(monitor_path) if monitor_path else None
         status = None
+        screen_failures = []
         while True:
             if keys:
                 # Type keys through the QEMU monitor once their cue appears.
@@ -111,6 +113,11 @@ def boot(scenario, image, work_dir, log_path):
                     text = f.read().decode(errors="replace")
                 if all(p.search(text) for p in expect):
                     time.sleep(scenario.get("linger", 0.5))  # let a wrong exit or extra output show
+                    if screen and process.poll() is None:
+                        # The picture on the screen now, judged by the scenario.
+                        ppm = os.path.join(work_dir, "screen.ppm")
+                        monitor.command(f"screendump {ppm}")
+                        screen_failures = screen(*qemu.read_ppm(ppm))
                     if process.poll() is None:
                         process.kill()
                         process.wait()
@@ -124,6 +131,8 @@ def boot(scenario, image, work_dir, log_path):
                 break
     with open(log_path, "rb") as f:
         text = f.read().decode(errors="replace")
+    if screen_failures:
+        text += "".join(f"\nscreen: {reason}" for reason in screen_failures)
     return status, text, time.monotonic() - start
 
 

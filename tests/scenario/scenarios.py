@@ -23,6 +23,9 @@ Keys of a scenario:
   our_loader  True: the scenario checks our loader's own messages or choices,
               so it is skipped when the ESP boots through another loader
               (make LIMINE_EFI=...)
+  screen      function(width, height, rgb bytes) -> [failure]: once every
+              `expect` matched, the screen is dumped and judged (failures
+              are reported as "screen: ..." lines, which `reject` catches)
   kernel      a test kernel to boot instead of ours, relative to the build
               directory (e.g. "test-kernels/revision_check.elf")
   ours        False: only the real-Limine variants run (default True)
@@ -296,6 +299,36 @@ CONFIG_SCENARIOS = [
          reject=[r"revision-check: revision"]),
 ]
 
+def template_drawing(width, height, rgb):
+    """What tests/kernels/template draws on a framebuffer cleared at hand-over:
+    a white diagonal from (0,0), an orange square at x 300-399, y 200-299,
+    black elsewhere (the loader's own text must be gone)."""
+    def pixel(x, y):
+        at = (y * width + x) * 3
+        return tuple(rgb[at:at + 3])
+    failures = []
+    for i in range(0, 100, 7):
+        if pixel(i, i) != (255, 255, 255):
+            failures.append(f"diagonal pixel ({i},{i}) is {pixel(i, i)}, not white")
+    for x, y in ((300, 200), (350, 250), (399, 299)):
+        if pixel(x, y) != (255, 128, 32):
+            failures.append(f"square pixel ({x},{y}) is {pixel(x, y)}, not orange")
+    for y in range(2, 64, 3):
+        for x in range(0, 640, 5):
+            if x != y and pixel(x, y) != (0, 0, 0):
+                failures.append(f"pixel ({x},{y}) is {pixel(x, y)}: the framebuffer was not cleared")
+                return failures
+    return failures
+
+
+# A kernel in the style of the official templates (base revision 6, a
+# framebuffer, `path:` in its limine.conf) boots and draws.
+TEMPLATE_SCENARIOS = [
+    dict(name="template_kernel_draws", real_limine=["12.5.2"], kernel="test-kernels/template.elf",
+         conf="timeout: 0\n/Template\n    protocol: limine\n    path: boot():/boot/kernel\n    resolution: 1280x800\n",
+         expect=[r"template: drew a diagonal and a square"], screen=template_drawing, reject=[r"^screen: "]),
+]
+
 CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\) loaded",
              r"^info: cpu: 8259 PICs remapped to 0x20-0x2f and masked; local APIC x2?APIC id \d+, spurious vector 0xff"]
 
@@ -415,4 +448,4 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*out of memory.*kernel"], reject=[READY]),
     dict(name="loader_unsupported_paging_mode", our_loader=True, cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
-] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS
+] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS
