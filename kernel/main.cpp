@@ -5,17 +5,20 @@
 #include "kernel/acpi/acpi.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/init.hpp"
+#include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/boot/summary.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/console/log_prefix.hpp"
+#include "kernel/debug/panic.hpp"
 #include "kernel/debug/selftest.hpp"
 #include "kernel/debug/symbols.hpp"
 #include "kernel/dev/ps2_keyboard.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/mm/mmio.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/cmdline.hpp"
@@ -43,7 +46,7 @@ extern "C" [[noreturn]] void kernel_main() {
     if (tests.present) ktest::run_early(tests.value, "boot_protocol");
 
     // CPU: the kernel's own GDT and TSS, the IDT and exception handlers, the
-    // 8259s masked and the local APIC on; fault reports name code symbols.
+    // 8259s masked; fault reports name code symbols.
     arch::init_cpu(arch::CpuSetup{info.hhdm_offset, boot::loader_stack().bottom, boot::loader_stack().top});
     arch::set_code_address_describer(debug::describe_code_address);
     if (auto faulttest = cmdline.find("faulttest"); faulttest.present) arch::run_fault_selftest(faulttest.value);
@@ -52,6 +55,15 @@ extern "C" [[noreturn]] void kernel_main() {
     // then the boot CPU leaves the loader's stack for a kernel stack with a
     // guard page, and the boot goes on there.
     mm::init(info);
+    // The local APIC: its xAPIC register page is device memory, mapped
+    // uncached (no revision of the boot protocol promises it in the HHDM).
+    volatile void* xapic_registers = nullptr;
+    if (uint64_t physical = arch::local_apic_registers_physical()) {
+        auto mapped = mm::map_mmio(physical, 4096);
+        if (!mapped) PANIC("cpu: cannot map the local APIC at {:#x}: {}", physical, mapped.error().message);
+        xapic_registers = *mapped;
+    }
+    arch::init_boot_local_apic(xapic_registers);
     mm::use_guarded_ist_stacks();  // the IST stacks move to mm stacks with guard pages
     mm::continue_on_kernel_stack(kernel_main_continued);
 }

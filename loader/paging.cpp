@@ -109,19 +109,6 @@ lib::Expected<uint64_t> PageTableBuilder::translate(uint64_t virtual_address, ui
 
 // ---------------------------------------------------------------------------
 
-bool hhdm_maps_type(uint64_t type, uint64_t base_revision) {
-    switch (type) {
-    case limine::kMemmapUsable:
-    case limine::kMemmapBootloaderReclaimable:
-    case limine::kMemmapKernelAndModules:
-    case limine::kMemmapFramebuffer: return true;
-    case limine::kMemmapAcpiReclaimable:
-    case limine::kMemmapAcpiNvs:
-    case limine::kMemmapReservedMapped: return base_revision != 3;
-    default: return base_revision == 0;  // RESERVED, BAD_MEMORY, unknown
-    }
-}
-
 lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint64_t framebuffer_base,
                                 uint64_t framebuffer_size, HhdmRange* out, size_t capacity, uint64_t base_revision) {
     // The physical address space ends at 2^52 (SDM Vol. 3A §4.1.4, MAXPHYADDR <= 52).
@@ -138,7 +125,7 @@ lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint6
     bool whole_low_4gib = base_revision <= 2;
     if (whole_low_4gib && !push(0, k4GiB)) return too_many;
     for (const PhysicalRange& range : memory_map) {
-        if (!hhdm_maps_type(range.type, base_revision)) continue;
+        if (!limine::hhdm_maps_type(range.type, base_revision)) continue;
         if (range.length == 0 || range.base >= kPhysicalLimit) continue;
         uint64_t end = range.length > kPhysicalLimit - range.base ? kPhysicalLimit : range.base + range.length;
         uint64_t base = lib::align_down(range.base, kPageSize);

@@ -110,8 +110,4 @@ lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint6
                                 uint64_t framebuffer_size, HhdmRange* out, size_t capacity,
                                 uint64_t base_revision = 2);
 
-// Whether a region of `type` is in the HHDM of `base_revision` wherever it
-// lies (below 4 GiB revisions 0 to 2 map everything anyway).
-bool hhdm_maps_type(uint64_t type, uint64_t base_revision);
-
 }  // namespace loader::paging

@@ -29,8 +29,9 @@ inline constexpr uint64_t kRequestsEndMarker[2] = {0xadc0e0531bb10d03ULL, 0x9572
 
 inline constexpr uint64_t kBaseRevisionMagic0 = 0xf9562b2d5c95a6c8ULL;
 inline constexpr uint64_t kBaseRevisionMagic1 = 0x6a7b384944536bdcULL;
-// The revision this project's kernel asks for.
-inline constexpr uint64_t kBaseRevision = 2;
+// The revision this project's kernel asks for: the newest, as the official
+// templates do; it follows whichever revision the loader applied (§7).
+inline constexpr uint64_t kBaseRevision = 6;
 // The newest revision the project's loader implements (0 to 6, each with its
 // own rules: docs/limine-protocol.md §7).
 inline constexpr uint64_t kMaxBaseRevision = 6;
@@ -194,6 +195,23 @@ enum MemmapType : uint64_t {
     kMemmapFramebuffer = 7,
     kMemmapReservedMapped = 8,  // base revision 4 and later (§7)
 };
+
+// Whether the HHDM of `base_revision` maps a region of `type` wherever it
+// lies (§7; below 4 GiB revisions 0 to 2 map everything anyway): the one
+// statement of the rule, for the loader that follows it and the tests that
+// check it.
+constexpr bool hhdm_maps_type(uint64_t type, uint64_t base_revision) {
+    switch (type) {
+        case kMemmapUsable:
+        case kMemmapBootloaderReclaimable:
+        case kMemmapKernelAndModules:
+        case kMemmapFramebuffer: return true;
+        case kMemmapAcpiReclaimable:
+        case kMemmapAcpiNvs:
+        case kMemmapReservedMapped: return base_revision != 3;
+        default: return base_revision == 0;  // RESERVED, BAD_MEMORY, unknown
+    }
+}
 
 struct MemmapEntry {
     uint64_t base;

@@ -1,4 +1,4 @@
-// The kernel side of ACPI: the HHDM physical window, the one parsed Platform,
+// The kernel side of ACPI: the physical window over the tables, the one parsed Platform,
 // the boot-log summary and the machine reset.
 #include "kernel/acpi/acpi.hpp"
 
@@ -6,37 +6,35 @@
 #include "kernel/arch/x86_64/io.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/mm/mmio.hpp"
 #include "lib/utility.hpp"
 
 namespace acpi {
 namespace {
 
-constexpr uint64_t k4GiB = 1ull << 32;
-
-// Physical memory through the HHDM, limited to where ACPI tables may live:
-// memory-map regions (firmware puts tables in ACPI reclaimable, ACPI NVS or
-// reserved memory, ACPI 6.5 §15.1) and the legacy area below 1 MiB (the BIOS
-// RSDP search area, §5.2.5.1). A corrupt pointer into an MMIO hole or beyond
-// RAM is refused instead of being read. The loader's HHDM covers 0..4 GiB
-// and every region above 4 GiB except reserved and bad memory (as Limine's
-// does), so those are refused above 4 GiB too.
-class HhdmWindow final : public PhysicalWindow {
+// Physical memory as the ACPI parser reads it, limited to where ACPI tables
+// may live: memory-map regions (firmware puts tables in ACPI reclaimable,
+// ACPI NVS or reserved memory, ACPI 6.5 §15.1) and the legacy area below
+// 1 MiB (the BIOS RSDP search area, §5.2.5.1). A corrupt pointer into an
+// MMIO hole or beyond RAM is refused instead of being read. Tables outside
+// the kernel's direct map (reserved memory, and from base revision 3 on
+// nothing of the kind is in the loader's HHDM: docs/limine-protocol.md §7)
+// are mapped write-back and read-only as they are first read.
+class TableWindow final : public PhysicalWindow {
 public:
     lib::Bytes view(uint64_t physical, uint64_t length) const override {
         uint64_t end;
-        if (!lib::checked_add(physical, length, end)) return {};
+        if (length == 0 || !lib::checked_add(physical, length, end)) return {};
         if (!readable(physical, end)) return {};
-        return lib::Bytes(boot::phys_to_virt<const uint8_t>(physical), length);
+        auto mapped = mm::map_firmware(physical, length);
+        if (!mapped) return {};
+        return lib::Bytes(static_cast<const uint8_t*>(*mapped), length);
     }
 
 private:
     static constexpr uint64_t kLegacyAreaEnd = 1ull << 20;
 
-    static bool usable_region(const boot::MemoryRegion& region) {
-        if (region.type == boot::MemoryType::kBadMemory) return false;
-        if (region.type == boot::MemoryType::kReserved) return region.base + region.length <= k4GiB;
-        return true;
-    }
+    static bool usable_region(const boot::MemoryRegion& region) { return region.type != boot::MemoryType::kBadMemory; }
 
     // True if [begin, end) is covered by qualifying regions, which may be
     // adjacent (a table may straddle an ACPI reclaimable / NVS boundary).
@@ -61,7 +59,7 @@ private:
     }
 };
 
-HhdmWindow g_window;
+TableWindow g_window;
 Platform g_platform;
 bool g_initialized = false;
 
@@ -149,9 +147,9 @@ void write_reset_register(const GenericAddress& reg, uint8_t value) {
             if (reg.address <= 0xffff) arch::outb(static_cast<uint16_t>(reg.address), value);
             break;
         case AddressSpace::kSystemMemory:
-            // A memory-mapped reset register is MMIO, outside the table
-            // window; the HHDM maps all of 0..4 GiB.
-            if (reg.address < k4GiB) *boot::phys_to_virt<volatile uint8_t>(reg.address) = value;
+            // A memory-mapped reset register is device memory, outside the
+            // table window: mapped uncached (refused if it is RAM).
+            if (auto mapped = mm::map_mmio(reg.address, 1)) *static_cast<volatile uint8_t*>(*mapped) = value;
             break;
         case AddressSpace::kPciConfig: {
             // Configuration mechanism #1 (PCI Local Bus Specification 3.0

@@ -2,6 +2,7 @@
 // (run with test=acpi). On QEMU q35 the MADT, FADT, HPET and MCFG all exist.
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/acpi/acpi.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/test/ktest.hpp"
 
 namespace {
@@ -67,11 +68,19 @@ KTEST(acpi, no_problems_in_the_firmware_tables) {
     KEXPECT_EQ(acpi::platform().problems.count(), 0u);
 }
 
-KTEST(acpi, table_directory_is_readable_through_the_hhdm) {
+KTEST(acpi, tables_are_read_at_their_hhdm_address_through_write_back_pages) {
     ensure_initialized();
-    // Every record's bytes must be the HHDM view of its physical address.
-    for (const acpi::TableRecord& table : acpi::platform().tables.tables())
+    // Every record's bytes are at HHDM + physical, whichever revision's HHDM
+    // the loader gave (from revision 3 ACPI memory need not be in it: the
+    // kernel maps the tables itself), and cached: memory, not registers.
+    for (const acpi::TableRecord& table : acpi::platform().tables.tables()) {
         KEXPECT_EQ(table.bytes.data(), boot::phys_to_virt<const uint8_t>(table.physical));
+        arch::Translation t = arch::translate(reinterpret_cast<uint64_t>(table.bytes.data()), boot::info().hhdm_offset);
+        KEXPECT(t.present);
+        KEXPECT_EQ(t.physical, table.physical);
+        KEXPECT_EQ(t.pat_index, uint8_t(x86_64::paging::CacheType::kWriteBack));
+        KEXPECT(!t.executable);
+    }
 }
 
 KTEST(acpi, print_summary_runs) {

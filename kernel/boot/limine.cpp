@@ -1,6 +1,7 @@
 // The ONE place in the kernel that knows the Limine boot protocol
-// (docs/limine-protocol.md; the kernel asks for base revision 2 and follows
-// the rules of whichever revision the loader applied). It declares every request,
+// (docs/limine-protocol.md; the kernel asks for base revision 6 and follows
+// the rules of whichever revision the loader applied: nothing it reads
+// through the HHDM is left out by any revision). It declares every request,
 // checks each response against the protocol's promises, and copies what the
 // kernel needs into BootInfo. Nothing else in the kernel sees a Limine type or
 // touches bootloader-reclaimable memory.
@@ -12,6 +13,7 @@
 #include "kernel/console/console.hpp"
 #include "kernel/console/log.hpp"
 #include "lib/string_view.hpp"
+#include "lib/utility.hpp"
 #include "kernel/rt/runtime.hpp"
 
 extern "C" void kernel_entry_from_request();
@@ -225,15 +227,14 @@ void copy_everything_else() {
 // §7: a loader that supports the requested base revision sets the tag's
 // third word to 0; from revision 3 on a loader also writes the revision it
 // used into the second word, even when it did not support the one asked for.
-// Neither: a loader from before revision 3 that did not know ours; it boots
-// with its newest rules, at most those of revision 2.
+// No report: a loader from before revision 3 (Limine 8.x), which applied
+// at most revision 2 whether it confirmed the tag (then the tag asked for 2
+// or less) or not.
 void read_base_revision() {
     g_info.base_revision_confirmed = requests::base_revision[2] == 0;
     g_info.base_revision_reported = requests::base_revision[1] != limine::kBaseRevisionMagic1;
-    if (g_info.base_revision_reported)
-        g_info.base_revision = requests::base_revision[1];
-    else
-        g_info.base_revision = g_info.base_revision_confirmed ? limine::kBaseRevision : 2;
+    g_info.base_revision =
+        g_info.base_revision_reported ? requests::base_revision[1] : lib::min<uint64_t>(limine::kBaseRevision, 2);
 }
 
 [[noreturn]] void stop_boot(lib::StringView reason) {
@@ -277,10 +278,6 @@ void init_from_loader() {
         klog::warn("boot: the boot loader did not confirm Limine base revision {}; following revision {}{}",
                    requests::base_revision[2], g_info.base_revision,
                    g_info.base_revision_reported ? " as it reports" : " (it predates the report)");
-    // Revision 3 and later leave MMIO and ACPI memory out of the HHDM, which
-    // this kernel still reaches through it before its own tables exist.
-    if (g_info.base_revision >= 3)
-        stop_boot("the boot loader applied a base revision whose HHDM lacks MMIO; this kernel needs revision 2 or older");
     auto* hhdm = response_of(requests::hhdm.response);
     if (!hhdm) stop_boot("the boot loader gave no HHDM response");
     g_info.hhdm_offset = hhdm->offset;

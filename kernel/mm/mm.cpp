@@ -4,8 +4,10 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
+#include "kernel/mm/direct_map.hpp"
 #include "lib/placement_new.hpp"
 
 extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __kernel_end[];
@@ -13,7 +15,6 @@ extern "C" char __text_start[], __text_end[], __rodata_start[], __rodata_end[], 
 namespace mm {
 namespace {
 
-constexpr uint64_t kGiB = 1ULL << 30;
 constexpr uint64_t kMiB = 1ULL << 20;
 // Kernel stacks live in PML4 slot 510, away from the HHDM and the image.
 constexpr uint64_t kStackAreaStart = 0xffffff0000000000ULL;
@@ -52,66 +53,56 @@ void must(lib::Expected<void> result, const char* what) {
     if (!result) PANIC("mm: {}: {}", what, result.error().message);
 }
 
-struct Range {
-    uint64_t base, end;  // physical, page aligned
-};
-
-// What the loader's HHDM covered (docs/limine-protocol.md §2): 0..4 GiB, and every
-// memory-map region above except RESERVED and BAD_MEMORY. Sorted, merged.
-size_t hhdm_ranges(const boot::BootInfo& info, Range* out, size_t capacity) {
-    size_t count = 0;
-    out[count++] = {0, 4 * kGiB};
-    for (size_t i = 0; i < info.memory_count && count < capacity; ++i) {
-        const boot::MemoryRegion& region = info.memory[i];
-        if (region.type == boot::MemoryType::kReserved || region.type == boot::MemoryType::kBadMemory) continue;
-        uint64_t base = align_down(region.base, kPageSize), end = align_up(region.base + region.length, kPageSize);
-        if (end <= 4 * kGiB) continue;
-        out[count++] = {base < 4 * kGiB ? 4 * kGiB : base, end};
-    }
-    for (size_t i = 1; i < count; ++i)  // insertion sort: the map is nearly sorted already
-        for (size_t j = i; j > 0 && out[j].base < out[j - 1].base; --j) lib::swap(out[j], out[j - 1]);
-    size_t merged = 0;
-    for (size_t i = 0; i < count; ++i) {
-        if (merged > 0 && out[i].base <= out[merged - 1].end) {
-            if (out[i].end > out[merged - 1].end) out[merged - 1].end = out[i].end;
-        } else {
-            out[merged++] = out[i];
-        }
-    }
-    return merged;
-}
-
-void map_hhdm(PageMapper& mapper, const boot::BootInfo& info) {
+// The kernel's HHDM (direct_map.hpp says what it holds and why), at the
+// loader's offset so every pointer the kernel took from BootInfo stays valid.
+void map_direct_map(PageMapper& mapper, const boot::BootInfo& info) {
     constexpr PageFlags kHhdmFlags{.writable = true, .executable = false, .global = true};
-    uint64_t fb_start = 0, fb_end = 0;
-    bool fb_in_hhdm = false;
+    PhysicalRange framebuffer;
     if (info.has_framebuffer) {
         const auto& fb = info.framebuffer;
-        fb_start = align_down(fb.physical, kPageSize);
-        fb_end = align_up(fb.physical + uint64_t(fb.pitch) * fb.height, kPageSize);
-        fb_in_hhdm = reinterpret_cast<uint64_t>(fb.address) == info.hhdm_offset + fb.physical;
+        framebuffer = {align_down(fb.physical, kPageSize),
+                       align_up(fb.physical + uint64_t(fb.pitch) * fb.height, kPageSize)};
     }
-    static Range ranges[boot::kMaxMemoryRegions + 1];
-    size_t count = hhdm_ranges(info, ranges, boot::kMaxMemoryRegions + 1);
-    for (size_t i = 0; i < count; ++i) {
-        Range r = ranges[i];
-        // The framebuffer gets its own write-combining mapping below.
-        if (fb_in_hhdm && fb_start < r.end && r.base < fb_end) {
-            if (r.base < fb_start)
-                must(mapper.map_range(info.hhdm_offset + r.base, r.base, fb_start - r.base, kHhdmFlags), "map HHDM");
-            if (fb_end < r.end)
-                must(mapper.map_range(info.hhdm_offset + fb_end, fb_end, r.end - fb_end, kHhdmFlags), "map HHDM");
-            continue;
-        }
-        must(mapper.map_range(info.hhdm_offset + r.base, r.base, r.end - r.base, kHhdmFlags), "map HHDM");
-    }
+    // Each region gives at most two ranges (the framebuffer cut out of it).
+    static PhysicalRange ranges[2 * boot::kMaxMemoryRegions];
+    size_t count = direct_map_ranges(lib::Span<const boot::MemoryRegion>(info.memory, info.memory_count), framebuffer,
+                                     ranges, 2 * boot::kMaxMemoryRegions);
+    for (size_t i = 0; i < count; ++i)
+        must(mapper.map_range(info.hhdm_offset + ranges[i].base, ranges[i].base, ranges[i].end - ranges[i].base,
+                              kHhdmFlags),
+             "map HHDM");
     if (info.has_framebuffer) {
         // PAT5 = WC as the loader programmed it; keeps the console's pointer valid.
         constexpr PageFlags kFramebufferFlags{
             .writable = true, .executable = false, .global = true, .cache = CacheType::kWriteCombining};
         uint64_t virt = align_down(reinterpret_cast<uint64_t>(info.framebuffer.address), kPageSize);
-        must(mapper.map_range(virt, fb_start, fb_end - fb_start, kFramebufferFlags), "map framebuffer");
+        must(mapper.map_range(virt, framebuffer.base, framebuffer.end - framebuffer.base, kFramebufferFlags),
+             "map framebuffer");
     }
+}
+
+// The probe of direct_map.hpp over the live (the loader's) tables: a run of
+// pages mapped at HHDM + physical, writable, to that physical address, or a
+// run of pages that are not; a missing entry skips all that it would cover.
+uint64_t loader_map_run_end(uint64_t physical, uint64_t end, bool& mapped, void* context) {
+    uint64_t hhdm = *static_cast<const uint64_t*>(context);
+    unsigned levels = arch::paging_levels();
+    auto table_at = [hhdm](uint64_t table) { return reinterpret_cast<uint64_t*>(table + hhdm); };
+    bool first = true;
+    while (physical < end) {
+        uint64_t virt = hhdm + physical;
+        x86_64::paging::Walk walk = x86_64::paging::walk(arch::read_cr3(), virt, levels, table_at);
+        bool here = walk.present && walk.writable && walk.physical == physical;
+        if (first)
+            mapped = here;
+        else if (here != mapped)
+            break;
+        first = false;
+        uint64_t size = walk.present ? walk.page_size : x86_64::paging::level_coverage(unsigned(walk.missing_level));
+        uint64_t step = size - (virt & (size - 1));
+        physical = end - physical <= step ? end : physical + step;
+    }
+    return physical;
 }
 
 // W^X for the image (SDM §4.6: NX needs EFER.NXE, which the loader set).
@@ -136,15 +127,22 @@ uint64_t mib(uint64_t bytes) {
 void init(const boot::BootInfo& info) {
     ASSERT(!g_mapper);
     g_info = &info;
-    must(g_frames.init(lib::Span<const boot::MemoryRegion>(info.memory, info.memory_count),
-                       PhysicalWindow(info.hhdm_offset)),
+    // Until CR3 switches, the frame allocator and the mapper write through
+    // the loader's HHDM: only the usable memory it really maps is used now.
+    static boot::MemoryRegion early_map[2 * boot::kMaxMemoryRegions];
+    static PhysicalRange later[64];
+    uint64_t hhdm = info.hhdm_offset;
+    EarlyMemoryMap early = split_by_loader_map(lib::Span<const boot::MemoryRegion>(info.memory, info.memory_count),
+                                               LoaderMapProbe{&loader_map_run_end, &hhdm}, early_map,
+                                               2 * boot::kMaxMemoryRegions, later, 64);
+    must(g_frames.init(lib::Span<const boot::MemoryRegion>(early_map, early.region_count), PhysicalWindow(hhdm)),
          "frame allocator");
 
     g_features = detect_features();
     uint64_t root = must(PageMapper::create_root(g_frames), "page table root");
-    g_mapper = new (g_mapper_storage) PageMapper(PhysicalWindow(info.hhdm_offset), g_frames, root, g_features);
+    g_mapper = new (g_mapper_storage) PageMapper(PhysicalWindow(hhdm), g_frames, root, g_features);
     uint64_t free_before_tables = g_frames.free_frames();
-    map_hhdm(*g_mapper, info);
+    map_direct_map(*g_mapper, info);
     map_kernel_image(*g_mapper, info);
     uint64_t table_frames = free_before_tables - g_frames.free_frames() + 1;
 
@@ -154,6 +152,23 @@ void init(const boot::BootInfo& info) {
     if (g_features.global) arch::write_cr4(arch::read_cr4() | arch::cr4::kPageGlobalEnable);
     arch::flush_tlb_all();  // the loader's global entries, if it made any
     g_mapper->set_tlb_hooks({&invalidate_page, &flush_all});
+
+    // The usable memory the loader's HHDM lacked, now in the kernel's; each
+    // range keeps its frame records at its own start.
+    for (size_t i = 0; i < early.later_count; ++i) {
+        auto added = g_frames.add_region(later[i].base, later[i].end - later[i].base, boot::MemoryType::kReserved);
+        if (!added) {
+            klog::warn("mm: usable memory {:#x}-{:#x} left unused: {}", later[i].base, later[i].end,
+                       added.error().message);
+            early.later_bytes -= later[i].end - later[i].base;
+        }
+    }
+    if (early.later_bytes != 0 || early.lost_bytes != 0)
+        klog::warn(
+            "mm: the loader's HHDM did not map {} MiB of usable memory (docs/limine-protocol.md §2 says it "
+            "must); used only through the kernel's own tables{}",
+            mib(early.later_bytes + early.lost_bytes),
+            early.lost_bytes ? ", some of it not at all (too many pieces)" : "");
 
     g_heap.init(g_frames);
     // Page-fault reports say what this file knows about the address.

@@ -12,6 +12,7 @@
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/debug/symbols.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/mm/direct_map.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
 #include "lib/string_view.hpp"
@@ -61,17 +62,89 @@ KTEST(mm, kernel_sections_are_w_xor_x_and_global) {
 }
 
 KTEST(mm, hhdm_uses_large_pages_and_same_offset) {
-    auto low = walk(hhdm() + 0x100000);
-    KASSERT(low.present);
-    KEXPECT_EQ(low.physical, 0x100000u);
-    KEXPECT(low.writable && !low.executable);
-    KEXPECT_EQ(low.pat_index, 0u);             // write-back
-    auto high = walk(hhdm() + 0xC0000000ULL);  // top GiB below 4 GiB: framebuffer/MMIO side
-    KEXPECT(high.present);
-    auto mid = walk(hhdm() + 0x40000000ULL + 0x1234);
+    // The largest usable region: write-back, no-execute, and in 2 MiB or
+    // larger pages where it holds a whole one.
+    const auto& info = boot::info();
+    const boot::MemoryRegion* largest = nullptr;
+    for (size_t i = 0; i < info.memory_count; ++i)
+        if (info.memory[i].type == boot::MemoryType::kUsable && (!largest || info.memory[i].length > largest->length))
+            largest = &info.memory[i];
+    KASSERT(largest != nullptr);
+    auto first = walk(hhdm() + largest->base);
+    KASSERT(first.present);
+    KEXPECT_EQ(first.physical, largest->base);
+    KEXPECT(first.writable && !first.executable);
+    KEXPECT_EQ(first.pat_index, 0u);  // write-back
+    constexpr uint64_t k2MiB = 2 * 1024 * 1024;
+    uint64_t inner = mm::align_up(largest->base, k2MiB);
+    KASSERT(inner + k2MiB <= largest->base + largest->length);  // every test machine has a region of 4 MiB
+    auto mid = walk(hhdm() + inner + 0x1234);
     KASSERT(mid.present);
-    KEXPECT_GE(mid.page_size, 2u * 1024 * 1024);
-    KEXPECT_EQ(mid.physical, 0x40001234u);
+    KEXPECT_GE(mid.page_size, k2MiB);
+    KEXPECT_EQ(mid.physical, inner + 0x1234);
+}
+
+namespace {
+
+bool in_region(uint64_t physical, bool (*accept)(boot::MemoryType)) {
+    const auto& info = boot::info();
+    for (size_t i = 0; i < info.memory_count; ++i) {
+        const auto& r = info.memory[i];
+        if (accept(r.type) && physical >= mm::align_down(r.base, mm::kPageSize) &&
+            physical < mm::align_up(r.base + r.length, mm::kPageSize))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+KTEST(mm, hhdm_maps_memory_write_back_and_nothing_else_cacheable) {
+    // docs: kernel/mm/direct_map.hpp. Walks every mapping of the HHDM up to
+    // the end of the memory map: a page in RAM or ACPI memory is write-back
+    // (or the framebuffer's write-combining); anything else the kernel
+    // mapped itself, device registers uncached (map_mmio) or firmware data
+    // write-back and read-only (map_firmware) - never a writable cached
+    // mapping of memory the memory map does not call memory.
+    const auto& info = boot::info();
+    uint64_t top = 0;
+    for (size_t i = 0; i < info.memory_count; ++i) top = lib::max(top, info.memory[i].base + info.memory[i].length);
+    size_t mapped_ram = 0, device_pages = 0;
+    for (uint64_t physical = 0; physical < top;) {
+        uint64_t virt = hhdm() + physical;
+        x86_64::paging::Walk w =
+            x86_64::paging::walk(arch::read_cr3(), virt, arch::paging_levels(),
+                                 [](uint64_t table) { return reinterpret_cast<uint64_t*>(table + hhdm()); });
+        uint64_t size = w.present ? w.page_size : x86_64::paging::level_coverage(unsigned(w.missing_level));
+        uint64_t step = size - (virt & (size - 1));
+        if (w.present) {
+            auto cache = mm::CacheType(x86_64::paging::cache_type_of(w.entry, w.level > 0));
+            KEXPECT_EQ(w.physical, physical);
+            if (in_region(physical, mm::in_direct_map)) {
+                KEXPECT(cache == mm::CacheType::kWriteBack);
+                ++mapped_ram;
+            } else if (cache == mm::CacheType::kWriteBack) {
+                KEXPECT(!w.writable);  // firmware data mapped for reading
+            } else {
+                KEXPECT(cache == mm::CacheType::kUncached || cache == mm::CacheType::kWriteCombining);
+                ++device_pages;
+            }
+            KEXPECT(!w.executable);
+        }
+        physical += step;
+    }
+    KEXPECT_GT(mapped_ram, 0u);
+    // Every region the direct map holds is mapped (its first and last page).
+    for (size_t i = 0; i < info.memory_count; ++i) {
+        const auto& region = info.memory[i];
+        if (!mm::in_direct_map(region.type)) continue;
+        const uint64_t ends[] = {mm::align_down(region.base, mm::kPageSize),
+                                 mm::align_down(region.base + region.length - 1, mm::kPageSize)};
+        for (uint64_t physical : ends) {
+            auto t = walk(hhdm() + physical);
+            KEXPECT(t.present && t.physical == physical && t.pat_index == 0u);
+        }
+    }
 }
 
 KTEST(mm, framebuffer_is_write_combining) {
@@ -323,25 +396,6 @@ KTEST(mm, cr3_holds_the_kernel_tables) {
     KEXPECT_EQ(arch::read_cr3() & x86_64::paging::pte::kAddressMask, mm::kernel_page_table_root());
 }
 
-KTEST(mm, hhdm_covers_every_region_the_loader_mapped) {
-    const auto& info = boot::info();
-    int checked = 0;
-    for (size_t i = 0; i < info.memory_count; ++i) {
-        const auto& region = info.memory[i];
-        if (region.type == boot::MemoryType::kReserved || region.type == boot::MemoryType::kBadMemory) continue;
-        uint64_t first = mm::align_down(region.base, mm::kPageSize);
-        uint64_t last = mm::align_down(region.base + region.length - 1, mm::kPageSize);
-        const uint64_t ends[] = {first, last};
-        for (uint64_t physical : ends) {
-            auto hw = walk(hhdm() + physical);
-            KEXPECT(hw.present);
-            KEXPECT_EQ(hw.physical, physical);
-            ++checked;
-        }
-    }
-    KEXPECT_GT(checked, 0);
-}
-
 // --- Leaving the loader's memory (mm::continue_on_kernel_stack, park, release). ---
 
 namespace {
@@ -391,6 +445,25 @@ KTEST(mm, boot_cpu_runs_on_a_registered_kernel_stack) {
     mm::describe_address(rsp, text, sizeof text);
     KEXPECT(contains(text, "kernel stack"));
     KEXPECT(!in_bootloader_memory(physical_of(rsp)));
+}
+
+KTEST(mm, every_usable_byte_is_managed) {
+    // Whatever the loader's HHDM mapped at entry (Limine 8.2.0 on 4 CPUs
+    // leaves out memory above 4 GiB, kernel/mm/direct_map.hpp): all usable
+    // memory ends up in the frame allocator, as frames or as their records,
+    // and so does the bootloader memory once released.
+    const auto& info = boot::info();
+    auto stats = mm::frames().stats();
+    KEXPECT_EQ(stats.managed_bytes + stats.metadata_bytes, info.usable_bytes + mm::bootloader_handoff().released_bytes);
+    KEXPECT_EQ(stats.reserved_bytes[size_t(boot::MemoryType::kUsable)], 0u);
+    // And the highest usable page is reachable and free memory is writable there.
+    uint64_t top = 0;
+    for (size_t i = 0; i < info.memory_count; ++i)
+        if (info.memory[i].type == boot::MemoryType::kUsable) top = info.memory[i].base + info.memory[i].length;
+    KASSERT(top != 0);
+    KEXPECT(mm::frames().is_managed(top - mm::kPageSize));
+    auto t = walk(hhdm() + top - mm::kPageSize);
+    KEXPECT(t.present && t.writable && t.physical == top - mm::kPageSize);
 }
 
 KTEST(mm, bootloader_memory_is_released_and_nothing_in_use_lies_in_it) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "loader/core/requests.hpp"
+#include "protocol/limine.hpp"
 
 namespace {
 
@@ -440,7 +441,7 @@ TEST(Elf, RealKernelIfBuilt) {
     auto scan = loader::scan_requests(lib::Bytes(image.data(), image.size()));
     ASSERT_TRUE(scan.has_value()) << scan.error().message;
     EXPECT_TRUE(scan->has_base_revision);
-    EXPECT_EQ(scan->requested_revision, 2u);
+    EXPECT_EQ(scan->requested_revision, limine::kBaseRevision);
     for (size_t i = 0; i < scan->request_count; ++i)
         EXPECT_NE(loader::request_name(scan->requests[i].id2, scan->requests[i].id3), nullptr) << i;
     std::printf("real kernel: %zu segments, %zu requests, markers %s\n", plan->segment_count, scan->request_count,

@@ -25,9 +25,13 @@ void init_cpu(const CpuSetup& setup) {
         klog::warn("cpu: the known-stack table is full; the boot stack is not watched for overflows");
     klog::info("cpu: GDT, TSS (IST: #DF #NMI #MC) and IDT (256 vectors) loaded");
     init_legacy_pic();
+    klog::info("cpu: 8259 PICs remapped to {:#x}-{:#x} and masked", kPicVectorBase, kPicVectorBase + 15);
+}
+
+void init_boot_local_apic(volatile void* xapic_registers) {
+    if (xapic_registers) set_local_apic_registers(xapic_registers);
     init_local_apic();
-    klog::info("cpu: 8259 PICs remapped to {:#x}-{:#x} and masked; local APIC {} id {}, spurious vector {:#x}",
-               kPicVectorBase, kPicVectorBase + 15, apic_mode_name(local_apic_mode()), local_apic_id(),
+    klog::info("cpu: local APIC {} id {}, spurious vector {:#x}", apic_mode_name(local_apic_mode()), local_apic_id(),
                kApicSpuriousVector);
 }
 

@@ -14,8 +14,7 @@ struct CpuLocal;
 // What arch needs to know of the machine, from the layers above it.
 struct CpuSetup {
     // Where the kernel sees physical memory: virtual = physical + this (the
-    // HHDM). Used for walks of the live page tables and for the xAPIC's
-    // register page.
+    // HHDM). Used for walks of the live page tables.
     uint64_t physical_map_offset = 0;
     // The stack the boot CPU runs on now, [bottom, top): registered so that
     // running off its end is reported as a stack overflow.
@@ -26,9 +25,14 @@ struct CpuSetup {
 // On the BSP: loads the kernel's GDT (reloading every segment register),
 // the TSS with its IST stacks for #DF, NMI and #MC, and the IDT with all 256
 // vectors; registers the boot and IST stacks for stack-overflow reports;
-// remaps and masks the 8259 PICs and brings up the local APIC
-// (interrupt_controllers.hpp), leaving interrupts disabled; logs two lines.
+// remaps and masks the 8259 PICs (interrupt_controllers.hpp), leaving
+// interrupts disabled; logs two lines.
 void init_cpu(const CpuSetup& setup);
+
+// Once memory can be mapped: the boot CPU's local APIC, with its xAPIC
+// register page (local_apic_registers_physical()) mapped uncached by the
+// caller at `xapic_registers` (null in x2APIC mode); logs one line.
+void init_boot_local_apic(volatile void* xapic_registers);
 
 // The offset given to init_cpu (0 before).
 uint64_t physical_map_offset();

@@ -24,7 +24,7 @@ constexpr uint32_t kIcrIdleSpins = 1'000'000;
 // Per CPU once APs run; every CPU uses the same mode (the loader enables
 // x2APIC on all of them or on none).
 ApicMode g_mode = ApicMode::kNone;
-volatile uint32_t* g_xapic_registers = nullptr;  // the MMIO page through the HHDM
+volatile uint32_t* g_xapic_registers = nullptr;  // the MMIO page, mapped uncached by the layer above
 uint64_t g_spurious = 0;
 
 uint32_t read_register(Register r) {
@@ -113,6 +113,17 @@ void init_legacy_pic() {
     ASSERT(set_interrupt_handler(kSlaveVectorBase + pic::kSpuriousInput, handle_pic_irq15));
 }
 
+uint64_t local_apic_registers_physical() {
+    if (!has(feature::kApic)) return 0;
+    uint64_t base = rdmsr(msr::kApicBase);
+    if (base & apic::kBaseX2apicEnable) return 0;  // registers are MSRs
+    return base & apic::kBaseAddressMask;
+}
+
+void set_local_apic_registers(volatile void* page) {
+    g_xapic_registers = static_cast<volatile uint32_t*>(page);
+}
+
 void init_local_apic() {
     if (!has(feature::kApic)) {
         klog::warn("apic: this CPU has no local APIC");
@@ -125,10 +136,10 @@ void init_local_apic() {
         g_mode = ApicMode::kX2apic;
     } else {
         if (!(base & apic::kBaseGlobalEnable)) wrmsr(msr::kApicBase, base | apic::kBaseGlobalEnable);
-        // The register page through the physical map (the HHDM covers it
-        // under base revision 2: docs/limine-protocol.md §2).
-        g_xapic_registers =
-            reinterpret_cast<volatile uint32_t*>((base & apic::kBaseAddressMask) + physical_map_offset());
+        // The register page is device memory, which no revision of the
+        // boot protocol promises in the HHDM: the layer above mapped it.
+        if (!g_xapic_registers)
+            PANIC("apic: the xAPIC register page at {:#x} is not mapped", base & apic::kBaseAddressMask);
         g_mode = ApicMode::kXapic;
     }
     ASSERT(set_interrupt_handler(kApicSpuriousVector, handle_apic_spurious));

@@ -28,7 +28,16 @@ inline constexpr uint8_t kApicSpuriousVector = 0xff;
 // Remaps and masks both 8259s and installs the spurious-IRQ handlers.
 void init_legacy_pic();
 
-// Brings up the local APIC of the calling CPU (the BSP now; each AP later).
+// The physical address of the xAPIC register page (IA32_APIC_BASE, SDM
+// §11.4.4), or 0 when there is none to map (no local APIC, or x2APIC mode,
+// whose registers are MSRs).
+uint64_t local_apic_registers_physical();
+// Where the kernel mapped that page (uncached): arch cannot map memory.
+// Every CPU's xAPIC answers at the same address (SDM §11.4.1).
+void set_local_apic_registers(volatile void* page);
+
+// Brings up the local APIC of the calling CPU (the BSP now; each AP later);
+// in xAPIC mode after set_local_apic_registers().
 void init_local_apic();
 
 enum class ApicMode : uint8_t { kNone, kXapic, kX2apic };

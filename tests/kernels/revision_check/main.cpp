@@ -123,21 +123,6 @@ uint64_t type_at(uint64_t physical) {
     return e ? e->type : ~0ULL;
 }
 
-// Which types a revision maps (its rules; revisions 0 to 2 also map all of
-// the first 4 GiB, revision 0 every region).
-bool mapped_type(uint64_t type, uint64_t revision) {
-    switch (type) {
-        case limine::kMemmapUsable:
-        case limine::kMemmapBootloaderReclaimable:
-        case limine::kMemmapKernelAndModules:
-        case limine::kMemmapFramebuffer: return true;
-        case limine::kMemmapAcpiReclaimable:
-        case limine::kMemmapAcpiNvs:
-        case limine::kMemmapReservedMapped: return revision != 3;
-        default: return revision == 0;
-    }
-}
-
 // The digit after "<key>=" in the command line, or ~0.
 uint64_t parse_digit(const char* cmdline, const char* wanted) {
     for (const char* p = cmdline; p && *p; ++p) {
@@ -162,7 +147,7 @@ void check_memory_map(uint64_t revision) {
         // The HHDM maps the region's first and last page when the revision says so.
         uint64_t last = (e->base + e->length - 1) & ~0xfffULL;
         bool low = revision <= 2 && e->base + e->length <= (4ULL << 30);
-        if (mapped_type(e->type, revision) || low) {
+        if (limine::hhdm_maps_type(e->type, revision) || low) {
             check(in_hhdm(e->base & ~0xfffULL), "HHDM maps a region it must", e->base);
             check(in_hhdm(last), "HHDM maps a region's last page", last);
         } else if (e->type == limine::kMemmapReserved && e->base >= (4ULL << 30)) {
