@@ -383,6 +383,8 @@ void boot_limine_entry(const ConfigEntry& entry, const Config& config, const cha
         if (smp_response) answer(requests.smp, smp_response);
     }
 
+    smp::set_bsp_entry_lapic_state(rsdp);
+
     console::print("loader: entering the kernel at {:#x} (tsc={})\n", entry_point, cpu::rdtsc());
     if (performance) {
         // The TSC counts from reset, so reset is time 0 on this clock.

@@ -11,6 +11,7 @@
 #include "loader/cpu.hpp"
 #include "loader/madt.hpp"
 #include "loader/smp/cpu_list.hpp"
+#include "loader/smp/entry_lapic.hpp"
 #include "loader/smp/response.hpp"
 #include "loader/smp/trampoline.hpp"
 #include "loader/smp/tsc_delay.hpp"
@@ -50,7 +51,8 @@ struct State {
     bool want_x2apic = false;
     uint64_t hhdm_offset = 0;
     uint32_t bsp_apic_id = 0;
-    uint64_t local_apic_address = 0;  // from the MADT; 0 = take IA32_APIC_BASE
+    uint64_t local_apic_address = 0;             // from the MADT; 0 = take IA32_APIC_BASE
+    lib::Span<const acpi::LocalNmi> local_nmis;  // the MADT's LINT NMI inputs
     CpuList cpus;
     uint64_t stack_size = 0;
     uint64_t stacks_physical[kMaxCpus] = {};  // per CpuList entry; 0 for the BSP
@@ -121,6 +123,19 @@ public:
         cpu::mmio_write32(mmio_base_ + uint32_t(apic::Register::kInterruptCommandLow), apic::icr_low(command));
         wait_until_idle();
     }
+
+    uint32_t read(uint32_t offset) const {
+        if (x2apic_mode_) return uint32_t(cpu::rdmsr(0x800u + (offset >> 4)));
+        return cpu::mmio_read32(mmio_base_ + offset);
+    }
+    void write(uint32_t offset, uint32_t value) const {
+        if (x2apic_mode_)
+            cpu::wrmsr(0x800u + (offset >> 4), value);
+        else
+            cpu::mmio_write32(mmio_base_ + offset, value);
+    }
+    // Max LVT Entry, Version register bits 16..23 (SDM §11.4.8).
+    unsigned max_lvt_entry() const { return (read(uint32_t(apic::Register::kVersion)) >> 16) & 0xff; }
 
 private:
     // xAPIC: the previous IPI must have left before the ICR is rewritten
@@ -227,12 +242,14 @@ void list_bsp_only(const char* problem) {
 
 void read_cpus_from_madt(const PrepareInfo& info) {
     g_state.local_apic_address = 0;
+    g_state.local_nmis = {};
     const char* problem = nullptr;
     const acpi::MadtInfo* madt = read_madt(info.rsdp, &problem);
     if (madt == nullptr) return list_bsp_only(problem);
     g_state.report.madt_found = true;
     g_state.report.madt_problem = problem;  // entries skipped, if any
     g_state.local_apic_address = madt->local_apic_address;
+    g_state.local_nmis = madt->local_nmi_list();
     build_cpu_list(madt, g_state.bsp_apic_id, g_state.cpus);
 }
 
@@ -356,6 +373,9 @@ bool start_all_aps(const StartInfo& info, bool x2apic_mode) {
         }
         uint64_t stack_top = g_state.hhdm_offset + g_state.stacks_physical[i] + g_state.stack_size;
         set_ap_parameters(trampoline, stack_top, g_state.response.info_virtual(i));
+        // The APs' local APICs are like the BSP's (one Max LVT Entry for all).
+        set_ap_lapic_program(trampoline,
+                             entry_lapic_program(g_state.local_nmis, cpu.processor_uid, local_apic.max_lvt_entry()));
         uint32_t alive = start_one(local_apic, trampoline, cpu.apic_id, vector);
         if (alive == 0) {
             ++report.aps_failed;
@@ -397,6 +417,26 @@ limine::SmpResponse* start_aps(const StartInfo& info) {
 
 const StartReport& start_report() {
     return g_state.report;
+}
+
+void set_bsp_entry_lapic_state(const void* rsdp) {
+    if (!x86_64::has(feature::kApic)) return;
+    uint64_t base = cpu::rdmsr(msr::kApicBase);
+    if ((base & apic::kBaseGlobalEnable) == 0) cpu::wrmsr(msr::kApicBase, base |= apic::kBaseGlobalEnable);
+    bool x2apic_mode = (base & apic::kBaseX2apicEnable) != 0;
+    LocalApic local_apic(x2apic_mode, base & apic::kBaseAddressMask);
+    // The BSP's ACPI processor UID, from its MADT entry (0 without one).
+    const char* problem = nullptr;
+    const acpi::MadtInfo* madt = read_madt(rsdp, &problem);
+    uint32_t apic_id = read_bsp_apic_id(), processor_uid = 0;
+    lib::Span<const acpi::LocalNmi> nmis;
+    if (madt) {
+        nmis = madt->local_nmi_list();
+        for (const acpi::LocalApic& entry : madt->cpu_list())
+            if (entry.apic_id == apic_id) processor_uid = entry.processor_uid;
+    }
+    LapicProgram program = entry_lapic_program(nmis, processor_uid, local_apic.max_lvt_entry());
+    for (uint32_t i = 0; i < program.count; ++i) local_apic.write(program.writes[i].offset, program.writes[i].value);
 }
 
 }  // namespace loader::smp

@@ -115,4 +115,12 @@ struct StartReport {
 };
 const StartReport& start_report();
 
+// Base revision 5's local APIC state on the BSP (entry_lapic.hpp; each AP
+// sets its own in the trampoline): SVR 0x1FF, TPR 0, every LVT entry
+// masked, LINT NMI from the MADT that `rsdp` leads to (none without one).
+// For every kernel, whether it asked for MP or not, after start_aps() and
+// just before the hand-off: with boot services gone, the firmware's
+// identity map still reaches the xAPIC page.
+void set_bsp_entry_lapic_state(const void* rsdp);
+
 }  // namespace loader::smp

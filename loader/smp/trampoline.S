@@ -11,11 +11,13 @@
 //
 // Path (SDM Vol. 3A §10.8.5, "Initializing IA-32e Mode"; section numbers
 // here follow the current SDM, older editions number these chapters one lower):
-//   real mode -> temporary GDT -> 32-bit protected mode -> CR4.PAE (+LA57),
+//   real mode -> temporary GDT -> 32-bit protected mode -> local APIC ->
+//   CR4.PAE (+LA57),
 //   CR3 = small identity tables below 4 GiB, EFER.LME (+NXE), CR0.PG ->
 //   IA-32e mode, far jump to 64-bit code (identity) -> CR3 = kernel tables
-//   -> kernel GDT, CS 0x28 / data 0x30 -> PAT, x2APIC -> report in ->
-//   parking loop through the HHDM alias of this page.
+//   -> kernel GDT, CS 0x28 / data 0x30 -> PAT -> report in -> parking loop
+//   through the HHDM alias of this page. The local APIC's mode and entry
+//   state are set in 32-bit mode, before paging, where its page is reachable.
 //
 // The detour through temporary tables exists because a MOV to CR3 in 32-bit
 // mode only takes 32 bits: the kernel's top-level table may lie above 4 GiB.
@@ -51,6 +53,71 @@ smp_trampoline_protected_mode:
     movw %ax, %ss
     movw %ax, %fs
     movw %ax, %gs
+
+    // The local APIC, before paging: without it, protected mode reaches the
+    // xAPIC page at its physical address. First the mode the BSP runs in.
+    movl $1, %esi                       // report: alive, xAPIC
+    cmpl $0, (smp_tp_enable_x2apic - smp_trampoline_start)(%ebx)
+    jne 4f
+    // xAPIC wanted. INIT keeps an APIC in x2APIC mode (SDM §11.12.5), so if
+    // the firmware had switched this one, leave through the disabled state
+    // (x2APIC -> xAPIC directly is illegal). The BSP only asks for xAPIC
+    // after checking that the platform allows it.
+    movl $0x1b, %ecx                    // IA32_APIC_BASE
+    rdmsr
+    btl $10, %eax                       // EXTD
+    jnc 3f
+    andl $~0xc00, %eax                  // EN = EXTD = 0: disabled
+    wrmsr
+    orl $0x800, %eax                    // EN = 1: xAPIC
+    wrmsr
+    jmp 3f
+4:
+    movl %ebx, %edi                     // CPUID overwrites EBX, and there is no stack
+    movl $1, %eax                       // CPUID.01H:ECX[21] = x2APIC
+    cpuid
+    movl %edi, %ebx
+    btl $21, %ecx
+    jnc 3f
+    movl $0x1b, %ecx                    // IA32_APIC_BASE: xAPIC on first, then
+    rdmsr                               // EXTD (xAPIC -> x2APIC is the legal
+    orl $0x800, %eax                    // transition, SDM §11.12.5)
+    wrmsr
+    orl $0x400, %eax
+    wrmsr
+    movl $2, %esi                       // report: alive, x2APIC
+3:
+    // Then base revision 5's local APIC state (entry_lapic.hpp): the BSP
+    // wrote this CPU's (register offset, value) pairs, applied in order, as
+    // MSR 0x800 + offset / 16 in x2APIC mode, else at the xAPIC page.
+    movl (smp_tp_lapic_count - smp_trampoline_start)(%ebx), %ebp
+    leal (smp_tp_lapic_writes - smp_trampoline_start)(%ebx), %edi
+5:
+    testl %ebp, %ebp
+    jz 7f
+    cmpl $2, %esi
+    jne 6f
+    movl (%edi), %ecx
+    shrl $4, %ecx
+    addl $0x800, %ecx
+    movl 4(%edi), %eax
+    xorl %edx, %edx
+    wrmsr
+    jmp 8f
+6:
+    movl $0x1b, %ecx                    // IA32_APIC_BASE
+    rdmsr
+    testl %edx, %edx                    // a page above 4 GiB is out of reach here
+    jnz 7f
+    andl $0xfffff000, %eax
+    addl (%edi), %eax
+    movl 4(%edi), %ecx
+    movl %ecx, (%eax)
+8:
+    addl $8, %edi
+    decl %ebp
+    jmp 5b
+7:
 
     movl (smp_tp_cr4 - smp_trampoline_start)(%ebx), %eax
     movl %eax, %cr4                     // PAE, LA57 if asked, and the BSP's harmless bits
@@ -106,40 +173,11 @@ smp_trampoline_long_mode:
     movl smp_tp_pat + 4(%rip), %edx
     wrmsr
 2:
-    movl $1, %r8d                       // report: alive, xAPIC
-    cmpl $0, smp_tp_enable_x2apic(%rip)
-    jne 4f
-    // xAPIC wanted. INIT keeps an APIC in x2APIC mode (SDM §11.12.5), so if
-    // the firmware had switched this one, leave through the disabled state
-    // (x2APIC -> xAPIC directly is illegal). The BSP only asks for xAPIC
-    // after checking that the platform allows it.
-    movl $0x1b, %ecx                    // IA32_APIC_BASE
-    rdmsr
-    btl $10, %eax                       // EXTD
-    jnc 3f
-    andl $~0xc00, %eax                  // EN = EXTD = 0: disabled
-    wrmsr
-    orl $0x800, %eax                    // EN = 1: xAPIC
-    wrmsr
-    jmp 3f
-4:
-    movl $1, %eax                       // CPUID.01H:ECX[21] = x2APIC
-    cpuid
-    btl $21, %ecx
-    jnc 3f
-    movl $0x1b, %ecx                    // IA32_APIC_BASE: xAPIC on first, then
-    rdmsr                               // EXTD (xAPIC -> x2APIC is the legal
-    orl $0x800, %eax                    // transition, SDM §11.12.5)
-    wrmsr
-    orl $0x400, %eax
-    wrmsr
-    movl $2, %r8d                       // report: alive, x2APIC
-3:
     movq smp_tp_info(%rip), %rdi
     movq smp_tp_park(%rip), %rax
     // Report in. Every parameter has been read: from here on the BSP may
     // rewrite them for the next AP (x86 keeps these loads before the store).
-    movl %r8d, smp_tp_alive(%rip)
+    movl %esi, smp_tp_alive(%rip)       // ESI: set in 32-bit mode
     jmpq *%rax
 
 // ------------------------------------------- parking loop, run via the HHDM
@@ -242,6 +280,10 @@ smp_tp_stack_top:       .quad 0
 smp_tp_info:            .quad 0
     .globl smp_tp_park
 smp_tp_park:            .quad 0
+    .globl smp_tp_lapic_count
+smp_tp_lapic_count:     .long 0
+    .globl smp_tp_lapic_writes
+smp_tp_lapic_writes:    .space 8 * 10     // loader::smp::kMaxLapicWrites pairs
 
     .globl smp_trampoline_end
 smp_trampoline_end:

@@ -103,6 +103,15 @@ void set_ap_parameters(uint8_t* page, uint64_t stack_top_virtual, uint64_t info_
     store<uint32_t>(page, smp_tp_alive, 0);
 }
 
+void set_ap_lapic_program(uint8_t* page, const LapicProgram& program) {
+    uint32_t count = program.count < kMaxLapicWrites ? program.count : uint32_t(kMaxLapicWrites);
+    for (uint32_t i = 0; i < count; ++i) {
+        store<uint32_t>(page, smp_tp_lapic_writes + 8 * i, program.writes[i].offset);
+        store<uint32_t>(page, smp_tp_lapic_writes + 8 * i + 4, program.writes[i].value);
+    }
+    store<uint32_t>(page, smp_tp_lapic_count, count);
+}
+
 uint32_t read_ap_started(const uint8_t* page) {
     return load<uint32_t>(page, smp_tp_started);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "lib/x86_64/registers.hpp"
+#include "loader/smp/entry_lapic.hpp"
 
 namespace loader::smp {
 
@@ -69,6 +70,10 @@ void install_trampoline(uint8_t* page, const TrampolineSetup& setup);
 // Per-AP parameters; also clears the started/alive flags. Call before
 // sending this AP its INIT-SIPI-SIPI.
 void set_ap_parameters(uint8_t* page, uint64_t stack_top_virtual, uint64_t info_virtual);
+
+// The local APIC writes this AP makes in 32-bit mode, before paging
+// (entry_lapic.hpp); none until set.
+void set_ap_lapic_program(uint8_t* page, const LapicProgram& program);
 
 // Set by the AP: `started` as its first real-mode instruction after the
 // SIPI, `alive` (kApAliveXapic / kApAliveX2apic) once it is in long mode on

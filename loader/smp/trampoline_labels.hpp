@@ -32,4 +32,6 @@ extern const uint8_t smp_tp_pat[];
 extern const uint8_t smp_tp_stack_top[];
 extern const uint8_t smp_tp_info[];
 extern const uint8_t smp_tp_park[];
+extern const uint8_t smp_tp_lapic_count[];
+extern const uint8_t smp_tp_lapic_writes[];
 }

@@ -131,6 +131,24 @@ TEST(Trampoline, PerApParametersAndFlags) {
     EXPECT_EQ(read_ap_started(page.data()), 1u);
 }
 
+TEST(Trampoline, LocalApicProgramFillsItsTable) {
+    std::vector<uint8_t> page(4096, 0);
+    install_trampoline(page.data(), example_setup());
+    EXPECT_EQ(read<uint32_t>(page, smp_tp_lapic_count), 0u);  // nothing until set
+    EXPECT_EQ(at(smp_tp_lapic_count) % 4, 0u);
+    EXPECT_LE(at(smp_tp_lapic_writes) + 8 * kMaxLapicWrites, trampoline_size());
+    std::vector<acpi::LocalNmi> nmis = {
+        acpi::LocalNmi{acpi::LocalNmi::kAllProcessors, 1, acpi::InterruptFlags{}, false}};
+    LapicProgram program = entry_lapic_program({nmis.data(), nmis.size()}, 0, 6);
+    set_ap_lapic_program(page.data(), program);
+    ASSERT_EQ(read<uint32_t>(page, smp_tp_lapic_count), program.count);
+    for (uint32_t i = 0; i < program.count; ++i) {
+        EXPECT_EQ(read<uint32_t>(page, smp_tp_lapic_writes, 8 * i), program.writes[i].offset);
+        EXPECT_EQ(read<uint32_t>(page, smp_tp_lapic_writes, 8 * i + 4), program.writes[i].value);
+    }
+    EXPECT_EQ(read<uint32_t>(page, smp_tp_lapic_writes), 0xf0u);  // the SVR first
+}
+
 TEST(ApControlRegisters, OnlyWhatBaseRevision5Allows) {
     // A typical OVMF BSP: CR0 = PG|WP|NE|ET|MP|PE plus CD; CR4 =
     // OSXMMEXCPT|OSFXSR|PGE|MCE|PAE plus OSXSAVE and SMEP: none of the extras

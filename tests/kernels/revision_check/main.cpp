@@ -32,6 +32,7 @@ SECTION(".limine_requests") volatile limine::RsdpRequest rsdp = {ID(kRsdp), 0, n
 SECTION(".limine_requests") volatile limine::SmbiosRequest smbios = {ID(kSmbios), 0, nullptr};
 SECTION(".limine_requests") volatile limine::EfiSystemTableRequest efi_system_table = {ID(kEfiSystemTable), 0, nullptr};
 SECTION(".limine_requests") volatile limine::DtbRequest device_tree = {ID(kDtb), 0, nullptr};
+SECTION(".limine_requests") volatile limine::SmpRequest mp = {ID(kMp), 0, nullptr, 0};
 SECTION(".limine_requests_end")
 volatile uint64_t end_marker[2] = {limine::kRequestsEndMarker[0], limine::kRequestsEndMarker[1]};
 
@@ -253,6 +254,158 @@ void check_entry_state(uint64_t entry_rflags) {
     }
 }
 
+// --- Revision 5's local APIC state, on the BSP and every AP ------------------
+
+inline uint64_t rdmsr(uint32_t msr) {
+    uint32_t low, high;
+    asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+    return uint64_t(high) << 32 | low;
+}
+
+// The xAPIC page is in no revision-5 HHDM: this kernel maps it itself,
+// uncached (PCD | PWT), at the start of PML4 slot 255 of the loader's
+// tables (the lower half, which no revision from 1 on uses), with tables
+// of its own.
+alignas(4096) uint64_t g_lapic_pdpt[512], g_lapic_pd[512], g_lapic_pt[512];
+constexpr uint64_t kLapicWindow = 0x00007f8000000000ULL;
+
+uint64_t physical_of_kernel(const void* pointer) {
+    return walk(reinterpret_cast<uint64_t>(pointer));
+}
+
+volatile uint32_t* map_local_apic() {
+    uint64_t base = rdmsr(0x1b) & 0x000ffffffffff000ULL;
+    constexpr uint64_t kTable = 0x3;                // present, writable
+    constexpr uint64_t kUncachedPage = 0x3 | 0x18;  // + PWT, PCD: PAT entry 3, UC
+    uint64_t cr3;
+    asm volatile("mov %%cr3, %0" : "=r"(cr3));
+    auto* pml4 = reinterpret_cast<volatile uint64_t*>((cr3 & 0x000ffffffffff000ULL) + g_hhdm);
+    g_lapic_pt[0] = base | kUncachedPage;
+    g_lapic_pd[0] = physical_of_kernel(g_lapic_pt) | kTable;
+    g_lapic_pdpt[0] = physical_of_kernel(g_lapic_pd) | kTable;
+    pml4[255] = physical_of_kernel(g_lapic_pdpt) | kTable;
+    asm volatile("invlpg (%0)" : : "r"(kLapicWindow) : "memory");
+    return reinterpret_cast<volatile uint32_t*>(kLapicWindow);
+}
+
+volatile uint32_t* g_lapic = nullptr;
+
+uint32_t lapic_read(uint32_t offset) {
+    if (rdmsr(0x1b) & (1u << 10)) return uint32_t(rdmsr(0x800 + (offset >> 4)));  // x2APIC
+    return g_lapic[offset / 4];
+}
+
+struct LapicState {
+    uint32_t svr, tpr, version, lvt_timer, lvt_thermal, lvt_performance, lvt_lint[2], lvt_error, lvt_cmci;
+};
+
+LapicState read_lapic_state() {
+    LapicState s{};
+    s.svr = lapic_read(0xf0);
+    s.tpr = lapic_read(0x80);
+    s.version = lapic_read(0x30);
+    s.lvt_timer = lapic_read(0x320);
+    s.lvt_thermal = lapic_read(0x330);
+    s.lvt_performance = lapic_read(0x340);
+    s.lvt_lint[0] = lapic_read(0x350);
+    s.lvt_lint[1] = lapic_read(0x360);
+    s.lvt_error = lapic_read(0x370);
+    if (((s.version >> 16) & 0xff) >= 6) s.lvt_cmci = lapic_read(0x2f0);
+    return s;
+}
+
+// The MADT's Local APIC NMI structures (ACPI 6.5 §5.2.12.7, and §5.2.12.13
+// for x2APIC): is `lint` an NMI input of the processor with `uid`? Read
+// through the HHDM, which maps ACPI memory from revision 4 on.
+bool madt_says_nmi(uint32_t uid, unsigned lint) {
+    auto* r = response_of(rsdp.response);
+    if (!r || !r->address) return false;
+    const auto* rsdp_bytes = static_cast<const uint8_t*>(r->address);
+    auto u32 = [](const uint8_t* p) {
+        return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+    };
+    auto u64 = [&](const uint8_t* p) { return uint64_t(u32(p)) | uint64_t(u32(p + 4)) << 32; };
+    bool xsdt = rsdp_bytes[15] >= 2;
+    const auto* root = reinterpret_cast<const uint8_t*>((xsdt ? u64(rsdp_bytes + 24) : u32(rsdp_bytes + 16)) + g_hhdm);
+    unsigned entry_size = xsdt ? 8 : 4;
+    for (uint32_t at = 36; at + entry_size <= u32(root + 4); at += entry_size) {
+        const auto* table = reinterpret_cast<const uint8_t*>((xsdt ? u64(root + at) : u32(root + at)) + g_hhdm);
+        if (table[0] != 'A' || table[1] != 'P' || table[2] != 'I' || table[3] != 'C') continue;
+        for (uint32_t e = 44; e + 2 <= u32(table + 4) && table[e + 1] >= 2; e += table[e + 1]) {
+            if (table[e] == 4 && table[e + 1] >= 6 && table[e + 5] == lint &&
+                (table[e + 2] == 0xff || table[e + 2] == uid))
+                return true;
+            if (table[e] == 0x0a && table[e + 1] >= 12 && table[e + 8] == lint &&
+                (u32(table + e + 4) == 0xffffffffu || u32(table + e + 4) == uid))
+                return true;
+        }
+    }
+    return false;
+}
+
+void check_lapic_state(const LapicState& s, uint32_t uid) {
+    constexpr uint32_t kMasked = 1u << 16;
+    check((s.svr & 0x13ff) == 0x1ff, "local APIC SVR is 0x1FF", s.svr);
+    check((s.tpr & 0xff) == 0, "local APIC TPR is 0", s.tpr);
+    unsigned max_lvt = (s.version >> 16) & 0xff;
+    check(s.lvt_timer & kMasked, "LVT timer masked", s.lvt_timer);
+    if (max_lvt >= 5) check(s.lvt_thermal & kMasked, "LVT thermal masked", s.lvt_thermal);
+    if (max_lvt >= 4) check(s.lvt_performance & kMasked, "LVT performance masked", s.lvt_performance);
+    if (max_lvt >= 6) check(s.lvt_cmci & kMasked, "LVT CMCI masked", s.lvt_cmci);
+    check(s.lvt_error & kMasked, "LVT error masked", s.lvt_error);
+    // Every LVT entry masked, LINT0/1 too; the ones the MADT names set up
+    // for NMI delivery (bits 8-10 = 100b), for the kernel to unmask.
+    for (unsigned lint = 0; lint < 2; ++lint) {
+        check(s.lvt_lint[lint] & kMasked, "LVT LINT masked", s.lvt_lint[lint]);
+        if (madt_says_nmi(uid, lint))
+            check((s.lvt_lint[lint] & 0x700) == 0x400, "LINT the MADT names is set up for NMI", s.lvt_lint[lint]);
+    }
+}
+
+constexpr size_t kMaxAps = 16;
+LapicState g_ap_state[kMaxAps];
+volatile uint32_t g_ap_done[kMaxAps];
+
+void ap_probe(limine::SmpInfo* info) {
+    size_t slot = info->extra_argument;
+    g_ap_state[slot] = read_lapic_state();
+    __atomic_store_n(&g_ap_done[slot], 1, __ATOMIC_RELEASE);
+    for (;;) asm volatile("cli; hlt");
+}
+
+// Every CPU: the BSP reads its own; each AP, sent through goto_address, its
+// own, and the BSP waits (bounded) for them.
+void check_every_local_apic() {
+    g_lapic = map_local_apic();
+    auto* r = response_of(mp.response);
+    check(r != nullptr, "MP response");
+    if (!r) return;
+    uint32_t bsp_uid = 0;
+    size_t aps = 0;
+    for (uint64_t i = 0; i < r->cpu_count; ++i) {
+        limine::SmpInfo* cpu = r->cpus[i];
+        if (cpu->lapic_id == r->bsp_lapic_id) {
+            bsp_uid = cpu->processor_id;
+            continue;
+        }
+        if (aps == kMaxAps) break;
+        cpu->extra_argument = aps++;
+        __atomic_store_n(&cpu->goto_address, &ap_probe, __ATOMIC_RELEASE);
+    }
+    check_lapic_state(read_lapic_state(), bsp_uid);
+    size_t slot = 0;
+    for (uint64_t i = 0; i < r->cpu_count && slot < aps; ++i) {
+        limine::SmpInfo* cpu = r->cpus[i];
+        if (cpu->lapic_id == r->bsp_lapic_id) continue;
+        uint64_t spins = 0;
+        while (!__atomic_load_n(&g_ap_done[slot], __ATOMIC_ACQUIRE) && ++spins < 4'000'000'000ULL)
+            asm volatile("pause");
+        check(g_ap_done[slot], "AP ran its goto_address", cpu->lapic_id);
+        if (g_ap_done[slot]) check_lapic_state(g_ap_state[slot], cpu->processor_id);
+        ++slot;
+    }
+}
+
 [[noreturn]] void finish(uint64_t revision) {
     put("revision-check: revision ");
     put_number(revision);
@@ -280,7 +433,10 @@ extern "C" [[noreturn]] void revision_check_main(uint64_t entry_rflags) {
     check(base_revision[1] == revision, "the tag's second word names the revision used", base_revision[1]);
     check_memory_map(revision);
     check_firmware_pointers(revision);
-    if (revision >= 5) check_entry_state(entry_rflags);
+    if (revision >= 5) {
+        check_entry_state(entry_rflags);
+        check_every_local_apic();
+    }
     // dtb=1: the scenario gave dtb_path; the blob is answered, in
     // bootloader-reclaimable memory, with its magic (big endian d00dfeed).
     bool want_dtb = parse_digit(cmdline, "dtb=") == 1;
