@@ -17,6 +17,7 @@
 #include "loader/handoff.hpp"
 #include "loader/hhdm.hpp"
 #include "loader/ioapic.hpp"
+#include "loader/iommu.hpp"
 #include "loader/kernel_files.hpp"
 #include "loader/kernel_tables.hpp"
 #include "loader/madt.hpp"
@@ -365,6 +366,12 @@ void boot_limine_entry(const ConfigEntry& entry, const Config& config, const cha
 
     prepare_cpu_state(nx, cpu::has_pat());
     ioapic::mask_all(ioapics, requests.base_revision);
+    // IOMMUs off (base revision 5; for every revision, as Limine 11+ does),
+    // unless the kernel asked to keep them.
+    if (requests.keep_iommu)
+        console::print("loader: IOMMU: left as the firmware set it (Keep IOMMU request)\n");
+    else
+        turn_off_iommus(rsdp);
     // The kernel gets a clean screen, as under Limine, not the loader's text
     // (nothing draws on it any more: the console went to serial at the exit).
     if (framebuffer.response && framebuffer.size != 0)

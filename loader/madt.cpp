@@ -28,6 +28,15 @@ const void* g_parsed_rsdp = nullptr;
 bool g_have_madt = false;
 const char* g_problem = nullptr;
 
+// Loads the table directory of `rsdp` once; true if it changed.
+bool load_tables(const void* rsdp) {
+    if (rsdp == g_parsed_rsdp) return false;
+    g_parsed_rsdp = rsdp;
+    g_problems.clear();
+    g_tables.load(g_window, reinterpret_cast<uintptr_t>(rsdp), g_problems);
+    return true;
+}
+
 }  // namespace
 
 const acpi::MadtInfo* read_madt(const void* rsdp, const char** problem) {
@@ -35,10 +44,7 @@ const acpi::MadtInfo* read_madt(const void* rsdp, const char** problem) {
         *problem = "ACPI: no RSDP from the firmware";
         return nullptr;
     }
-    if (rsdp != g_parsed_rsdp) {
-        g_parsed_rsdp = rsdp;
-        g_problems.clear();
-        g_tables.load(g_window, reinterpret_cast<uintptr_t>(rsdp), g_problems);
+    if (load_tables(rsdp)) {
         lib::Bytes table = g_tables.table_bytes(acpi::Signature::of("APIC"));
         g_have_madt = !table.empty();
         if (g_have_madt) acpi::parse_madt(table, g_madt, g_problems);
@@ -48,6 +54,13 @@ const acpi::MadtInfo* read_madt(const void* rsdp, const char** problem) {
     }
     *problem = g_problem;
     return g_have_madt ? &g_madt : nullptr;
+}
+
+lib::Bytes read_acpi_table(const void* rsdp, acpi::Signature signature) {
+    if (rsdp == nullptr) return {};
+    const char* problem = nullptr;
+    (void)read_madt(rsdp, &problem);  // the directory, loaded once for both
+    return g_tables.table_bytes(signature);
 }
 
 }  // namespace loader

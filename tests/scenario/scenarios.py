@@ -228,6 +228,16 @@ REVISION_SCENARIOS = [
          # From 5 on every CPU's local APIC state is checked: two of them.
          smp=2 if revision >= 5 else 1)
     for revision in range(7)
+] + [
+    # QEMU's VT-d unit (the firmware leaves it off, so this checks that the
+    # loader finds it and that it is off at entry; the sequence that turns a
+    # running unit off is host-tested, loader/core/iommu_test.cpp).
+    dict(name="base_revision_6_iommu_off", real_limine=["12.5.2"], kernel=REVISION_CHECK,
+         patch_kernel=with_base_revision(6), cmdline="revision=6 iommu=1", qemu_args=["-device", "intel-iommu"],
+         exit="pass", timeout=60,
+         expect=[r"^revision-check: revision 6: [1-9]\d* passed, 0 failed",
+                 r"^loader: IOMMU: VT-d unit at 0xfed90000 was off"],
+         limine_overrides={"12.5.2": dict(expect=[r"^revision-check: revision 6: [1-9]\d* passed, 0 failed"])}),
 ]
 
 

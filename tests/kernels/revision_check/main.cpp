@@ -314,33 +314,68 @@ LapicState read_lapic_state() {
     return s;
 }
 
-// The MADT's Local APIC NMI structures (ACPI 6.5 §5.2.12.7, and §5.2.12.13
-// for x2APIC): is `lint` an NMI input of the processor with `uid`? Read
-// through the HHDM, which maps ACPI memory from revision 4 on.
-bool madt_says_nmi(uint32_t uid, unsigned lint) {
+uint32_t u32(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+uint64_t u64(const uint8_t* p) {
+    return uint64_t(u32(p)) | uint64_t(u32(p + 4)) << 32;
+}
+
+// The ACPI table with `signature` the RSDT/XSDT lists, read through the
+// HHDM (which maps ACPI memory from revision 4 on), or null.
+const uint8_t* find_acpi_table(const char* signature) {
     auto* r = response_of(rsdp.response);
-    if (!r || !r->address) return false;
+    if (!r || !r->address) return nullptr;
     const auto* rsdp_bytes = static_cast<const uint8_t*>(r->address);
-    auto u32 = [](const uint8_t* p) {
-        return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-    };
-    auto u64 = [&](const uint8_t* p) { return uint64_t(u32(p)) | uint64_t(u32(p + 4)) << 32; };
     bool xsdt = rsdp_bytes[15] >= 2;
     const auto* root = reinterpret_cast<const uint8_t*>((xsdt ? u64(rsdp_bytes + 24) : u32(rsdp_bytes + 16)) + g_hhdm);
     unsigned entry_size = xsdt ? 8 : 4;
     for (uint32_t at = 36; at + entry_size <= u32(root + 4); at += entry_size) {
         const auto* table = reinterpret_cast<const uint8_t*>((xsdt ? u64(root + at) : u32(root + at)) + g_hhdm);
-        if (table[0] != 'A' || table[1] != 'P' || table[2] != 'I' || table[3] != 'C') continue;
-        for (uint32_t e = 44; e + 2 <= u32(table + 4) && table[e + 1] >= 2; e += table[e + 1]) {
-            if (table[e] == 4 && table[e + 1] >= 6 && table[e + 5] == lint &&
-                (table[e + 2] == 0xff || table[e + 2] == uid))
-                return true;
-            if (table[e] == 0x0a && table[e + 1] >= 12 && table[e + 8] == lint &&
-                (u32(table + e + 4) == 0xffffffffu || u32(table + e + 4) == uid))
-                return true;
-        }
+        if (table[0] == signature[0] && table[1] == signature[1] && table[2] == signature[2] &&
+            table[3] == signature[3])
+            return table;
+    }
+    return nullptr;
+}
+
+// The MADT's Local APIC NMI structures (ACPI 6.5 §5.2.12.7, and §5.2.12.13
+// for x2APIC): is `lint` an NMI input of the processor with `uid`?
+bool madt_says_nmi(uint32_t uid, unsigned lint) {
+    const uint8_t* table = find_acpi_table("APIC");
+    if (!table) return false;
+    for (uint32_t e = 44; e + 2 <= u32(table + 4) && table[e + 1] >= 2; e += table[e + 1]) {
+        if (table[e] == 4 && table[e + 1] >= 6 && table[e + 5] == lint && (table[e + 2] == 0xff || table[e + 2] == uid))
+            return true;
+        if (table[e] == 0x0a && table[e + 1] >= 12 && table[e + 8] == lint &&
+            (u32(table + e + 4) == 0xffffffffu || u32(table + e + 4) == uid))
+            return true;
     }
     return false;
+}
+
+// iommu=1: the machine has VT-d units (QEMU's intel-iommu); each must be
+// off, translation, interrupt remapping and queued invalidation (GSTS bits
+// 31, 25, 26; Intel VT-d specification §11.4.5), as revision 5 asks when
+// the kernel does not send the Keep IOMMU request. Their registers are
+// mapped like the xAPIC page, in the next entries of this kernel's table.
+void check_iommus_off() {
+    const uint8_t* dmar = find_acpi_table("DMAR");
+    check(dmar != nullptr, "DMAR table (iommu=1)");
+    if (!dmar) return;
+    unsigned units = 0;
+    for (uint32_t at = 48; at + 16 <= u32(dmar + 4) && units < 8; at += dmar[at + 2] | dmar[at + 3] << 8) {
+        uint16_t type = uint16_t(dmar[at] | dmar[at + 1] << 8), length = uint16_t(dmar[at + 2] | dmar[at + 3] << 8);
+        if (length < 4) break;
+        if (type != 0) continue;
+        ++units;
+        g_lapic_pt[units] = (u64(dmar + at + 8) & ~0xfffULL) | 0x1b;  // present, writable, uncached
+        uint64_t virt = kLapicWindow + units * 4096;
+        asm volatile("invlpg (%0)" : : "r"(virt) : "memory");
+        uint32_t status = *reinterpret_cast<volatile uint32_t*>(virt + (u64(dmar + at + 8) & 0xfff) + 0x1c);
+        check((status & ((1u << 31) | (1u << 26) | (1u << 25))) == 0, "VT-d unit off (GSTS)", status);
+    }
+    check(units > 0, "a VT-d unit in the DMAR table", units);
 }
 
 void check_lapic_state(const LapicState& s, uint32_t uid) {
@@ -436,6 +471,7 @@ extern "C" [[noreturn]] void revision_check_main(uint64_t entry_rflags) {
     if (revision >= 5) {
         check_entry_state(entry_rflags);
         check_every_local_apic();
+        if (parse_digit(cmdline, "iommu=") == 1) check_iommus_off();
     }
     // dtb=1: the scenario gave dtb_path; the blob is answered, in
     // bootloader-reclaimable memory, with its magic (big endian d00dfeed).
