@@ -18,3 +18,10 @@ add_host_test(lib_list_tests ${CMAKE_CURRENT_LIST_DIR}/intrusive_list_test.cpp)
 # The file hashes limine.conf paths may carry (loader/core/config.hpp).
 add_host_test(lib_hash_tests ${CMAKE_CURRENT_LIST_DIR}/hash/blake2b.cpp ${CMAKE_CURRENT_LIST_DIR}/hash/blake3.cpp
               ${CMAKE_CURRENT_LIST_DIR}/hash/hash_test.cpp)
+# gzip (RFC 1952) and DEFLATE (RFC 1951) for the loader's '$' paths, against
+# Debian's gzip (run by the test) and, for the system's .gz files, zlib.
+add_host_test(lib_compress_tests ${CMAKE_CURRENT_LIST_DIR}/compress/inflate.cpp ${CMAKE_CURRENT_LIST_DIR}/compress/gzip.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/compress/gzip_test.cpp)
+if(TARGET lib_compress_tests)
+  target_link_libraries(lib_compress_tests PRIVATE ZLIB::ZLIB)
+endif()

@@ -1,5 +1,6 @@
 #include "loader/kernel_files.hpp"
 
+#include "lib/compress/gzip.hpp"
 #include "lib/format.hpp"
 #include "lib/hash/blake2b.hpp"
 #include "lib/hash/blake3.hpp"
@@ -61,6 +62,21 @@ bool digest_matches(const FileLocation& location, lib::Bytes bytes) {
     }
     return lib::compare_bytes(digest, location.digest, location.digest_size) == 0;
 }
+// A gzip file (RFC 1952, lib/compress/gzip.hpp) read whole, replaced by
+// its contents in fresh pages of the same type; bad data is the error line
+// naming the file.
+files::LoadedFile decompress(const files::LoadedFile& file, uint32_t memory_type, StringView path) {
+    lib::Bytes compressed(reinterpret_cast<const uint8_t*>(file.address), file.size);
+    auto size = lib::gunzip(compressed, nullptr, SIZE_MAX);
+    if (!size) fatal(size.error().message, path);
+    uint64_t pages = lib::align_up(lib::max<uint64_t>(*size, 1), uefi::kPageSize) / uefi::kPageSize;
+    uint64_t address = must(uefi::allocate_pages(pages, memory_type, "no memory for a decompressed file"), path);
+    auto written = lib::gunzip(compressed, reinterpret_cast<uint8_t*>(address), *size);
+    if (!written) fatal(written.error().message, path);
+    uefi::boot_services()->free_pages(file.address, lib::align_up(file.size, uefi::kPageSize) / uefi::kPageSize);
+    return files::LoadedFile{address, *written};
+}
+
 }  // namespace
 
 FileLocation resolve_config_path(StringView text, StringView what) {
@@ -87,8 +103,6 @@ void set_hash_mismatch_panic(bool panic) {
 
 files::LoadedFile read_config_file(const FileLocation& location, uint32_t memory_type, StringView missing_message,
                                    bool* missing) {
-    if (location.compressed)
-        fatal("gzip-compressed ('$') paths are not supported by this loader", location.path);
     auto file = files::read_file(location.path, memory_type);
     if (!file) {
         if (file.error().code == lib::ErrorCode::kNotFound && missing) {
@@ -106,7 +120,8 @@ files::LoadedFile read_config_file(const FileLocation& location, uint32_t memory
         console::print("loader: warning: {} ({}); booting anyway (hash_mismatch_panic: no)\n", message,
                        location.path);
     }
-    return *file;
+    // '$': the hash covered the compressed bytes; the kernel gets the data.
+    return location.compressed ? decompress(*file, memory_type, location.path) : *file;
 }
 
 FileLocation resolve_internal_path(StringView kernel_path, StringView text) {

@@ -36,8 +36,9 @@ void set_hash_mismatch_panic(bool panic);
 // Reads a file named by the config into pages of `memory_type` and checks
 // its hash, if it has one: a mismatch is the error line naming the file
 // ("hash mismatch (BLAKE2b-512)"), or a warning under hash_mismatch_panic: no.
-// A missing file is "<missing_message> (<path>)". Compressed ('$') files are
-// refused with a clear line: this loader does not decompress.
+// A missing file is "<missing_message> (<path>)". A compressed ('$') file
+// is gzip (RFC 1952): its hash is checked on the compressed bytes, then it is
+// replaced by its contents; bad gzip data is the error line naming the file.
 // With `missing` given, an absent file sets *missing and returns nothing.
 files::LoadedFile read_config_file(const FileLocation& location, uint32_t memory_type,
                                    lib::StringView missing_message, bool* missing = nullptr);

@@ -31,6 +31,10 @@ void answer_modules(limine::ModuleRequest* request, const KernelImage& kernel, c
             StringView path = kernel.string_at(reinterpret_cast<uint64_t>(module->path));
             StringView cmdline = kernel.string_at(reinterpret_cast<uint64_t>(module->cmdline));
             if (path.empty()) fatal("internal module without a path", "module request");
+            // Limine refuses internal modules flagged compressed (8.2.0: "no
+            // longer supported"); '$' config paths are how gzip is asked for.
+            if (module->flags & limine::kInternalModuleCompressed)
+                fatal("internal modules flagged compressed are not supported (nor by Limine 8 and later)", path);
             FileLocation location = resolve_internal_path(kernel_path, path);
             bool missing = false;
             bool required = (module->flags & limine::kInternalModuleRequired) != 0;
@@ -50,7 +54,8 @@ void answer_modules(limine::ModuleRequest* request, const KernelImage& kernel, c
 
     // No modules, no response: the protocol says so and Limine does it.
     if (count == 0) return;
-    auto* response = new_response<limine::ModuleResponse>(1, "module request");
+    // Revision 2, as Limine reports it (8.2.0 and 12.5.2 alike).
+    auto* response = new_response<limine::ModuleResponse>(2, "module request");
     auto** files = must(uefi::allocate_object<limine::File*>("no memory for the module list", count), "module request");
     for (uint64_t i = 0; i < count; ++i) files[i] = hhdm::from_pointer(list[i]);
     response->module_count = count;

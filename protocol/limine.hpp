@@ -261,6 +261,7 @@ struct KernelFileResponse {
 };
 
 inline constexpr uint64_t kInternalModuleRequired = 1;
+inline constexpr uint64_t kInternalModuleCompressed = 2;  // refused by Limine 8+ and by ours
 
 struct InternalModule {
     const char* path;  // relative to the kernel's directory

@@ -37,6 +37,7 @@ Keys of a scenario:
   limine_overrides  {version: {key: value}}: keys replaced when running
               through that real Limine (each use says why where it is listed)
 """
+import gzip
 import hashlib
 import os
 import struct
@@ -242,7 +243,7 @@ REVISION_SCENARIOS = [
 
 
 def blake2b_512(data):
-    return hashlib.blake2b(data, digest_size=64).hexdigest()
+    return hashlib.blake2b(data if isinstance(data, bytes) else data.encode(), digest_size=64).hexdigest()
 
 
 def conf_with(lines, globals_=""):
@@ -264,6 +265,13 @@ def minimal_device_tree():
 
 
 MODULE_ONE_HASH = blake2b_512(MODULE_ONE.encode())
+# mtime 0: the same bytes on every run.
+MODULE_ONE_GZ = gzip.compress(MODULE_ONE.encode(), mtime=0)
+
+
+def gzip_whole_file(data):
+    """The kernel file replaced by its gzip (for a '$' path)."""
+    data[:] = gzip.compress(bytes(data), mtime=0)
 MODULE_WRONG_HASH = blake2b_512(b"not the module")
 
 # limine.conf as Limine 11 reads it, and its bad input.
@@ -297,9 +305,24 @@ CONFIG_SCENARIOS = [
          reject=[READY]),
     dict(name="loader_unterminated_macro", our_loader=True, conf=conf_with(["path: ${KERNEL"]),
          expect=[LOADER_ERROR + r"a '\$\{' without its '\}' on the same line"], reject=[READY]),
-    dict(name="loader_compressed_path_refused", our_loader=True, conf=conf_with(["path: $boot():/boot/kernel"]),
-         expect=[LOADER_ERROR + r"gzip-compressed \('\$'\) paths are not supported by this loader \(/boot/kernel\)"],
+    # '$' paths: gzip decompressed by the loader (RFC 1952). The kernel itself
+    # and a module, each gzipped, the module's hash over its compressed bytes;
+    # the kernel checks the module's contents. Limine 12.5.2 reads the same.
+    dict(name="config_gzip_kernel_and_module", real_limine=["12.5.2"], smp=1,
+         conf=conf_with(["path: $boot():/boot/kernel", "cmdline: test=boot_protocol expect_modules=1",
+                         f"module_path: $boot():/boot/modules/one.txt.gz#{blake2b_512(MODULE_ONE_GZ)}",
+                         "module_string: hello from module one"]),
+         patch_kernel=gzip_whole_file, files={"/boot/modules/one.txt.gz": MODULE_ONE_GZ}, exit="pass",
+         expect=[ALL_PASSED], reject=[NO_PANIC]),
+    dict(name="loader_corrupt_gzip_names_the_file", our_loader=True,
+         conf=conf_with(["path: boot():/boot/kernel", "module_path: $boot():/boot/modules/bad.gz"]),
+         files={"/boot/modules/bad.gz": MODULE_ONE_GZ[:-8] + bytes([MODULE_ONE_GZ[-8] ^ 0x40]) + MODULE_ONE_GZ[-7:]},
+         expect=[LOADER_ERROR + r"gzip: CRC-32 mismatch: the data is corrupt \(/boot/modules/bad\.gz\)"],
          reject=[READY]),
+    dict(name="loader_not_gzip_names_the_file", our_loader=True,
+         conf=conf_with(["path: boot():/boot/kernel", "module_path: $boot():/boot/modules/plain.txt"]),
+         files={"/boot/modules/plain.txt": MODULE_ONE},
+         expect=[LOADER_ERROR + r"gzip: not a gzip file \(/boot/modules/plain\.txt\)"], reject=[READY]),
     # dtb_path answers the Device Tree Blob request (checked by the test kernel).
     dict(name="loader_device_tree_from_dtb_path", our_loader=True, kernel=REVISION_CHECK, exit="pass",
          conf=conf_with(["path: boot():/boot/kernel", "dtb_path: boot():/boot/test.dtb", "cmdline: revision=2 dtb=1"]),
