@@ -131,6 +131,12 @@ namespace {
     // reset_when_ready: reboot through the FADT reset register (for the
     // scenario that checks acpi::reset(); QEMU's -no-reboot then exits).
     if (cmdline.has("reset_when_ready")) acpi::reset();
+    // poweroff_when_ready: ACPI soft-off (the scenario that checks
+    // acpi::power_off(); QEMU exits).
+    if (cmdline.has("poweroff_when_ready")) {
+        auto off = acpi::power_off();
+        klog::error("acpi: {}", off.error().message);
+    }
 
     // Nothing to schedule yet: show what interrupt handlers logged, and
     // sleep between interrupts (the tick, keys).

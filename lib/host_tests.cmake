@@ -25,3 +25,6 @@ add_host_test(lib_compress_tests ${CMAKE_CURRENT_LIST_DIR}/compress/inflate.cpp 
 if(TARGET lib_compress_tests)
   target_link_libraries(lib_compress_tests PRIVATE ZLIB::ZLIB)
 endif()
+# ChaCha20 and the generator behind getrandom(2) (kernel/dev/random.hpp).
+add_host_test(lib_random_tests ${CMAKE_CURRENT_LIST_DIR}/random/chacha20.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/random/chacha20_test.cpp)

@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/io.hpp"
 #include "kernel/boot/boot_info.hpp"
+#include "kernel/acpi/sleep_type.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/mm/mmio.hpp"
 #include "lib/utility.hpp"
@@ -164,6 +165,29 @@ void write_reset_register(const GenericAddress& reg, uint8_t value) {
     }
 }
 
+// The PM1 control registers are 16 bits (§4.8.3.2.1), in I/O space or
+// memory; other spaces are refused when power-off looks for them.
+bool pm1_register_usable(const GenericAddress& reg) {
+    return (reg.space == AddressSpace::kSystemIo && reg.address <= 0xfffe) ||
+           (reg.space == AddressSpace::kSystemMemory && reg.address < k4GiB - 1);
+}
+uint16_t read_pm1(const GenericAddress& reg) {
+    if (reg.space == AddressSpace::kSystemIo) return arch::inw(static_cast<uint16_t>(reg.address));
+    return *boot::phys_to_virt<volatile uint16_t>(reg.address);
+}
+void write_pm1(const GenericAddress& reg, uint16_t value) {
+    if (reg.space == AddressSpace::kSystemIo)
+        arch::outw(static_cast<uint16_t>(reg.address), value);
+    else
+        *boot::phys_to_virt<volatile uint16_t>(reg.address) = value;
+}
+
+// PM1 control bits (§4.8.3.2.1, Table 4.13).
+constexpr uint16_t kSciEnable = 1u << 0;
+constexpr uint16_t kSleepTypeMask = 7u << 10;
+constexpr unsigned kSleepTypeShift = 10;
+constexpr uint16_t kSleepEnable = 1u << 13;
+
 // About `microseconds` µs: each write to the POST port takes ~1 µs on ISA timing.
 void short_wait(uint32_t microseconds) {
     for (uint32_t i = 0; i < microseconds; ++i) arch::io_wait();
@@ -255,6 +279,61 @@ void print_summary() {
     arch::outb(0x64, 0xfe);
     short_wait(100000);
     reset_by_triple_fault();
+}
+
+lib::Expected<SleepType> soft_off_sleep_type() {
+    lib::Error last = lib::Error::make(lib::ErrorCode::kNotFound, "ACPI: no DSDT or SSDT to look for \\_S5 in");
+    // The DSDT first, then each SSDT (§5.2.11: both hold definition blocks).
+    const Signature kinds[] = {Signature::of("DSDT"), Signature::of("SSDT")};
+    for (Signature signature : kinds) {
+        for (size_t index = 0;; ++index) {
+            lib::Bytes table = table_bytes(signature, index);
+            if (table.empty()) break;
+            constexpr size_t kHeaderSize = 36;  // §5.2.6, the system description table header
+            if (table.size() <= kHeaderSize) continue;
+            auto found = find_sleep_type(table.subspan(kHeaderSize), '5');
+            if (found) return found;
+            last = found.error();
+        }
+    }
+    return last;
+}
+
+lib::Expected<void> power_off() {
+    if (!g_initialized || !g_platform.has_fadt)
+        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: no FADT");
+    const FadtInfo& fadt = g_platform.fadt;
+    if (fadt.hardware_reduced())
+        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: hardware-reduced ACPI (no PM1 registers)");
+    if (!pm1_register_usable(fadt.pm1a_control))
+        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: no usable PM1a control register");
+    bool use_b = fadt.pm1b_control.present();
+    if (use_b && !pm1_register_usable(fadt.pm1b_control))
+        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: PM1b control register not usable");
+    SleepType type = TRY(soft_off_sleep_type());
+
+    arch::cli();
+    // The PM1 registers respond once the platform is in ACPI mode (SCI_EN
+    // set, §16.3.1): firmware that boots in legacy mode switches when
+    // ACPI_ENABLE is written to SMI_CMD (§4.8.2.1). Wait a bounded time.
+    if (!(read_pm1(fadt.pm1a_control) & kSciEnable) && fadt.smi_command_port != 0 && fadt.acpi_enable_value != 0 &&
+        fadt.smi_command_port <= 0xffff) {
+        arch::outb(static_cast<uint16_t>(fadt.smi_command_port), fadt.acpi_enable_value);
+        for (int i = 0; i < 3000 && !(read_pm1(fadt.pm1a_control) & kSciEnable); ++i) short_wait(1000);
+    }
+    klog::info("acpi: power off (\\_S5: SLP_TYPa={} SLP_TYPb={})", type.a, type.b);
+    klog::flush();
+    // §16.1.7: write SLP_TYPx, then SLP_EN with it, to PM1a and PM1b.
+    uint16_t a = (read_pm1(fadt.pm1a_control) & ~(kSleepTypeMask | kSleepEnable)) | uint16_t(type.a << kSleepTypeShift);
+    uint16_t b = use_b ? uint16_t((read_pm1(fadt.pm1b_control) & ~(kSleepTypeMask | kSleepEnable)) |
+                                  uint16_t(type.b << kSleepTypeShift))
+                       : 0;
+    write_pm1(fadt.pm1a_control, a);
+    if (use_b) write_pm1(fadt.pm1b_control, b);
+    write_pm1(fadt.pm1a_control, a | kSleepEnable);
+    if (use_b) write_pm1(fadt.pm1b_control, b | kSleepEnable);
+    short_wait(100000);
+    return lib::Error::make(lib::ErrorCode::kDevice, "power-off: the machine is still running after SLP_EN");
 }
 
 [[noreturn]] void reset_by_triple_fault() {

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "kernel/acpi/platform.hpp"
+#include "kernel/acpi/sleep_type.hpp"
+#include "lib/expected.hpp"
 #include "lib/span.hpp"
 
 namespace acpi {
@@ -47,6 +49,15 @@ lib::Bytes table_bytes(Signature signature, size_t index = 0);
 // firmware offers one, else the 8042 keyboard controller's reset line
 // (pulse command 0xFE on port 0x64), else a triple fault.
 [[noreturn]] void reset();
+// Turns the machine off: the \_S5 sleep type from the DSDT (or an SSDT)
+// written with SLP_EN to the FADT's PM1a/PM1b control registers (ACPI 6.5
+// §16.1.7, §4.8.3.2.1); QEMU then exits. Returns only on failure (no FADT,
+// no \_S5, hardware-reduced ACPI, or the write had no effect), with
+// interrupts off.
+lib::Expected<void> power_off();
+// The SLP_TYPa/b values of \_S5 (for the log and tests).
+lib::Expected<SleepType> soft_off_sleep_type();
+
 // reset()'s last resort on its own (for tests): load an empty IDT and trap.
 [[noreturn]] void reset_by_triple_fault();
 

@@ -99,3 +99,17 @@ KTEST(acpi, window_refuses_mmio_holes_and_wraparound) {
     KEXPECT(window.view(1ull << 50, 16).empty());             // far beyond RAM
     KEXPECT_EQ(window.view(0x1000, 16).size(), 16u);          // the legacy area below 1 MiB
 }
+
+// QEMU's DSDT (q35 and pc alike) defines \_S5 as Package(){0, 0, 0, 0}:
+// soft-off is SLP_TYP 0 on the PIIX4/ICH9 PM1 control register.
+KTEST(acpi, soft_off_sleep_type_is_found_in_the_dsdt) {
+    ensure_initialized();
+    auto s5 = acpi::soft_off_sleep_type();
+    KASSERT(s5.has_value());
+    KEXPECT_EQ(s5->a, 0);
+    KEXPECT_EQ(s5->b, 0);
+    const acpi::FadtInfo* fadt = acpi::fadt();
+    KASSERT(fadt != nullptr);
+    KEXPECT(fadt->pm1a_control.present());
+    KEXPECT(!fadt->pm1b_control.present());
+}

@@ -95,6 +95,9 @@ TEST(CapturedTables, Q35FadtHpetMcfg) {
     EXPECT_FALSE(p.fadt.boot_architecture.vga_not_present());
     EXPECT_EQ(p.fadt.century_register, 0x32);
     EXPECT_EQ(p.fadt.pm1a_control.address, 0x604u);
+    EXPECT_EQ(p.fadt.pm1a_control.space, AddressSpace::kSystemIo);
+    EXPECT_EQ(p.fadt.pm1a_control.bit_width, 16);
+    EXPECT_FALSE(p.fadt.pm1b_control.present());
 
     ASSERT_TRUE(p.has_hpet);
     EXPECT_EQ(p.hpet.base.address, 0xfed00000u);

@@ -22,6 +22,8 @@ constexpr size_t kSmiCmd = 48;
 constexpr size_t kAcpiEnable = 52;
 constexpr size_t kAcpiDisable = 53;
 constexpr size_t kPm1aCntBlk = 64;
+constexpr size_t kPm1bCntBlk = 68;
+constexpr size_t kPm1CntLen = 89;
 constexpr size_t kPmTmrBlk = 76;
 constexpr size_t kPmTmrLen = 91;
 constexpr size_t kCentury = 108;
@@ -33,6 +35,7 @@ constexpr size_t kMinorVersion = 131;
 constexpr size_t kXFirmwareCtrl = 132;
 constexpr size_t kXDsdt = 140;
 constexpr size_t kXPm1aCntBlk = 172;
+constexpr size_t kXPm1bCntBlk = 184;
 constexpr size_t kXPmTmrBlk = 208;
 
 constexpr size_t kAcpi1Length = 116;  // the ACPI 1.0 FADT ends before RESET_REG
@@ -101,11 +104,20 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
         }
     }
 
+    // PM1 control blocks (§4.8.3.2.1): the 16-bit registers power-off
+    // writes SLP_TYPx and SLP_EN to; the X_ forms win when present.
+    // PM1_CNT_LEN must be at least 2 (Table 5.9).
+    uint8_t pm1_control_bytes = read_u8(table, kPm1CntLen) >= 2 ? 2 : 0;
     GenericAddress x_pm1a = GenericAddress::decode(table, kXPm1aCntBlk);
     if (has_field(table, kXPm1aCntBlk, GenericAddress::kSize) && x_pm1a.present())
         out.pm1a_control = x_pm1a;
-    else if (uint32_t port = read_u32(table, kPm1aCntBlk); port != 0)
-        out.pm1a_control = io_register(port, 2);
+    else if (uint32_t port = read_u32(table, kPm1aCntBlk); port != 0 && pm1_control_bytes != 0)
+        out.pm1a_control = io_register(port, pm1_control_bytes);
+    GenericAddress x_pm1b = GenericAddress::decode(table, kXPm1bCntBlk);
+    if (has_field(table, kXPm1bCntBlk, GenericAddress::kSize) && x_pm1b.present())
+        out.pm1b_control = x_pm1b;
+    else if (uint32_t port = read_u32(table, kPm1bCntBlk); port != 0 && pm1_control_bytes != 0)
+        out.pm1b_control = io_register(port, pm1_control_bytes);
 
     out.minor_revision = has_field(table, kMinorVersion, 1) ? read_u8(table, kMinorVersion) : 0;
     if (has_field(table, kResetValue, 1) && (out.flags & kFlagResetRegisterSupported)) {

@@ -44,6 +44,7 @@ struct FadtInfo {
     constexpr bool has_pm_timer() const { return pm_timer.present() && pm_timer_bits != 0; }
 
     GenericAddress pm1a_control;  // X_PM1a_CNT_BLK, or PM1a_CNT_BLK as I/O
+    GenericAddress pm1b_control;  // X_PM1b_CNT_BLK, or PM1b_CNT_BLK; absent on most machines
 
     // §4.8.3.6: writing reset_value to reset_register resets the machine,
     // when the Flags say the register is supported.

@@ -52,6 +52,7 @@ TEST(Fadt, Revision6FromIasl) {
     EXPECT_FALSE(fadt.boot_architecture.cmos_rtc_not_present());
     EXPECT_EQ(fadt.century_register, 0x32);
     EXPECT_EQ(fadt.pm1a_control.address, 0x604u);
+    EXPECT_FALSE(fadt.pm1b_control.present());
     EXPECT_FALSE(fadt.hardware_reduced());
 }
 

@@ -11,6 +11,8 @@ add_host_test(acpi_tests
   ${CMAKE_CURRENT_LIST_DIR}/hpet.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mcfg.cpp
   ${CMAKE_CURRENT_LIST_DIR}/platform.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sleep_type.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sleep_type_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fixed_tables_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/captured_tables_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_test.cpp)

@@ -36,6 +36,16 @@ inline constexpr CpuFeature kArchCapabilities{0x7, 0, CpuidRegister::kEdx, 29}; 
 inline constexpr CpuFeature kNoExecute{0x8000'0001, 0, CpuidRegister::kEdx, 20};  // NX (execute disable)
 inline constexpr CpuFeature kPage1GiB{0x8000'0001, 0, CpuidRegister::kEdx, 26};
 inline constexpr CpuFeature kInvariantTsc{0x8000'0007, 0, CpuidRegister::kEdx, 8};
+// For user mode (issue 11): protections, the random-number instructions,
+// and what the vDSO and AT_HWCAP2 report.
+inline constexpr CpuFeature kFsgsbase{0x7, 0, CpuidRegister::kEbx, 0};          // RDFSBASE/WRFSBASE... at CPL 3
+inline constexpr CpuFeature kSmep{0x7, 0, CpuidRegister::kEbx, 7};              // supervisor-mode execution prevention
+inline constexpr CpuFeature kRdseed{0x7, 0, CpuidRegister::kEbx, 18};
+inline constexpr CpuFeature kSmap{0x7, 0, CpuidRegister::kEbx, 20};             // supervisor-mode access prevention
+inline constexpr CpuFeature kUmip{0x7, 0, CpuidRegister::kEcx, 2};              // user-mode instruction prevention
+inline constexpr CpuFeature kRdpid{0x7, 0, CpuidRegister::kEcx, 22};
+inline constexpr CpuFeature kSyscall{0x8000'0001, 0, CpuidRegister::kEdx, 11};  // SYSCALL/SYSRET in 64-bit mode
+inline constexpr CpuFeature kRdtscp{0x8000'0001, 0, CpuidRegister::kEdx, 27};
 }  // namespace feature
 
 // Leaves 0 and 8000_0000H report the highest basic / extended leaf.

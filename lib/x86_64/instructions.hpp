@@ -47,6 +47,19 @@ inline uint64_t rdtsc() {
     return (uint64_t(hi) << 32) | lo;
 }
 
+// RDSEED / RDRAND (SDM Vol. 2B): CF=1 when the value is valid; the caller
+// retries a few times (the hardware may be briefly out of entropy).
+inline bool rdseed64(uint64_t& value) {
+    unsigned char ok;
+    asm volatile("rdseed %0; setc %1" : "=r"(value), "=qm"(ok));
+    return ok != 0;
+}
+inline bool rdrand64(uint64_t& value) {
+    unsigned char ok;
+    asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
+    return ok != 0;
+}
+
 struct CpuidResult {
     uint32_t eax, ebx, ecx, edx;
 };

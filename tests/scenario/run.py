@@ -148,6 +148,8 @@ def check(scenario, status, text):
         failures.append(f"QEMU exit status {status}, wanted {qemu.EXIT_FAIL} (kernel wrote 0x11: fail)")
     elif wanted_exit == "reset" and status != 0:
         failures.append(f"QEMU exit status {status}, wanted 0 (the guest reset with -no-reboot)")
+    elif wanted_exit == "poweroff" and status != 0:
+        failures.append(f"QEMU exit status {status}, wanted 0 (the guest powered off through ACPI)")
     elif wanted_exit is None and status is not None:
         failures.append(f"QEMU exited by itself with status {status}; the scenario expected it to keep running")
     for pattern in scenario.get("expect", ()):

@@ -13,7 +13,8 @@ Keys of a scenario:
   patch_kernel  function(bytearray) editing the kernel file on the ESP
   smp, mem, cpu, machine, qemu_args   the machine shape
   exit        "pass" (kernel wrote 0x10), "fail" (0x11), "reset" (the guest
-              reset, which -no-reboot turns into QEMU exit status 0), or None: the boot
+              reset, which -no-reboot turns into QEMU exit status 0), "poweroff"
+              (ACPI soft-off: QEMU exits with status 0 too), or None: the boot
               must keep running; QEMU is stopped once every `expect` matched
   expect      regexes the serial log must contain
   reject      regexes it must not contain
@@ -380,6 +381,14 @@ SCENARIOS = [
          expect=[r"^boot: .* fb=1280x800x32 ", READY], reject=[NO_PANIC]),
     dict(name="reset_through_the_fadt_register", cmdline="reset_when_ready", exit="reset",
          expect=[READY, r"acpi: reset through the FADT reset register"]),
+    # ACPI soft-off: \_S5's sleep type from the DSDT into PM1a_CNT with
+    # SLP_EN (q35's ICH9 and pc's PIIX4 PM blocks both end QEMU).
+    dict(name="poweroff_through_acpi_s5", real_limine=True, cmdline="poweroff_when_ready", exit="poweroff",
+         expect=[READY, r"acpi: power off \(\\_S5: SLP_TYPa=0 SLP_TYPb=0\)"],
+         reject=[r"reset through", r"still running"]),
+    dict(name="poweroff_through_acpi_s5_pc", cmdline="poweroff_when_ready", exit="poweroff", machine="pc",
+         expect=[READY, r"acpi: power off \(\\_S5: SLP_TYPa=0 SLP_TYPb=0\)"],
+         reject=[r"reset through", r"still running"]),
     dict(name="boot_without_framebuffer", real_limine=True, cmdline="", qemu_args=["-vga", "none"],
          expect=[r"^boot: .* fb=none ", READY], reject=[NO_PANIC]),
 
