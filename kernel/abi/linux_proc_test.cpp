@@ -21,19 +21,11 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/abi/abi_test.hpp"
 #include "kernel/abi/linux_signal.hpp"
 #include "kernel/abi/linux_time.hpp"
 
 namespace {
-
-#define EXPECT_SAME(ours, theirs) EXPECT_EQ(static_cast<int64_t>(ours), static_cast<int64_t>(theirs)) << #theirs
-#define EXPECT_FIELD(Ours, ours_field, Theirs, theirs_field)                                    \
-    do {                                                                                        \
-        EXPECT_EQ(offsetof(Ours, ours_field), offsetof(Theirs, theirs_field)) << #theirs_field; \
-        EXPECT_EQ(sizeof(static_cast<Ours*>(nullptr)->ours_field),                             \
-                  sizeof(static_cast<Theirs*>(nullptr)->theirs_field))                          \
-            << #theirs_field;                                                                   \
-    } while (0)
 
 TEST(LinuxProcAbi, CloneFlags) {
     EXPECT_SAME(uapi::kCSIGNAL, CSIGNAL);
