@@ -9,6 +9,7 @@
 #include "kernel/arch/x86_64/fault_expect.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
 
@@ -19,6 +20,44 @@ InterruptHandler g_handlers[256];
 InterruptHandler g_nmi_handler = nullptr;
 AddressDescriber g_describe_code = nullptr;
 AddressDescriber g_describe_data = nullptr;
+UaccessFaultResolver g_uaccess_resolver = nullptr;
+UserTrapHandler g_user_trap_handler = nullptr;
+ReturnToUserHook g_return_to_user_hook = nullptr;
+
+bool from_user_mode(const InterruptFrame& frame) {
+    return (frame.cs & 3) == 3;
+}
+
+// The vectors that stay the kernel's even when they interrupt user mode.
+bool kernel_only_vector(uint8_t v) {
+    return v == vector::kNmi || v == vector::kDoubleFault || v == vector::kMachineCheck;
+}
+
+void return_to_user(InterruptFrame& frame) {
+    if (ReturnToUserHook hook = __atomic_load_n(&g_return_to_user_hook, __ATOMIC_ACQUIRE)) hook(frame);
+}
+
+// A fault of the kernel in a user access (uaccess.S): let the memory
+// manager bring the page in, else continue at the fix-up, which ends the
+// copy. True when handled.
+bool handle_uaccess_fault(InterruptFrame& frame, uint8_t v, uint64_t cr2) {
+    if (v != vector::kPageFault && v != vector::kGeneralProtection) return false;
+    uint64_t fixup = exception_fixup(frame.rip);
+    if (fixup == 0) return false;
+    if (v == vector::kPageFault && cr2 < kUserTop) {
+        UaccessFaultResolver resolver = __atomic_load_n(&g_uaccess_resolver, __ATOMIC_ACQUIRE);
+        if (resolver != nullptr) {
+            // The copy ran with interrupts on: resolve the fault so too.
+            bool enable = (frame.rflags & rflags::kInterruptEnable) != 0;
+            if (enable) sti();
+            bool resolved = resolver(cr2, frame.error_code);
+            if (enable) cli();
+            if (resolved) return true;
+        }
+    }
+    frame.rip = fixup;
+    return true;
+}
 
 // The describer's text for `address` into `out`, or "".
 void describe(const AddressDescriber& describer, uint64_t address, char* out, size_t size) {
@@ -115,6 +154,13 @@ void handle_exception(InterruptFrame& frame) {
     uint64_t dr6 = v == vector::kDebug ? read_dr6() : 0;
     if (v == vector::kDebug) write_dr6(0);  // DR6 bits are sticky (SDM §18.2.3)
 
+    if (from_user_mode(frame) && !kernel_only_vector(v)) {
+        if (UserTrapHandler handler = __atomic_load_n(&g_user_trap_handler, __ATOMIC_ACQUIRE)) {
+            handler(frame, cr2);
+            return_to_user(frame);
+            return;
+        }
+    }
     CpuLocal& cpu = this_cpu();
     if (takes(cpu.fault_expectation, v)) {
         recover(cpu.fault_expectation, frame, cr2, dr6);
@@ -126,6 +172,7 @@ void handle_exception(InterruptFrame& frame) {
             return;
         }
     }
+    if (!from_user_mode(frame) && handle_uaccess_fault(frame, v, cr2)) return;
     if (v == vector::kBreakpoint) {
         ++cpu.breakpoints;
         report_breakpoint(frame);
@@ -155,6 +202,18 @@ void set_nmi_handler(InterruptHandler handler) {
     __atomic_store_n(&g_nmi_handler, handler, __ATOMIC_RELEASE);
 }
 
+void set_uaccess_fault_resolver(UaccessFaultResolver resolver) {
+    __atomic_store_n(&g_uaccess_resolver, resolver, __ATOMIC_RELEASE);
+}
+
+void set_user_trap_handler(UserTrapHandler handler) {
+    __atomic_store_n(&g_user_trap_handler, handler, __ATOMIC_RELEASE);
+}
+
+void set_return_to_user_hook(ReturnToUserHook hook) {
+    __atomic_store_n(&g_return_to_user_hook, hook, __ATOMIC_RELEASE);
+}
+
 uint64_t breakpoint_count() {
     return this_cpu().breakpoints;
 }
@@ -170,6 +229,7 @@ extern "C" void arch_handle_interrupt(arch::InterruptFrame* frame) {
     InterruptHandler handler = __atomic_load_n(&g_handlers[frame->vector], __ATOMIC_ACQUIRE);
     if (handler != nullptr) {
         handler(*frame);
+        if (from_user_mode(*frame)) return_to_user(*frame);
         return;
     }
     PANIC_WITH_REGISTERS(*frame, "unexpected interrupt: vector {} ({:#x}) has no handler", frame->vector,

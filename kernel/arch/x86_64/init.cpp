@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/cpu_local.hpp"
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 
@@ -24,6 +25,9 @@ void init_cpu(const CpuSetup& setup) {
         !register_kernel_stack(setup.boot_stack_bottom, setup.boot_stack_top, "the boot stack"))
         klog::warn("cpu: the known-stack table is full; the boot stack is not watched for overflows");
     klog::info("cpu: GDT, TSS (IST: #DF #NMI #MC) and IDT (256 vectors) loaded");
+    enable_user_protections();
+    klog::info("cpu: user-mode protections: SMEP {}, SMAP {}, UMIP {}", smep_active() ? "on" : "absent",
+               smap_active() ? "on" : "absent", umip_active() ? "on" : "absent");
     init_legacy_pic();
     klog::info("cpu: 8259 PICs remapped to {:#x}-{:#x} and masked", kPicVectorBase, kPicVectorBase + 15);
 }
@@ -42,6 +46,7 @@ uint64_t physical_map_offset() {
 void init_application_processor(CpuLocal& cpu, uint32_t index) {
     cpu.index = index;
     load_cpu_tables(cpu);
+    enable_user_protections();
     init_local_apic();
 }
 

@@ -12,8 +12,19 @@
  * recovery of expect_fault does): the registers and the IRETQ frame are
  * restored from it.
  *
- * No SWAPGS: nothing runs at CPL 3 yet, so GS base always holds this CPU's
- * arch::CpuLocal; entries from user mode will have to swap it in first.
+ * GS: in the kernel GS base holds this CPU's arch::CpuLocal; in user mode
+ * it holds the program's GS base and IA32_KERNEL_GS_BASE the CpuLocal, and
+ * SWAPGS exchanges the two (SDM Vol. 2B, SWAPGS). An entry from CPL 3 (the
+ * pushed CS's RPL) swaps on the way in and back on the way out. The
+ * vectors that can arrive at any instruction — #DB, NMI, #DF, #MC, which
+ * may strike between SYSCALL and its SWAPGS — decide by the GS base itself
+ * instead: a user GS base is always below the kernel half (arch_prctl
+ * refuses others), so a non-negative one must be swapped. %r12 (callee-
+ * saved, so the handler keeps it) remembers whether to swap back.
+ *
+ * SMAP: an interrupt keeps RFLAGS.AC as the interrupted code had it (a
+ * program may set it), so the entry clears it where SMAP is on; IRETQ
+ * restores the interrupted value.
  *
  * Stack alignment: the CPU aligns RSP to 16 before it pushes its 5 words
  * (SDM §6.14.2), the stub adds 2 and the common path 15: 22 words keep RSP
@@ -73,6 +84,32 @@ interrupt_common:
     pushq %r13
     pushq %r14
     pushq %r15
+    xorl %r12d, %r12d
+    movq 15 * 8(%rsp), %rax     /* the vector */
+    cmpq $1, %rax               /* #DB */
+    je .Lgs_by_base
+    cmpq $2, %rax               /* NMI */
+    je .Lgs_by_base
+    cmpq $8, %rax               /* #DF */
+    je .Lgs_by_base
+    cmpq $18, %rax              /* #MC */
+    je .Lgs_by_base
+    testb $3, 18 * 8(%rsp)      /* the interrupted CS: RPL 3 is user mode */
+    jz .Lgs_ready
+    jmp .Lgs_swap
+.Lgs_by_base:
+    movl $0xc0000101, %ecx      /* IA32_GS_BASE */
+    rdmsr
+    testl %edx, %edx
+    js .Lgs_ready               /* a kernel-half base: the kernel's already */
+.Lgs_swap:
+    swapgs
+    movl $1, %r12d
+.Lgs_ready:
+    testb $1, arch_smap_active(%rip)
+    jz .Lsmap_done
+    clac
+.Lsmap_done:
     /* A frame record [interrupted RBP][interrupted RIP] makes the RBP chain
      * run from the handler through the interrupted code, so a backtrace taken
      * inside a handler shows what was interrupted. */
@@ -82,6 +119,10 @@ interrupt_common:
     movq %rsp, %rbp
     call arch_handle_interrupt
     addq $16, %rsp
+    testl %r12d, %r12d
+    jz .Lgs_restored
+    swapgs
+.Lgs_restored:
     popq %r15
     popq %r14
     popq %r13
