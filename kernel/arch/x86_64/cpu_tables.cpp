@@ -57,6 +57,8 @@ void build_gdt(CpuLocal& cpu) {
     cpu.gdt[gdt_index::kNull] = 0;
     cpu.gdt[gdt_index::kKernelCode] = code_segment_64(PrivilegeLevel::kKernel);
     cpu.gdt[gdt_index::kKernelData] = data_segment(PrivilegeLevel::kKernel);
+    cpu.gdt[3] = 0;
+    cpu.gdt[gdt_index::kSysretBase] = 0;
     cpu.gdt[gdt_index::kUserData] = data_segment(PrivilegeLevel::kUser);
     cpu.gdt[gdt_index::kUserCode] = code_segment_64(PrivilegeLevel::kUser);
     SystemDescriptor tss = tss_descriptor(reinterpret_cast<uint64_t>(&cpu.tss), sizeof(Tss) - 1);

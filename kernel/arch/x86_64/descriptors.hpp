@@ -21,22 +21,27 @@ constexpr uint16_t make_selector(uint16_t index, PrivilegeLevel rpl = PrivilegeL
 
 // The kernel's GDT. The order is the one SYSCALL/SYSRET impose (SDM Vol. 2B,
 // SYSRET: SS = STAR[63:48] + 8, 64-bit CS = STAR[63:48] + 16), so user data
-// sits directly below user code; the TSS takes two slots (16 bytes).
+// sits directly below user code; the TSS takes two slots (16 bytes). The
+// user selectors are Linux's (__USER_DS 0x2b, __USER_CS 0x33), which
+// programs see in their signal frames; slots 3 and 4 stay null (Linux's
+// per-CPU and 32-bit user code segments: no compatibility mode here).
 namespace gdt_index {
 inline constexpr uint16_t kNull = 0;
 inline constexpr uint16_t kKernelCode = 1;
 inline constexpr uint16_t kKernelData = 2;
-inline constexpr uint16_t kUserData = 3;
-inline constexpr uint16_t kUserCode = 4;
-inline constexpr uint16_t kTss = 5;  // and 6
-inline constexpr uint16_t kCount = 7;
+inline constexpr uint16_t kSysretBase = 4;  // STAR[63:48]: the selector SYSRET adds 8 and 16 to
+inline constexpr uint16_t kUserData = 5;
+inline constexpr uint16_t kUserCode = 6;
+inline constexpr uint16_t kTss = 7;  // and 8
+inline constexpr uint16_t kCount = 9;
 }  // namespace gdt_index
 
 inline constexpr uint16_t kKernelCodeSelector = make_selector(gdt_index::kKernelCode);                     // 0x08
 inline constexpr uint16_t kKernelDataSelector = make_selector(gdt_index::kKernelData);                     // 0x10
-inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData, PrivilegeLevel::kUser);  // 0x1b
-inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x23
-inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                                   // 0x28
+inline constexpr uint16_t kSysretBaseSelector = make_selector(gdt_index::kSysretBase, PrivilegeLevel::kUser);  // 0x23
+inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData, PrivilegeLevel::kUser);  // 0x2b
+inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x33
+inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                                   // 0x38
 
 // ---------------------------------------------------------------------------
 // Code and data segment descriptors (SDM §3.4.5, Figure 3-8; types in §3.4.5.1

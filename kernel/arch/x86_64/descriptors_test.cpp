@@ -14,12 +14,15 @@ TEST(Selectors, IndexTableAndRpl) {
     EXPECT_EQ(make_selector(4, PrivilegeLevel::kUser), 0x23);
     EXPECT_EQ(kKernelCodeSelector, 0x08);
     EXPECT_EQ(kKernelDataSelector, 0x10);
-    EXPECT_EQ(kUserDataSelector, 0x1b);
-    EXPECT_EQ(kUserCodeSelector, 0x23);
-    EXPECT_EQ(kTssSelector, 0x28);
-    // SYSRET (SDM Vol. 2B): SS = base + 8, CS = base + 16 with base = kernel data.
-    EXPECT_EQ((kKernelDataSelector + 8) | 3, kUserDataSelector);
-    EXPECT_EQ((kKernelDataSelector + 16) | 3, kUserCodeSelector);
+    // Linux's __USER_DS and __USER_CS, as programs see them in signal frames.
+    EXPECT_EQ(kUserDataSelector, 0x2b);
+    EXPECT_EQ(kUserCodeSelector, 0x33);
+    EXPECT_EQ(kTssSelector, 0x38);
+    // SYSRET (SDM Vol. 2B): SS = base + 8, CS = base + 16, both with RPL 3.
+    EXPECT_EQ((kSysretBaseSelector + 8) | 3, kUserDataSelector);
+    EXPECT_EQ((kSysretBaseSelector + 16) | 3, kUserCodeSelector);
+    // SYSCALL: SS = STAR[47:32] + 8 with STAR[47:32] = kernel code.
+    EXPECT_EQ(kKernelCodeSelector + 8, kKernelDataSelector);
 }
 
 TEST(SegmentDescriptors, KernelCodeIsTheWellKnownValue) {
