@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
 #include "kernel/debug/assert.hpp"
 
@@ -95,7 +96,7 @@ void load_bad_data_selector(void*) {
 // DS takes only data or readable code segments (SDM Vol. 3A §5.4.1); the
 // TSS descriptor is present but a system segment.
 void load_system_selector(void*) {
-    asm volatile("movw %0, %%ds" ::"r"(uint16_t(0x28)) : "memory");
+    asm volatile("movw %0, %%ds" ::"r"(kTssSelector) : "memory");
 }
 
 // A memory operand with RSP as its base that is not canonical raises #SS,
