@@ -32,7 +32,7 @@ KERNEL_LAYERS = [
     ("sched", ["kernel/sched/"], []),
     ("fs and tty", ["kernel/fs/", "kernel/tty/"], []),
     ("proc", ["kernel/proc/"], []),
-    ("syscalls", ["kernel/syscalls/"], []),
+    ("syscall", ["kernel/syscall/"], []),
 ]
 
 

@@ -166,21 +166,31 @@ void write_reset_register(const GenericAddress& reg, uint8_t value) {
 }
 
 // The PM1 control registers are 16 bits (§4.8.3.2.1), in I/O space or
-// memory; other spaces are refused when power-off looks for them.
-bool pm1_register_usable(const GenericAddress& reg) {
-    return (reg.space == AddressSpace::kSystemIo && reg.address <= 0xfffe) ||
-           (reg.space == AddressSpace::kSystemMemory && reg.address < k4GiB - 1);
-}
-uint16_t read_pm1(const GenericAddress& reg) {
-    if (reg.space == AddressSpace::kSystemIo) return arch::inw(static_cast<uint16_t>(reg.address));
-    return *boot::phys_to_virt<volatile uint16_t>(reg.address);
-}
-void write_pm1(const GenericAddress& reg, uint16_t value) {
-    if (reg.space == AddressSpace::kSystemIo)
-        arch::outw(static_cast<uint16_t>(reg.address), value);
-    else
-        *boot::phys_to_virt<volatile uint16_t>(reg.address) = value;
-}
+// memory (device memory, mapped uncached when used); other spaces are
+// refused when power-off looks for them.
+struct Pm1Register {
+    const GenericAddress* where = nullptr;
+    volatile uint16_t* memory = nullptr;  // the mapping, for system-memory registers
+
+    bool open(const GenericAddress& reg) {
+        where = &reg;
+        if (reg.space == AddressSpace::kSystemIo) return reg.address <= 0xfffe;
+        if (reg.space != AddressSpace::kSystemMemory) return false;
+        auto mapped = mm::map_mmio(reg.address, 2);
+        if (!mapped) return false;
+        memory = static_cast<volatile uint16_t*>(*mapped);
+        return true;
+    }
+    uint16_t read() const {
+        return memory ? *memory : arch::inw(static_cast<uint16_t>(where->address));
+    }
+    void write(uint16_t value) const {
+        if (memory)
+            *memory = value;
+        else
+            arch::outw(static_cast<uint16_t>(where->address), value);
+    }
+};
 
 // PM1 control bits (§4.8.3.2.1, Table 4.13).
 constexpr uint16_t kSciEnable = 1u << 0;
@@ -305,10 +315,11 @@ lib::Expected<void> power_off() {
     const FadtInfo& fadt = g_platform.fadt;
     if (fadt.hardware_reduced())
         return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: hardware-reduced ACPI (no PM1 registers)");
-    if (!pm1_register_usable(fadt.pm1a_control))
+    Pm1Register a, b;
+    if (!a.open(fadt.pm1a_control))
         return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: no usable PM1a control register");
     bool use_b = fadt.pm1b_control.present();
-    if (use_b && !pm1_register_usable(fadt.pm1b_control))
+    if (use_b && !b.open(fadt.pm1b_control))
         return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: PM1b control register not usable");
     SleepType type = TRY(soft_off_sleep_type());
 
@@ -316,22 +327,20 @@ lib::Expected<void> power_off() {
     // The PM1 registers respond once the platform is in ACPI mode (SCI_EN
     // set, §16.3.1): firmware that boots in legacy mode switches when
     // ACPI_ENABLE is written to SMI_CMD (§4.8.2.1). Wait a bounded time.
-    if (!(read_pm1(fadt.pm1a_control) & kSciEnable) && fadt.smi_command_port != 0 && fadt.acpi_enable_value != 0 &&
+    if (!(a.read() & kSciEnable) && fadt.smi_command_port != 0 && fadt.acpi_enable_value != 0 &&
         fadt.smi_command_port <= 0xffff) {
         arch::outb(static_cast<uint16_t>(fadt.smi_command_port), fadt.acpi_enable_value);
-        for (int i = 0; i < 3000 && !(read_pm1(fadt.pm1a_control) & kSciEnable); ++i) short_wait(1000);
+        for (int i = 0; i < 3000 && !(a.read() & kSciEnable); ++i) short_wait(1000);
     }
     klog::info("acpi: power off (\\_S5: SLP_TYPa={} SLP_TYPb={})", type.a, type.b);
     klog::flush();
     // §16.1.7: write SLP_TYPx, then SLP_EN with it, to PM1a and PM1b.
-    uint16_t a = (read_pm1(fadt.pm1a_control) & ~(kSleepTypeMask | kSleepEnable)) | uint16_t(type.a << kSleepTypeShift);
-    uint16_t b = use_b ? uint16_t((read_pm1(fadt.pm1b_control) & ~(kSleepTypeMask | kSleepEnable)) |
-                                  uint16_t(type.b << kSleepTypeShift))
-                       : 0;
-    write_pm1(fadt.pm1a_control, a);
-    if (use_b) write_pm1(fadt.pm1b_control, b);
-    write_pm1(fadt.pm1a_control, a | kSleepEnable);
-    if (use_b) write_pm1(fadt.pm1b_control, b | kSleepEnable);
+    uint16_t value_a = (a.read() & ~(kSleepTypeMask | kSleepEnable)) | uint16_t(type.a << kSleepTypeShift);
+    uint16_t value_b = use_b ? uint16_t((b.read() & ~(kSleepTypeMask | kSleepEnable)) | (type.b << kSleepTypeShift)) : 0;
+    a.write(value_a);
+    if (use_b) b.write(value_b);
+    a.write(value_a | kSleepEnable);
+    if (use_b) b.write(value_b | kSleepEnable);
     short_wait(100000);
     return lib::Error::make(lib::ErrorCode::kDevice, "power-off: the machine is still running after SLP_EN");
 }

@@ -1,6 +1,7 @@
-// In-kernel tests of the user-memory copies and their exception-table
-// fix-ups (suite "uaccess"), on the real CPU: a user page mapped into the
-// kernel's own tables at a low address, then copies into it, across its
+// In-kernel tests of the user-memory copies (kernel/arch/x86_64/uaccess.hpp)
+// and their exception-table fix-ups (suite "uaccess"), on the real CPU; here
+// because they need mm to map a user page: one mapped into the kernel's own
+// tables at a low address, then copies into it, across its
 // end into an unmapped page (the #PF lands on a fix-up and the copy
 // reports what it did not do), from the kernel half and non-canonical
 // addresses (refused before any access), and the protections: with SMAP a
