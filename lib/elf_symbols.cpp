@@ -78,52 +78,53 @@ Bytes section_bytes(Bytes file, const SectionHeader& header) {
 }  // namespace
 
 Expected<ElfSymbols> ElfSymbols::parse(Bytes file) {
-    if (file.size() < kElfHeaderSize) return Error::make(ErrorCode::kTruncated, "ELF file shorter than its header");
+    if (file.size() < kElfHeaderSize) return Error::make(ErrorCode::kENODATA, "ELF file shorter than its header");
     if (file[0] != 0x7f || file[1] != 'E' || file[2] != 'L' || file[3] != 'F')
-        return Error::make(ErrorCode::kInvalid, "not an ELF file (bad magic)");
+        return Error::make(ErrorCode::kEINVAL, "not an ELF file (bad magic)");
     if (file[kIdentClass] != kClass64 || file[kIdentData] != kDataLittleEndian)
-        return Error::make(ErrorCode::kUnsupported, "not an ELF64 little-endian file");
+        return Error::make(ErrorCode::kEOPNOTSUPP, "not an ELF64 little-endian file");
 
     uint64_t section_table = 0, entry_size = 0, section_count = 0;
     (void)read_le(file, kOffsetShoff, 8, section_table);
     (void)read_le(file, kOffsetShentsize, 2, entry_size);
     (void)read_le(file, kOffsetShnum, 2, section_count);
-    if (section_table == 0) return Error::make(ErrorCode::kNotFound, "ELF file has no section headers");
-    if (entry_size != kSectionHeaderSize) return Error::make(ErrorCode::kInvalid, "unexpected e_shentsize");
+    if (section_table == 0) return Error::make(ErrorCode::kENOENT, "ELF file has no section headers");
+    if (entry_size != kSectionHeaderSize) return Error::make(ErrorCode::kEINVAL, "unexpected e_shentsize");
     if (section_count == 0) {
         SectionHeader first;
         if (!read_section_header(file, section_table, 0, first))
-            return Error::make(ErrorCode::kTruncated, "section header table outside the file");
+            return Error::make(ErrorCode::kENODATA, "section header table outside the file");
         section_count = first.size;
     }
-    if (section_count > kMaxSections) return Error::make(ErrorCode::kInvalid, "implausible section count");
+    if (section_count > kMaxSections) return Error::make(ErrorCode::kEINVAL, "implausible section count");
 
     for (uint64_t index = 0; index < section_count; ++index) {
         SectionHeader symtab;
         if (!read_section_header(file, section_table, index, symtab))
-            return Error::make(ErrorCode::kTruncated, "section header table outside the file");
+            return Error::make(ErrorCode::kENODATA, "section header table outside the file");
         if (symtab.type != kSectionTypeSymtab) continue;
 
-        if (symtab.entry_size < kSymbolSize) return Error::make(ErrorCode::kInvalid, "bad .symtab entry size");
+        if (symtab.entry_size < kSymbolSize) return Error::make(ErrorCode::kEINVAL, "bad .symtab entry size");
         Bytes symbols = section_bytes(file, symtab);
         if (symbols.size() != symtab.size || symtab.size == 0)
-            return Error::make(ErrorCode::kTruncated, ".symtab outside the file");
+            return Error::make(ErrorCode::kENODATA, ".symtab outside the file");
 
         SectionHeader strtab;
         if (symtab.link >= section_count || !read_section_header(file, section_table, symtab.link, strtab))
-            return Error::make(ErrorCode::kInvalid, ".symtab links to no section");
-        if (strtab.type != kSectionTypeStrtab) return Error::make(ErrorCode::kInvalid, ".symtab link is no string table");
+            return Error::make(ErrorCode::kEINVAL, ".symtab links to no section");
+        if (strtab.type != kSectionTypeStrtab)
+            return Error::make(ErrorCode::kEINVAL, ".symtab link is no string table");
         Bytes strings = section_bytes(file, strtab);
-        if (strings.size() != strtab.size) return Error::make(ErrorCode::kTruncated, ".strtab outside the file");
+        if (strings.size() != strtab.size) return Error::make(ErrorCode::kENODATA, ".strtab outside the file");
 
         return from_tables(symbols, symtab.entry_size, strings);
     }
-    return Error::make(ErrorCode::kNotFound, "ELF file has no .symtab");
+    return Error::make(ErrorCode::kENOENT, "ELF file has no .symtab");
 }
 
 Expected<ElfSymbols> ElfSymbols::from_tables(Bytes symbols, uint64_t entry_size, Bytes strings) {
-    if (entry_size < kSymbolSize) return Error::make(ErrorCode::kInvalid, "bad .symtab entry size");
-    if (symbols.size() == 0) return Error::make(ErrorCode::kInvalid, "empty .symtab");
+    if (entry_size < kSymbolSize) return Error::make(ErrorCode::kEINVAL, "bad .symtab entry size");
+    if (symbols.size() == 0) return Error::make(ErrorCode::kEINVAL, "empty .symtab");
     ElfSymbols result;
     result.symbols_ = symbols;
     result.stride_ = entry_size;
@@ -176,7 +177,7 @@ Expected<SymbolMatch> ElfSymbols::lookup(uint64_t address) const {
     }
     if (have_unsized)
         return SymbolMatch{name_at(best_unsized.name_offset), best_unsized.value, address - best_unsized.value};
-    return Error::make(ErrorCode::kNotFound, "no symbol contains the address");
+    return Error::make(ErrorCode::kENOENT, "no symbol contains the address");
 }
 
 Expected<uint64_t> ElfSymbols::address_of(StringView name) const {
@@ -186,7 +187,7 @@ Expected<uint64_t> ElfSymbols::address_of(StringView name) const {
         if (symbol.section_index == kSectionUndefined) continue;
         if (name_at(symbol.name_offset) == name) return symbol.value;
     }
-    return Error::make(ErrorCode::kNotFound, "no symbol of that name");
+    return Error::make(ErrorCode::kENOENT, "no symbol of that name");
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 // Expected<T>: a value or a lib::Error, [[nodiscard]] so that a failure can
 // not be dropped by accident. TRY(expr) returns the error to the caller.
+// Asking a failure for its value, or a success for its error, is a bug that
+// LIB_CHECK stops (lib/check.hpp).
 #pragma once
 
+#include "lib/check.hpp"
 #include "lib/error.hpp"
 #include "lib/placement_new.hpp"
 #include "lib/utility.hpp"
@@ -30,16 +33,28 @@ public:
 
     constexpr bool has_value() const { return has_value_; }
     constexpr explicit operator bool() const { return has_value_; }
-    T& value() { return storage_.value; }
-    const T& value() const { return storage_.value; }
-    T* operator->() { return &storage_.value; }
-    const T* operator->() const { return &storage_.value; }
-    T& operator*() { return storage_.value; }
-    const T& operator*() const { return storage_.value; }
-    Error error() const { return storage_.error; }
-    T release_value() { return move(storage_.value); }
+    T& value() { return checked_value(); }
+    const T& value() const { return checked_value(); }
+    T* operator->() { return &checked_value(); }
+    const T* operator->() const { return &checked_value(); }
+    T& operator*() { return checked_value(); }
+    const T& operator*() const { return checked_value(); }
+    Error error() const {
+        LIB_CHECK(!has_value_);
+        return storage_.error;
+    }
+    T release_value() { return move(checked_value()); }
 
 private:
+    T& checked_value() {
+        LIB_CHECK(has_value_);
+        return storage_.value;
+    }
+    const T& checked_value() const {
+        LIB_CHECK(has_value_);
+        return storage_.value;
+    }
+
     union Storage {
         Storage() {}
         ~Storage() {}
@@ -53,11 +68,14 @@ private:
 template <>
 class [[nodiscard]] Expected<void> {
 public:
-    constexpr Expected() : error_{ErrorCode::kInvalid, nullptr}, has_value_(true) {}
+    constexpr Expected() : has_value_(true) {}
     constexpr Expected(Error error) : error_(error), has_value_(false) {}
     constexpr bool has_value() const { return has_value_; }
     constexpr explicit operator bool() const { return has_value_; }
-    constexpr Error error() const { return error_; }
+    Error error() const {
+        LIB_CHECK(!has_value_);
+        return error_;
+    }
     constexpr void release_value() const {}
 
 private:
@@ -70,9 +88,9 @@ private:
 // Evaluates an Expected; on error returns the error from the enclosing
 // function, otherwise yields the value (a GNU statement expression, which
 // clang and gcc both accept).
-#define TRY(expression)                                         \
-    ({                                                          \
-        auto _try_result = (expression);                        \
+#define TRY(expression)                                           \
+    ({                                                            \
+        auto _try_result = (expression);                          \
         if (!_try_result.has_value()) return _try_result.error(); \
-        _try_result.release_value();                            \
+        _try_result.release_value();                              \
     })

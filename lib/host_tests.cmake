@@ -28,3 +28,5 @@ endif()
 # ChaCha20 and the generator behind getrandom(2) (kernel/dev/random.hpp).
 add_host_test(lib_random_tests ${CMAKE_CURRENT_LIST_DIR}/random/chacha20.cpp
               ${CMAKE_CURRENT_LIST_DIR}/random/chacha20_test.cpp)
+# The error type, Expected's checked accessors and Span's bounds check.
+add_host_test(lib_error_tests ${CMAKE_CURRENT_LIST_DIR}/error_test.cpp)

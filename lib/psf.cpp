@@ -124,16 +124,16 @@ uint32_t walk_unicode_table(uint32_t version, Bytes table, uint32_t glyph_count,
 Expected<PsfFont> PsfFont::parse(Bytes file) {
     if (starts_with(file, kPsf2Magic, sizeof kPsf2Magic)) return parse_v2(file);
     if (starts_with(file, kPsf1Magic, sizeof kPsf1Magic)) return parse_v1(file);
-    return Error::make(ErrorCode::kInvalid, "psf: no PSF1 or PSF2 magic");
+    return Error::make(ErrorCode::kEINVAL, "psf: no PSF1 or PSF2 magic");
 }
 
 Expected<PsfFont> PsfFont::parse_v1(Bytes file) {
-    if (file.size() < kPsf1HeaderSize) return Error::make(ErrorCode::kTruncated, "psf1: header truncated");
+    if (file.size() < kPsf1HeaderSize) return Error::make(ErrorCode::kENODATA, "psf1: header truncated");
     const uint8_t mode = file[2];
     const uint8_t height = file[3];
-    if (height == 0) return Error::make(ErrorCode::kInvalid, "psf1: glyph height is 0");
+    if (height == 0) return Error::make(ErrorCode::kEINVAL, "psf1: glyph height is 0");
     if (mode & ~(kPsf1Mode512 | kPsf1ModeHasTab | kPsf1ModeHasSeq))
-        return Error::make(ErrorCode::kUnsupported, "psf1: unknown mode bits");
+        return Error::make(ErrorCode::kEOPNOTSUPP, "psf1: unknown mode bits");
 
     PsfFont font;
     font.version_ = 1;
@@ -142,20 +142,19 @@ Expected<PsfFont> PsfFont::parse_v1(Bytes file) {
     font.height_ = height;
     font.bytes_per_glyph_ = height;  // one byte per row at width 8
     const size_t glyph_bytes = size_t(font.glyph_count_) * font.bytes_per_glyph_;
-    if (file.size() - kPsf1HeaderSize < glyph_bytes)
-        return Error::make(ErrorCode::kTruncated, "psf1: glyphs truncated");
+    if (file.size() - kPsf1HeaderSize < glyph_bytes) return Error::make(ErrorCode::kENODATA, "psf1: glyphs truncated");
     font.glyphs_ = file.subspan(kPsf1HeaderSize, glyph_bytes);
     if (mode & (kPsf1ModeHasTab | kPsf1ModeHasSeq)) {
         font.unicode_table_ = file.subspan(kPsf1HeaderSize + glyph_bytes);
         if (font.unicode_table_.size() < 2)
-            return Error::make(ErrorCode::kTruncated, "psf1: unicode table announced but missing");
+            return Error::make(ErrorCode::kENODATA, "psf1: unicode table announced but missing");
     }
     font.build_latin1_map();
     return font;
 }
 
 Expected<PsfFont> PsfFont::parse_v2(Bytes file) {
-    if (file.size() < kPsf2HeaderSize) return Error::make(ErrorCode::kTruncated, "psf2: header truncated");
+    if (file.size() < kPsf2HeaderSize) return Error::make(ErrorCode::kENODATA, "psf2: header truncated");
     const uint32_t version = read_le32(file, 4);
     const uint32_t header_size = read_le32(file, 8);
     const uint32_t flags = read_le32(file, 12);
@@ -164,20 +163,20 @@ Expected<PsfFont> PsfFont::parse_v2(Bytes file) {
     const uint32_t height = read_le32(file, 24);
     const uint32_t width = read_le32(file, 28);
 
-    if (version != 0) return Error::make(ErrorCode::kUnsupported, "psf2: unknown version");
-    if (header_size < kPsf2HeaderSize) return Error::make(ErrorCode::kInvalid, "psf2: header size below 32");
-    if (header_size > file.size()) return Error::make(ErrorCode::kTruncated, "psf2: header size beyond the file");
+    if (version != 0) return Error::make(ErrorCode::kEOPNOTSUPP, "psf2: unknown version");
+    if (header_size < kPsf2HeaderSize) return Error::make(ErrorCode::kEINVAL, "psf2: header size below 32");
+    if (header_size > file.size()) return Error::make(ErrorCode::kENODATA, "psf2: header size beyond the file");
     if (glyph_count == 0 || glyph_count > kMaxGlyphs)
-        return Error::make(ErrorCode::kInvalid, "psf2: glyph count is 0 or absurd");
+        return Error::make(ErrorCode::kEINVAL, "psf2: glyph count is 0 or absurd");
     if (width == 0 || height == 0 || width > kMaxGlyphDimension || height > kMaxGlyphDimension)
-        return Error::make(ErrorCode::kInvalid, "psf2: glyph size is 0 or absurd");
+        return Error::make(ErrorCode::kEINVAL, "psf2: glyph size is 0 or absurd");
     // The glyph size must agree with the dimensions, or rows would be read
     // from the wrong place (or past the glyph).
     if (bytes_per_glyph != height * ((width + 7) / 8))
-        return Error::make(ErrorCode::kInvalid, "psf2: bytes per glyph disagrees with width and height");
+        return Error::make(ErrorCode::kEINVAL, "psf2: bytes per glyph disagrees with width and height");
 
     const uint64_t glyph_bytes = uint64_t(glyph_count) * bytes_per_glyph;  // < 2^32 by the limits above
-    if (file.size() - header_size < glyph_bytes) return Error::make(ErrorCode::kTruncated, "psf2: glyphs truncated");
+    if (file.size() - header_size < glyph_bytes) return Error::make(ErrorCode::kENODATA, "psf2: glyphs truncated");
 
     PsfFont font;
     font.version_ = 2;
@@ -189,7 +188,7 @@ Expected<PsfFont> PsfFont::parse_v2(Bytes file) {
     if (flags & kPsf2HasUnicodeTable) {
         font.unicode_table_ = file.subspan(header_size + size_t(glyph_bytes));
         if (font.unicode_table_.empty())
-            return Error::make(ErrorCode::kTruncated, "psf2: unicode table announced but missing");
+            return Error::make(ErrorCode::kENODATA, "psf2: unicode table announced but missing");
     }
     font.build_latin1_map();
     return font;

@@ -223,14 +223,14 @@ TEST(Psf, MalformedHeadersAreErrors) {
         ASSERT_FALSE(font.has_value());
         EXPECT_EQ(font.error().code, code) << font.error().message;
     };
-    expect_error({}, lib::ErrorCode::kInvalid);
-    expect_error({0x36}, lib::ErrorCode::kInvalid);
-    expect_error({0x36, 0x04, 0x00}, lib::ErrorCode::kTruncated);
-    expect_error({0x36, 0x04, 0x00, 0x00}, lib::ErrorCode::kInvalid);  // height 0
-    expect_error({0x36, 0x04, 0x08, 0x10}, lib::ErrorCode::kUnsupported);
-    expect_error({0x36, 0x04, 0x00, 0x10, 0, 0}, lib::ErrorCode::kTruncated);
-    expect_error({0x72, 0xB5, 0x4A, 0x86, 0, 0}, lib::ErrorCode::kTruncated);
-    expect_error({'G', 'I', 'F', '8'}, lib::ErrorCode::kInvalid);
+    expect_error({}, lib::ErrorCode::kEINVAL);
+    expect_error({0x36}, lib::ErrorCode::kEINVAL);
+    expect_error({0x36, 0x04, 0x00}, lib::ErrorCode::kENODATA);
+    expect_error({0x36, 0x04, 0x00, 0x00}, lib::ErrorCode::kEINVAL);  // height 0
+    expect_error({0x36, 0x04, 0x08, 0x10}, lib::ErrorCode::kEOPNOTSUPP);
+    expect_error({0x36, 0x04, 0x00, 0x10, 0, 0}, lib::ErrorCode::kENODATA);
+    expect_error({0x72, 0xB5, 0x4A, 0x86, 0, 0}, lib::ErrorCode::kENODATA);
+    expect_error({'G', 'I', 'F', '8'}, lib::ErrorCode::kEINVAL);
 
     auto base = make_psf2(4, 8, 8, {});
     auto with = [&](size_t offset, uint32_t value) {
@@ -238,20 +238,20 @@ TEST(Psf, MalformedHeadersAreErrors) {
         for (int i = 0; i < 4; ++i) copy[offset + i] = uint8_t(value >> (8 * i));
         return copy;
     };
-    expect_error(with(4, 1), lib::ErrorCode::kUnsupported);         // version
-    expect_error(with(8, 16), lib::ErrorCode::kInvalid);            // header size < 32
-    expect_error(with(8, 0xFFFFFFFF), lib::ErrorCode::kTruncated);  // header size beyond file
-    expect_error(with(16, 0), lib::ErrorCode::kInvalid);            // no glyphs
-    expect_error(with(16, 0xFFFFFFFF), lib::ErrorCode::kInvalid);   // absurd glyph count
-    expect_error(with(16, 5), lib::ErrorCode::kTruncated);          // one glyph more than present
-    expect_error(with(20, 9), lib::ErrorCode::kInvalid);            // bytes per glyph mismatch
-    expect_error(with(24, 0), lib::ErrorCode::kInvalid);            // height 0
-    expect_error(with(28, 100000), lib::ErrorCode::kInvalid);       // absurd width
-    expect_error(with(12, 1), lib::ErrorCode::kTruncated);          // table announced, none there
+    expect_error(with(4, 1), lib::ErrorCode::kEOPNOTSUPP);        // version
+    expect_error(with(8, 16), lib::ErrorCode::kEINVAL);           // header size < 32
+    expect_error(with(8, 0xFFFFFFFF), lib::ErrorCode::kENODATA);  // header size beyond file
+    expect_error(with(16, 0), lib::ErrorCode::kEINVAL);           // no glyphs
+    expect_error(with(16, 0xFFFFFFFF), lib::ErrorCode::kEINVAL);  // absurd glyph count
+    expect_error(with(16, 5), lib::ErrorCode::kENODATA);          // one glyph more than present
+    expect_error(with(20, 9), lib::ErrorCode::kEINVAL);           // bytes per glyph mismatch
+    expect_error(with(24, 0), lib::ErrorCode::kEINVAL);           // height 0
+    expect_error(with(28, 100000), lib::ErrorCode::kEINVAL);      // absurd width
+    expect_error(with(12, 1), lib::ErrorCode::kENODATA);          // table announced, none there
     // A PSF1 that claims a table but ends right after its glyphs.
     auto psf1 = make_psf1(false, 4, {});
     psf1[2] = 0x02;
-    expect_error(psf1, lib::ErrorCode::kTruncated);
+    expect_error(psf1, lib::ErrorCode::kENODATA);
 }
 
 TEST(Psf, EveryTruncationIsSafe) {

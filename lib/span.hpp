@@ -1,9 +1,12 @@
-// A non-owning view of contiguous objects, bounds-checked on the accessors
-// that can fail (subspan returns an empty span rather than running past).
+// A non-owning view of contiguous objects, bounds-checked: operator[] stops
+// the program on an index outside (LIB_CHECK, lib/check.hpp); subspan
+// returns an empty span rather than running past.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/check.hpp"
 
 namespace lib {
 
@@ -17,7 +20,10 @@ public:
     constexpr T* data() const { return data_; }
     constexpr size_t size() const { return size_; }
     constexpr bool empty() const { return size_ == 0; }
-    constexpr T& operator[](size_t index) const { return data_[index]; }
+    constexpr T& operator[](size_t index) const {
+        LIB_CHECK(index < size_);
+        return data_[index];
+    }
     constexpr T* begin() const { return data_; }
     constexpr T* end() const { return data_ + size_; }
 

@@ -78,3 +78,10 @@ void fatal(lib::StringView what, lib::StringView where) {
 }
 
 }  // namespace loader::console
+
+// lib/check.hpp's failure path in the loader: a broken invariant of shared
+// code ends the boot with the one fatal line, naming the check.
+[[noreturn]] void lib::check_failed(const char* condition, const char* file, uint32_t line) {
+    (void)line;
+    loader::console::fatal(condition, file);
+}

@@ -33,34 +33,34 @@ bool to_efi_path(lib::StringView path, efi::Char16 (&out)[kMaxPath]) {
 lib::Expected<void> open_boot_volume() {
     auto* image = static_cast<efi::LoadedImageProtocol*>(
         uefi::handle_protocol(uefi::image_handle(), efi::kLoadedImageProtocolGuid));
-    if (!image) return Error::make(ErrorCode::kNotFound, "no Loaded Image protocol on the loader's own handle");
+    if (!image) return Error::make(ErrorCode::kENOENT, "no Loaded Image protocol on the loader's own handle");
     g_device = image->device_handle;
     auto* file_system = static_cast<efi::SimpleFileSystemProtocol*>(
         uefi::handle_protocol(g_device, efi::kSimpleFileSystemProtocolGuid));
-    if (!file_system) return Error::make(ErrorCode::kNotFound, "the boot partition has no Simple File System");
+    if (!file_system) return Error::make(ErrorCode::kENOENT, "the boot partition has no Simple File System");
     if (efi::is_error(file_system->open_volume(file_system, &g_root)))
-        return Error::make(ErrorCode::kDevice, "could not open the boot partition's root directory");
+        return Error::make(ErrorCode::kEIO, "could not open the boot partition's root directory");
     return {};
 }
 
 lib::Expected<LoadedFile> read_file(lib::StringView path, uint32_t memory_type) {
     efi::Char16 efi_path[kMaxPath];
-    if (!to_efi_path(path, efi_path)) return Error::make(ErrorCode::kInvalid, "path too long or contains NUL");
+    if (!to_efi_path(path, efi_path)) return Error::make(ErrorCode::kEINVAL, "path too long or contains NUL");
     efi::FileProtocol* file = nullptr;
     if (efi::is_error(g_root->open(g_root, &file, efi_path, efi::kFileModeRead, 0)))
-        return Error::make(ErrorCode::kNotFound, "file not found");
+        return Error::make(ErrorCode::kENOENT, "file not found");
 
     // EFI_FILE_INFO is followed by the name: room for a long one.
     alignas(8) uint8_t info_buffer[sizeof(efi::FileInfo) + 2 * kMaxPath + 16];
     uint64_t info_size = sizeof info_buffer;
     if (efi::is_error(file->get_info(file, &efi::kFileInfoGuid, &info_size, info_buffer))) {
         file->close(file);
-        return Error::make(ErrorCode::kDevice, "could not read the file's size (GetInfo failed)");
+        return Error::make(ErrorCode::kEIO, "could not read the file's size (GetInfo failed)");
     }
     const auto* info = reinterpret_cast<const efi::FileInfo*>(info_buffer);
     if (info->attribute & efi::kFileAttributeDirectory) {
         file->close(file);
-        return Error::make(ErrorCode::kNotFound, "a directory, not a file");
+        return Error::make(ErrorCode::kENOENT, "a directory, not a file");
     }
     uint64_t size = info->file_size;
     auto pages = uefi::allocate_pages(lib::align_up(size, uefi::kPageSize) / uefi::kPageSize, memory_type,
@@ -76,7 +76,7 @@ lib::Expected<LoadedFile> read_file(lib::StringView path, uint32_t memory_type) 
         efi::Status status = file->read(file, &chunk, reinterpret_cast<void*>(*pages + done));
         if (efi::is_error(status) || chunk == 0) {
             file->close(file);
-            return Error::make(ErrorCode::kDevice, "reading the file failed");
+            return Error::make(ErrorCode::kEIO, "reading the file failed");
         }
         done += chunk;
     }

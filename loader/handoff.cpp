@@ -16,7 +16,7 @@ namespace loader {
 lib::Expected<uint64_t> place_handoff_code() {
     uint64_t start = reinterpret_cast<uint64_t>(&loader_handoff);
     uint64_t size = reinterpret_cast<uint64_t>(&loader_handoff_end[0]) - start;
-    if (size > paging::kPageSize) return lib::Error::make(lib::ErrorCode::kInvalid, "hand-off code exceeds a page");
+    if (size > paging::kPageSize) return lib::Error::make(lib::ErrorCode::kEINVAL, "hand-off code exceeds a page");
     // EfiLoaderCode: memory the firmware keeps executable; the kernel may
     // reuse it (USABLE) once it runs, by which time the copy has done its job.
     uint64_t page = TRY(uefi::allocate_pages(1, kEfiLoaderCode, "out of memory for the hand-off code", paging::k4GiB));

@@ -105,11 +105,11 @@ files::LoadedFile read_config_file(const FileLocation& location, uint32_t memory
                                    bool* missing) {
     auto file = files::read_file(location.path, memory_type);
     if (!file) {
-        if (file.error().code == lib::ErrorCode::kNotFound && missing) {
+        if (file.error().code == lib::ErrorCode::kENOENT && missing) {
             *missing = true;
             return {};
         }
-        if (file.error().code == lib::ErrorCode::kNotFound) fatal(missing_message, location.path);
+        if (file.error().code == lib::ErrorCode::kENOENT) fatal(missing_message, location.path);
         fatal(file.error().message, location.path);
     }
     lib::Bytes bytes(reinterpret_cast<const uint8_t*>(file->address), file->size);

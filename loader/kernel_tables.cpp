@@ -58,13 +58,13 @@ lib::Expected<CurrentMap> current_memory_map(uint64_t base_revision) {
     uint32_t version = 0;
     bs->get_memory_map(&size, nullptr, &key, &descriptor_size, &version);
     if (descriptor_size < sizeof(EfiMemoryDescriptor))
-        return Error::make(ErrorCode::kDevice, "the firmware's memory map has a bad descriptor size");
+        return Error::make(ErrorCode::kEIO, "the firmware's memory map has a bad descriptor size");
     uint64_t capacity = size + 16 * descriptor_size;
     uint64_t buffer = TRY(uefi::allocate_pages(lib::align_up(capacity, kPageSize) / kPageSize, kEfiLoaderData,
                                                "out of memory for a memory map copy"));
     size = capacity;
     if (efi::is_error(bs->get_memory_map(&size, reinterpret_cast<void*>(buffer), &key, &descriptor_size, &version)))
-        return Error::make(ErrorCode::kDevice, "GetMemoryMap failed");
+        return Error::make(ErrorCode::kEIO, "GetMemoryMap failed");
     uint64_t entries = size / descriptor_size + 8;
     auto* converted = static_cast<MemoryRange*>(reinterpret_cast<void*>(
         TRY(uefi::allocate_pages(lib::align_up(entries * sizeof(MemoryRange), kPageSize) / kPageSize, kEfiLoaderData,

@@ -47,7 +47,7 @@ ConfigText read_config() {
         // Loader data: the text is needed only until the kernel is entered.
         auto file = files::read_file(path, kEfiLoaderData);
         if (file) return {lib::StringView(reinterpret_cast<const char*>(file->address), file->size), path};
-        if (file.error().code != lib::ErrorCode::kNotFound) console::fatal(file.error().message, path);
+        if (file.error().code != lib::ErrorCode::kENOENT) console::fatal(file.error().message, path);
     }
     console::fatal("no limine.conf found",
                    "/limine.conf, /limine/limine.conf, /boot/limine.conf, /boot/limine/limine.conf, "

@@ -19,9 +19,9 @@ constexpr unsigned index_at(uint64_t virtual_address, unsigned level) {
 
 lib::Expected<PageTableBuilder> PageTableBuilder::create(PageTableMemory memory, unsigned levels, bool allow_1gib,
                                                          bool use_nx) {
-    if (levels != 4 && levels != 5) return Error::make(ErrorCode::kUnsupported, "paging: only 4 or 5 levels exist");
+    if (levels != 4 && levels != 5) return Error::make(ErrorCode::kEOPNOTSUPP, "paging: only 4 or 5 levels exist");
     uint64_t root = memory.allocate(memory.context);
-    if (root == 0) return Error::make(ErrorCode::kOutOfMemory, "paging: no page for the top-level table");
+    if (root == 0) return Error::make(ErrorCode::kENOMEM, "paging: no page for the top-level table");
     return PageTableBuilder(memory, root, levels, allow_1gib, use_nx);
 }
 
@@ -34,19 +34,19 @@ lib::Expected<void> PageTableBuilder::map_one(uint64_t virtual_address, uint64_t
         uint64_t& entry = entries[index_at(virtual_address, level)];
         if (!(entry & pte::kPresent)) {
             uint64_t next = memory_.allocate(memory_.context);
-            if (next == 0) return Error::make(ErrorCode::kOutOfMemory, "paging: no page for a page table");
+            if (next == 0) return Error::make(ErrorCode::kENOMEM, "paging: no page for a page table");
             ++tables_allocated_;
             // Non-leaf entries grant everything; the leaf decides (SDM Vol. 3A
             // §4.6: access rights combine over all levels).
             entry = next | pte::kPresent | pte::kWritable;
         } else if (level <= 3 && (entry & pte::kLargePage)) {
-            return Error::make(ErrorCode::kDuplicate, "paging: address already mapped by a large page");
+            return Error::make(ErrorCode::kEEXIST, "paging: address already mapped by a large page");
         }
         table = entry & pte::kAddressMask;
     }
     uint64_t* entries = memory_.access(memory_.context, table);
     uint64_t& leaf = entries[index_at(virtual_address, leaf_level)];
-    if (leaf & pte::kPresent) return Error::make(ErrorCode::kDuplicate, "paging: address already mapped");
+    if (leaf & pte::kPresent) return Error::make(ErrorCode::kEEXIST, "paging: address already mapped");
 
     uint64_t value = physical | pte::kPresent;
     if (flags.writable) value |= pte::kWritable;
@@ -61,15 +61,15 @@ lib::Expected<void> PageTableBuilder::map_with(uint64_t virtual_address, uint64_
                                                MapFlags flags, bool large_pages) {
     if (!lib::is_aligned(virtual_address, kPageSize) || !lib::is_aligned(physical, kPageSize) ||
         !lib::is_aligned(length, kPageSize))
-        return Error::make(ErrorCode::kInvalid, "paging: range not 4 KiB aligned");
+        return Error::make(ErrorCode::kEINVAL, "paging: range not 4 KiB aligned");
     uint64_t last_virtual, last_physical;
     if (length == 0) return {};
     if (!lib::checked_add(physical, length - 1, last_physical) || last_physical > pte::kAddressMask)
-        return Error::make(ErrorCode::kOutOfRange, "paging: physical range beyond 52 bits");
+        return Error::make(ErrorCode::kERANGE, "paging: physical range beyond 52 bits");
     if (!lib::checked_add(virtual_address, length - 1, last_virtual))
-        return Error::make(ErrorCode::kOutOfRange, "paging: virtual range wraps around");
+        return Error::make(ErrorCode::kERANGE, "paging: virtual range wraps around");
     if (!x86_64::paging::is_canonical(virtual_address, levels_) || !x86_64::paging::is_canonical(last_virtual, levels_))
-        return Error::make(ErrorCode::kOutOfRange, "paging: virtual range not canonical");
+        return Error::make(ErrorCode::kERANGE, "paging: virtual range not canonical");
 
     uint64_t offset = 0;
     while (offset < length) {
@@ -101,7 +101,7 @@ lib::Expected<uint64_t> PageTableBuilder::translate(uint64_t virtual_address, ui
                                                     uint64_t* page_size) const {
     x86_64::paging::Walk walk = x86_64::paging::walk(
         root_, virtual_address, levels_, [this](uint64_t table) { return memory_.access(memory_.context, table); });
-    if (!walk.present) return Error::make(ErrorCode::kNotFound, "paging: not mapped");
+    if (!walk.present) return Error::make(ErrorCode::kENOENT, "paging: not mapped");
     if (leaf) *leaf = walk.entry;
     if (page_size) *page_size = walk.page_size;
     return walk.physical;
@@ -119,7 +119,7 @@ lib::Expected<size_t> plan_hhdm(lib::Span<const PhysicalRange> memory_map, uint6
         out[count++] = HhdmRange{base, end - base, Cache::kWriteBack};
         return true;
     };
-    auto too_many = Error::make(ErrorCode::kOutOfMemory, "paging: too many HHDM ranges for the buffer");
+    auto too_many = Error::make(ErrorCode::kENOMEM, "paging: too many HHDM ranges for the buffer");
 
     // Revisions 0 to 2 map the first 4 GiB whole; from 3 only regions count.
     bool whole_low_4gib = base_revision <= 2;

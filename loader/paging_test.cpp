@@ -144,14 +144,14 @@ TEST(PageTableBuilder, RejectsBadInput) {
     FakeMemory memory;
     auto builder = PageTableBuilder::create(memory.interface(), 4, true);
     ASSERT_TRUE(builder.has_value());
-    EXPECT_EQ(builder->map(0x1001, 0x1000, 0x1000, {}).error().code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(builder->map(0x1000, 0x1001, 0x1000, {}).error().code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(builder->map(0x1000, 0x1000, 0x1001, {}).error().code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(builder->map(0x1001, 0x1000, 0x1000, {}).error().code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(builder->map(0x1000, 0x1001, 0x1000, {}).error().code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(builder->map(0x1000, 0x1000, 0x1001, {}).error().code, lib::ErrorCode::kEINVAL);
     // Non-canonical (bit 47 set without sign extension), wrap-around, beyond 52 bits.
-    EXPECT_EQ(builder->map(0x0000800000000000ULL, 0, 0x1000, {}).error().code, lib::ErrorCode::kOutOfRange);
-    EXPECT_EQ(builder->map(0x00007ffffffff000ULL, 0, 0x2000, {}).error().code, lib::ErrorCode::kOutOfRange);
-    EXPECT_EQ(builder->map(0xfffffffffffff000ULL, 0, 0x2000, {}).error().code, lib::ErrorCode::kOutOfRange);
-    EXPECT_EQ(builder->map(0x1000, 1ULL << 52, 0x1000, {}).error().code, lib::ErrorCode::kOutOfRange);
+    EXPECT_EQ(builder->map(0x0000800000000000ULL, 0, 0x1000, {}).error().code, lib::ErrorCode::kERANGE);
+    EXPECT_EQ(builder->map(0x00007ffffffff000ULL, 0, 0x2000, {}).error().code, lib::ErrorCode::kERANGE);
+    EXPECT_EQ(builder->map(0xfffffffffffff000ULL, 0, 0x2000, {}).error().code, lib::ErrorCode::kERANGE);
+    EXPECT_EQ(builder->map(0x1000, 1ULL << 52, 0x1000, {}).error().code, lib::ErrorCode::kERANGE);
     EXPECT_TRUE(builder->map(0x1000, 0x1000, 0, {}).has_value());
     EXPECT_FALSE(PageTableBuilder::create(memory.interface(), 3, true).has_value());
     EXPECT_FALSE(PageTableBuilder::create(memory.interface(), 6, true).has_value());
@@ -164,9 +164,9 @@ TEST(PageTableBuilder, DuplicateMappingsAreErrors) {
     auto builder = PageTableBuilder::create(memory.interface(), 4, true);
     ASSERT_TRUE(builder.has_value());
     ASSERT_TRUE(builder->map(kHhdmOffset4Level, 0, k1GiB, {}).has_value());
-    EXPECT_EQ(builder->map(kHhdmOffset4Level + 0x5000, 0, 0x1000, {}).error().code, lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(builder->map(kHhdmOffset4Level + 0x5000, 0, 0x1000, {}).error().code, lib::ErrorCode::kEEXIST);
     ASSERT_TRUE(builder->map(0x5000, 0x5000, 0x1000, {}).has_value());
-    EXPECT_EQ(builder->map(0x5000, 0x6000, 0x1000, {}).error().code, lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(builder->map(0x5000, 0x6000, 0x1000, {}).error().code, lib::ErrorCode::kEEXIST);
 }
 
 TEST(PageTableBuilder, OutOfMemoryIsReported) {
@@ -174,7 +174,7 @@ TEST(PageTableBuilder, OutOfMemoryIsReported) {
     memory.limit = 3;
     auto builder = PageTableBuilder::create(memory.interface(), 4, true);
     ASSERT_TRUE(builder.has_value());
-    EXPECT_EQ(builder->map(kKernelBase, 0, 0x1000, {}).error().code, lib::ErrorCode::kOutOfMemory);
+    EXPECT_EQ(builder->map(kKernelBase, 0, 0x1000, {}).error().code, lib::ErrorCode::kENOMEM);
     memory.limit = 0;
     EXPECT_FALSE(PageTableBuilder::create(memory.interface(), 4, true).has_value());
 }
@@ -332,9 +332,9 @@ TEST(PlanHhdm, CapacityIsEnforced) {
     std::vector<PhysicalRange> map = {{8 * k1GiB, 0x1000, 0}, {16 * k1GiB, 0x1000, 0}};
     std::vector<HhdmRange> out(2);
     EXPECT_EQ(plan_hhdm(lib::Span<const PhysicalRange>(map.data(), map.size()), 0, 0, out.data(), 2).error().code,
-              lib::ErrorCode::kOutOfMemory);
+              lib::ErrorCode::kENOMEM);
     std::vector<HhdmRange> small(1);
-    EXPECT_EQ(plan_hhdm({}, 0x1000, 0x1000, small.data(), 1).error().code, lib::ErrorCode::kOutOfMemory);
+    EXPECT_EQ(plan_hhdm({}, 0x1000, 0x1000, small.data(), 1).error().code, lib::ErrorCode::kENOMEM);
 }
 
 TEST(PlanHhdm, HostileValuesDoNotOverflow) {

@@ -20,7 +20,7 @@ Requests find_requests(const KernelImage& kernel, StringView kernel_path) {
     FoundRequest duplicate{};
     auto scanned = scan_requests(lib::Bytes(kernel.image, kernel.plan.image_size), &duplicate);
     if (!scanned) {
-        if (scanned.error().code == lib::ErrorCode::kDuplicate) {
+        if (scanned.error().code == lib::ErrorCode::kEEXIST) {
             const char* name = request_name(duplicate.id2, duplicate.id3);
             char where[96];
             lib::format(where, sizeof where, "{} request, {}", name ? name : "unknown", kernel_path);

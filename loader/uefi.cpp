@@ -16,7 +16,7 @@ uint64_t g_chunk_end = 0;
 constexpr uint64_t kChunkPages = 16;
 
 lib::Error allocation_failed(const char* what) {
-    return lib::Error::make(lib::ErrorCode::kOutOfMemory, what);
+    return lib::Error::make(lib::ErrorCode::kENOMEM, what);
 }
 
 }  // namespace

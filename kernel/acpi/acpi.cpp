@@ -292,7 +292,7 @@ void print_summary() {
 }
 
 lib::Expected<SleepType> soft_off_sleep_type() {
-    lib::Error last = lib::Error::make(lib::ErrorCode::kNotFound, "ACPI: no DSDT or SSDT to look for \\_S5 in");
+    lib::Error last = lib::Error::make(lib::ErrorCode::kENOENT, "ACPI: no DSDT or SSDT to look for \\_S5 in");
     // The DSDT first, then each SSDT (§5.2.11: both hold definition blocks).
     const Signature kinds[] = {Signature::of("DSDT"), Signature::of("SSDT")};
     for (Signature signature : kinds) {
@@ -311,16 +311,16 @@ lib::Expected<SleepType> soft_off_sleep_type() {
 
 lib::Expected<void> power_off() {
     if (!g_initialized || !g_platform.has_fadt)
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: no FADT");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "power-off: no FADT");
     const FadtInfo& fadt = g_platform.fadt;
     if (fadt.hardware_reduced())
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: hardware-reduced ACPI (no PM1 registers)");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "power-off: hardware-reduced ACPI (no PM1 registers)");
     Pm1Register a, b;
     if (!a.open(fadt.pm1a_control))
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: no usable PM1a control register");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "power-off: no usable PM1a control register");
     bool use_b = fadt.pm1b_control.present();
     if (use_b && !b.open(fadt.pm1b_control))
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "power-off: PM1b control register not usable");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "power-off: PM1b control register not usable");
     SleepType type = TRY(soft_off_sleep_type());
 
     arch::cli();
@@ -342,7 +342,7 @@ lib::Expected<void> power_off() {
     a.write(value_a | kSleepEnable);
     if (use_b) b.write(value_b | kSleepEnable);
     short_wait(100000);
-    return lib::Error::make(lib::ErrorCode::kDevice, "power-off: the machine is still running after SLP_EN");
+    return lib::Error::make(lib::ErrorCode::kEIO, "power-off: the machine is still running after SLP_EN");
 }
 
 [[noreturn]] void reset_by_triple_fault() {

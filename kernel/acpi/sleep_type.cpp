@@ -20,7 +20,7 @@ constexpr uint8_t kRootChar = 0x5c;  // '\'
 constexpr uint8_t kOnesOp = 0xff;
 
 lib::Error not_found(const char* message) {
-    return lib::Error::make(lib::ErrorCode::kNotFound, message);
+    return lib::Error::make(lib::ErrorCode::kENOENT, message);
 }
 
 // PkgLength (§20.2.4): the lead byte's bits 7-6 count the bytes that

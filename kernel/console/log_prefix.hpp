@@ -65,7 +65,7 @@ inline lib::Expected<Level> level_from_name(lib::StringView name) {
     for (Level level : kLevels)
         if (name.equals_ignoring_case(detail::level_name(level))) return level;
     if (name.equals_ignoring_case("warning")) return Level::kWarn;
-    return lib::Error::make(lib::ErrorCode::kInvalid, "unknown log level (debug, info, warn, error)");
+    return lib::Error::make(lib::ErrorCode::kEINVAL, "unknown log level (debug, info, warn, error)");
 }
 
 }  // namespace klog

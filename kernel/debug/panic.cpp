@@ -8,6 +8,7 @@
 #include "kernel/console/console.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/backtrace.hpp"
+#include "lib/check.hpp"
 
 namespace debug {
 namespace {
@@ -142,3 +143,8 @@ void finish_panic(const lib::SourceLocation& where, const arch::InterruptFrame& 
 
 }  // namespace detail
 }  // namespace debug
+
+// lib/check.hpp's failure path in the kernel: a panic at the check.
+[[noreturn]] void lib::check_failed(const char* condition, const char* file, uint32_t line) {
+    debug::panic_at(lib::SourceLocation{file, "", line}, "check failed: {}", condition);
+}

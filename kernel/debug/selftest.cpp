@@ -7,6 +7,8 @@
 
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
+#include "lib/expected.hpp"
+#include "lib/span.hpp"
 
 namespace debug {
 namespace selftest {
@@ -80,6 +82,20 @@ namespace selftest {
     PANIC_WITH_REGISTERS(saved, "selftest: panic with saved registers");
 }
 
+// One past the end of a Span: lib's bounds check must stop the kernel.
+[[gnu::noinline]] int trigger_span_out_of_range() {
+    static int values[4] = {1, 2, 3, 4};
+    volatile size_t index = 4;
+    lib::Span<int> span(values);
+    return span[index];
+}
+
+// The value of a failed Expected: lib's accessor check must stop the kernel.
+[[gnu::noinline]] int trigger_value_of_error() {
+    lib::Expected<int> failed = lib::Error::make(lib::Errno::kENOENT, "selftest: nothing here");
+    return failed.value();
+}
+
 }  // namespace selftest
 
 void run_selftest(lib::StringView what) {
@@ -117,8 +133,14 @@ void run_selftest(lib::StringView what) {
         selftest::trigger_nested_panic();
     } else if (what == "registers") {
         selftest::trigger_saved_registers_panic();
+    } else if (what == "span") {
+        int value = selftest::trigger_span_out_of_range();
+        PANIC("selftest span: the index past the end was not caught (read {})", value);
+    } else if (what == "expected") {
+        int value = selftest::trigger_value_of_error();
+        PANIC("selftest expected: the value of an error was not caught (read {})", value);
     }
-    PANIC("selftest: unknown selftest '{}' (known: panic, ubsan, stack, nested, registers)", what);
+    PANIC("selftest: unknown selftest '{}' (known: panic, ubsan, stack, nested, registers, span, expected)", what);
 }
 
 }  // namespace debug

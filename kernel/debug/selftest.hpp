@@ -11,6 +11,8 @@
 //          panic at ..." line on COM1, then stop
 //   registers  PANIC_WITH_REGISTERS with saved registers, as an exception
 //          handler would: the backtrace starts at the saved RIP
+//   span   an index one past the end of a lib::Span: lib's bounds check
+//   expected  the value of a failed lib::Expected: lib's accessor check
 // Every one ends in a panic; an unknown <what> panics saying so.
 #pragma once
 

@@ -20,7 +20,7 @@ lib::Expected<lib::ElfSymbols> kernel_symbols() {
     if (g_have_kept) return g_kept;
     const boot::BootInfo& info = boot::info();
     if (info.kernel_file == nullptr || info.kernel_file_size == 0)
-        return lib::Error::make(lib::ErrorCode::kNotFound, "the loader gave no kernel file");
+        return lib::Error::make(lib::ErrorCode::kENOENT, "the loader gave no kernel file");
     return lib::ElfSymbols::parse(lib::Bytes(info.kernel_file, size_t(info.kernel_file_size)));
 }
 
@@ -39,7 +39,7 @@ lib::Expected<void> keep_kernel_symbols(void* (*allocate)(size_t bytes)) {
     const uint8_t* strings = symbols ? copy_with(allocate, from_file.string_table()) : nullptr;
     // A failed copy leaves what was allocated unused: this runs once, at boot.
     if (!symbols || !strings)
-        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no memory for the kernel's symbol tables");
+        return lib::Error::make(lib::ErrorCode::kENOMEM, "no memory for the kernel's symbol tables");
     g_kept =
         TRY(lib::ElfSymbols::from_tables(lib::Bytes(symbols, from_file.symbol_table().size()), from_file.entry_size(),
                                          lib::Bytes(strings, from_file.string_table().size())));

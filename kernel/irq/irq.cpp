@@ -92,23 +92,23 @@ bool available() {
 }
 
 lib::Expected<uint8_t> route_isa_irq(uint8_t isa_irq, Handler handler, void* context) {
-    if (isa_irq >= 16) return lib::Error::make(lib::ErrorCode::kOutOfRange, "ISA IRQs are 0..15");
+    if (isa_irq >= 16) return lib::Error::make(lib::ErrorCode::kERANGE, "ISA IRQs are 0..15");
     return route_gsi(isa_irq_line(acpi::madt(), isa_irq), handler, context);
 }
 
 lib::Expected<uint8_t> route_gsi(Line line, Handler handler, void* context) {
-    if (!g_available) return lib::Error::make(lib::ErrorCode::kUnsupported, "no I/O APIC to route through");
-    if (!handler) return lib::Error::make(lib::ErrorCode::kInvalid, "no handler");
-    if (!io_apic::serves(line.gsi)) return lib::Error::make(lib::ErrorCode::kNotFound, "no I/O APIC serves this GSI");
+    if (!g_available) return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "no I/O APIC to route through");
+    if (!handler) return lib::Error::make(lib::ErrorCode::kEINVAL, "no handler");
+    if (!io_apic::serves(line.gsi)) return lib::Error::make(lib::ErrorCode::kENOENT, "no I/O APIC serves this GSI");
     uint32_t destination = arch::local_apic_id();
     // Physical destination mode names an 8-bit APIC ID (datasheet §3.2.4);
     // larger x2APIC IDs would need interrupt remapping.
-    if (destination > 0xff) return lib::Error::make(lib::ErrorCode::kUnsupported, "APIC ID above 255");
+    if (destination > 0xff) return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "APIC ID above 255");
 
     uint8_t vector = 0;
     {
         ksync::Guard guard(g_slots_lock);
-        if (slot_for_gsi(line.gsi)) return lib::Error::make(lib::ErrorCode::kDuplicate, "GSI already routed");
+        if (slot_for_gsi(line.gsi)) return lib::Error::make(lib::ErrorCode::kEEXIST, "GSI already routed");
         for (size_t i = 0; i < kSlotCount; ++i) {
             if (g_slots[i].handler) continue;
             vector = uint8_t(kFirstLineVector + i);
@@ -118,7 +118,7 @@ lib::Expected<uint8_t> route_gsi(Line line, Handler handler, void* context) {
             __atomic_store_n(&g_slots[i].handler, handler, __ATOMIC_RELEASE);
             break;
         }
-        if (vector == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no free interrupt vector");
+        if (vector == 0) return lib::Error::make(lib::ErrorCode::kENOMEM, "no free interrupt vector");
     }
     ASSERT(arch::set_interrupt_handler(vector, dispatch));
 
@@ -139,7 +139,7 @@ lib::Expected<uint8_t> route_gsi(Line line, Handler handler, void* context) {
 lib::Expected<void> unroute_gsi(uint32_t gsi) {
     ksync::Guard guard(g_slots_lock);
     Slot* slot = slot_for_gsi(gsi);
-    if (!slot) return lib::Error::make(lib::ErrorCode::kNotFound, "GSI not routed");
+    if (!slot) return lib::Error::make(lib::ErrorCode::kENOENT, "GSI not routed");
     (void)io_apic::set_masked(gsi, true);
     uint8_t vector = uint8_t(kFirstLineVector + (slot - g_slots));
     ASSERT(arch::set_interrupt_handler(vector, nullptr));

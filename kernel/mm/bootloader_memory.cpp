@@ -137,7 +137,7 @@ void release_bootloader_memory() {
         // Frame records from the heap: one per frame, kept for good.
         auto* records = static_cast<FrameRecord*>(kmalloc(((end - base) >> kPageShift) * sizeof(FrameRecord)));
         auto added = records ? frames().add_region(base, end - base, boot::MemoryType::kBootloaderReclaimable, records)
-                             : lib::Expected<void>(lib::Error::make(lib::ErrorCode::kOutOfMemory, "no heap"));
+                             : lib::Expected<void>(lib::Error::make(lib::ErrorCode::kENOMEM, "no heap"));
         if (!added) {
             kfree(records);
             klog::warn("mm: bootloader memory {:#x}-{:#x} not released: {}", base, end, added.error().message);

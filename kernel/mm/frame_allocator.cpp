@@ -77,15 +77,14 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
         if (range_count > 0 && ranges[range_count - 1].first + ranges[range_count - 1].count == first) {
             ranges[range_count - 1].count += end - first;
         } else {
-            if (range_count == kMaxZones)
-                return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many usable regions");
+            if (range_count == kMaxZones) return lib::Error::make(lib::ErrorCode::kERANGE, "too many usable regions");
             if (range_count > 0 && first < ranges[range_count - 1].first + ranges[range_count - 1].count)
-                return lib::Error::make(lib::ErrorCode::kInvalid, "usable regions overlap or are not sorted");
+                return lib::Error::make(lib::ErrorCode::kEINVAL, "usable regions overlap or are not sorted");
             ranges[range_count++] = {first, end - first};
         }
         total_frames += end - first;
     }
-    if (range_count == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no usable memory");
+    if (range_count == 0) return lib::Error::make(lib::ErrorCode::kENOMEM, "no usable memory");
 
     // The records: one per frame, carved from the front of the smallest
     // range that holds them (keeps large ranges whole for big blocks).
@@ -95,8 +94,7 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
         if (ranges[i].count <= metadata_frames) continue;
         if (host == range_count || ranges[i].count < ranges[host].count) host = i;
     }
-    if (host == range_count)
-        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no region holds the frame metadata");
+    if (host == range_count) return lib::Error::make(lib::ErrorCode::kENOMEM, "no region holds the frame metadata");
     auto* records = window_.at<FrameRecord>(ranges[host].first << kPageShift);
     ranges[host].first += metadata_frames;
     ranges[host].count -= metadata_frames;
@@ -113,16 +111,16 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
 lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, boot::MemoryType was,
                                                FrameRecord* records) {
     if (!is_aligned(base, kPageSize) || !is_aligned(length, kPageSize) || length == 0)
-        return lib::Error::make(lib::ErrorCode::kInvalid, "region is not page aligned");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "region is not page aligned");
     uint64_t first = base >> kPageShift, count = length >> kPageShift;
     // Without outside storage, the new zone's records live at its own start.
     uint64_t metadata_frames = records ? 0 : align_up(count * sizeof(FrameRecord), kPageSize) >> kPageShift;
-    if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kInvalid, "region too small");
+    if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kEINVAL, "region too small");
     ksync::Guard guard(lock_);
     for (size_t i = 0; i < zone_count_; ++i) {
         const Zone& zone = zones_[i];
         if (first < zone.first_frame + zone.frame_count && zone.first_frame < first + count)
-            return lib::Error::make(lib::ErrorCode::kDuplicate, "region overlaps managed memory");
+            return lib::Error::make(lib::ErrorCode::kEEXIST, "region overlaps managed memory");
     }
     if (!records) records = window_.at<FrameRecord>(base);
     __builtin_memset(records, 0, (count - metadata_frames) * sizeof(FrameRecord));
@@ -134,7 +132,7 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
 
 lib::Expected<void> FrameAllocator::add_zone_locked(uint64_t first_frame, uint64_t frame_count,
                                                     FrameRecord* records) {
-    if (zone_count_ == kMaxZones) return lib::Error::make(lib::ErrorCode::kOutOfRange, "too many memory zones");
+    if (zone_count_ == kMaxZones) return lib::Error::make(lib::ErrorCode::kERANGE, "too many memory zones");
     // Keep zones sorted by address for the binary search in find_zone.
     size_t position = zone_count_;
     while (position > 0 && zones_[position - 1].first_frame > first_frame) {
@@ -292,10 +290,10 @@ lib::Expected<uint64_t> FrameAllocator::allocate(Zeroing zeroing, FrameOwner own
 lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t alignment, Zeroing zeroing,
                                                      FrameOwner owner) {
     if (count == 0 || alignment == 0 || (alignment & (alignment - 1)) != 0)
-        return lib::Error::make(lib::ErrorCode::kInvalid, "bad frame count or alignment");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "bad frame count or alignment");
     unsigned order = ceil_log2(count);
     if (alignment > kPageSize) order = lib::max(order, floor_log2(alignment) - kPageShift);
-    if (order > kMaxOrder) return lib::Error::make(lib::ErrorCode::kUnsupported, "run larger than 1 GiB");
+    if (order > kMaxOrder) return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "run larger than 1 GiB");
     uint64_t physical;
     {
         ksync::Guard guard(lock_);
@@ -316,7 +314,7 @@ lib::Expected<uint64_t> FrameAllocator::allocate_run(uint64_t count, uint64_t al
 
 lib::Expected<uint64_t> FrameAllocator::allocate_run_locked(uint64_t count, unsigned order) {
     uint32_t usable = non_empty_orders_ & ~((1u << order) - 1);
-    if (usable == 0) return lib::Error::make(lib::ErrorCode::kOutOfMemory, "no free block large enough");
+    if (usable == 0) return lib::Error::make(lib::ErrorCode::kENOMEM, "no free block large enough");
     unsigned found = unsigned(__builtin_ctz(usable));
     uint32_t zone;
     uint64_t frame = pop_block(found, zone);

@@ -103,8 +103,8 @@ TEST(FrameAllocator, BadRequestsAreErrors) {
     ASSERT_TRUE(f.ok);
     EXPECT_FALSE(f.allocator.allocate_run(0).has_value());
     EXPECT_FALSE(f.allocator.allocate_run(1, 3 * kPageSize).has_value());
-    EXPECT_EQ(f.allocator.allocate_run(1, 2 * kGiB).error().code, lib::ErrorCode::kUnsupported);
-    EXPECT_EQ(f.allocator.allocate_run(2048).error().code, lib::ErrorCode::kOutOfMemory);  // 8 MiB of 4
+    EXPECT_EQ(f.allocator.allocate_run(1, 2 * kGiB).error().code, lib::ErrorCode::kEOPNOTSUPP);
+    EXPECT_EQ(f.allocator.allocate_run(2048).error().code, lib::ErrorCode::kENOMEM);  // 8 MiB of 4
 }
 
 TEST(FrameAllocator, ExhaustionReturnsErrorsAndKeepsState) {
@@ -115,7 +115,7 @@ TEST(FrameAllocator, ExhaustionReturnsErrorsAndKeepsState) {
     while (auto frame = f.allocator.allocate()) frames.push_back(*frame);
     EXPECT_EQ(frames.size(), free_frames);
     EXPECT_EQ(std::set<uint64_t>(frames.begin(), frames.end()).size(), frames.size());
-    EXPECT_EQ(f.allocator.allocate().error().code, lib::ErrorCode::kOutOfMemory);
+    EXPECT_EQ(f.allocator.allocate().error().code, lib::ErrorCode::kENOMEM);
     EXPECT_FALSE(f.allocator.allocate_run(2).has_value());
     for (uint64_t frame : frames) f.allocator.free(frame);
     EXPECT_EQ(f.allocator.free_frames(), free_frames);

@@ -221,13 +221,13 @@ lib::Expected<Mapping> translate(uint64_t virt) {
 
 lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name) {
     uint64_t pages = align_up(bytes, kPageSize) >> kPageShift;
-    if (pages == 0) return lib::Error::make(lib::ErrorCode::kInvalid, "empty stack");
+    if (pages == 0) return lib::Error::make(lib::ErrorCode::kEINVAL, "empty stack");
     KernelStack stack;
     {
         ksync::Guard guard(g_mapper_lock);
         uint64_t need = (pages + 1) << kPageShift;
         if (kStackAreaEnd - g_next_stack < need)
-            return lib::Error::make(lib::ErrorCode::kOutOfMemory, "kernel stack area is full");
+            return lib::Error::make(lib::ErrorCode::kENOMEM, "kernel stack area is full");
         stack.bottom = g_next_stack + kPageSize;  // the page below stays unmapped: the guard
         stack.top = g_next_stack + need;
         g_next_stack += need;

@@ -13,12 +13,12 @@ namespace {
 lib::Expected<uint64_t> map_pages(uint64_t physical, size_t length, PageFlags flags, bool any_type_will_do) {
     uint64_t last;
     if (length == 0 || !lib::checked_add(physical, length - 1, last))
-        return lib::Error::make(lib::ErrorCode::kInvalid, "physical range is empty or wraps");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "physical range is empty or wraps");
     uint64_t hhdm = boot::info().hhdm_offset;
     // The direct map spans 2^46 bytes of physical memory in the canonical
     // upper half (the CPU's physical address width is at most 52 bits, but
     // no more fits beside the kernel's other areas).
-    if (last >= (1ULL << 46)) return lib::Error::make(lib::ErrorCode::kOutOfRange, "physical address too high");
+    if (last >= (1ULL << 46)) return lib::Error::make(lib::ErrorCode::kERANGE, "physical address too high");
     for (uint64_t page = align_down(physical, kPageSize); page <= last; page += kPageSize) {
         uint64_t virt = hhdm + page;
         // Twice at most: a page another CPU maps between the look and the
@@ -26,7 +26,7 @@ lib::Expected<uint64_t> map_pages(uint64_t physical, size_t length, PageFlags fl
         for (int attempt = 0;; ++attempt) {
             if (auto mapping = translate(virt)) {
                 if (!any_type_will_do && mapping->flags.cache != flags.cache)
-                    return lib::Error::make(lib::ErrorCode::kDuplicate, "page already mapped with another memory type");
+                    return lib::Error::make(lib::ErrorCode::kEEXIST, "page already mapped with another memory type");
                 break;
             }
             auto mapped = map(virt, page, kPageSize, flags, PageSize::k4KiB);

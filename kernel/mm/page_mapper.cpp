@@ -8,7 +8,7 @@ constexpr unsigned kRootLevel = 3;
 constexpr unsigned kEntriesPerTable = 512;
 
 lib::Error invalid(const char* what) {
-    return lib::Error::make(lib::ErrorCode::kInvalid, what);
+    return lib::Error::make(lib::ErrorCode::kEINVAL, what);
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize s
     if (!is_aligned(virt, bytes) || !is_aligned(physical, bytes)) return invalid("address not aligned to page size");
     if ((physical & ~PageTableEntry::kAddressMask) != 0) return invalid("physical address too large");
     if (size == PageSize::k1GiB && !features_.huge_1g)
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "CPU has no 1 GiB pages");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "CPU has no 1 GiB pages");
 
     Path path;
     PageTableEntry* table = table_at(root_);
@@ -89,13 +89,13 @@ lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize s
             *entry = PageTableEntry::table(*frame);
             on_entry_set(path, level);
         } else if (entry->is_leaf(level)) {
-            return lib::Error::make(lib::ErrorCode::kDuplicate, "address already mapped by a larger page");
+            return lib::Error::make(lib::ErrorCode::kEEXIST, "address already mapped by a larger page");
         }
         table = table_at(entry->table_address());
     }
     PageTableEntry* entry = &table[table_index(virt, target)];
     path.entries[target] = entry;
-    if (entry->present()) return lib::Error::make(lib::ErrorCode::kDuplicate, "address already mapped");
+    if (entry->present()) return lib::Error::make(lib::ErrorCode::kEEXIST, "address already mapped");
     *entry = PageTableEntry::leaf(physical, target, flags, features_);
     on_entry_set(path, target);
     return {};
@@ -226,7 +226,7 @@ WalkResult PageMapper::walk(uint64_t virt) const {
 
 lib::Expected<Mapping> PageMapper::translate(uint64_t virt) const {
     WalkResult result = walk(virt);
-    if (result.missing_level >= 0) return lib::Error::make(lib::ErrorCode::kNotFound, "address not mapped");
+    if (result.missing_level >= 0) return lib::Error::make(lib::ErrorCode::kENOENT, "address not mapped");
     return result.mapping;
 }
 

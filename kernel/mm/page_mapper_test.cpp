@@ -122,15 +122,15 @@ TEST(PageMapper, WithoutHugePagesTheCpuGets2MiB) {
     Fixture f(64 * kMiB, {.huge_1g = false});
     ASSERT_TRUE(f.mapper->map_range(kHhdm, 0, kGiB, kData));
     EXPECT_EQ(f.mapper->translate(kHhdm + 5)->size, PageSize::k2MiB);
-    EXPECT_EQ(f.mapper->map(kHhdm + 4 * kGiB, 0, PageSize::k1GiB, kData).error().code, lib::ErrorCode::kUnsupported);
+    EXPECT_EQ(f.mapper->map(kHhdm + 4 * kGiB, 0, PageSize::k1GiB, kData).error().code, lib::ErrorCode::kEOPNOTSUPP);
 }
 
 TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
     Fixture f;
     ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k2MiB, kData));
     uint64_t free_before = f.frames.free_frames();
-    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kDuplicate);
-    EXPECT_EQ(f.mapper->map(kKernelBase, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kEEXIST);
+    EXPECT_EQ(f.mapper->map(kKernelBase, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kEEXIST);
     // A range whose end collides is rolled back entirely.
     EXPECT_FALSE(f.mapper->map_range(kKernelBase - 0x3000, 0x5000000, 0x4000, kData));
     EXPECT_FALSE(f.mapper->translate(kKernelBase - 0x3000).has_value());
@@ -140,9 +140,9 @@ TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
 
 TEST(PageMapper, BadArgumentsAreErrors) {
     Fixture f;
-    EXPECT_EQ(f.mapper->map(0x0000800000000000ULL, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(f.mapper->map(0x1001, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(f.mapper->map(0x200000, 0x1000, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(f.mapper->map(0x0000800000000000ULL, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(f.mapper->map(0x1001, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(f.mapper->map(0x200000, 0x1000, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kEINVAL);
     EXPECT_FALSE(f.mapper->unmap_range(0x1000, 0x10));
     EXPECT_FALSE(f.mapper->unmap_range(0x00007ffffffff000ULL, 0x2000));  // runs into the hole
     EXPECT_TRUE(f.only_root_left());

@@ -300,14 +300,17 @@ bool unlink(CpuTimer& cpu, Deadline& deadline) {
 
 }  // namespace
 
-bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context) {
+lib::Expected<void> arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context) {
+    if (!callback) return lib::Error::make(lib::Errno::kEINVAL, "a deadline needs a callback");
     CpuTimer* cpu = this_timer();
-    if (!g_initialized || !cpu || !callback) return false;
+    constexpr lib::Error kNoTimer = lib::Error::make(lib::Errno::kEAGAIN, "this CPU's timer is not running yet");
+    if (!g_initialized || !cpu) return kNoTimer;
     ksync::Guard guard(cpu->lock);
-    if (!cpu->running) return false;
+    if (!cpu->running) return kNoTimer;
     if (deadline.armed) {
         // Another CPU's list can not be changed under this CPU's lock.
-        if (deadline.cpu != arch::this_cpu().index) return false;
+        if (deadline.cpu != arch::this_cpu().index)
+            return lib::Error::make(lib::Errno::kEBUSY, "the deadline is armed on another CPU").with(deadline.cpu);
         unlink(*cpu, deadline);
     }
     deadline.callback = callback;
@@ -320,10 +323,11 @@ bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callbac
     deadline.next = *link;
     *link = &deadline;
     if (cpu->head == &deadline) program_next_event(*cpu);
-    return true;
+    return {};
 }
 
-bool arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback, void* context) {
+lib::Expected<void> arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback,
+                                       void* context) {
     return arm_deadline(deadline, now_ns() + delay_ns, callback, context);
 }
 

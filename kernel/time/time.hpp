@@ -14,7 +14,7 @@
 //   ktime::init(cmdline);                  // kernel_main, after ACPI
 //   klog::info("{} ns", ktime::now_ns());
 //   ktime::Deadline d;
-//   ktime::arm_deadline_after(d, 5'000'000, on_expiry, context);   // 5 ms from now, on this CPU
+//   TRY(ktime::arm_deadline_after(d, 5'000'000, on_expiry, context));   // 5 ms from now, on this CPU
 //
 // Command line: clocksource=hpet|pmtimer|pit picks the reference;
 // timer=oneshot refuses TSC-deadline mode.
@@ -22,8 +22,9 @@
 
 #include <stdint.h>
 
-#include "lib/cmdline.hpp"
 #include "kernel/time/reference_clock.hpp"
+#include "lib/cmdline.hpp"
+#include "lib/expected.hpp"
 
 namespace ktime {
 
@@ -77,10 +78,13 @@ uint64_t late_ticks();
 void set_tick_hook(void (*hook)());
 
 // Arms `deadline` on this CPU for `at_ns` (now_ns() time) or after
-// `delay_ns`. Re-arming an armed deadline moves it (on the CPU that armed
-// it; elsewhere this fails). False before init.
-bool arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context);
-bool arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback, void* context);
+// `delay_ns`. Re-arming an armed deadline moves it, on the CPU that armed
+// it (kEBUSY elsewhere). kEAGAIN before this CPU's timer runs, kEINVAL
+// without a callback.
+[[nodiscard]] lib::Expected<void> arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback,
+                                               void* context);
+[[nodiscard]] lib::Expected<void> arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback,
+                                                     void* context);
 // Disarms; returns whether it was still armed. Call on the arming CPU.
 bool cancel_deadline(Deadline& deadline);
 

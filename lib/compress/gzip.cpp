@@ -17,10 +17,10 @@ constexpr size_t kFixedHeader = 10;
 constexpr size_t kTrailer = 8;
 
 Error bad(const char* message) {
-    return Error::make(ErrorCode::kInvalid, message);
+    return Error::make(ErrorCode::kEINVAL, message);
 }
 Error short_input() {
-    return Error::make(ErrorCode::kTruncated, "gzip: the file ends early");
+    return Error::make(ErrorCode::kENODATA, "gzip: the file ends early");
 }
 
 // Skips a zero-terminated field (file name, comment) from `at`.

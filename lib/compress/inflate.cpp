@@ -16,10 +16,10 @@ constexpr unsigned kDistanceCodes = 32;        // 30 used
 constexpr unsigned kCodeLengthCodes = 19;
 
 Error fail(const char* message) {
-    return Error::make(ErrorCode::kInvalid, message);
+    return Error::make(ErrorCode::kEINVAL, message);
 }
 Error truncated() {
-    return Error::make(ErrorCode::kTruncated, "deflate: the stream ends early");
+    return Error::make(ErrorCode::kENODATA, "deflate: the stream ends early");
 }
 
 // Bits from the input, least significant bit of each byte first (§3.1.1).
@@ -111,7 +111,7 @@ public:
     Output(uint8_t* out, size_t capacity) : out_(out), capacity_(capacity) {}
 
     Expected<void> literal(uint8_t value) {
-        if (size_ == capacity_) return Error::make(ErrorCode::kOutOfRange, "deflate: output larger than expected");
+        if (size_ == capacity_) return Error::make(ErrorCode::kERANGE, "deflate: output larger than expected");
         if (out_) out_[size_] = value;
         ++size_;
         return {};
@@ -119,7 +119,7 @@ public:
     Expected<void> copy(size_t distance, size_t length) {
         if (distance > size_) return fail("deflate: a distance reaches back before the start of the output");
         if (capacity_ - size_ < length)
-            return Error::make(ErrorCode::kOutOfRange, "deflate: output larger than expected");
+            return Error::make(ErrorCode::kERANGE, "deflate: output larger than expected");
         if (out_)  // byte by byte: the source may overlap what is being written
             for (size_t i = 0; i < length; ++i) out_[size_ + i] = out_[size_ + i - distance];
         size_ += length;

@@ -130,16 +130,16 @@ bool is_one_of(StringView name, StringView a, StringView b = StringView()) {
 
 // A local option set once: `slot` empty before, `value` non-empty.
 ConfigResult set_once(size_t line, StringView& slot, StringView value, const char* twice, const char* empty) {
-    if (!slot.empty()) return failure_at(line, lib::ErrorCode::kDuplicate, twice);
-    if (value.empty()) return failure_at(line, lib::ErrorCode::kInvalid, empty);
+    if (!slot.empty()) return failure_at(line, lib::ErrorCode::kEEXIST, twice);
+    if (value.empty()) return failure_at(line, lib::ErrorCode::kEINVAL, empty);
     slot = value;
     return success();
 }
 
 ConfigResult set_paging(size_t line, int& slot, StringView value, const char* what) {
-    if (slot != kPagingModeUnset) return failure_at(line, lib::ErrorCode::kDuplicate, what);
+    if (slot != kPagingModeUnset) return failure_at(line, lib::ErrorCode::kEEXIST, what);
     if (!parse_paging_mode(value, slot))
-        return failure_at(line, lib::ErrorCode::kInvalid, "paging modes are '4level' or '5level' on x86-64");
+        return failure_at(line, lib::ErrorCode::kEINVAL, "paging modes are '4level' or '5level' on x86-64");
     return success();
 }
 
@@ -157,9 +157,9 @@ ConfigResult apply_local_option(size_t line, StringView name, StringView value, 
     if (is_one_of(name, "dtb_path"))
         return set_once(line, entry.dtb_path, value, "dtb_path given twice in one entry", "dtb_path has no value");
     if (is_one_of(name, "module_path")) {
-        if (value.empty()) return failure_at(line, lib::ErrorCode::kInvalid, "module_path has no value");
+        if (value.empty()) return failure_at(line, lib::ErrorCode::kEINVAL, "module_path has no value");
         if (entry.module_count == kMaxModulesPerEntry)
-            return failure_at(line, lib::ErrorCode::kUnsupported, "too many module_path lines in one entry (max 16)");
+            return failure_at(line, lib::ErrorCode::kEOPNOTSUPP, "too many module_path lines in one entry (max 16)");
         entry.modules[entry.module_count].path = value;
         entry.modules[entry.module_count].cmdline = StringView();
         ++entry.module_count;
@@ -167,33 +167,33 @@ ConfigResult apply_local_option(size_t line, StringView name, StringView value, 
     }
     if (is_one_of(name, "module_string", "module_cmdline")) {
         if (entry.module_count == 0)
-            return failure_at(line, lib::ErrorCode::kInvalid, "module_string without a module_path before it");
+            return failure_at(line, lib::ErrorCode::kEINVAL, "module_string without a module_path before it");
         ConfigModule& module = entry.modules[entry.module_count - 1];
         if (!module.cmdline.empty())
-            return failure_at(line, lib::ErrorCode::kDuplicate, "module_string given twice for one module");
+            return failure_at(line, lib::ErrorCode::kEEXIST, "module_string given twice for one module");
         module.cmdline = value;
         return success();
     }
     if (is_one_of(name, "cmdline", "kernel_cmdline")) {
         if (!entry.cmdline.empty())
-            return failure_at(line, lib::ErrorCode::kDuplicate, "cmdline given twice in one entry");
+            return failure_at(line, lib::ErrorCode::kEEXIST, "cmdline given twice in one entry");
         entry.cmdline = value;
         return success();
     }
     if (is_one_of(name, "resolution")) {
         if (!parse_resolution(value, entry.resolution))
-            return failure_at(line, lib::ErrorCode::kInvalid, "resolution is not WxH or WxHxBPP with non-zero numbers");
+            return failure_at(line, lib::ErrorCode::kEINVAL, "resolution is not WxH or WxHxBPP with non-zero numbers");
         return success();
     }
     if (is_one_of(name, "kaslr")) {
         if (!parse_yes_no(value, entry.kaslr))
-            return failure_at(line, lib::ErrorCode::kInvalid, "kaslr must be 'yes' or 'no'");
+            return failure_at(line, lib::ErrorCode::kEINVAL, "kaslr must be 'yes' or 'no'");
         return success();
     }
     if (is_one_of(name, "randomise_hhdm_base", "randomize_hhdm_base")) {
         bool randomise = false;
         if (!parse_yes_no(value, randomise))
-            return failure_at(line, lib::ErrorCode::kInvalid, "randomise_hhdm_base must be 'yes' or 'no'");
+            return failure_at(line, lib::ErrorCode::kEINVAL, "randomise_hhdm_base must be 'yes' or 'no'");
         entry.randomise_hhdm_base = randomise ? Setting::kYes : Setting::kNo;
         return success();
     }
@@ -202,7 +202,7 @@ ConfigResult apply_local_option(size_t line, StringView name, StringView value, 
         ConfigResult result = set_paging(line, mode, value, "paging_mode given twice in one entry");
         if (!result.ok) return result;
         if (entry.min_paging_mode != kPagingModeUnset || entry.max_paging_mode != kPagingModeUnset)
-            return failure_at(line, lib::ErrorCode::kDuplicate, "paging_mode given with max_ or min_paging_mode");
+            return failure_at(line, lib::ErrorCode::kEEXIST, "paging_mode given with max_ or min_paging_mode");
         entry.paging_mode = entry.min_paging_mode = entry.max_paging_mode = mode;
         return success();
     }
@@ -268,7 +268,7 @@ lib::Expected<size_t> expand_macros(StringView text, char* out, size_t capacity)
         StringView line = text.substr(start, end - start);
         size_t close = line.find('}');
         if (line.starts_with("${") && close != StringView::npos && close + 1 < line.size() && line[close + 1] == '=') {
-            if (macro_count == kMaxMacros) return lib::Error::make(lib::ErrorCode::kUnsupported, "more than 61 macros");
+            if (macro_count == kMaxMacros) return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "more than 61 macros");
             StringView value = line.substr(close + 2);
             if (!value.empty() && value[value.size() - 1] == '\r') value = value.substr(0, value.size() - 1);
             macros[macro_count++] = Macro{line.substr(2, close - 2), value};
@@ -283,7 +283,7 @@ lib::Expected<size_t> expand_macros(StringView text, char* out, size_t capacity)
         out[written++] = c;
         return true;
     };
-    const auto too_long = lib::Error::make(lib::ErrorCode::kOutOfMemory, "the macro-expanded config is too long");
+    const auto too_long = lib::Error::make(lib::ErrorCode::kENOMEM, "the macro-expanded config is too long");
     for (size_t start = 0; start < text.size();) {
         size_t end = text.find('\n', start);
         bool has_newline = end != StringView::npos;
@@ -300,7 +300,7 @@ lib::Expected<size_t> expand_macros(StringView text, char* out, size_t capacity)
             if (line[i] == '$' && i + 1 < line.size() && line[i + 1] == '{') {
                 size_t name_end = line.find('}', i + 2);
                 if (name_end == StringView::npos)
-                    return lib::Error::make(lib::ErrorCode::kInvalid, "a '${' without its '}' on the same line");
+                    return lib::Error::make(lib::ErrorCode::kEINVAL, "a '${' without its '}' on the same line");
                 StringView name = line.substr(i + 2, name_end - i - 2);
                 StringView value;  // unknown names expand to nothing, as in Limine
                 for (size_t m = macro_count; m > 0; --m)
@@ -348,13 +348,13 @@ ConfigResult parse_config(StringView text, Config& out) {
             StringView rest = line.substr(depth);
             bool expanded = !rest.empty() && rest[0] == '+';
             StringView title = (expanded ? rest.substr(1) : rest).trimmed();
-            if (title.empty()) return failure_at(line_number, lib::ErrorCode::kInvalid, "entry has an empty title");
+            if (title.empty()) return failure_at(line_number, lib::ErrorCode::kEINVAL, "entry has an empty title");
             uint32_t previous_depth = out.entry_count == 0 ? 0 : out.entries[out.entry_count - 1].depth;
             if (depth > previous_depth + 1)
-                return failure_at(line_number, lib::ErrorCode::kInvalid,
+                return failure_at(line_number, lib::ErrorCode::kEINVAL,
                                   "sub-entry more than one level deeper than the entry before it");
             if (out.entry_count == kMaxConfigEntries)
-                return failure_at(line_number, lib::ErrorCode::kUnsupported, "too many entries (max 32)");
+                return failure_at(line_number, lib::ErrorCode::kEOPNOTSUPP, "too many entries (max 32)");
             ConfigEntry& entry = out.entries[out.entry_count];
             entry = ConfigEntry{};
             entry.title = title;
@@ -368,29 +368,29 @@ ConfigResult parse_config(StringView text, Config& out) {
 
         size_t colon = line.find(':');
         if (colon == StringView::npos)
-            return failure_at(line_number, lib::ErrorCode::kInvalid,
+            return failure_at(line_number, lib::ErrorCode::kEINVAL,
                               "expected 'name: value', '/Title' or '# comment' (no ':' on this line)");
         StringView name = line.substr(0, colon).trimmed();
         StringView value = line.substr(colon + 1).trimmed();
-        if (name.empty()) return failure_at(line_number, lib::ErrorCode::kInvalid, "option name before ':' is empty");
+        if (name.empty()) return failure_at(line_number, lib::ErrorCode::kEINVAL, "option name before ':' is empty");
 
         if (name.equals_ignoring_case("timeout")) {
             if (value.equals_ignoring_case("no")) {
                 out.timeout_seconds = kTimeoutForever;
             } else if (!parse_timeout(value, out.timeout_seconds)) {
-                return failure_at(line_number, lib::ErrorCode::kInvalid, "timeout must be a number of seconds or 'no'");
+                return failure_at(line_number, lib::ErrorCode::kEINVAL, "timeout must be a number of seconds or 'no'");
             }
             continue;
         }
         if (name.equals_ignoring_case("default_entry")) {
-            if (value.empty()) return failure_at(line_number, lib::ErrorCode::kInvalid, "default_entry has no value");
+            if (value.empty()) return failure_at(line_number, lib::ErrorCode::kEINVAL, "default_entry has no value");
             default_entry_text = value;
             default_entry_line = line_number;
             continue;
         }
         if (name.equals_ignoring_case("hash_mismatch_panic")) {
             if (!parse_yes_no(value, out.hash_mismatch_panic))
-                return failure_at(line_number, lib::ErrorCode::kInvalid, "hash_mismatch_panic must be 'yes' or 'no'");
+                return failure_at(line_number, lib::ErrorCode::kEINVAL, "hash_mismatch_panic must be 'yes' or 'no'");
             continue;
         }
 
@@ -399,7 +399,7 @@ ConfigResult parse_config(StringView text, Config& out) {
         ConfigEntry& target = out.entry_count > 0 ? out.entries[out.entry_count - 1] : scratch;
         ConfigResult applied = apply_local_option(line_number, name, value, target, known);
         if (known && out.entry_count == 0)
-            return failure_at(line_number, lib::ErrorCode::kInvalid,
+            return failure_at(line_number, lib::ErrorCode::kEINVAL,
                               "entry option before any '/Title' line (it belongs to no entry)");
         if (!applied.ok) return applied;
         // Anything else: an option this loader does not use (graphics,
@@ -417,7 +417,7 @@ ConfigResult parse_config(StringView text, Config& out) {
             index = find_entry_by_path(out, default_entry_text);
         }
         if (index >= out.entry_count)
-            return failure_at(default_entry_line, lib::ErrorCode::kOutOfRange,
+            return failure_at(default_entry_line, lib::ErrorCode::kERANGE,
                               "default_entry names no entry (a 1-based number or a path such as Dir/Title)");
         out.default_entry = index;
     }
@@ -444,12 +444,12 @@ lib::Expected<ResourcePath> parse_resource_path(StringView text) {
 
     size_t open = text.find('(');
     if (open == StringView::npos || open == 0)
-        return lib::Error::make(lib::ErrorCode::kInvalid, "path is not of the form resource(arg):/path");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "path is not of the form resource(arg):/path");
     size_t close = text.find(')', open + 1);
     if (close == StringView::npos)
-        return lib::Error::make(lib::ErrorCode::kInvalid, "path has no ')' after the resource argument");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "path has no ')' after the resource argument");
     if (close + 1 >= text.size() || text[close + 1] != ':')
-        return lib::Error::make(lib::ErrorCode::kInvalid, "path has no ':' after 'resource(arg)'");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "path has no ':' after 'resource(arg)'");
 
     result.resource = text.substr(0, open);
     result.argument = text.substr(open + 1, close - open - 1);
@@ -457,27 +457,27 @@ lib::Expected<ResourcePath> parse_resource_path(StringView text) {
 
     for (char c : result.resource) {
         bool lower = c >= 'a' && c <= 'z';
-        if (!lower) return lib::Error::make(lib::ErrorCode::kInvalid, "resource name must be lowercase letters");
+        if (!lower) return lib::Error::make(lib::ErrorCode::kEINVAL, "resource name must be lowercase letters");
     }
     if (result.path.empty() || result.path[0] != '/')
-        return lib::Error::make(lib::ErrorCode::kInvalid, "path after 'resource(arg):' must start with '/'");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "path after 'resource(arg):' must start with '/'");
     for (char c : result.path) {
         // The loader turns the path into a UEFI CHAR16 string; a NUL would
         // silently cut it short and other control bytes name no FAT file.
         unsigned char byte = static_cast<unsigned char>(c);
         if (byte < 0x20 || byte == 0x7f)
-            return lib::Error::make(lib::ErrorCode::kInvalid, "path contains a control character");
+            return lib::Error::make(lib::ErrorCode::kEINVAL, "path contains a control character");
     }
     if (result.path.size() == 1 || result.path[result.path.size() - 1] == '/')
-        return lib::Error::make(lib::ErrorCode::kInvalid, "path names a directory, not a file");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "path names a directory, not a file");
     if (!(result.resource == StringView("boot")))
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "only the boot() resource is supported");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "only the boot() resource is supported");
     // boot(N): N is a 1-based partition number on the boot drive; empty means
     // the partition the loader was started from.
     if (!result.argument.empty()) {
         uint64_t partition = 0;
         if (!parse_decimal(result.argument, UINT32_MAX, partition) || partition == 0)
-            return lib::Error::make(lib::ErrorCode::kInvalid, "boot() argument must be a partition number from 1");
+            return lib::Error::make(lib::ErrorCode::kEINVAL, "boot() argument must be a partition number from 1");
     }
     return result;
 }
@@ -490,7 +490,7 @@ lib::Expected<void> parse_path_hash(StringView digits, ResourcePath& out) {
     else if (digits.size() == 256)
         out.hash = HashKind::kBlake3_1024;
     else
-        return lib::Error::make(lib::ErrorCode::kInvalid,
+        return lib::Error::make(lib::ErrorCode::kEINVAL,
                                 "a path's '#' must be followed by a hash of 64, 128 or 256 hexadecimal digits");
     out.digest_size = digits.size() / 2;
     for (size_t i = 0; i < sizeof out.digest; ++i) out.digest[i] = 0;
@@ -500,19 +500,19 @@ lib::Expected<void> parse_path_hash(StringView digits, ResourcePath& out) {
                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                             : -1;
-        if (nibble < 0) return lib::Error::make(lib::ErrorCode::kInvalid, "a path's hash has a non-hexadecimal digit");
+        if (nibble < 0) return lib::Error::make(lib::ErrorCode::kEINVAL, "a path's hash has a non-hexadecimal digit");
         out.digest[i / 2] = static_cast<uint8_t>(out.digest[i / 2] << 4 | nibble);
     }
     return {};
 }
 
 lib::Expected<void> check_limine_entry(const ConfigEntry& entry) {
-    if (entry.directory) return lib::Error::make(lib::ErrorCode::kInvalid, "entry is a directory of sub-entries");
-    if (entry.protocol.empty()) return lib::Error::make(lib::ErrorCode::kInvalid, "entry has no protocol option");
+    if (entry.directory) return lib::Error::make(lib::ErrorCode::kEINVAL, "entry is a directory of sub-entries");
+    if (entry.protocol.empty()) return lib::Error::make(lib::ErrorCode::kEINVAL, "entry has no protocol option");
     if (!entry.protocol.equals_ignoring_case("limine"))
-        return lib::Error::make(lib::ErrorCode::kUnsupported, "entry's protocol is not 'limine'");
+        return lib::Error::make(lib::ErrorCode::kEOPNOTSUPP, "entry's protocol is not 'limine'");
     if (entry.executable_path().empty())
-        return lib::Error::make(lib::ErrorCode::kInvalid, "entry has no path (or kernel_path) option");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "entry has no path (or kernel_path) option");
     TRY(parse_resource_path(entry.executable_path()));
     if (!entry.dtb_path.empty()) TRY(parse_resource_path(entry.dtb_path));
     for (size_t i = 0; i < entry.module_count; ++i) TRY(parse_resource_path(entry.modules[i].path));

@@ -80,31 +80,31 @@ struct HeaderFacts {
 
 lib::Expected<HeaderFacts> check_header(lib::Bytes file) {
     if (file.size() < kEhdrSize)
-        return Error::make(ErrorCode::kTruncated, "ELF: file is shorter than the 64-byte ELF64 header");
+        return Error::make(ErrorCode::kENODATA, "ELF: file is shorter than the 64-byte ELF64 header");
     if (!lib::bytes_equal(file, 0,
                           "\x7f"
                           "ELF",
                           4))
-        return Error::make(ErrorCode::kInvalid, "ELF: bad magic (not an ELF file)");
+        return Error::make(ErrorCode::kEINVAL, "ELF: bad magic (not an ELF file)");
     const uint8_t* h = file.data();
-    if (h[4] != kElfClass64) return Error::make(ErrorCode::kUnsupported, "ELF: not a 64-bit ELF file (EI_CLASS)");
-    if (h[5] != kElfData2Lsb) return Error::make(ErrorCode::kUnsupported, "ELF: not little-endian (EI_DATA)");
-    if (h[6] != kEvCurrent) return Error::make(ErrorCode::kInvalid, "ELF: unknown ELF version (EI_VERSION)");
+    if (h[4] != kElfClass64) return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: not a 64-bit ELF file (EI_CLASS)");
+    if (h[5] != kElfData2Lsb) return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: not little-endian (EI_DATA)");
+    if (h[6] != kEvCurrent) return Error::make(ErrorCode::kEINVAL, "ELF: unknown ELF version (EI_VERSION)");
 
     HeaderFacts facts{read_u16(file, 16), read_u64(file, 24), read_u64(file, 32), read_u16(file, 56)};
     uint16_t machine = read_u16(file, 18);
     uint16_t phentsize = read_u16(file, 54);
-    if (machine != kEmX86_64) return Error::make(ErrorCode::kUnsupported, "ELF: machine is not x86_64 (e_machine)");
+    if (machine != kEmX86_64) return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: machine is not x86_64 (e_machine)");
     if (facts.type != kEtExec && facts.type != kEtDyn)
-        return Error::make(ErrorCode::kUnsupported, "ELF: type is neither ET_EXEC nor ET_DYN (e_type)");
+        return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: type is neither ET_EXEC nor ET_DYN (e_type)");
     if (read_u32(file, 20) != kEvCurrent)
-        return Error::make(ErrorCode::kInvalid, "ELF: unknown ELF version (e_version)");
-    if (facts.phnum == 0) return Error::make(ErrorCode::kInvalid, "ELF: no program headers (e_phnum is 0)");
+        return Error::make(ErrorCode::kEINVAL, "ELF: unknown ELF version (e_version)");
+    if (facts.phnum == 0) return Error::make(ErrorCode::kEINVAL, "ELF: no program headers (e_phnum is 0)");
     if (facts.phnum == kPnXnum)
-        return Error::make(ErrorCode::kUnsupported, "ELF: extended program header count (PN_XNUM) not supported");
-    if (phentsize != kPhdrSize) return Error::make(ErrorCode::kInvalid, "ELF: e_phentsize is not 56");
+        return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: extended program header count (PN_XNUM) not supported");
+    if (phentsize != kPhdrSize) return Error::make(ErrorCode::kEINVAL, "ELF: e_phentsize is not 56");
     if (!range_inside(facts.phoff, static_cast<uint64_t>(facts.phnum) * kPhdrSize, file.size()))
-        return Error::make(ErrorCode::kTruncated, "ELF: program headers run past the end of the file");
+        return Error::make(ErrorCode::kENODATA, "ELF: program headers run past the end of the file");
     return facts;
 }
 
@@ -169,34 +169,32 @@ lib::Expected<LoadPlan> plan_kernel_load(lib::Bytes file, uint64_t dyn_base) {
         ProgramHeader ph = read_program_header(file, facts.phoff + i * kPhdrSize);
         if (ph.type != kPtLoad) continue;
         size_t index = plan.segment_count;
-        if (ph.filesz > ph.memsz) return Error::make(ErrorCode::kInvalid, indexed(kFileszOverMemsz, index));
+        if (ph.filesz > ph.memsz) return Error::make(ErrorCode::kEINVAL, indexed(kFileszOverMemsz, index));
         if (ph.memsz == 0) continue;  // maps nothing; linkers emit these for empty sections
-        if (index == kMaxLoadSegments)
-            return Error::make(ErrorCode::kUnsupported, "ELF: more than 16 PT_LOAD segments");
+        if (index == kMaxLoadSegments) return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: more than 16 PT_LOAD segments");
         if (!range_inside(ph.offset, ph.filesz, file.size()))
-            return Error::make(ErrorCode::kTruncated, indexed(kPastEnd, index));
+            return Error::make(ErrorCode::kENODATA, indexed(kPastEnd, index));
         uint64_t end = 0;
         // The page-rounded end must fit too, so the rounding below cannot wrap.
         if (!lib::checked_add(ph.vaddr, ph.memsz, end) || end > UINT64_MAX - (kPageSize - 1))
-            return Error::make(ErrorCode::kInvalid, indexed(kWraps, index));
+            return Error::make(ErrorCode::kEINVAL, indexed(kWraps, index));
         if (ph.align > 1) {
-            if (!lib::is_power_of_two(ph.align)) return Error::make(ErrorCode::kInvalid, indexed(kBadAlign, index));
-            if (ph.align > kMaxSegmentAlignment)
-                return Error::make(ErrorCode::kUnsupported, indexed(kHugeAlign, index));
+            if (!lib::is_power_of_two(ph.align)) return Error::make(ErrorCode::kEINVAL, indexed(kBadAlign, index));
+            if (ph.align > kMaxSegmentAlignment) return Error::make(ErrorCode::kEOPNOTSUPP, indexed(kHugeAlign, index));
             plan.alignment = lib::max(plan.alignment, ph.align);
         }
         if (!plan.relocatable && ph.vaddr < kHigherHalfKernelBase)
-            return Error::make(ErrorCode::kOutOfRange, indexed(kBelowBase, index));
+            return Error::make(ErrorCode::kERANGE, indexed(kBelowBase, index));
 
         uint64_t page_start = lib::align_down(ph.vaddr, kPageSize);
         uint64_t page_end = lib::align_up(end, kPageSize);
         for (size_t j = 0; j < index; ++j) {
             if (ph.vaddr < link_ends[j] && link_starts[j] < end)
-                return Error::make(ErrorCode::kInvalid, overlap_message(index, j));
+                return Error::make(ErrorCode::kEINVAL, overlap_message(index, j));
             uint64_t other_page_start = lib::align_down(link_starts[j], kPageSize);
             uint64_t other_page_end = lib::align_up(link_ends[j], kPageSize);
             if (page_start < other_page_end && other_page_start < page_end)
-                return Error::make(ErrorCode::kInvalid, indexed(kSharesPage, index));
+                return Error::make(ErrorCode::kEINVAL, indexed(kSharesPage, index));
         }
         link_starts[index] = ph.vaddr;
         link_ends[index] = end;
@@ -212,11 +210,11 @@ lib::Expected<LoadPlan> plan_kernel_load(lib::Bytes file, uint64_t dyn_base) {
         segment.flags = ph.flags & (kSegmentExecute | kSegmentWrite | kSegmentRead);
         plan.segment_count = index + 1;
     }
-    if (plan.segment_count == 0) return Error::make(ErrorCode::kInvalid, "ELF: no PT_LOAD segment with p_memsz > 0");
+    if (plan.segment_count == 0) return Error::make(ErrorCode::kEINVAL, "ELF: no PT_LOAD segment with p_memsz > 0");
 
     plan.image_size = link_end - link_base;
     if (plan.image_size > kMaxImageSize)
-        return Error::make(ErrorCode::kUnsupported, "ELF: loaded image would span more than 1 GiB");
+        return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: loaded image would span more than 1 GiB");
 
     // An entry of 0 is allowed: the kernel may name its entry point through
     // the Entry Point request instead (docs/limine-protocol.md §3). Otherwise it must be
@@ -225,15 +223,15 @@ lib::Expected<LoadPlan> plan_kernel_load(lib::Bytes file, uint64_t dyn_base) {
         bool inside = false;
         for (size_t j = 0; j < plan.segment_count; ++j)
             inside = inside || (facts.entry >= link_starts[j] && facts.entry < link_ends[j]);
-        if (!inside) return Error::make(ErrorCode::kInvalid, "ELF: entry point is outside every PT_LOAD segment");
+        if (!inside) return Error::make(ErrorCode::kEINVAL, "ELF: entry point is outside every PT_LOAD segment");
     }
 
     if (plan.relocatable) {
         uint64_t placed_end = 0;
         if (!lib::is_aligned(dyn_base, kPageSize))
-            return Error::make(ErrorCode::kInvalid, "ELF: requested base for ET_DYN is not 4 KiB aligned");
+            return Error::make(ErrorCode::kEINVAL, "ELF: requested base for ET_DYN is not 4 KiB aligned");
         if (!lib::checked_add(dyn_base, plan.image_size, placed_end))
-            return Error::make(ErrorCode::kOutOfRange, "ELF: ET_DYN image does not fit above the requested base");
+            return Error::make(ErrorCode::kERANGE, "ELF: ET_DYN image does not fit above the requested base");
         plan.slide = dyn_base - link_base;  // modulo 2^64, as the psABI's B - link base
     } else {
         plan.slide = 0;
@@ -271,13 +269,13 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
     for (size_t i = 0; i < facts.phnum; ++i) {
         ProgramHeader ph = read_program_header(file, facts.phoff + i * kPhdrSize);
         if (ph.type != kPtDynamic) continue;
-        if (found_dynamic) return Error::make(ErrorCode::kInvalid, "ELF: more than one PT_DYNAMIC");
+        if (found_dynamic) return Error::make(ErrorCode::kEINVAL, "ELF: more than one PT_DYNAMIC");
         found_dynamic = true;
         dynamic = ph;
     }
     if (!found_dynamic) return {};
     if (!range_inside(dynamic.offset, dynamic.filesz, file.size()))
-        return Error::make(ErrorCode::kTruncated, "ELF: PT_DYNAMIC runs past the end of the file");
+        return Error::make(ErrorCode::kENODATA, "ELF: PT_DYNAMIC runs past the end of the file");
 
     uint64_t rela = 0, rela_size = 0, rela_entry = kRelaSize;
     bool has_rela = false;
@@ -299,24 +297,24 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
             case kDtRel:
             case kDtRelSz:
                 if (tag == kDtRel || value != 0)
-                    return Error::make(ErrorCode::kUnsupported,
+                    return Error::make(ErrorCode::kEOPNOTSUPP,
                                        "ELF: DT_REL relocations are not supported (only DT_RELA)");
                 break;
             case kDtRelrSz:
                 if (value != 0)
-                    return Error::make(ErrorCode::kUnsupported, "ELF: DT_RELR relocations are not supported");
+                    return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: DT_RELR relocations are not supported");
                 break;
             case kDtPltRelSz:
                 if (value != 0)
-                    return Error::make(ErrorCode::kUnsupported, "ELF: PLT relocations are not supported in a kernel");
+                    return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: PLT relocations are not supported in a kernel");
                 break;
             default: break;
         }
     }
-    if (!terminated) return Error::make(ErrorCode::kInvalid, "ELF: dynamic section has no DT_NULL terminator");
+    if (!terminated) return Error::make(ErrorCode::kEINVAL, "ELF: dynamic section has no DT_NULL terminator");
     if (!has_rela || rela_size == 0) return {};
-    if (rela_entry != kRelaSize) return Error::make(ErrorCode::kInvalid, "ELF: DT_RELAENT is not 24");
-    if (rela_size % kRelaSize != 0) return Error::make(ErrorCode::kInvalid, "ELF: DT_RELASZ is not a multiple of 24");
+    if (rela_entry != kRelaSize) return Error::make(ErrorCode::kEINVAL, "ELF: DT_RELAENT is not 24");
+    if (rela_size % kRelaSize != 0) return Error::make(ErrorCode::kEINVAL, "ELF: DT_RELASZ is not a multiple of 24");
 
     // DT_RELA is a link-time virtual address: read the table from the file
     // bytes of the PT_LOAD that holds it (not from the image, which the
@@ -332,7 +330,7 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
         }
     }
     if (table_offset == UINT64_MAX)
-        return Error::make(ErrorCode::kInvalid, "ELF: DT_RELA table is not inside the file bytes of a PT_LOAD");
+        return Error::make(ErrorCode::kEINVAL, "ELF: DT_RELA table is not inside the file bytes of a PT_LOAD");
 
     for (uint64_t at = table_offset; at < table_offset + rela_size; at += kRelaSize) {
         uint64_t target = read_u64(file, at);
@@ -341,12 +339,12 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
         uint32_t type = static_cast<uint32_t>(info & 0xffffffffu);
         if (type == kRX86_64None) continue;
         if (type != kRX86_64Relative)
-            return Error::make(ErrorCode::kUnsupported, "ELF: relocation type other than R_X86_64_RELATIVE");
+            return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: relocation type other than R_X86_64_RELATIVE");
         // psABI: R_X86_64_RELATIVE stores B + A; with a non-zero link base,
         // B is the slide and A already holds the link-time address.
         uint64_t place = target - link_base;
         if (target < link_base || !range_inside(place, 8, plan.image_size))
-            return Error::make(ErrorCode::kOutOfRange, "ELF: relocation target is outside the loaded image");
+            return Error::make(ErrorCode::kERANGE, "ELF: relocation target is outside the loaded image");
         lib::write_u64(lib::Span<uint8_t>(image, plan.image_size), place, addend + slide);
     }
     return {};

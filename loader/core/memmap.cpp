@@ -149,9 +149,9 @@ private:
 lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, lib::Span<const MemoryRange> overrides,
                                          MemoryRange* out, size_t capacity, const MemmapRules& rules) {
     if (desc_size < sizeof(EfiMemoryDescriptor))
-        return Error::make(ErrorCode::kInvalid, "memmap: UEFI descriptor size is smaller than EFI_MEMORY_DESCRIPTOR");
+        return Error::make(ErrorCode::kEINVAL, "memmap: UEFI descriptor size is smaller than EFI_MEMORY_DESCRIPTOR");
     if (efi_map.size() % desc_size != 0)
-        return Error::make(ErrorCode::kInvalid, "memmap: UEFI map size is not a multiple of the descriptor size");
+        return Error::make(ErrorCode::kEINVAL, "memmap: UEFI map size is not a multiple of the descriptor size");
     size_t descriptor_count = efi_map.size() / desc_size;
 
     // Validate first so the sweep can compute ends without checks.
@@ -161,14 +161,14 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
         uint64_t pages = read_u64(efi_map, at + 24);
         uint64_t end = 0;
         if (pages > UINT64_MAX / kPageSize || !lib::checked_add(start, pages * kPageSize, end))
-            return Error::make(ErrorCode::kInvalid, "memmap: a UEFI descriptor's page count runs past 2^64");
+            return Error::make(ErrorCode::kEINVAL, "memmap: a UEFI descriptor's page count runs past 2^64");
     }
     for (const MemoryRange& range : overrides) {
         uint64_t end = 0;
         if (!lib::checked_add(range.base, range.length, end))
-            return Error::make(ErrorCode::kInvalid, "memmap: an override range runs past 2^64");
+            return Error::make(ErrorCode::kEINVAL, "memmap: an override range runs past 2^64");
         if (range.type > limine::kMemmapReservedMapped)
-            return Error::make(ErrorCode::kInvalid, "memmap: an override has an unknown Limine memory type");
+            return Error::make(ErrorCode::kEINVAL, "memmap: an override has an unknown Limine memory type");
     }
 
     // The sweep: `position` is the start of the next piece; every boundary
@@ -211,11 +211,11 @@ lib::Expected<size_t> convert_memory_map(lib::Bytes efi_map, size_t desc_size, l
                        : override_type;
         }
         if (type != kNoType && !writer.add(position, next, type))
-            return Error::make(ErrorCode::kOutOfMemory, "memmap: more entries than the output array holds");
+            return Error::make(ErrorCode::kENOMEM, "memmap: more entries than the output array holds");
         position = next;
     }
     if (!writer.flush())
-        return Error::make(ErrorCode::kOutOfMemory, "memmap: more entries than the output array holds");
+        return Error::make(ErrorCode::kENOMEM, "memmap: more entries than the output array holds");
     return writer.count();
 }
 

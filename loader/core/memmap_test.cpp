@@ -259,18 +259,18 @@ TEST(Memmap, TopOfAddressSpace) {
 
 TEST(Memmap, Failures) {
     std::vector<uint8_t> map = efi_map({{7, 0x1000, 1}});
-    EXPECT_EQ(convert(map, {}, 32).error.code, lib::ErrorCode::kInvalid);  // desc_size too small
-    EXPECT_EQ(convert(map, {}, 0).error.code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(convert(map, {}, 32).error.code, lib::ErrorCode::kEINVAL);  // desc_size too small
+    EXPECT_EQ(convert(map, {}, 0).error.code, lib::ErrorCode::kEINVAL);
     std::vector<uint8_t> ragged = map;
     ragged.push_back(0);
     EXPECT_STREQ(convert(ragged).error.message, "memmap: UEFI map size is not a multiple of the descriptor size");
-    EXPECT_EQ(convert(efi_map({{7, 0x1000, UINT64_MAX / 2}})).error.code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(convert(efi_map({{7, UINT64_MAX - 0x10000, 0x100}})).error.code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(convert(map, {{UINT64_MAX, 2, 1}}).error.code, lib::ErrorCode::kInvalid);
-    EXPECT_EQ(convert(map, {{0x1000, 1, 9}}).error.code, lib::ErrorCode::kInvalid);
+    EXPECT_EQ(convert(efi_map({{7, 0x1000, UINT64_MAX / 2}})).error.code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(convert(efi_map({{7, UINT64_MAX - 0x10000, 0x100}})).error.code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(convert(map, {{UINT64_MAX, 2, 1}}).error.code, lib::ErrorCode::kEINVAL);
+    EXPECT_EQ(convert(map, {{0x1000, 1, 9}}).error.code, lib::ErrorCode::kEINVAL);
     std::vector<uint8_t> two = efi_map({{7, 0x1000, 1}, {0, 0x3000, 1}});
-    EXPECT_EQ(convert(two, {}, 48, 1).error.code, lib::ErrorCode::kOutOfMemory);
-    EXPECT_EQ(convert(two, {}, 48, 0).error.code, lib::ErrorCode::kOutOfMemory);
+    EXPECT_EQ(convert(two, {}, 48, 1).error.code, lib::ErrorCode::kENOMEM);
+    EXPECT_EQ(convert(two, {}, 48, 0).error.code, lib::ErrorCode::kENOMEM);
     EXPECT_TRUE(convert(two, {}, 48, 2).ok);
     EXPECT_TRUE(convert({}, {}, 48, 0).ok);
 }

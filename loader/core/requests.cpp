@@ -97,8 +97,7 @@ lib::Expected<RequestScan> scan_requests(lib::Bytes image, FoundRequest* duplica
                 end = at;
                 break;
             }
-        if (!has_end)
-            return Error::make(ErrorCode::kInvalid, "requests: start marker found but no end marker after it");
+        if (!has_end) return Error::make(ErrorCode::kEINVAL, "requests: start marker found but no end marker after it");
         begin = start;
         scan.has_markers = true;
     }
@@ -121,11 +120,11 @@ lib::Expected<RequestScan> scan_requests(lib::Bytes image, FoundRequest* duplica
             if (scan.requests[i].id2 != found.id2 || scan.requests[i].id3 != found.id3) continue;
             if (duplicate) *duplicate = found;
             const KnownRequest* known = find_known(found.id2, found.id3);
-            return Error::make(ErrorCode::kDuplicate,
+            return Error::make(ErrorCode::kEEXIST,
                                known ? known->duplicate_message : "requests: an unknown request id appears twice");
         }
         if (scan.request_count == kMaxRequests)
-            return Error::make(ErrorCode::kUnsupported, "requests: more than 64 requests in the kernel");
+            return Error::make(ErrorCode::kEOPNOTSUPP, "requests: more than 64 requests in the kernel");
         scan.requests[scan.request_count++] = found;
     }
     return scan;

@@ -138,7 +138,7 @@ TEST(Requests, DuplicateIsNamed) {
     loader::FoundRequest duplicate{};
     auto scan = scan_requests(view(bytes), &duplicate);
     ASSERT_FALSE(scan.has_value());
-    EXPECT_EQ(scan.error().code, lib::ErrorCode::kDuplicate);
+    EXPECT_EQ(scan.error().code, lib::ErrorCode::kEEXIST);
     EXPECT_NE(std::string(scan.error().message).find("smp request appears twice"), std::string::npos);
     EXPECT_EQ(duplicate.offset, second);
     EXPECT_EQ(duplicate.id2, limine::id::kSmp.words[2]);
@@ -183,7 +183,7 @@ TEST(Requests, TooMany) {
     std::vector<uint8_t> bytes = image.bytes();
     auto scan = scan_requests(view(bytes));
     ASSERT_FALSE(scan.has_value());
-    EXPECT_EQ(scan.error().code, lib::ErrorCode::kUnsupported);
+    EXPECT_EQ(scan.error().code, lib::ErrorCode::kEOPNOTSUPP);
     image.words.resize(image.words.size() - 6);
     bytes = image.bytes();
     auto fits = scan_requests(view(bytes));

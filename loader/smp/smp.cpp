@@ -265,13 +265,13 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
     g_state.report.cpus_listed = g_state.cpus.count;
 
     const PageAllocator& allocator = info.allocator;
-    if (allocator.allocate == nullptr) return Error::make(ErrorCode::kInvalid, "SMP: no page allocator given");
+    if (allocator.allocate == nullptr) return Error::make(ErrorCode::kEINVAL, "SMP: no page allocator given");
 
     // The response comes first: whatever happens to the APs, the kernel
     // gets a response listing at least the BSP.
     uint64_t block_bytes = response_block_size(g_state.cpus.count);
     g_state.response_physical = allocate(allocator, pages_for(block_bytes), kAnywhere);
-    if (g_state.response_physical == 0) return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory for the response");
+    if (g_state.response_physical == 0) return Error::make(ErrorCode::kENOMEM, "SMP: no memory for the response");
     g_state.response = ResponseBlock(identity(g_state.response_physical), info.hhdm_offset + g_state.response_physical,
                                      g_state.cpus.count);
 
@@ -283,23 +283,23 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
     if (g_state.trampoline_physical == 0) g_state.trampoline_physical = allocate(allocator, 1, kBelow1MiB);
     if (g_state.trampoline_physical == 0 || !apic::is_valid_startup_page(g_state.trampoline_physical)) {
         g_state.trampoline_physical = 0;
-        return Error::make(ErrorCode::kOutOfMemory, "SMP: no usable page below 1 MiB for the AP trampoline");
+        return Error::make(ErrorCode::kENOMEM, "SMP: no usable page below 1 MiB for the AP trampoline");
     }
 
     if (g_state.cpus.ap_count() > 0) {
         g_state.temporary_tables_physical = allocate(allocator, kTemporaryTablePages, kBelow4GiB);
         if (g_state.temporary_tables_physical == 0)
-            return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory below 4 GiB for the APs' first page tables");
+            return Error::make(ErrorCode::kENOMEM, "SMP: no memory below 4 GiB for the APs' first page tables");
 
         uint64_t stack_size = info.stack_size != 0 ? info.stack_size : kDefaultStackSize;
-        if (stack_size > kMaxStackSize) return Error::make(ErrorCode::kOutOfRange, "SMP: AP stack size above 1 GiB");
+        if (stack_size > kMaxStackSize) return Error::make(ErrorCode::kERANGE, "SMP: AP stack size above 1 GiB");
         g_state.stack_size = lib::align_up(stack_size, kPageSize);
         for (size_t i = 0; i < g_state.cpus.count; ++i) {
             g_state.stacks_physical[i] = 0;
             if (g_state.cpus.cpus[i].is_bsp) continue;
             g_state.stacks_physical[i] = allocate(allocator, g_state.stack_size / kPageSize, kAnywhere);
             if (g_state.stacks_physical[i] == 0)
-                return Error::make(ErrorCode::kOutOfMemory, "SMP: no memory for an AP stack");
+                return Error::make(ErrorCode::kENOMEM, "SMP: no memory for an AP stack");
         }
 
         // No BS->Stall after ExitBootServices: time the TSC against it now.

@@ -413,7 +413,7 @@ KTEST(cpu, registered_handler_runs_for_its_vector) {
     KEXPECT(set_interrupt_handler(0x40, nullptr));
     KEXPECT_EQ(g_handler_calls, 0x40u);
     KEXPECT_EQ(set_interrupt_handler(vector::kPageFault, count_call).error().code,
-               lib::ErrorCode::kInvalid);  // exceptions are fixed
+               lib::ErrorCode::kEINVAL);  // exceptions are fixed
 }
 
 KTEST(cpu, nmi_handler_runs_when_set) {

@@ -185,7 +185,7 @@ void handle_exception(InterruptFrame& frame) {
 
 lib::Expected<void> set_interrupt_handler(uint8_t v, InterruptHandler handler) {
     if (v < vector::kFirstExternal)
-        return lib::Error::make(lib::ErrorCode::kInvalid, "exception vectors have fixed handlers");
+        return lib::Error::make(lib::ErrorCode::kEINVAL, "exception vectors have fixed handlers");
     __atomic_store_n(&g_handlers[v], handler, __ATOMIC_RELEASE);
     return {};
 }

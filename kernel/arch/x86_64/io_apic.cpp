@@ -37,17 +37,16 @@ Chip* chip_for(uint32_t gsi) {
     return nullptr;
 }
 
-constexpr lib::Error kNoChip = lib::Error::make(lib::ErrorCode::kNotFound, "no I/O APIC serves this GSI");
+constexpr lib::Error kNoChip = lib::Error::make(lib::ErrorCode::kENOENT, "no I/O APIC serves this GSI");
 
 }  // namespace
 
 lib::Expected<ChipInfo> add_chip(uint8_t id, volatile void* registers, uint64_t physical, uint32_t gsi_base) {
-    if (g_chip_count == kMaxChips)
-        return lib::Error::make(lib::ErrorCode::kOutOfMemory, "more I/O APICs than supported");
+    if (g_chip_count == kMaxChips) return lib::Error::make(lib::ErrorCode::kENOMEM, "more I/O APICs than supported");
     Chip& chip = g_chips[g_chip_count];
     chip.registers = static_cast<volatile uint32_t*>(registers);
     uint32_t version = chip.read(kVersionRegister);
-    if (version == 0xffffffff) return lib::Error::make(lib::ErrorCode::kDevice, "no I/O APIC answers at this address");
+    if (version == 0xffffffff) return lib::Error::make(lib::ErrorCode::kEIO, "no I/O APIC answers at this address");
     chip.info = ChipInfo{id, version_of(version), physical, gsi_base, redirection_entry_count(version)};
     RedirectionEntry masked;
     for (uint32_t input = 0; input < chip.info.inputs; ++input) {

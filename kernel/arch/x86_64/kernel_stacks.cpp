@@ -26,7 +26,7 @@ lib::Expected<void> register_kernel_stack(uint64_t bottom, uint64_t top, const c
         __atomic_store_n(&slot.top, top, __ATOMIC_RELEASE);
         return {};
     }
-    return lib::Error::make(lib::ErrorCode::kOutOfMemory, "the table of known kernel stacks is full");
+    return lib::Error::make(lib::ErrorCode::kENOMEM, "the table of known kernel stacks is full");
 }
 
 void unregister_kernel_stack(uint64_t bottom) {
@@ -54,7 +54,7 @@ const KnownStack* overflowed_stack(uint64_t rsp, uint64_t cr2) {
 // The live tables, read through the physical map (init.hpp).
 lib::Expected<void> set_kernel_page_present(uint64_t page, bool present) {
     constexpr lib::Error kNotASmallPage =
-        lib::Error::make(lib::ErrorCode::kInvalid, "not a 4 KiB page of the kernel's page tables");
+        lib::Error::make(lib::ErrorCode::kEINVAL, "not a 4 KiB page of the kernel's page tables");
     uint64_t offset = physical_map_offset();
     if (offset == 0 || (page & 0xfff) != 0) return kNotASmallPage;
     x86_64::paging::Walk walk = x86_64::paging::walk(read_cr3(), page, paging_levels(), [offset](uint64_t table) {

@@ -32,7 +32,7 @@ lib::Expected<uint64_t> start(volatile void* registers) {
     uint64_t capabilities = g_registers[kCapabilities / 8];
     uint64_t period_fs = capabilities >> 32;
     if (period_fs == 0 || period_fs > kMaxPeriodFs)
-        return lib::Error::make(lib::ErrorCode::kDevice, "HPET reports an invalid counter period");
+        return lib::Error::make(lib::ErrorCode::kEIO, "HPET reports an invalid counter period");
     g_counter_64 = capabilities & kCounter64;
     // Start the main counter if the firmware left it stopped (it keeps its
     // value; nothing here needs it to start at zero).
