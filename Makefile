@@ -1,7 +1,9 @@
 # The front door. A newcomer types `make run` or `make test`; each installs
 # (as root) or names (otherwise) the Debian packages it needs first.
 #
-#   make            build kernel, loader, ESP tree (build/esp) and disk image
+#   make            build both kernels, the loader, the ESP trees and disk images:
+#                   build/esp + disk.img (release kernel), build/esp-test +
+#                   disk-test.img (checked kernel: DEBUG_ASSERT, UBSan, tests)
 #   make run        boot build/disk.img in QEMU (q35, OVMF, TCG)
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
@@ -12,6 +14,7 @@
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
+# KERNEL=checked (run/debug/screenshot the checked kernel; default release),
 # TESTS="regex" (ctest -R),
 # LIMINE_EFI=/path/BOOTX64.EFI (boot through a real Limine 8.x; set it on the
 # first make of a build directory, or `make clean` first).
@@ -21,7 +24,19 @@ PYTHON ?= python3
 SMP ?= 2
 MEM ?= 512M
 CMDLINE ?=
-QEMU_FLAGS = --image $(BUILD)/disk.img --esp $(BUILD)/esp --smp $(SMP) --mem $(MEM) $(if $(KVM),--kvm) \
+KERNEL ?= release
+ifeq ($(KERNEL),release)
+ESP = $(BUILD)/esp
+IMAGE = $(BUILD)/disk.img
+KERNEL_ELF = $(BUILD)/kernel.elf
+else ifeq ($(KERNEL),checked)
+ESP = $(BUILD)/esp-test
+IMAGE = $(BUILD)/disk-test.img
+KERNEL_ELF = $(BUILD)/kernel-checked.elf
+else
+$(error KERNEL=$(KERNEL): the kernels are release and checked)
+endif
+QEMU_FLAGS = --image $(IMAGE) --esp $(ESP) --smp $(SMP) --mem $(MEM) $(if $(KVM),--kvm) \
 	$(if $(CMDLINE),--cmdline "$(CMDLINE)")
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD) -G Ninja \
@@ -49,7 +64,7 @@ run:
 debug:
 	@tools/deps.sh build debug
 	@$(MAKE) --no-print-directory build
-	$(PYTHON) tools/qemu.py debug $(QEMU_FLAGS) --kernel-elf $(BUILD)/kernel.elf
+	$(PYTHON) tools/qemu.py debug $(QEMU_FLAGS) --kernel-elf $(KERNEL_ELF)
 
 test:
 	@tools/deps.sh build test
@@ -61,11 +76,16 @@ screenshot:
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) tools/qemu.py screenshot $(QEMU_FLAGS) --out docs/screenshot.png
 
+# The build directory may have been configured before the benchmark packages
+# were installed (make test first on a fresh machine): configure it again,
+# keeping its cache (LIMINE_EFI and all), which searches again for what was
+# not found then, so any order of targets works.
 bench:
 	@tools/deps.sh build bench
 	@$(MAKE) --no-print-directory build
-	@if [ -f bench/benchmarks.cmake ]; then \
-	  cmake --build $(BUILD) --target benchmarks -j $(JOBS) && $(BUILD)/benchmarks; fi
+	@cmake -S . -B $(BUILD) >/dev/null
+	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
+	$(BUILD)/benchmarks
 	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
 	$(PYTHON) tools/linux_reference.py --build $(BUILD)
 

@@ -2,6 +2,7 @@
 # loader issue promises: EFI/BOOT/BOOTX64.EFI, boot/limine.conf, boot/kernel.
 # build/disk.img: the same tree in a GPT disk image with one FAT ESP, for
 # `make run`, USB sticks and other emulators (tools/make-disk-image.sh).
+# Both hold the release kernel; esp-test/ and disk-test.img the checked one.
 set(ESP_DIR ${CMAKE_BINARY_DIR}/esp)
 set(DISK_IMAGE ${CMAKE_BINARY_DIR}/disk.img)
 set(ESP_CONF ${PROJECT_SOURCE_DIR}/boot/limine.conf)
@@ -19,18 +20,26 @@ else()
   set(ESP_LOADER $<TARGET_FILE:loader>)
 endif()
 
-add_custom_command(OUTPUT ${ESP_DIR}/EFI/BOOT/BOOTX64.EFI ${ESP_DIR}/boot/kernel ${ESP_DIR}/boot/limine.conf
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${ESP_DIR}/EFI/BOOT ${ESP_DIR}/boot
-  COMMAND ${CMAKE_COMMAND} -E copy ${ESP_LOADER} ${ESP_DIR}/EFI/BOOT/BOOTX64.EFI
-  COMMAND ${CMAKE_COMMAND} -E copy ${KERNEL_ELF} ${ESP_DIR}/boot/kernel
-  COMMAND ${CMAKE_COMMAND} -E copy ${ESP_CONF} ${ESP_DIR}/boot/limine.conf
-  DEPENDS loader ${KERNEL_ELF} ${ESP_CONF} ${LIMINE_EFI}
-  COMMENT "Assembling the ESP tree in ${ESP_DIR}")
-add_custom_target(esp ALL DEPENDS ${ESP_DIR}/EFI/BOOT/BOOTX64.EFI ${ESP_DIR}/boot/kernel ${ESP_DIR}/boot/limine.conf)
+# add_esp(<target> <dir> <image> <kernel elf>): the ESP tree and its disk image.
+function(add_esp target dir image kernel_elf)
+  set(files ${dir}/EFI/BOOT/BOOTX64.EFI ${dir}/boot/kernel ${dir}/boot/limine.conf)
+  add_custom_command(OUTPUT ${files}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}/EFI/BOOT ${dir}/boot
+    COMMAND ${CMAKE_COMMAND} -E copy ${ESP_LOADER} ${dir}/EFI/BOOT/BOOTX64.EFI
+    COMMAND ${CMAKE_COMMAND} -E copy ${kernel_elf} ${dir}/boot/kernel
+    COMMAND ${CMAKE_COMMAND} -E copy ${ESP_CONF} ${dir}/boot/limine.conf
+    DEPENDS loader ${kernel_elf} ${ESP_CONF} ${LIMINE_EFI}
+    COMMENT "Assembling the ESP tree in ${dir}")
+  add_custom_target(${target} ALL DEPENDS ${files})
+  add_custom_command(OUTPUT ${image}
+    COMMAND ${PROJECT_SOURCE_DIR}/tools/make-disk-image.sh ${dir} ${image}
+    DEPENDS ${target} ${files} ${PROJECT_SOURCE_DIR}/tools/make-disk-image.sh
+    COMMENT "Writing the GPT disk image ${image}")
+  add_custom_target(${target}_image ALL DEPENDS ${image})
+endfunction()
 
-add_custom_command(OUTPUT ${DISK_IMAGE}
-  COMMAND ${PROJECT_SOURCE_DIR}/tools/make-disk-image.sh ${ESP_DIR} ${DISK_IMAGE}
-  DEPENDS esp ${ESP_DIR}/EFI/BOOT/BOOTX64.EFI ${ESP_DIR}/boot/kernel ${ESP_DIR}/boot/limine.conf
-          ${PROJECT_SOURCE_DIR}/tools/make-disk-image.sh
-  COMMENT "Writing the GPT disk image ${DISK_IMAGE}")
-add_custom_target(image ALL DEPENDS ${DISK_IMAGE})
+# build/esp + build/disk.img: the release kernel (make run, USB sticks);
+# build/esp-test + build/disk-test.img: the checked kernel (make test, make
+# run KERNEL=checked).
+add_esp(esp ${ESP_DIR} ${DISK_IMAGE} ${KERNEL_ELF})
+add_esp(esp_test ${CMAKE_BINARY_DIR}/esp-test ${CMAKE_BINARY_DIR}/disk-test.img ${KERNEL_CHECKED_ELF})

@@ -13,13 +13,12 @@
 #include "kernel/console/log.hpp"
 #include "kernel/console/log_prefix.hpp"
 #include "kernel/debug/panic.hpp"
-#include "kernel/debug/selftest.hpp"
 #include "kernel/debug/symbols.hpp"
 #include "kernel/dev/ps2_keyboard.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/mm/mmio.hpp"
-#include "kernel/test/ktest.hpp"
+#include "kernel/test/hooks.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/cmdline.hpp"
 
@@ -42,14 +41,14 @@ extern "C" [[noreturn]] void kernel_main() {
 
     // The boot protocol tests judge what the loader left (its page tables,
     // GDT, responses), so they run before the kernel replaces any of it.
-    auto tests = cmdline.find("test");
-    if (tests.present) ktest::run_early(tests.value, "boot_protocol");
+    // (Tests and test hooks exist in the checked kernel only.)
+    ktest::run_early_tests(cmdline);
 
     // CPU: the kernel's own GDT and TSS, the IDT and exception handlers, the
     // 8259s masked; fault reports name code symbols.
     arch::init_cpu(arch::CpuSetup{info.hhdm_offset, boot::loader_stack().bottom, boot::loader_stack().top});
     arch::set_code_address_describer(debug::describe_code_address);
-    if (auto faulttest = cmdline.find("faulttest"); faulttest.present) arch::run_fault_selftest(faulttest.value);
+    ktest::run_fault_test(cmdline);  // faulttest=<what>
 
     // Memory: frame allocator, the kernel's own page tables, kernel heap;
     // then the boot CPU leaves the loader's stack for a kernel stack with a
@@ -89,7 +88,6 @@ namespace {
 [[noreturn]] void kernel_main_continued() {
     const boot::BootInfo& info = boot::info();
     lib::CommandLine cmdline(info.cmdline);
-    auto tests = cmdline.find("test");
 
     // Bootloader memory: the APs leave the loader's parking loop for kernel
     // stacks, the symbol tables are copied out of the kernel file (which a
@@ -116,27 +114,27 @@ namespace {
     klog::defer_output_with_interrupts_off();
     arch::sti();
 
-    // Scenario hooks: a deliberate failure proves the harness catches it.
-    if (auto selftest = cmdline.find("selftest"); selftest.present) debug::run_selftest(selftest.value);
-
-    // In-kernel tests replace the normal boot when asked for (test=all or
-    // test=<suite>[,<suite>...]); ktest::run() ends the run through QEMU's
-    // debug-exit device.
-    if (tests.present) ktest::run(tests.value);
+    // Scenario hooks and in-kernel tests replace the rest of the boot when
+    // asked for: a deliberate failure (selftest=<what>) proves the harness
+    // catches it; test=all or test=<suite>[,<suite>...] runs the tests. Both
+    // end the run through QEMU's debug-exit device.
+    ktest::run_late_tests(cmdline);
 
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());
     klog::print("kernel: ready\n");
 
-    // reset_when_ready: reboot through the FADT reset register (for the
-    // scenario that checks acpi::reset(); QEMU's -no-reboot then exits).
+#if KERNEL_CHECKED
+    // Test hooks of the checked kernel (cmake/kernel.cmake), for the
+    // scenarios that check acpi::reset() and acpi::power_off():
+    // reset_when_ready reboots through the FADT reset register (QEMU's
+    // -no-reboot then exits), poweroff_when_ready enters ACPI soft-off.
     if (cmdline.has("reset_when_ready")) acpi::reset();
-    // poweroff_when_ready: ACPI soft-off (the scenario that checks
-    // acpi::power_off(); QEMU exits).
     if (cmdline.has("poweroff_when_ready")) {
         auto off = acpi::power_off();
         klog::error("acpi: {}", off.error().message);
     }
+#endif
 
     // Nothing to schedule yet: show what interrupt handlers logged, and
     // sleep between interrupts (the tick, keys).

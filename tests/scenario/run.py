@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs one scenario of tests/scenario/scenarios.py: builds the variant's ESP
-(from the build's esp/ tree, with the scenario's limine.conf, extra files and
+(from the build's esp-test/ tree, the checked kernel's, or esp/ for the
+release kernel, with the scenario's limine.conf, extra files and
 kernel patches), writes a GPT disk image, boots QEMU/OVMF under TCG with the
 scenario's machine shape and a timeout, and checks the serial log and the
 exit status.
@@ -39,11 +40,18 @@ def default_conf(cmdline, modules=(), timeout=0, resolution="1280x800"):
     return "\n".join(lines) + "\n"
 
 
+def esp_of(scenario):
+    """The build's ESP tree a scenario starts from: the checked kernel's
+    (esp-test: DEBUG_ASSERT, UBSan, the in-kernel tests and test hooks),
+    unless the scenario boots the release kernel (release=True: esp)."""
+    return "esp" if scenario.get("release") else "esp-test"
+
+
 def prepare_esp(scenario, build_dir, work_dir, loader_binary=None):
-    """Copies build/esp and applies the scenario's changes (and another
-    BOOTX64.EFI when `loader_binary` is given). Returns its path."""
+    """Copies the build's ESP tree (esp_of) and applies the scenario's changes
+    (and another BOOTX64.EFI when `loader_binary` is given). Returns its path."""
     esp = os.path.join(work_dir, "esp")
-    shutil.copytree(os.path.join(build_dir, "esp"), esp)
+    shutil.copytree(os.path.join(build_dir, esp_of(scenario)), esp)
     if loader_binary:
         shutil.copyfile(loader_binary, os.path.join(esp, "EFI", "BOOT", "BOOTX64.EFI"))
     conf = scenario.get("conf")

@@ -373,6 +373,15 @@ SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
          expect=[r'^boot: loader="cxxkernel-loader 0\.1\.0"', SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
+    # The release kernel (build/esp: what make run boots; every other scenario
+    # boots the checked kernel): it boots to ready, and says it carries no
+    # tests or test hooks instead of running them.
+    dict(name="release_kernel_boots", release=True, cmdline="", smp=4, mem="1G",
+         expect=[SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
+    dict(name="release_kernel_has_no_tests_or_hooks", release=True, cmdline="test=all selftest=panic faulttest=pf",
+         expect=[r"test=: this is the release kernel", r"faulttest=: this is the release kernel",
+                 r"selftest=: this is the release kernel", READY],
+         reject=[NO_PANIC, r"^tests: ", r"\[ RUN  \]"]),
     dict(name="boot_resolution_is_honoured", real_limine=True, cmdline="", resolution="800x600",
          expect=[r"^boot: .* fb=800x600x32 ", READY], reject=[NO_PANIC]),
     # Without `resolution` every loader keeps the firmware's mode (OVMF's
