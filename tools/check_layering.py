@@ -24,14 +24,26 @@ KERNEL_LAYERS = [
     ("sync", ["kernel/sync/"], []),
     ("services", ["kernel/console/", "kernel/debug/", "kernel/rt/", "kernel/test/"], ["kernel/boot/boot_info.hpp"]),
     ("abi", ["kernel/abi/"], []),
+    # The vDSO's shared data page layout (built into the user-mode vDSO too).
+    ("vdso data", ["kernel/vdso/"], []),
     ("mm", ["kernel/mm/"], ["kernel/boot/entry_state.hpp", "kernel/boot/ap_handoff.hpp"]),
     ("acpi", ["kernel/acpi/"], []),
     ("time", ["kernel/time/"], []),
-    ("irq", ["kernel/irq/"], []),
-    ("dev", ["kernel/dev/"], []),
+    # Threads, wait queues, timers and the work queue: built on the CPU, the
+    # memory manager and time only, so interrupt routing and drivers may
+    # block, wake and hand work to worker threads (docs/scheduler.md).
     ("sched", ["kernel/sched/"], []),
-    ("fs and tty", ["kernel/fs/", "kernel/tty/"], []),
+    ("irq", ["kernel/irq/"], []),
+    ("smp", ["kernel/smp/"], []),
+    ("dev", ["kernel/dev/"], []),
+    # User space (the layering of the user-space design): address spaces,
+    # then files, then processes (fd tables, cwd, exec), then terminals
+    # (a tty is a file and signals its foreground process group), then the
+    # system-call layer on top of them all.
+    ("vm", ["kernel/vm/"], []),
+    ("fs", ["kernel/fs/"], []),
     ("proc", ["kernel/proc/"], []),
+    ("tty", ["kernel/tty/"], []),
     ("syscall", ["kernel/syscall/"], []),
 ]
 
