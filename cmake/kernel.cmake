@@ -17,7 +17,7 @@ list(FILTER KERNEL_SOURCES EXCLUDE REGEX "_test\\.cpp$")
 # and their runner, the deliberate failures (selftest=, faulttest=) and the
 # UBSan runtime. kernel/test/hooks.cpp is what the boot calls in both.
 set(KERNEL_CHECKED_ONLY_REGEX
-    "(_ktests\\.cpp|/kernel/test/ktest\\.cpp|/kernel/debug/selftest\\.cpp|/kernel/arch/x86_64/fault_(triggers|selftest)\\.cpp|/kernel/rt/ubsan\\.cpp)$")
+    "(_ktests\\.cpp|/kernel/test/(ktest|machine)\\.cpp|/kernel/debug/selftest\\.cpp|/kernel/arch/x86_64/fault_(triggers|selftest)\\.cpp|/kernel/rt/ubsan\\.cpp)$")
 set(KERNEL_RELEASE_SOURCES ${KERNEL_SOURCES})
 list(FILTER KERNEL_RELEASE_SOURCES EXCLUDE REGEX "${KERNEL_CHECKED_ONLY_REGEX}")
 

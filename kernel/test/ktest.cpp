@@ -19,8 +19,10 @@ constexpr lib::StringView kDemoFailPrefix = "demo_fail";
 
 const Case* g_current = nullptr;
 bool g_current_failed = false;
+bool g_current_skipped = false;
 size_t g_passed = 0;
 size_t g_failed = 0;
+size_t g_skipped = 0;
 
 lib::Span<const Case> all_cases() {
     return lib::Span<const Case>(__ktest_start, size_t(__ktest_end - __ktest_start));
@@ -73,13 +75,18 @@ bool selection_is_valid(lib::StringView selection) {
     return valid && any;
 }
 
+// The line the harness parses (tests/scenario/scenarios.py: ALL_PASSED).
+void print_summary(size_t passed, size_t failed) {
+    klog::print("tests: {} passed, {} failed, {} skipped\n", passed, failed, g_skipped);
+}
+
 // A panic inside a case ends the run (test mode exits QEMU with kFail); the
 // panic report is followed by the case's [ FAIL ] line and the summary, so
 // the log reads like any other failed run.
 void report_panic_in_test() {
     if (g_current == nullptr) return;
     klog::print("[ FAIL ] {}.{}: panicked\n", g_current->suite, g_current->name);
-    klog::print("tests: {} passed, {} failed\n", g_passed, g_failed + 1);
+    print_summary(g_passed, g_failed + 1);
 }
 
 [[noreturn]] void finish(bool passed) {
@@ -98,6 +105,13 @@ void fail(const char* file, uint32_t line, lib::StringView message) {
     const char* suite = g_current ? g_current->suite : "?";
     const char* name = g_current ? g_current->name : "?";
     klog::print("[ FAIL ] {}.{}: {}:{}: {}\n", suite, name, debug::short_source_path(file), line, message);
+}
+
+void skip(lib::StringView reason) {
+    g_current_skipped = true;
+    const char* suite = g_current ? g_current->suite : "?";
+    const char* name = g_current ? g_current->name : "?";
+    klog::print("[ SKIP ] {}.{}: {}\n", suite, name, reason);
 }
 
 }  // namespace detail
@@ -120,6 +134,7 @@ void start(lib::StringView selection) {
 void run_case(const Case& test) {
     g_current = &test;
     g_current_failed = false;
+    g_current_skipped = false;
     klog::print("[ RUN  ] {}.{}\n", test.suite, test.name);
     // Each case starts with the interrupt flag the run started with, and
     // one that leaves interrupts off does not change what the next sees.
@@ -127,8 +142,11 @@ void run_case(const Case& test) {
     test.function();
     if (interrupts_were_enabled) arch::sti();
     else arch::cli();
+    // A case that failed a check before it skipped has failed.
     if (g_current_failed) {
         ++g_failed;
+    } else if (g_current_skipped) {
+        ++g_skipped;
     } else {
         ++g_passed;
         klog::print("[  OK  ] {}.{}\n", test.suite, test.name);
@@ -155,7 +173,7 @@ void run(lib::StringView selection) {
         if (!g_ran_early.empty() && lib::StringView(test.suite) == g_ran_early) continue;
         run_case(test);
     }
-    klog::print("tests: {} passed, {} failed\n", g_passed, g_failed);
+    print_summary(g_passed, g_failed);
     finish(g_failed == 0);
 }
 

@@ -12,8 +12,9 @@
 //   [ RUN  ] memory.copy_overlapping
 //   [  OK  ] memory.copy_overlapping
 //   [ FAIL ] memory.other: kernel/mm/x.cpp:12: expected a == b (1 vs 2)
-//   tests: 7 passed, 1 failed
-// then QEMU exits with 0x10 (all passed) or 0x11 (any failed).
+//   [ SKIP ] acpi.q35_has_hpet_and_mcfg: not a QEMU q35 machine (QEMU pc (i440FX))
+//   tests: 7 passed, 1 failed, 1 skipped
+// then QEMU exits with 0x10 (none failed) or 0x11 (any failed).
 #pragma once
 
 #include <stddef.h>
@@ -50,6 +51,9 @@ namespace detail {
 
 // Records a failure of the running case and prints its [ FAIL ] line.
 void fail(const char* file, uint32_t line, lib::StringView message);
+
+// Marks the running case skipped and prints its [ SKIP ] line (KSKIP).
+void skip(lib::StringView reason);
 
 // Comparisons that are exact for any mix of integer types (like C++20's
 // std::cmp_equal/cmp_less: -1 < 0u holds), so KEXPECT_EQ(size, 3) neither
@@ -148,5 +152,18 @@ void fail_comparison(const char* file, uint32_t line, const char* a_text, const 
             return;                                                                         \
         }                                                                                   \
     } while (0)
+// Leaves the case as skipped: what it checks does not exist on this machine
+// (a q35-only device on the pc machine, no framebuffer). The reason (a
+// lib::format string and its arguments) says what the machine lacks; the
+// check that decides must look at the machine itself, never at the thing
+// under test.
+#define KSKIP(...)                                                        \
+    do {                                                                  \
+        char ktest_reason[160];                                           \
+        ::lib::format(ktest_reason, sizeof ktest_reason, __VA_ARGS__);    \
+        ::ktest::detail::skip(ktest_reason);                              \
+        return;                                                           \
+    } while (0)
+
 #define KASSERT_EQ(a, b) KTEST_COMPARE(a, kEqual, "==", b, return)
 #define KASSERT_NE(a, b) KTEST_COMPARE(a, kNotEqual, "!=", b, return)

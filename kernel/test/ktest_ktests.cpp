@@ -40,3 +40,15 @@ KTEST(demo_fail, expect_eq_fails) {
 // Runs only as test=demo_fail_panic: a panic inside a case must fail the run
 // with the case named, the summary printed and QEMU's failure exit.
 KTEST(demo_fail_panic, panics) { PANIC("demo: a test that panics"); }
+
+// Runs only as test=demo_fail_skip: a skipped case counts as skipped (and
+// stops at KSKIP), one that failed a check before skipping counts as failed.
+KTEST(demo_fail_skip, skips) {
+    KSKIP("demo: {} is not on this machine", "the device");
+    KEXPECT(false);
+}
+KTEST(demo_fail_skip, fails_then_skips) {
+    int one = 1;
+    KEXPECT_EQ(one + 1, 3);
+    KSKIP("demo: skipped after a failure");
+}

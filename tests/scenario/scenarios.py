@@ -121,6 +121,7 @@ SUMMARY = (r'^boot: loader="[^"]+" rev=\d hhdm=0x[0-9a-f]+ memmap=\d+ usable=\d+
            r'rsdp=0x[0-9a-f]+ kernel=0x[0-9a-f]+@0xffffffff80000000 cmdline="[^"]*"')
 ALL_PASSED = r"^tests: [1-9]\d* passed, 0 failed"
 NO_PANIC = r"panic:"
+NOTHING_SKIPPED = r"^\[ SKIP \]"  # on q35 with a framebuffer every case has something to check
 LOADER_ERROR = r"^loader: error: "
 
 TWO_ENTRIES = """timeout: {timeout}
@@ -440,7 +441,12 @@ SCENARIOS = [
     dict(name="ktest_all_4cpu_8g", real_limine=True, cmdline="test=all expect_cpus=4 expect_highmem=1", smp=4, mem="8G",
          limine_overrides={"8.2.0": dict(cmdline="test=all expect_cpus=4 expect_highmem=1 expect_hhdm_gap=1", expect=[
              ALL_PASSED, r"cpus=4 ", r"mm: the loader's HHDM did not map 6144 MiB of usable memory"], reject=[NO_PANIC])},
-         exit="pass", expect=[ALL_PASSED, r"cpus=4 "], reject=[NO_PANIC, r"HHDM did not map"]),
+         exit="pass", expect=[ALL_PASSED, r"cpus=4 "], reject=[NO_PANIC, r"HHDM did not map", NOTHING_SKIPPED]),
+    # The suite on QEMU's pc machine (i440FX: no MCFG) with 8 CPUs: the cases
+    # that check a q35 device see the machine is not one and say they skip.
+    dict(name="ktest_all_pc_8cpu_2g", cmdline="test=all expect_cpus=8", machine="pc", smp=8, mem="2G",
+         exit="pass", timeout=240, reject=[NO_PANIC], expect=[
+             ALL_PASSED, r"^\[ SKIP \] acpi\.q35_has_hpet_and_mcfg: not a QEMU q35 machine but QEMU pc \(i440FX\)"]),
     dict(name="ktest_all_2cpu_modules", real_limine=True, cmdline="test=all expect_cpus=2 expect_modules=2", smp=2,
          mem="512M",
          modules=[("/boot/modules/one.txt", "hello from module one"), ("/boot/modules/two.bin", "second module")],
@@ -458,6 +464,10 @@ SCENARIOS = [
     # smashed stack, and a loader that does not support our base revision.
     dict(name="harness_sees_failing_test", cmdline="test=demo_fail", exit="fail",
          expect=[r"^tests: 0 passed, 1 failed"]),
+    dict(name="harness_sees_skipped_and_failed_tests", cmdline="test=demo_fail_skip", exit="fail",
+         expect=[r"^\[ SKIP \] demo_fail_skip\.skips: demo: the device is not on this machine\r?$",
+                 r"^\[ FAIL \] demo_fail_skip\.fails_then_skips: ", r"^tests: 0 passed, 1 failed, 1 skipped\r?$"],
+         reject=[r"\[  OK  \]", r"ktest_ktests\.cpp:\d+: expected false"]),
     dict(name="harness_sees_unknown_suite", cmdline="test=no_such_suite", exit="fail",
          expect=[r"no suite named 'no_such_suite'"]),
     dict(name="panic_is_reported", cmdline="selftest=panic", exit="fail",
