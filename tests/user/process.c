@@ -252,7 +252,9 @@ static void in_new_session(void) {
 
 static void groups_and_sessions(void) {
     EXPECT_TRUE("getpgid(0)==getpgrp()", getpgid(0) == getpgrp());
-    EXPECT_TRUE("getsid(0)>0", getsid(0) > 0);
+    /* 0 is a valid answer: a session whose leader lives outside our PID
+       namespace (a container, as in CI) reads as session 0. */
+    EXPECT_TRUE("getsid(0)>=0", getsid(0) >= 0);
     EXPECT_ERR("getpgid(no such pid)", getpgid(0x3ffffff0), ESRCH);
     EXPECT_ERR("getsid(no such pid)", getsid(0x3ffffff0), ESRCH);
     EXPECT_ERR("setpgid(-1)", setpgid(0, -1), EINVAL);
