@@ -142,6 +142,9 @@ void init(const boot::BootInfo& info) {
     uint64_t root = must(PageMapper::create_root(g_frames), "page table root");
     g_mapper = new (g_mapper_storage) PageMapper(PhysicalWindow(hhdm), g_frames, root, g_features);
     uint64_t free_before_tables = g_frames.free_frames();
+    // The kernel half's 256 top-level entries, once (1 MiB of PDPTs): every
+    // address space copies them and so sees every later kernel mapping.
+    must(g_mapper->populate_kernel_half(), "kernel-half page tables");
     map_direct_map(*g_mapper, info);
     map_kernel_image(*g_mapper, info);
     uint64_t table_frames = free_before_tables - g_frames.free_frames() + 1;

@@ -396,6 +396,30 @@ KTEST(mm, cr3_holds_the_kernel_tables) {
     KEXPECT_EQ(arch::read_cr3() & x86_64::paging::pte::kAddressMask, mm::kernel_page_table_root());
 }
 
+// The kernel half's top level is made once at boot: every PML4 entry from
+// 256 up points at a table, none carries the user bit, and mapping and
+// unmapping a page in a slot nothing else uses changes none of them.
+KTEST(mm, kernel_half_top_level_is_complete_and_fixed) {
+    namespace pte = x86_64::paging::pte;
+    const uint64_t* pml4 = boot::phys_to_virt<const uint64_t>(mm::kernel_page_table_root());
+    constexpr uint64_t kFixedBits = ~mm::PageTableEntry::kCountMask;  // bits 52..61 count entries (ignored by the CPU)
+    uint64_t before[256];
+    for (unsigned i = 0; i < 256; ++i) {
+        uint64_t entry = pml4[256 + i];
+        KEXPECT(entry & pte::kPresent);
+        KEXPECT_EQ(entry & pte::kUser, 0u);
+        before[i] = entry & kFixedBits;
+    }
+    auto frame = mm::frames().allocate(mm::Zeroing::kYes);
+    KASSERT(frame.has_value());
+    uint64_t virt = kTestArea + 0x40000000;  // a gigabyte the other cases leave alone
+    KASSERT(mm::map(virt, *frame, mm::kPageSize, {.writable = true}).has_value());
+    KEXPECT(!walk(virt).user);
+    KASSERT(mm::unmap(virt, mm::kPageSize).has_value());
+    mm::frames().free(*frame);
+    for (unsigned i = 0; i < 256; ++i) KEXPECT_EQ(pml4[256 + i] & kFixedBits, before[i]);
+}
+
 // --- Leaving the loader's memory (mm::continue_on_kernel_stack, park, release). ---
 
 namespace {

@@ -40,8 +40,10 @@ void PageMapper::on_entry_cleared(Path& path, unsigned level) {
 }
 
 // Frees the table holding path.entries[level] if it has no present entry
-// left, and so on upwards; the root stays.
+// left, and so on upwards; the root stays. User half only: a kernel-half
+// table may be reachable from every address space's PML4.
 void PageMapper::free_empty_tables(Path& path, unsigned level, uint64_t virt) {
+    if (in_kernel_half(virt)) return;
     while (level < kRootLevel) {
         PageTableEntry* parent = path.entries[level + 1];
         if (parent->child_count() != 0) return;
@@ -66,6 +68,28 @@ void PageMapper::finish_flush() {
     changes_ = 0;
 }
 
+lib::Expected<void> PageMapper::populate_kernel_half() {
+    constexpr unsigned kFirst = x86_64::paging::kKernelHalfFirstEntry;
+    PageTableEntry* root = table_at(root_);
+    uint64_t made[(kEntriesPerTable - kFirst) / 64] = {};  // which entries this call filled
+    for (unsigned i = kFirst; i < kEntriesPerTable; ++i) {
+        if (root[i].present()) continue;
+        auto frame = frames_.allocate(Zeroing::kYes, FrameOwner::kPageTable);
+        if (!frame) {
+            // Undo: the new tables are empty, and no CPU has walked them.
+            for (unsigned j = kFirst; j < i; ++j) {
+                if (!(made[(j - kFirst) / 64] >> ((j - kFirst) % 64) & 1)) continue;
+                frames_.free(root[j].table_address());
+                root[j] = PageTableEntry();
+            }
+            return frame.error();
+        }
+        root[i] = PageTableEntry::table(*frame, false);
+        made[(i - kFirst) / 64] |= 1ULL << ((i - kFirst) % 64);
+    }
+    return {};
+}
+
 lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize size, PageFlags flags) {
     unsigned target = unsigned(size);
     uint64_t bytes = page_bytes(size);
@@ -86,7 +110,7 @@ lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize s
                 free_empty_tables(path, level, virt);  // tables made by this call are empty
                 return frame.error();
             }
-            *entry = PageTableEntry::table(*frame);
+            *entry = PageTableEntry::table(*frame, !in_kernel_half(virt));
             on_entry_set(path, level);
         } else if (entry->is_leaf(level)) {
             return lib::Error::make(lib::ErrorCode::kEEXIST, "address already mapped by a larger page");
@@ -95,7 +119,19 @@ lib::Expected<void> PageMapper::map(uint64_t virt, uint64_t physical, PageSize s
     }
     PageTableEntry* entry = &table[table_index(virt, target)];
     path.entries[target] = entry;
-    if (entry->present()) return lib::Error::make(lib::ErrorCode::kEEXIST, "address already mapped");
+    if (entry->present()) {
+        if (entry->is_leaf(target) || entry->child_count() != 0)
+            return lib::Error::make(lib::ErrorCode::kEEXIST, "address already mapped");
+        // An empty table (the kernel half keeps them when their last page
+        // goes) gives way to the larger page; the entry stays present, so
+        // the counts do not change. INVLPG drops paging-structure cache
+        // entries that still name the table (SDM Vol. 3A §4.10.4.1).
+        uint64_t empty_table = entry->table_address();
+        *entry = PageTableEntry::leaf(physical, target, flags, features_);
+        if (tlb_.invalidate_page) tlb_.invalidate_page(virt);
+        frames_.free(empty_table);
+        return {};
+    }
     *entry = PageTableEntry::leaf(physical, target, flags, features_);
     on_entry_set(path, target);
     return {};
@@ -142,7 +178,7 @@ lib::Expected<void> PageMapper::split(PageTableEntry* entry, unsigned level, uin
     uint64_t step = level_coverage(level - 1);
     for (unsigned i = 0; i < kEntriesPerTable; ++i)
         child[i] = PageTableEntry::leaf(base + i * step, level - 1, flags, features_);
-    PageTableEntry replacement = PageTableEntry::table(frame);
+    PageTableEntry replacement = PageTableEntry::table(frame, !in_kernel_half(virt));
     replacement.set_child_count(kEntriesPerTable);
     *entry = replacement;
     // The old large translation may sit in the TLB next to the new small

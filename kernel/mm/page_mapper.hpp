@@ -6,9 +6,12 @@
 // - map / unmap / protect / translate, single pages and ranges; ranges use
 //   the largest page size that alignment and length allow (1 GiB only when
 //   the CPU has it).
-// - Intermediate tables are allocated on demand and freed as soon as they
-//   become empty (each table's present-entry count lives in ignored bits of
-//   the entry pointing at it).
+// - Intermediate tables are allocated on demand. In the user half they are
+//   freed as soon as they become empty (each table's present-entry count
+//   lives in ignored bits of the entry pointing at it); in the kernel half
+//   never, since other address spaces may share them: the kernel's mapper
+//   gives all 256 kernel-half PML4 entries a table at boot
+//   (populate_kernel_half), and each address space copies those entries.
 // - A large page that a range covers only partly is split first.
 // - Every change of a present entry is followed by an INVLPG; past
 //   kFullFlushThreshold changes in one call, one full flush instead.
@@ -57,6 +60,13 @@ public:
         return frames.allocate(Zeroing::kYes, FrameOwner::kPageTable);
     }
 
+    // Gives each kernel-half PML4 entry (256..511) that has none a page
+    // directory pointer table, so that the kernel half's top level never
+    // changes again: an address space whose PML4 copies entries 256..511 of
+    // this root sees every later kernel mapping. Tables in the kernel half
+    // are never freed. Fails (ENOMEM) with the root as it was.
+    lib::Expected<void> populate_kernel_half();
+
     uint64_t root() const { return root_; }
     const PagingFeatures& features() const { return features_; }
     void set_tlb_hooks(TlbHooks tlb) { tlb_ = tlb; }
@@ -77,11 +87,12 @@ public:
     lib::Expected<Mapping> translate(uint64_t virt) const;
     WalkResult walk(uint64_t virt) const;
 
-    // Frees every table below the root (not the mapped frames); for tests
-    // and for address spaces that are torn down.
+    // Frees every table below the root (not the mapped frames), the kernel
+    // half's too; for tests. (The kernel's own root is never destroyed.)
     void destroy();
 
     static bool is_canonical(uint64_t virt) { return x86_64::paging::is_canonical(virt); }
+    static bool in_kernel_half(uint64_t virt) { return x86_64::paging::in_kernel_half(virt); }
 
 private:
     enum class Change { kUnmap, kProtect };

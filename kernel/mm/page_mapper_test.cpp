@@ -22,7 +22,11 @@ using mm::PageSize;
 
 constexpr uint64_t kMiB = 1ULL << 20, kGiB = 1ULL << 30;
 constexpr uint64_t kKernelBase = 0xffffffff80000000ULL;
-constexpr uint64_t kHhdm = 0xffff800000000000ULL;
+// Tables in the kernel half are never freed; the tests that check that a
+// range leaves no table behind work in the user half, at this base (1 GiB
+// aligned) and at kUserData (as aligned as kKernelBase).
+constexpr uint64_t kUserBase = 0x0000100000000000ULL;
+constexpr uint64_t kUserData = kUserBase + 0x80000000ULL;
 
 struct TlbLog {
     static inline std::vector<uint64_t> pages;
@@ -105,37 +109,37 @@ TEST(PageMapper, MapTranslateUnmapSinglePage) {
 TEST(PageMapper, RangesUseTheLargestPagesAlignmentAllows) {
     Fixture f;
     // 4 KiB, then 2 MiB pages up to 1 GiB, then one 1 GiB page, then 2 MiB + 4 KiB.
-    uint64_t virt = kHhdm + kGiB - 2 * kMiB - 0x1000, length = 2 * kMiB + 0x1000 + kGiB + 2 * kMiB + 0x1000;
-    ASSERT_TRUE(f.mapper->map_range(virt, virt - kHhdm, length, kData));
+    uint64_t virt = kUserBase + kGiB - 2 * kMiB - 0x1000, length = 2 * kMiB + 0x1000 + kGiB + 2 * kMiB + 0x1000;
+    ASSERT_TRUE(f.mapper->map_range(virt, virt - kUserBase, length, kData));
     EXPECT_EQ(f.mapper->translate(virt)->size, PageSize::k4KiB);
     EXPECT_EQ(f.mapper->translate(virt + 0x1000)->size, PageSize::k2MiB);
-    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB + 12345)->size, PageSize::k1GiB);
-    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB + 12345)->physical, kGiB + 12345);
-    EXPECT_EQ(f.mapper->translate(kHhdm + 2 * kGiB)->size, PageSize::k2MiB);
-    EXPECT_EQ(f.mapper->translate(kHhdm + 2 * kGiB + 2 * kMiB)->size, PageSize::k4KiB);
-    EXPECT_FALSE(f.mapper->translate(kHhdm + 2 * kGiB + 2 * kMiB + 0x1000).has_value());
+    EXPECT_EQ(f.mapper->translate(kUserBase + kGiB + 12345)->size, PageSize::k1GiB);
+    EXPECT_EQ(f.mapper->translate(kUserBase + kGiB + 12345)->physical, kGiB + 12345);
+    EXPECT_EQ(f.mapper->translate(kUserBase + 2 * kGiB)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->translate(kUserBase + 2 * kGiB + 2 * kMiB)->size, PageSize::k4KiB);
+    EXPECT_FALSE(f.mapper->translate(kUserBase + 2 * kGiB + 2 * kMiB + 0x1000).has_value());
     ASSERT_TRUE(f.mapper->unmap_range(virt, length));
     EXPECT_TRUE(f.only_root_left());
 }
 
 TEST(PageMapper, WithoutHugePagesTheCpuGets2MiB) {
     Fixture f(64 * kMiB, {.huge_1g = false});
-    ASSERT_TRUE(f.mapper->map_range(kHhdm, 0, kGiB, kData));
-    EXPECT_EQ(f.mapper->translate(kHhdm + 5)->size, PageSize::k2MiB);
-    EXPECT_EQ(f.mapper->map(kHhdm + 4 * kGiB, 0, PageSize::k1GiB, kData).error().code, lib::ErrorCode::kEOPNOTSUPP);
+    ASSERT_TRUE(f.mapper->map_range(kUserBase, 0, kGiB, kData));
+    EXPECT_EQ(f.mapper->translate(kUserBase + 5)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->map(kUserBase + 4 * kGiB, 0, PageSize::k1GiB, kData).error().code, lib::ErrorCode::kEOPNOTSUPP);
 }
 
 TEST(PageMapper, DoubleMappingIsRefusedAndChangesNothing) {
     Fixture f;
-    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k2MiB, kData));
+    ASSERT_TRUE(f.mapper->map(kUserData, 0x200000, PageSize::k2MiB, kData));
     uint64_t free_before = f.frames.free_frames();
-    EXPECT_EQ(f.mapper->map(kKernelBase + 0x1000, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kEEXIST);
-    EXPECT_EQ(f.mapper->map(kKernelBase, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kEEXIST);
+    EXPECT_EQ(f.mapper->map(kUserData + 0x1000, 0, PageSize::k4KiB, kData).error().code, lib::ErrorCode::kEEXIST);
+    EXPECT_EQ(f.mapper->map(kUserData, 0, PageSize::k2MiB, kData).error().code, lib::ErrorCode::kEEXIST);
     // A range whose end collides is rolled back entirely.
-    EXPECT_FALSE(f.mapper->map_range(kKernelBase - 0x3000, 0x5000000, 0x4000, kData));
-    EXPECT_FALSE(f.mapper->translate(kKernelBase - 0x3000).has_value());
+    EXPECT_FALSE(f.mapper->map_range(kUserData - 0x3000, 0x5000000, 0x4000, kData));
+    EXPECT_FALSE(f.mapper->translate(kUserData - 0x3000).has_value());
     EXPECT_EQ(f.frames.free_frames(), free_before);
-    EXPECT_EQ(f.mapper->translate(kKernelBase + 7)->physical, 0x200007u);
+    EXPECT_EQ(f.mapper->translate(kUserData + 7)->physical, 0x200007u);
 }
 
 TEST(PageMapper, BadArgumentsAreErrors) {
@@ -150,15 +154,15 @@ TEST(PageMapper, BadArgumentsAreErrors) {
 
 TEST(PageMapper, PartialUnmapSplitsLargePages) {
     Fixture f;
-    ASSERT_TRUE(f.mapper->map(kHhdm, 0, PageSize::k1GiB, kData));
-    ASSERT_TRUE(f.mapper->unmap(kHhdm + 3 * kMiB));  // inside the second 2 MiB piece
-    EXPECT_FALSE(f.mapper->translate(kHhdm + 3 * kMiB).has_value());
-    EXPECT_EQ(f.mapper->translate(kHhdm + 3 * kMiB + 0x1000)->physical, 3 * kMiB + 0x1000);
-    EXPECT_EQ(f.mapper->translate(kHhdm + 3 * kMiB + 0x1000)->size, PageSize::k4KiB);
-    EXPECT_EQ(f.mapper->translate(kHhdm + 5 * kMiB)->size, PageSize::k2MiB);
-    EXPECT_EQ(f.mapper->translate(kHhdm + 5 * kMiB)->flags, kData);
-    EXPECT_EQ(f.mapper->translate(kHhdm + kGiB - 1)->physical, kGiB - 1);
-    ASSERT_TRUE(f.mapper->unmap_range(kHhdm, kGiB));
+    ASSERT_TRUE(f.mapper->map(kUserBase, 0, PageSize::k1GiB, kData));
+    ASSERT_TRUE(f.mapper->unmap(kUserBase + 3 * kMiB));  // inside the second 2 MiB piece
+    EXPECT_FALSE(f.mapper->translate(kUserBase + 3 * kMiB).has_value());
+    EXPECT_EQ(f.mapper->translate(kUserBase + 3 * kMiB + 0x1000)->physical, 3 * kMiB + 0x1000);
+    EXPECT_EQ(f.mapper->translate(kUserBase + 3 * kMiB + 0x1000)->size, PageSize::k4KiB);
+    EXPECT_EQ(f.mapper->translate(kUserBase + 5 * kMiB)->size, PageSize::k2MiB);
+    EXPECT_EQ(f.mapper->translate(kUserBase + 5 * kMiB)->flags, kData);
+    EXPECT_EQ(f.mapper->translate(kUserBase + kGiB - 1)->physical, kGiB - 1);
+    ASSERT_TRUE(f.mapper->unmap_range(kUserBase, kGiB));
     EXPECT_TRUE(f.only_root_left());
 }
 
@@ -212,10 +216,10 @@ TEST(PageMapper, OutOfMemoryLeavesMappingsIntact) {
     EXPECT_EQ(f.frames.free_frames(), free_before);
 }
 
-// Random operations on a 64 MiB window, checked page by page against a model.
-TEST(PageMapper, RandomizedAgainstModel) {
-    Fixture f(256 * kMiB);
-    constexpr uint64_t kBase = 0xffffc00000000000ULL, kWindow = 64 * kMiB, kPages = kWindow / kPageSize;
+// Random operations on a 64 MiB window at `kBase`, checked page by page
+// against a model.
+void random_operations_against_a_model(Fixture& f, uint64_t kBase) {
+    constexpr uint64_t kWindow = 64 * kMiB, kPages = kWindow / kPageSize;
     struct Page {
         uint64_t physical;
         PageFlags flags;
@@ -261,7 +265,109 @@ TEST(PageMapper, RandomizedAgainstModel) {
         }
     }
     ASSERT_TRUE(f.mapper->unmap_range(kBase, kWindow));
+    for (uint64_t page = 0; page < kPages; page += 97) ASSERT_FALSE(f.mapper->translate(kBase + page * kPageSize));
+}
+
+TEST(PageMapper, RandomizedAgainstModelInTheUserHalf) {
+    Fixture f(256 * kMiB);
+    random_operations_against_a_model(f, 0x00007f0000000000ULL);
     EXPECT_TRUE(f.only_root_left());
+}
+
+TEST(PageMapper, RandomizedAgainstModelInTheKernelHalf) {
+    Fixture f(256 * kMiB);
+    ASSERT_TRUE(f.mapper->populate_kernel_half());
+    random_operations_against_a_model(f, 0xffffc00000000000ULL);
+}
+
+// --- The kernel half ----------------------------------------------------------
+
+uint64_t entry_at(Fixture& f, uint64_t table, unsigned index) {
+    return f.memory->window().at<uint64_t>(table)[index];
+}
+
+// The tables a walk of `virt` passes through, PML4 entry first (raw values).
+std::vector<uint64_t> intermediate_entries(Fixture& f, uint64_t virt) {
+    std::vector<uint64_t> entries;
+    uint64_t table = f.mapper->root();
+    for (unsigned level = 3; level > 0; --level) {
+        uint64_t entry = entry_at(f, table, mm::table_index(virt, level));
+        if (!(entry & mm::pte::kPresent) || mm::PageTableEntry(entry).is_leaf(level)) break;
+        entries.push_back(entry);
+        table = entry & mm::pte::kAddressMask;
+    }
+    return entries;
+}
+
+TEST(KernelHalf, PopulateGivesEachKernelEntryATableOnce) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->populate_kernel_half());
+    EXPECT_EQ(f.initial_free - f.frames.free_frames(), 1u + 256u);  // the root and 256 PDPTs
+    for (unsigned i = 0; i < 512; ++i) {
+        uint64_t entry = entry_at(f, f.mapper->root(), i);
+        EXPECT_EQ(bool(entry & mm::pte::kPresent), i >= 256) << i;
+        if (i >= 256) EXPECT_EQ(entry & mm::pte::kUser, 0u) << i;
+    }
+    // A second call has nothing to do.
+    uint64_t free_before = f.frames.free_frames();
+    ASSERT_TRUE(f.mapper->populate_kernel_half());
+    EXPECT_EQ(f.frames.free_frames(), free_before);
+}
+
+TEST(KernelHalf, TopLevelEntriesAndTablesStayWhenTheLastPageGoes) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->populate_kernel_half());
+    std::vector<uint64_t> before(256);
+    for (unsigned i = 0; i < 256; ++i)
+        before[i] = entry_at(f, f.mapper->root(), 256 + i) & ~mm::PageTableEntry::kCountMask;
+    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k4KiB, kData));
+    uint64_t free_mapped = f.frames.free_frames();
+    ASSERT_TRUE(f.mapper->unmap(kKernelBase));
+    EXPECT_FALSE(f.mapper->translate(kKernelBase).has_value());
+    // The page directory and page table stay (another address space's PML4
+    // may reach them), and so does every top-level entry.
+    EXPECT_EQ(f.frames.free_frames(), free_mapped);
+    for (unsigned i = 0; i < 256; ++i)
+        EXPECT_EQ(entry_at(f, f.mapper->root(), 256 + i) & ~mm::PageTableEntry::kCountMask, before[i]) << i;
+    // Mapping there again reuses them.
+    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x400000, PageSize::k4KiB, kData));
+    EXPECT_EQ(f.frames.free_frames(), free_mapped);
+    ASSERT_TRUE(f.mapper->unmap(kKernelBase));
+    // A larger page takes the place of the empty page table, which goes.
+    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x400000, PageSize::k2MiB, kData));
+    EXPECT_EQ(f.frames.free_frames(), free_mapped + 1);
+    EXPECT_EQ(f.mapper->translate(kKernelBase + 0x1234)->physical, 0x401234u);
+    EXPECT_EQ(f.mapper->translate(kKernelBase)->size, PageSize::k2MiB);
+    // Not where the table still holds a page.
+    ASSERT_TRUE(f.mapper->map(kKernelBase + 4 * kMiB, 0x800000, PageSize::k4KiB, kData));
+    EXPECT_EQ(f.mapper->map(kKernelBase + 4 * kMiB, 0x800000, PageSize::k2MiB, kData).error().code,
+              lib::ErrorCode::kEEXIST);
+}
+
+TEST(KernelHalf, OnlyUserHalfTablesCarryTheUserBit) {
+    Fixture f;
+    ASSERT_TRUE(f.mapper->populate_kernel_half());
+    PageFlags user{.writable = true, .user = true};
+    // Even a kernel-half leaf marked user stays out of user mode's reach.
+    ASSERT_TRUE(f.mapper->map(kKernelBase, 0x200000, PageSize::k4KiB, user));
+    ASSERT_TRUE(f.mapper->map(0x400000, 0x300000, PageSize::k4KiB, user));
+    std::vector<uint64_t> kernel = intermediate_entries(f, kKernelBase), lower = intermediate_entries(f, 0x400000);
+    ASSERT_EQ(kernel.size(), 3u);
+    ASSERT_EQ(lower.size(), 3u);
+    for (uint64_t entry : kernel) EXPECT_EQ(entry & mm::pte::kUser, 0u);
+    for (uint64_t entry : lower) EXPECT_NE(entry & mm::pte::kUser, 0u);
+    // Splitting a kernel-half large page makes a table without it too.
+    ASSERT_TRUE(f.mapper->map(kKernelBase + 2 * kMiB, 0x400000, PageSize::k2MiB, kData));
+    ASSERT_TRUE(f.mapper->unmap(kKernelBase + 3 * kMiB));
+    for (uint64_t entry : intermediate_entries(f, kKernelBase + 2 * kMiB)) EXPECT_EQ(entry & mm::pte::kUser, 0u);
+}
+
+TEST(KernelHalf, PopulateOutOfMemoryLeavesTheRootAsItWas) {
+    Fixture f(1 * kMiB);  // about 250 frames: fewer than 256 PDPTs
+    uint64_t free_before = f.frames.free_frames();
+    EXPECT_EQ(f.mapper->populate_kernel_half().error().code, lib::ErrorCode::kENOMEM);
+    EXPECT_EQ(f.frames.free_frames(), free_before);
+    for (unsigned i = 0; i < 512; ++i) EXPECT_EQ(entry_at(f, f.mapper->root(), i), 0u) << i;
 }
 
 }  // namespace

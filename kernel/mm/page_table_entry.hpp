@@ -54,11 +54,15 @@ public:
     constexpr PageTableEntry() = default;
     constexpr explicit PageTableEntry(uint64_t raw) : raw_(raw) {}
 
-    // An entry pointing at the next table. Rights are decided at the leaf,
-    // so intermediate entries allow everything (SDM §4.6: rights are the
-    // intersection over all levels).
-    static constexpr PageTableEntry table(uint64_t physical) {
-        return PageTableEntry((physical & kAddressMask) | pte::kPresent | pte::kWritable | pte::kUser);
+    // An entry pointing at the next table, for an address in the user half
+    // (user = true) or the kernel half. Rights are decided at the leaf, so
+    // intermediate entries allow writes (SDM §4.6: rights are the
+    // intersection over all levels); only user-half entries carry the user
+    // bit, so no kernel mapping is reachable from user mode whatever its
+    // leaf says (SDM §4.6.1: a user-mode access needs U/S = 1 at every
+    // level).
+    static constexpr PageTableEntry table(uint64_t physical, bool user) {
+        return PageTableEntry((physical & kAddressMask) | pte::kPresent | pte::kWritable | (user ? pte::kUser : 0));
     }
 
     static constexpr PageTableEntry leaf(uint64_t physical, unsigned level, PageFlags flags,

@@ -17,6 +17,16 @@ inline constexpr uint64_t k2MiB = 2ULL << 20;
 inline constexpr uint64_t k1GiB = 1ULL << 30;
 inline constexpr unsigned kEntriesPerTable = 512;
 
+// The two halves of a 4-level address space (SDM §3.3.7.1, canonical
+// addresses): PML4 entries 0..255 map the lower half, user space (up to
+// 0x0000'7fff'ffff'ffff); entries 256..511 the upper half, the kernel's
+// (from 0xffff'8000'0000'0000). Every address space shares the kernel's
+// entries 256..511 (docs/architecture.md, the kernel half).
+inline constexpr unsigned kKernelHalfFirstEntry = kEntriesPerTable / 2;
+constexpr bool in_kernel_half(uint64_t virt) {
+    return (virt >> 63) != 0;
+}
+
 // Paging-structure entry bits.
 namespace pte {
 inline constexpr uint64_t kPresent = 1ULL << 0;
