@@ -38,7 +38,6 @@ using hhdm::random_hhdm_offset;
 using lib::StringView;
 
 constexpr uint64_t kPageSize = 4096;
-constexpr uint64_t kDefaultStackSize = 64 * 1024;  // docs/limine-protocol.md §3
 
 uint64_t pages_for(uint64_t bytes) {
     return lib::align_up(bytes, kPageSize) / kPageSize;
@@ -254,9 +253,9 @@ void boot_limine_entry(const ConfigEntry& entry, const Config& config, const cha
     // Paging mode first: it decides the HHDM offset.
     PagingChoice paging_choice = choose_paging(requests.paging_mode, entry, entry.kaslr && kernel.plan.relocatable);
 
-    uint64_t stack_size = kDefaultStackSize;
+    uint64_t stack_size = limine::kDefaultStackSize;
     if (requests.stack_size) {
-        stack_size = lib::max(kDefaultStackSize, lib::align_up(requests.stack_size->stack_size, kPageSize));
+        stack_size = lib::max(limine::kDefaultStackSize, lib::align_up(requests.stack_size->stack_size, kPageSize));
     }
     uint64_t entry_point = kernel.plan.entry;
     if (requests.entry_point) {

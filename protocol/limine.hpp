@@ -378,6 +378,10 @@ struct EntropyRequest {
     uint64_t value_count;  // how many random 64-bit words the kernel wants
 };
 
+// The stack every CPU enters the kernel on is at least this large, or the
+// Stack Size request's size when larger (docs/limine-protocol.md §3).
+inline constexpr uint64_t kDefaultStackSize = 64 * 1024;
+
 struct StackSizeRequest {
     uint64_t id[4];
     uint64_t revision;

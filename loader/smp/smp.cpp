@@ -15,6 +15,7 @@
 #include "loader/smp/response.hpp"
 #include "loader/smp/trampoline.hpp"
 #include "loader/smp/tsc_delay.hpp"
+#include "protocol/limine.hpp"
 
 namespace loader::smp {
 namespace {
@@ -27,7 +28,6 @@ constexpr uint64_t kBelow640KiB = 0xa0000;
 constexpr uint64_t kBelow1MiB = 0x100000;     // a SIPI vector names a page below 1 MiB
 constexpr uint64_t kBelow4GiB = 0x100000000;  // CR3 loaded from 32-bit code
 constexpr uint64_t kAnywhere = ~0ULL;
-constexpr uint64_t kDefaultStackSize = 64 * 1024;  // docs/limine-protocol.md §3
 constexpr uint64_t kMaxStackSize = 1ULL << 30;     // a sanity bound on the Stack Size request
 
 // The waits of the "typical BSP initialization sequence" (Intel SDM Vol. 3A
@@ -291,7 +291,7 @@ lib::Expected<void> prepare(const PrepareInfo& info) {
         if (g_state.temporary_tables_physical == 0)
             return Error::make(ErrorCode::kENOMEM, "SMP: no memory below 4 GiB for the APs' first page tables");
 
-        uint64_t stack_size = info.stack_size != 0 ? info.stack_size : kDefaultStackSize;
+        uint64_t stack_size = info.stack_size != 0 ? info.stack_size : limine::kDefaultStackSize;
         if (stack_size > kMaxStackSize) return Error::make(ErrorCode::kERANGE, "SMP: AP stack size above 1 GiB");
         g_state.stack_size = lib::align_up(stack_size, kPageSize);
         for (size_t i = 0; i < g_state.cpus.count; ++i) {
