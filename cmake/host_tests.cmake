@@ -9,6 +9,9 @@ set(HOST_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -
 
 # add_host_test(<name> <sources...>): one gtest binary, registered with CTest
 # under the label "host"; test names become "host.<name>.<Suite>.<Case>".
+# A dropped Expected is an error here as in the kernel and the loader.
+set(HOST_WARNING_FLAGS -Wall -Wextra -Wno-unused-parameter -Werror=unused-result)
+
 function(add_host_test name)
   # A listed file that does not exist (yet) is left out with a warning, so
   # one folder's half-written test list never stops the whole configure.
@@ -26,7 +29,7 @@ function(add_host_test name)
   add_executable(${name} ${sources})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE HOST_TEST=1)
-  target_compile_options(${name} PRIVATE ${HOST_SANITIZE_FLAGS} -g -O1 -Wall -Wextra -Wno-unused-parameter)
+  target_compile_options(${name} PRIVATE ${HOST_SANITIZE_FLAGS} -g -O1 ${HOST_WARNING_FLAGS})
   target_link_options(${name} PRIVATE ${HOST_SANITIZE_FLAGS})
   target_link_libraries(${name} PRIVATE GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${name} TEST_PREFIX "host.${name}." PROPERTIES LABELS host DISCOVERY_TIMEOUT 60)

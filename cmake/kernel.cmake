@@ -27,7 +27,8 @@ set(KERNEL_CXX_FLAGS
     -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie
     -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
     -fstack-protector-strong -g -O2
-    -Wall -Wextra -Wno-unused-parameter -Werror=return-type -Werror=implicit-fallthrough)
+    -Wall -Wextra -Wno-unused-parameter -Werror=return-type -Werror=implicit-fallthrough
+    -Werror=unused-result)  # an ignored Expected (or other [[nodiscard]] result) is an error
 set(KERNEL_CHECKED_CXX_FLAGS ${KERNEL_CXX_FLAGS})
 if(KERNEL_UBSAN)
   # Trap-free UBSan: every check calls our runtime (kernel/rt/ubsan.cpp),

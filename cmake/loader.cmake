@@ -9,7 +9,7 @@ list(FILTER LOADER_SOURCES EXCLUDE REGEX "_test\\.cpp$")
 set(LOADER_TARGET_FLAGS --target=x86_64-unknown-windows)
 set(LOADER_CXX_FLAGS ${LOADER_TARGET_FLAGS} -std=c++20 -ffreestanding -nostdinc++ -fshort-wchar
     -mno-red-zone -fno-exceptions -fno-rtti -fno-stack-protector -mno-stack-arg-probe
-    -mgeneral-regs-only -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror=return-type)
+    -mgeneral-regs-only -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror=return-type -Werror=unused-result)
 
 add_executable(loader ${LOADER_SOURCES})
 target_include_directories(loader PRIVATE ${PROJECT_SOURCE_DIR})

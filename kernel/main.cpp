@@ -93,7 +93,9 @@ namespace {
     // stacks, the symbol tables are copied out of the kernel file (which a
     // loader may keep in that memory), then everything the loader left joins
     // the frame allocator.
-    mm::park_application_processors();
+    if (auto parked = mm::park_application_processors(); !parked)
+        klog::warn("mm: {} ({} missing); the loader's memory stays reserved", parked.error().message,
+                   parked.error().subject);
     if (auto kept = debug::keep_kernel_symbols(&mm::kmalloc); !kept)
         klog::warn("debug: backtraces will not be symbolized: {}", kept.error().message);
     mm::release_bootloader_memory();
@@ -104,9 +106,10 @@ namespace {
 
     // Interrupts and time: I/O APICs from the MADT, the TSC and LAPIC timer
     // calibrated (HPET, ACPI PM timer or PIT), the keyboard on IRQ 1.
-    irq::init();
+    if (auto routed = irq::init(); !routed) klog::warn("irq: no interrupt routing: {}", routed.error().message);
     ktime::init(cmdline);
-    dev::keyboard::init();
+    if (auto keyboard = dev::keyboard::init(); !keyboard)
+        klog::info("keyboard: none: {} ({})", keyboard.error().message, lib::errno_name(keyboard.error().code));
     // From here on interrupt handlers may log: their lines wait in the log
     // ring for a drain with interrupts on (the idle loop below, or the next
     // line logged from ordinary code) instead of holding the CPU in polled

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/expected.hpp"
 #include "lib/span.hpp"
 
 namespace lib {
@@ -40,14 +41,15 @@ constexpr uint64_t read_u64(Bytes bytes, size_t offset) {
     return read_le(bytes, offset, 8);
 }
 
-// Writes the low `width` bytes of `value`; returns false (writing nothing)
-// if they do not fit.
-constexpr bool write_le(Span<uint8_t> bytes, size_t offset, uint64_t value, size_t width) {
-    if (width > 8 || !range_inside(offset, width, bytes.size())) return false;
+// Writes the low `width` bytes of `value`; ERANGE (writing nothing) if they
+// do not fit.
+constexpr Expected<void> write_le(Span<uint8_t> bytes, size_t offset, uint64_t value, size_t width) {
+    if (width > 8 || !range_inside(offset, width, bytes.size()))
+        return Error::make(Errno::kERANGE, "write outside the buffer").with(offset);
     for (size_t i = 0; i < width; ++i) bytes.data()[offset + i] = static_cast<uint8_t>(value >> (8 * i));
-    return true;
+    return {};
 }
-constexpr bool write_u64(Span<uint8_t> bytes, size_t offset, uint64_t value) {
+constexpr Expected<void> write_u64(Span<uint8_t> bytes, size_t offset, uint64_t value) {
     return write_le(bytes, offset, value, 8);
 }
 

@@ -1,6 +1,7 @@
 // ELF64 symbol lookup over untrusted bytes; see elf_symbols.hpp.
 #include "lib/elf_symbols.hpp"
 
+#include "lib/bytes.hpp"
 #include "lib/utility.hpp"
 
 namespace lib {
@@ -37,16 +38,6 @@ constexpr uint8_t kSymbolTypeFunc = 2;
 constexpr uint16_t kSectionUndefined = 0;
 constexpr uint16_t kSectionReserveLow = 0xff00;  // SHN_LORESERVE: ABS, COMMON, ...
 
-// Little-endian loads that check the range first; byte by byte so neither
-// alignment nor the host's byte order matters.
-bool read_le(Bytes bytes, uint64_t offset, size_t width, uint64_t& out) {
-    if (offset > bytes.size() || width > bytes.size() - offset) return false;
-    uint64_t value = 0;
-    for (size_t i = 0; i < width; ++i) value |= uint64_t(bytes[size_t(offset) + i]) << (8 * i);
-    out = value;
-    return true;
-}
-
 struct SectionHeader {
     uint32_t type;
     uint64_t offset;
@@ -55,17 +46,14 @@ struct SectionHeader {
     uint64_t entry_size;
 };
 
-bool read_section_header(Bytes file, uint64_t table_offset, uint64_t index, SectionHeader& out) {
+Expected<SectionHeader> read_section_header(Bytes file, uint64_t table_offset, uint64_t index) {
     uint64_t base = 0;
-    if (__builtin_mul_overflow(index, uint64_t(kSectionHeaderSize), &base)) return false;
-    if (!checked_add(base, table_offset, base)) return false;
-    uint64_t type, offset, size, link, entry_size;
-    if (!read_le(file, base + kShType, 4, type) || !read_le(file, base + kShOffset, 8, offset) ||
-        !read_le(file, base + kShSize, 8, size) || !read_le(file, base + kShLink, 4, link) ||
-        !read_le(file, base + kShEntsize, 8, entry_size))
-        return false;
-    out = SectionHeader{uint32_t(type), offset, size, uint32_t(link), entry_size};
-    return true;
+    if (__builtin_mul_overflow(index, uint64_t(kSectionHeaderSize), &base) || !checked_add(base, table_offset, base) ||
+        !range_inside(base, kSectionHeaderSize, file.size()))
+        return Error::make(ErrorCode::kENODATA, "section header table outside the file").with(index);
+    size_t at = size_t(base);
+    return SectionHeader{read_u32(file, at + kShType), read_u64(file, at + kShOffset), read_u64(file, at + kShSize),
+                         read_u32(file, at + kShLink), read_u64(file, at + kShEntsize)};
 }
 
 // The bytes a section occupies in the file, or an empty span if they are not
@@ -84,24 +72,19 @@ Expected<ElfSymbols> ElfSymbols::parse(Bytes file) {
     if (file[kIdentClass] != kClass64 || file[kIdentData] != kDataLittleEndian)
         return Error::make(ErrorCode::kEOPNOTSUPP, "not an ELF64 little-endian file");
 
-    uint64_t section_table = 0, entry_size = 0, section_count = 0;
-    (void)read_le(file, kOffsetShoff, 8, section_table);
-    (void)read_le(file, kOffsetShentsize, 2, entry_size);
-    (void)read_le(file, kOffsetShnum, 2, section_count);
+    // Inside the header, whose size was checked above.
+    uint64_t section_table = read_u64(file, kOffsetShoff);
+    uint64_t entry_size = read_u16(file, kOffsetShentsize);
+    uint64_t section_count = read_u16(file, kOffsetShnum);
     if (section_table == 0) return Error::make(ErrorCode::kENOENT, "ELF file has no section headers");
     if (entry_size != kSectionHeaderSize) return Error::make(ErrorCode::kEINVAL, "unexpected e_shentsize");
     if (section_count == 0) {
-        SectionHeader first;
-        if (!read_section_header(file, section_table, 0, first))
-            return Error::make(ErrorCode::kENODATA, "section header table outside the file");
-        section_count = first.size;
+        section_count = TRY(read_section_header(file, section_table, 0)).size;
     }
     if (section_count > kMaxSections) return Error::make(ErrorCode::kEINVAL, "implausible section count");
 
     for (uint64_t index = 0; index < section_count; ++index) {
-        SectionHeader symtab;
-        if (!read_section_header(file, section_table, index, symtab))
-            return Error::make(ErrorCode::kENODATA, "section header table outside the file");
+        SectionHeader symtab = TRY(read_section_header(file, section_table, index));
         if (symtab.type != kSectionTypeSymtab) continue;
 
         if (symtab.entry_size < kSymbolSize) return Error::make(ErrorCode::kEINVAL, "bad .symtab entry size");
@@ -109,9 +92,8 @@ Expected<ElfSymbols> ElfSymbols::parse(Bytes file) {
         if (symbols.size() != symtab.size || symtab.size == 0)
             return Error::make(ErrorCode::kENODATA, ".symtab outside the file");
 
-        SectionHeader strtab;
-        if (symtab.link >= section_count || !read_section_header(file, section_table, symtab.link, strtab))
-            return Error::make(ErrorCode::kEINVAL, ".symtab links to no section");
+        if (symtab.link >= section_count) return Error::make(ErrorCode::kEINVAL, ".symtab links to no section");
+        SectionHeader strtab = TRY(read_section_header(file, section_table, symtab.link));
         if (strtab.type != kSectionTypeStrtab)
             return Error::make(ErrorCode::kEINVAL, ".symtab link is no string table");
         Bytes strings = section_bytes(file, strtab);
@@ -133,16 +115,13 @@ Expected<ElfSymbols> ElfSymbols::from_tables(Bytes symbols, uint64_t entry_size,
     return result;
 }
 
-bool ElfSymbols::read_symbol(size_t index, RawSymbol& out) const {
-    if (index >= symbol_count_) return false;
-    uint64_t base = uint64_t(index) * stride_;  // < symbols_.size(), no overflow
-    uint64_t name, info, section, value, size;
-    if (!read_le(symbols_, base + 0, 4, name) || !read_le(symbols_, base + 4, 1, info) ||
-        !read_le(symbols_, base + 6, 2, section) || !read_le(symbols_, base + 8, 8, value) ||
-        !read_le(symbols_, base + 16, 8, size))
-        return false;
-    out = RawSymbol{uint32_t(name), uint8_t(info & 0xf), uint16_t(section), value, size};
-    return true;
+Expected<ElfSymbols::RawSymbol> ElfSymbols::read_symbol(size_t index) const {
+    uint64_t base = uint64_t(index) * stride_;  // index < symbol_count_: no overflow
+    if (index >= symbol_count_ || !range_inside(base, kSymbolSize, symbols_.size()))
+        return Error::make(ErrorCode::kERANGE, "symbol index past .symtab").with(index);
+    size_t at = size_t(base);
+    return RawSymbol{read_u32(symbols_, at + 0), uint8_t(read_u8(symbols_, at + 4) & 0xf), read_u16(symbols_, at + 6),
+                     read_u64(symbols_, at + 8), read_u64(symbols_, at + 16)};
 }
 
 StringView ElfSymbols::name_at(uint32_t offset) const {
@@ -159,8 +138,9 @@ Expected<SymbolMatch> ElfSymbols::lookup(uint64_t address) const {
     bool have_unsized = false;
     RawSymbol best_unsized{};
     for (size_t index = 1; index < symbol_count_; ++index) {
-        RawSymbol symbol;
-        if (!read_symbol(index, symbol)) break;
+        auto read = read_symbol(index);
+        if (!read) break;
+        const RawSymbol symbol = *read;
         if (symbol.section_index == kSectionUndefined || symbol.section_index >= kSectionReserveLow) continue;
         if (symbol.value > address) continue;
         if (symbol.type == kSymbolTypeFunc && symbol.size != 0) {
@@ -182,10 +162,10 @@ Expected<SymbolMatch> ElfSymbols::lookup(uint64_t address) const {
 
 Expected<uint64_t> ElfSymbols::address_of(StringView name) const {
     for (size_t index = 1; index < symbol_count_; ++index) {
-        RawSymbol symbol;
-        if (!read_symbol(index, symbol)) break;
-        if (symbol.section_index == kSectionUndefined) continue;
-        if (name_at(symbol.name_offset) == name) return symbol.value;
+        auto symbol = read_symbol(index);
+        if (!symbol) break;
+        if (symbol->section_index == kSectionUndefined) continue;
+        if (name_at(symbol->name_offset) == name) return symbol->value;
     }
     return Error::make(ErrorCode::kENOENT, "no symbol of that name");
 }

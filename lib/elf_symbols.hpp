@@ -61,7 +61,7 @@ private:
         uint64_t size;
     };
 
-    bool read_symbol(size_t index, RawSymbol& out) const;
+    Expected<RawSymbol> read_symbol(size_t index) const;
     StringView name_at(uint32_t offset) const;
 
     Bytes symbols_;        // the .symtab contents

@@ -30,3 +30,22 @@ add_host_test(lib_random_tests ${CMAKE_CURRENT_LIST_DIR}/random/chacha20.cpp
               ${CMAKE_CURRENT_LIST_DIR}/random/chacha20_test.cpp)
 # The error type, Expected's checked accessors and Span's bounds check.
 add_host_test(lib_error_tests ${CMAKE_CURRENT_LIST_DIR}/error_test.cpp)
+# [[nodiscard]] Expected: a dropped result is a compile error in the kernel,
+# the loader and the host tests (-Werror=unused-result), and a used one is not.
+set(NODISCARD_SAMPLE ${CMAKE_CURRENT_LIST_DIR}/nodiscard_compile_test.cpp)
+foreach(program kernel loader host)
+  if(program STREQUAL "kernel")
+    set(flags ${KERNEL_CXX_FLAGS} -DKERNEL=1)
+  elseif(program STREQUAL "loader")
+    set(flags ${LOADER_CXX_FLAGS} -DLOADER=1)
+  else()
+    set(flags -std=c++20 -DHOST_TEST=1 ${HOST_WARNING_FLAGS})
+  endif()
+  add_test(NAME host.nodiscard.${program}_refuses_a_dropped_expected
+    COMMAND ${CMAKE_CXX_COMPILER} ${flags} -fsyntax-only -I${PROJECT_SOURCE_DIR} -DDROP_THE_RESULT=1 ${NODISCARD_SAMPLE})
+  set_tests_properties(host.nodiscard.${program}_refuses_a_dropped_expected PROPERTIES LABELS host
+    PASS_REGULAR_EXPRESSION "error: ignoring return value of function declared with 'nodiscard' attribute")
+  add_test(NAME host.nodiscard.${program}_accepts_a_checked_expected
+    COMMAND ${CMAKE_CXX_COMPILER} ${flags} -fsyntax-only -I${PROJECT_SOURCE_DIR} ${NODISCARD_SAMPLE})
+  set_tests_properties(host.nodiscard.${program}_accepts_a_checked_expected PROPERTIES LABELS host)
+endforeach()

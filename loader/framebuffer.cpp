@@ -88,8 +88,7 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
             efi::GraphicsOutputModeInformation* info = nullptr;
             uint64_t info_size = 0;
             if (efi::is_error(gop->query_mode(gop, mode, &info_size, &info)) || !info) continue;
-            PixelLayout layout;
-            bool match = pixel_layout(*info, layout) && info->horizontal_resolution == width &&
+            bool match = pixel_layout(*info).has_value() && info->horizontal_resolution == width &&
                          info->vertical_resolution == height;
             uefi::boot_services()->free_pool(info);
             if (match) return mode;
@@ -100,8 +99,7 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
         efi::GraphicsOutputModeInformation* info = nullptr;
         uint64_t info_size = 0;
         if (efi::is_error(gop->query_mode(gop, mode, &info_size, &info)) || !info) continue;
-        PixelLayout layout;
-        if (pixel_layout(*info, layout)) ++usable_modes;
+        if (pixel_layout(*info)) ++usable_modes;
         uefi::boot_services()->free_pool(info);
     }
     int64_t chosen = -1;
@@ -112,10 +110,7 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
             edid_height >= current_height)
             chosen = find_mode(edid_width, edid_height);
     }
-    if (chosen < 0 && gop->mode->info) {
-        PixelLayout layout;
-        if (pixel_layout(*gop->mode->info, layout)) chosen = gop->mode->mode;
-    }
+    if (chosen < 0 && gop->mode->info && pixel_layout(*gop->mode->info)) chosen = gop->mode->mode;
     const uint32_t fallbacks[][2] = {{1024, 768}, {800, 600}, {640, 480}};
     for (const auto& fallback : fallbacks)
         if (chosen < 0) chosen = find_mode(fallback[0], fallback[1]);
@@ -124,13 +119,13 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
     if (static_cast<uint32_t>(chosen) != gop->mode->mode &&
         efi::is_error(gop->set_mode(gop, static_cast<uint32_t>(chosen)))) {
         // Setting failed: keep the current mode if it is usable.
-        PixelLayout layout;
-        if (!gop->mode->info || !pixel_layout(*gop->mode->info, layout)) return setup;
+        if (!gop->mode->info || !pixel_layout(*gop->mode->info)) return setup;
     }
 
     const efi::GraphicsOutputModeInformation& current = *gop->mode->info;
-    PixelLayout layout;
-    if (!pixel_layout(current, layout)) return setup;
+    auto usable = pixel_layout(current);
+    if (!usable) return setup;
+    const PixelLayout layout = *usable;
 
     auto* response = TRY(uefi::allocate_object<limine::FramebufferResponse>("no memory for the framebuffer response"));
     auto* framebuffer = TRY(uefi::allocate_object<limine::Framebuffer>("no memory for the framebuffer response"));
@@ -158,10 +153,9 @@ lib::Expected<FramebufferSetup> setup_framebuffer(const ConfigResolution& wanted
         efi::GraphicsOutputModeInformation* info = nullptr;
         uint64_t info_size = 0;
         if (efi::is_error(gop->query_mode(gop, mode, &info_size, &info)) || !info) continue;
-        PixelLayout mode_layout;
-        if (pixel_layout(*info, mode_layout)) {
+        if (auto mode_layout = pixel_layout(*info)) {
             auto* video_mode = TRY(uefi::allocate_object<limine::VideoMode>("no memory for the video mode list"));
-            fill_layout(*video_mode, *info, mode_layout);
+            fill_layout(*video_mode, *info, *mode_layout);
             modes[listed++] = to_hhdm(video_mode, hhdm_offset);
         }
         uefi::boot_services()->free_pool(info);

@@ -137,8 +137,8 @@ FileLocation resolve_internal_path(StringView kernel_path, StringView text) {
         lib::copy_bytes(location.digest, hash.digest, sizeof location.digest);
         text = text.substr(0, hash_at);
     }
-    if (!kernel_relative_path(kernel_path, text, location.path, sizeof location.path))
-        fatal("internal module path is empty, too long or malformed", text);
+    if (auto joined = kernel_relative_path(kernel_path, text, location.path, sizeof location.path); !joined)
+        fatal(joined.error().message, text);
     return location;
 }
 

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "lib/expected.hpp"
 #include "lib/string_view.hpp"
 
 namespace loader {
@@ -10,10 +11,10 @@ namespace loader {
 // Where an internal module (Module request revision 1, docs/limine-protocol.md §4) lives:
 // `module_path` relative to the directory of `kernel_path` ("/boot/kernel" +
 // "initrd" -> "/boot/initrd"), or `module_path` itself when it starts with
-// '/', normalised (normalise_path). Writes a NUL-terminated path to `out`; false if it does not fit, if
-// either input is empty or holds a NUL, or if kernel_path does not start
-// with '/'.
-bool kernel_relative_path(lib::StringView kernel_path, lib::StringView module_path, char* out, size_t capacity);
+// '/', normalised (normalise_path). Writes a NUL-terminated path to `out`
+// and returns its length; ENAMETOOLONG if it does not fit, EINVAL if either
+// input is empty or holds a NUL, or if kernel_path does not start with '/'.
+lib::Expected<size_t> kernel_relative_path(lib::StringView kernel_path, lib::StringView module_path, char* out, size_t capacity);
 
 // Rewrites the NUL-terminated absolute `path` in place in the form Limine
 // reports in file responses: repeated slashes collapsed, "." components

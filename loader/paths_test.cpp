@@ -12,9 +12,10 @@ namespace {
 
 std::string join(const std::string& kernel, const std::string& module, size_t capacity = 256) {
     char out[512];
-    if (!kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
-                              lib::StringView(module.data(), module.size()), out, capacity))
-        return "<fail>";
+    auto length = kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
+                                       lib::StringView(module.data(), module.size()), out, capacity);
+    if (!length) return "<fail>";
+    EXPECT_EQ(*length, std::strlen(out));
     return out;
 }
 
@@ -52,6 +53,12 @@ TEST(Paths, BadInputFails) {
     EXPECT_EQ(join("/boot/kernel", "0123456789", 16), "<fail>");  // "/boot/" + 10 + NUL = 17
     EXPECT_EQ(join("/boot/kernel", "012345678", 16), "/boot/012345678");
     EXPECT_EQ(join("/boot/kernel", "m", 0), "<fail>");
+    // What was wrong, as an errno.
+    char out[16];
+    EXPECT_EQ(kernel_relative_path("/boot/kernel", "", out, sizeof out).error().code, lib::Errno::kEINVAL);
+    EXPECT_EQ(kernel_relative_path("boot/kernel", "m", out, sizeof out).error().code, lib::Errno::kEINVAL);
+    EXPECT_EQ(kernel_relative_path("/boot/kernel", "0123456789", out, sizeof out).error().code,
+              lib::Errno::kENAMETOOLONG);
 }
 
 TEST(Paths, RandomInputsStayInBounds) {
@@ -63,7 +70,7 @@ TEST(Paths, RandomInputsStayInBounds) {
         size_t capacity = 1 + random() % 64;
         char out[80];
         std::memset(out, 'X', sizeof out);
-        bool ok = kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
+        auto ok = kernel_relative_path(lib::StringView(kernel.data(), kernel.size()),
                                        lib::StringView(module.data(), module.size()), out, capacity);
         EXPECT_EQ(out[capacity], 'X');  // never writes past capacity
         if (ok) EXPECT_LT(std::strlen(out), capacity);

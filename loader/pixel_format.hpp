@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "lib/expected.hpp"
 #include "loader/efi/protocols.hpp"
 
 namespace loader {
@@ -14,10 +15,10 @@ struct PixelLayout {
     uint8_t red_size, red_shift, green_size, green_shift, blue_size, blue_shift;
 };
 
-// True for the 32-bpp formats this loader offers: the two fixed 8-bit-per-
-// colour formats, and bit-mask formats whose masks are contiguous, disjoint,
-// non-empty (red, green, blue) and reach above bit 24. BltOnly and anything
-// else is false.
-bool pixel_layout(const efi::GraphicsOutputModeInformation& info, PixelLayout& out);
+// The layout of the 32-bpp formats this loader offers: the two fixed
+// 8-bit-per-colour formats, and bit-mask formats whose masks are contiguous,
+// disjoint, non-empty (red, green, blue) and reach above bit 24. EOPNOTSUPP
+// for BltOnly, fewer bits and unknown formats, EINVAL for broken masks.
+lib::Expected<PixelLayout> pixel_layout(const efi::GraphicsOutputModeInformation& info);
 
 }  // namespace loader

@@ -18,35 +18,43 @@ efi::GraphicsOutputModeInformation mode(efi::GraphicsPixelFormat format, efi::Pi
 }
 
 TEST(PixelFormat, FixedFormats) {
-    PixelLayout l{};
-    ASSERT_TRUE(pixel_layout(mode(efi::kPixelBlueGreenRedReserved8BitPerColor), l));
+    auto bgr = pixel_layout(mode(efi::kPixelBlueGreenRedReserved8BitPerColor));
+    ASSERT_TRUE(bgr);
+    PixelLayout l = *bgr;
     EXPECT_EQ(l.bpp, 32);
     EXPECT_EQ(l.red_shift, 16);
     EXPECT_EQ(l.green_shift, 8);
     EXPECT_EQ(l.blue_shift, 0);
     EXPECT_EQ(l.red_size, 8);
-    ASSERT_TRUE(pixel_layout(mode(efi::kPixelRedGreenBlueReserved8BitPerColor), l));
+    auto rgb = pixel_layout(mode(efi::kPixelRedGreenBlueReserved8BitPerColor));
+    ASSERT_TRUE(rgb);
+    l = *rgb;
     EXPECT_EQ(l.red_shift, 0);
     EXPECT_EQ(l.blue_shift, 16);
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBltOnly), l));
-    EXPECT_FALSE(pixel_layout(mode(static_cast<efi::GraphicsPixelFormat>(77)), l));
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBltOnly)).error().code, lib::Errno::kEOPNOTSUPP);
+    EXPECT_EQ(pixel_layout(mode(static_cast<efi::GraphicsPixelFormat>(77))).error().code, lib::Errno::kEOPNOTSUPP);
 }
 
 TEST(PixelFormat, BitMasks) {
-    PixelLayout l{};
-    ASSERT_TRUE(pixel_layout(mode(efi::kPixelBitMask, {0x3ff00000, 0x000ffc00, 0x000003ff, 0xc0000000}), l));
+    auto ten_bits = pixel_layout(mode(efi::kPixelBitMask, {0x3ff00000, 0x000ffc00, 0x000003ff, 0xc0000000}));
+    ASSERT_TRUE(ten_bits);
+    PixelLayout l = *ten_bits;
     EXPECT_EQ(l.bpp, 32);
     EXPECT_EQ(l.red_size, 10);
     EXPECT_EQ(l.red_shift, 20);
     EXPECT_EQ(l.green_shift, 10);
     EXPECT_EQ(l.blue_size, 10);
     // 16-bit 565: not 32 bpp.
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBitMask, {0xf800, 0x07e0, 0x001f, 0}), l));
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBitMask, {0xf800, 0x07e0, 0x001f, 0})).error().code,
+              lib::Errno::kEOPNOTSUPP);
     // Overlapping, empty or split masks are refused.
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBitMask, {0x00ff0000, 0x00ffff00, 0x000000ff, 0xff000000}), l));
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBitMask, {0, 0x0000ff00, 0x000000ff, 0xff000000}), l));
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBitMask, {0x00f0f000, 0x00000f00, 0x000000ff, 0xff000000}), l));
-    EXPECT_FALSE(pixel_layout(mode(efi::kPixelBitMask, {0, 0, 0, 0}), l));
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBitMask, {0x00ff0000, 0x00ffff00, 0x000000ff, 0xff000000})).error().code,
+              lib::Errno::kEINVAL);
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBitMask, {0, 0x0000ff00, 0x000000ff, 0xff000000})).error().code,
+              lib::Errno::kEINVAL);
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBitMask, {0x00f0f000, 0x00000f00, 0x000000ff, 0xff000000})).error().code,
+              lib::Errno::kEINVAL);
+    EXPECT_EQ(pixel_layout(mode(efi::kPixelBitMask, {0, 0, 0, 0})).error().code, lib::Errno::kEOPNOTSUPP);
 }
 
 // Randomized masks: whatever is accepted is self-consistent.
@@ -58,8 +66,9 @@ TEST(PixelFormat, RandomMasksAreConsistent) {
             unsigned r = random() % 9, g = random() % 9, b = random() % 9;
             masks = {((1u << r) - 1) << 16, ((1u << g) - 1) << 8, (1u << b) - 1, 0xff000000u};
         }
-        PixelLayout l{};
-        if (!pixel_layout(mode(efi::kPixelBitMask, masks), l)) continue;
+        auto layout = pixel_layout(mode(efi::kPixelBitMask, masks));
+        if (!layout) continue;
+        const PixelLayout& l = *layout;
         EXPECT_EQ(l.bpp, 32);
         EXPECT_LE(l.red_size + l.red_shift, 32);
         EXPECT_EQ(((l.red_size == 32 ? ~0u : (1u << l.red_size) - 1) << l.red_shift), masks.red_mask);

@@ -25,6 +25,6 @@ struct HpetInfo {
 
 // Decodes a validated HPET table. Returns false (and reports) when it is too
 // short or its base is unusable; `out` is then not to be used.
-bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems);
+[[nodiscard]] bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems);
 
 }  // namespace acpi

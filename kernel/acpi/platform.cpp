@@ -10,8 +10,10 @@ void Platform::parse(const PhysicalWindow& window, uint64_t rsdp_physical) {
     if (const TableRecord* record = tables.find(Signature::of("FACP"))) {
         parse_fadt(record->bytes, fadt, problems);
         has_fadt = true;
+        // A DSDT that will not validate is in `problems`; the tables that
+        // did are still the platform's.
         if (fadt.dsdt_address != 0 && tables.count(Signature::of("DSDT")) == 0)
-            tables.add(window, fadt.dsdt_address, Signature::of("DSDT"), Signature::of("FACP"), problems);
+            (void)tables.add(window, fadt.dsdt_address, Signature::of("DSDT"), Signature::of("FACP"), problems);
     }
     // Only the first of each: a second MADT/HPET/MCFG is not defined by the
     // spec (several HPET blocks each get an HPET table, but one timer is all

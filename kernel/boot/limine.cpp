@@ -300,7 +300,10 @@ extern "C" [[noreturn]] __attribute__((no_stack_protector)) void boot_from_limin
     console::init_serial();
     boot::init_from_loader();
     rt::run_global_constructors();
-    if (boot::info().has_framebuffer) console::init_framebuffer(boot::info().framebuffer);
+    if (boot::info().has_framebuffer) {
+        if (auto drawn = console::init_framebuffer(boot::info().framebuffer); !drawn)
+            klog::warn("console: no framebuffer console: {}", drawn.error().message);
+    }
     kernel_main();
 }
 

@@ -42,15 +42,17 @@ void write_unlocked(lib::StringView text) {
 void init_serial() {
     ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
     const bool was_present = g_serial.present();
+    // No UART (or a broken one): the kernel has the framebuffer alone, and
+    // nowhere to say so yet.
     if (g_serial.init() && !was_present) g_history.replay([](lib::StringView text) { write_serial(text); });
 }
 
-bool init_framebuffer(const boot::Framebuffer& fb) {
+lib::Expected<void> init_framebuffer(const boot::Framebuffer& fb) {
     ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
-    if (!framebuffer::init(fb)) return false;
+    TRY(framebuffer::init(fb));
     // The screen starts with the boot so far (from the history), not blank.
     g_history.replay([](lib::StringView text) { framebuffer::write(text); });
-    return true;
+    return {};
 }
 
 void write(lib::StringView text) {

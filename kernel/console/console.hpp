@@ -14,6 +14,7 @@
 #pragma once
 
 #include "kernel/boot/boot_info.hpp"
+#include "lib/expected.hpp"
 #include "lib/string_view.hpp"
 
 namespace console {
@@ -23,9 +24,9 @@ namespace console {
 void init_serial();
 
 // Starts the text console on a 32 bpp framebuffer with the built-in font.
-// Returns false (and the kernel stays on serial alone) if the framebuffer is
+// Fails (and the kernel stays on serial alone) if the framebuffer is
 // missing, too small or in a pixel format the console does not draw.
-bool init_framebuffer(const boot::Framebuffer& framebuffer);
+lib::Expected<void> init_framebuffer(const boot::Framebuffer& framebuffer);
 
 void write(lib::StringView text);
 

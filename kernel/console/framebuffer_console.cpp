@@ -26,16 +26,17 @@ lib::Span<Cell> cells(uint8_t* storage) {
 
 }  // namespace
 
-bool init(const boot::Framebuffer& fb) {
+lib::Expected<void> init(const boot::Framebuffer& fb) {
     g_active = false;
     // Only 32 bpp direct colour is drawn; 24, 16 or 8 bpp (rare with UEFI
     // GOP, which reports 32-bit pixels) leave the kernel on serial alone.
-    if (fb.address == nullptr || fb.bpp != 32 || fb.width == 0 || fb.height == 0) return false;
+    if (fb.address == nullptr || fb.width == 0 || fb.height == 0)
+        return lib::Error::make(lib::Errno::kEINVAL, "an empty framebuffer");
+    if (fb.bpp != 32) return lib::Error::make(lib::Errno::kEOPNOTSUPP, "only 32 bits per pixel are drawn").with(fb.bpp);
 
     auto parsed =
         lib::PsfFont::parse(lib::Bytes(console_font_start, static_cast<size_t>(console_font_end - console_font_start)));
-    if (!parsed.has_value()) return false;
-    g_font = parsed.value();
+    g_font = TRY(parsed);
 
     Surface surface;
     surface.pixels = fb.address;
@@ -43,13 +44,13 @@ bool init(const boot::Framebuffer& fb) {
     surface.height = fb.height;
     surface.pitch = fb.pitch;
     surface.format = PixelFormat{fb.red_size, fb.red_shift, fb.green_size, fb.green_shift, fb.blue_size, fb.blue_shift};
-    if (!g_renderer.init(surface, g_font)) return false;
+    TRY(g_renderer.init(surface, g_font));
     const uint32_t columns = g_renderer.columns();
     const uint32_t rows = lib::min<uint32_t>(g_renderer.rows(), uint32_t(kMaxCells / columns));
-    if (!g_terminal.init(columns, rows, cells(g_primary), cells(g_alternate))) return false;
+    TRY(g_terminal.init(columns, rows, cells(g_primary), cells(g_alternate)));
     g_renderer.draw(g_terminal);
     g_active = true;
-    return true;
+    return {};
 }
 
 bool active() {

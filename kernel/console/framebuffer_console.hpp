@@ -10,6 +10,7 @@
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/terminal.hpp"
 #include "kernel/console/text_renderer.hpp"
+#include "lib/expected.hpp"
 #include "lib/psf.hpp"
 #include "lib/span.hpp"
 #include "lib/string_view.hpp"
@@ -18,10 +19,10 @@ namespace console::framebuffer {
 
 constexpr size_t kMaxCells = 20000;  // 160x50 at 1280x800, 240x66 at 1920x1080
 
-// False (and the console stays off) without a framebuffer, at a depth other
+// Fails (and the console stays off) without a framebuffer, at a depth other
 // than 32 bits per pixel, with unusable channel masks, or if the built-in
 // font does not parse.
-bool init(const boot::Framebuffer& framebuffer);
+lib::Expected<void> init(const boot::Framebuffer& framebuffer);
 bool active();
 
 // Kernel text (the log): "\n" starts a new line, as ONLCR would make it.

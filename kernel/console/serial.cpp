@@ -49,12 +49,12 @@ constexpr uint8_t kMaxConsecutiveTimeouts = 4;
 
 }  // namespace
 
-bool SerialPort::init() {
+lib::Expected<void> SerialPort::init() {
     present_ = false;
     // No device decodes the port: reads float to 0xFF and the scratch
     // register does not keep what is written.
     arch::outb(base_ + kScratch, 0x5A);
-    if (arch::inb(base_ + kScratch) != 0x5A) return false;
+    if (arch::inb(base_ + kScratch) != 0x5A) return lib::Error::make(lib::Errno::kENODEV, "no UART").with(base_);
 
     arch::outb(base_ + kInterruptEnable, 0x00);  // polled: no interrupts
     arch::outb(base_ + kLineControl, kLcrDivisorLatch);
@@ -77,7 +77,7 @@ bool SerialPort::init() {
     }
     if (!echoed || arch::inb(base_ + kData) != kLoopbackProbe) {
         arch::outb(base_ + kModemControl, 0x00);
-        return false;
+        return lib::Error::make(lib::Errno::kEIO, "the UART failed its loopback test").with(base_);
     }
 
     // Normal operation: loop off, DTR + RTS asserted, OUT2 for a later IRQ.
@@ -86,7 +86,7 @@ bool SerialPort::init() {
     room_ = 0;
     present_ = true;
     consecutive_timeouts_ = 0;
-    return true;
+    return {};
 }
 
 bool SerialPort::transmit(uint8_t byte) {
@@ -105,7 +105,7 @@ bool SerialPort::transmit(uint8_t byte) {
     arch::outb(base_ + kData, byte);
     --room_;
     consecutive_timeouts_ = 0;
-    return true;
+    return {};
 }
 
 void SerialPort::put(char c) {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "lib/expected.hpp"
 #include "lib/string_view.hpp"
 
 namespace console {
@@ -15,9 +16,10 @@ public:
     constexpr explicit SerialPort(uint16_t base) : base_(base) {}
 
     // Programs 115200 baud 8N1 with FIFOs, after checking with the UART's
-    // loopback mode that a 16550 answers at all. Returns whether it does; an
-    // absent port stays disabled and every later write is a no-op.
-    bool init();
+    // loopback mode that a 16550 answers at all: ENODEV if nothing decodes
+    // the port, EIO if the loopback test fails. Such a port stays disabled
+    // and every later write is a no-op.
+    lib::Expected<void> init();
 
     bool present() const { return present_; }
 

@@ -43,18 +43,21 @@ size_t put_decimal(char* out, uint32_t value) {
 
 }  // namespace
 
-bool Terminal::init(uint32_t columns, uint32_t rows, lib::Span<Cell> primary, lib::Span<Cell> alternate) {
+lib::Expected<void> Terminal::init(uint32_t columns, uint32_t rows, lib::Span<Cell> primary,
+                                   lib::Span<Cell> alternate) {
     columns_ = rows_ = 0;
-    if (columns == 0 || rows == 0 || columns > kMaxColumns || rows > kMaxRows) return false;
+    if (columns == 0 || rows == 0 || columns > kMaxColumns || rows > kMaxRows)
+        return lib::Error::make(lib::Errno::kEINVAL, "terminal size out of range").with(uint64_t(columns) << 32 | rows);
     const size_t cells = size_t(columns) * rows;
-    if (primary.size() < cells || alternate.size() < cells) return false;
+    if (primary.size() < cells || alternate.size() < cells)
+        return lib::Error::make(lib::Errno::kEINVAL, "too few cells for the terminal size").with(cells);
     columns_ = columns;
     rows_ = rows;
     primary_ = primary.data();
     alternate_ = alternate.data();
     parser_ = VtParser{};
     reset_state();
-    return true;
+    return {};
 }
 
 void Terminal::write(lib::StringView text) {

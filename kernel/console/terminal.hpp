@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "kernel/console/vt_parser.hpp"
+#include "lib/expected.hpp"
 #include "lib/span.hpp"
 #include "lib/string_view.hpp"
 
@@ -89,9 +90,9 @@ public:
     static constexpr size_t kMaxScrolls = 8;  // scroll damage kept before a full redraw is asked for
 
     // `primary` and `alternate` each hold at least columns x rows cells
-    // (row after row) and outlive the terminal. Fails (and stays unusable)
-    // on a size of 0 or above the limits, or storage too small.
-    bool init(uint32_t columns, uint32_t rows, lib::Span<Cell> primary, lib::Span<Cell> alternate);
+    // (row after row) and outlive the terminal. Fails (EINVAL, and stays
+    // unusable) on a size of 0 or above the limits, or storage too small.
+    lib::Expected<void> init(uint32_t columns, uint32_t rows, lib::Span<Cell> primary, lib::Span<Cell> alternate);
 
     void write(lib::StringView text);
     void write(lib::Span<const uint8_t> bytes);

@@ -74,12 +74,15 @@ uint32_t PixelFormat::encode(Rgb colour) const {
            encode_channel(colour.blue, blue_size, blue_shift);
 }
 
-bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32_t scale) {
+lib::Expected<void> TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32_t scale) {
     font_ = nullptr;
     columns_ = rows_ = 0;
-    if (surface.pixels == nullptr || !surface.format.valid() || font.glyph_count() == 0) return false;
-    if (uint64_t(surface.width) * kBytesPerPixel > surface.pitch) return false;
-    if (scale > kMaxScale) return false;
+    if (surface.pixels == nullptr) return lib::Error::make(lib::Errno::kEINVAL, "no pixels");
+    if (!surface.format.valid()) return lib::Error::make(lib::Errno::kEOPNOTSUPP, "a pixel format we do not draw");
+    if (font.glyph_count() == 0) return lib::Error::make(lib::Errno::kEINVAL, "a font without glyphs");
+    if (uint64_t(surface.width) * kBytesPerPixel > surface.pitch)
+        return lib::Error::make(lib::Errno::kEINVAL, "the pitch is shorter than a row").with(surface.pitch);
+    if (scale > kMaxScale) return lib::Error::make(lib::Errno::kEINVAL, "font scale too large").with(scale);
     if (scale == kAutoScale) {
         scale =
             lib::min(surface.width / (font.width() * kMinAutoColumns), surface.height / (font.height() * kMinAutoRows));
@@ -87,7 +90,8 @@ bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32
     }
     // Font dimensions are at most 256 (lib::PsfFont), so these fit.
     const uint32_t cell_width = font.width() * scale, cell_height = font.height() * scale;
-    if (surface.width < cell_width || surface.height < cell_height) return false;
+    if (surface.width < cell_width || surface.height < cell_height)
+        return lib::Error::make(lib::Errno::kEINVAL, "the surface is smaller than one character");
 
     surface_ = surface;
     font_ = &font;
@@ -99,7 +103,7 @@ bool TextRenderer::init(const Surface& surface, const lib::PsfFont& font, uint32
     reverse_video_ = false;
     blank_pixel_ = encode(resolve_colour(Colour::standard(), false));
     clear_all();
-    return true;
+    return {};
 }
 
 uint32_t TextRenderer::pixel(uint32_t x, uint32_t y) const {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "kernel/console/terminal.hpp"
+#include "lib/expected.hpp"
 #include "lib/psf.hpp"
 
 namespace console {
@@ -52,10 +53,10 @@ public:
     static constexpr uint32_t kMaxScale = 8;
 
     // Takes the surface and font (neither is copied; both must outlive the
-    // renderer) and clears the surface. Fails if the font has no glyphs, the
-    // pixel format is unusable, the pitch is smaller than a line, the scale is
-    // above kMaxScale, or not even one character fits.
-    bool init(const Surface& surface, const lib::PsfFont& font, uint32_t scale = kAutoScale);
+    // renderer) and clears the surface. Fails (EINVAL) if the font has no
+    // glyphs, the pitch is smaller than a line, the scale is above kMaxScale,
+    // or not even one character fits; EOPNOTSUPP for an unusable pixel format.
+    lib::Expected<void> init(const Surface& surface, const lib::PsfFont& font, uint32_t scale = kAutoScale);
 
     // Text cells on the surface (a terminal may use fewer).
     uint32_t columns() const { return columns_; }

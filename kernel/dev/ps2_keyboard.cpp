@@ -172,18 +172,16 @@ size_t echo_text(char character, char* out) {
     return 0;
 }
 
-bool init() {
+lib::Expected<void> init() {
     // ACPI 6.5 §5.2.9.3: from FADT revision 3 (ACPI 2.0) on, a clear "8042"
     // boot architecture flag says the machine has no PS/2 controller. Older
     // FADTs have no such field, so the controller is probed instead.
     const acpi::FadtInfo* fadt = acpi::fadt();
     if (fadt && fadt->revision >= 3 && !fadt->boot_architecture.has_8042()) {
-        klog::info("keyboard: the FADT says there is no i8042 controller");
-        return false;
+        return lib::Error::make(lib::Errno::kENODEV, "the FADT says there is no i8042 controller");
     }
     if (arch::inb(kStatusPort) == 0xff) {  // an absent controller reads as all ones
-        klog::info("keyboard: no i8042 controller");
-        return false;
+        return lib::Error::make(lib::Errno::kENODEV, "no i8042 controller");
     }
     // Quiet both ports and empty the output buffer before reconfiguring.
     command(kDisableFirstPort);
@@ -192,8 +190,7 @@ bool init() {
 
     uint8_t config = 0;
     if (!command(kReadConfig) || !read_data(config)) {
-        klog::warn("keyboard: the i8042 does not answer; no keyboard");
-        return false;
+        return lib::Error::make(lib::Errno::kEIO, "the i8042 does not answer");
     }
     config &= uint8_t(~(kConfigFirstIrq | kConfigSecondIrq | kConfigFirstClockOff));
     config |= kConfigTranslation;
@@ -202,8 +199,7 @@ bool init() {
 
     uint8_t result = 0;
     if (!command(kSelfTest) || !read_data(result) || result != kSelfTestPassed) {
-        klog::warn("keyboard: i8042 self test failed ({:#x}); no keyboard", result);
-        return false;
+        return lib::Error::make(lib::Errno::kEIO, "the i8042 self test failed").with(result);
     }
     // Some controllers reset the configuration byte in the self test.
     command(kWriteConfig);
@@ -217,8 +213,7 @@ bool init() {
 
     auto vector = irq::route_isa_irq(1, on_interrupt, nullptr);
     if (!vector.has_value()) {
-        klog::warn("keyboard: can not route IRQ 1: {}", vector.error().message);
-        return false;
+        return vector.error();
     }
     config |= kConfigFirstIrq;
     command(kWriteConfig);
@@ -226,11 +221,14 @@ bool init() {
     g_present = true;
     klog::info("keyboard: PS/2 keyboard on the i8042, ISA IRQ 1 -> vector {:#x}, scancode set 1 (translated), "
                "US layout, echo on", vector.value());
-    return true;
+    return {};
 }
 
-bool inject_byte(uint8_t byte) {
-    return g_present && command(kWriteFirstPortOutput) && write_data(byte);
+lib::Expected<void> inject_byte(uint8_t byte) {
+    if (!g_present) return lib::Error::make(lib::Errno::kENODEV, "no keyboard");
+    if (!command(kWriteFirstPortOutput) || !write_data(byte))
+        return lib::Error::make(lib::Errno::kETIMEDOUT, "the i8042 did not take the byte").with(byte);
+    return {};
 }
 
 bool present() {

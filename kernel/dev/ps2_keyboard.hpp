@@ -13,13 +13,14 @@
 
 #include "kernel/dev/key_encoding.hpp"
 #include "kernel/dev/scancode.hpp"
+#include "lib/expected.hpp"
 
 namespace dev::keyboard {
 
-// Probes and sets up the controller and the keyboard, routes IRQ 1. Returns
-// false (with a log line) if there is no controller or the IRQ can not be
-// routed. Echo starts on.
-bool init();
+// Probes and sets up the controller and the keyboard, routes IRQ 1 (one log
+// line). Fails with ENODEV if there is no controller, EIO if it does not
+// work, or the routing's error. Echo starts on.
+lib::Expected<void> init();
 bool present();
 
 void set_echo(bool on);
@@ -45,7 +46,8 @@ void set_ctrl_alt_delete_handler(void (*handler)());
 
 // For tests: puts `byte` into the controller's output buffer as if the
 // keyboard had sent it (controller command 0xD2); it arrives through IRQ 1.
-bool inject_byte(uint8_t byte);
+// ENODEV without a keyboard, ETIMEDOUT if the controller does not take it.
+lib::Expected<void> inject_byte(uint8_t byte);
 
 // The text echoed for a typed character: itself, "\b \b" for Backspace,
 // "^X" for control characters. Writes at most 4 bytes; returns the length.

@@ -50,7 +50,7 @@ Reader::Result Reader::stop(Problem& problem, uint64_t offset, const char* messa
 // "/a//./b/" -> "a/b"; "." and "/" -> "" (the root). ".." is refused rather
 // than resolved: resolving it by the text alone could disagree with the
 // file system (a symlink before it), and an initramfs has no need for it.
-bool Reader::normalise(lib::StringView raw, const char*& message) {
+lib::Expected<void> Reader::normalise(lib::StringView raw) {
     path_length_ = 0;
     size_t start = 0;
     while (start <= raw.size()) {
@@ -59,19 +59,13 @@ bool Reader::normalise(lib::StringView raw, const char*& message) {
         const lib::StringView component = raw.substr(start, end - start);
         start = end + 1;
         if (component.empty() || component == ".") continue;
-        if (component == "..") {
-            message = "name has a \"..\" component";
-            return false;
-        }
+        if (component == "..") return lib::Error::make(lib::Errno::kEINVAL, "name has a \"..\" component");
         const size_t needed = path_length_ + (path_length_ ? 1 : 0) + component.size();
-        if (needed >= kPathMax) {
-            message = "name longer than PATH_MAX";
-            return false;
-        }
+        if (needed >= kPathMax) return lib::Error::make(lib::Errno::kENAMETOOLONG, "name longer than PATH_MAX");
         if (path_length_) path_[path_length_++] = '/';
         for (char c : component) path_[path_length_++] = c;
     }
-    return true;
+    return {};
 }
 
 Reader::Result Reader::next(Entry& entry, Problem& problem) {
@@ -165,8 +159,8 @@ Reader::Result Reader::next(Entry& entry, Problem& problem) {
                 break;
             default: return fail(problem, start + field_offset(kMode), "unknown file type in mode", raw_name);
         }
-        const char* message = nullptr;
-        if (!normalise(raw_name, message)) return fail(problem, name_start, message, raw_name);
+        if (auto normalised = normalise(raw_name); !normalised)
+            return fail(problem, name_start, normalised.error().message, raw_name);
         if (path_length_ == 0 && (mode & kTypeMask) != kDirectory)
             return fail(problem, name_start, "the root can only be a directory", raw_name);
 

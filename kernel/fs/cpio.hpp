@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/expected.hpp"
 #include "lib/span.hpp"
 #include "lib/string_view.hpp"
 
@@ -80,7 +81,7 @@ private:
 
     Result fail(Problem& problem, uint64_t offset, const char* message, lib::StringView name = {});
     Result stop(Problem& problem, uint64_t offset, const char* message, lib::StringView name = {});
-    bool normalise(lib::StringView raw, const char*& message);
+    lib::Expected<void> normalise(lib::StringView raw);
 
     lib::Bytes archive_;
     uint64_t position_ = 0;

@@ -73,9 +73,13 @@ size_t add_io_apics(const acpi::MadtInfo* madt) {
 
 }  // namespace
 
-bool init() {
-    g_available = add_io_apics(acpi::madt()) > 0 && arch::local_apic_mode() != arch::ApicMode::kNone;
-    if (!g_available) return false;
+lib::Expected<void> init() {
+    // The I/O APICs are mapped and masked even when nothing can be routed.
+    if (add_io_apics(acpi::madt()) == 0)
+        return lib::Error::make(lib::ErrorCode::kENODEV, "no usable I/O APIC in the MADT");
+    if (arch::local_apic_mode() == arch::ApicMode::kNone)
+        return lib::Error::make(lib::ErrorCode::kENODEV, "no local APIC to deliver external interrupts");
+    g_available = true;
     // The ISA lines that do not arrive where their number says.
     const acpi::MadtInfo* madt = acpi::madt();
     for (uint8_t isa = 0; isa < 16; ++isa) {
@@ -84,7 +88,7 @@ bool init() {
         klog::info("irq: ISA IRQ {} -> GSI {} (active {}, {} triggered)", isa, line.gsi,
                    line.active_low ? "low" : "high", line.level_triggered ? "level" : "edge");
     }
-    return true;
+    return {};
 }
 
 bool available() {

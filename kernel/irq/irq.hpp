@@ -30,9 +30,9 @@ inline constexpr uint8_t kFirstLineVector = 0x50;
 inline constexpr uint8_t kLastLineVector = 0xdf;
 
 // Maps and masks every I/O APIC the MADT lists (one log line each) and logs
-// the ISA routing the MADT implies. Returns whether external interrupts can
-// be routed.
-bool init();
+// the ISA routing the MADT implies. ENODEV when external interrupts can not
+// be routed (no local APIC, or no I/O APIC); available() says the same later.
+lib::Expected<void> init();
 bool available();
 
 // Routes ISA IRQ `isa_irq` (0..15) through its override, unmasked. Returns

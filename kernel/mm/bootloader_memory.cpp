@@ -72,12 +72,12 @@ KernelStack boot_cpu_stack() {
     return g_boot_cpu_stack;
 }
 
-bool park_application_processors() {
+lib::Expected<void> park_application_processors() {
     ASSERT(initialized() && !g_parked);
     g_parked = true;
     boot::ApCount count = boot::count_application_processors();
     g_handoff.aps_started_before = count.started_before;
-    if (count.in_loader == 0) return true;
+    if (count.in_loader == 0) return {};
 
     // The records live in the heap: HHDM memory, mapped alike in the loader's
     // tables (which the APs still use when they read them) and the kernel's.
@@ -107,7 +107,10 @@ bool park_application_processors() {
     for (size_t i = 0; i < count.in_loader; ++i)
         if (!__atomic_load_n(&launches[i].reported, __ATOMIC_ACQUIRE))
             klog::warn("mm: AP with APIC id {} did not leave the loader's parking loop", launches[i].lapic_id);
-    return reported == count.in_loader;
+    if (reported != count.in_loader)
+        return lib::Error::make(lib::Errno::kETIMEDOUT, "APs did not report in from the loader's parking loop")
+            .with(count.in_loader - reported);
+    return {};
 }
 
 void release_bootloader_memory() {

@@ -80,13 +80,14 @@ size_t describe_address(uint64_t virt, char* buffer, size_t size);
 //    its own from allocate_kernel_stack(), which loads the kernel's page
 //    tables, reports in and halts with interrupts off (cli; hlt) for good,
 //    until SMP bring-up restarts it with INIT-SIPI-SIPI. Waits (bounded) for
-//    each to report; returns whether all did.
+//    each to report; ETIMEDOUT (with how many did not) unless all did, and
+//    then bootloader memory is not released.
 //    APs the boot_protocol tests started early (test=boot_protocol or all)
 //    are halted with interrupts off in kernel code, but still on the
 //    loader's stack, page tables and GDT; only an NMI, SMI or INIT wakes a
 //    CPU there, and an NMI or SMI would then run on freed memory. Accepted:
 //    only test boots have such APs, and nothing sends NMIs yet.
-bool park_application_processors();
+lib::Expected<void> park_application_processors();
 
 // 2. release_bootloader_memory(): the frame allocator gains every
 //    bootloader-reclaimable region (their frame records come from the heap, so

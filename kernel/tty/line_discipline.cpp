@@ -607,25 +607,25 @@ size_t LineDiscipline::write(lib::Span<const uint8_t> bytes, OutputSink& out) {
     return done;
 }
 
-bool LineDiscipline::tcflow(int action, OutputSink& out) {
+lib::Expected<void> LineDiscipline::tcflow(int action, OutputSink& out) {
     switch (action) {
         case kTCOOFF:
             if (!stopped_by_tcflow_) stopped_by_tcflow_ = stopped_ = true;
-            return true;
+            return {};
         case kTCOON:
             if (stopped_by_tcflow_) {
                 stopped_by_tcflow_ = false;
                 start_output(out);
             }
-            return true;
+            return {};
         case kTCIOFF:
         case kTCION: {
             // Ask the other end to stop or resume sending.
             const uint8_t c = cc(action == kTCIOFF ? kVSTOP : kVSTART);
             if (c != kDisabledChar && out.room() > 0) out.put(&c, 1);
-            return true;
+            return {};
         }
-        default: return false;
+        default: return lib::Error::make(lib::Errno::kEINVAL, "tcflow: unknown action").with(uint64_t(action));
     }
 }
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "kernel/tty/termios.hpp"
+#include "lib/expected.hpp"
 #include "lib/span.hpp"
 
 namespace tty {
@@ -130,10 +131,10 @@ public:
     // TCFLSH's TCIFLUSH: drops all input (lines, partial line, pending echoes).
     void flush_input();
 
-    // Flow control: ^S/^Q with IXON, and tcflow() (TCXONC). tcflow returns
-    // false for an unknown action (EINVAL).
+    // Flow control: ^S/^Q with IXON, and tcflow() (TCXONC); EINVAL for an
+    // unknown action, as Linux's n_tty_ioctl_helper.
     bool output_stopped() const { return stopped_; }
-    bool tcflow(int action, OutputSink& out);
+    lib::Expected<void> tcflow(int action, OutputSink& out);
 
     // The output column (for tab erasing), as n_tty keeps it.
     uint32_t column() const { return column_; }

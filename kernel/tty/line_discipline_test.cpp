@@ -502,7 +502,7 @@ TEST(LineDiscipline, Tcflow) {
     EXPECT_TRUE(ld.tcflow(tty::kTCIOFF, sink));
     EXPECT_TRUE(ld.tcflow(tty::kTCION, sink));
     EXPECT_EQ(sink.take(), "\x13\x11");
-    EXPECT_FALSE(ld.tcflow(7, sink));
+    EXPECT_EQ(ld.tcflow(7, sink).error().code, lib::Errno::kEINVAL);
 }
 
 // --- non-canonical mode ------------------------------------------------------

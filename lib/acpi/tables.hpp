@@ -60,7 +60,8 @@ public:
     // Validates the table at `physical` and adds it (used for the DSDT, which
     // only the FADT points to). `expected` is the signature it must carry;
     // `referrer` the table whose pointer it was (named if that is bad).
-    bool add(const PhysicalWindow& window, uint64_t physical, Signature expected, Signature referrer,
+    // Whether it was added; why not is in `problems`.
+    [[nodiscard]] bool add(const PhysicalWindow& window, uint64_t physical, Signature expected, Signature referrer,
              Diagnostics& problems);
 
     // The index-th valid table with this signature, in root-table order
@@ -77,8 +78,8 @@ public:
     uint64_t root_physical() const { return root_physical_; }
 
 private:
-    bool load_rsdp(const PhysicalWindow& window, uint64_t physical, Diagnostics& problems);
-    bool load_root(const PhysicalWindow& window, uint64_t physical, bool extended, Diagnostics& problems);
+    [[nodiscard]] bool load_rsdp(const PhysicalWindow& window, uint64_t physical, Diagnostics& problems);
+    [[nodiscard]] bool load_root(const PhysicalWindow& window, uint64_t physical, bool extended, Diagnostics& problems);
 
     TableRecord tables_[kCapacity] = {};
     size_t count_ = 0;

@@ -342,10 +342,9 @@ lib::Expected<void> apply_relocations(lib::Bytes file, const LoadPlan& plan, uin
             return Error::make(ErrorCode::kEOPNOTSUPP, "ELF: relocation type other than R_X86_64_RELATIVE");
         // psABI: R_X86_64_RELATIVE stores B + A; with a non-zero link base,
         // B is the slide and A already holds the link-time address.
-        uint64_t place = target - link_base;
-        if (target < link_base || !range_inside(place, 8, plan.image_size))
-            return Error::make(ErrorCode::kERANGE, "ELF: relocation target is outside the loaded image");
-        lib::write_u64(lib::Span<uint8_t>(image, plan.image_size), place, addend + slide);
+        uint64_t place = target - link_base;  // wraps far past the image when target < link_base
+        if (target < link_base || !lib::write_u64(lib::Span<uint8_t>(image, plan.image_size), place, addend + slide))
+            return Error::make(ErrorCode::kERANGE, "ELF: relocation target is outside the loaded image").with(target);
     }
     return {};
 }
