@@ -143,6 +143,14 @@ enum class Errno : uint16_t {
     kENOTRECOVERABLE = 131,
     kERFKILL = 132,
     kEHWPOISON = 133,
+    // The kernel's own codes, never seen by programs (include/linux/errno.h):
+    // a system call interrupted by a signal returns one of them, and the
+    // signal delivery turns it into EINTR or a restart of the call
+    // (kernel/proc/signal_restart.hpp has the rules).
+    kERESTARTSYS = 512,            // restart if the handler has SA_RESTART, else EINTR
+    kERESTARTNOINTR = 513,         // always restart
+    kERESTARTNOHAND = 514,         // restart unless a handler ran (then EINTR)
+    kERESTART_RESTARTBLOCK = 516,  // like NOHAND, restarting through restart_syscall(2)
     // Aliases Linux defines for the same numbers.
     kEWOULDBLOCK = kEAGAIN,
     kEDEADLOCK = kEDEADLK,
@@ -284,6 +292,10 @@ constexpr const char* errno_name(Errno e) {
     case Errno::kENOTRECOVERABLE: return "ENOTRECOVERABLE";
     case Errno::kERFKILL: return "ERFKILL";
     case Errno::kEHWPOISON: return "EHWPOISON";
+    case Errno::kERESTARTSYS: return "ERESTARTSYS";
+    case Errno::kERESTARTNOINTR: return "ERESTARTNOINTR";
+    case Errno::kERESTARTNOHAND: return "ERESTARTNOHAND";
+    case Errno::kERESTART_RESTARTBLOCK: return "ERESTART_RESTARTBLOCK";
     }
     return "E?";
 }
