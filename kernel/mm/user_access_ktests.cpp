@@ -110,6 +110,27 @@ KTEST(uaccess, copies_to_and_from_a_mapped_page) {
     KEXPECT(!arch::load_user_u32(kUserPage + 9, word));  // misaligned: refused
 }
 
+// The futex primitive: the store happens only when the old value matches,
+// and the old value comes back either way.
+KTEST(uaccess, compare_exchange_on_a_user_word) {
+    UserPage page;
+    KASSERT(page.ok());
+    KEXPECT(arch::store_user_u32(kUserPage + 16, 7));
+    uint32_t actual = 0;
+    KEXPECT(arch::cmpxchg_user_u32(kUserPage + 16, 5, 9, actual));
+    KEXPECT_EQ(actual, 7u);
+    uint32_t word = 0;
+    KEXPECT(arch::load_user_u32(kUserPage + 16, word));
+    KEXPECT_EQ(word, 7u);
+    KEXPECT(arch::cmpxchg_user_u32(kUserPage + 16, 7, 9, actual));
+    KEXPECT_EQ(actual, 7u);
+    KEXPECT(arch::load_user_u32(kUserPage + 16, word));
+    KEXPECT_EQ(word, 9u);
+    KEXPECT(!arch::cmpxchg_user_u32(kUserPage + 18, 9, 1, actual));         // misaligned
+    KEXPECT(!arch::cmpxchg_user_u32(kUnmappedNext, 0, 1, actual));          // unmapped: the fix-up
+    KEXPECT(!arch::cmpxchg_user_u32(0xffffffff80000000ULL, 0, 1, actual));  // the kernel half
+}
+
 KTEST(uaccess, a_copy_across_the_end_of_the_mapping_stops_at_the_faulting_byte) {
     UserPage page;
     KASSERT(page.ok());

@@ -193,3 +193,26 @@ arch_store_user_u64:
     EX_ENTRY .Lstore32, .Lword_fault
     EX_ENTRY .Lstore64, .Lword_fault
     .size arch_store_user_u64, . - arch_store_user_u64
+
+/* bool arch_cmpxchg_user_u32(uint32_t* word, uint32_t expected,
+ * uint32_t desired, uint32_t* actual): LOCK CMPXCHG on a user word (Intel
+ * SDM Vol. 2A, CMPXCHG), for futexes (FUTEX_WAKE_OP, robust lists);
+ * *actual gets the old value (the store happened when it equals
+ * `expected`). False on a fault. */
+    .globl arch_cmpxchg_user_u32
+    .type arch_cmpxchg_user_u32, @function
+arch_cmpxchg_user_u32:
+    STAC_IF_SMAP
+    movl %esi, %eax
+.Lcmpxchg32:
+    lock cmpxchgl %edx, (%rdi)
+    movl %eax, (%rcx)
+    movl $1, %eax
+.Lcmpxchg32_done:
+    CLAC_IF_SMAP
+    ret
+.Lcmpxchg32_fault:
+    xorl %eax, %eax
+    jmp .Lcmpxchg32_done
+    EX_ENTRY .Lcmpxchg32, .Lcmpxchg32_fault
+    .size arch_cmpxchg_user_u32, . - arch_cmpxchg_user_u32

@@ -13,6 +13,7 @@ bool arch_load_user_u32(const uint32_t* source, uint32_t* out);
 bool arch_load_user_u64(const uint64_t* source, uint64_t* out);
 bool arch_store_user_u32(uint32_t* destination, uint32_t value);
 bool arch_store_user_u64(uint64_t* destination, uint64_t value);
+bool arch_cmpxchg_user_u32(uint32_t* word, uint32_t expected, uint32_t desired, uint32_t* actual);
 
 // Read by uaccess.S and the entry stubs: STAC/CLAC exist and SMAP is on.
 uint8_t arch_smap_active = 0;
@@ -77,6 +78,10 @@ bool load_user_u32(uint64_t user_address, uint32_t& value) {
 bool load_user_u64(uint64_t user_address, uint64_t& value) {
     if (!user_range_ok(user_address, 8) || (user_address & 7)) return false;
     return arch_load_user_u64(user_pointer<const uint64_t>(user_address), &value);
+}
+bool cmpxchg_user_u32(uint64_t user_address, uint32_t expected, uint32_t desired, uint32_t& actual) {
+    if (!user_range_ok(user_address, 4) || (user_address & 3)) return false;
+    return arch_cmpxchg_user_u32(user_pointer<uint32_t>(user_address), expected, desired, &actual);
 }
 bool store_user_u32(uint64_t user_address, uint32_t value) {
     if (!user_range_ok(user_address, 4) || (user_address & 3)) return false;

@@ -50,6 +50,10 @@ bool load_user_u32(uint64_t user_address, uint32_t& value);
 bool load_user_u64(uint64_t user_address, uint64_t& value);
 bool store_user_u32(uint64_t user_address, uint32_t value);
 bool store_user_u64(uint64_t user_address, uint64_t value);
+// An atomic compare-and-exchange of an aligned user word (futexes): `actual`
+// gets the old value, the store happened when it equals `expected`; false
+// when the word is not accessible.
+bool cmpxchg_user_u32(uint64_t user_address, uint32_t expected, uint32_t desired, uint32_t& actual);
 
 // The exception table: the fix-up for a faulting instruction at `rip`, or 0
 // when `rip` is not a user access.
