@@ -14,67 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "kernel/proc/futex_host_test.hpp"
 #include "kernel/proc/robust_list.hpp"
 
 namespace proc {
 namespace {
-
-uint64_t now_ns() {
-    return uint64_t(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-            .count());
-}
-
-// Threads sleep on a condition variable; a parker pointed at a flag is
-// "interrupted" (a signal came) when the flag is set.
-struct HostPlatform {
-    using Lock = ksync::SpinlockNoIrq;
-    struct Parker {
-        std::mutex mutex;
-        std::condition_variable cv;
-        bool unparked = false;
-        std::atomic<bool>* interrupt = nullptr;
-    };
-    static WakeReason park(Parker& parker, uint64_t deadline_ns, bool interruptible) {
-        std::unique_lock lock(parker.mutex);
-        for (;;) {
-            if (parker.unparked) return WakeReason::kWoken;
-            if (interruptible && parker.interrupt && parker.interrupt->load()) return WakeReason::kInterrupted;
-            if (deadline_ns != kFutexNoDeadline && now_ns() >= deadline_ns) return WakeReason::kTimedOut;
-            parker.cv.wait_for(lock, std::chrono::milliseconds(1));
-        }
-    }
-    static void unpark(Parker& parker) {
-        std::lock_guard lock(parker.mutex);
-        parker.unparked = true;
-        parker.cv.notify_one();
-    }
-};
-
-using Table = FutexTable<HostPlatform>;
-
-// This process's memory, with the first page and a "bad" word faulting.
-struct HostMemory final : FutexMemory {
-    uint64_t bad = 1;
-    bool ok(uint64_t address) const { return address >= 4096 && address != bad; }
-    bool load(uint64_t address, uint32_t& value) override {
-        if (!ok(address)) return false;
-        value = __atomic_load_n(reinterpret_cast<uint32_t*>(address), __ATOMIC_SEQ_CST);
-        return true;
-    }
-    bool load_pointer(uint64_t address, uint64_t& value) override {
-        if (!ok(address)) return false;
-        value = __atomic_load_n(reinterpret_cast<uint64_t*>(address), __ATOMIC_SEQ_CST);
-        return true;
-    }
-    bool compare_exchange(uint64_t address, uint32_t expected, uint32_t desired, uint32_t& actual) override {
-        if (!ok(address)) return false;
-        actual = expected;
-        __atomic_compare_exchange_n(reinterpret_cast<uint32_t*>(address), &actual, desired, false, __ATOMIC_SEQ_CST,
-                                    __ATOMIC_SEQ_CST);
-        return true;
-    }
-};
 
 constexpr uint64_t kSpace = 0x1111;
 
@@ -120,10 +64,10 @@ TEST_F(FutexTableTest, WaitAndWake) {
 
 TEST_F(FutexTableTest, Timeout) {
     uint32_t word = 0;
-    uint64_t start = now_ns();
+    uint64_t start = host_now_ns();
     EXPECT_EQ(table->wait(key_of(&word), memory, address_of(&word), 0, ~0u, start + 20'000'000).error().code,
               lib::Errno::kETIMEDOUT);
-    EXPECT_GE(now_ns() - start, 20'000'000u);
+    EXPECT_GE(host_now_ns() - start, 20'000'000u);
     EXPECT_EQ(table->waiters_on(key_of(&word)), 0u);
 }
 
@@ -147,7 +91,7 @@ TEST(FutexInterruption, UntimedWaitRestartsTimedWaitIsEintr) {
         untimed = r ? 0 : int(r.error().code);
     });
     std::thread b([&] {
-        auto r = table->wait(key_of(&word), memory, address_of(&word), 0, ~0u, now_ns() + 60'000'000'000);
+        auto r = table->wait(key_of(&word), memory, address_of(&word), 0, ~0u, host_now_ns() + 60'000'000'000);
         timed = r ? 0 : int(r.error().code);
     });
     while (table->waiters_on(key_of(&word)) != 2) std::this_thread::yield();
@@ -221,7 +165,7 @@ TEST_F(FutexTableTest, RequeuedWaiterTimesOutFromItsNewBucket) {
     uint32_t from = 0, to = 0;
     std::atomic<int> result{-1};
     std::thread waiter([&] {
-        auto r = table->wait(key_of(&from), memory, address_of(&from), 0, ~0u, now_ns() + 200'000'000);
+        auto r = table->wait(key_of(&from), memory, address_of(&from), 0, ~0u, host_now_ns() + 200'000'000);
         result = r ? 0 : int(r.error().code);
     });
     wait_for_waiters(*table, key_of(&from), 1);

@@ -2,4 +2,5 @@
 add_host_test(proc_signal_tests ${CMAKE_CURRENT_LIST_DIR}/signal_state_test.cpp ${CMAKE_CURRENT_LIST_DIR}/signal_state.cpp
               ${CMAKE_CURRENT_LIST_DIR}/signal_frame_test.cpp ${CMAKE_CURRENT_LIST_DIR}/signal_frame.cpp
               ${CMAKE_CURRENT_LIST_DIR}/signal_restart_test.cpp)
-add_host_test(proc_futex_tests ${CMAKE_CURRENT_LIST_DIR}/futex_table_test.cpp ${CMAKE_CURRENT_LIST_DIR}/futex_ops.cpp)
+add_host_test(proc_futex_tests ${CMAKE_CURRENT_LIST_DIR}/futex_table_test.cpp ${CMAKE_CURRENT_LIST_DIR}/futex_ops.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/futex_call_test.cpp ${CMAKE_CURRENT_LIST_DIR}/futex_call.cpp)
