@@ -158,14 +158,13 @@ lib::Expected<void> AltStack::change(const uapi::StackT& request, uint64_t sp_no
 
 // ---- sending
 
-void discard_everywhere(GroupSignals& group, lib::Span<ThreadSignals* const> threads, SignalSet which) {
+void discard_everywhere(GroupSignals& group, ThreadGroupView& threads, SignalSet which) {
     group.shared.discard(which);
-    for (ThreadSignals* thread : threads) thread->pending.discard(which);
+    for (ThreadSignals* thread = threads.first(); thread; thread = threads.next(thread)) thread->pending.discard(which);
 }
 
-SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers,
-                              lib::Span<ThreadSignals* const> threads, ThreadSignals* thread, const uapi::Siginfo& info,
-                              QueuedSignal* entry) {
+SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers, ThreadGroupView& threads,
+                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry) {
     SendResult result;
     int signal = info.signo;
     if (group.exiting) {
@@ -187,7 +186,8 @@ SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handler
     }
     // Blocked signals are never ignored at this point: the action may
     // change before they are unblocked (Linux's sig_ignored).
-    ThreadSignals* judge = thread ? thread : (threads.empty() ? nullptr : threads[0]);
+    ThreadSignals* leader = threads.first();
+    ThreadSignals* judge = thread ? thread : leader;
     bool blocked = judge && signal_in(judge->blocked, signal);
     if (!blocked && handlers.ignores(signal)) {
         if (entry) free_queued_signal(entry);
@@ -201,15 +201,19 @@ SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handler
     ThreadSignals* taker = nullptr;
     if (thread) {
         if (wants(*thread, signal)) taker = thread;
-    } else if (!threads.empty() && wants(*threads[0], signal)) {
-        taker = threads[0];
-    } else {
-        for (size_t i = 0; i < threads.size(); ++i) {
-            size_t index = (group.next_target + i) % threads.size();
-            if (wants(*threads[index], signal)) {
-                taker = threads[index];
-                group.next_target = (index + 1) % threads.size();
-                break;
+    } else if (leader && wants(*leader, signal)) {
+        taker = leader;
+    } else if (leader) {
+        // From the remembered position to the end, then from the start.
+        for (int pass = 0; pass < 2 && !taker; ++pass) {
+            size_t index = 0;
+            for (ThreadSignals* candidate = leader; candidate; candidate = threads.next(candidate), ++index) {
+                bool in_range = pass == 0 ? index >= group.next_target : index < group.next_target;
+                if (in_range && wants(*candidate, signal)) {
+                    taker = candidate;
+                    group.next_target = index + 1;
+                    break;
+                }
             }
         }
     }

@@ -26,7 +26,6 @@
 #include "kernel/proc/signal_set.hpp"
 #include "lib/expected.hpp"
 #include "lib/intrusive_list.hpp"
-#include "lib/span.hpp"
 
 namespace proc {
 
@@ -133,8 +132,20 @@ struct GroupSignals {
     bool exiting = false;
     int exit_signal = 0;
     // Where the search for a thread to take the next process signal
-    // starts (round robin, as Linux's curr_target).
+    // starts (round robin, as Linux's curr_target): its position in the
+    // thread list.
     size_t next_target = 0;
+};
+
+// The live threads of a thread group, its leader first: the process layer
+// walks its own thread list (under its signal lock), so no array is built.
+class ThreadGroupView {
+public:
+    virtual ThreadSignals* first() = 0;
+    virtual ThreadSignals* next(ThreadSignals* after) = 0;  // nullptr after the last
+
+protected:
+    ~ThreadGroupView() = default;
 };
 
 // ---- sending
@@ -152,16 +163,14 @@ struct SendResult {
 };
 
 // Sends `info.signo` (valid, not 0) to a thread group, or to one thread of
-// it (`thread`: tkill/tgkill, a fault). `threads` are the group's live
-// threads, its leader first. `entry` is a queue entry the caller allocated
-// (nullptr: none); it is used or freed here.
-SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers,
-                              lib::Span<ThreadSignals* const> threads, ThreadSignals* thread, const uapi::Siginfo& info,
-                              QueuedSignal* entry);
+// it (`thread`: tkill/tgkill, a fault). `entry` is a queue entry the
+// caller allocated (nullptr: none); it is used or freed here.
+SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers, ThreadGroupView& threads,
+                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry);
 
 // Drops every pending instance of `which` from the group and its threads
 // (an action changed to ignore, SIGCONT against stop signals).
-void discard_everywhere(GroupSignals& group, lib::Span<ThreadSignals* const> threads, SignalSet which);
+void discard_everywhere(GroupSignals& group, ThreadGroupView& threads, SignalSet which);
 
 // ---- taking
 struct Delivery {

@@ -39,19 +39,21 @@ KernelSigaction catching(uint64_t flags = 0, SignalSet mask = 0) {
 }
 
 // A process of `count` threads, leader first.
-struct Group {
-    explicit Group(size_t count) : threads(count) {
-        for (ThreadSignals& thread : threads) pointers.push_back(&thread);
+struct Group : ThreadGroupView {
+    explicit Group(size_t count) : threads(count) {}
+    ThreadSignals* first() override { return threads.empty() ? nullptr : &threads[0]; }
+    ThreadSignals* next(ThreadSignals* after) override {
+        size_t index = size_t(after - threads.data()) + 1;
+        return index < threads.size() ? &threads[index] : nullptr;
     }
     ~Group() {
         for (ThreadSignals& thread : threads) thread.pending.discard(~SignalSet(0));
         group.shared.discard(~SignalSet(0));
         EXPECT_EQ(g_live_entries, 0) << "queue entries leaked";
     }
-    lib::Span<ThreadSignals* const> span() { return {pointers.data(), pointers.size()}; }
 
     SendResult send(int signal, ThreadSignals* thread = nullptr, int code = uapi::kSI_USER) {
-        return send_signal_locked(group, handlers, span(), thread, siginfo_sent(signal, code, 42, 1000),
+        return send_signal_locked(group, handlers, *this, thread, siginfo_sent(signal, code, 42, 1000),
                                   allocate_queued_signal());
     }
     Delivery take(size_t index = 0, bool orphaned = false) {
@@ -62,7 +64,6 @@ struct Group {
     GroupSignals group;
     SignalHandlers handlers;
     std::vector<ThreadSignals> threads;
-    std::vector<ThreadSignals*> pointers;
 };
 
 TEST(SignalSet, BitsAndDefaults) {
@@ -143,7 +144,7 @@ TEST(Pending, StandardSignalsMergeRealTimeSignalsQueueInOrder) {
     for (int value = 1; value <= 3; ++value) {
         uapi::Siginfo info = siginfo_sent(uapi::kSIGRTMIN + 2, uapi::kSI_QUEUE, 7, 0);
         info.sender.value = uint64_t(value);
-        EXPECT_EQ(send_signal_locked(g.group, g.handlers, g.span(), nullptr, info, allocate_queued_signal()).kind,
+        EXPECT_EQ(send_signal_locked(g.group, g.handlers, g, nullptr, info, allocate_queued_signal()).kind,
                   SendResult::Kind::kPending);
     }
     EXPECT_EQ(pending_blocked(g.group, g.threads[0]), g.threads[0].blocked);
@@ -167,8 +168,8 @@ TEST(Pending, FaultSignalsComeFirstAndLostInfoIsSiUser) {
     g.set(uapi::kSIGSEGV, catching(uapi::kSA_SIGINFO));
     g.threads[0].blocked = ~kUnblockableSignals;
     g.send(uapi::kSIGHUP);
-    send_signal_locked(g.group, g.handlers, g.span(), &g.threads[0],
-                       siginfo_fault(uapi::kSIGSEGV, uapi::kSEGV_MAPERR, 0x10), allocate_queued_signal());
+    send_signal_locked(g.group, g.handlers, g, &g.threads[0], siginfo_fault(uapi::kSIGSEGV, uapi::kSEGV_MAPERR, 0x10),
+                       allocate_queued_signal());
     g.threads[0].blocked = 0;
     Delivery d = g.take();
     EXPECT_EQ(d.signal, uapi::kSIGSEGV);
@@ -255,6 +256,18 @@ TEST(Send, ProcessSignalGoesToAThreadThatDoesNotBlockIt) {
     EXPECT_EQ(r.wake, nullptr);
     g.threads[1].blocked = 0;
     EXPECT_EQ(g.take(1).signal, uapi::kSIGUSR1);
+}
+
+TEST(Send, ProcessSignalsTakeTurnsAmongThreadsThatCanTakeThem) {
+    Group g(3);
+    g.set(uapi::kSIGUSR1, catching());
+    g.threads[0].blocked = signal_bit(uapi::kSIGUSR1);
+    g.threads[1].blocked = signal_bit(uapi::kSIGTERM);
+    ThreadSignals* expected[] = {&g.threads[1], &g.threads[2], &g.threads[1], &g.threads[2]};
+    for (ThreadSignals* taker : expected) {
+        EXPECT_EQ(g.send(uapi::kSIGUSR1).wake, taker);
+        g.group.shared.discard(~SignalSet(0));
+    }
 }
 
 TEST(Send, ThreadDirectedSignalStaysWithItsThread) {
