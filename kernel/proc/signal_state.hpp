@@ -120,6 +120,9 @@ struct ThreadSignals {
     AltStack alt_stack;
     // The thread is ending: it takes no more signals.
     bool exiting = false;
+    // The process layer's thread these belong to (what a ThreadGroupView
+    // walks, and whom a SendResult names).
+    void* owner = nullptr;
 };
 
 struct GroupSignals {
