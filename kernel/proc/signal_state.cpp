@@ -163,10 +163,18 @@ void discard_everywhere(GroupSignals& group, ThreadGroupView& threads, SignalSet
     for (ThreadSignals* thread = threads.first(); thread; thread = threads.next(thread)) thread->pending.discard(which);
 }
 
-SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers, ThreadGroupView& threads,
-                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry) {
+SendResult send_signal_locked(GroupSignals& group, SignalHandlers& handlers, ThreadGroupView& threads,
+                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry, bool forced) {
     SendResult result;
     int signal = info.signo;
+    if (forced && thread) {
+        uapi::KernelSigaction& action = handlers.actions[signal - 1];
+        if (signal_in(thread->blocked, signal) || action.handler == uapi::kSIG_IGN) {
+            action.handler = uapi::kSIG_DFL;
+            thread->blocked &= ~signal_bit(signal);
+        }
+        if (action.handler == uapi::kSIG_DFL) group.unkillable = false;
+    }
     if (group.exiting) {
         if (entry) free_queued_signal(entry);
         return result;
@@ -189,7 +197,8 @@ SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handler
     ThreadSignals* leader = threads.first();
     ThreadSignals* judge = thread ? thread : leader;
     bool blocked = judge && signal_in(judge->blocked, signal);
-    if (!blocked && handlers.ignores(signal)) {
+    bool protected_init = group.unkillable && handlers.action(signal).handler == uapi::kSIG_DFL;
+    if ((!blocked && handlers.ignores(signal)) || protected_init) {
         if (entry) free_queued_signal(entry);
         return result;
     }

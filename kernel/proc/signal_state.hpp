@@ -134,6 +134,10 @@ struct GroupSignals {
     // discarded from now on.
     bool exiting = false;
     int exit_signal = 0;
+    // PID 1 (Linux's SIGNAL_UNKILLABLE): signals whose action is the
+    // default are ignored, SIGKILL and SIGSTOP included, unless the kernel
+    // forces one (a fault), which clears this.
+    bool unkillable = false;
     // Where the search for a thread to take the next process signal
     // starts (round robin, as Linux's curr_target): its position in the
     // thread list.
@@ -166,10 +170,13 @@ struct SendResult {
 };
 
 // Sends `info.signo` (valid, not 0) to a thread group, or to one thread of
-// it (`thread`: tkill/tgkill, a fault). `entry` is a queue entry the
+// it (`thread`: tkill/tgkill, a fault). `forced`: a fault's signal, taken
+// even when blocked or ignored (the action is reset to SIG_DFL and the
+// thread's mask lets it through, as Linux's force_sig_info does). `entry` is a queue entry the
 // caller allocated (nullptr: none); it is used or freed here.
-SendResult send_signal_locked(GroupSignals& group, const SignalHandlers& handlers, ThreadGroupView& threads,
-                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry);
+SendResult send_signal_locked(GroupSignals& group, SignalHandlers& handlers, ThreadGroupView& threads,
+                              ThreadSignals* thread, const uapi::Siginfo& info, QueuedSignal* entry,
+                              bool forced = false);
 
 // Drops every pending instance of `which` from the group and its threads
 // (an action changed to ignore, SIGCONT against stop signals).

@@ -221,6 +221,45 @@ TEST(Send, BlockedFatalSignalWaitsAndSigkillDoesNot) {
     EXPECT_EQ(g.group.shared.set(), 0u) << "the group's pending signals are dropped";
 }
 
+TEST(Send, InitIgnoresDefaultActionsButNotItsHandlersOrFaults) {
+    Group g(1);
+    g.group.unkillable = true;
+    EXPECT_EQ(g.send(uapi::kSIGKILL).kind, SendResult::Kind::kDiscarded);
+    EXPECT_EQ(g.send(uapi::kSIGTERM).kind, SendResult::Kind::kDiscarded);
+    EXPECT_EQ(g.send(uapi::kSIGSTOP).kind, SendResult::Kind::kDiscarded);
+    g.set(uapi::kSIGTERM, catching());
+    EXPECT_EQ(g.send(uapi::kSIGTERM).kind, SendResult::Kind::kPending);
+    EXPECT_EQ(g.take().signal, uapi::kSIGTERM);
+    // A fault in init: the default action applies after all.
+    g.set(uapi::kSIGSEGV, KernelSigaction{uapi::kSIG_IGN, 0, 0, 0});
+    SendResult r = send_signal_locked(g.group, g.handlers, g, &g.threads[0],
+                                      siginfo_fault(uapi::kSIGSEGV, uapi::kSEGV_MAPERR, 0), nullptr, true);
+    EXPECT_EQ(r.kind, SendResult::Kind::kPending);
+    EXPECT_FALSE(g.group.unkillable);
+    Delivery d = g.take();
+    EXPECT_EQ(d.kind, Delivery::Kind::kTerminate);
+    EXPECT_EQ(d.signal, uapi::kSIGSEGV);
+}
+
+TEST(Send, ForcedFaultSignalsGetThroughMasksAndIgnore) {
+    Group g(1);
+    g.set(uapi::kSIGFPE, catching(uapi::kSA_SIGINFO));
+    g.threads[0].blocked = signal_bit(uapi::kSIGFPE);
+    send_signal_locked(g.group, g.handlers, g, &g.threads[0], siginfo_fault(uapi::kSIGFPE, uapi::kFPE_INTDIV, 0x40),
+                       allocate_queued_signal(), true);
+    EXPECT_EQ(g.threads[0].blocked, 0u) << "unblocked";
+    Delivery d = g.take();
+    EXPECT_EQ(d.kind, Delivery::Kind::kTerminate) << "blocked at the fault: the default action";
+    EXPECT_TRUE(d.core);
+    Group h(1);
+    h.set(uapi::kSIGFPE, catching(uapi::kSA_SIGINFO));
+    send_signal_locked(h.group, h.handlers, h, &h.threads[0], siginfo_fault(uapi::kSIGFPE, uapi::kFPE_INTDIV, 0x40),
+                       allocate_queued_signal(), true);
+    d = h.take();
+    EXPECT_EQ(d.kind, Delivery::Kind::kHandler) << "caught and not blocked: the handler runs";
+    EXPECT_EQ(d.info.fault.addr, 0x40u);
+}
+
 TEST(Send, CoreSignalsAreTakenByAThreadThenEndTheGroup) {
     Group g(1);
     SendResult r = g.send(uapi::kSIGQUIT);
