@@ -8,4 +8,5 @@ add_host_test(mm_tests
   ${CMAKE_CURRENT_LIST_DIR}/direct_map_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/frame_allocator_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/page_mapper_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/heap_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/heap_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tlb_batch_test.cpp)
