@@ -8,6 +8,7 @@
 #include "kernel/boot/limine_requests.hpp"
 
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/console/console.hpp"
@@ -296,6 +297,8 @@ void init_from_loader() {
 // serial port before anything could fail, the boot data before anything
 // uses it, global constructors before C++ objects are used.
 extern "C" [[noreturn]] __attribute__((no_stack_protector)) void boot_from_limine() {
+    // Per-CPU data first: locks and the log read this CPU's hot block.
+    arch::start_boot_cpu();
     rt::init_stack_protector();
     console::init_serial();
     boot::init_from_loader();

@@ -235,7 +235,7 @@ private:
     [[gnu::always_inline]] static CpuState enter_cpu() {
         bool were_on = (arch::read_rflags() & arch::rflags::kInterruptEnable) != 0;
         arch::cli();
-        return {arch::this_cpu().index, were_on};  // GS base is loaded before mm::init
+        return {arch::cpu_index(), were_on};  // GS base is loaded at the kernel's first step
     }
     [[gnu::always_inline]] static void leave_cpu(CpuState state) {
         if (state.interrupts_were_on) arch::sti();

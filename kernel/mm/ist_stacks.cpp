@@ -12,8 +12,7 @@ void use_guarded_ist_stacks() {
     const arch::IstSlot slots[] = {arch::IstSlot::kDoubleFault, arch::IstSlot::kNmi, arch::IstSlot::kMachineCheck};
     static const char* const kNames[] = {"the #DF IST stack", "the NMI IST stack", "the #MC IST stack"};
     for (arch::IstSlot slot : slots) {
-        uint64_t boot_bottom = reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[uint8_t(slot) - 1]);
-        if (arch::ist_stack_bounds(cpu, slot).bottom != boot_bottom) continue;  // moved already
+        if (!arch::uses_boot_ist_stack(cpu, slot)) continue;  // moved already
         auto stack = allocate_kernel_stack(arch::kIstStackSize, kNames[uint8_t(slot) - 1]);
         if (!stack) PANIC("mm: no memory for an IST stack: {}", stack.error().message);
         arch::set_ist_stack(slot, stack->bottom, stack->top);

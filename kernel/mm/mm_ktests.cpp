@@ -306,7 +306,7 @@ KTEST(mm, ist_stacks_have_guard_pages) {
     const arch::IstSlot slots[] = {arch::IstSlot::kDoubleFault, arch::IstSlot::kNmi, arch::IstSlot::kMachineCheck};
     for (arch::IstSlot slot : slots) {
         arch::StackBounds stack = arch::ist_stack_bounds(cpu, slot);
-        KEXPECT(stack.bottom != reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[uint8_t(slot) - 1]));
+        KEXPECT(!arch::uses_boot_ist_stack(cpu, slot));
         KEXPECT_EQ(uint64_t(cpu.tss.ist[uint8_t(slot) - 1]), stack.top);
         KEXPECT(walk(stack.top - 8).present);
         KEXPECT(!walk(stack.bottom - 8).present);  // the guard page

@@ -46,7 +46,7 @@ TicksToNanoseconds g_tsc_to_ns;
 void (*g_tick_hook)() = nullptr;
 
 CpuTimer* this_timer() {
-    uint32_t index = arch::this_cpu().index;
+    uint32_t index = arch::cpu_index();
     return index < kMaxCpus ? &g_cpus[index] : nullptr;
 }
 
@@ -148,7 +148,7 @@ void on_timer_interrupt(arch::InterruptFrame&) {
 void start_this_cpu_timer(EventMode mode) {
     CpuTimer* cpu = this_timer();
     if (!cpu) {
-        klog::warn("time: CPU {} has no timer slot (at most {})", arch::this_cpu().index, kMaxCpus);
+        klog::warn("time: CPU {} has no timer slot (at most {})", arch::cpu_index(), kMaxCpus);
         return;
     }
     ksync::Guard guard(cpu->lock);
@@ -309,14 +309,14 @@ lib::Expected<void> arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::C
     if (!cpu->running) return kNoTimer;
     if (deadline.armed) {
         // Another CPU's list can not be changed under this CPU's lock.
-        if (deadline.cpu != arch::this_cpu().index)
+        if (deadline.cpu != arch::cpu_index())
             return lib::Error::make(lib::Errno::kEBUSY, "the deadline is armed on another CPU").with(deadline.cpu);
         unlink(*cpu, deadline);
     }
     deadline.callback = callback;
     deadline.context = context;
     deadline.expiry_tsc = g_zero_tsc + ns_to_tsc_delta(at_ns);
-    deadline.cpu = arch::this_cpu().index;
+    deadline.cpu = arch::cpu_index();
     deadline.armed = true;
     Deadline** link = &cpu->head;
     while (*link && (*link)->expiry_tsc <= deadline.expiry_tsc) link = &(*link)->next;

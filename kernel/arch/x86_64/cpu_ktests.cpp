@@ -127,7 +127,9 @@ KTEST(cpu, tss_is_loaded_with_ist_stacks) {
 
 KTEST(cpu, gs_base_finds_this_cpu) {
     KEXPECT_EQ(&this_cpu(), &bsp_cpu_local());
-    KEXPECT_EQ(this_cpu().index, 0u);
+    KEXPECT_EQ(rdmsr(msr::kGsBase), reinterpret_cast<uint64_t>(&bsp_cpu_local()));
+    KEXPECT_EQ(cpu_index(), 0u);
+    KEXPECT_EQ(cpu_local(0), &bsp_cpu_local());
 }
 
 KTEST(cpu, idt_has_256_gates_to_the_stubs) {

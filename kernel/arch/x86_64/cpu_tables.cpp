@@ -20,6 +20,10 @@ constexpr size_t kVectorCount = 256;
 constexpr uint64_t kStubSize = 16;  // interrupt_stubs.S: stub N at arch_interrupt_stubs + 16 * N
 
 CpuLocal g_bsp;
+// The boot CPU's first IST stacks, page-aligned in .bss, so exceptions are
+// safe from the first moment; no guard pages (there is no page mapper yet
+// when its tables are loaded). mm moves them to guarded stacks later.
+alignas(4096) uint8_t g_boot_ist_stacks[kIstStacksUsed][kIstStackSize];
 
 // One IDT for all CPUs: the gates are the same everywhere; what differs per
 // CPU (the IST stacks) is found through each CPU's own TSS.
@@ -68,24 +72,35 @@ void build_gdt(CpuLocal& cpu) {
 
 void build_tss(CpuLocal& cpu) {
     cpu.tss = Tss{};
+    for (size_t i = 0; i < kIstStacksUsed; ++i) {
+        ASSERT(cpu.ist_bounds[i].top != 0);
+        cpu.tss.ist[i] = cpu.ist_bounds[i].top;
+    }
+    // RSP0 (the stack for entries from CPL 3) belongs to the scheduler's
+    // current thread (set_kernel_stack_top).
+    cpu.tss.rsp[0] = cpu.hot.kernel_stack_top;
+}
+
+// The BSP's .bss IST stacks; registered as known stacks so that running off
+// one is reported as an overflow (no guard page: only RSP at the bottom tells).
+void use_boot_ist_stacks(CpuLocal& cpu) {
     static const char* const kNames[kIstStacksUsed] = {"the #DF IST stack", "the NMI IST stack", "the #MC IST stack"};
     for (size_t i = 0; i < kIstStacksUsed; ++i) {
-        uint64_t bottom = reinterpret_cast<uint64_t>(cpu.boot_ist_stacks[i]);
+        uint64_t bottom = reinterpret_cast<uint64_t>(g_boot_ist_stacks[i]);
         cpu.ist_bounds[i] = StackBounds{bottom, bottom + kIstStackSize};
-        cpu.tss.ist[i] = cpu.ist_bounds[i].top;
-        // Known stacks get "stack overflow" in fault reports (no guard page
-        // here, so only RSP at the bottom tells).
         if (!register_kernel_stack(cpu.ist_bounds[i].bottom, cpu.ist_bounds[i].top, kNames[i]))
             klog::warn("cpu: {} is not watched for overflows (the table of known stacks is full)", kNames[i]);
     }
-    // RSP0 (the stack for entries from CPL 3) belongs to the scheduler's
-    // current thread; there is no user mode yet to need it.
 }
 
 }  // namespace
 
 CpuLocal& bsp_cpu_local() {
     return g_bsp;
+}
+
+bool uses_boot_ist_stack(const CpuLocal& cpu, IstSlot slot) {
+    return cpu.ist_bounds[uint8_t(slot) - 1].bottom == reinterpret_cast<uint64_t>(g_boot_ist_stacks[uint8_t(slot) - 1]);
 }
 
 StackBounds ist_stack_bounds(const CpuLocal& cpu, IstSlot slot) {
@@ -106,7 +121,8 @@ void set_ist_stack(IstSlot slot, uint64_t bottom, uint64_t top) {
 }
 
 void load_cpu_tables(CpuLocal& cpu) {
-    cpu.self = &cpu;
+    cpu.hot.self = &cpu.hot;
+    if (&cpu == &g_bsp && cpu.ist_bounds[0].top == 0) use_boot_ist_stacks(cpu);
     build_gdt(cpu);
     build_tss(cpu);
     DescriptorTablePointer gdtr{uint16_t(sizeof cpu.gdt - 1), reinterpret_cast<uint64_t>(cpu.gdt)};

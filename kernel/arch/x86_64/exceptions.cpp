@@ -9,6 +9,7 @@
 #include "kernel/arch/x86_64/fault_expect.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/kernel_stacks.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 InterruptHandler g_handlers[256];
 InterruptHandler g_nmi_handler = nullptr;
+InterruptHandler g_trap_exit_hook = nullptr;
 AddressDescriber g_describe_code = nullptr;
 AddressDescriber g_describe_data = nullptr;
 UaccessFaultResolver g_uaccess_resolver = nullptr;
@@ -168,7 +170,9 @@ void handle_exception(InterruptFrame& frame) {
     }
     if (v == vector::kNmi) {
         if (InterruptHandler handler = __atomic_load_n(&g_nmi_handler, __ATOMIC_ACQUIRE)) {
+            percpu_detail::add32<PERCPU_INTERRUPT_DEPTH>(1);
             handler(frame);
+            percpu_detail::add32<PERCPU_INTERRUPT_DEPTH>(-1);
             return;
         }
     }
@@ -214,6 +218,10 @@ void set_return_to_user_hook(ReturnToUserHook hook) {
     __atomic_store_n(&g_return_to_user_hook, hook, __ATOMIC_RELEASE);
 }
 
+void set_trap_exit_hook(InterruptHandler hook) {
+    __atomic_store_n(&g_trap_exit_hook, hook, __ATOMIC_RELEASE);
+}
+
 uint64_t breakpoint_count() {
     return this_cpu().breakpoints;
 }
@@ -228,7 +236,18 @@ extern "C" void arch_handle_interrupt(arch::InterruptFrame* frame) {
     }
     InterruptHandler handler = __atomic_load_n(&g_handlers[frame->vector], __ATOMIC_ACQUIRE);
     if (handler != nullptr) {
+        percpu_detail::add32<PERCPU_INTERRUPT_DEPTH>(1);
         handler(*frame);
+        percpu_detail::add32<PERCPU_INTERRUPT_DEPTH>(-1);
+        // Back to code that may be switched away from: the outermost
+        // interrupt, preemption allowed, the interrupted code had interrupts
+        // on, and someone asked for a reschedule.
+        if (interrupt_depth() == 0 && preempt_count() == 0 && (frame->rflags & rflags::kInterruptEnable) &&
+            reschedule_pending()) {
+            if (InterruptHandler hook = __atomic_load_n(&g_trap_exit_hook, __ATOMIC_ACQUIRE)) hook(*frame);
+        }
+        // Back to user mode last: this thread's own business (signals)
+        // once it runs again.
         if (from_user_mode(*frame)) return_to_user(*frame);
         return;
     }

@@ -43,8 +43,7 @@ uint64_t physical_map_offset() {
     return g_physical_map_offset;
 }
 
-void init_application_processor(CpuLocal& cpu, uint32_t index) {
-    cpu.index = index;
+void init_application_processor(CpuLocal& cpu) {
     load_cpu_tables(cpu);
     enable_user_protections();
     init_local_apic();

@@ -39,9 +39,9 @@ uint64_t physical_map_offset();
 
 // On an application processor, once SMP bring-up runs it: the same GDT,
 // TSS (with `cpu`'s own IST stacks) and IDT as the BSP, GS base pointing at
-// `cpu`, and its local APIC. `cpu` must live for good (static or heap,
-// 4 KiB aligned); `index` numbers the CPU (the BSP is 0).
-void init_application_processor(CpuLocal& cpu, uint32_t index);
+// `cpu`, and its local APIC in the mode the BSP's is in. `cpu` was readied
+// by prepare_cpu() (cpu_local.hpp) and lives for good. Interrupts stay off.
+void init_application_processor(CpuLocal& cpu);
 
 // Deliberate fatal faults for the scenario tests (faulttest=<what>): each
 // must end in an exception report and a panic that exits QEMU with failure.

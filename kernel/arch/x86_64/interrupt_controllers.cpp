@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/init.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 #include "lib/x86_64/pic.hpp"
@@ -21,19 +22,27 @@ static_assert(pic::valid_vector_base(kMasterVectorBase) && pic::valid_vector_bas
 // The wait for an xAPIC IPI to leave: far longer than delivery takes.
 constexpr uint32_t kIcrIdleSpins = 1'000'000;
 
-// Per CPU once APs run; every CPU uses the same mode (the loader enables
-// x2APIC on all of them or on none).
-ApicMode g_mode = ApicMode::kNone;
+// Each CPU's mode is in its hot block (percpu.hpp): the loader enables
+// x2APIC on all of them or on none, but each CPU finds out for itself. The
+// xAPIC register page is at the same address for all (each CPU sees its own
+// APIC there, SDM §11.4.1).
 volatile uint32_t* g_xapic_registers = nullptr;  // the MMIO page, mapped uncached by the layer above
+
+ApicMode this_cpu_mode() {
+    return ApicMode(percpu_detail::load<uint8_t, PERCPU_APIC_MODE>());
+}
+void set_this_cpu_mode(ApicMode mode) {
+    percpu_detail::store<uint8_t, PERCPU_APIC_MODE>(uint8_t(mode));
+}
 uint64_t g_spurious = 0;
 
 uint32_t read_register(Register r) {
-    if (g_mode == ApicMode::kX2apic) return uint32_t(rdmsr(apic::x2apic_msr(r)));
+    if (this_cpu_mode() == ApicMode::kX2apic) return uint32_t(rdmsr(apic::x2apic_msr(r)));
     return g_xapic_registers[uint16_t(r) / 4];
 }
 
 void write_register(Register r, uint32_t value) {
-    if (g_mode == ApicMode::kX2apic)
+    if (this_cpu_mode() == ApicMode::kX2apic)
         wrmsr(apic::x2apic_msr(r), value);
     else
         g_xapic_registers[uint16_t(r) / 4] = value;
@@ -133,14 +142,14 @@ void init_local_apic() {
     // x2APIC if the loader switched it on (leaving it is not allowed without
     // disabling the APIC, SDM §11.12.5); xAPIC otherwise.
     if (base & apic::kBaseX2apicEnable) {
-        g_mode = ApicMode::kX2apic;
+        set_this_cpu_mode(ApicMode::kX2apic);
     } else {
         if (!(base & apic::kBaseGlobalEnable)) wrmsr(msr::kApicBase, base | apic::kBaseGlobalEnable);
         // The register page is device memory, which no revision of the
         // boot protocol promises in the HHDM: the layer above mapped it.
         if (!g_xapic_registers)
             PANIC("apic: the xAPIC register page at {:#x} is not mapped", base & apic::kBaseAddressMask);
-        g_mode = ApicMode::kXapic;
+        set_this_cpu_mode(ApicMode::kXapic);
     }
     ASSERT(set_interrupt_handler(kApicSpuriousVector, handle_apic_spurious));
     ASSERT(set_interrupt_handler(kApicErrorVector, handle_apic_error));
@@ -162,7 +171,7 @@ void init_local_apic() {
 }
 
 ApicMode local_apic_mode() {
-    return g_mode;
+    return this_cpu_mode();
 }
 
 const char* apic_mode_name(ApicMode mode) {
@@ -171,7 +180,7 @@ const char* apic_mode_name(ApicMode mode) {
 
 uint32_t local_apic_id() {
     uint32_t id = read_register(Register::kId);
-    return g_mode == ApicMode::kX2apic ? id : apic::xapic_id(id);
+    return this_cpu_mode() == ApicMode::kX2apic ? id : apic::xapic_id(id);
 }
 
 void local_apic_eoi() {
@@ -179,7 +188,7 @@ void local_apic_eoi() {
 }
 
 void local_apic_send(const apic::IpiCommand& command) {
-    if (g_mode == ApicMode::kX2apic) {
+    if (this_cpu_mode() == ApicMode::kX2apic) {
         // WRMSR to the ICR is not serializing: earlier stores the target
         // must see could still sit in the store buffer (SDM §11.12.3).
         memory_fence();

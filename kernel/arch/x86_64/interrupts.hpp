@@ -25,6 +25,15 @@ using InterruptHandler = void (*)(InterruptFrame& frame);
 // stop-other-CPUs broadcast. Without one an NMI is reported and panics.
 void set_nmi_handler(InterruptHandler handler);
 
+// Handlers of external vectors and the NMI handler run with this CPU's
+// interrupt depth (percpu.hpp) raised by one. When an external vector's
+// handler returns to code that may be preempted (the outermost interrupt,
+// preempt_count() 0, the interrupted code had interrupts on) and a
+// reschedule is pending, `hook` runs last, still with interrupts off, on
+// the interrupted stack: the scheduler's way in (it may switch threads
+// there). nullptr: none.
+void set_trap_exit_hook(InterruptHandler hook);
+
 // How many #BP (int3) this CPU has resumed from: a breakpoint is reported on
 // the log and execution continues after the int3.
 uint64_t breakpoint_count();

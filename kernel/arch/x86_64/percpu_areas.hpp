@@ -1,18 +1,16 @@
 // Where each CPU's per-CPU data lives: the offset table behind PerCpu<T>
 // (percpu.hpp). Pure, so the host tests check the arithmetic.
 //
-// Every per-CPU variable is linked into one section, .percpu (kernel/linker.ld),
-// between __percpu_start and __percpu_end. That linked copy is the boot
-// CPU's own area: it works from the first instruction, before any memory
-// can be allocated. Each other CPU gets an area of the same size, zeroed, at
-// some address of its own; its offset is that address minus the section's
-// start, so a variable's copy on CPU c is at
+// Every per-CPU variable is linked into one section, .percpu
+// (kernel/linker.ld): that linked copy is only the template, the values
+// every CPU starts with. Each CPU, the boot CPU included, has an area of
+// the same size of its own, a copy of the template; its offset is the
+// area's address minus the template's, so a variable's copy on CPU c is at
 //
 //     &variable + offset[c]
 //
-// and each CPU's GS base is its area's start (the hot block at the start of
-// the section begins with a pointer to itself), which makes %gs:<offset in
-// the section> the variable on this CPU.
+// and each CPU keeps its own offset in its hot block (percpu.hpp), one
+// %gs-relative load away.
 #pragma once
 
 #include <stddef.h>
@@ -27,23 +25,21 @@ public:
     static constexpr size_t kAreaAlignment = 64;
 
     // `offsets` has room for `capacity` CPUs (the CPU limit) and stays valid
-    // for good; the section is [section_start, section_start + section_size),
-    // and CPU 0 (the boot CPU) uses it in place.
+    // for good; the template is [section_start, section_start + section_size).
     constexpr void init(uintptr_t section_start, size_t section_size, intptr_t* offsets, uint32_t capacity) {
         section_start_ = section_start;
         section_size_ = section_size;
         offsets_ = offsets;
         capacity_ = capacity;
         for (uint32_t cpu = 0; cpu < capacity; ++cpu) offsets_[cpu] = kNoArea;
-        if (capacity > 0) offsets_[0] = 0;
     }
 
     // Bytes (and alignment) an area needs.
     constexpr size_t area_size() const { return (section_size_ + kAreaAlignment - 1) & ~(kAreaAlignment - 1); }
 
     // Gives `cpu` the area at `base` (area_size() bytes, kAreaAlignment
-    // aligned). False if cpu is beyond the limit, already has one (CPU 0
-    // always does), or base is misaligned.
+    // aligned, holding a copy of the template). False if cpu is beyond the
+    // limit, already has one, or base is misaligned.
     constexpr bool assign(uint32_t cpu, uintptr_t base) {
         if (cpu >= capacity_ || offsets_[cpu] != kNoArea || base % kAreaAlignment != 0) return false;
         offsets_[cpu] = intptr_t(base - section_start_);
@@ -61,7 +57,7 @@ public:
         return reinterpret_cast<T*>(reinterpret_cast<uintptr_t>(in_section) + uintptr_t(offsets_[cpu]));
     }
 
-    // Whether `address` is inside the linked section (a per-CPU variable).
+    // Whether `address` is inside the template (a per-CPU variable's own address).
     constexpr bool in_section(uintptr_t address) const {
         return address >= section_start_ && address - section_start_ < section_size_;
     }

@@ -1,6 +1,6 @@
 // Host tests of the per-CPU offset table (percpu_areas.hpp): each CPU's copy
-// of a variable is where the table says, copies never overlap, CPU 0 uses
-// the linked section itself, and bad assignments are refused.
+// of a variable is where the table says, copies never overlap or touch the
+// template, and bad assignments are refused.
 #include "kernel/arch/x86_64/percpu_areas.hpp"
 
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 
 namespace {
 
-// Stands for the linked .percpu section: a hot block, then variables.
+// Stands for the linked .percpu section, the template: variables.
 struct alignas(64) Section {
     uint64_t hot[8];
     int counter;
@@ -27,7 +27,7 @@ struct Areas {
     }
     uintptr_t allocate() {
         void* area = std::aligned_alloc(arch::PerCpuAreas::kAreaAlignment, table.area_size());
-        std::memset(area, 0, table.area_size());
+        std::memcpy(area, &section, sizeof section);  // a copy of the template
         allocated.push_back(area);
         return reinterpret_cast<uintptr_t>(area);
     }
@@ -37,13 +37,10 @@ struct Areas {
     std::vector<void*> allocated;
 };
 
-TEST(PerCpuAreas, BootCpuUsesTheSectionItself) {
+TEST(PerCpuAreas, NoCpuHasAnAreaUntilGivenOne) {
     Areas a(4);
-    EXPECT_TRUE(a.table.has_area(0));
-    EXPECT_EQ(a.table.offset(0), 0);
-    EXPECT_EQ(a.table.on(0, &a.section.counter), &a.section.counter);
-    EXPECT_EQ(a.table.base(0), reinterpret_cast<uintptr_t>(&a.section));
-    EXPECT_FALSE(a.table.has_area(1));
+    for (uint32_t cpu = 0; cpu < 4; ++cpu) EXPECT_FALSE(a.table.has_area(cpu));
+    EXPECT_FALSE(a.table.has_area(4));
     EXPECT_EQ(a.table.capacity(), 4u);
 }
 
@@ -56,31 +53,34 @@ TEST(PerCpuAreas, AreaSizeIsTheSectionRoundedToCacheLines) {
 
 TEST(PerCpuAreas, EachCpuHasItsOwnCopyOfEveryVariable) {
     Areas a(4);
-    uintptr_t bases[4] = {reinterpret_cast<uintptr_t>(&a.section)};
-    for (uint32_t cpu = 1; cpu < 4; ++cpu) {
+    a.section.counter = 42;  // the value every CPU starts with
+    uintptr_t bases[4];
+    for (uint32_t cpu = 0; cpu < 4; ++cpu) {
         bases[cpu] = a.allocate();
         ASSERT_TRUE(a.table.assign(cpu, bases[cpu]));
+        EXPECT_TRUE(a.table.has_area(cpu));
         EXPECT_EQ(a.table.base(cpu), bases[cpu]);
+        EXPECT_EQ(a.table.offset(cpu), intptr_t(bases[cpu] - reinterpret_cast<uintptr_t>(&a.section)));
+        EXPECT_EQ(*a.table.on(cpu, &a.section.counter), 42);
     }
     for (uint32_t cpu = 0; cpu < 4; ++cpu) {
         *a.table.on(cpu, &a.section.counter) = int(100 + cpu);
         std::strcpy(a.table.on(cpu, &a.section.name[0]), cpu == 2 ? "two" : "other");
     }
     for (uint32_t cpu = 0; cpu < 4; ++cpu) {
-        // The copy sits at the same place within the CPU's area as the variable in the section.
+        // The copy sits at the same place within the CPU's area as the variable in the template.
         auto* counter = a.table.on(cpu, &a.section.counter);
         EXPECT_EQ(reinterpret_cast<uintptr_t>(counter) - bases[cpu],
                   reinterpret_cast<uintptr_t>(&a.section.counter) - reinterpret_cast<uintptr_t>(&a.section));
         EXPECT_EQ(*counter, int(100 + cpu));
         EXPECT_STREQ(a.table.on(cpu, &a.section.name[0]), cpu == 2 ? "two" : "other");
     }
-    EXPECT_EQ(a.section.counter, 100);  // CPU 0's copy is the section's
+    EXPECT_EQ(a.section.counter, 42);  // the template is nobody's copy
 }
 
 TEST(PerCpuAreas, BadAssignmentsAreRefused) {
     Areas a(3);
     uintptr_t area = a.allocate();
-    EXPECT_FALSE(a.table.assign(0, area));      // the boot CPU has the section
     EXPECT_FALSE(a.table.assign(3, area));      // beyond the CPU limit
     EXPECT_FALSE(a.table.assign(1, area + 8));  // not cache-line aligned
     EXPECT_TRUE(a.table.assign(1, area));
