@@ -7,11 +7,21 @@
 //                         restores IF on release. The default: a lock that an
 //                         interrupt handler might also take must be of this
 //                         kind, or the handler would spin on its own CPU's lock.
-//   ksync::SpinlockNoIrq  leaves interrupts alone; for data no interrupt
-//                         handler ever touches.
+//   ksync::SpinlockNoIrq  leaves interrupts alone (and disables preemption
+//                         while held, so the holder stays on its CPU); for
+//                         data no interrupt handler ever touches.
 //
 //   ksync::Spinlock lock;
 //   { ksync::Guard guard(lock); ... }   // released (and IF restored) here
+//
+// Fit for many CPUs (docs/smp.md §5):
+// - Debug builds record the owner (CPU index and where it took the lock) and
+//   panic on a recursive lock() by the owner's CPU and on an unlock by any
+//   other CPU.
+// - A CPU that waits longer than held_too_long_ticks() for a lock reports
+//   it once per wait (the holder too, in debug builds) instead of stalling
+//   silently, then keeps waiting.
+// Which locks nest inside which is documented in docs/smp.md §5.
 //
 // Where data belongs to one lock, keep them together: ksync::Protected<T>.
 // (The namespace is ksync, not sync: POSIX declares a function ::sync, which
@@ -21,8 +31,30 @@
 #include <stdint.h>
 
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/debug/assert.hpp"
+#if !defined(HOST_TEST)
+#include "kernel/arch/x86_64/percpu.hpp"
+#endif
 
 namespace ksync {
+
+// What a lock needs to know of the CPU it runs on. Host tests (threads for
+// CPUs) give each thread a number of its own and have no preemption.
+namespace platform {
+#if defined(HOST_TEST)
+inline uint32_t current_cpu() {
+    static uint32_t next = 0;
+    static thread_local uint32_t mine = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+    return mine;
+}
+inline void preempt_disable() {}
+inline void preempt_enable() {}
+#else
+inline uint32_t current_cpu() { return arch::cpu_index(); }
+inline void preempt_disable() { arch::preempt_disable(); }
+inline void preempt_enable() { arch::preempt_enable(); }
+#endif
+}  // namespace platform
 
 // Interrupt policies: enter() runs before the lock is taken, leave(state)
 // after it is released.
@@ -40,9 +72,56 @@ struct IrqSave {
 
 struct IrqUntouched {
     using State = bool;
-    static State enter() { return false; }
-    static void leave(State) {}
+    static State enter() {
+        platform::preempt_disable();
+        return false;
+    }
+    static void leave(State) { platform::preempt_enable(); }
 };
+
+// How long (TSC ticks) a wait for a lock may last before it is reported:
+// about 2^32 by default (1.5 s at 2.8 GHz), far beyond any legitimate hold.
+uint64_t held_too_long_ticks();
+void set_held_too_long_ticks(uint64_t ticks);
+
+namespace detail {
+
+inline constexpr uint32_t kNoOwner = 0;  // owner_ holds the CPU index + 1
+
+// What the checks report (spinlock.cpp in the kernel: a panic, or a log line
+// naming the holder and where it took the lock). `taken_at` is where the
+// owner took the lock.
+[[noreturn]] void report_recursion(const void* lock, uint32_t cpu, uintptr_t taken_at);
+[[noreturn]] void report_foreign_unlock(const void* lock, uint32_t cpu, uint32_t owner_plus_one);
+void report_held_too_long(const void* lock, uint32_t cpu, uint32_t owner_plus_one, uintptr_t taken_at,
+                          uint64_t waited_ticks);
+
+#if defined(HOST_TEST)
+// The host tests' stand-ins: panics as PANIC does on the host (message,
+// abort), and a count of held-too-long reports with the last holder seen.
+inline uint64_t host_held_too_long_ticks = uint64_t(1) << 32;
+inline uint64_t host_held_too_long_reports = 0;
+inline uint32_t host_last_reported_owner = kNoOwner;
+inline void report_recursion(const void* lock, uint32_t cpu, uintptr_t) {
+    PANIC("spinlock {}: CPU {} takes it again while holding it", lock, cpu);
+}
+inline void report_foreign_unlock(const void* lock, uint32_t cpu, uint32_t owner_plus_one) {
+    PANIC("spinlock {}: CPU {} unlocks it, but {} holds it", lock, cpu, int64_t(owner_plus_one) - 1);
+}
+inline void report_held_too_long(const void*, uint32_t, uint32_t owner_plus_one, uintptr_t, uint64_t) {
+    __atomic_store_n(&host_last_reported_owner, owner_plus_one, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&host_held_too_long_reports, 1, __ATOMIC_RELAXED);
+}
+#endif
+
+}  // namespace detail
+
+#if defined(HOST_TEST)
+inline uint64_t held_too_long_ticks() { return __atomic_load_n(&detail::host_held_too_long_ticks, __ATOMIC_RELAXED); }
+inline void set_held_too_long_ticks(uint64_t ticks) {
+    __atomic_store_n(&detail::host_held_too_long_ticks, ticks, __ATOMIC_RELAXED);
+}
+#endif
 
 template <typename InterruptPolicy>
 class BasicSpinlock {
@@ -59,17 +138,25 @@ public:
     // PAUSE tells the CPU this is a spin-wait loop (Intel SDM Vol. 2B, PAUSE).
     [[nodiscard]] State lock() {
         State state = InterruptPolicy::enter();
-        while (__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) {
-            while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) arch::pause();
-        }
+#if DEBUG_ASSERTS_ENABLED
+        const uint32_t me = platform::current_cpu() + 1;
+        if (__atomic_load_n(&owner_, __ATOMIC_RELAXED) == me)
+            detail::report_recursion(this, me - 1, __atomic_load_n(&taken_at_, __ATOMIC_RELAXED));
+#endif
+        if (__builtin_expect(__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE), 0)) wait();
+        note_owner(current_pc());
         return state;
     }
 
     // Takes the lock only if it is free right now; `state` is valid (and must
-    // be passed to unlock) only when this returns true.
+    // be passed to unlock) only when this returns true. Fails (never
+    // panics) when this CPU is the holder.
     [[nodiscard]] bool try_lock(State& state) {
         state = InterruptPolicy::enter();
-        if (!__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) return true;
+        if (!__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) {
+            note_owner(current_pc());
+            return true;
+        }
         InterruptPolicy::leave(state);
         return false;
     }
@@ -88,14 +175,80 @@ public:
     }
 
     void unlock(State state) {
+#if DEBUG_ASSERTS_ENABLED
+        const uint32_t me = platform::current_cpu() + 1;
+        const uint32_t owner = __atomic_load_n(&owner_, __ATOMIC_RELAXED);
+        if (owner != me) detail::report_foreign_unlock(this, me - 1, owner);
+        __atomic_store_n(&owner_, detail::kNoOwner, __ATOMIC_RELAXED);
+#endif
         __atomic_store_n(&locked_, false, __ATOMIC_RELEASE);
         InterruptPolicy::leave(state);
     }
 
     bool is_locked() const { return __atomic_load_n(&locked_, __ATOMIC_RELAXED); }
+    // The holder's CPU index, or -1 (unknown: free, or a build without owner tracking).
+    int64_t owner_cpu() const {
+#if DEBUG_ASSERTS_ENABLED
+        uint32_t owner = __atomic_load_n(&owner_, __ATOMIC_RELAXED);
+        return owner == detail::kNoOwner ? -1 : int64_t(owner) - 1;
+#else
+        return -1;
+#endif
+    }
 
 private:
+    // Where the lock is being taken, inlined or not (symbolized in reports).
+    [[gnu::always_inline]] static uintptr_t current_pc() {
+        uintptr_t pc;
+        asm volatile("leaq 0(%%rip), %0" : "=r"(pc));
+        return pc;
+    }
+
+    void note_owner([[maybe_unused]] uintptr_t taken_at) {
+#if DEBUG_ASSERTS_ENABLED
+        __atomic_store_n(&owner_, platform::current_cpu() + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&taken_at_, taken_at, __ATOMIC_RELAXED);
+#endif
+    }
+
+    // The contended path: spin until free; past held_too_long_ticks(), say
+    // so once (the TSC is read every 1024 spins only).
+    [[gnu::noinline]] void wait() {
+        const uint64_t start = arch::rdtsc();
+        bool reported = false;
+        uint32_t spins = 0;
+        do {
+            while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) {
+                arch::pause();
+                if (reported || (++spins & 1023) != 0) continue;
+                uint64_t waited = arch::rdtsc() - start;
+                if (waited < held_too_long_ticks()) continue;
+                reported = true;
+                detail::report_held_too_long(this, platform::current_cpu(), owner_plus_one(), taken_at(), waited);
+            }
+        } while (__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE));
+    }
+
+    uint32_t owner_plus_one() const {
+#if DEBUG_ASSERTS_ENABLED
+        return __atomic_load_n(&owner_, __ATOMIC_RELAXED);
+#else
+        return detail::kNoOwner;
+#endif
+    }
+    uintptr_t taken_at() const {
+#if DEBUG_ASSERTS_ENABLED
+        return __atomic_load_n(&taken_at_, __ATOMIC_RELAXED);
+#else
+        return 0;
+#endif
+    }
+
     bool locked_ = false;
+#if DEBUG_ASSERTS_ENABLED
+    uint32_t owner_ = detail::kNoOwner;
+    uintptr_t taken_at_ = 0;
+#endif
 };
 
 using Spinlock = BasicSpinlock<IrqSave>;

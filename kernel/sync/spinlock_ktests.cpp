@@ -1,6 +1,7 @@
 // In-kernel tests of the spinlocks: interrupt state is saved and restored by
 // the guard (the lock's type decides), and try_lock sees a held lock.
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/sync/spinlock.hpp"
 #include "kernel/test/ktest.hpp"
 
@@ -77,4 +78,25 @@ KTEST(spinlock, bounded_guard_gives_up_and_restores_interrupts) {
     }
     KEXPECT(!lock.is_locked());
     KEXPECT_EQ(interrupts_enabled(), before);
+}
+
+KTEST(spinlock, owner_is_this_cpu_while_held) {
+    ksync::Spinlock lock;
+    KEXPECT_EQ(lock.owner_cpu(), -1);
+    {
+        ksync::Guard guard(lock);
+        KEXPECT_EQ(lock.owner_cpu(), int64_t(arch::cpu_index()));
+    }
+    KEXPECT_EQ(lock.owner_cpu(), -1);
+}
+
+KTEST(spinlock, no_irq_lock_pins_the_holder_to_its_cpu) {
+    ksync::SpinlockNoIrq lock;
+    const uint32_t before = arch::preempt_count();
+    {
+        ksync::Guard guard(lock);
+        KEXPECT_EQ(arch::preempt_count(), before + 1);
+        KEXPECT(arch::cpu_is_pinned());
+    }
+    KEXPECT_EQ(arch::preempt_count(), before);
 }

@@ -90,6 +90,59 @@ TEST(Spinlock, BoundedGuardWaitsForARelease) {
     holder.join();
 }
 
+TEST(Spinlock, RecordsItsOwner) {
+    ksync::SpinlockNoIrq lock;
+    EXPECT_EQ(lock.owner_cpu(), -1);
+    {
+        ksync::Guard guard(lock);
+        EXPECT_EQ(lock.owner_cpu(), int64_t(ksync::platform::current_cpu()));
+        int64_t seen_elsewhere = -2;
+        std::thread other([&] { seen_elsewhere = lock.owner_cpu(); });
+        other.join();
+        EXPECT_EQ(seen_elsewhere, int64_t(ksync::platform::current_cpu()));
+    }
+    EXPECT_EQ(lock.owner_cpu(), -1);
+}
+
+TEST(SpinlockDeathTest, RecursiveLockIsCaught) {
+    ksync::SpinlockNoIrq lock;
+    ksync::Guard guard(lock);
+    EXPECT_DEATH((void)lock.lock(), "takes it again while holding it");
+}
+
+TEST(SpinlockDeathTest, UnlockByAnotherCpuIsCaught) {
+    ksync::SpinlockNoIrq lock;
+    ksync::SpinlockNoIrq::State state{};
+    std::thread holder([&] { state = lock.lock(); });  // takes it and leaves it held
+    holder.join();
+    EXPECT_DEATH(lock.unlock(state), "unlocks it, but [0-9]+ holds it");
+    ksync::SpinlockNoIrq free_lock;
+    EXPECT_DEATH(free_lock.unlock(state), "unlocks it, but -1 holds it");
+}
+
+TEST(Spinlock, WaitTooLongIsReportedOnceWithTheHolder) {
+    ksync::SpinlockNoIrq lock;
+    const uint64_t saved = ksync::held_too_long_ticks();
+    ksync::set_held_too_long_ticks(uint64_t(1) << 20);  // well under a millisecond
+    const uint64_t reports_before = ksync::detail::host_held_too_long_reports;
+    std::atomic<bool> holding{false};
+    std::atomic<uint32_t> holder_cpu{0};
+    std::thread holder([&] {
+        ksync::Guard guard(lock);
+        holder_cpu = ksync::platform::current_cpu();
+        holding = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    });
+    while (!holding) std::this_thread::yield();
+    {
+        ksync::Guard waiter(lock);  // waits ~100 ms, far past the limit
+    }
+    holder.join();
+    ksync::set_held_too_long_ticks(saved);
+    EXPECT_EQ(ksync::detail::host_held_too_long_reports, reports_before + 1);  // once per wait
+    EXPECT_EQ(ksync::detail::host_last_reported_owner, holder_cpu + 1);
+}
+
 TEST(Spinlock, ProtectedValue) {
     ksync::Protected<std::vector<int>, ksync::SpinlockNoIrq> values;
     std::vector<std::thread> threads;

@@ -202,6 +202,11 @@ void set_data_address_describer(AddressDescriber describer) {
     __atomic_store_n(&g_describe_data, describer, __ATOMIC_RELEASE);
 }
 
+void describe_code_address(uint64_t address, char* out, size_t size) {
+    if (size == 0) return;
+    describe(g_describe_code, address, out, size);
+}
+
 void set_nmi_handler(InterruptHandler handler) {
     __atomic_store_n(&g_nmi_handler, handler, __ATOMIC_RELEASE);
 }

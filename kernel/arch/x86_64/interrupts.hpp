@@ -47,6 +47,8 @@ uint64_t breakpoint_count();
 using AddressDescriber = size_t (*)(uint64_t address, char* out, size_t size);
 void set_code_address_describer(AddressDescriber describer);
 void set_data_address_describer(AddressDescriber describer);
+// The code describer's text for `address` (" symbol+0x12"-style), or "".
+void describe_code_address(uint64_t address, char* out, size_t size);
 
 }  // namespace arch
 
