@@ -27,15 +27,15 @@
 namespace arch {
 
 struct CpuHot {
-    CpuHot* self;               // the GS base itself, so `mov %gs:0` yields a pointer
-    uint32_t index;             // 0 .. cpu count - 1; 0 is the boot CPU
-    uint32_t apic_id;           // its local APIC's id
-    void* current_thread;       // the thread running here (the scheduler's); nullptr before there is one
-    uint32_t preempt_count;     // preemption is disabled while non-zero
-    uint32_t interrupt_depth;   // interrupt handlers running here now (nested ones count again)
-    uint64_t kernel_stack_top;  // where an entry from user mode puts RSP (mirrors this CPU's TSS.RSP0)
-    uint64_t syscall_scratch;   // one word for the syscall entry (the user RSP before the switch)
-    intptr_t area_offset;       // this CPU's copy of .percpu minus the template (PerCpu<T>)
+    CpuHot* self;                 // the GS base itself, so `mov %gs:0` yields a pointer
+    uint32_t index;               // 0 .. cpu count - 1; 0 is the boot CPU
+    uint32_t apic_id;             // its local APIC's id
+    void* current_thread;         // the thread running here (the scheduler's); nullptr before there is one
+    uint32_t preempt_count;       // preemption is disabled while non-zero
+    uint32_t interrupt_depth;     // interrupt handlers running here now (nested ones count again)
+    uint64_t kernel_stack_top;    // where an entry from user mode puts RSP (mirrors this CPU's TSS.RSP0)
+    uint64_t syscall_scratch;     // one word for the syscall entry (the user RSP before the switch)
+    intptr_t area_offset;         // this CPU's copy of .percpu minus the template (PerCpu<T>)
     uint32_t reschedule_pending;  // set by the reschedule IPI; the scheduler clears it
     uint8_t apic_mode;            // arch::ApicMode of this CPU's local APIC
     uint8_t reserved[3];
@@ -74,22 +74,47 @@ inline void add32(int32_t delta) {
 }  // namespace percpu_detail
 
 // This CPU's fields.
-inline CpuHot& this_cpu_hot() { return *percpu_detail::load<CpuHot*, PERCPU_SELF>(); }
-inline uint32_t cpu_index() { return percpu_detail::load<uint32_t, PERCPU_INDEX>(); }
-inline uint32_t cpu_apic_id() { return percpu_detail::load<uint32_t, PERCPU_APIC_ID>(); }
-inline void* current_thread() { return percpu_detail::load<void*, PERCPU_CURRENT_THREAD>(); }
-inline void set_current_thread(void* thread) { percpu_detail::store<void*, PERCPU_CURRENT_THREAD>(thread); }
-inline uint32_t interrupt_depth() { return percpu_detail::load<uint32_t, PERCPU_INTERRUPT_DEPTH>(); }
-inline bool in_interrupt() { return interrupt_depth() != 0; }
-inline uint64_t syscall_scratch() { return percpu_detail::load<uint64_t, PERCPU_SYSCALL_SCRATCH>(); }
-inline uint64_t kernel_stack_top() { return percpu_detail::load<uint64_t, PERCPU_KERNEL_STACK_TOP>(); }
+inline CpuHot& this_cpu_hot() {
+    return *percpu_detail::load<CpuHot*, PERCPU_SELF>();
+}
+inline uint32_t cpu_index() {
+    return percpu_detail::load<uint32_t, PERCPU_INDEX>();
+}
+inline uint32_t cpu_apic_id() {
+    return percpu_detail::load<uint32_t, PERCPU_APIC_ID>();
+}
+inline void* current_thread() {
+    return percpu_detail::load<void*, PERCPU_CURRENT_THREAD>();
+}
+inline void set_current_thread(void* thread) {
+    percpu_detail::store<void*, PERCPU_CURRENT_THREAD>(thread);
+}
+inline uint32_t interrupt_depth() {
+    return percpu_detail::load<uint32_t, PERCPU_INTERRUPT_DEPTH>();
+}
+inline bool in_interrupt() {
+    return interrupt_depth() != 0;
+}
+inline uint64_t syscall_scratch() {
+    return percpu_detail::load<uint64_t, PERCPU_SYSCALL_SCRATCH>();
+}
+inline void set_syscall_scratch(uint64_t value) {
+    percpu_detail::store<uint64_t, PERCPU_SYSCALL_SCRATCH>(value);
+}
+inline uint64_t kernel_stack_top() {
+    return percpu_detail::load<uint64_t, PERCPU_KERNEL_STACK_TOP>();
+}
 // Also this CPU's TSS.RSP0, which the CPU loads on an interrupt from user mode.
 void set_kernel_stack_top(uint64_t top);
 
 // Preemption: a thread may be switched away from this CPU only while the
 // count is 0. The count nests; the scheduler honours it (kernel/sched/).
-inline uint32_t preempt_count() { return percpu_detail::load<uint32_t, PERCPU_PREEMPT_COUNT>(); }
-inline void preempt_disable() { percpu_detail::add32<PERCPU_PREEMPT_COUNT>(1); }
+inline uint32_t preempt_count() {
+    return percpu_detail::load<uint32_t, PERCPU_PREEMPT_COUNT>();
+}
+inline void preempt_disable() {
+    percpu_detail::add32<PERCPU_PREEMPT_COUNT>(1);
+}
 // Calls the preemption hook (set_preempt_hook) when this ends the last
 // disable and a reschedule is pending.
 void preempt_enable();
@@ -98,8 +123,17 @@ void set_preempt_hook(void (*hook)());
 
 // Whether the reschedule IPI (or anyone) asked this CPU to pick another
 // thread. Other CPUs set it with request_reschedule (kernel/smp/).
-inline bool reschedule_pending() { return percpu_detail::load<uint32_t, PERCPU_RESCHEDULE_PENDING>() != 0; }
-inline void clear_reschedule_pending() { percpu_detail::store<uint32_t, PERCPU_RESCHEDULE_PENDING>(0); }
+inline bool reschedule_pending() {
+    return percpu_detail::load<uint32_t, PERCPU_RESCHEDULE_PENDING>() != 0;
+}
+// This CPU's own request (the scheduler's tick, a wake-up here): noticed at
+// the next trap exit or preempt_enable().
+inline void set_reschedule_pending() {
+    percpu_detail::store<uint32_t, PERCPU_RESCHEDULE_PENDING>(1);
+}
+inline void clear_reschedule_pending() {
+    percpu_detail::store<uint32_t, PERCPU_RESCHEDULE_PENDING>(0);
+}
 
 // Where the code that is running may not change CPU under it: interrupts
 // off, or preemption disabled, or inside an interrupt handler.

@@ -54,6 +54,11 @@ KTEST(percpu, current_thread_and_scratch_round_trip) {
     KEXPECT_EQ(current_thread(), &thread);
     KEXPECT_EQ(this_cpu_hot().current_thread, &thread);
     set_current_thread(nullptr);
+    uint64_t saved_scratch = syscall_scratch();
+    set_syscall_scratch(0x00007ffffffde000ULL);
+    KEXPECT_EQ(syscall_scratch(), 0x00007ffffffde000ULL);
+    KEXPECT_EQ(this_cpu_hot().syscall_scratch, 0x00007ffffffde000ULL);
+    set_syscall_scratch(saved_scratch);
     uint64_t saved = kernel_stack_top();
     set_kernel_stack_top(0xffffff0000123450ULL);
     KEXPECT_EQ(kernel_stack_top(), 0xffffff0000123450ULL);
@@ -111,7 +116,8 @@ KTEST(percpu, trap_exit_hook_runs_when_a_reschedule_is_pending) {
     g_hook_calls = 0;
     asm volatile("int %0" ::"i"(kTestVector) : "memory");
     KEXPECT_EQ(g_hook_calls, 0u);  // nothing pending
-    this_cpu_hot().reschedule_pending = 1;
+    set_reschedule_pending();
+    KEXPECT_EQ(this_cpu_hot().reschedule_pending, 1u);
     {
         PreemptGuard no_preemption;
         asm volatile("int %0" ::"i"(kTestVector) : "memory");
