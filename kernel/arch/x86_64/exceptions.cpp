@@ -246,9 +246,9 @@ extern "C" void arch_handle_interrupt(arch::InterruptFrame* frame) {
         percpu_detail::add32<PERCPU_INTERRUPT_DEPTH>(-1);
         // Back to code that may be switched away from: the outermost
         // interrupt, preemption allowed, the interrupted code had interrupts
-        // on, and someone asked for a reschedule.
-        if (interrupt_depth() == 0 && preempt_count() == 0 && (frame->rflags & rflags::kInterruptEnable) &&
-            reschedule_pending()) {
+        // on. The hook looks whether a reschedule is pending (one call per
+        // interrupt, cheap beside the interrupt itself).
+        if (interrupt_depth() == 0 && preempt_count() == 0 && (frame->rflags & rflags::kInterruptEnable)) {
             if (InterruptHandler hook = __atomic_load_n(&g_trap_exit_hook, __ATOMIC_ACQUIRE)) hook(*frame);
         }
         // Back to user mode last: this thread's own business (signals)

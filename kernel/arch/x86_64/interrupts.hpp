@@ -28,10 +28,11 @@ void set_nmi_handler(InterruptHandler handler);
 // Handlers of external vectors and the NMI handler run with this CPU's
 // interrupt depth (percpu.hpp) raised by one. When an external vector's
 // handler returns to code that may be preempted (the outermost interrupt,
-// preempt_count() 0, the interrupted code had interrupts on) and a
-// reschedule is pending, `hook` runs last, still with interrupts off, on
-// the interrupted stack: the scheduler's way in (it may switch threads
-// there). nullptr: none.
+// preempt_count() 0, the interrupted code had interrupts on), `hook` runs
+// last, still with interrupts off, on the interrupted stack: the
+// scheduler's way in. It switches threads there if a reschedule is pending
+// (percpu.hpp: reschedule_pending(), set by the tick, a wake-up or the
+// reschedule IPI). nullptr: none.
 void set_trap_exit_hook(InterruptHandler hook);
 
 // How many #BP (int3) this CPU has resumed from: a breakpoint is reported on

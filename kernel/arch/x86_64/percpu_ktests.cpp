@@ -30,8 +30,11 @@ void record_depth(InterruptFrame&) {
     g_depth_seen = interrupt_depth();
 }
 
+volatile uint32_t g_pending_seen = 0;
+
 void trap_exit(InterruptFrame&) {
     g_hook_calls = g_hook_calls + 1;
+    if (reschedule_pending()) g_pending_seen = g_pending_seen + 1;
     clear_reschedule_pending();
 }
 
@@ -108,23 +111,29 @@ KTEST(percpu, handler_runs_one_interrupt_deep) {
     KEXPECT(set_interrupt_handler(kTestVector, nullptr));
 }
 
-KTEST(percpu, trap_exit_hook_runs_when_a_reschedule_is_pending) {
+KTEST(percpu, trap_exit_hook_runs_where_preemption_is_allowed) {
     KASSERT(set_interrupt_handler(kTestVector, record_depth));
     set_trap_exit_hook(trap_exit);
     bool were_enabled = interrupts_enabled();
-    sti();
+    cli();
     g_hook_calls = 0;
+    g_pending_seen = 0;
     asm volatile("int %0" ::"i"(kTestVector) : "memory");
-    KEXPECT_EQ(g_hook_calls, 0u);  // nothing pending
+    KEXPECT_EQ(g_hook_calls, 0u);  // the interrupted code had interrupts off
+    sti();
+    asm volatile("int %0" ::"i"(kTestVector) : "memory");
+    KEXPECT_EQ(g_hook_calls, 1u);  // called; it finds nothing pending
+    KEXPECT_EQ(g_pending_seen, 0u);
     set_reschedule_pending();
     KEXPECT_EQ(this_cpu_hot().reschedule_pending, 1u);
     {
         PreemptGuard no_preemption;
         asm volatile("int %0" ::"i"(kTestVector) : "memory");
-        KEXPECT_EQ(g_hook_calls, 0u);  // preemption disabled
+        KEXPECT_EQ(g_hook_calls, 1u);  // preemption disabled
     }
     asm volatile("int %0" ::"i"(kTestVector) : "memory");
-    KEXPECT_EQ(g_hook_calls, 1u);
+    KEXPECT_EQ(g_hook_calls, 2u);
+    KEXPECT_EQ(g_pending_seen, 1u);
     KEXPECT(!reschedule_pending());
     if (!were_enabled) cli();
     set_trap_exit_hook(nullptr);
