@@ -19,6 +19,7 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/mm/mmio.hpp"
 #include "kernel/test/hooks.hpp"
+#include "kernel/smp/smp.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/cmdline.hpp"
 
@@ -36,7 +37,6 @@ extern "C" [[noreturn]] void kernel_main() {
     }
 
     klog::info("cxxkernel: booting");
-    boot::print_summary();
     boot::print_memory_map();
 
     // The boot protocol tests judge what the loader left (its page tables,
@@ -69,45 +69,32 @@ extern "C" [[noreturn]] void kernel_main() {
 
 namespace {
 
-// Checks for work with interrupts off, then halts in STI's interrupt shadow
-// (SDM Vol. 2B, STI: interrupts are recognised only after the next
-// instruction), so an interrupt that leaves work between the check and the
-// HLT still ends the HLT.
-[[noreturn]] void idle_loop() {
-    for (;;) {
-        arch::cli();
-        if (klog::output_pending()) {
-            arch::sti();
-            klog::drain();
-            continue;
-        }
-        asm volatile("sti; hlt" ::: "memory");
-    }
-}
-
 [[noreturn]] void kernel_main_continued() {
     const boot::BootInfo& info = boot::info();
     lib::CommandLine cmdline(info.cmdline);
-
-    // Bootloader memory: the APs leave the loader's parking loop for kernel
-    // stacks, the symbol tables are copied out of the kernel file (which a
-    // loader may keep in that memory), then everything the loader left joins
-    // the frame allocator.
-    if (auto parked = mm::park_application_processors(); !parked)
-        klog::warn("mm: {} ({} missing); the loader's memory stays reserved", parked.error().message,
-                   parked.error().subject);
-    if (auto kept = debug::keep_kernel_symbols(&mm::kmalloc); !kept)
-        klog::warn("debug: backtraces will not be symbolized: {}", kept.error().message);
-    mm::release_bootloader_memory();
 
     // Firmware tables: validated views of the MADT, FADT, HPET and MCFG.
     acpi::init();
     acpi::print_summary();
 
+    // Every CPU: the APs the MADT lists and the loader started leave its
+    // parking loop for kernel stacks, load their own tables and local APICs
+    // and idle; the others are parked in kernel code.
+    size_t aps_in_loader = smp::start_application_processors();
+    boot::print_summary(smp::cpu_count());
+
+    // Bootloader memory: the symbol tables are copied out of the kernel file
+    // (which a loader may keep in that memory), then everything the loader
+    // left joins the frame allocator.
+    if (auto kept = debug::keep_kernel_symbols(&mm::kmalloc); !kept)
+        klog::warn("debug: backtraces will not be symbolized: {}", kept.error().message);
+    mm::release_bootloader_memory(aps_in_loader);
+
     // Interrupts and time: I/O APICs from the MADT, the TSC and LAPIC timer
     // calibrated (HPET, ACPI PM timer or PIT), the keyboard on IRQ 1.
     if (auto routed = irq::init(); !routed) klog::warn("irq: no interrupt routing: {}", routed.error().message);
     ktime::init(cmdline);
+    smp::start_timers();  // every CPU's TSC checked, every CPU ticking
     if (auto keyboard = dev::keyboard::init(); !keyboard)
         klog::info("keyboard: none: {} ({})", keyboard.error().message, lib::errno_name(keyboard.error().code));
     // From here on interrupt handlers may log: their lines wait in the log
@@ -141,7 +128,7 @@ namespace {
 
     // Nothing to schedule yet: show what interrupt handlers logged, and
     // sleep between interrupts (the tick, keys).
-    idle_loop();
+    smp::idle();
 }
 
 }  // namespace

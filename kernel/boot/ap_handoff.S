@@ -13,6 +13,13 @@
     .type boot_ap_launch, @function
 boot_ap_launch:
     movq 24(%rdi), %rdi                 /* smp_info.extra_argument: the ApLaunch */
+    /* fall through */
+
+/* boot_ap_launch_record(ApLaunch* launch): the same from the record itself,
+ * for an AP that waited in the kernel (boot::wait_for_launch). */
+    .globl boot_ap_launch_record
+    .type boot_ap_launch_record, @function
+boot_ap_launch_record:
     movq 0(%rdi), %rax
     movq %rax, %cr3                     /* SDM Vol. 3A §4.10.4.1: non-global TLB entries go */
     movq 8(%rdi), %rsp
@@ -23,6 +30,7 @@ boot_ap_launch:
     xorl %ebp, %ebp                     /* backtraces end here */
     pushq $0                            /* return address 0, as at the protocol's entry */
     jmpq *16(%rdi)
+    .size boot_ap_launch_record, . - boot_ap_launch_record
     .size boot_ap_launch, . - boot_ap_launch
 
     .section .rodata, "a"

@@ -3,14 +3,26 @@
 // runs before that memory is released, and keeps no pointer into it.
 #include "kernel/boot/ap_handoff.hpp"
 
+#include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/boot/limine_requests.hpp"
+#include "lib/cpu_limit.hpp"
 
-// The stub each AP jumps to (ap_handoff.S): RDI = its smp_info, whose
-// extra_argument holds the ApLaunch.
+// The stubs (ap_handoff.S): boot_ap_launch gets RDI = the AP's smp_info,
+// whose extra_argument holds the ApLaunch; boot_ap_launch_record gets the
+// ApLaunch itself.
 extern "C" void boot_ap_launch(limine::SmpInfo* info);
+extern "C" [[noreturn]] void boot_ap_launch_record(boot::ApLaunch* launch);
 
 namespace boot {
 namespace {
+
+// APs waiting in wait_for_launch(), each in a slot of its own.
+struct Waiting {
+    uint32_t lapic_id;
+    ApLaunch* launch;  // set by launch_application_processor()
+};
+Waiting g_waiting[lib::kMaxCpus];
+uint32_t g_waiting_count = 0;
 
 limine::SmpResponse* smp_response() {
     return requests::smp.response;  // read once through the volatile request
@@ -27,31 +39,55 @@ void for_each_ap(Visit visit) {
     }
 }
 
+Waiting* waiting_slot(uint32_t lapic_id) {
+    uint32_t count = __atomic_load_n(&g_waiting_count, __ATOMIC_ACQUIRE);
+    for (uint32_t i = 0; i < count && i < lib::kMaxCpus; ++i)
+        if (__atomic_load_n(&g_waiting[i].lapic_id, __ATOMIC_ACQUIRE) == lapic_id + 1) return &g_waiting[i];
+    return nullptr;
+}
+
 }  // namespace
 
-ApCount count_application_processors() {
-    ApCount count;
+size_t loader_application_processors(LoaderAp* out, size_t capacity) {
+    size_t count = 0;
     for_each_ap([&](limine::SmpInfo& cpu) {
-        if (__atomic_load_n(&cpu.goto_address, __ATOMIC_ACQUIRE) == nullptr)
-            ++count.in_loader;
-        else
-            ++count.started_before;
+        if (count < capacity)
+            out[count] = {cpu.lapic_id, __atomic_load_n(&cpu.goto_address, __ATOMIC_ACQUIRE) != nullptr};
+        ++count;
     });
     return count;
 }
 
-void launch_application_processors(ApLaunch* launches, size_t count) {
-    size_t next = 0;
+bool launch_application_processor(uint32_t lapic_id, ApLaunch& launch) {
+    bool launched = false;
     for_each_ap([&](limine::SmpInfo& cpu) {
-        if (next == count || __atomic_load_n(&cpu.goto_address, __ATOMIC_ACQUIRE) != nullptr) return;
-        ApLaunch& launch = launches[next++];
-        launch.lapic_id = cpu.lapic_id;
+        if (launched || cpu.lapic_id != lapic_id) return;
+        launch.lapic_id = lapic_id;
         __atomic_store_n(&launch.reported, 0, __ATOMIC_RELAXED);
-        cpu.extra_argument = reinterpret_cast<uint64_t>(&launch);
-        // Facts sheet §4: an atomic store of goto_address releases the AP;
-        // the release order makes the record and extra_argument visible first.
-        __atomic_store_n(&cpu.goto_address, &boot_ap_launch, __ATOMIC_RELEASE);
+        if (__atomic_load_n(&cpu.goto_address, __ATOMIC_ACQUIRE) == nullptr) {
+            cpu.extra_argument = reinterpret_cast<uint64_t>(&launch);
+            // docs/limine-protocol.md §4: an atomic store of goto_address
+            // releases the AP; the release order makes the record and
+            // extra_argument visible first.
+            __atomic_store_n(&cpu.goto_address, &boot_ap_launch, __ATOMIC_RELEASE);
+            launched = true;
+        } else if (Waiting* slot = waiting_slot(lapic_id)) {
+            __atomic_store_n(&slot->launch, &launch, __ATOMIC_RELEASE);
+            launched = true;
+        }
     });
+    return launched;
+}
+
+void wait_for_launch(uint32_t lapic_id) {
+    uint32_t index = __atomic_fetch_add(&g_waiting_count, 1, __ATOMIC_ACQ_REL);
+    if (index >= lib::kMaxCpus) arch::halt_forever();
+    Waiting& slot = g_waiting[index];
+    __atomic_store_n(&slot.launch, nullptr, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot.lapic_id, lapic_id + 1, __ATOMIC_RELEASE);  // 0 = slot not filled in yet
+    ApLaunch* launch;
+    while ((launch = __atomic_load_n(&slot.launch, __ATOMIC_ACQUIRE)) == nullptr) arch::pause();
+    boot_ap_launch_record(launch);
 }
 
 }  // namespace boot

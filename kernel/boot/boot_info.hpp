@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/cpu_limit.hpp"
+
 namespace boot {
 
 enum class MemoryType : uint8_t {
@@ -57,7 +59,7 @@ struct Cpu {
 
 inline constexpr size_t kMaxMemoryRegions = 256;
 inline constexpr size_t kMaxModules = 16;
-inline constexpr size_t kMaxCpus = 256;
+inline constexpr size_t kMaxCpus = lib::kMaxCpus;  // the kernel's one CPU limit
 inline constexpr size_t kMaxCmdline = 512;
 
 struct BootInfo {

@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/io.hpp"
 #include "kernel/arch/x86_64/page_walk.hpp"
+#include "kernel/boot/ap_handoff.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/boot/limine_requests.hpp"
@@ -452,13 +453,14 @@ volatile uint64_t g_ap_bad_state = 0;
 
 [[noreturn]] void ap_probe(limine::SmpInfo* cpu) {
     // Each AP checks it got its own smp_info and the kernel's argument, and
-    // that it runs with interrupts off, then reports in and parks for good.
+    // that it runs with interrupts off, then reports in and waits in the
+    // kernel for SMP bring-up (it has left the loader's loop for good).
     uint32_t apic_id = arch::cpuid(1).ebx >> 24;
     bool ok = cpu->extra_argument == (0xc0de0000ULL | cpu->lapic_id) &&
               (arch::read_rflags() & arch::rflags::kInterruptEnable) == 0 && (cpu->lapic_id & 0xff) == apic_id;
     if (!ok) __atomic_fetch_add(&g_ap_bad_state, 1, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&g_aps_arrived, 1, __ATOMIC_SEQ_CST);
-    arch::halt_forever();
+    boot::wait_for_launch(cpu->lapic_id);
 }
 
 KTEST(boot_protocol, smp_lists_every_cpu_and_each_ap_runs_its_goto_address) {

@@ -5,16 +5,18 @@
 
 namespace boot {
 
-void print_summary() {
+void print_summary(uint32_t cpus_online) {
     const BootInfo& b = info();
-    klog::print("boot: loader=\"{} {}\" rev={} hhdm={:#x} memmap={} usable={} ", b.loader_name, b.loader_version,
-                b.base_revision, b.hhdm_offset, b.memory_count, b.usable_bytes);
+    char framebuffer[32] = "none";
     if (b.has_framebuffer)
-        klog::print("fb={}x{}x{} ", b.framebuffer.width, b.framebuffer.height, b.framebuffer.bpp);
-    else
-        klog::print("fb=none ");
-    klog::print("cpus={} rsdp={:#x} kernel={:#x}@{:#x} cmdline=\"{}\"\n", b.cpu_count, b.rsdp_physical,
-                b.kernel_physical_base, b.kernel_virtual_base, b.cmdline);
+        lib::format(framebuffer, sizeof framebuffer, "{}x{}x{}", b.framebuffer.width, b.framebuffer.height,
+                    b.framebuffer.bpp);
+    // One record, so that no other CPU's line lands inside it.
+    klog::print("boot: loader=\"{} {}\" rev={} hhdm={:#x} memmap={} usable={} fb={} cpus={} rsdp={:#x} "
+                "kernel={:#x}@{:#x} cmdline=\"{}\"\n",
+                b.loader_name, b.loader_version, b.base_revision, b.hhdm_offset, b.memory_count, b.usable_bytes,
+                static_cast<const char*>(framebuffer), cpus_online, b.rsdp_physical, b.kernel_physical_base,
+                b.kernel_virtual_base, b.cmdline);
 }
 
 void print_memory_map() {

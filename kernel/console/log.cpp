@@ -20,6 +20,7 @@ constinit uint32_t (*g_current_cpu)() = nullptr;
 constinit void (*g_pending_hook)() = nullptr;
 constinit bool g_panic_mode = false;
 constinit bool g_defer_with_interrupts_off = false;
+constinit uint64_t g_deferred = 0;  // records left for a later drain
 
 // The drain: one CPU at a time (g_draining), which owns the rest.
 constinit bool g_draining = false;
@@ -120,6 +121,23 @@ void print_direct(Level level, uint8_t flags, lib::StringView text) {
     sink.flush();
 }
 
+// Records logged but not shown yet.
+uint64_t backlog() {
+    return g_ring.next_sequence() - __atomic_load_n(&g_printed, __ATOMIC_ACQUIRE);
+}
+
+// A writer that may print, while another CPU prints: if that one falls far
+// behind (the ring half full of records it has not shown), the writer
+// waits for it (and takes over when it is done) rather than overwrite
+// them. Bounded: a printer that died must not stop the others for good.
+void keep_pace() {
+    constexpr uint64_t kPatienceSpins = uint64_t(1) << 24;
+    for (uint64_t spins = 0; backlog() > kRingSlots / 2 && spins < kPatienceSpins; ++spins) {
+        x86_64::pause();
+        drain();
+    }
+}
+
 void record(Level level, uint8_t flags, lib::StringView text) {
     if (__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE)) {
         print_direct(level, flags, text);
@@ -145,8 +163,10 @@ void record(Level level, uint8_t flags, lib::StringView text) {
 
     if (interrupts_were_enabled || !__atomic_load_n(&g_defer_with_interrupts_off, __ATOMIC_ACQUIRE)) {
         drain();
-    } else if (auto hook = __atomic_load_n(&g_pending_hook, __ATOMIC_ACQUIRE)) {
-        hook();
+        keep_pace();
+    } else {
+        __atomic_fetch_add(&g_deferred, 1, __ATOMIC_RELAXED);
+        if (auto hook = __atomic_load_n(&g_pending_hook, __ATOMIC_ACQUIRE)) hook();
     }
 }
 
@@ -225,6 +245,10 @@ uint64_t next_sequence() {
 uint64_t dropped_records() {
     return g_ring.dropped();
 }
+uint64_t deferred_lines() {
+    return __atomic_load_n(&g_deferred, __ATOMIC_RELAXED);
+}
+
 uint64_t unprinted_lost_records() {
     return __atomic_load_n(&g_lost_unprinted, __ATOMIC_RELAXED);
 }

@@ -89,6 +89,9 @@ uint64_t next_sequence();
 // log_ring.hpp), or overwritten before the consoles showed them.
 uint64_t dropped_records();
 uint64_t unprinted_lost_records();
+// Lines logged with interrupts off (interrupt handlers...) and so left for
+// a later drain, since boot.
+uint64_t deferred_lines();
 
 // A record as the consoles show it: "[time] level: text\n" with its colour
 // for a leveled line; the text alone for raw text and the pieces of a long

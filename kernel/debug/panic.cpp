@@ -4,6 +4,7 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/io.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/arch/x86_64/qemu_exit.hpp"
 #include "kernel/console/console.hpp"
 #include "kernel/console/log.hpp"
@@ -133,6 +134,11 @@ void finish_panic(const lib::SourceLocation& where, const arch::InterruptFrame& 
     }
     klog::print("\npanic: {}\n", g_message);
     klog::print("  at {}:{} ({})\n", short_source_path(where.file), where.line, where.function);
+    // Which CPU: its index once it has per-CPU data (GS base set), and its APIC id.
+    if (arch::rdmsr(arch::msr::kGsBase) != 0)
+        klog::print("  on CPU {} (APIC id {})\n", arch::cpu_index(), current_apic_id());
+    else
+        klog::print("  on the CPU with APIC id {}\n", current_apic_id());
     print_registers(registers);
     if (interrupted_context) print_backtrace_from(registers.rip, registers.rbp, registers.rsp);
     else print_backtrace(registers.rbp, registers.rsp);

@@ -74,7 +74,22 @@ Heap::FreeList* Heap::list_for(CpuState& state, unsigned size_class) {
     if (__builtin_expect(state.cpu == ~0u, 0))
         state.cpu = host_cpu_ = __atomic_fetch_add(&next_host_cpu, 1, __ATOMIC_RELAXED);
 #endif
-    return state.cpu < kCacheCpus ? &caches_[state.cpu].lists[size_class] : nullptr;
+    return state.cpu < cache_cpus_ ? &caches_[state.cpu].lists[size_class] : nullptr;
+}
+
+lib::Expected<void> Heap::set_cpu_count(uint32_t cpus) {
+    if (cpus <= cache_cpus_) return {};
+    uint64_t pages = (uint64_t(cpus) * sizeof(CpuCache) + kPageSize - 1) >> kPageShift;
+    uint64_t physical = TRY(frames_->allocate_run(pages, kPageSize, Zeroing::kYes, FrameOwner::kHeap));
+    auto* caches = frames_->window().at<CpuCache>(physical);
+    // Interrupts off: a handler on this CPU must not use CPU 0's lists while
+    // they move.
+    CpuState state = enter_cpu();
+    caches[0] = caches_[0];
+    __atomic_store_n(&caches_, caches, __ATOMIC_RELEASE);
+    __atomic_store_n(&cache_cpus_, cpus, __ATOMIC_RELEASE);
+    leave_cpu(state);
+    return {};
 }
 
 // Takes one slot out of the class's slabs (a new slab if none has room).
@@ -395,8 +410,8 @@ HeapStats Heap::stats() const {
     // Racy sums (statistics only): slots taken from slabs minus those held
     // in the CPUs' lists.
     for (const SizeClass& cls : classes_) stats.live_blocks += __atomic_load_n(&cls.taken_slots, __ATOMIC_RELAXED);
-    for (const CpuCache& cpu : caches_)
-        for (const FreeList& list : cpu.lists)
+    for (uint32_t cpu = 0; cpu < __atomic_load_n(&cache_cpus_, __ATOMIC_ACQUIRE); ++cpu)
+        for (const FreeList& list : caches_[cpu].lists)
             stats.live_blocks -= __atomic_load_n(&list.take.count, __ATOMIC_RELAXED) +
                                  __atomic_load_n(&list.put.count, __ATOMIC_RELAXED);
     return stats;

@@ -113,7 +113,7 @@ public:
                                  1)) {
                 unsigned size_class = kClassBySteps[(size + 15) >> 4];
                 CpuState state = enter_cpu();
-                if (__builtin_expect(state.cpu < kCacheCpus, 1)) {
+                if (__builtin_expect(state.cpu < cache_cpus_, 1)) {
                     FreeList& list = caches_[state.cpu].lists[size_class];
                     void* slot = list.take.head;
                     if (__builtin_expect(slot == nullptr, 0)) {
@@ -144,7 +144,7 @@ public:
             if (__builtin_expect(pointer != nullptr && slab->magic == kSlabMagic, 1)) {
                 unsigned size_class = slab->size_class;
                 CpuState state = enter_cpu();
-                if (__builtin_expect(state.cpu < kCacheCpus, 1)) {
+                if (__builtin_expect(state.cpu < cache_cpus_, 1)) {
                     Chain& put = caches_[state.cpu].lists[size_class].put;
                     if (__builtin_expect(put.count < kCacheLimits.slots[size_class], 1)) {
                         *static_cast<void**>(pointer) = put.head;
@@ -165,6 +165,12 @@ public:
     HeapStats stats() const;
     // Flushes this CPU's magazines and returns the empty slabs kept for reuse.
     void trim();
+
+    // Gives CPUs 0 .. cpus - 1 free lists of their own (sized by the CPU
+    // count the MADT gives, kernel/smp/); until then only CPU 0 has them and
+    // other CPUs use the slabs directly. Once, on CPU 0, before other CPUs
+    // allocate. kOutOfMemory leaves things as they were.
+    [[nodiscard]] lib::Expected<void> set_cpu_count(uint32_t cpus);
 
     static constexpr size_t kMaxSmall = heap_detail::kMaxSmall;
     static constexpr uint32_t kSlabMagic = 0x534c4142;  // "SLAB"
@@ -201,7 +207,6 @@ private:
     // slabs with half a limit (heap_detail::CacheLimits); a `put` at the limit
     // gives its older half back to the slabs (both under the class lock). So a
     // CPU holds at most two limits' worth of slots per class.
-    static constexpr size_t kCacheCpus = 32;  // CPUs beyond go straight to the slabs
     struct Chain {
         void* head = nullptr;
         uint32_t count = 0;
@@ -242,7 +247,7 @@ private:
     }
 #endif
     // The list of `size_class` for the CPU of `state` (assigning a host
-    // thread its index on first use); nullptr for CPUs beyond kCacheCpus.
+    // thread its index on first use); nullptr for CPUs beyond cache_cpus_.
     FreeList* list_for(CpuState& state, unsigned size_class);
 
     [[gnu::noinline]] void* allocate_slow(size_t size, size_t alignment);
@@ -260,7 +265,10 @@ private:
 
     FrameAllocator* frames_ = nullptr;
     SizeClass classes_[kClassCount];
-    CpuCache caches_[kCacheCpus];
+    // CPU 0's lists from the start; set_cpu_count() gives every CPU its own.
+    CpuCache boot_cache_;
+    CpuCache* caches_ = &boot_cache_;
+    uint32_t cache_cpus_ = 1;  // CPUs at or beyond go straight to the slabs
     uint64_t slab_pages_ = 0;
     uint64_t large_pages_ = 0;
     uint64_t live_large_blocks_ = 0;

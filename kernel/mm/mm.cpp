@@ -29,12 +29,73 @@ PagingFeatures g_features;
 const boot::BootInfo* g_info = nullptr;
 uint64_t g_next_stack = kStackAreaStart;
 
+void (*g_remote_tlb_flush)(const TlbBatch& batch) = nullptr;
+
+// One change of the live page tables. While the mapper lock is held, the
+// mapper's hooks collect what the change made stale: translations (a TLB
+// batch) and emptied page tables. finish() then, without the lock, drops the
+// translations on this CPU and on every other one (the shootdown), and only
+// after that frees the tables: until then another CPU's paging-structure
+// cache may still lead a walk into them (SDM Vol. 3A §4.10.3, §4.10.4).
+// Callers free the frames they unmapped only after finish() returned.
+class TableChange {
+public:
+    TlbBatch batch;
+
+    void add_table(uint64_t table) {
+        // Linked through each table's entry 0: a page-aligned address, bit 0
+        // (present) clear, so a stale walk still finds nothing there.
+        *PhysicalWindow(g_info->hhdm_offset).at<uint64_t>(table) = tables_;
+        tables_ = table;
+    }
+
+    void finish() {
+        if (!batch.empty()) {
+            batch.apply([](uint64_t virt) { arch::invlpg(virt); }, [] { arch::flush_tlb_all(); });
+            if (auto remote = __atomic_load_n(&g_remote_tlb_flush, __ATOMIC_ACQUIRE)) remote(batch);
+        }
+        while (tables_ != 0) {
+            uint64_t table = tables_;
+            tables_ = *PhysicalWindow(g_info->hhdm_offset).at<uint64_t>(table);
+            g_frames.free(table);
+        }
+    }
+
+private:
+    uint64_t tables_ = 0;  // physical address of the first, 0 = none
+};
+TableChange* g_change = nullptr;  // the change in progress (mapper lock held)
+
 void invalidate_page(uint64_t virt) {
-    arch::invlpg(virt);
+    if (g_change)
+        g_change->batch.add(virt);
+    else
+        arch::invlpg(virt);
 }
 void flush_all() {
-    arch::flush_tlb_all();
+    if (g_change)
+        g_change->batch.set_full();
+    else
+        arch::flush_tlb_all();
 }
+void release_table(uint64_t table) {
+    if (g_change)
+        g_change->add_table(table);
+    else
+        g_frames.free(table);
+}
+
+// The mapper lock, with `change` collecting what the mapper makes stale.
+class MapperSession {
+public:
+    explicit MapperSession(TableChange& change) : guard_(g_mapper_lock) { g_change = &change; }
+    ~MapperSession() { g_change = nullptr; }  // before the lock goes
+    MapperSession(const MapperSession&) = delete;
+    MapperSession& operator=(const MapperSession&) = delete;
+
+private:
+    ksync::Guard<ksync::Spinlock> guard_;
+};
 
 PagingFeatures detect_features() {
     PagingFeatures features;
@@ -154,7 +215,7 @@ void init(const boot::BootInfo& info) {
     arch::write_cr3(root);
     if (g_features.global) arch::write_cr4(arch::read_cr4() | arch::cr4::kPageGlobalEnable);
     arch::flush_tlb_all();  // the loader's global entries, if it made any
-    g_mapper->set_tlb_hooks({&invalidate_page, &flush_all});
+    g_mapper->set_tlb_hooks({&invalidate_page, &flush_all, &release_table});
 
     // The usable memory the loader's HHDM lacked, now in the kernel's; each
     // range keeps its frame records at its own start.
@@ -202,19 +263,41 @@ uint64_t kernel_page_table_root() {
     return g_mapper ? g_mapper->root() : 0;
 }
 
+void set_remote_tlb_flush(void (*flush)(const TlbBatch& batch)) {
+    __atomic_store_n(&g_remote_tlb_flush, flush, __ATOMIC_RELEASE);
+}
+
 lib::Expected<void> map(uint64_t virt, uint64_t physical, uint64_t length, PageFlags flags, PageSize largest) {
-    ksync::Guard guard(g_mapper_lock);
-    return g_mapper->map_range(virt, physical, length, flags, largest);
+    TableChange change;
+    lib::Expected<void> result;
+    {
+        MapperSession session(change);
+        result = g_mapper->map_range(virt, physical, length, flags, largest);
+    }
+    change.finish();
+    return result;
 }
 
 lib::Expected<void> unmap(uint64_t virt, uint64_t length) {
-    ksync::Guard guard(g_mapper_lock);
-    return g_mapper->unmap_range(virt, length);
+    TableChange change;
+    lib::Expected<void> result;
+    {
+        MapperSession session(change);
+        result = g_mapper->unmap_range(virt, length);
+    }
+    change.finish();
+    return result;
 }
 
 lib::Expected<void> protect(uint64_t virt, uint64_t length, PageFlags flags) {
-    ksync::Guard guard(g_mapper_lock);
-    return g_mapper->protect_range(virt, length, flags);
+    TableChange change;
+    lib::Expected<void> result;
+    {
+        MapperSession session(change);
+        result = g_mapper->protect_range(virt, length, flags);
+    }
+    change.finish();
+    return result;
 }
 
 lib::Expected<Mapping> translate(uint64_t virt) {
@@ -222,32 +305,67 @@ lib::Expected<Mapping> translate(uint64_t virt) {
     return g_mapper->translate(virt);
 }
 
+namespace {
+
+// Unmaps [bottom, bottom + pages pages) of the stack area and frees their
+// frames, a chunk at a time: the frames go back only once every CPU has
+// dropped the translations (TableChange::finish).
+void release_stack_pages(uint64_t bottom, uint64_t pages) {
+    constexpr uint64_t kChunk = 16;
+    for (uint64_t first = 0; first < pages; first += kChunk) {
+        uint64_t frames[kChunk];
+        uint64_t count = lib::min(kChunk, pages - first);
+        TableChange change;
+        {
+            MapperSession session(change);
+            for (uint64_t i = 0; i < count; ++i) {
+                uint64_t virt = bottom + (first + i) * kPageSize;
+                auto mapping = g_mapper->translate(virt);
+                if (!mapping) PANIC("mm: {:#x} is not a mapped stack page", virt);
+                frames[i] = mapping->physical;
+            }
+            must(g_mapper->unmap_range(bottom + first * kPageSize, count * kPageSize), "unmap stack pages");
+        }
+        change.finish();
+        for (uint64_t i = 0; i < count; ++i) g_frames.free(frames[i]);
+    }
+}
+
+}  // namespace
+
 lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name) {
     uint64_t pages = align_up(bytes, kPageSize) >> kPageShift;
     if (pages == 0) return lib::Error::make(lib::ErrorCode::kEINVAL, "empty stack");
     KernelStack stack;
+    lib::Expected<void> mapped;
+    uint64_t mapped_pages = 0;
+    TableChange change;
     {
-        ksync::Guard guard(g_mapper_lock);
+        MapperSession session(change);
         uint64_t need = (pages + 1) << kPageShift;
         if (kStackAreaEnd - g_next_stack < need)
             return lib::Error::make(lib::ErrorCode::kENOMEM, "kernel stack area is full");
         stack.bottom = g_next_stack + kPageSize;  // the page below stays unmapped: the guard
         stack.top = g_next_stack + need;
         g_next_stack += need;
-        for (uint64_t virt = stack.bottom; virt < stack.top; virt += kPageSize) {
+        for (; mapped_pages < pages; ++mapped_pages) {
             auto frame = g_frames.allocate(Zeroing::kNo, FrameOwner::kKernelStack);
-            lib::Expected<void> mapped =
-                frame ? g_mapper->map(virt, *frame, PageSize::k4KiB, {.writable = true, .global = true})
-                      : lib::Expected<void>(frame.error());
+            if (!frame) {
+                mapped = frame.error();
+                break;
+            }
+            mapped = g_mapper->map(stack.bottom + mapped_pages * kPageSize, *frame, PageSize::k4KiB,
+                                   {.writable = true, .global = true});
             if (!mapped) {
-                if (frame) g_frames.free(*frame);
-                for (uint64_t done = stack.bottom; done < virt; done += kPageSize) {
-                    g_frames.free(must(g_mapper->translate(done), "stack page").physical);
-                    (void)g_mapper->unmap(done);
-                }
-                return mapped.error();
+                g_frames.free(*frame);
+                break;
             }
         }
+    }
+    change.finish();
+    if (!mapped) {
+        release_stack_pages(stack.bottom, mapped_pages);
+        return mapped.error();
     }
     if (auto registered = arch::register_kernel_stack(stack.bottom, stack.top, name); !registered)
         klog::warn("mm: {} at {:#x} is not watched for overflows: {}", name, stack.bottom, registered.error().message);
@@ -256,13 +374,7 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name)
 
 void free_kernel_stack(const KernelStack& stack) {
     arch::unregister_kernel_stack(stack.bottom);
-    ksync::Guard guard(g_mapper_lock);
-    for (uint64_t virt = stack.bottom; virt < stack.top; virt += kPageSize) {
-        auto mapping = g_mapper->translate(virt);
-        if (!mapping) PANIC("mm: free_kernel_stack: {:#x} is not a mapped stack page", virt);
-        must(g_mapper->unmap(virt), "unmap stack page");
-        g_frames.free(mapping->physical);
-    }
+    release_stack_pages(stack.bottom, (stack.top - stack.bottom) >> kPageShift);
 }
 
 namespace {

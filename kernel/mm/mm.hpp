@@ -15,6 +15,7 @@
 #include "kernel/mm/frame_allocator.hpp"
 #include "kernel/mm/heap.hpp"
 #include "kernel/mm/page_mapper.hpp"
+#include "kernel/mm/tlb_batch.hpp"
 #include "lib/expected.hpp"
 
 namespace mm {
@@ -30,14 +31,21 @@ bool initialized();
 FrameAllocator& frames();
 Heap& heap();
 
-// The live kernel page tables, under one lock; every change is flushed from
-// this CPU's TLB (no shootdown to other CPUs yet: only the boot CPU runs
-// kernel code).
+// The live kernel page tables, under one lock; what a change makes stale
+// leaves every CPU's TLB before the call returns (see below).
 lib::Expected<void> map(uint64_t virt, uint64_t physical, uint64_t length, PageFlags flags,
                         PageSize largest = PageSize::k1GiB);
 lib::Expected<void> unmap(uint64_t virt, uint64_t length);
 lib::Expected<void> protect(uint64_t virt, uint64_t length, PageFlags flags);
 lib::Expected<Mapping> translate(uint64_t virt);
+
+// TLB shootdown: map, unmap and protect drop the translations they made
+// stale on this CPU, then hand them to `flush` (kernel/smp installs it once
+// other CPUs run) to drop on every other CPU, waiting until all have; only
+// then are emptied page tables freed and the call returns, so a caller may
+// reuse what it unmapped. Call these with no spinlock held: the other CPUs
+// must be able to answer (docs/smp.md §4).
+void set_remote_tlb_flush(void (*flush)(const TlbBatch& batch));
 PagingFeatures paging_features();
 // Physical address of the kernel's PML4, for other CPUs to load into CR3.
 uint64_t kernel_page_table_root();
@@ -73,35 +81,22 @@ size_t describe_address(uint64_t virt, char* buffer, size_t size);
 
 // Bootloader-reclaimable memory holds the loader's page tables, GDT, stacks
 // and responses, and the parking loop, stacks and smp_info of the APs. The
-// kernel leaves it in two steps, after continue_on_kernel_stack():
+// kernel leaves it after continue_on_kernel_stack() and once every AP has
+// left the loader's loop for kernel code on kernel stacks (SMP bring-up,
+// kernel/smp/, sends them: the ones it runs and the ones it leaves out):
 //
-// 1. park_application_processors(): every AP still in the loader's parking
-//    loop is sent (boot/ap_handoff.hpp) to a kernel routine on a stack of
-//    its own from allocate_kernel_stack(), which loads the kernel's page
-//    tables, reports in and halts with interrupts off (cli; hlt) for good,
-//    until SMP bring-up restarts it with INIT-SIPI-SIPI. Waits (bounded) for
-//    each to report; ETIMEDOUT (with how many did not) unless all did, and
-//    then bootloader memory is not released.
-//    APs the boot_protocol tests started early (test=boot_protocol or all)
-//    are halted with interrupts off in kernel code, but still on the
-//    loader's stack, page tables and GDT; only an NMI, SMI or INIT wakes a
-//    CPU there, and an NMI or SMI would then run on freed memory. Accepted:
-//    only test boots have such APs, and nothing sends NMIs yet.
-lib::Expected<void> park_application_processors();
-
-// 2. release_bootloader_memory(): the frame allocator gains every
-//    bootloader-reclaimable region (their frame records come from the heap, so
-//    even one-page regions count in full) and logs one line. Does nothing
-//    (with a warning) unless the boot CPU runs on its kernel stack and the
-//    kernel's page tables and every AP was parked; BootInfo holds copies of
-//    everything the kernel reads from the loader (its kernel_file and module
-//    pointers are KERNEL_AND_MODULES memory, the framebuffer is its own).
-void release_bootloader_memory();
+// release_bootloader_memory(aps_in_loader): the frame allocator gains every
+// bootloader-reclaimable region (their frame records come from the heap, so
+// even one-page regions count in full) and logs one line. Does nothing
+// (with a warning) unless the boot CPU runs on its kernel stack and the
+// kernel's page tables and `aps_in_loader` (APs that may still run on the
+// loader's memory: ones that did not answer) is 0; BootInfo holds copies of
+// everything the kernel reads from the loader (its kernel_file and module
+// pointers are KERNEL_AND_MODULES memory, the framebuffer is its own).
+void release_bootloader_memory(size_t aps_in_loader);
 
 struct BootloaderHandoff {
-    size_t aps_parked = 0;        // on kernel stacks and page tables, halted
-    size_t aps_started_before = 0;  // by the early boot tests (see above)
-    size_t aps_missing = 0;       // did not report in: the memory stays unreleased
+    size_t aps_in_loader = 0;  // as given: while not 0, the memory stays unreleased
     bool released = false;
     uint64_t released_bytes = 0;
     size_t released_regions = 0;

@@ -53,7 +53,10 @@ void PageMapper::free_empty_tables(Path& path, unsigned level, uint64_t virt) {
         // INVLPG also drops paging-structure cache entries (SDM Vol. 3A
         // §4.10.4.1), so no walk can reach the table once it is reused.
         if (tlb_.invalidate_page) tlb_.invalidate_page(virt);
-        frames_.free(table);
+        if (tlb_.release_table)
+            tlb_.release_table(table);
+        else
+            frames_.free(table);
         ++level;
     }
 }

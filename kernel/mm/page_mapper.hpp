@@ -32,6 +32,10 @@ namespace mm {
 struct TlbHooks {
     void (*invalidate_page)(uint64_t virt) = nullptr;  // INVLPG
     void (*flush_all)() = nullptr;                     // including global pages
+    // Where an emptied page table goes once unlinked; nullptr: straight back
+    // to the frame allocator. A table other CPUs may still reach through
+    // their paging-structure caches must wait for their TLB shootdown.
+    void (*release_table)(uint64_t physical) = nullptr;
 };
 
 struct Mapping {

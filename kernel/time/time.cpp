@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/lapic_timer.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
@@ -21,7 +22,7 @@ using arch::rdtsc;
 constexpr uint64_t kCalibrationWindowMs = 25;
 constexpr uint64_t kMaxReferenceSpins = 50'000'000;  // a reference that never moves is given up on
 
-// The timer state of one CPU, indexed by CpuLocal::index.
+// The timer state of one CPU (each CPU's own copy: arch::PerCpu).
 struct CpuTimer {
     ksync::Spinlock lock;
     bool running = false;
@@ -32,8 +33,21 @@ struct CpuTimer {
     Deadline* head = nullptr;  // sorted by expiry_tsc
 };
 
-constexpr uint32_t kMaxCpus = 64;
-CpuTimer g_cpus[kMaxCpus];
+PER_CPU constinit arch::PerCpu<CpuTimer> g_timers;
+
+// Ticks added to this CPU's TSC to give the boot CPU's time base: 0 where
+// the TSCs run in step (kernel/smp/ checks each at bring-up).
+PER_CPU constinit arch::PerCpu<int64_t> g_tsc_offset;
+bool g_tsc_offsets_in_use = false;
+
+// The TSC in the boot CPU's time base; where the CPU can not change.
+uint64_t clock_tsc() {
+    return rdtsc() + uint64_t(g_tsc_offset.local());
+}
+// A clock_tsc() value as this CPU's own TSC (for IA32_TSC_DEADLINE).
+uint64_t to_local_tsc(uint64_t tsc) {
+    return tsc - uint64_t(g_tsc_offset.local());
+}
 
 bool g_initialized = false;
 ReferenceClock g_reference;
@@ -45,9 +59,9 @@ uint64_t g_tick_period_tsc = 0;
 TicksToNanoseconds g_tsc_to_ns;
 void (*g_tick_hook)() = nullptr;
 
+// This CPU's: call where the CPU can not change (arch::cpu_is_pinned()).
 CpuTimer* this_timer() {
-    uint32_t index = arch::cpu_index();
-    return index < kMaxCpus ? &g_cpus[index] : nullptr;
+    return &g_timers.local();
 }
 
 struct Rates {
@@ -92,10 +106,11 @@ void program_next_event(CpuTimer& cpu) {
     uint64_t target = cpu.next_tick_tsc;
     if (cpu.head && cpu.head->expiry_tsc < target) target = cpu.head->expiry_tsc;
     if (g_mode == EventMode::kTscDeadline) {
-        arch::lapic_timer::set_tsc_deadline(target);  // a time already past fires at once (SDM §11.5.4.1)
+        // A time already past fires at once (SDM §11.5.4.1).
+        arch::lapic_timer::set_tsc_deadline(to_local_tsc(target));
         return;
     }
-    uint64_t now = rdtsc();
+    uint64_t now = clock_tsc();
     uint64_t count = target > now ? scale(target - now, g_lapic_hz, g_tsc_hz) : 1;
     if (count == 0) count = 1;
     if (count > 0xffffffff) count = 0xffffffff;  // fires early; the handler re-arms
@@ -104,17 +119,13 @@ void program_next_event(CpuTimer& cpu) {
 
 void on_timer_interrupt(arch::InterruptFrame&) {
     CpuTimer* cpu = this_timer();
-    if (!cpu) {
-        arch::local_apic_eoi();
-        return;
-    }
     Deadline* expired = nullptr;
     Deadline** expired_tail = &expired;
     bool ticked = false;
     {
         ksync::Guard guard(cpu->lock);
         ++cpu->interrupts;
-        uint64_t now = rdtsc();
+        uint64_t now = clock_tsc();
         if (now >= cpu->next_tick_tsc) {
             uint64_t periods = (now - cpu->next_tick_tsc) / g_tick_period_tsc + 1;
             cpu->ticks += periods;
@@ -146,11 +157,8 @@ void on_timer_interrupt(arch::InterruptFrame&) {
 }
 
 void start_this_cpu_timer(EventMode mode) {
+    arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();
-    if (!cpu) {
-        klog::warn("time: CPU {} has no timer slot (at most {})", arch::cpu_index(), kMaxCpus);
-        return;
-    }
     ksync::Guard guard(cpu->lock);
     arch::lapic_timer::start_count(0);
     if (mode == EventMode::kTscDeadline) {
@@ -159,7 +167,7 @@ void start_this_cpu_timer(EventMode mode) {
         arch::lapic_timer::set_tsc_deadline(0);
         arch::lapic_timer::configure(kTimerVector, arch::lapic_timer::Mode::kOneShot, false);
     }
-    if (!cpu->running) cpu->next_tick_tsc = rdtsc() + g_tick_period_tsc;
+    if (!cpu->running) cpu->next_tick_tsc = clock_tsc() + g_tick_period_tsc;
     cpu->running = true;
     program_next_event(*cpu);
 }
@@ -167,8 +175,8 @@ void start_this_cpu_timer(EventMode mode) {
 // Whether this CPU's timer interrupts arrive: interrupts are opened for at
 // most 100 ms until three have come.
 bool timer_interrupts_arrive() {
+    arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();
-    if (!cpu) return false;
     uint64_t before = __atomic_load_n(&cpu->interrupts, __ATOMIC_RELAXED);
     bool were_enabled = arch::interrupts_enabled();
     uint64_t give_up = rdtsc() + ns_to_tsc_delta(100'000'000);
@@ -248,13 +256,34 @@ void init_this_cpu() {
     start_this_cpu_timer(g_mode);
 }
 
+void set_this_cpu_tsc_offset(int64_t ticks) {
+    arch::PreemptGuard pinned;
+    g_tsc_offset.local() = ticks;
+    if (ticks != 0) __atomic_store_n(&g_tsc_offsets_in_use, true, __ATOMIC_RELEASE);
+}
+
+int64_t this_cpu_tsc_offset() {
+    arch::PreemptGuard pinned;
+    return g_tsc_offset.local();
+}
+
 bool initialized() {
     return g_initialized;
 }
 
 uint64_t now_ns() {
     if (!g_initialized) return 0;
-    return g_tsc_to_ns(rdtsc() - g_zero_tsc);
+    uint64_t tsc;
+    if (__builtin_expect(!__atomic_load_n(&g_tsc_offsets_in_use, __ATOMIC_RELAXED), 1)) {
+        tsc = rdtsc();
+    } else {
+        // The TSC and the offset of one CPU.
+        bool were_enabled = arch::interrupts_enabled();
+        arch::cli();
+        tsc = clock_tsc();
+        if (were_enabled) arch::sti();
+    }
+    return g_tsc_to_ns(tsc - g_zero_tsc);
 }
 
 uint64_t ns_to_tsc_delta(uint64_t ns) {
@@ -271,13 +300,13 @@ const ReferenceClock& reference() { return g_reference; }
 EventMode event_mode() { return g_mode; }
 
 uint64_t ticks() {
-    CpuTimer* cpu = this_timer();
-    return cpu ? __atomic_load_n(&cpu->ticks, __ATOMIC_RELAXED) : 0;
+    arch::PreemptGuard pinned;
+    return __atomic_load_n(&this_timer()->ticks, __ATOMIC_RELAXED);
 }
 
 uint64_t late_ticks() {
-    CpuTimer* cpu = this_timer();
-    return cpu ? __atomic_load_n(&cpu->late_ticks, __ATOMIC_RELAXED) : 0;
+    arch::PreemptGuard pinned;
+    return __atomic_load_n(&this_timer()->late_ticks, __ATOMIC_RELAXED);
 }
 
 void set_tick_hook(void (*hook)()) {
@@ -302,6 +331,7 @@ bool unlink(CpuTimer& cpu, Deadline& deadline) {
 
 lib::Expected<void> arm_deadline(Deadline& deadline, uint64_t at_ns, Deadline::Callback callback, void* context) {
     if (!callback) return lib::Error::make(lib::Errno::kEINVAL, "a deadline needs a callback");
+    arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();
     constexpr lib::Error kNoTimer = lib::Error::make(lib::Errno::kEAGAIN, "this CPU's timer is not running yet");
     if (!g_initialized || !cpu) return kNoTimer;
@@ -332,8 +362,8 @@ lib::Expected<void> arm_deadline_after(Deadline& deadline, uint64_t delay_ns, De
 }
 
 bool cancel_deadline(Deadline& deadline) {
+    arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();
-    if (!cpu) return false;
     ksync::Guard guard(cpu->lock);
     return unlink(*cpu, deadline);
 }

@@ -57,9 +57,16 @@ void init(const lib::CommandLine& cmdline);
 // On each application processor once it runs: its own tick, with the BSP's
 // calibration (the TSC and APIC clocks are common to the package).
 void init_this_cpu();
+
+// Where this CPU's TSC is not in step with the boot CPU's (kernel/smp/
+// measures it at bring-up): `ticks` added to it give the boot CPU's time
+// base, for now_ns() and the deadlines armed here. 0 by default.
+void set_this_cpu_tsc_offset(int64_t ticks);
+int64_t this_cpu_tsc_offset();
 bool initialized();
 
-// Nanoseconds since kernel entry; never goes backwards on one CPU.
+// Nanoseconds since kernel entry; one clock for all CPUs (their TSCs in
+// step, or corrected), so it never goes backwards, on one CPU or across.
 uint64_t now_ns();
 uint64_t ns_to_tsc_delta(uint64_t ns);
 uint64_t tsc_delta_to_ns(uint64_t ticks);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lib/acpi/diagnostics.hpp"
+#include "lib/cpu_limit.hpp"
 #include "lib/span.hpp"
 
 namespace acpi {
@@ -81,7 +82,7 @@ struct LocalNmi {
 };
 
 struct MadtInfo {
-    static constexpr size_t kMaxCpus = 256;
+    static constexpr size_t kMaxCpus = lib::kMaxCpus;  // the one CPU limit (lib/cpu_limit.hpp)
     static constexpr size_t kMaxIoApics = 16;
     static constexpr size_t kMaxOverrides = 48;
     static constexpr size_t kMaxNmiSources = 16;

@@ -122,6 +122,9 @@ void set_ist_stack(IstSlot slot, uint64_t bottom, uint64_t top) {
 
 void load_cpu_tables(CpuLocal& cpu) {
     cpu.hot.self = &cpu.hot;
+    // GS base first: everything below may take a lock or log, which read
+    // this CPU's hot block.
+    wrmsr(msr::kGsBase, reinterpret_cast<uint64_t>(&cpu));
     if (&cpu == &g_bsp && cpu.ist_bounds[0].top == 0) use_boot_ist_stacks(cpu);
     build_gdt(cpu);
     build_tss(cpu);
@@ -129,8 +132,10 @@ void load_cpu_tables(CpuLocal& cpu) {
     arch_load_gdt(&gdtr, kKernelCodeSelector, kKernelDataSelector);
     // LTR marks the descriptor busy (SDM Vol. 3A §8.2.4); a CPU loads its
     // own TSS once.
-    asm volatile("ltr %0" ::"r"(kTssSelector) : "memory");
+    // Loading GS (arch_load_gdt reloads every segment register) replaced
+    // its base with the descriptor's (SDM Vol. 3A §3.4.4.1): set it again.
     wrmsr(msr::kGsBase, reinterpret_cast<uint64_t>(&cpu));
+    asm volatile("ltr %0" ::"r"(kTssSelector) : "memory");
     if (!g_idt_built) build_idt();
     load_idt();
 }

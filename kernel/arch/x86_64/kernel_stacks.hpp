@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/cpu_limit.hpp"
 #include "lib/expected.hpp"
 
 namespace arch {
@@ -24,9 +25,10 @@ struct KnownStack {
     const char* name = nullptr;
 };
 
-// Up to kMaxKnownStacks at a time; kOutOfMemory when full (the stack then
-// works, but its overflow is reported as a plain fault).
-inline constexpr size_t kMaxKnownStacks = 32;
+// Up to kMaxKnownStacks at a time: each CPU's kernel stack and three IST
+// stacks, and room for more; kOutOfMemory when full (the stack then works,
+// but its overflow is reported as a plain fault).
+inline constexpr size_t kMaxKnownStacks = 32 + 4 * lib::kMaxCpus;
 [[nodiscard]] lib::Expected<void> register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
 void unregister_kernel_stack(uint64_t bottom);
 
