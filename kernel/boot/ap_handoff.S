@@ -31,7 +31,7 @@ boot_ap_launch_record:
     pushq $0                            /* return address 0, as at the protocol's entry */
     jmpq *16(%rdi)
     .size boot_ap_launch_record, . - boot_ap_launch_record
-    .size boot_ap_launch, . - boot_ap_launch
+    .size boot_ap_launch, boot_ap_launch_record - boot_ap_launch
 
     .section .rodata, "a"
     .balign 16

@@ -37,6 +37,14 @@ constexpr uint8_t kFreeHead = 0x80;
 constexpr uint8_t kCached = 0x40;
 constexpr uint64_t kNone = ~0ULL;
 
+// Frames that hold the records of the other frames of `frames` (records for
+// the metadata frames themselves are not needed): the least m with
+// m * 4 KiB >= (frames - m) * 8 bytes.
+constexpr uint64_t metadata_frames_for(uint64_t frames) {
+    constexpr uint64_t kPerFrame = kPageSize + sizeof(FrameRecord);
+    return (frames * sizeof(FrameRecord) + kPerFrame - 1) / kPerFrame;
+}
+
 constexpr unsigned floor_log2(uint64_t value) {
     return 63u - unsigned(__builtin_clzll(value));
 }
@@ -88,7 +96,7 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
 
     // The records: one per frame, carved from the front of the smallest
     // range that holds them (keeps large ranges whole for big blocks).
-    uint64_t metadata_frames = align_up(total_frames * sizeof(FrameRecord), kPageSize) >> kPageShift;
+    uint64_t metadata_frames = metadata_frames_for(total_frames);
     size_t host = range_count;
     for (size_t i = 0; i < range_count; ++i) {
         if (ranges[i].count <= metadata_frames) continue;
@@ -114,7 +122,7 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
         return lib::Error::make(lib::ErrorCode::kEINVAL, "region is not page aligned");
     uint64_t first = base >> kPageShift, count = length >> kPageShift;
     // Without outside storage, the new zone's records live at its own start.
-    uint64_t metadata_frames = records ? 0 : align_up(count * sizeof(FrameRecord), kPageSize) >> kPageShift;
+    uint64_t metadata_frames = records ? 0 : metadata_frames_for(count);
     if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kEINVAL, "region too small");
     ksync::Guard guard(lock_);
     for (size_t i = 0; i < zone_count_; ++i) {

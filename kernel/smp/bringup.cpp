@@ -73,12 +73,24 @@ void* must_allocate(size_t bytes, const char* what, uint32_t cpu) {
     return memory;
 }
 
+// A launch record (kept for good: a late AP may still read it) sending an
+// AP to `entry` on a new stack of `stack_bytes`.
+ApStart* new_launch(uint32_t index, size_t stack_bytes, const char* stack_name, void (*entry)(boot::ApLaunch*)) {
+    auto* start = new (must_allocate(sizeof(ApStart), "a launch record", index)) ApStart;
+    mm::KernelStack stack = must(mm::allocate_kernel_stack(stack_bytes, stack_name), "a stack", index);
+    start->index = index;
+    start->launch.page_table_root = mm::kernel_page_table_root();
+    start->launch.stack_top = stack.top;
+    start->launch.entry = entry;
+    start->launch.context = start;
+    return start;
+}
+
 // Everything AP `index` needs before it runs; its launch record.
 ApStart* prepare_ap(uint32_t index, uint32_t apic_id) {
-    auto* start = new (must_allocate(sizeof(ApStart), "a launch record", index)) ApStart;
+    ApStart* start = new_launch(index, kIdleStackBytes, "an AP's idle stack", ap_main);
     auto* cpu = new (must_allocate(sizeof(arch::CpuLocal), "per-CPU data", index)) arch::CpuLocal;
     void* area = must_allocate(arch::percpu_areas().area_size(), "a per-CPU area", index);
-    mm::KernelStack idle_stack = must(mm::allocate_kernel_stack(kIdleStackBytes, "an AP's idle stack"), "a stack", index);
     arch::StackBounds ist[arch::kIstStacksUsed];
     for (size_t i = 0; i < arch::kIstStacksUsed; ++i) {
         mm::KernelStack stack = must(mm::allocate_kernel_stack(arch::kIstStackSize, kIstNames[i]), "an IST stack", index);
@@ -88,24 +100,12 @@ ApStart* prepare_ap(uint32_t index, uint32_t apic_id) {
     if (!prepared) PANIC("smp: CPU {}: {}", index, prepared.error().message);
     detail::prepare_calls(index);
     g_cpus[index] = {apic_id, cpu};
-    start->index = index;
     start->cpu = cpu;
-    start->launch.page_table_root = mm::kernel_page_table_root();
-    start->launch.stack_top = idle_stack.top;
-    start->launch.entry = ap_main;
-    start->launch.context = start;
     return start;
 }
 
 ApStart* prepare_parked() {
-    auto* start = new (must_allocate(sizeof(ApStart), "a launch record", kParked)) ApStart;
-    mm::KernelStack stack = must(mm::allocate_kernel_stack(kParkedStackBytes, "a left-out AP's stack"), "a stack", 0);
-    start->index = kParked;
-    start->launch.page_table_root = mm::kernel_page_table_root();
-    start->launch.stack_top = stack.top;
-    start->launch.entry = parked_main;
-    start->launch.context = start;
-    return start;
+    return new_launch(kParked, kParkedStackBytes, "a left-out AP's stack", parked_main);
 }
 
 bool reported(const ApStart* start) {
@@ -210,8 +210,10 @@ namespace {
 // hands back; the boot CPU stamps t1. If both TSCs were one clock, t0 <= a
 // <= t1 always; a outside [t0, t1] proves an offset. The round with the
 // shortest t1 - t0 gives the best estimate: a - (t0 + t1) / 2.
-constexpr uint32_t kTscRounds = 64;
-constexpr uint64_t kTscStepTicks = uint64_t(1) << 28;  // a side that waits longer gives up
+constexpr uint32_t kTscRounds = 32;
+// A side that waits longer gives up (about 1.5 s: an emulator on a busy
+// host may leave a virtual CPU unscheduled for long).
+constexpr uint64_t kTscStepTicks = uint64_t(1) << 32;
 
 struct TscProbe {
     uint64_t ap_stamp = 0;

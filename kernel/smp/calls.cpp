@@ -38,9 +38,10 @@ uint64_t g_online[lib::kMaxCpus / 64];  // bit per CPU, set once it answers IPIs
 uint32_t g_online_count = 1;
 uint32_t g_stopped = 0;  // CPUs halted for good by the stop IPI or the panic NMI
 
-// About 1.5 s at 2.8 GHz before a wait is reported (TSC ticks: a wait may
-// come before the clock is calibrated); the wait goes on.
-constexpr uint64_t kLongWaitTicks = uint64_t(1) << 32;
+// About 6 s at 2.8 GHz before a wait is reported (TSC ticks: a wait may
+// come before the clock is calibrated; an emulator on a busy host may leave
+// a virtual CPU unscheduled for a second or more); the wait goes on.
+constexpr uint64_t kLongWaitTicks = uint64_t(1) << 34;
 // How long the panic path waits for the others to stop (about 0.1 s).
 constexpr uint64_t kPanicStopTicks = uint64_t(1) << 28;
 
@@ -166,13 +167,13 @@ void serve_calls() {
 void wait_for_zero(const uint32_t* counter, const char* what) {
     const uint64_t start = arch::rdtsc();
     bool reported = false;
-    while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) != 0) {
+    uint32_t left;
+    while ((left = __atomic_load_n(counter, __ATOMIC_ACQUIRE)) != 0) {
         serve_calls();
         arch::pause();
         if (!reported && arch::rdtsc() - start > kLongWaitTicks) {
             reported = true;
-            klog::warn("smp: CPU {} still waits for {} ({} CPUs have not answered)", arch::cpu_index(), what,
-                       __atomic_load_n(counter, __ATOMIC_ACQUIRE));
+            klog::warn("smp: CPU {} still waits for {} ({} CPUs have not answered)", arch::cpu_index(), what, left);
         }
     }
 }

@@ -258,8 +258,16 @@ void init_this_cpu() {
 
 void set_this_cpu_tsc_offset(int64_t ticks) {
     arch::PreemptGuard pinned;
-    g_tsc_offset.local() = ticks;
+    CpuTimer* cpu = this_timer();
+    ksync::Guard guard(cpu->lock);
     if (ticks != 0) __atomic_store_n(&g_tsc_offsets_in_use, true, __ATOMIC_RELEASE);
+    g_tsc_offset.local() = ticks;
+    // This CPU's clock jumped: its next tick is one period from the new now
+    // (deadlines keep their times, which are in the common time base).
+    if (cpu->running) {
+        cpu->next_tick_tsc = clock_tsc() + g_tick_period_tsc;
+        program_next_event(*cpu);
+    }
 }
 
 int64_t this_cpu_tsc_offset() {

@@ -366,6 +366,37 @@ TEMPLATE_SCENARIOS = [
          expect=[r"template: drew a diagonal and a square"], screen=template_drawing, reject=[r"^screen: "]),
 ]
 
+# Every CPU (kernel/smp/, docs/smp.md): the smp suite, most of whose checks
+# run on all CPUs at once, on q35 and pc with 1 to 16 CPUs (q35 with 1 and 4
+# is ktest_all_*); the bring-up line and the boot summary count the CPUs online.
+def smp_online(n):
+    return r"^info: smp: %d CPUs online \(APIC ids [\d ]+\)" % n
+
+
+SMP_SHAPES = [("q35", 2), ("q35", 8), ("q35", 16), ("pc", 1), ("pc", 2), ("pc", 4), ("pc", 8), ("pc", 16)]
+SMP_SCENARIOS = [
+    dict(name=f"smp_{machine}_{n}cpu", cmdline=f"test=smp expect_cpus={n}", machine=machine, smp=n, mem="512M",
+         exit="pass", expect=[ALL_PASSED, smp_online(n), rf"^boot: .* cpus={n} "], reject=[NO_PANIC, r"klog: \d+ records lost"],
+         timeout=240 if n >= 8 else 120)
+    for machine, n in SMP_SHAPES
+] + [
+    # A panic on an AP: every other CPU stops (NMI), the report comes out
+    # once, whole, naming the CPU; nothing the boot CPU logs lands inside it.
+    dict(name="smp_panic_on_an_ap", cmdline="test=demo_fail_smp", smp=4, exit="fail",
+         expect=[r"^panic: deliberate panic on CPU 3\r?$", r"^  on CPU 3 \(APIC id 3\)\r?$", r"^backtrace:",
+                 r"^\[ FAIL \] demo_fail_smp\.panic_on_an_ap_stops_everything: panicked",
+                 r"^panic: test mode, exiting QEMU"],
+         reject=[r"(?s)^panic: deliberate.*^demo: CPU 0 still running", r"(?s)^panic: deliberate.*^panic: deliberate",
+                 NESTED]),
+    # More CPUs in the MADT than QEMU starts (-smp 2,maxcpus=4 lists two
+    # hot-pluggable, disabled slots): they are left out with a warning.
+    dict(name="smp_madt_lists_more_cpus_than_run", cmdline="test=smp expect_cpus=2", smp="2,maxcpus=4",
+         exit="pass",
+         expect=[ALL_PASSED, smp_online(2), r"warn: smp: CPU with APIC id 2 left out: disabled in the MADT",
+                 r"warn: smp: CPU with APIC id 3 left out: disabled in the MADT", r"^boot: .* cpus=2 "],
+         reject=[NO_PANIC]),
+]
+
 CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\) loaded",
              r"^info: cpu: 8259 PICs remapped to 0x20-0x2f and masked",
              r"^info: cpu: local APIC x2?APIC id \d+, spurious vector 0xff"]
@@ -523,4 +554,4 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*out of memory.*kernel"], reject=[READY]),
     dict(name="loader_unsupported_paging_mode", our_loader=True, cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
-] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS
+] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS
