@@ -8,9 +8,10 @@
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
 #   make screenshot save the framebuffer after boot to docs/screenshot.png
-#   make bench      host benchmarks (bench/, Google Benchmark), boot costs
-#                   under QEMU -icount (tools/measure_boot.py), and the user
-#                   benchmark beside Debian's Linux 6.1 (tools/linux_reference.py)
+#   make bench      host benchmarks (bench/, Google Benchmark), boot and SMP
+#                   costs under QEMU -icount (tools/measure_boot.py,
+#                   tools/measure_smp.py), and the user benchmark beside
+#                   Debian's Linux 6.1 (tools/linux_reference.py)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
@@ -87,6 +88,7 @@ bench:
 	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	$(BUILD)/benchmarks
 	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
+	$(PYTHON) tools/measure_smp.py --esp $(BUILD)/esp --cpus 1,2,4
 	$(PYTHON) tools/linux_reference.py --build $(BUILD)
 
 format:

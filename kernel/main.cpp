@@ -109,6 +109,7 @@ namespace {
     // catches it; test=all or test=<suite>[,<suite>...] runs the tests. Both
     // end the run through QEMU's debug-exit device.
     ktest::run_late_tests(cmdline);
+    if (cmdline.value_or("bench", "") == lib::StringView("smp")) smp::run_benchmarks();
 
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());

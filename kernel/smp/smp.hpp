@@ -93,4 +93,11 @@ IpiCounts received(uint32_t cpu);
 // good), waiting (bounded) until they have; returns how many stopped.
 uint32_t stop_other_cpus();
 
+// For `make bench` (bench=smp on the command line): measures a call's round
+// trip to another CPU, a lock hand-off between two CPUs and a one-page
+// unmap with its shootdown to every CPU, in TSC ticks; prints
+// "bench: smp cpus=<n> call_round_trip=<t> lock_hand_off=<t>
+// unmap_page_with_shootdown=<t>" and ends the QEMU run.
+[[noreturn]] void run_benchmarks();
+
 }  // namespace smp
