@@ -1,11 +1,14 @@
 // Calls on other CPUs, the IPI handlers, TLB shootdown, reschedule requests
 // and stopping (see smp.hpp and docs/smp.md §3-4).
 //
-// Each CPU has an inbox (call_queue.hpp) and, for each other CPU, one
-// request of its own to send it: a call pushes that request into the
-// target's inbox and sends the IPI; the target's handler runs its inbox. A
-// request is reused only once its target has run it, so a CPU that sends to
-// the same target faster than it answers waits (serving its own inbox).
+// Each CPU has an inbox (call_queue.hpp) and, for each other CPU, two
+// requests of its own to send it, one for calls it waits for and one for
+// calls it does not: a call pushes the request into the target's inbox and
+// sends the IPI; the target's handler runs its inbox. A request is reused
+// only once its target has run it, so a CPU that sends to the same target
+// faster than it answers waits (serving its own inbox). Two, so that a long
+// call that nobody waits for (a test's reader loop) never holds up one that
+// somebody does (a TLB shootdown).
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/interrupt_controllers.hpp"
 #include "kernel/arch/x86_64/interrupts.hpp"
@@ -16,6 +19,7 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/smp/internal.hpp"
 #include "kernel/smp/smp.hpp"
+#include "kernel/time/time.hpp"
 
 namespace smp {
 namespace detail {
@@ -31,7 +35,7 @@ using detail::g_cpu_limit;
 using detail::g_cpus;
 
 PER_CPU constinit arch::PerCpu<CallQueue> g_inbox;
-PER_CPU constinit arch::PerCpu<CallRequest*> g_outgoing;  // [g_cpu_limit], one per target
+PER_CPU constinit arch::PerCpu<CallRequest*> g_outgoing;  // [2 * g_cpu_limit]: see request_to()
 PER_CPU constinit arch::PerCpu<IpiCounts> g_received;
 
 uint64_t g_online[lib::kMaxCpus / 64];  // bit per CPU, set once it answers IPIs
@@ -52,6 +56,9 @@ void count(uint64_t IpiCounts::*field) {
 void on_call_function(arch::InterruptFrame&) {
     count(&IpiCounts::call_function);
     arch::local_apic_eoi();
+    // Work for a CPU that may have been idle: its tick runs again meanwhile
+    // (the idle loop stops it anew).
+    ktime::exit_idle();
     g_inbox.local().run_all();
 }
 
@@ -113,6 +120,11 @@ void apply_tlb_batch(void* batch) {
 // The shootdown mm asks for once its own TLB is done (mm::set_remote_tlb_flush).
 void flush_tlb_on_others(const mm::TlbBatch& batch);
 
+// This CPU's request to `cpu` for a call of kind `wait`.
+CallRequest& request_to(uint32_t cpu, Wait wait) {
+    return g_outgoing.local()[(wait == Wait::kYes ? g_cpu_limit : 0) + cpu];
+}
+
 // Pushes a request to each online CPU of `cpus` other than this one and
 // sends it `vector`; runs the function here too if this CPU is in `cpus`;
 // with `wait`, returns once all have run it. Interrupts off meanwhile: this
@@ -122,10 +134,9 @@ void call(const lib::CpuSet& cpus, Function function, void* argument, Wait wait,
     arch::cli();
     const uint32_t self = arch::cpu_index();
     uint32_t remaining = 0;
-    CallRequest* outgoing = g_outgoing.local();
     for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
         if (cpu == self || !cpus.contains(cpu) || !is_online(cpu)) continue;
-        CallRequest& request = outgoing[cpu];
+        CallRequest& request = request_to(cpu, wait);
         // The previous call to this CPU (without wait) must have run first.
         while (__atomic_load_n(&request.busy, __ATOMIC_ACQUIRE)) {
             detail::serve_calls();
@@ -179,7 +190,7 @@ void wait_for_zero(const uint32_t* counter, const char* what) {
 }
 
 void prepare_calls(uint32_t cpu) {
-    auto* requests = static_cast<CallRequest*>(mm::kcalloc(g_cpu_limit, sizeof(CallRequest)));
+    auto* requests = static_cast<CallRequest*>(mm::kcalloc(2 * g_cpu_limit, sizeof(CallRequest)));
     if (!requests) PANIC("smp: no memory for CPU {}'s call requests", cpu);
     g_outgoing.on(cpu) = requests;
 }

@@ -2,6 +2,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/smp/smp.hpp"
+#include "kernel/time/time.hpp"
 
 namespace smp {
 
@@ -9,7 +10,9 @@ namespace smp {
 // (SDM Vol. 2B, STI: interrupts are recognised only after the next
 // instruction), so an interrupt that leaves work between the check and the
 // HLT still ends the HLT. The work: log lines interrupt handlers left (any
-// idle CPU may show them; one at a time does).
+// idle CPU may show them; one at a time does). While halted the CPU's tick
+// is off (ktime::enter_idle): an idle machine takes no interrupts but for
+// deadlines and devices, and its emulator almost no host time.
 void idle() {
     for (;;) {
         arch::cli();
@@ -18,7 +21,10 @@ void idle() {
             klog::drain();
             continue;
         }
+        ktime::enter_idle();
         asm volatile("sti; hlt" ::: "memory");
+        arch::cli();
+        ktime::exit_idle();
     }
 }
 

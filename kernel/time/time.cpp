@@ -26,6 +26,7 @@ constexpr uint64_t kMaxReferenceSpins = 50'000'000;  // a reference that never m
 struct CpuTimer {
     ksync::Spinlock lock;
     bool running = false;
+    bool idle = false;  // between enter_idle and exit_idle: no tick, deadlines only
     uint64_t next_tick_tsc = 0;
     uint64_t ticks = 0;
     uint64_t late_ticks = 0;
@@ -101,9 +102,20 @@ bool calibrate(const ReferenceClock& reference, Rates& out) {
     return true;
 }
 
-// Arms this CPU's timer for its next event. Lock held.
+// Arms this CPU's timer for its next event: the next tick or the earliest
+// deadline; an idle CPU only for a deadline, or not at all. Lock held.
 void program_next_event(CpuTimer& cpu) {
     uint64_t target = cpu.next_tick_tsc;
+    if (cpu.idle) {
+        if (!cpu.head) {
+            if (g_mode == EventMode::kTscDeadline)
+                arch::lapic_timer::set_tsc_deadline(0);
+            else
+                arch::lapic_timer::start_count(0);
+            return;
+        }
+        target = cpu.head->expiry_tsc;
+    }
     if (cpu.head && cpu.head->expiry_tsc < target) target = cpu.head->expiry_tsc;
     if (g_mode == EventMode::kTscDeadline) {
         // A time already past fires at once (SDM §11.5.4.1).
@@ -129,7 +141,7 @@ void on_timer_interrupt(arch::InterruptFrame&) {
         if (now >= cpu->next_tick_tsc) {
             uint64_t periods = (now - cpu->next_tick_tsc) / g_tick_period_tsc + 1;
             cpu->ticks += periods;
-            cpu->late_ticks += periods - 1;
+            if (!cpu->idle) cpu->late_ticks += periods - 1;
             cpu->next_tick_tsc += periods * g_tick_period_tsc;
             ticked = true;
         }
@@ -254,6 +266,30 @@ void init(const lib::CommandLine& cmdline) {
 void init_this_cpu() {
     if (!g_initialized) return;
     start_this_cpu_timer(g_mode);
+}
+
+void enter_idle() {
+    CpuTimer* cpu = this_timer();
+    ksync::Guard guard(cpu->lock);
+    if (!cpu->running || cpu->idle) return;
+    cpu->idle = true;
+    program_next_event(*cpu);
+}
+
+void exit_idle() {
+    CpuTimer* cpu = this_timer();
+    ksync::Guard guard(cpu->lock);
+    if (!cpu->idle) return;
+    cpu->idle = false;
+    // The periods that passed while idle count as ticks (not as late ones:
+    // nothing was waiting for them).
+    uint64_t now = clock_tsc();
+    if (now >= cpu->next_tick_tsc) {
+        uint64_t periods = (now - cpu->next_tick_tsc) / g_tick_period_tsc + 1;
+        cpu->ticks += periods;
+        cpu->next_tick_tsc += periods * g_tick_period_tsc;
+    }
+    program_next_event(*cpu);
 }
 
 void set_this_cpu_tsc_offset(int64_t ticks) {

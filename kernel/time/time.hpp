@@ -58,6 +58,12 @@ void init(const lib::CommandLine& cmdline);
 // calibration (the TSC and APIC clocks are common to the package).
 void init_this_cpu();
 
+// Tickless idle: a CPU with nothing to do stops its tick (its timer then
+// fires only for a deadline), and catches up on the ticks that passed when
+// it wakes. For the idle loop, with interrupts off.
+void enter_idle();
+void exit_idle();
+
 // Where this CPU's TSC is not in step with the boot CPU's (kernel/smp/
 // measures it at bring-up): `ticks` added to it give the boot CPU's time
 // base, for now_ns() and the deadlines armed here. 0 by default.
