@@ -16,7 +16,8 @@
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
 # SMP=n, MEM=size, CMDLINE="test=all" (for run/debug/screenshot),
 # KERNEL=checked (run/debug/screenshot the checked kernel; default release),
-# TESTS="regex" (ctest -R),
+# TESTS="regex" (ctest -R), OPT_IN=1 (make test also runs the opt-in scenarios:
+# more machine shapes of what it covers once; their CTest label is opt-in),
 # LIMINE_EFI=/path/BOOTX64.EFI (boot through a real Limine 8.x; set it on the
 # first make of a build directory, or `make clean` first).
 BUILD ?= build
@@ -70,7 +71,7 @@ debug:
 test:
 	@tools/deps.sh build test
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(TESTS),-R "$(TESTS)")
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(TESTS),-R "$(TESTS)") $(if $(OPT_IN),,-LE opt-in)
 
 screenshot:
 	@tools/deps.sh build run

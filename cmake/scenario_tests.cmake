@@ -9,12 +9,24 @@ execute_process(COMMAND ${Python3_EXECUTABLE} ${SCENARIO_RUNNER} --list
 if(NOT list_result EQUAL 0)
   message(FATAL_ERROR "tests/scenario/run.py --list failed")
 endif()
+execute_process(COMMAND ${Python3_EXECUTABLE} ${SCENARIO_RUNNER} --list-opt-in
+  OUTPUT_VARIABLE OPT_IN_NAMES OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE list_result)
+if(NOT list_result EQUAL 0)
+  message(FATAL_ERROR "tests/scenario/run.py --list-opt-in failed")
+endif()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/scenario/scenarios.py)
 string(REPLACE "\n" ";" SCENARIO_NAMES "${SCENARIO_NAMES}")
+string(REPLACE "\n" ";" OPT_IN_NAMES "${OPT_IN_NAMES}")
+# Opt-in variants (the scenario's opt_in key) carry the label opt-in as well,
+# which `make test` leaves out unless OPT_IN=1.
 foreach(name ${SCENARIO_NAMES})
   add_test(NAME scenario.${name}
     COMMAND ${Python3_EXECUTABLE} ${SCENARIO_RUNNER} --build ${CMAKE_BINARY_DIR} --source ${PROJECT_SOURCE_DIR} ${name})
-  set_tests_properties(scenario.${name} PROPERTIES LABELS scenario TIMEOUT 300 SKIP_RETURN_CODE 77)
+  set(labels scenario)
+  if(name IN_LIST OPT_IN_NAMES)
+    set(labels "scenario;opt-in")
+  endif()
+  set_tests_properties(scenario.${name} PROPERTIES LABELS "${labels}" TIMEOUT 300 SKIP_RETURN_CODE 77)
 endforeach()
 
 # `make debug` works: GDB attached to QEMU's stub stops at kernel_main.

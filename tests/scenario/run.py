@@ -7,6 +7,7 @@ scenario's machine shape and a timeout, and checks the serial log and the
 exit status.
 
   run.py --list                                   names, one per line
+  run.py --list-opt-in                            those left out of make test
   run.py --build build --source . NAME [--keep]   run one scenario
 
 The serial log is kept in <build>/scenario-logs/NAME.log.
@@ -193,6 +194,12 @@ def expanded_scenarios():
             yield f"{scenario['name']}.limine-{version}", scenario, version
 
 
+def is_opt_in(scenario, version):
+    """Whether this variant is left out of `make test` (the scenario's opt_in)."""
+    opt_in = scenario.get("opt_in", False)
+    return opt_in is True or (version or "ours") in (opt_in or ())
+
+
 def real_limine_binary(source, version):
     base = os.environ.get("LIMINE_BINARIES") or os.path.join(os.path.abspath(source), "..", "shared", "limine")
     return os.path.normpath(os.path.join(base, version, "BOOTX64.EFI"))
@@ -201,15 +208,17 @@ def real_limine_binary(source, version):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--list-opt-in", action="store_true", help="the names of the opt-in variants")
     parser.add_argument("--build", default="build")
     parser.add_argument("--source", default=os.path.join(HERE, "..", ".."))
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("name", nargs="?")
     args = parser.parse_args()
 
-    if args.list:
-        for name, _, _ in expanded_scenarios():
-            print(name)
+    if args.list or args.list_opt_in:
+        for name, scenario, version in expanded_scenarios():
+            if args.list or is_opt_in(scenario, version):
+                print(name)
         return 0
     by_name = {name: (scenario, version) for name, scenario, version in expanded_scenarios()}
     if args.name not in by_name:
