@@ -235,6 +235,9 @@ void init(const boot::BootInfo& info) {
             early.lost_bytes ? ", some of it not at all (too many pieces)" : "");
 
     g_heap.init(g_frames);
+    // The registry of known kernel stacks grows from the heap (one stack per
+    // thread is watched for overflows, however many threads there are).
+    arch::set_known_stack_allocator(&kmalloc);
     // Page-fault reports say what this file knows about the address.
     arch::set_data_address_describer(describe_address);
 

@@ -361,6 +361,26 @@ KTEST(cpu, every_exception_vector_without_error_code_is_dispatched) {
     KEXPECT_EQ(wrong, 0u);
 }
 
+// More stacks than the registry's first chunk holds (the scheduler's
+// threads): it grows, and the last one's overflow is still named.
+KTEST(cpu, overflow_detection_beyond_the_first_chunk_of_stacks) {
+    constexpr size_t kCount = 3 * kKnownStacksPerChunk;
+    constexpr uint64_t kBase = 0xffff'ffff'6000'0000ULL, kSpan = 0x3000;  // a guard page below each
+    size_t registered = 0;
+    for (; registered < kCount; ++registered) {
+        uint64_t bottom = kBase + registered * kSpan + 0x1000;
+        if (!register_kernel_stack(bottom, bottom + 0x2000, "test many")) break;
+    }
+    const uint64_t last_bottom = kBase + (kCount - 1) * kSpan + 0x1000;
+    const KnownStack* last = overflowed_stack(0, last_bottom - 8);
+    for (size_t i = 0; i < registered; ++i) unregister_kernel_stack(kBase + i * kSpan + 0x1000);
+    const KnownStack* after = overflowed_stack(0, last_bottom - 8);
+    KEXPECT_EQ(registered, kCount);
+    KASSERT(last != nullptr);
+    KEXPECT_EQ(last->bottom, last_bottom);
+    KEXPECT(after == nullptr);
+}
+
 // Back-to-back stacks (no guard pages): RSP near the top of the lower one is
 // not an overflow of the upper one; CR2 in the page below a stack is.
 KTEST(cpu, overflow_detection_with_adjacent_stacks) {

@@ -25,12 +25,25 @@ struct KnownStack {
     const char* name = nullptr;
 };
 
-// Up to kMaxKnownStacks at a time: each CPU's kernel stack and three IST
-// stacks, and room for more; kOutOfMemory when full (the stack then works,
-// but its overflow is reported as a plain fault).
-inline constexpr size_t kMaxKnownStacks = 32 + 4 * lib::kMaxCpus;
+// The registry holds kKnownStacksPerChunk stacks in a chunk of its own
+// (enough for the boot: each CPU's kernel stack and three IST stacks on a
+// typical machine) and grows by chunks from the allocator mm hands it once
+// the heap runs, so every thread's stack is watched, up to
+// kMaxKnownStacks. Chunks are never freed: fault handlers read them without
+// the lock. kENOMEM when full or out of memory (the stack then works, but
+// its overflow is reported as a plain fault).
+inline constexpr size_t kKnownStacksPerChunk = 64;
+inline constexpr size_t kMaxKnownStackChunks = 1024;
+inline constexpr size_t kMaxKnownStacks = kKnownStacksPerChunk * kMaxKnownStackChunks;
+static_assert(kKnownStacksPerChunk * kMaxKnownStackChunks >= 4 * lib::kMaxCpus + 4096,
+              "every CPU's four stacks and thousands of threads");
 [[nodiscard]] lib::Expected<void> register_kernel_stack(uint64_t bottom, uint64_t top, const char* name);
 void unregister_kernel_stack(uint64_t bottom);
+
+// Where the registry's further chunks come from (mm's heap; zeroing is the
+// registry's business). Called without any lock of the registry held: the
+// heap may map pages and wait for other CPUs' TLB shootdown.
+void set_known_stack_allocator(void* (*allocate)(size_t bytes));
 
 // The stack whose guard region (the page below `bottom`) holds `cr2`, or
 // that `rsp` has just left downwards (or is about to); nullptr if none. The
