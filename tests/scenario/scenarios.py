@@ -422,7 +422,12 @@ SCENARIOS = [
     # boots the checked kernel): it boots to ready, and says it carries no
     # tests or test hooks instead of running them.
     dict(name="release_kernel_boots", release=True, cmdline="", smp=4, mem="1G",
-         expect=[SUMMARY, READY] + CPU_READY, reject=[NO_PANIC]),
+         expect=[SUMMARY, READY, smp_online(4), r"^boot: .* cpus=4 "] + CPU_READY, reject=[NO_PANIC]),
+    # make bench's SMP figures (tools/measure_smp.py) come from the release
+    # kernel's bench=smp: it prints its line and ends the run.
+    dict(name="release_kernel_measures_smp_costs", release=True, cmdline="bench=smp", smp=2, mem="256M",
+         exit="pass", expect=[r"^bench: smp cpus=2 call_round_trip=\d+ lock_hand_off=\d+ unmap_page_with_shootdown=\d+"],
+         reject=[NO_PANIC]),
     dict(name="release_kernel_has_no_tests_or_hooks", release=True, cmdline="test=all selftest=panic faulttest=pf",
          expect=[r"test=: this is the release kernel", r"faulttest=: this is the release kernel",
                  r"selftest=: this is the release kernel", READY],
