@@ -184,10 +184,15 @@ KTEST(time, deadline_fires_once_and_not_early) {
     Deadline deadline;
     uint64_t due = now_ns() + 3'000'000;
     KASSERT(arm_deadline(deadline, due, record_firing, &firing));
-    KASSERT(wait_until_fired(firing, 500'000'000));
+    // Not early, once, and not lost. How late it may come has no bound the
+    // test can hold a shared host to: under TCG a virtual CPU that the host
+    // does not run for a while takes its interrupt that much later (seen:
+    // 62 ms at a load of 13 on 2 cores), so lateness is bounded by the wait.
+    constexpr uint64_t kWaitNs = 2'000'000'000;
+    KASSERT(wait_until_fired(firing, kWaitNs));
     KEXPECT_EQ(firing.count, 1u);
     KEXPECT_GE(firing.at_ns, due);
-    KEXPECT_LT(firing.at_ns, due + 50'000'000);  // generous: TCG on a shared host
+    KEXPECT_LT(firing.at_ns, due + kWaitNs);
     KEXPECT(!deadline.armed);
     busy_wait_ns(5'000'000);
     KEXPECT_EQ(firing.count, 1u);
