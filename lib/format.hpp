@@ -71,6 +71,20 @@ inline constexpr bool is_plain_integer =
 template <typename T>
 inline constexpr bool always_false = false;
 
+// Whether T is a pointer (any cv). Not clang's __is_pointer(T): a host test
+// that includes libstdc++ first (which declares a template of that name)
+// turns the builtin off for the rest of the file.
+template <typename T>
+inline constexpr bool is_pointer = false;
+template <typename T>
+inline constexpr bool is_pointer<T*> = true;
+template <typename T>
+inline constexpr bool is_pointer<T* const> = true;
+template <typename T>
+inline constexpr bool is_pointer<T* volatile> = true;
+template <typename T>
+inline constexpr bool is_pointer<T* const volatile> = true;
+
 // Whether T is an array of char / a pointer to char, whatever the cv.
 template <typename T>
 inline constexpr bool is_char_array = false;
@@ -156,7 +170,7 @@ FormatArg make_arg(const Raw& value) {
         } else {
             static_assert(always_false<T>, "lib::format: arrays other than char arrays cannot be formatted");
         }
-    } else if constexpr (__is_pointer(T)) {
+    } else if constexpr (is_pointer<T>) {
         if constexpr (is_char_pointer<T>) {
             return c_string_arg(const_cast<const char*>(value));
         } else {

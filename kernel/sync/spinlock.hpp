@@ -103,10 +103,11 @@ inline uint64_t host_held_too_long_ticks = uint64_t(1) << 32;
 inline uint64_t host_held_too_long_reports = 0;
 inline uint32_t host_last_reported_owner = kNoOwner;
 inline void report_recursion(const void* lock, uint32_t cpu, uintptr_t) {
-    PANIC("spinlock {}: CPU {} takes it again while holding it", lock, cpu);
+    PANIC("spinlock {:#x}: CPU {} takes it again while holding it", reinterpret_cast<uintptr_t>(lock), cpu);
 }
 inline void report_foreign_unlock(const void* lock, uint32_t cpu, uint32_t owner_plus_one) {
-    PANIC("spinlock {}: CPU {} unlocks it, but {} holds it", lock, cpu, int64_t(owner_plus_one) - 1);
+    PANIC("spinlock {:#x}: CPU {} unlocks it, but {} holds it", reinterpret_cast<uintptr_t>(lock), cpu,
+          int64_t(owner_plus_one) - 1);
 }
 inline void report_held_too_long(const void*, uint32_t, uint32_t owner_plus_one, uintptr_t, uint64_t) {
     __atomic_store_n(&host_last_reported_owner, owner_plus_one, __ATOMIC_RELAXED);
