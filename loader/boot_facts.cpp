@@ -4,6 +4,8 @@
 #include "loader/core/memmap.hpp"
 #include "loader/cpu.hpp"
 #include "loader/uefi.hpp"
+#include "lib/x86_64/cpuid.hpp"
+#include "lib/x86_64/instructions.hpp"
 
 namespace loader::facts {
 namespace {
@@ -14,27 +16,19 @@ uint64_t g_start_tsc = 0;
 uint64_t g_tsc_hz = 0;
 bool g_tsc_known = false;
 
-// CPUID.07H:EBX[18] RDSEED; CPUID.01H:ECX[30] RDRAND.
-bool has_rdseed() {
-    return cpu::cpuid(0).eax >= 7 && (cpu::cpuid(7, 0).ebx & (1u << 18));
-}
-
+// RDSEED may run dry for a while (it waits on the entropy source), RDRAND
+// only briefly: Intel's DRNG guide suggests 10 RDRAND retries.
 bool rdseed(uint64_t& value) {
     for (int attempt = 0; attempt < 100; ++attempt) {
-        unsigned char ok;
-        asm volatile("rdseed %0; setc %1" : "=r"(value), "=qm"(ok));
-        if (ok) return true;
+        if (x86_64::rdseed64(value)) return true;
         cpu::pause();
     }
     return false;
 }
 
 bool rdrand(uint64_t& value) {
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        unsigned char ok;
-        asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
-        if (ok) return true;
-    }
+    for (int attempt = 0; attempt < 10; ++attempt)
+        if (x86_64::rdrand64(value)) return true;
     return false;
 }
 
@@ -60,8 +54,9 @@ uint64_t loader_start_tsc() {
 uint64_t tsc_frequency() {
     if (g_tsc_known) return g_tsc_hz;
     g_tsc_known = true;
-    if (cpu::cpuid(0).eax >= 0x15) {
-        cpu::CpuidResult leaf = cpu::cpuid(0x15, 0);
+    // CPUID leaf 15H: TSC Hz = crystal Hz (ECX) * EBX / EAX, when all three are given.
+    if (cpu::cpuid(0).eax >= x86_64::leaf::kTscCrystal) {
+        cpu::CpuidResult leaf = cpu::cpuid(x86_64::leaf::kTscCrystal, 0);
         if (leaf.eax != 0 && leaf.ebx != 0 && leaf.ecx != 0) {
             g_tsc_hz = uint64_t(leaf.ecx) * leaf.ebx / leaf.eax;
             return g_tsc_hz;
@@ -85,7 +80,7 @@ uint64_t microseconds_of(uint64_t tsc) {
 const char* fill_random(uint64_t* out, uint64_t count) {
     if (count == 0) return "nothing";
     bool ok = true;
-    if (has_rdseed()) {
+    if (x86_64::has(x86_64::feature::kRdseed)) {
         for (uint64_t i = 0; i < count && ok; ++i) ok = rdseed(out[i]);
         if (ok) return "rdseed";
     }

@@ -48,9 +48,7 @@ inline uint64_t random64() {
     if (has_rdrand()) {
         for (int attempt = 0; attempt < 10; ++attempt) {
             uint64_t value;
-            unsigned char ok;
-            asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
-            if (ok) return value;
+            if (x86_64::rdrand64(value)) return value;
         }
     }
     uint64_t x = rdtsc();

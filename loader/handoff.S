@@ -12,6 +12,8 @@
  *  32: gdtr_physical 10-byte GDTR, base = the GDT's physical address
  *  48: gdtr_virtual  10-byte GDTR, base = the GDT's HHDM address
  */
+#include "lib/x86_64/asm_constants.h"
+
     .text
     .globl loader_handoff
     .globl loader_handoff_end
@@ -20,8 +22,8 @@ loader_handoff:
     cld
     /* Mask every line of both 8259 PICs (OCW1 to the data ports). */
     movb $0xff, %al
-    outb %al, $0x21
-    outb %al, $0xa1
+    outb %al, $X86_PIC_MASTER_DATA
+    outb %al, $X86_PIC_SLAVE_DATA
 
     cmpq $0, 24(%rcx)
     jne .Lfive_level
@@ -38,7 +40,7 @@ loader_handoff:
 
     /* CR0.WP: supervisor writes honour read-only pages (SDM Vol. 3A §2.5). */
     movq %cr0, %rax
-    orq $0x10000, %rax
+    orq $X86_CR0_WP, %rax
     movq %rax, %cr0
 
     /* Reload CS with the 64-bit code selector through a far return. */
@@ -60,14 +62,14 @@ loader_handoff:
      * CR0 = PE | ET | WP | PG only; CR4 = PAE (+ LA57) only; EFER = LME |
      * LMA (+ NXE) only; LDTR null; IDTR base 0 limit 0; TR = the GDT's empty
      * TSS (its busy bit cleared first: the APs loaded it before us). */
-    movl $0x80010011, %eax
+    movl $(X86_CR0_PG | X86_CR0_WP | X86_CR0_ET | X86_CR0_PE), %eax
     movq %rax, %cr0
     movq %cr4, %rax
-    andl $0x1020, %eax
+    andl $(X86_CR4_LA57 | X86_CR4_PAE), %eax
     movq %rax, %cr4
-    movl $0xC0000080, %ecx
+    movl $X86_MSR_EFER, %ecx
     rdmsr
-    andl $0xd00, %eax
+    andl $(X86_EFER_NXE | X86_EFER_LMA | X86_EFER_LME), %eax
     xorl %edx, %edx
     wrmsr
     xorl %eax, %eax
@@ -102,7 +104,7 @@ loader_handoff:
     xorl %r13d, %r13d
     xorl %r14d, %r14d
     xorl %r15d, %r15d
-    pushq $2                     /* RFLAGS = 0x2 (after the XORs, which set flags) */
+    pushq $X86_RFLAGS_RESERVED_ONE /* RFLAGS: nothing else (after the XORs, which set flags) */
     popfq
     ret
 
@@ -127,15 +129,15 @@ loader_handoff:
     movl %eax, %es
     movl %eax, %ss
     movl %cr0, %eax
-    andl $0x7fffffff, %eax
+    andl $(0xffffffff ^ X86_CR0_PG), %eax
     movl %eax, %cr0
     movl %cr4, %eax
-    orl $0x1000, %eax
+    orl $X86_CR4_LA57, %eax
     movl %eax, %cr4
     movl 0(%ecx), %eax
     movl %eax, %cr3
     movl %cr0, %eax
-    orl $0x80010000, %eax       /* PG and WP; EFER.LME is still set */
+    orl $(X86_CR0_PG | X86_CR0_WP), %eax  /* EFER.LME is still set */
     movl %eax, %cr0
     call 1f
 1:  popl %eax

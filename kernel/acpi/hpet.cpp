@@ -2,6 +2,7 @@
 #include "kernel/acpi/hpet.hpp"
 
 #include "lib/bytes.hpp"
+#include "lib/x86_64/hpet.hpp"
 
 namespace acpi {
 
@@ -26,12 +27,12 @@ bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems) {
         problems.report(kHpet, "shorter than its 56-byte layout; ignored", table.size());
         return false;
     }
-    uint32_t id = read_u32(table, kEventTimerBlockId);
-    out.hardware_revision = static_cast<uint8_t>(id & 0xff);
-    out.comparator_count = static_cast<uint8_t>(((id >> 8) & 0x1f) + 1);
-    out.counter_64bit = (id & (1u << 13)) != 0;
-    out.legacy_replacement = (id & (1u << 15)) != 0;
-    out.pci_vendor_id = static_cast<uint16_t>(id >> 16);
+    x86_64::hpet::Capabilities id = x86_64::hpet::decode_capabilities(read_u32(table, kEventTimerBlockId));
+    out.hardware_revision = id.revision;
+    out.comparator_count = id.comparator_count;
+    out.counter_64bit = id.counter_64bit;
+    out.legacy_replacement = id.legacy_replacement;
+    out.pci_vendor_id = id.vendor_id;
     out.base = GenericAddress::decode(table, kBaseAddress);
     out.hpet_number = read_u8(table, kHpetNumber);
     out.minimum_tick = read_u16(table, kMinimumTick);

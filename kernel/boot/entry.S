@@ -4,6 +4,7 @@
  * the CPU state exactly as the loader left it (docs/limine-protocol.md §3), so the boot
  * protocol tests can check it later, then call into C++ on the loader's
  * stack. RBP is cleared so backtraces end here. */
+#include "lib/x86_64/asm_constants.h"
 
     .section .text.entry, "ax"
 
@@ -37,7 +38,7 @@
     movq %rax, boot_entry_state + 152(%rip)
     movq %cr4, %rax
     movq %rax, boot_entry_state + 160(%rip)
-    movl $0xC0000080, %ecx                        /* IA32_EFER */
+    movl $X86_MSR_EFER, %ecx
     rdmsr
     movl %eax, boot_entry_state + 168(%rip)
     movl %edx, boot_entry_state + 172(%rip)

@@ -15,6 +15,7 @@
 #include "kernel/console/log.hpp"
 #include "lib/string_view.hpp"
 #include "lib/utility.hpp"
+#include "lib/x86_64/cpuid.hpp"
 #include "kernel/rt/runtime.hpp"
 
 extern "C" void kernel_entry_from_request();
@@ -168,9 +169,9 @@ void copy_cpus() {
     g_info.cpu_count = 0;
     auto* response = response_of(requests::smp.response);
     if (!response || !response->cpus) {
-        // No SMP response: the kernel runs on the BSP alone. CPUID leaf 1
-        // EBX[31:24] is its initial APIC id (Intel SDM Vol. 2A, CPUID).
-        uint32_t apic_id = arch::cpuid(1).ebx >> 24;
+        // No SMP response: the kernel runs on the BSP alone, with the
+        // initial xAPIC ID CPUID gives (lib/x86_64/cpuid.hpp).
+        uint32_t apic_id = x86_64::initial_xapic_id();
         g_info.cpus[0] = Cpu{0, apic_id, true};
         g_info.cpu_count = 1;
         g_info.bsp_lapic_id = apic_id;

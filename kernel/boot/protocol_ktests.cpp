@@ -14,6 +14,9 @@
 #include "lib/cmdline.hpp"
 #include "lib/string_view.hpp"
 #include "lib/utility.hpp"
+#include "lib/x86_64/apic.hpp"
+#include "lib/x86_64/cpuid.hpp"
+#include "lib/x86_64/registers.hpp"
 #include "kernel/test/ktest.hpp"
 
 extern "C" char __text_start[], __rodata_start[], __data_start[];
@@ -455,7 +458,7 @@ volatile uint64_t g_ap_bad_state = 0;
     // Each AP checks it got its own smp_info and the kernel's argument, and
     // that it runs with interrupts off, then reports in and waits in the
     // kernel for SMP bring-up (it has left the loader's loop for good).
-    uint32_t apic_id = arch::cpuid(1).ebx >> 24;
+    uint32_t apic_id = x86_64::initial_xapic_id();
     bool ok = cpu->extra_argument == (0xc0de0000ULL | cpu->lapic_id) &&
               (arch::read_rflags() & arch::rflags::kInterruptEnable) == 0 && (cpu->lapic_id & 0xff) == apic_id;
     if (!ok) __atomic_fetch_add(&g_ap_bad_state, 1, __ATOMIC_SEQ_CST);
@@ -468,11 +471,11 @@ KTEST(boot_protocol, smp_lists_every_cpu_and_each_ap_runs_its_goto_address) {
     KASSERT(r != nullptr);
     uint64_t expected = command_line().number_or("expect_cpus", 0);
     if (expected) KEXPECT_EQ(r->cpu_count, expected);
-    KEXPECT_EQ(r->bsp_lapic_id & 0xff, arch::cpuid(1).ebx >> 24);
+    KEXPECT_EQ(r->bsp_lapic_id & 0xff, x86_64::initial_xapic_id());
     bool x2apic_available = arch::has(arch::feature::kX2apic);
     if (r->flags & limine::kSmpResponseX2apic) {
         KEXPECT(x2apic_available);
-        KEXPECT((arch::rdmsr(0x1b) >> 10) & 1);  // IA32_APIC_BASE.EXTD
+        KEXPECT(arch::rdmsr(x86_64::msr::kApicBase) & x86_64::apic::kBaseX2apicEnable);
     }
     uint64_t aps = 0;
     bool bsp_listed = false;

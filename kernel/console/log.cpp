@@ -5,6 +5,7 @@
 #include "kernel/console/console.hpp"
 #include "kernel/console/log_prefix.hpp"
 #include "lib/x86_64/instructions.hpp"
+#include "lib/x86_64/registers.hpp"
 
 namespace klog {
 namespace {
@@ -29,7 +30,7 @@ constinit bool g_line_open = false;     // the last record shown is continued by
 constinit uint64_t g_lost_unprinted = 0;
 
 bool interrupts_enabled() {
-    return (x86_64::read_rflags() & (1u << 9)) != 0;  // RFLAGS.IF (SDM Vol. 1 §3.4.3)
+    return (x86_64::read_rflags() & x86_64::rflags::kInterruptEnable) != 0;
 }
 
 bool shown(const Record& record) {

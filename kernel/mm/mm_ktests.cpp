@@ -22,7 +22,7 @@ extern "C" char __text_start[], __rodata_start[], __data_start[];
 namespace {
 
 constexpr uint64_t kTestArea = 0xfffffe8000000000ULL;  // PML4 slot 509: nothing else lives there
-constexpr uint64_t kPfPresent = 1u << 0, kPfWrite = 1u << 1, kPfInstructionFetch = 1u << 4;  // SDM §4.7
+namespace pf = arch::page_fault_bits;
 
 uint64_t hhdm() {
     return boot::info().hhdm_offset;
@@ -241,7 +241,7 @@ KTEST(mm, map_write_unmap_real_page) {
     auto fault = arch::expect_fault(arch::vector::kPageFault, write_byte, reinterpret_cast<void*>(virt));
     KEXPECT(fault.faulted);
     KEXPECT_EQ(fault.cr2, virt);
-    KEXPECT_EQ(fault.error_code & kPfPresent, 0u);
+    KEXPECT_EQ(fault.error_code & pf::kPresent, 0u);
     mm::frames().free(*frame);
 }
 
@@ -257,7 +257,7 @@ KTEST(mm, write_to_read_only_page_faults) {
     KEXPECT(fault.faulted);
     KEXPECT_EQ(fault.vector, arch::vector::kPageFault);
     KEXPECT_EQ(fault.cr2, virt);
-    KEXPECT_EQ(fault.error_code & (kPfPresent | kPfWrite), kPfPresent | kPfWrite);
+    KEXPECT_EQ(fault.error_code & (pf::kPresent | pf::kWrite), pf::kPresent | pf::kWrite);
     KASSERT(mm::unmap(virt, mm::kPageSize).has_value());
     mm::frames().free(*frame);
 }
@@ -272,7 +272,7 @@ KTEST(mm, executing_no_execute_page_faults) {
     auto fault = arch::expect_fault(arch::vector::kPageFault, call_address, reinterpret_cast<void*>(virt));
     KEXPECT(fault.faulted);
     KEXPECT_EQ(fault.cr2, virt);
-    KEXPECT_EQ(fault.error_code & kPfInstructionFetch, kPfInstructionFetch);
+    KEXPECT_EQ(fault.error_code & pf::kInstructionFetch, pf::kInstructionFetch);
     // Executable now: the same call returns.
     KASSERT(mm::protect(virt, mm::kPageSize, {.executable = true}).has_value());
     auto no_fault = arch::expect_fault(arch::vector::kPageFault, call_address, reinterpret_cast<void*>(virt));

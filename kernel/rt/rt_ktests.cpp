@@ -5,6 +5,8 @@
 
 #include "kernel/rt/runtime.hpp"
 #include "kernel/test/ktest.hpp"
+#include "lib/x86_64/instructions.hpp"
+#include "lib/x86_64/registers.hpp"
 
 extern "C" {
 void* memcpy(void*, const void*, size_t);
@@ -117,9 +119,7 @@ KTEST(rt, memmove_every_overlap) {
         }
     }
     // The direction flag must be clear again (System V ABI §3.2.1).
-    uint64_t flags;
-    asm volatile("pushfq; popq %0" : "=r"(flags));
-    KEXPECT_EQ(flags & (1u << 10), 0u);
+    KEXPECT_EQ(x86_64::read_rflags() & x86_64::rflags::kDirection, 0u);
 }
 
 KTEST(rt, memset_sizes_and_alignments) {

@@ -30,6 +30,7 @@ enum class Register : uint16_t {
     kSpuriousVector = 0xf0,
     kInService0 = 0x100,  // ISR bits 0..31; 0x110 for 32..63, ... 0x170
     kErrorStatus = 0x280,
+    kLvtCmci = 0x2f0,  // exists when the Max LVT Entry is 6 or more
     kInterruptCommandLow = 0x300,
     kInterruptCommandHigh = 0x310,  // xAPIC only; x2APIC has one 64-bit ICR
     kLvtTimer = 0x320,
@@ -63,6 +64,13 @@ constexpr uint32_t xapic_id(uint32_t id_register) {
     return id_register >> 24;
 }
 
+// The Version register (§11.4.8, Figure 11-7): bits 16..23 hold the number
+// of LVT entries minus one (4 on P6 family parts, 5 on the Pentium 4, 6 with
+// CMCI); the optional entries exist only when it is high enough.
+constexpr unsigned max_lvt_entry(uint32_t version_register) {
+    return (version_register >> 16) & 0xff;
+}
+
 // Spurious-interrupt vector register: the vector plus APIC software enable.
 inline constexpr uint32_t kSpuriousApicEnable = 1u << 8;
 constexpr uint32_t spurious_vector_register(uint8_t vector) {
@@ -82,6 +90,7 @@ enum class DeliveryMode : uint8_t {
 
 // --- Local vector table -------------------------------------------------------
 
+inline constexpr uint32_t kLvtActiveLow = 1u << 13;  // LINT0/LINT1: the input pin is active low
 inline constexpr uint32_t kLvtLevelTriggered = 1u << 15;
 inline constexpr uint32_t kLvtMasked = 1u << 16;
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/x86_64/hpet.hpp"
 #include "lib/x86_64/io_apic.hpp"
 #include "lib/x86_64/pic.hpp"
 
@@ -20,6 +21,7 @@ TEST(X2apic, RegisterMsrsFollowTheX2apicRegisterTable) {
     EXPECT_EQ(x2apic_msr(Register::kInterruptCommandLow), 0x830u);
     EXPECT_EQ(kX2apicIcrMsr, 0x830u);
     EXPECT_EQ(x2apic_msr(Register::kLvtTimer), 0x832u);
+    EXPECT_EQ(x2apic_msr(Register::kLvtCmci), 0x82fu);
     EXPECT_EQ(x2apic_msr(Register::kLvtError), 0x837u);
     EXPECT_EQ(x2apic_msr(Register::kTimerInitialCount), 0x838u);
     EXPECT_EQ(x2apic_msr(Register::kTimerCurrentCount), 0x839u);
@@ -87,6 +89,19 @@ TEST(Registers, SpuriousInServiceAndId) {
     EXPECT_EQ(xapic_id(0x0300'0000u), 3u);
 }
 
+TEST(Registers, VersionGivesTheMaxLvtEntry) {
+    // QEMU's APIC: version 0x14, Max LVT Entry 5 (six entries, no CMCI).
+    EXPECT_EQ(max_lvt_entry(0x0005'0014u), 5u);
+    EXPECT_EQ(max_lvt_entry(0x0106'0015u), 6u);  // bit 24: EOI broadcast suppression, not part of it
+}
+
+TEST(Lvt, NmiInputActiveLowLevelAndMasked) {
+    // LINT1 as an NMI input, active low (Figure 11-8: polarity bit 13).
+    EXPECT_EQ(lvt_entry(0, DeliveryMode::kNmi, false) | kLvtActiveLow, 0x2400u);
+    EXPECT_EQ(kLvtLevelTriggered, 0x8000u);
+    EXPECT_EQ(lvt_entry(0, DeliveryMode::kFixed, true), 0x1'0000u);
+}
+
 TEST(StartupPage, OnlyAlignedPagesBelowOneMegabyteOutsideTheReservedVectors) {
     EXPECT_TRUE(is_valid_startup_page(0x1000));
     EXPECT_TRUE(is_valid_startup_page(0x8000));
@@ -131,6 +146,22 @@ TEST(IoApicRegisters, IndexesAndVersion) {
     EXPECT_EQ(io_apic::redirection_low(23), 0x3e);
     EXPECT_EQ(io_apic::redirection_entry_count(0x00170020), 24u);  // QEMU: version 0x20, max entry 23
     EXPECT_EQ(io_apic::version_of(0x00170020), 0x20);
+}
+
+TEST(Hpet, CapabilitiesAsQemuReportsThem) {
+    // QEMU's HPET: 100 MHz (10'000'000 fs per tick), vendor 0x8086, LEG_RT_CAP,
+    // 64-bit counter, three comparators, revision 1 (HPET spec §2.3.4).
+    hpet::Capabilities c = hpet::decode_capabilities(0x0098'9680'8086'a201ULL);
+    EXPECT_EQ(c.revision, 1);
+    EXPECT_EQ(c.comparator_count, 3);
+    EXPECT_TRUE(c.counter_64bit);
+    EXPECT_TRUE(c.legacy_replacement);
+    EXPECT_EQ(c.vendor_id, 0x8086);
+    EXPECT_EQ(c.period_fs, 10'000'000u);
+    hpet::Capabilities narrow = hpet::decode_capabilities(0x1f01);  // 32 comparators, 32-bit counter
+    EXPECT_EQ(narrow.comparator_count, 32);
+    EXPECT_FALSE(narrow.counter_64bit);
+    EXPECT_EQ(narrow.period_fs, 0u);
 }
 
 }  // namespace

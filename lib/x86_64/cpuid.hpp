@@ -38,11 +38,11 @@ inline constexpr CpuFeature kPage1GiB{0x8000'0001, 0, CpuidRegister::kEdx, 26};
 inline constexpr CpuFeature kInvariantTsc{0x8000'0007, 0, CpuidRegister::kEdx, 8};
 // For user mode (issue 11): protections, the random-number instructions,
 // and what the vDSO and AT_HWCAP2 report.
-inline constexpr CpuFeature kFsgsbase{0x7, 0, CpuidRegister::kEbx, 0};          // RDFSBASE/WRFSBASE... at CPL 3
-inline constexpr CpuFeature kSmep{0x7, 0, CpuidRegister::kEbx, 7};              // supervisor-mode execution prevention
+inline constexpr CpuFeature kFsgsbase{0x7, 0, CpuidRegister::kEbx, 0};  // RDFSBASE/WRFSBASE... at CPL 3
+inline constexpr CpuFeature kSmep{0x7, 0, CpuidRegister::kEbx, 7};      // supervisor-mode execution prevention
 inline constexpr CpuFeature kRdseed{0x7, 0, CpuidRegister::kEbx, 18};
-inline constexpr CpuFeature kSmap{0x7, 0, CpuidRegister::kEbx, 20};             // supervisor-mode access prevention
-inline constexpr CpuFeature kUmip{0x7, 0, CpuidRegister::kEcx, 2};              // user-mode instruction prevention
+inline constexpr CpuFeature kSmap{0x7, 0, CpuidRegister::kEbx, 20};  // supervisor-mode access prevention
+inline constexpr CpuFeature kUmip{0x7, 0, CpuidRegister::kEcx, 2};   // user-mode instruction prevention
 inline constexpr CpuFeature kRdpid{0x7, 0, CpuidRegister::kEcx, 22};
 inline constexpr CpuFeature kSyscall{0x8000'0001, 0, CpuidRegister::kEdx, 11};  // SYSCALL/SYSRET in 64-bit mode
 inline constexpr CpuFeature kRdtscp{0x8000'0001, 0, CpuidRegister::kEdx, 27};
@@ -50,6 +50,19 @@ inline constexpr CpuFeature kRdtscp{0x8000'0001, 0, CpuidRegister::kEdx, 27};
 
 // Leaves 0 and 8000_0000H report the highest basic / extended leaf.
 inline constexpr uint32_t kExtendedLeafBase = 0x8000'0000;
+
+// Leaves that answer questions other than feature bits (SDM Vol. 2A, CPUID).
+namespace leaf {
+inline constexpr uint32_t kFeatures = 0x1;            // EBX[31:24]: initial xAPIC ID
+inline constexpr uint32_t kTopology = 0xb;            // EDX: x2APIC ID; EBX = 0 when the level is invalid
+inline constexpr uint32_t kTscCrystal = 0x15;         // EAX/EBX: TSC/crystal ratio, ECX: crystal Hz
+inline constexpr uint32_t kHypervisor = 0x4000'0000;  // EBX/ECX/EDX: the hypervisor's vendor signature
+}  // namespace leaf
+
+// The initial xAPIC ID in leaf 01H's EBX[31:24] (SDM Vol. 3A §11.4.6).
+constexpr uint32_t initial_xapic_id_of(const CpuidResult& leaf_1) {
+    return leaf_1.ebx >> 24;
+}
 
 constexpr uint32_t register_of(const CpuidResult& result, CpuidRegister reg) {
     switch (reg) {
@@ -83,11 +96,16 @@ inline bool has(CpuFeature feature) {
 // (EDX, all 32 bits) when the CPU has that leaf, else the initial xAPIC ID
 // in CPUID.01H:EBX[31:24] (SDM Vol. 3A §11.4.6; the two agree below 255).
 inline uint32_t initial_apic_id() {
-    if (cpuid(0).eax >= 0xb) {
-        CpuidResult topology = cpuid(0xb, 0);
+    if (cpuid(0).eax >= leaf::kTopology) {
+        CpuidResult topology = cpuid(leaf::kTopology, 0);
         if (topology.ebx != 0) return topology.edx;
     }
-    return cpuid(1).ebx >> 24;
+    return initial_xapic_id_of(cpuid(leaf::kFeatures));
+}
+
+// This CPU's 8-bit initial xAPIC ID (what an xAPIC-mode ID register reads).
+inline uint32_t initial_xapic_id() {
+    return initial_xapic_id_of(cpuid(leaf::kFeatures));
 }
 
 }  // namespace x86_64

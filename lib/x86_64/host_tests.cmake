@@ -2,4 +2,5 @@
 # headers and the page-table walk).
 add_host_test(lib_x86_64_tests
   ${CMAKE_CURRENT_LIST_DIR}/apic_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/asm_constants_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/page_table_test.cpp)

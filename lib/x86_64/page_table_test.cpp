@@ -122,5 +122,16 @@ TEST(Cpuid, FeatureBitsAndLeafRanges) {
     EXPECT_FALSE(leaf_exists(0x8000'0001, 0x7, 0));  // no extended leaves at all
 }
 
+TEST(Cpuid, InitialXapicIdIsTheTopByteOfLeafOneEbx) {
+    // EBX of leaf 01H: brand index 7:0, CLFLUSH size 15:8, logical count
+    // 23:16, initial APIC ID 31:24 (SDM Vol. 2A, CPUID, Table 3-8).
+    EXPECT_EQ(initial_xapic_id_of(CpuidResult{0, 0x0a02'0800, 0, 0}), 0x0au);
+    EXPECT_EQ(initial_xapic_id_of(CpuidResult{0, 0xff00'0000, 0, 0}), 0xffu);
+    EXPECT_EQ(initial_xapic_id_of(CpuidResult{0, 0x00ff'ffff, 0, 0}), 0u);
+    CpuidResult leaf7{0, 1u << 18, 0, 0};
+    EXPECT_TRUE(feature_bit(leaf7, feature::kRdseed));
+    EXPECT_FALSE(feature_bit(leaf7, feature::kSmap));
+}
+
 }  // namespace
 }  // namespace x86_64::paging

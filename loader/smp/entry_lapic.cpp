@@ -8,14 +8,9 @@ namespace {
 
 namespace apic = x86_64::apic;
 
-// The CMCI entry (LVT CMCI, offset 0x2F0) exists when the APIC has seven LVT
-// entries, the thermal one with six, the performance-counter one with five
-// (SDM §11.5.1: Max LVT Entry 4 on P6 family processors, 5 on Pentium 4,
-// 6 with CMCI).
-constexpr uint32_t kLvtCmci = 0x2f0;
-// LVT bit 13: the input pin is active low (SDM §11.5.1, Figure 11-8).
-constexpr uint32_t kLvtActiveLow = 1u << 13;
-
+// The CMCI entry exists when the APIC has seven LVT entries, the thermal
+// one with six, the performance-counter one with five (SDM §11.5.1;
+// apic::max_lvt_entry).
 constexpr uint32_t kMasked = apic::lvt_entry(0, apic::DeliveryMode::kFixed, true);
 
 }  // namespace
@@ -32,7 +27,7 @@ LapicProgram entry_lapic_program(lib::Span<const acpi::LocalNmi> local_nmis, uin
     add(uint32_t(apic::Register::kLvtTimer), kMasked);
     if (max_lvt_entry >= 5) add(uint32_t(apic::Register::kLvtThermal), kMasked);
     if (max_lvt_entry >= 4) add(uint32_t(apic::Register::kLvtPerformance), kMasked);
-    if (max_lvt_entry >= 6) add(kLvtCmci, kMasked);
+    if (max_lvt_entry >= 6) add(uint32_t(apic::Register::kLvtCmci), kMasked);
     add(uint32_t(apic::Register::kLvtError), kMasked);
     // LINT0 and LINT1 are masked too; the ones the MADT names this CPU's
     // (or every CPU's) NMI input are set up for it, ready for the kernel to
@@ -45,7 +40,7 @@ LapicProgram entry_lapic_program(lib::Span<const acpi::LocalNmi> local_nmis, uin
         if (nmi.lint > 1) continue;
         if (nmi.processor_uid != acpi::LocalNmi::kAllProcessors && nmi.processor_uid != processor_uid) continue;
         uint32_t value = apic::lvt_entry(0, apic::DeliveryMode::kNmi, true);
-        if (nmi.flags.polarity == acpi::Polarity::kActiveLow) value |= kLvtActiveLow;
+        if (nmi.flags.polarity == acpi::Polarity::kActiveLow) value |= apic::kLvtActiveLow;
         lint[nmi.lint] = value;
     }
     add(uint32_t(apic::Register::kLvtLint0), lint[0]);

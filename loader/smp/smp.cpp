@@ -125,17 +125,16 @@ public:
     }
 
     uint32_t read(uint32_t offset) const {
-        if (x2apic_mode_) return uint32_t(cpu::rdmsr(0x800u + (offset >> 4)));
+        if (x2apic_mode_) return uint32_t(cpu::rdmsr(apic::x2apic_msr(apic::Register(offset))));
         return cpu::mmio_read32(mmio_base_ + offset);
     }
     void write(uint32_t offset, uint32_t value) const {
         if (x2apic_mode_)
-            cpu::wrmsr(0x800u + (offset >> 4), value);
+            cpu::wrmsr(apic::x2apic_msr(apic::Register(offset)), value);
         else
             cpu::mmio_write32(mmio_base_ + offset, value);
     }
-    // Max LVT Entry, Version register bits 16..23 (SDM §11.4.8).
-    unsigned max_lvt_entry() const { return (read(uint32_t(apic::Register::kVersion)) >> 16) & 0xff; }
+    unsigned max_lvt_entry() const { return apic::max_lvt_entry(read(uint32_t(apic::Register::kVersion))); }
 
 private:
     // xAPIC: the previous IPI must have left before the ICR is rewritten

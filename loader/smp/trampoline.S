@@ -22,6 +22,8 @@
 // The detour through temporary tables exists because a MOV to CR3 in 32-bit
 // mode only takes 32 bits: the kernel's top-level table may lie above 4 GiB.
 
+#include "lib/x86_64/asm_constants.h"
+
     .section .text
     .balign 16
     .globl smp_trampoline_start
@@ -39,7 +41,7 @@ smp_trampoline_start:
     movl $1, (smp_tp_started - smp_trampoline_start)
     lgdtl (smp_tp_temporary_gdtr - smp_trampoline_start)
     movl %cr0, %eax
-    orl $1, %eax                        // CR0.PE
+    orl $X86_CR0_PE, %eax
     movl %eax, %cr0
     ljmpl *(smp_tp_far_jump_32 - smp_trampoline_start)
 
@@ -63,27 +65,27 @@ smp_trampoline_protected_mode:
     // the firmware had switched this one, leave through the disabled state
     // (x2APIC -> xAPIC directly is illegal). The BSP only asks for xAPIC
     // after checking that the platform allows it.
-    movl $0x1b, %ecx                    // IA32_APIC_BASE
+    movl $X86_MSR_APIC_BASE, %ecx
     rdmsr
-    btl $10, %eax                       // EXTD
+    btl $X86_APIC_BASE_EXTD_BIT, %eax
     jnc 3f
-    andl $~0xc00, %eax                  // EN = EXTD = 0: disabled
+    andl $~(X86_APIC_BASE_EN | X86_APIC_BASE_EXTD), %eax  // disabled
     wrmsr
-    orl $0x800, %eax                    // EN = 1: xAPIC
+    orl $X86_APIC_BASE_EN, %eax         // xAPIC
     wrmsr
     jmp 3f
 4:
     movl %ebx, %edi                     // CPUID overwrites EBX, and there is no stack
-    movl $1, %eax                       // CPUID.01H:ECX[21] = x2APIC
+    movl $X86_CPUID_LEAF_FEATURES, %eax
     cpuid
     movl %edi, %ebx
-    btl $21, %ecx
+    btl $X86_CPUID_X2APIC_ECX_BIT, %ecx // no x2APIC: stay in xAPIC mode
     jnc 3f
-    movl $0x1b, %ecx                    // IA32_APIC_BASE: xAPIC on first, then
-    rdmsr                               // EXTD (xAPIC -> x2APIC is the legal
-    orl $0x800, %eax                    // transition, SDM §11.12.5)
+    movl $X86_MSR_APIC_BASE, %ecx       // xAPIC on first, then EXTD (xAPIC ->
+    rdmsr                               // x2APIC is the legal transition,
+    orl $X86_APIC_BASE_EN, %eax         // SDM §11.12.5)
     wrmsr
-    orl $0x400, %eax
+    orl $X86_APIC_BASE_EXTD, %eax
     wrmsr
     movl $2, %esi                       // report: alive, x2APIC
 3:
@@ -99,17 +101,17 @@ smp_trampoline_protected_mode:
     jne 6f
     movl (%edi), %ecx
     shrl $4, %ecx
-    addl $0x800, %ecx
+    addl $X86_X2APIC_MSR_BASE, %ecx
     movl 4(%edi), %eax
     xorl %edx, %edx
     wrmsr
     jmp 8f
 6:
-    movl $0x1b, %ecx                    // IA32_APIC_BASE
+    movl $X86_MSR_APIC_BASE, %ecx
     rdmsr
     testl %edx, %edx                    // a page above 4 GiB is out of reach here
     jnz 7f
-    andl $0xfffff000, %eax
+    andl $X86_APIC_BASE_ADDRESS_LOW, %eax
     addl (%edi), %eax
     movl 4(%edi), %ecx
     movl %ecx, (%eax)
@@ -123,7 +125,7 @@ smp_trampoline_protected_mode:
     movl %eax, %cr4                     // PAE, LA57 if asked, and the BSP's harmless bits
     movl (smp_tp_temporary_cr3 - smp_trampoline_start)(%ebx), %eax
     movl %eax, %cr3
-    movl $0xc0000080, %ecx              // IA32_EFER
+    movl $X86_MSR_EFER, %ecx
     rdmsr
     orl (smp_tp_efer_set - smp_trampoline_start)(%ebx), %eax
     wrmsr

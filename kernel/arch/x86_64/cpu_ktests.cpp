@@ -74,7 +74,7 @@ DescriptorTablePointer read_idtr() {
 // when CPUID.1:ECX bit 31 (hypervisor present) is set.
 bool running_under_qemu_tcg() {
     if (!has(feature::kHypervisor)) return false;
-    CpuidResult r = cpuid(0x4000'0000);
+    CpuidResult r = cpuid(x86_64::leaf::kHypervisor);
     auto word = [](const char(&four)[5]) {
         return uint32_t(uint8_t(four[0])) | uint32_t(uint8_t(four[1])) << 8 | uint32_t(uint8_t(four[2])) << 16 |
                uint32_t(uint8_t(four[3])) << 24;

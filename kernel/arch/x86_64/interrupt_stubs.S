@@ -30,6 +30,8 @@
  * (SDM §6.14.2), the stub adds 2 and the common path 15: 22 words keep RSP
  * 16-byte aligned at the call, as the System V ABI wants. */
 
+#include "lib/x86_64/asm_constants.h"
+
 #define STUB_SIZE 16
 
 /* Vectors with an error code: #DF 8, #TS 10, #NP 11, #SS 12, #GP 13,
@@ -98,7 +100,7 @@ interrupt_common:
     jz .Lgs_ready
     jmp .Lgs_swap
 .Lgs_by_base:
-    movl $0xc0000101, %ecx      /* IA32_GS_BASE */
+    movl $X86_MSR_GS_BASE, %ecx
     rdmsr
     testl %edx, %edx
     js .Lgs_ready               /* a kernel-half base: the kernel's already */

@@ -93,7 +93,7 @@ lib::Expected<void> set_kernel_page_present(uint64_t page, bool present) {
     constexpr lib::Error kNotASmallPage =
         lib::Error::make(lib::ErrorCode::kEINVAL, "not a 4 KiB page of the kernel's page tables");
     uint64_t offset = physical_map_offset();
-    if (offset == 0 || (page & 0xfff) != 0) return kNotASmallPage;
+    if (offset == 0 || (page & (x86_64::paging::kPageSize - 1)) != 0) return kNotASmallPage;
     x86_64::paging::Walk walk = x86_64::paging::walk(read_cr3(), page, paging_levels(), [offset](uint64_t table) {
         return reinterpret_cast<uint64_t*>(table + offset);
     });

@@ -3,6 +3,7 @@
 
 #include "kernel/arch/x86_64/io.hpp"
 #include "lib/counter.hpp"
+#include "lib/x86_64/hpet.hpp"
 
 namespace arch {
 
@@ -11,14 +12,11 @@ using lib::extend_counter;
 // --- HPET ------------------------------------------------------------------------
 
 namespace hpet {
+
+using namespace x86_64::hpet;  // registers and capability bits (lib/x86_64/hpet.hpp)
+
 namespace {
 
-constexpr uint64_t kCapabilities = 0x00;
-constexpr uint64_t kConfiguration = 0x10;
-constexpr uint64_t kMainCounter = 0xf0;
-constexpr uint64_t kEnable = 1u << 0;           // ENABLE_CNF: the main counter runs
-constexpr uint64_t kCounter64 = 1u << 13;       // COUNT_SIZE_CAP
-constexpr uint64_t kMaxPeriodFs = 100'000'000;  // §2.3.4: at most 100 ns per tick
 constexpr uint64_t kFemtosecondsPerSecond = 1'000'000'000'000'000ULL;
 
 volatile uint64_t* g_registers = nullptr;
@@ -29,22 +27,23 @@ uint64_t g_extended = 0;
 
 lib::Expected<uint64_t> start(volatile void* registers) {
     g_registers = static_cast<volatile uint64_t*>(registers);
-    uint64_t capabilities = g_registers[kCapabilities / 8];
-    uint64_t period_fs = capabilities >> 32;
-    if (period_fs == 0 || period_fs > kMaxPeriodFs)
+    Capabilities capabilities = decode_capabilities(g_registers[kCapabilitiesRegister / 8]);
+    uint64_t period_fs = capabilities.period_fs;
+    if (period_fs == 0 || period_fs > kMaxPeriodFemtoseconds)
         return lib::Error::make(lib::ErrorCode::kEIO, "HPET reports an invalid counter period");
-    g_counter_64 = capabilities & kCounter64;
+    g_counter_64 = capabilities.counter_64bit;
     // Start the main counter if the firmware left it stopped (it keeps its
     // value; nothing here needs it to start at zero).
-    uint64_t configuration = g_registers[kConfiguration / 8];
-    if (!(configuration & kEnable)) g_registers[kConfiguration / 8] = configuration | kEnable;
+    uint64_t configuration = g_registers[kConfigurationRegister / 8];
+    if (!(configuration & kConfigurationEnable))
+        g_registers[kConfigurationRegister / 8] = configuration | kConfigurationEnable;
     g_extended = 0;
     return kFemtosecondsPerSecond / period_fs;
 }
 
 uint64_t read() {
-    if (g_counter_64) return g_registers[kMainCounter / 8];
-    uint32_t raw = reinterpret_cast<volatile uint32_t*>(g_registers)[kMainCounter / 4];
+    if (g_counter_64) return g_registers[kMainCounterRegister / 8];
+    uint32_t raw = reinterpret_cast<volatile uint32_t*>(g_registers)[kMainCounterRegister / 4];
     g_extended = extend_counter(g_extended, raw, 32);
     return g_extended;
 }
