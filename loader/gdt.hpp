@@ -7,13 +7,15 @@
 
 #include <stdint.h>
 
+#include "loader/gdt_selectors.h"
+
 namespace loader {
 
-inline constexpr uint16_t kKernelCodeSelector = 0x28;
-inline constexpr uint16_t kKernelDataSelector = 0x30;
-inline constexpr uint16_t kCode32Selector = 0x18;  // used by the 5-level detour in handoff.S
-inline constexpr uint16_t kData32Selector = 0x20;
-inline constexpr uint16_t kTssSelector = 0x38;
+inline constexpr uint16_t kKernelCodeSelector = LOADER_GDT_CODE64;
+inline constexpr uint16_t kKernelDataSelector = LOADER_GDT_DATA64;
+inline constexpr uint16_t kCode32Selector = LOADER_GDT_CODE32;
+inline constexpr uint16_t kData32Selector = LOADER_GDT_DATA32;
+inline constexpr uint16_t kTssSelector = LOADER_GDT_TSS;
 inline constexpr uint64_t kGdtEntries = 9;  // the TSS descriptor takes two
 
 // Fills `gdt` (kGdtEntries descriptors).

@@ -13,6 +13,7 @@
  *  48: gdtr_virtual  10-byte GDTR, base = the GDT's HHDM address
  */
 #include "lib/x86_64/asm_constants.h"
+#include "loader/gdt_selectors.h"
 
     .text
     .globl loader_handoff
@@ -44,13 +45,13 @@ loader_handoff:
     movq %rax, %cr0
 
     /* Reload CS with the 64-bit code selector through a far return. */
-    pushq $0x28
+    pushq $LOADER_GDT_CODE64
     leaq .Lcode_selector_loaded(%rip), %rax
     pushq %rax
     lretq
 
 .Lcode_selector_loaded:
-    movl $0x30, %eax
+    movl $LOADER_GDT_DATA64, %eax
     movl %eax, %ds
     movl %eax, %es
     movl %eax, %ss
@@ -80,8 +81,8 @@ loader_handoff:
     addq $16, %rsp
     sgdt -16(%rsp)
     movq -14(%rsp), %rax         /* GDT base */
-    andb $0xfd, 0x3d(%rax)       /* descriptor 0x38, access byte: busy -> available */
-    movl $0x38, %eax
+    andb $~LOADER_TSS_TYPE_BUSY, LOADER_GDT_TSS_ACCESS_BYTE(%rax)  /* busy -> available */
+    movl $LOADER_GDT_TSS, %eax
     ltr %ax
 
     /* The kernel's stack: a 0 return address, then RET into the entry so
@@ -117,14 +118,14 @@ loader_handoff:
     lgdt 32(%rcx)
     leaq 4096(%rcx), %rsp
     andq $-4096, %rsp
-    pushq $0x18
+    pushq $LOADER_GDT_CODE32
     leaq .Lcompatibility(%rip), %rax
     pushq %rax
     lretq
 
     .code32
 .Lcompatibility:
-    movl $0x20, %eax
+    movl $LOADER_GDT_DATA32, %eax
     movl %eax, %ds
     movl %eax, %es
     movl %eax, %ss
@@ -142,7 +143,7 @@ loader_handoff:
     call 1f
 1:  popl %eax
     addl $(.Llong_mode - 1b), %eax
-    pushl $0x28
+    pushl $LOADER_GDT_CODE64
     pushl %eax
     lret
 

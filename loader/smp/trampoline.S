@@ -23,6 +23,7 @@
 // mode only takes 32 bits: the kernel's top-level table may lie above 4 GiB.
 
 #include "lib/x86_64/asm_constants.h"
+#include "loader/gdt_selectors.h"
 
     .section .text
     .balign 16
@@ -49,7 +50,7 @@ smp_trampoline_start:
     .code32
     .globl smp_trampoline_protected_mode
 smp_trampoline_protected_mode:
-    movw $0x20, %ax                     // temporary GDT: 32-bit data
+    movw $LOADER_GDT_DATA32, %ax        // temporary GDT: 32-bit data
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %ss
@@ -164,8 +165,8 @@ smp_trampoline_long_mode:
     lidt 6(%rsp)
     addq $16, %rsp
     movq smp_tp_kernel_gdtr + 2(%rip), %rax
-    andb $0xfd, 0x3d(%rax)
-    movl $0x38, %eax
+    andb $~LOADER_TSS_TYPE_BUSY, LOADER_GDT_TSS_ACCESS_BYTE(%rax)
+    movl $LOADER_GDT_TSS, %eax
     ltr %ax
 
     cmpl $0, smp_tp_set_pat(%rip)
@@ -245,12 +246,12 @@ smp_tp_kernel_gdtr:
     .globl smp_tp_far_jump_32
 smp_tp_far_jump_32:
     .long 0                             // physical address of ..._protected_mode
-    .word 0x18
+    .word LOADER_GDT_CODE32
     .word 0
     .globl smp_tp_far_jump_64
 smp_tp_far_jump_64:
     .long 0                             // physical address of ..._long_mode
-    .word 0x28
+    .word LOADER_GDT_CODE64
     .word 0
     .globl smp_tp_cr0
 smp_tp_cr0:             .long 0
