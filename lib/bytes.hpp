@@ -41,6 +41,19 @@ constexpr uint64_t read_u64(Bytes bytes, size_t offset) {
     return read_le(bytes, offset, 8);
 }
 
+// Fixed-size loads and stores through a pointer, for blocks whose size the
+// type already fixes (a hash's 64-byte block, a cipher's key): the same byte
+// order without a span, for the inner loops of lib/hash and lib/random.
+constexpr uint32_t load_le32(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+constexpr uint64_t load_le64(const uint8_t* p) {
+    return uint64_t(load_le32(p)) | uint64_t(load_le32(p + 4)) << 32;
+}
+constexpr void store_le32(uint8_t* p, uint32_t v) {
+    p[0] = uint8_t(v), p[1] = uint8_t(v >> 8), p[2] = uint8_t(v >> 16), p[3] = uint8_t(v >> 24);
+}
+
 // Writes the low `width` bytes of `value`; ERANGE (writing nothing) if they
 // do not fit.
 constexpr Expected<void> write_le(Span<uint8_t> bytes, size_t offset, uint64_t value, size_t width) {

@@ -2,6 +2,8 @@
 // project (psf.h / "The PC Screen Font File Format").
 #include "lib/psf.hpp"
 
+#include "lib/bytes.hpp"
+
 namespace lib {
 namespace {
 
@@ -19,11 +21,6 @@ constexpr size_t kPsf2HeaderSize = 32;
 constexpr uint32_t kPsf2HasUnicodeTable = 0x01;
 constexpr uint8_t kPsf2Separator = 0xFF;
 constexpr uint8_t kPsf2StartSequence = 0xFE;
-
-uint32_t read_le32(Bytes bytes, size_t offset) {
-    return uint32_t(bytes[offset]) | uint32_t(bytes[offset + 1]) << 8 | uint32_t(bytes[offset + 2]) << 16 |
-           uint32_t(bytes[offset + 3]) << 24;
-}
 
 bool starts_with(Bytes bytes, const uint8_t* magic, size_t size) {
     if (bytes.size() < size) return false;
@@ -86,7 +83,7 @@ uint32_t walk_unicode_table(uint32_t version, Bytes table, uint32_t glyph_count,
         uint32_t code_point;
         if (version == 1) {
             if (table.size() - offset < 2) break;
-            uint16_t entry = uint16_t(table[offset] | table[offset + 1] << 8);
+            uint16_t entry = lib::read_u16(table, offset);
             offset += 2;
             if (entry == kPsf1Separator) {
                 ++glyph;
@@ -155,13 +152,13 @@ Expected<PsfFont> PsfFont::parse_v1(Bytes file) {
 
 Expected<PsfFont> PsfFont::parse_v2(Bytes file) {
     if (file.size() < kPsf2HeaderSize) return Error::make(ErrorCode::kENODATA, "psf2: header truncated");
-    const uint32_t version = read_le32(file, 4);
-    const uint32_t header_size = read_le32(file, 8);
-    const uint32_t flags = read_le32(file, 12);
-    const uint32_t glyph_count = read_le32(file, 16);
-    const uint32_t bytes_per_glyph = read_le32(file, 20);
-    const uint32_t height = read_le32(file, 24);
-    const uint32_t width = read_le32(file, 28);
+    const uint32_t version = lib::read_u32(file, 4);
+    const uint32_t header_size = lib::read_u32(file, 8);
+    const uint32_t flags = lib::read_u32(file, 12);
+    const uint32_t glyph_count = lib::read_u32(file, 16);
+    const uint32_t bytes_per_glyph = lib::read_u32(file, 20);
+    const uint32_t height = lib::read_u32(file, 24);
+    const uint32_t width = lib::read_u32(file, 28);
 
     if (version != 0) return Error::make(ErrorCode::kEOPNOTSUPP, "psf2: unknown version");
     if (header_size < kPsf2HeaderSize) return Error::make(ErrorCode::kEINVAL, "psf2: header size below 32");

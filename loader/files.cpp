@@ -1,5 +1,6 @@
 #include "loader/files.hpp"
 
+#include "lib/bytes.hpp"
 #include "lib/memory.hpp"
 #include "lib/utility.hpp"
 #include "loader/core/memmap.hpp"
@@ -124,7 +125,7 @@ PartitionFacts boot_partition_facts() {
     // Walk the device path to its Hard Drive media node (UEFI 2.10 §10.3.5.1),
     // with a bound so a malformed path can not loop forever.
     for (int guard = 0; node && guard < 64; ++guard) {
-        uint16_t length = static_cast<uint16_t>(node->length[0] | (node->length[1] << 8));
+        uint16_t length = lib::read_u16(lib::Bytes(node->length, sizeof node->length), 0);
         if (node->type == efi::kDevicePathTypeEnd || length < sizeof(efi::DevicePathProtocol)) break;
         if (node->type == efi::kDevicePathTypeMedia && node->sub_type == efi::kMediaSubTypeHardDrive &&
             length >= sizeof(efi::HardDriveDevicePath)) {

@@ -3,6 +3,8 @@
 // h[0], and the padding of the last block).
 #include "lib/hash/blake2b.hpp"
 
+#include "lib/bytes.hpp"
+
 namespace lib {
 namespace {
 
@@ -24,12 +26,6 @@ constexpr uint8_t kSigma[10][16] = {
 
 constexpr uint64_t rotate_right(uint64_t x, unsigned n) {
     return (x >> n) | (x << (64 - n));
-}
-
-uint64_t load_le64(const uint8_t* p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
 }
 
 // The mixing function G (§3.1) with BLAKE2b's rotations 32, 24, 16, 63.

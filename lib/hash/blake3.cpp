@@ -5,6 +5,8 @@
 // node with an incrementing output-block counter).
 #include "lib/hash/blake3.hpp"
 
+#include "lib/bytes.hpp"
+
 namespace lib {
 namespace {
 
@@ -71,9 +73,7 @@ void compress(const uint32_t (&cv)[8], const uint32_t (&block)[16], uint64_t cou
 }
 
 void load_block(const uint8_t* bytes, uint32_t (&words)[16]) {
-    for (int i = 0; i < 16; ++i)
-        words[i] = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 | uint32_t(bytes[4 * i + 2]) << 16 |
-                   uint32_t(bytes[4 * i + 3]) << 24;
+    for (int i = 0; i < 16; ++i) words[i] = lib::load_le32(bytes + 4 * i);
 }
 
 }  // namespace

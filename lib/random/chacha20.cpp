@@ -1,5 +1,7 @@
 #include "lib/random/chacha20.hpp"
 
+#include "lib/bytes.hpp"
+
 namespace lib {
 
 namespace {
@@ -16,14 +18,6 @@ constexpr void quarter_round(uint32_t (&s)[16], int a, int b, int c, int d) {
     s[c] += s[d], s[b] ^= s[c], s[b] = rotl(s[b], 7);
 }
 
-uint32_t load_le32(const uint8_t* p) {
-    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
-
-void store_le32(uint8_t* p, uint32_t v) {
-    p[0] = uint8_t(v), p[1] = uint8_t(v >> 8), p[2] = uint8_t(v >> 16), p[3] = uint8_t(v >> 24);
-}
-
 // Clears memory in a way the compiler may not drop as a dead store.
 void erase(void* p, size_t n) {
     volatile uint8_t* bytes = static_cast<volatile uint8_t*>(p);
@@ -37,7 +31,7 @@ void chacha20_block(const uint32_t (&key)[8], uint32_t counter, const uint32_t (
     // §2.3: the constants "expand 32-byte k", the key, the block counter,
     // the nonce; 20 rounds (10 column + diagonal double rounds); the input
     // added back word by word; serialized little-endian.
-    uint32_t input[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, key[0],   key[1],   key[2],   key[3],
+    uint32_t input[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, key[0],  key[1],   key[2],   key[3],
                           key[4],     key[5],     key[6],     key[7],     counter, nonce[0], nonce[1], nonce[2]};
     uint32_t s[16];
     for (int i = 0; i < 16; ++i) s[i] = input[i];
