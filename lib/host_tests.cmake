@@ -1,6 +1,7 @@
 # Host unit tests of lib/ (one executable per area; see cmake/host_tests.cmake).
 add_host_test(lib_cmdline_tests ${CMAKE_CURRENT_LIST_DIR}/cmdline.cpp ${CMAKE_CURRENT_LIST_DIR}/cmdline_test.cpp)
 add_host_test(lib_tests ${CMAKE_CURRENT_LIST_DIR}/format_test.cpp ${CMAKE_CURRENT_LIST_DIR}/counter_test.cpp
+              ${CMAKE_CURRENT_LIST_DIR}/bytes_test.cpp
               ${CMAKE_CURRENT_LIST_DIR}/psf.cpp ${CMAKE_CURRENT_LIST_DIR}/psf_test.cpp)
 # psf_test.cpp reads the real gzip-compressed Debian console fonts.
 find_package(ZLIB REQUIRED)
