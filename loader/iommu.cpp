@@ -21,9 +21,8 @@ void write32(void*, uint64_t address, uint32_t value) {
 void turn_off_iommus(const void* rsdp) {
     constexpr size_t kMaxUnits = 16;
     iommu::Unit units[kMaxUnits];
-    size_t count = iommu::find_vtd_units(read_acpi_table(rsdp, acpi::Signature::of("DMAR")), units, kMaxUnits);
-    count +=
-        iommu::find_amdvi_units(read_acpi_table(rsdp, acpi::Signature::of("IVRS")), units + count, kMaxUnits - count);
+    size_t count = iommu::find_vtd_units(read_acpi_table(rsdp, acpi::signature::kDmar), units, kMaxUnits);
+    count += iommu::find_amdvi_units(read_acpi_table(rsdp, acpi::signature::kIvrs), units + count, kMaxUnits - count);
     iommu::RegisterAccess access{&read32, &write32, nullptr};
     for (size_t i = 0; i < count; ++i) {
         iommu::Outcome outcome = iommu::turn_off(units[i], access);

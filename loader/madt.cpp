@@ -45,7 +45,7 @@ const acpi::MadtInfo* read_madt(const void* rsdp, const char** problem) {
         return nullptr;
     }
     if (load_tables(rsdp)) {
-        lib::Bytes table = g_tables.table_bytes(acpi::Signature::of("APIC"));
+        lib::Bytes table = g_tables.table_bytes(acpi::signature::kMadt);
         g_have_madt = !table.empty();
         if (g_have_madt) acpi::parse_madt(table, g_madt, g_problems);
         g_problem = g_problems.count() ? g_problems[0].message

@@ -266,7 +266,7 @@ void print_summary() {
     } else {
         klog::info("acpi: MCFG: none");
     }
-    size_t aml_tables = g_platform.tables.count(Signature::of("DSDT")) + g_platform.tables.count(Signature::of("SSDT"));
+    size_t aml_tables = g_platform.tables.count(signature::kDsdt) + g_platform.tables.count(signature::kSsdt);
     klog::info("acpi: {} AML tables (DSDT + SSDTs) kept for later", aml_tables);
     print_problems();
 }
@@ -294,7 +294,7 @@ void print_summary() {
 lib::Expected<SleepType> soft_off_sleep_type() {
     lib::Error last = lib::Error::make(lib::ErrorCode::kENOENT, "ACPI: no DSDT or SSDT to look for \\_S5 in");
     // The DSDT first, then each SSDT (§5.2.11: both hold definition blocks).
-    const Signature kinds[] = {Signature::of("DSDT"), Signature::of("SSDT")};
+    const Signature kinds[] = {signature::kDsdt, signature::kSsdt};
     for (Signature signature : kinds) {
         for (size_t index = 0;; ++index) {
             lib::Bytes table = table_bytes(signature, index);

@@ -12,8 +12,6 @@ using lib::read_u64;
 using lib::read_u8;
 namespace {
 
-constexpr Signature kFadt = Signature::of("FACP");
-
 constexpr size_t kFirmwareCtrl = 36;
 constexpr size_t kDsdt = 40;
 constexpr size_t kPreferredPmProfile = 45;
@@ -63,7 +61,7 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
     out.length = static_cast<uint32_t>(table.size());
     out.revision = read_u8(table, 8);
     if (table.size() < kAcpi1Length)
-        problems.report(kFadt, "shorter than the 116-byte ACPI 1.0 layout; missing fields read as absent",
+        problems.report(signature::kFadt, "shorter than the 116-byte ACPI 1.0 layout; missing fields read as absent",
                         table.size());
 
     out.facs_address = read_u32(table, kFirmwareCtrl);
@@ -73,7 +71,7 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
         out.facs_address = x_facs;
     if (uint64_t x_dsdt = read_u64(table, kXDsdt); has_field(table, kXDsdt, 8) && x_dsdt != 0) {
         if (out.dsdt_address != 0 && out.dsdt_address != x_dsdt)
-            problems.report(kFadt, "DSDT and X_DSDT disagree; using X_DSDT", x_dsdt);
+            problems.report(signature::kFadt, "DSDT and X_DSDT disagree; using X_DSDT", x_dsdt);
         out.dsdt_address = x_dsdt;
     }
 
@@ -100,7 +98,7 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
             out.pm_timer = io_register(port, 4);
             out.pm_timer_bits = timer_bits;
         } else {
-            problems.report(kFadt, "PM_TMR_LEN is not 4; PM timer ignored", read_u8(table, kPmTmrLen));
+            problems.report(signature::kFadt, "PM_TMR_LEN is not 4; PM timer ignored", read_u8(table, kPmTmrLen));
         }
     }
 
@@ -128,18 +126,18 @@ void parse_fadt(lib::Bytes table, FadtInfo& out, Diagnostics& problems) {
                             out.reset_register.space == AddressSpace::kPciConfig;
         // §4.8.3.6: the reset register is 8 bits wide at offset 0.
         if (!out.reset_register.present()) {
-            problems.report(kFadt, "RESET_REG_SUP set but the reset register address is zero");
+            problems.report(signature::kFadt, "RESET_REG_SUP set but the reset register address is zero");
         } else if (!usable_space) {
-            problems.report(kFadt, "reset register in an address space we cannot write (space id)",
+            problems.report(signature::kFadt, "reset register in an address space we cannot write (space id)",
                             static_cast<uint8_t>(out.reset_register.space));
         } else if (out.reset_register.bit_width != 8 || out.reset_register.bit_offset != 0) {
-            problems.report(kFadt, "reset register is not 8 bits at bit 0; not used (bit width)",
+            problems.report(signature::kFadt, "reset register is not 8 bits at bit 0; not used (bit width)",
                             out.reset_register.bit_width);
         } else {
             out.reset_supported = true;
         }
     }
-    if (out.dsdt_address == 0) problems.report(kFadt, "no DSDT address");
+    if (out.dsdt_address == 0) problems.report(signature::kFadt, "no DSDT address");
 }
 
 }  // namespace acpi

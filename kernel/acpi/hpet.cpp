@@ -11,7 +11,6 @@ using lib::read_u32;
 using lib::read_u8;
 namespace {
 
-constexpr Signature kHpet = Signature::of("HPET");
 constexpr size_t kEventTimerBlockId = 36;
 constexpr size_t kBaseAddress = 40;
 constexpr size_t kHpetNumber = 52;
@@ -24,7 +23,7 @@ constexpr size_t kLength = 56;
 bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems) {
     out = HpetInfo{};
     if (table.size() < kLength) {
-        problems.report(kHpet, "shorter than its 56-byte layout; ignored", table.size());
+        problems.report(signature::kHpet, "shorter than its 56-byte layout; ignored", table.size());
         return false;
     }
     x86_64::hpet::Capabilities id = x86_64::hpet::decode_capabilities(read_u32(table, kEventTimerBlockId));
@@ -40,13 +39,13 @@ bool parse_hpet(lib::Bytes table, HpetInfo& out, Diagnostics& problems) {
 
     // The block is memory-mapped (HPET spec §2.3.1); anything else is garbage.
     if (out.base.space != AddressSpace::kSystemMemory) {
-        problems.report(kHpet, "base address is not in system memory; ignored (space id)",
+        problems.report(signature::kHpet, "base address is not in system memory; ignored (space id)",
                         static_cast<uint8_t>(out.base.space));
         return false;
     }
     if (!out.base.present() || (out.base.address & 0x3ff) != 0) {
         // The register block is 1 KiB and 1 KiB aligned (HPET spec §2.3.1).
-        problems.report(kHpet, "base address is zero or not 1 KiB aligned; ignored", out.base.address);
+        problems.report(signature::kHpet, "base address is zero or not 1 KiB aligned; ignored", out.base.address);
         return false;
     }
     return true;

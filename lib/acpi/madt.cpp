@@ -12,7 +12,6 @@ using lib::read_u64;
 using lib::read_u8;
 namespace {
 
-constexpr Signature kMadt = Signature::of("APIC");
 constexpr size_t kEntriesOffset = 44;  // header + Local Interrupt Controller Address + Flags
 
 // Interrupt Controller Structure types (§5.2.12, Table 5.21) and the length
@@ -50,7 +49,7 @@ constexpr uint8_t kAllProcessorsXApic = 0xff;  // §5.2.12.7: UID 0xFF means eve
 template <typename T, size_t N>
 bool append(T (&list)[N], size_t& count, const T& item, Diagnostics& problems, const char* full_message) {
     if (count == N) {
-        problems.report(kMadt, full_message, N);
+        problems.report(signature::kMadt, full_message, N);
         return false;
     }
     list[count++] = item;
@@ -62,12 +61,12 @@ void add_cpu(MadtInfo& out, const LocalApic& cpu, Diagnostics& problems) {
     // twice: keep the first entry.
     for (const LocalApic& known : out.cpu_list()) {
         if (known.apic_id == cpu.apic_id) {
-            problems.report(kMadt, "APIC ID listed twice; later entry skipped", cpu.apic_id);
+            problems.report(signature::kMadt, "APIC ID listed twice; later entry skipped", cpu.apic_id);
             return;
         }
     }
     if (out.cpu_count == MadtInfo::kMaxCpus) {
-        problems.report(kMadt, "more CPUs than supported; extra ignored", cpu.apic_id);
+        problems.report(signature::kMadt, "more CPUs than supported; extra ignored", cpu.apic_id);
         return;
     }
     out.cpus[out.cpu_count++] = cpu;
@@ -75,7 +74,7 @@ void add_cpu(MadtInfo& out, const LocalApic& cpu, Diagnostics& problems) {
 
 bool check_flags(InterruptFlags flags, Diagnostics& problems, size_t offset) {
     if (!flags.has_reserved_value()) return true;
-    problems.report(kMadt, "entry has reserved polarity/trigger bits; skipped (offset)", offset);
+    problems.report(signature::kMadt, "entry has reserved polarity/trigger bits; skipped (offset)", offset);
     return false;
 }
 
@@ -100,7 +99,7 @@ void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& p
         case kIoApic: {
             IoApic io_apic{read_u8(entry, 2), read_u32(entry, 4), read_u32(entry, 8)};
             if (io_apic.address == 0) {
-                problems.report(kMadt, "I/O APIC with a null address; skipped (offset)", offset);
+                problems.report(signature::kMadt, "I/O APIC with a null address; skipped (offset)", offset);
                 break;
             }
             append(out.io_apics, out.io_apic_count, io_apic, problems, "more I/O APICs than supported; extra ignored");
@@ -112,11 +111,12 @@ void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& p
             if (!check_flags(item.flags, problems, offset)) break;
             if (item.bus != 0) {
                 // §5.2.12.5: Bus is always 0 (ISA).
-                problems.report(kMadt, "interrupt source override for a bus other than ISA; skipped (bus)", item.bus);
+                problems.report(signature::kMadt, "interrupt source override for a bus other than ISA; skipped (bus)",
+                                item.bus);
                 break;
             }
             if (out.override_for_isa_irq(item.source)) {
-                problems.report(kMadt, "second override for the same ISA IRQ; skipped (IRQ)", item.source);
+                problems.report(signature::kMadt, "second override for the same ISA IRQ; skipped (IRQ)", item.source);
                 break;
             }
             append(out.overrides, out.override_count, item, problems, "more overrides than supported; extra ignored");
@@ -146,7 +146,8 @@ void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& p
             }
             if (!check_flags(item.flags, problems, offset)) break;
             if (item.lint > 1) {
-                problems.report(kMadt, "local APIC NMI names a LINT pin other than 0 or 1; skipped", item.lint);
+                problems.report(signature::kMadt, "local APIC NMI names a LINT pin other than 0 or 1; skipped",
+                                item.lint);
                 break;
             }
             append(out.local_nmis, out.local_nmi_count, item, problems,
@@ -156,7 +157,7 @@ void decode_entry(lib::Bytes entry, size_t offset, MadtInfo& out, Diagnostics& p
         case kLocalApicAddressOverride: {
             uint64_t address = read_u64(entry, 4);
             if (address == 0) {
-                problems.report(kMadt, "local APIC address override is null; ignored", offset);
+                problems.report(signature::kMadt, "local APIC address override is null; ignored", offset);
                 break;
             }
             out.local_apic_address = address;
@@ -220,7 +221,7 @@ void parse_madt(lib::Bytes table, MadtInfo& out, Diagnostics& problems) {
     out.cpu_count = out.io_apic_count = out.override_count = out.nmi_source_count = out.local_nmi_count = 0;
     out.unknown_entry_count = 0;
     if (table.size() < kEntriesOffset) {
-        problems.report(kMadt, "shorter than its 44-byte fixed part; ignored", table.size());
+        problems.report(signature::kMadt, "shorter than its 44-byte fixed part; ignored", table.size());
         return;
     }
     out.local_apic_address = read_u32(table, 36);
@@ -230,7 +231,7 @@ void parse_madt(lib::Bytes table, MadtInfo& out, Diagnostics& problems) {
     while (offset < table.size()) {
         size_t remaining = table.size() - offset;
         if (remaining < 2) {
-            problems.report(kMadt, "entry header cut off at the table end (offset)", offset);
+            problems.report(signature::kMadt, "entry header cut off at the table end (offset)", offset);
             break;
         }
         uint8_t type = table[offset];
@@ -238,22 +239,22 @@ void parse_madt(lib::Bytes table, MadtInfo& out, Diagnostics& problems) {
         if (length < 2) {
             // Stepping by 0 or 1 would loop forever or misalign every later
             // entry: nothing after this point can be trusted.
-            problems.report(kMadt, "entry with length below 2; rest of the table ignored (offset)", offset);
+            problems.report(signature::kMadt, "entry with length below 2; rest of the table ignored (offset)", offset);
             break;
         }
         if (length > remaining) {
-            problems.report(kMadt, "entry runs past the table end; rest ignored (offset)", offset);
+            problems.report(signature::kMadt, "entry runs past the table end; rest ignored (offset)", offset);
             break;
         }
         lib::Bytes entry = table.subspan(offset, length);
         if (length < minimum_length(type)) {
-            problems.report(kMadt, "entry shorter than its type's structure; skipped (offset)", offset);
+            problems.report(signature::kMadt, "entry shorter than its type's structure; skipped (offset)", offset);
         } else {
             decode_entry(entry, offset, out, problems);
         }
         offset += length;
     }
-    if (out.local_apic_address == 0) problems.report(kMadt, "no local APIC address");
+    if (out.local_apic_address == 0) problems.report(signature::kMadt, "no local APIC address");
 }
 
 }  // namespace acpi

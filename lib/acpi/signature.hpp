@@ -47,4 +47,19 @@ struct Signature {
     }
 };
 
+// The tables the project reads, by the signature ACPI gives each (ACPI 6.5
+// Tables 5.5 and 5.6; DMAR: Intel VT-d spec §8.1; IVRS: AMD IOMMU spec §5.2).
+namespace signature {
+inline constexpr Signature kRsdt = Signature::of("RSDT");
+inline constexpr Signature kXsdt = Signature::of("XSDT");
+inline constexpr Signature kMadt = Signature::of("APIC");
+inline constexpr Signature kFadt = Signature::of("FACP");
+inline constexpr Signature kDsdt = Signature::of("DSDT");
+inline constexpr Signature kSsdt = Signature::of("SSDT");
+inline constexpr Signature kHpet = Signature::of("HPET");
+inline constexpr Signature kMcfg = Signature::of("MCFG");
+inline constexpr Signature kDmar = Signature::of("DMAR");
+inline constexpr Signature kIvrs = Signature::of("IVRS");
+}  // namespace signature
+
 }  // namespace acpi

@@ -112,7 +112,7 @@ bool TableDirectory::load_rsdp(const PhysicalWindow& window, uint64_t physical, 
 }
 
 bool TableDirectory::load_root(const PhysicalWindow& window, uint64_t physical, bool extended, Diagnostics& problems) {
-    Signature expected = extended ? Signature::of("XSDT") : Signature::of("RSDT");
+    Signature expected = extended ? signature::kXsdt : signature::kRsdt;
     lib::Bytes root = read_table(window, physical, kRsdpName, problems);
     if (root.empty()) return false;
     if (!(Signature::from(root) == expected)) {
