@@ -1,0 +1,6 @@
+# Host unit tests of user address spaces (kernel/vm): the region tree, the
+# user page tables over simulated physical memory, mmap & co., faults, fork.
+add_host_test(vm_tests
+  ${CMAKE_CURRENT_LIST_DIR}/allocation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vma_tree.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vma_tree_test.cpp)
