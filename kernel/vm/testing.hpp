@@ -8,6 +8,7 @@
 #error "kernel/vm/testing.hpp is for host tests only"
 #endif
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -15,6 +16,8 @@
 
 #include "kernel/mm/frame_allocator.hpp"
 #include "kernel/mm/simulated_memory.hpp"
+#include "kernel/vm/address_space.hpp"
+#include "kernel/vm/backing.hpp"
 #include "kernel/vm/frames.hpp"
 #include "kernel/vm/tlb.hpp"
 
@@ -92,6 +95,83 @@ struct RecordingTlb final : TlbShootdown {
     }
     void clear() { flushes.clear(); }
     std::vector<Flush> flushes;
+};
+
+// A file whose pages come from a byte vector, cached in frames on first
+// use (a page cache), with the size the file has: pages past it are ENXIO.
+class FakeFile final : public Backing {
+public:
+    FakeFile(FrameSource& frames, std::vector<uint8_t> bytes) : frames_(frames), bytes_(std::move(bytes)) {}
+    ~FakeFile() {
+        for (auto& [index, frame] : cache_) frames_.unref(frame);
+    }
+    lib::Expected<uint64_t> get_page(uint64_t index, bool) override {
+        if (index * 4096 >= bytes_.size())
+            return lib::Error::make(lib::Errno::kENXIO, "past end");
+        auto it = cache_.find(index);
+        if (it != cache_.end()) return it->second;
+        uint64_t frame = TRY(frames_.allocate(true));
+        size_t n = std::min<size_t>(4096, bytes_.size() - index * 4096);
+        std::memcpy(frames_.at(frame), bytes_.data() + index * 4096, n);
+        cache_[index] = frame;
+        return frame;
+    }
+    void ref() override { ++references; }
+    void unref() override { --references; }
+    lib::Expected<void> sync(uint64_t first, uint64_t count) override {
+        ++syncs;
+        for (uint64_t i = first; i < first + count; ++i) {
+            auto it = cache_.find(i);
+            if (it == cache_.end() || i * 4096 >= bytes_.size()) continue;
+            size_t n = std::min<size_t>(4096, bytes_.size() - i * 4096);
+            std::memcpy(bytes_.data() + i * 4096, frames_.at(it->second), n);
+        }
+        return {};
+    }
+    BackingInfo info() const override { return {8, 1, 1234, "/fake"}; }
+
+    // What the cached page holds now (shared writes land there).
+    uint8_t cached_byte(uint64_t offset) {
+        auto page = get_page(offset / 4096, false);
+        return page ? frames_.at(*page)[offset % 4096] : 0;
+    }
+    const std::vector<uint8_t>& bytes() const { return bytes_; }
+    int references = 0;
+    int syncs = 0;
+
+private:
+    FrameSource& frames_;
+    std::vector<uint8_t> bytes_;
+    std::map<uint64_t, uint64_t> cache_;
+};
+
+// An address space over simulated memory, with the frames and TLB log.
+struct Space {
+    explicit Space(uint64_t memory = 256ULL << 20) : frames(memory) {
+        services.frames = &frames;
+        services.tlb = &tlb;
+        space = *AddressSpace::create(services);
+        space->layout().mmap_base = 0x7ffff7fff000;
+        space->layout().mmap_legacy_base = 0x2aaaaaaab000;
+        baseline = frames.live();
+    }
+    ~Space() {
+        if (space) AddressSpace::destroy(space);
+        files.clear();
+    }
+    AddressSpace* operator->() { return space; }
+    // A file that lives as long as the address space that maps it.
+    FakeFile& file(std::vector<uint8_t> bytes) {
+        files.push_back(std::make_unique<FakeFile>(frames, std::move(bytes)));
+        return *files.back();
+    }
+
+    SimulatedFrames frames;
+    RecordingTlb tlb;
+    Services services;
+    AddressSpace* space = nullptr;
+    size_t baseline = 0;  // frames live with no mapping: the PML4
+    std::vector<std::unique_ptr<FakeFile>> files;
 };
 
 }  // namespace vm::testing

@@ -35,11 +35,24 @@ enum VmaFlag : uint32_t {
     kVmaWipeOnFork = 1u << 9,  // MADV_WIPEONFORK: zero-filled in a forked child
     kVmaDontDump = 1u << 10,   // MADV_DONTDUMP
     kVmaAccount = 1u << 11,    // private writable without MAP_NORESERVE: counted as committed memory
+    kVmaShmem = 1u << 12,      // shared anonymous memory (a vm::SharedMemory behind it)
+    // madvise hints, kept because they split regions as on Linux (and show in /proc).
+    kVmaRandom = 1u << 13,      // MADV_RANDOM
+    kVmaSequential = 1u << 14,  // MADV_SEQUENTIAL
+    kVmaHugePage = 1u << 15,    // MADV_HUGEPAGE
+    kVmaNoHugePage = 1u << 16,  // MADV_NOHUGEPAGE
+    kVmaMergeable = 1u << 17,   // MADV_MERGEABLE
 };
 inline constexpr uint32_t kVmaMayMask = kVmaMayRead | kVmaMayWrite | kVmaMayExec;
-// Flags that only describe history and so never stop two neighbours from
-// merging into one region.
-inline constexpr uint32_t kVmaMergeIgnored = kVmaAccount;
+
+// Counted in RLIMIT_DATA (Linux's is_data_mapping): private, writable, not a stack.
+constexpr bool is_data_mapping(uint8_t prot, uint32_t flags) {
+    return (prot & kProtWrite) && !(flags & (kVmaShared | kVmaGrowsDown));
+}
+// Counted as program text (Linux's is_exec_mapping): executable, not writable, not a stack.
+constexpr bool is_exec_mapping(uint8_t prot, uint32_t flags) {
+    return (prot & (kProtExec | kProtWrite)) == kProtExec && !(flags & kVmaGrowsDown);
+}
 
 struct Vma {
     uint64_t start = 0;  // page aligned
@@ -67,8 +80,6 @@ struct Vma {
         if (!grows_down()) return start;
         return start > uapi::kStackGuardGap ? start - uapi::kStackGuardGap : 0;
     }
-    // Counted in RLIMIT_DATA (Linux's is_data_mapping): private, writable, not a stack.
-    bool is_data() const { return (prot & kProtWrite) && !(flags & (kVmaShared | kVmaGrowsDown)); }
 
     // --- kept by VmaTree ---
     Vma* parent = nullptr;

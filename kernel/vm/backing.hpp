@@ -1,0 +1,50 @@
+// What a file-backed or shared mapping maps: an object of pages. The VFS
+// implements it for files (tmpfs: its page cache); vm::SharedMemory
+// implements it for MAP_SHARED|MAP_ANONYMOUS. The frames it hands out are
+// counted frames of the FrameSource: the object holds one reference for as
+// long as it keeps the page, and every page-table entry mapping the frame
+// holds one more, taken and dropped by the address space.
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/expected.hpp"
+
+namespace vm {
+
+// How /proc/<pid>/maps names a mapping's object.
+struct BackingInfo {
+    uint32_t device_major = 0;
+    uint32_t device_minor = 0;
+    uint64_t inode = 0;
+    const char* path = nullptr;  // nullptr: an anonymous object
+};
+
+class Backing {
+public:
+    // The frame holding page `index` (byte offset index * 4096) of the
+    // object. `for_write`: a shared mapping is about to write it (a hole in
+    // a sparse file gets its own page then; a read may return a shared zero
+    // page). Errors: kENXIO for a page at or past the end of the object
+    // (the access becomes SIGBUS), kENOMEM when no frame was left, anything
+    // else is SIGBUS too.
+    virtual lib::Expected<uint64_t> get_page(uint64_t index, bool for_write) = 0;
+
+    // One reference per region mapping the object.
+    virtual void ref() = 0;
+    virtual void unref() = 0;
+
+    // msync(MS_SYNC) of pages [first, first + count): write them back.
+    virtual lib::Expected<void> sync(uint64_t first, uint64_t count) { return {}; }
+    // MADV_REMOVE: free the pages (punch a hole), so the range reads zero.
+    virtual lib::Expected<void> remove(uint64_t first, uint64_t count) { return {}; }
+    // mmap flags beyond the legacy set this object accepts with
+    // MAP_SHARED_VALIDATE (Linux's mmap_supported_flags).
+    virtual uint64_t supported_map_flags() const { return 0; }
+    virtual BackingInfo info() const { return {}; }
+
+protected:
+    ~Backing() = default;
+};
+
+}  // namespace vm
