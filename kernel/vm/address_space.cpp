@@ -102,6 +102,8 @@ void AddressSpace::free_region(Vma* vma) {
 lib::Expected<Vma*> AddressSpace::split(Vma* vma, uint64_t at) {
     Vma* upper = new_region(at, vma->end, vma->prot, vma->flags, vma->backing, vma->page_index(at));
     if (!upper) return error(Errno::kENOMEM, "no memory to split a region");
+    upper->anon = vma->anon;
+    upper->anon_inherited = vma->anon_inherited;
     vma->end = at;
     regions_.update(vma);
     regions_.insert(upper);
@@ -109,16 +111,42 @@ lib::Expected<Vma*> AddressSpace::split(Vma* vma, uint64_t at) {
 }
 
 // Two neighbours become one region when nothing tells them apart
-// (Linux's is_mergeable_vma and the pgoff rule of can_vma_merge_*).
+// (Linux's is_mergeable_vma, is_mergeable_anon_vma and the pgoff rule of
+// can_vma_merge_*).
 bool AddressSpace::mergeable(const Vma& low, const Vma& high) {
-    return low.end == high.start && low.prot == high.prot && low.flags == high.flags && low.backing == high.backing &&
-           low.pgoff + low.pages() == high.pgoff;
+    if (low.end != high.start || low.prot != high.prot || low.flags != high.flags || low.backing != high.backing ||
+        low.pgoff + low.pages() != high.pgoff)
+        return false;
+    if (low.anon == high.anon) return true;
+    return (!low.anon || !high.anon) && !low.anon_inherited && !high.anon_inherited;
+}
+
+// The region gets its private-page identity before its first private page
+// (Linux's anon_vma_prepare): a neighbour's, if they could merge but for
+// their rights, otherwise a new one.
+void AddressSpace::prepare_anon(Vma& vma) {
+    if (vma.anon) return;
+    auto compatible = [&](const Vma& low, const Vma& high) {
+        return low.end == high.start && low.backing == high.backing && low.flags == high.flags &&
+               low.pgoff + low.pages() == high.pgoff;
+    };
+    if (vma.next && vma.next->anon && !vma.next->anon_inherited && compatible(vma, *vma.next)) {
+        vma.anon = vma.next->anon;
+        return;
+    }
+    if (vma.prev && vma.prev->anon && !vma.prev->anon_inherited && compatible(*vma.prev, vma)) {
+        vma.anon = vma.prev->anon;
+        return;
+    }
+    static uint64_t next_identity = 1;
+    vma.anon = __atomic_fetch_add(&next_identity, 1, __ATOMIC_RELAXED);
 }
 
 Vma* AddressSpace::merge_with_neighbours(Vma* vma) {
     Vma* prev = vma->prev;
     if (prev && mergeable(*prev, *vma)) {
         uint64_t end = vma->end;
+        if (!prev->anon) prev->anon = vma->anon;
         regions_.erase(vma);
         free_region(vma);
         prev->end = end;
@@ -128,6 +156,7 @@ Vma* AddressSpace::merge_with_neighbours(Vma* vma) {
     Vma* next = vma->next;
     if (next && mergeable(*vma, *next)) {
         uint64_t end = next->end;
+        if (!vma->anon) vma->anon = next->anon;
         regions_.erase(next);
         free_region(next);
         vma->end = end;
@@ -140,8 +169,12 @@ Vma* AddressSpace::merge_with_neighbours(Vma* vma) {
 // (no allocation then, so extending the heap cannot fail for lack of
 // kernel memory).
 lib::Expected<void> AddressSpace::insert_region(uint64_t start, uint64_t end, uint8_t prot, uint32_t flags,
-                                                Backing* backing, uint64_t pgoff, Vma** result) {
+                                                Backing* backing, uint64_t pgoff, const Vma* anon_from) {
     Vma candidate;
+    if (anon_from) {
+        candidate.anon = anon_from->anon;
+        candidate.anon_inherited = anon_from->anon_inherited;
+    }
     candidate.start = start;
     candidate.end = end;
     candidate.prot = prot;
@@ -153,20 +186,22 @@ lib::Expected<void> AddressSpace::insert_region(uint64_t start, uint64_t end, ui
     Vma* vma;
     if (prev && mergeable(*prev, candidate)) {
         prev->end = end;
+        if (!prev->anon) prev->anon = candidate.anon;
         regions_.update(prev);
-        vma = merge_with_neighbours(prev);
+        merge_with_neighbours(prev);
     } else if (next && mergeable(candidate, *next)) {
         next->start = start;
         next->pgoff = pgoff;
+        if (!next->anon) next->anon = candidate.anon;
         regions_.update(next);
-        vma = next;
     } else {
-        vma = new_region(start, end, prot, flags, backing, pgoff);
+        Vma* vma = new_region(start, end, prot, flags, backing, pgoff);
         if (!vma) return error(Errno::kENOMEM, "no memory for a region");
+        vma->anon = candidate.anon;
+        vma->anon_inherited = candidate.anon_inherited;
         regions_.insert(vma);
     }
     account_pages(prot, flags, int64_t((end - start) / kPageSize));
-    if (result) *result = vma;
     return {};
 }
 

@@ -172,7 +172,8 @@ private:
     void free_region(Vma* vma);
     lib::Expected<Vma*> split(Vma* vma, uint64_t at);
     lib::Expected<void> insert_region(uint64_t start, uint64_t end, uint8_t prot, uint32_t flags, Backing* backing,
-                                      uint64_t pgoff, Vma** result = nullptr);
+                                      uint64_t pgoff, const Vma* anon_from = nullptr);
+    void prepare_anon(Vma& vma);
     Vma* merge_with_neighbours(Vma* vma);
     static bool mergeable(const Vma& low, const Vma& high);
     void account(const Vma& vma, int64_t sign);

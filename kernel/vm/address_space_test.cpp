@@ -58,6 +58,29 @@ TEST(Mmap, AnonymousMappingsGoTopDownBelowTheBaseAndMerge) {
     EXPECT_EQ(s->counters().data_pages, 4u);
 }
 
+// As on Linux (checked on the host): neighbours that got their private pages
+// separately stay apart; a region that could have merged but for its rights
+// shares its neighbour's pages' identity and merges once the rights agree.
+TEST(Mmap, RegionsWithSeparatelyMadePrivatePagesDoNotMerge) {
+    Space s;
+    uint64_t a = *s->mmap(0x600000000000, 2 * kPage, kRw, kAnon | MAP_FIXED_NOREPLACE, nullptr, 0);
+    uint64_t b = *s->mmap(a + 2 * kPage, 2 * kPage, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, nullptr, 0);
+    ASSERT_TRUE(s->madvise(b, 2 * kPage, MADV_RANDOM));
+    uint8_t one = 1;
+    ASSERT_TRUE(s->write_memory(a, &one, 1));
+    ASSERT_TRUE(s->mprotect(b, 2 * kPage, kRw));
+    ASSERT_TRUE(s->write_memory(b, &one, 1));
+    ASSERT_TRUE(s->madvise(b, 2 * kPage, MADV_NORMAL));
+    EXPECT_EQ(s->region_count(), 2u);
+
+    uint64_t c = *s->mmap(0x610000000000, 2 * kPage, kRw, kAnon | MAP_FIXED_NOREPLACE, nullptr, 0);
+    uint64_t d = *s->mmap(c + 2 * kPage, 2 * kPage, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, nullptr, 0);
+    ASSERT_TRUE(s->write_memory(c, &one, 1));
+    ASSERT_TRUE(s->mprotect(d, 2 * kPage, kRw));
+    ASSERT_TRUE(s->write_memory(d, &one, 1));
+    EXPECT_EQ(s->region_count(), 3u);
+}
+
 TEST(Mmap, UntouchedMemoryReadsZeroWithoutUsingFrames) {
     Space s;
     uint64_t a = *s->mmap(0, 16 * kPage, kRw, kAnon, nullptr, 0);

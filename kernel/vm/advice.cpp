@@ -2,7 +2,8 @@
 // mm/madvise.c and mm/msync.c. MADV_DONTNEED really drops the pages (private
 // anonymous memory reads zero again, a private file mapping the file, shared
 // memory what the object holds); the hints that only tune paging are
-// accepted, and those Linux records as region flags split regions as there.
+// accepted (MADV_FREE included: see below), and those Linux records as region
+// flags split regions as there.
 #include "kernel/abi/linux_mm.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "kernel/vm/errors.hpp"
@@ -91,8 +92,14 @@ lib::Expected<void> AddressSpace::advise_region(Vma* vma, uint64_t start, uint64
         case uapi::kMadvFree: {
             uint32_t forbidden = advice == uapi::kMadvDontNeedLocked ? 0 : kVmaLocked;
             if (flags & forbidden) return error(Errno::kEINVAL, "MADV_DONTNEED on locked memory");
-            if (advice == uapi::kMadvFree && (vma->backing || vma->shared()))
-                return error(Errno::kEINVAL, "MADV_FREE on memory that is not private anonymous");
+            if (advice == uapi::kMadvFree) {
+                if (vma->backing || vma->shared())
+                    return error(Errno::kEINVAL, "MADV_FREE on memory that is not private anonymous");
+                // Linux frees such pages lazily, under memory pressure only,
+                // and a program reads its old data until then; nothing here
+                // ever reclaims, so the data simply stays.
+                return {};
+            }
             Gather batch = gather();
             zap(*vma, start, end, batch);
             return {};
@@ -144,7 +151,8 @@ lib::Expected<void> AddressSpace::madvise_populate(uint64_t start, uint64_t end,
     for (uint64_t page = start; page < end; page += kPageSize) {
         Vma* vma = regions_.find(page);
         if (!vma) return error(Errno::kENOMEM, "MADV_POPULATE over unmapped memory");
-        if (vma->prot == kProtNone || (write && !(vma->prot & kProtWrite)))
+        // GUP's rights: reading needs PROT_READ, writing PROT_WRITE.
+        if (!(vma->prot & (write ? kProtWrite : kProtRead)))
             return error(Errno::kEINVAL, "MADV_POPULATE with an access the mapping forbids");
         switch (resolve(*vma, page, write ? Access::kWrite : Access::kRead, false)) {
             case FaultResult::kResolved: break;

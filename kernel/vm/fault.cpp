@@ -62,6 +62,7 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
             }
             auto frame = frames.allocate(true);
             if (!frame) return FaultResult::kOutOfMemory;
+            prepare_anon(vma);
             install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
             return FaultResult::kResolved;
         }
@@ -75,6 +76,7 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
             auto frame = frames.allocate(false);
             if (!frame) return FaultResult::kOutOfMemory;
             __builtin_memcpy(frames.at(*frame), frames.at(*object_page), kPageSize);
+            prepare_anon(vma);
             install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
             return FaultResult::kResolved;
         }
@@ -102,6 +104,7 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
     auto frame = frames.allocate(old == zero);
     if (!frame) return FaultResult::kOutOfMemory;
     if (old != zero) __builtin_memcpy(frames.at(*frame), frames.at(old), kPageSize);
+    prepare_anon(vma);
     install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
     (void)force;
     return FaultResult::kResolved;
@@ -153,7 +156,9 @@ lib::Expected<uint64_t> AddressSpace::page_for_kernel(uint64_t address, bool wri
     }
     if (write && !(vma->prot & kProtWrite) && (!force || vma->shared()))
         return error(Errno::kEFAULT, "mapping is not writable");
-    if (!write && vma->prot == kProtNone && !(force && (vma->flags & kVmaMayRead)))
+    // Reads need PROT_READ here, though the CPU lets a program read any
+    // page it may write or execute (GUP's check_vma_flags).
+    if (!write && !(vma->prot & kProtRead) && !(force && (vma->flags & kVmaMayRead)))
         return error(Errno::kEFAULT, "mapping is not readable");
     FaultResult result = resolve(*vma, address & kPageMask, write ? Access::kWrite : Access::kRead, force);
     if (result == FaultResult::kOutOfMemory) return error(Errno::kENOMEM, "no frame for a page");

@@ -23,6 +23,12 @@ lib::Expected<AddressSpace*> AddressSpace::fork() {
             destroy(child);
             return error(lib::Errno::kENOMEM, "no memory to copy a region");
         }
+        // A copy with private pages gets an identity of its own that also
+        // reaches the parent's pages (Linux's anon_vma_fork).
+        if (vma->anon) {
+            child->prepare_anon(*copy);
+            copy->anon_inherited = true;
+        }
         child->regions_.insert(copy);
         child->account(*copy, +1);
         if (vma->flags & kVmaWipeOnFork) continue;

@@ -16,4 +16,5 @@ add_host_test(vm_tests ${VM_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/vma_tree_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/page_table_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/address_space_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/fault_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/fault_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/linux_differential_test.cpp)

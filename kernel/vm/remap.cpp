@@ -78,6 +78,10 @@ lib::Expected<uint64_t> AddressSpace::mremap_to(uint64_t address, uint64_t old_l
         return error(Errno::kEINVAL, "mremap source and target overlap");
     // Both ranges may split in three: stay clear of the region limit.
     if (regions_.count() + 2 >= uapi::kMaxMapCount - 3) return error(Errno::kENOMEM, "too many regions");
+    // Every check on the source comes before the target is unmapped, so a
+    // failing call changes nothing (Linux 6.1 unmapped the target first;
+    // 6.17 checks first, as here).
+    TRY(region_to_resize(address, lib::min(old_length, new_length), new_length, flags));
     if (flags & uapi::kMremapFixed) TRY(unmap_locked(new_address, new_address + new_length));
     if (old_length > new_length) {
         TRY(unmap_locked(address + new_length, address + old_length));
@@ -121,8 +125,11 @@ lib::Expected<uint64_t> AddressSpace::move_region(Vma* vma, uint64_t old_address
     uint32_t region_flags = vma->flags;
     Backing* backing = vma->backing;
     uint64_t pgoff = vma->page_index(old_address);
+    Vma identity;  // the moved pages keep their private-page identity
+    identity.anon = vma->anon;
+    identity.anon_inherited = vma->anon_inherited;
     if (backing) backing->ref();  // `vma` may go away below; keep the object alive meanwhile
-    auto inserted = insert_region(new_address, new_address + new_length, prot, region_flags, backing, pgoff);
+    auto inserted = insert_region(new_address, new_address + new_length, prot, region_flags, backing, pgoff, &identity);
     if (!inserted) {
         if (backing) backing->unref();
         return inserted.error();

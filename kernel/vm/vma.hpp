@@ -64,6 +64,13 @@ struct Vma {
     Backing* backing = nullptr;  // nullptr: private anonymous memory
     uint32_t flags = 0;
     uint8_t prot = kProtNone;
+    // Which private pages the region holds, as Linux's anon_vma tells: 0
+    // until its first private page, then an identity shared with the
+    // neighbour it was split from or could merge with. Two regions whose
+    // identities differ never merge (Linux's is_mergeable_anon_vma), which
+    // /proc/<pid>/maps and mremap's "across regions" EFAULT make visible.
+    uint64_t anon = 0;
+    bool anon_inherited = false;  // a fork's copy: its pages also belong to the parent's identity
 
     uint64_t size() const { return end - start; }
     uint64_t pages() const { return (end - start) / uapi::kPageSize; }
