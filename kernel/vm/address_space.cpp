@@ -183,7 +183,6 @@ lib::Expected<void> AddressSpace::insert_region(uint64_t start, uint64_t end, ui
     candidate.pgoff = pgoff;
     Vma* next = regions_.find_next(start);
     Vma* prev = next ? next->prev : regions_.last();
-    Vma* vma;
     if (prev && mergeable(*prev, candidate)) {
         prev->end = end;
         if (!prev->anon) prev->anon = candidate.anon;
