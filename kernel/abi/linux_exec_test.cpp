@@ -1,5 +1,12 @@
 // kernel/abi/linux_exec.hpp against the host Linux's own headers and its
 // running kernel: every number a starting program receives must be the same.
+// glibc's <limits.h> #undefs ARG_MAX (its limit follows RLIMIT_STACK), so
+// the kernel header's value is kept before anything else is included.
+// clang-format off
+#include <linux/limits.h>
+constexpr unsigned long kKernelArgMax = ARG_MAX;
+// clang-format on
+
 #include "kernel/abi/linux_exec.hpp"
 
 #include <elf.h>
@@ -96,7 +103,7 @@ TEST(LinuxExec, ArgumentLimitsEqualTheHostHeaders) {
     EXPECT_EQ(uapi::kMaxArgStrlen, uint64_t(MAX_ARG_STRLEN));
 #undef PAGE_SIZE
     EXPECT_EQ(uapi::kMaxArgStrings, uint64_t(MAX_ARG_STRINGS));
-    EXPECT_EQ(uapi::kArgMax, uint64_t(ARG_MAX));
+    EXPECT_EQ(uapi::kArgMax, uint64_t(kKernelArgMax));
     EXPECT_EQ(uapi::kPathMax, uint64_t(PATH_MAX));
     EXPECT_EQ(uapi::kBinprmBufSize, size_t(BINPRM_BUF_SIZE));
     // This host's kernel hands the same platform string and clock rate.
