@@ -22,6 +22,16 @@ void PageIndex::free_node(Node* node, unsigned level) {
     destroy(node);
 }
 
+void PageIndex::visit_node(const Node* node, unsigned level, uint64_t base, Visitor visit, void* context) {
+    for (unsigned i = 0; i < kFanout; ++i) {
+        uint64_t slot = node->slots[i];
+        if (!slot) continue;
+        uint64_t index = (base << 9) | i;
+        if (level == 0) visit(context, index, slot);
+        else visit_node(reinterpret_cast<const Node*>(slot), level - 1, index, visit, context);
+    }
+}
+
 uint64_t PageIndex::get(uint64_t index) const {
     if (index >= kMaxPages) return 0;
     const Node* node = root_;

@@ -23,10 +23,10 @@ public:
     uint64_t get(uint64_t index) const;
     // Stores `frame` (0 erases).
     lib::Expected<void> set(uint64_t index, uint64_t frame);
-    // Calls visit(index, frame) for every stored frame, in index order.
-    template <typename Visit>
-    void for_each(Visit&& visit) const {
-        if (root_) visit_node(root_, kLevels - 1, 0, visit);
+    // Calls visit(context, index, frame) for every stored frame, in index order.
+    using Visitor = void (*)(void* context, uint64_t index, uint64_t frame);
+    void for_each(Visitor visit, void* context) const {
+        if (root_) visit_node(root_, kLevels - 1, 0, visit, context);
     }
 
 private:
@@ -35,18 +35,7 @@ private:
     struct Node {
         uint64_t slots[kFanout] = {};  // child Node* (upper levels) or frame (leaves)
     };
-    template <typename Visit>
-    static void visit_node(const Node* node, unsigned level, uint64_t base, Visit& visit) {
-        for (unsigned i = 0; i < kFanout; ++i) {
-            uint64_t slot = node->slots[i];
-            if (!slot) continue;
-            uint64_t index = (base << 9) | i;
-            if (level == 0)
-                visit(index, slot);
-            else
-                visit_node(reinterpret_cast<const Node*>(slot), level - 1, index, visit);
-        }
-    }
+    static void visit_node(const Node* node, unsigned level, uint64_t base, Visitor visit, void* context);
     static void free_node(Node* node, unsigned level);
 
     Node* root_ = nullptr;

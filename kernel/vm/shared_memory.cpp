@@ -19,7 +19,8 @@ lib::Expected<SharedMemory*> SharedMemory::create(FrameSource& frames, uint64_t 
 }
 
 SharedMemory::~SharedMemory() {
-    index_.for_each([this](uint64_t, uint64_t frame) { frames_.unref(frame); });
+    index_.for_each([](void* frames, uint64_t, uint64_t frame) { static_cast<FrameSource*>(frames)->unref(frame); },
+                    &frames_);
 }
 
 void SharedMemory::unref() {
