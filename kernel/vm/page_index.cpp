@@ -27,8 +27,10 @@ void PageIndex::visit_node(const Node* node, unsigned level, uint64_t base, Visi
         uint64_t slot = node->slots[i];
         if (!slot) continue;
         uint64_t index = (base << 9) | i;
-        if (level == 0) visit(context, index, slot);
-        else visit_node(reinterpret_cast<const Node*>(slot), level - 1, index, visit, context);
+        if (level == 0)
+            visit(context, index, slot);
+        else
+            visit_node(reinterpret_cast<const Node*>(slot), level - 1, index, visit, context);
     }
 }
 

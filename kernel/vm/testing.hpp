@@ -136,6 +136,7 @@ public:
         return page ? frames_.at(*page)[offset % 4096] : 0;
     }
     const std::vector<uint8_t>& bytes() const { return bytes_; }
+    size_t cached_pages() const { return cache_.size(); }
     int references = 0;
     int syncs = 0;
 
@@ -160,6 +161,11 @@ struct Space {
         files.clear();
     }
     AddressSpace* operator->() { return space; }
+    size_t cached_file_pages() const {
+        size_t n = 0;
+        for (const auto& f : files) n += f->cached_pages();
+        return n;
+    }
     // A file that lives as long as the address space that maps it.
     FakeFile& file(std::vector<uint8_t> bytes) {
         files.push_back(std::make_unique<FakeFile>(frames, std::move(bytes)));
