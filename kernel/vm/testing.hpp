@@ -23,6 +23,8 @@
 
 namespace vm::testing {
 
+// The kernel's own frame allocator and per-frame records (reference
+// counts) over simulated memory.
 class SimulatedFrames final : public FrameSource {
 public:
     explicit SimulatedFrames(uint64_t bytes = 256ULL << 20) : memory_(bytes) {
@@ -30,41 +32,29 @@ public:
         if (!allocator_.init(lib::Span<const boot::MemoryRegion>(regions_.data(), regions_.size()), memory_.window()))
             std::abort();
         window_ = memory_.window();
-        zero_frame_ = *allocator_.allocate(mm::Zeroing::kYes);
-        baseline_ = allocator_.free_frames();
+        zero_frame_ = *allocator_.allocate(mm::Zeroing::kYes, mm::FrameOwner::kUser);
+        initial_free_ = allocator_.free_frames();
     }
 
     lib::Expected<uint64_t> allocate(bool zeroed) override {
         if (fail_after_ >= 0 && fail_after_-- == 0)
             return lib::Error::make(lib::Errno::kENOMEM, "test: frame allocation fails on purpose");
-        uint64_t frame = TRY(allocator_.allocate(zeroed ? mm::Zeroing::kYes : mm::Zeroing::kNo));
+        uint64_t frame = TRY(allocator_.allocate(zeroed ? mm::Zeroing::kYes : mm::Zeroing::kNo, mm::FrameOwner::kUser));
         if (!zeroed) std::memset(at(frame), 0xa5, 4096);  // garbage, as a recycled frame would hold
-        counts_[frame] = 1;
         return frame;
     }
     void ref(uint64_t frame) override {
         if (frame == zero_frame_) std::abort();
-        auto it = counts_.find(frame);
-        if (it == counts_.end()) std::abort();
-        ++it->second;
+        allocator_.share(frame);
     }
     void unref(uint64_t frame) override {
         if (frame == zero_frame_) std::abort();
-        auto it = counts_.find(frame);
-        if (it == counts_.end() || it->second == 0) std::abort();
-        if (--it->second == 0) {
-            counts_.erase(it);
-            allocator_.free(frame);
-        }
+        allocator_.release(frame);
     }
-    uint32_t count(uint64_t frame) const override {
-        auto it = counts_.find(frame);
-        return it == counts_.end() ? 0 : it->second;
-    }
+    uint32_t count(uint64_t frame) const override { return allocator_.references(frame); }
 
-    // Frames handed out and not yet freed.
-    size_t live() const { return counts_.size(); }
-    uint64_t free_frames() const { return allocator_.free_frames(); }
+    // Frames handed out and not yet freed (the zero frame not counted).
+    size_t live() const { return initial_free_ - allocator_.free_frames(); }
     // The `n`-th allocation from now fails (0 = the next); -1 turns it off.
     void fail_after(long n) { fail_after_ = n; }
 
@@ -72,8 +62,7 @@ private:
     mm::testing::SimulatedMemory memory_;
     std::vector<boot::MemoryRegion> regions_;
     mm::FrameAllocator allocator_;
-    std::map<uint64_t, uint32_t> counts_;
-    uint64_t baseline_ = 0;
+    uint64_t initial_free_ = 0;
     long fail_after_ = -1;
 };
 

@@ -65,6 +65,10 @@ def prepare_esp(scenario, build_dir, work_dir, loader_binary=None):
     else:
         with open(conf_path, "w") as f:
             f.write(conf)
+    for path, built in scenario.get("build_files", {}).items():
+        target = os.path.join(esp, path.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(os.path.join(build_dir, built), target)
     for path, content in scenario.get("files", {}).items():
         target = os.path.join(esp, path.lstrip("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -10,6 +10,7 @@ Keys of a scenario:
   modules     [(path on the ESP, module_cmdline)] added to the default conf
   resolution  `resolution:` of the default conf (default 1280x800; None: none)
   files       {path on the ESP: content} written into the ESP
+  build_files {path on the ESP: path in the build directory} copied into the ESP
   patch_kernel  function(bytearray) editing the kernel file on the ESP
   smp, mem, cpu, machine, qemu_args   the machine shape
   exit        "pass" (kernel wrote 0x10), "fail" (0x11), "reset" (the guest
@@ -501,6 +502,15 @@ SCENARIOS = [
          modules=[("/boot/modules/one.txt", "hello from module one"), ("/boot/modules/two.bin", "second module")],
          files={"/boot/modules/one.txt": MODULE_ONE, "/boot/modules/two.bin": MODULE_TWO},
          exit="pass", expect=[ALL_PASSED], reject=[NO_PANIC]),
+
+    # User address spaces on the real CPU, and exec of a static program (the
+    # host tests' stack_dump, built by gcc -static) handed over as a module,
+    # with address space randomisation off: the layout is Linux's.
+    dict(name="vm_exec_module", cmdline="test=vm,exec aslr=off",
+         modules=[("/boot/modules/stack_dump", "")], build_files={"/boot/modules/stack_dump": "testdata/stack_dump"},
+         exit="pass", expect=[ALL_PASSED, r"vm: user address spaces ready, aslr=off",
+                              r"exec: /boot/modules/stack_dump: entry=0x40\w+ sp=0x7fffffffe\w+ brk=0x\w+ aslr=off"],
+         reject=[NO_PANIC]),
 
     # Memory management at several sizes, and on a CPU without 1 GiB pages.
     dict(name="mm_64m", cmdline="test=mm", mem="64M", exit="pass", expect=[ALL_PASSED, r"mm: \d+ MiB usable"]),
