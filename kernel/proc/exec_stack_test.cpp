@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -138,6 +139,80 @@ TEST(InitialStack, StringsPointersAndAlignmentFollowTheRules) {
         uint64_t words = 1 + 3 + 2 + 2 * (n + 1);
         EXPECT_LE(layout.stack_pointer + words * 8, layout.random);
         EXPECT_GT(layout.stack_pointer + words * 8 + 16, layout.random);
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// Random argument lists (empty strings, long strings, many strings) and
+// random gaps: whatever is built reads back through its own pointers, the
+// stack pointer is aligned, and everything lies inside the stack region.
+TEST(InitialStack, FuzzedArgumentsReadBackThroughTheirPointers) {
+    std::mt19937_64 random(5);
+    for (int round = 0; round < 200; ++round) {
+        std::vector<std::string> storage;
+        size_t argc = random() % 40, envc = random() % 40;
+        for (size_t i = 0; i < argc + envc + 1; ++i) {
+            size_t length = random() % 5 == 0 ? random() % 5000 : random() % 12;
+            std::string s(length, char('a' + random() % 26));
+            storage.push_back(s);
+        }
+        std::vector<lib::StringView> argv, envp;
+        for (size_t i = 0; i < argc; ++i) argv.push_back(lib::StringView(storage[i].data(), storage[i].size()));
+        for (size_t i = 0; i < envc; ++i)
+            envp.push_back(lib::StringView(storage[argc + i].data(), storage[argc + i].size()));
+        const std::string& filename = storage.back();
+        proc::ExecArguments arguments;
+        ASSERT_TRUE(arguments.init(lib::StringView(filename.data(), filename.size()),
+                                   lib::Span<const lib::StringView>(argv.data(), argv.size()),
+                                   lib::Span<const lib::StringView>(envp.data(), envp.size()), 8 << 20));
+        proc::StackInputs inputs;
+        inputs.arguments = &arguments;
+        inputs.stack_top = 0x7ff000000000 - (random() % 1000) * 4096;
+        inputs.shuffle = random() % 8192;
+        for (auto& b : inputs.random_bytes) b = uint8_t(random());
+        AuxEntry auxv[proc::kMaxAuxEntries];
+        proc::AuxValues values;
+        values.entry = random();
+        size_t n = proc::linux_auxv(values, auxv);
+        inputs.auxv = lib::Span<AuxEntry>(auxv, n);
+
+        vm::testing::Space space;
+        ASSERT_TRUE(space->map_stack(inputs.stack_top, proc::initial_stack_size(inputs, 8 << 20), false));
+        auto layout = proc::write_stack(*space.space, inputs);
+        ASSERT_TRUE(layout);
+        ASSERT_EQ(layout->stack_pointer % 16, 0u);
+        auto word = [&](uint64_t at) {
+            uint64_t value = 0;
+            EXPECT_TRUE(space->read_memory(at, &value, 8));
+            return value;
+        };
+        auto string_at = [&](uint64_t at) {
+            std::string s;
+            for (char c = 1; c;) {
+                EXPECT_TRUE(space->read_memory(at++, &c, 1));
+                if (c) s += c;
+            }
+            return s;
+        };
+        uint64_t sp = layout->stack_pointer;
+        ASSERT_EQ(word(sp), arguments.argc());
+        for (size_t i = 0; i < arguments.argc(); ++i)
+            ASSERT_EQ(string_at(word(sp + 8 + 8 * i)), std::string(arguments.arg(i).data(), arguments.arg(i).size()));
+        uint64_t envp_at = sp + 8 * (2 + arguments.argc());
+        ASSERT_EQ(word(envp_at - 8), 0u);
+        for (size_t i = 0; i < envc; ++i) ASSERT_EQ(string_at(word(envp_at + 8 * i)), storage[argc + i]);
+        uint64_t auxv_at = envp_at + 8 * (envc + 1);
+        for (size_t i = 0; i < n; ++i) ASSERT_EQ(word(auxv_at + 16 * i), auxv[i].type);
+        ASSERT_EQ(word(auxv_at + 16 * n), uapi::kAtNull);
+        ASSERT_EQ(string_at(layout->execfn), filename);
+        ASSERT_EQ(string_at(layout->platform), "x86_64");
+        uint8_t bytes[16];
+        ASSERT_TRUE(space->read_memory(layout->random, bytes, 16));
+        ASSERT_EQ(std::memcmp(bytes, inputs.random_bytes, 16), 0);
+        ASSERT_LE(auxv_at + 16 * (n + 1), layout->random);
     }
 }
 

@@ -199,7 +199,7 @@ TEST(ElfLoad, StaticProgramGetsItsSegmentsStackAndHeapAsOnLinux) {
     std::map<uint64_t, uint64_t> auxv;
     for (; image.word(at); at += 16) auxv[image.word(at)] = image.word(at + 8);
     EXPECT_EQ(auxv[uapi::kAtPhdr], 0x400040u);
-    EXPECT_EQ(auxv[uapi::kAtPhnum], 4u);
+    EXPECT_EQ(auxv[uapi::kAtPhnum], 5u);
     EXPECT_EQ(auxv[uapi::kAtEntry], 0x401000u);
     EXPECT_EQ(auxv[uapi::kAtBase], 0u);
     EXPECT_EQ(auxv[uapi::kAtPagesz], kPage);

@@ -76,6 +76,9 @@ inline ElfFile static_program() {
     elf.segments.push_back({uapi::kPtLoad, uapi::kPfR, 0, 0x400000, 0x1000, 0x1000, 0x1000});
     elf.segments.push_back({uapi::kPtLoad, uapi::kPfR | uapi::kPfX, 0x1000, 0x401000, 0x1000, 0x1000, 0x1000});
     elf.segments.push_back({uapi::kPtLoad, uapi::kPfR | uapi::kPfW, 0x2000, 0x403000, 0x800, 0x3000, 0x1000});
+    // Thread-local storage: the kernel only maps it with its segment; the C
+    // library finds it through AT_PHDR.
+    elf.segments.push_back({uapi::kPtTls, uapi::kPfR, 0x2000, 0x403000, 0x10, 0x40, 8});
     elf.segments.push_back({uapi::kPtGnuStack, uapi::kPfR | uapi::kPfW, 0, 0, 0, 0, 16});
     for (size_t i = 0x1000; i < 0x3000; ++i) elf.bytes[i] = uint8_t(0xc0 + i % 7);
     return elf;
