@@ -29,6 +29,7 @@ add_host_test(exec_tests ${VM_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/exec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/exec_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/exec_stack_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/exec_linux_differential_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/exec_linux_differential_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/exec_host_program_test.cpp)
 add_dependencies(exec_tests exec_testdata)
 target_compile_definitions(exec_tests PRIVATE STACK_DUMP_PATH="${STACK_DUMP}")
