@@ -17,11 +17,11 @@
 #include "kernel/test/ktest.hpp"
 #include "kernel/vm/errors.hpp"
 #include "kernel/vm/kernel_services.hpp"
+#include "lib/x86_64/registers.hpp"
 
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint64_t kCr4Smap = 1ULL << 21;
 
 // A module as a file exec can read and map: its pages are copied into
 // frames on first use, as a page cache would hold them.
@@ -96,7 +96,7 @@ void load_user(void* argument) {
 // tried again.
 template <typename T>
 T user_load(vm::AddressSpace* space, uint64_t address) {
-    bool smap = arch::read_cr4() & kCr4Smap;
+    bool smap = arch::read_cr4() & x86_64::cr4::kSmap;
     Load load{address, 0, sizeof(T)};
     for (int attempt = 0; attempt < 4; ++attempt) {
         if (smap) asm volatile("stac" ::: "memory");

@@ -7,8 +7,8 @@
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
 #include "kernel/mm/mm.hpp"
-#include "kernel/mm/paging_control.hpp"
 #include "lib/cmdline.hpp"
+#include "lib/x86_64/cpuid.hpp"
 
 namespace vm {
 namespace {
@@ -40,9 +40,9 @@ public:
         size_t self = arch::this_cpu().index;
         if (cpus.contains(self) && (arch::read_cr3() & kAddressMask) == root) {
             if ((end - start) / 4096 <= 32) {
-                for (uint64_t page = start; page < end; page += 4096) mm::paging::invlpg(page);
+                for (uint64_t page = start; page < end; page += 4096) arch::invlpg(page);
             } else {
-                mm::paging::write_cr3(arch::read_cr3());
+                arch::write_cr3(arch::read_cr3());
             }
         }
         if (remote) {
@@ -56,12 +56,12 @@ public:
     TlbShootdown* remote = nullptr;
 };
 
-// RDRAND where the CPU has it (CPUID.01H:ECX bit 30), else the TSC mixed
+// RDRAND where the CPU has it (CPUID.01H:ECX.RDRAND[bit 30]), else the TSC mixed
 // through splitmix64. Good enough for layout randomisation; getrandom(2)
 // has its own generator.
 class KernelRandom final : public RandomSource {
 public:
-    void init() { has_rdrand_ = (arch::cpuid(1).ecx >> 30) & 1; }
+    void init() { has_rdrand_ = x86_64::has(x86_64::feature::kRdrand); }
     uint64_t next() override {
         if (has_rdrand_) {
             for (int attempt = 0; attempt < 10; ++attempt) {
@@ -133,7 +133,7 @@ AddressSpace* switch_address_space(AddressSpace* space) {
     if (previous == space) return previous;
     // The CR3 load drops this CPU's non-global translations (no PCIDs), so
     // the old address space no longer needs flushing here.
-    mm::paging::write_cr3(space ? space->root() : mm::kernel_page_table_root());
+    arch::write_cr3(space ? space->root() : mm::kernel_page_table_root());
     if (previous) previous->left(cpu);
     if (space) space->entered(cpu);
     g_current[cpu] = space;

@@ -24,20 +24,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/arch/x86_64/page_walk.hpp"
 #include "kernel/vm/frames.hpp"
 #include "lib/expected.hpp"
+#include "lib/x86_64/page_table.hpp"
 
 namespace vm {
 
 namespace pte {
-inline constexpr uint64_t kPresent = arch::kPtePresent;
-inline constexpr uint64_t kWritable = arch::kPteWritable;
-inline constexpr uint64_t kUser = arch::kPteUser;
-inline constexpr uint64_t kAccessed = 1ULL << 5;  // SDM Table 4-20
-inline constexpr uint64_t kDirty = 1ULL << 6;
-inline constexpr uint64_t kNoExecute = arch::kPteNoExecute;
-inline constexpr uint64_t kFrameMask = arch::kPteAddressMask;
+inline constexpr uint64_t kPresent = x86_64::paging::pte::kPresent;
+inline constexpr uint64_t kWritable = x86_64::paging::pte::kWritable;
+inline constexpr uint64_t kUser = x86_64::paging::pte::kUser;
+inline constexpr uint64_t kAccessed = x86_64::paging::pte::kAccessed;
+inline constexpr uint64_t kDirty = x86_64::paging::pte::kDirty;
+inline constexpr uint64_t kNoExecute = x86_64::paging::pte::kNoExecute;
+inline constexpr uint64_t kFrameMask = x86_64::paging::pte::kAddressMask;
 inline constexpr uint64_t kAnonymous = 1ULL << 9;
 inline constexpr uint64_t kProtNone = 1ULL << 10;
 

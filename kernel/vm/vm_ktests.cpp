@@ -12,6 +12,7 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/vm/kernel_services.hpp"
+#include "lib/x86_64/registers.hpp"
 
 namespace {
 
@@ -21,12 +22,11 @@ using vm::FaultResult;
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kRw = uapi::kProtRead | uapi::kProtWrite;
 constexpr uint64_t kFixedAnon = uapi::kMapPrivate | uapi::kMapAnonymous | uapi::kMapFixed;
-constexpr uint64_t kCr4Smap = 1ULL << 21;
 
 // Kernel accesses to user pages, allowed for the scope (STAC/CLAC).
 class UserAccess {
 public:
-    UserAccess() : smap_(arch::read_cr4() & kCr4Smap) {
+    UserAccess() : smap_(arch::read_cr4() & x86_64::cr4::kSmap) {
         if (smap_) asm volatile("stac" ::: "memory");
     }
     ~UserAccess() {
@@ -103,7 +103,7 @@ KTEST(vm, user_page_tables_are_what_the_cpu_walks) {
 }
 
 KTEST(vm, copy_on_write_is_resolved_from_the_cpus_fault) {
-    KASSERT(arch::read_cr0() & arch::kCr0Wp);  // supervisor writes honour read-only pages
+    KASSERT(arch::read_cr0() & x86_64::cr0::kWriteProtect);  // supervisor writes honour read-only pages
     Space parent;
     KASSERT(parent.space);
     uint64_t a = 0x30000000;
