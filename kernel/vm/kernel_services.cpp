@@ -7,6 +7,7 @@
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/sync/spinlock.hpp"
 #include "lib/cmdline.hpp"
 #include "lib/x86_64/cpuid.hpp"
 
@@ -51,9 +52,13 @@ public:
         }
         bool others = false;
         cpus.for_each([&](size_t cpu) { others |= cpu != self; });
-        if (others) klog::warn("vm: TLB flush for other CPUs, but no shootdown is installed");
+        if (others && !__atomic_exchange_n(&warned_, true, __ATOMIC_RELAXED))
+            klog::warn("vm: TLB flush for other CPUs, but no shootdown is installed");
     }
     TlbShootdown* remote = nullptr;
+
+private:
+    bool warned_ = false;
 };
 
 // RDRAND where the CPU has it (CPUID.01H:ECX.RDRAND[bit 30]), else the TSC mixed
@@ -91,7 +96,11 @@ bool g_ready = false;
 bool g_aslr = true;
 AddressSpace* g_current[kMaxCpus] = {};
 
+// The first caller makes everything; callers on other CPUs meanwhile wait.
 void init_once() {
+    if (__atomic_load_n(&g_ready, __ATOMIC_ACQUIRE)) return;
+    static ksync::SpinlockNoIrq lock;
+    ksync::Guard guard(lock);
     if (g_ready) return;
     g_frames.init();
     g_random.init();
@@ -103,7 +112,7 @@ void init_once() {
     lib::CommandLine cmdline(boot::info().cmdline);
     g_aslr = cmdline.value_or("aslr", "on") != lib::StringView("off");
     klog::info("vm: user address spaces ready, aslr={}", g_aslr ? "on" : "off");
-    g_ready = true;
+    __atomic_store_n(&g_ready, true, __ATOMIC_RELEASE);
 }
 
 }  // namespace
