@@ -2,7 +2,6 @@
 // number a program passes must be the same.
 #include "kernel/abi/linux_mm.hpp"
 
-#include <gtest/gtest.h>
 #include <linux/mman.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,76 +10,78 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kernel/abi/abi_test.hpp"
+
 namespace {
 
 TEST(LinuxMm, ProtectionBitsEqualTheHostHeaders) {
-    EXPECT_EQ(uapi::kProtNone, uint64_t(PROT_NONE));
-    EXPECT_EQ(uapi::kProtRead, uint64_t(PROT_READ));
-    EXPECT_EQ(uapi::kProtWrite, uint64_t(PROT_WRITE));
-    EXPECT_EQ(uapi::kProtExec, uint64_t(PROT_EXEC));
-    EXPECT_EQ(uapi::kProtSem, uint64_t(PROT_SEM));
-    EXPECT_EQ(uapi::kProtGrowsDown, uint64_t(PROT_GROWSDOWN));
-    EXPECT_EQ(uapi::kProtGrowsUp, uint64_t(PROT_GROWSUP));
+    EXPECT_SAME(uapi::kProtNone, PROT_NONE);
+    EXPECT_SAME(uapi::kProtRead, PROT_READ);
+    EXPECT_SAME(uapi::kProtWrite, PROT_WRITE);
+    EXPECT_SAME(uapi::kProtExec, PROT_EXEC);
+    EXPECT_SAME(uapi::kProtSem, PROT_SEM);
+    EXPECT_SAME(uapi::kProtGrowsDown, PROT_GROWSDOWN);
+    EXPECT_SAME(uapi::kProtGrowsUp, PROT_GROWSUP);
 }
 
 TEST(LinuxMm, MapFlagsEqualTheHostHeaders) {
-    EXPECT_EQ(uapi::kMapShared, uint64_t(MAP_SHARED));
-    EXPECT_EQ(uapi::kMapPrivate, uint64_t(MAP_PRIVATE));
-    EXPECT_EQ(uapi::kMapSharedValidate, uint64_t(MAP_SHARED_VALIDATE));
-    EXPECT_EQ(uapi::kMapType, uint64_t(MAP_TYPE));
-    EXPECT_EQ(uapi::kMapFixed, uint64_t(MAP_FIXED));
-    EXPECT_EQ(uapi::kMapAnonymous, uint64_t(MAP_ANONYMOUS));
-    EXPECT_EQ(uapi::kMap32Bit, uint64_t(MAP_32BIT));
-    EXPECT_EQ(uapi::kMapGrowsDown, uint64_t(MAP_GROWSDOWN));
-    EXPECT_EQ(uapi::kMapDenyWrite, uint64_t(MAP_DENYWRITE));
-    EXPECT_EQ(uapi::kMapExecutable, uint64_t(MAP_EXECUTABLE));
-    EXPECT_EQ(uapi::kMapLocked, uint64_t(MAP_LOCKED));
-    EXPECT_EQ(uapi::kMapNoReserve, uint64_t(MAP_NORESERVE));
-    EXPECT_EQ(uapi::kMapPopulate, uint64_t(MAP_POPULATE));
-    EXPECT_EQ(uapi::kMapNonBlock, uint64_t(MAP_NONBLOCK));
-    EXPECT_EQ(uapi::kMapStack, uint64_t(MAP_STACK));
-    EXPECT_EQ(uapi::kMapHugeTlb, uint64_t(MAP_HUGETLB));
-    EXPECT_EQ(uapi::kMapSync, uint64_t(MAP_SYNC));
-    EXPECT_EQ(uapi::kMapFixedNoReplace, uint64_t(MAP_FIXED_NOREPLACE));
-    EXPECT_EQ(uapi::kMapUninitialized, uint64_t(MAP_UNINITIALIZED));
-    EXPECT_EQ(uapi::kMapHugeShift, unsigned(MAP_HUGE_SHIFT));
-    EXPECT_EQ(uapi::kMapHugeMask, uint64_t(MAP_HUGE_MASK));
-    EXPECT_EQ(uapi::kMapHuge2MB, uint64_t(MAP_HUGE_2MB));
-    EXPECT_EQ(uapi::kMapHuge1GB, uint64_t(MAP_HUGE_1GB));
+    EXPECT_SAME(uapi::kMapShared, MAP_SHARED);
+    EXPECT_SAME(uapi::kMapPrivate, MAP_PRIVATE);
+    EXPECT_SAME(uapi::kMapSharedValidate, MAP_SHARED_VALIDATE);
+    EXPECT_SAME(uapi::kMapType, MAP_TYPE);
+    EXPECT_SAME(uapi::kMapFixed, MAP_FIXED);
+    EXPECT_SAME(uapi::kMapAnonymous, MAP_ANONYMOUS);
+    EXPECT_SAME(uapi::kMap32Bit, MAP_32BIT);
+    EXPECT_SAME(uapi::kMapGrowsDown, MAP_GROWSDOWN);
+    EXPECT_SAME(uapi::kMapDenyWrite, MAP_DENYWRITE);
+    EXPECT_SAME(uapi::kMapExecutable, MAP_EXECUTABLE);
+    EXPECT_SAME(uapi::kMapLocked, MAP_LOCKED);
+    EXPECT_SAME(uapi::kMapNoReserve, MAP_NORESERVE);
+    EXPECT_SAME(uapi::kMapPopulate, MAP_POPULATE);
+    EXPECT_SAME(uapi::kMapNonBlock, MAP_NONBLOCK);
+    EXPECT_SAME(uapi::kMapStack, MAP_STACK);
+    EXPECT_SAME(uapi::kMapHugeTlb, MAP_HUGETLB);
+    EXPECT_SAME(uapi::kMapSync, MAP_SYNC);
+    EXPECT_SAME(uapi::kMapFixedNoReplace, MAP_FIXED_NOREPLACE);
+    EXPECT_SAME(uapi::kMapUninitialized, MAP_UNINITIALIZED);
+    EXPECT_SAME(uapi::kMapHugeShift, MAP_HUGE_SHIFT);
+    EXPECT_SAME(uapi::kMapHugeMask, MAP_HUGE_MASK);
+    EXPECT_SAME(uapi::kMapHuge2MB, MAP_HUGE_2MB);
+    EXPECT_SAME(uapi::kMapHuge1GB, MAP_HUGE_1GB);
 }
 
 TEST(LinuxMm, RemapAdviceAndSyncFlagsEqualTheHostHeaders) {
-    EXPECT_EQ(uapi::kMremapMayMove, uint64_t(MREMAP_MAYMOVE));
-    EXPECT_EQ(uapi::kMremapFixed, uint64_t(MREMAP_FIXED));
-    EXPECT_EQ(uapi::kMremapDontUnmap, uint64_t(MREMAP_DONTUNMAP));
-    EXPECT_EQ(uapi::kMadvNormal, MADV_NORMAL);
-    EXPECT_EQ(uapi::kMadvRandom, MADV_RANDOM);
-    EXPECT_EQ(uapi::kMadvSequential, MADV_SEQUENTIAL);
-    EXPECT_EQ(uapi::kMadvWillNeed, MADV_WILLNEED);
-    EXPECT_EQ(uapi::kMadvDontNeed, MADV_DONTNEED);
-    EXPECT_EQ(uapi::kMadvFree, MADV_FREE);
-    EXPECT_EQ(uapi::kMadvRemove, MADV_REMOVE);
-    EXPECT_EQ(uapi::kMadvDontFork, MADV_DONTFORK);
-    EXPECT_EQ(uapi::kMadvDoFork, MADV_DOFORK);
-    EXPECT_EQ(uapi::kMadvMergeable, MADV_MERGEABLE);
-    EXPECT_EQ(uapi::kMadvUnmergeable, MADV_UNMERGEABLE);
-    EXPECT_EQ(uapi::kMadvHugePage, MADV_HUGEPAGE);
-    EXPECT_EQ(uapi::kMadvNoHugePage, MADV_NOHUGEPAGE);
-    EXPECT_EQ(uapi::kMadvDontDump, MADV_DONTDUMP);
-    EXPECT_EQ(uapi::kMadvDoDump, MADV_DODUMP);
-    EXPECT_EQ(uapi::kMadvWipeOnFork, MADV_WIPEONFORK);
-    EXPECT_EQ(uapi::kMadvKeepOnFork, MADV_KEEPONFORK);
-    EXPECT_EQ(uapi::kMadvCold, MADV_COLD);
-    EXPECT_EQ(uapi::kMadvPageOut, MADV_PAGEOUT);
-    EXPECT_EQ(uapi::kMadvPopulateRead, MADV_POPULATE_READ);
-    EXPECT_EQ(uapi::kMadvPopulateWrite, MADV_POPULATE_WRITE);
-    EXPECT_EQ(uapi::kMadvDontNeedLocked, MADV_DONTNEED_LOCKED);
-    EXPECT_EQ(uapi::kMadvCollapse, MADV_COLLAPSE);
-    EXPECT_EQ(uapi::kMadvHwPoison, MADV_HWPOISON);
-    EXPECT_EQ(uapi::kMadvSoftOffline, MADV_SOFT_OFFLINE);
-    EXPECT_EQ(uapi::kMsAsync, uint64_t(MS_ASYNC));
-    EXPECT_EQ(uapi::kMsInvalidate, uint64_t(MS_INVALIDATE));
-    EXPECT_EQ(uapi::kMsSync, uint64_t(MS_SYNC));
+    EXPECT_SAME(uapi::kMremapMayMove, MREMAP_MAYMOVE);
+    EXPECT_SAME(uapi::kMremapFixed, MREMAP_FIXED);
+    EXPECT_SAME(uapi::kMremapDontUnmap, MREMAP_DONTUNMAP);
+    EXPECT_SAME(uapi::kMadvNormal, MADV_NORMAL);
+    EXPECT_SAME(uapi::kMadvRandom, MADV_RANDOM);
+    EXPECT_SAME(uapi::kMadvSequential, MADV_SEQUENTIAL);
+    EXPECT_SAME(uapi::kMadvWillNeed, MADV_WILLNEED);
+    EXPECT_SAME(uapi::kMadvDontNeed, MADV_DONTNEED);
+    EXPECT_SAME(uapi::kMadvFree, MADV_FREE);
+    EXPECT_SAME(uapi::kMadvRemove, MADV_REMOVE);
+    EXPECT_SAME(uapi::kMadvDontFork, MADV_DONTFORK);
+    EXPECT_SAME(uapi::kMadvDoFork, MADV_DOFORK);
+    EXPECT_SAME(uapi::kMadvMergeable, MADV_MERGEABLE);
+    EXPECT_SAME(uapi::kMadvUnmergeable, MADV_UNMERGEABLE);
+    EXPECT_SAME(uapi::kMadvHugePage, MADV_HUGEPAGE);
+    EXPECT_SAME(uapi::kMadvNoHugePage, MADV_NOHUGEPAGE);
+    EXPECT_SAME(uapi::kMadvDontDump, MADV_DONTDUMP);
+    EXPECT_SAME(uapi::kMadvDoDump, MADV_DODUMP);
+    EXPECT_SAME(uapi::kMadvWipeOnFork, MADV_WIPEONFORK);
+    EXPECT_SAME(uapi::kMadvKeepOnFork, MADV_KEEPONFORK);
+    EXPECT_SAME(uapi::kMadvCold, MADV_COLD);
+    EXPECT_SAME(uapi::kMadvPageOut, MADV_PAGEOUT);
+    EXPECT_SAME(uapi::kMadvPopulateRead, MADV_POPULATE_READ);
+    EXPECT_SAME(uapi::kMadvPopulateWrite, MADV_POPULATE_WRITE);
+    EXPECT_SAME(uapi::kMadvDontNeedLocked, MADV_DONTNEED_LOCKED);
+    EXPECT_SAME(uapi::kMadvCollapse, MADV_COLLAPSE);
+    EXPECT_SAME(uapi::kMadvHwPoison, MADV_HWPOISON);
+    EXPECT_SAME(uapi::kMadvSoftOffline, MADV_SOFT_OFFLINE);
+    EXPECT_SAME(uapi::kMsAsync, MS_ASYNC);
+    EXPECT_SAME(uapi::kMsInvalidate, MS_INVALIDATE);
+    EXPECT_SAME(uapi::kMsSync, MS_SYNC);
 }
 
 TEST(LinuxMm, PageSizeMatchesThisHost) {

@@ -7,8 +7,7 @@
 // checks nothing (the scenario checks that it ran).
 #include "kernel/abi/linux_exec.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
-#include "kernel/arch/x86_64/exception_info.hpp"
-#include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/mm/mm.hpp"
@@ -17,7 +16,6 @@
 #include "kernel/test/ktest.hpp"
 #include "kernel/vm/errors.hpp"
 #include "kernel/vm/kernel_services.hpp"
-#include "lib/x86_64/registers.hpp"
 
 namespace {
 
@@ -78,35 +76,14 @@ const boot::Module* find_module(lib::StringView name) {
     return nullptr;
 }
 
-struct Load {
-    uint64_t address;
-    uint64_t value;
-    unsigned size;
-};
-void load_user(void* argument) {
-    auto* load = static_cast<Load*>(argument);
-    if (load->size == 1)
-        load->value = *reinterpret_cast<volatile uint8_t*>(load->address);
-    else
-        load->value = *reinterpret_cast<volatile uint64_t*>(load->address);
-}
-
-// A read of user memory as a program's would go: a page fault goes to the
-// address space's handle_fault (as the #PF handler will do) and the read is
-// tried again.
+// A read of user memory as the syscall layer does it: arch::copy_from_user,
+// whose page faults the address space resolves (vm::handle_page_fault).
 template <typename T>
-T user_load(vm::AddressSpace* space, uint64_t address) {
-    bool smap = arch::read_cr4() & x86_64::cr4::kSmap;
-    Load load{address, 0, sizeof(T)};
-    for (int attempt = 0; attempt < 4; ++attempt) {
-        if (smap) asm volatile("stac" ::: "memory");
-        arch::FaultRecord fault = arch::expect_fault(arch::vector::kPageFault, load_user, &load);
-        if (smap) asm volatile("clac" ::: "memory");
-        if (!fault.faulted) return T(load.value);
-        if (space->handle_fault(fault.cr2, vm::fault_access(fault.error_code)) != vm::FaultResult::kResolved) break;
-    }
-    ktest::detail::fail(__FILE__, __LINE__, "a user read faulted and the fault was not resolved");
-    return T(0);
+T user_load(uint64_t address) {
+    T value{};
+    if (arch::copy_from_user(&value, address, sizeof value) != 0)
+        ktest::detail::fail(__FILE__, __LINE__, "a user read faulted and the fault was not resolved");
+    return value;
 }
 
 KTEST(exec, static_program_from_a_module) {
@@ -151,8 +128,7 @@ KTEST(exec, static_program_from_a_module) {
     KEXPECT(found);
     if (found) {
         uint64_t offset = ph.offset + (header.entry - ph.vaddr);
-        for (uint64_t i = 0; i < 16; ++i)
-            KEXPECT_EQ(user_load<uint8_t>(space, header.entry + i), module->address[offset + i]);
+        for (uint64_t i = 0; i < 16; ++i) KEXPECT_EQ(user_load<uint8_t>(header.entry + i), module->address[offset + i]);
         uint64_t entry = space->entry_at(header.entry);
         KEXPECT(entry & vm::pte::kUser);
         KEXPECT(!(entry & vm::pte::kWritable));
@@ -160,14 +136,14 @@ KTEST(exec, static_program_from_a_module) {
     }
     // The stack: argc, argv[0], then past envp the auxiliary vector.
     uint64_t sp = image->stack_pointer;
-    KEXPECT_EQ(user_load<uint64_t>(space, sp), 2u);
-    uint64_t argv0 = user_load<uint64_t>(space, sp + 8);
+    KEXPECT_EQ(user_load<uint64_t>(sp), 2u);
+    uint64_t argv0 = user_load<uint64_t>(sp + 8);
     const char expected[] = "stack_dump";
-    for (size_t i = 0; i < sizeof expected; ++i) KEXPECT_EQ(user_load<char>(space, argv0 + i), expected[i]);
+    for (size_t i = 0; i < sizeof expected; ++i) KEXPECT_EQ(user_load<char>(argv0 + i), expected[i]);
     uint64_t at = sp + 8 * (1 + 3 + 2);
     uint64_t entry_value = 0, random = 0, pagesz = 0;
-    for (int i = 0; i < 40 && user_load<uint64_t>(space, at); ++i, at += 16) {
-        uint64_t type = user_load<uint64_t>(space, at), value = user_load<uint64_t>(space, at + 8);
+    for (int i = 0; i < 40 && user_load<uint64_t>(at); ++i, at += 16) {
+        uint64_t type = user_load<uint64_t>(at), value = user_load<uint64_t>(at + 8);
         if (type == uapi::kAtEntry) entry_value = value;
         if (type == uapi::kAtRandom) random = value;
         if (type == uapi::kAtPagesz) pagesz = value;

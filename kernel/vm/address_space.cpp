@@ -65,6 +65,10 @@ void AddressSpace::destroy(AddressSpace* space) {
 
 void AddressSpace::flush_hook(void* context, uint64_t start, uint64_t end) {
     auto* self = static_cast<AddressSpace*>(context);
+    // The entries changed before the CPU set is read: a CPU that joins the
+    // set after this point loads CR3 afterwards and walks the new entries
+    // (switch_address_space joins before loading; SDM Vol. 3A §4.10.5).
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (self->cpus_.empty()) return;  // no CPU has it loaded: nothing can be cached
     self->services_.tlb->flush(self->cpus_, self->root(), start, end);
 }

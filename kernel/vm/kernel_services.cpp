@@ -3,18 +3,17 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
+#include "kernel/dev/random.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/sync/spinlock.hpp"
 #include "lib/cmdline.hpp"
-#include "lib/x86_64/cpuid.hpp"
 
 namespace vm {
 namespace {
-
-constexpr uint64_t kAddressMask = 0x000ffffffffff000ULL;
 
 // User frames: the frame allocator's records carry the reference counts.
 class KernelFrames final : public FrameSource {
@@ -39,7 +38,7 @@ class LocalShootdown final : public TlbShootdown {
 public:
     void flush(const CpuSet& cpus, uint64_t root, uint64_t start, uint64_t end) override {
         size_t self = arch::this_cpu().index;
-        if (cpus.contains(self) && (arch::read_cr3() & kAddressMask) == root) {
+        if (cpus.contains(self) && (arch::read_cr3() & pte::kFrameMask) == root) {
             if ((end - start) / 4096 <= 32) {
                 for (uint64_t page = start; page < end; page += 4096) arch::invlpg(page);
             } else {
@@ -61,31 +60,16 @@ private:
     bool warned_ = false;
 };
 
-// RDRAND where the CPU has it (CPUID.01H:ECX.RDRAND[bit 30]), else the TSC mixed
-// through splitmix64. Good enough for layout randomisation; getrandom(2)
-// has its own generator.
+// Layout randomisation and AT_RANDOM draw from the kernel's generator
+// (kernel/dev/random.hpp: ChaCha20 seeded from RDSEED/RDRAND), as Linux's
+// get_random_u64 and get_random_bytes do.
 class KernelRandom final : public RandomSource {
 public:
-    void init() { has_rdrand_ = x86_64::has(x86_64::feature::kRdrand); }
     uint64_t next() override {
-        if (has_rdrand_) {
-            for (int attempt = 0; attempt < 10; ++attempt) {
-                uint64_t value;
-                unsigned char ok;
-                asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
-                if (ok) return value;
-            }
-        }
-        state_ += 0x9e3779b97f4a7c15ULL ^ arch::rdtsc();
-        uint64_t z = state_;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
+        uint64_t value;
+        dev::random::fill(&value, sizeof value);
+        return value;
     }
-
-private:
-    bool has_rdrand_ = false;
-    uint64_t state_ = 0;
 };
 
 KernelFrames g_frames;
@@ -103,12 +87,15 @@ void init_once() {
     ksync::Guard guard(lock);
     if (g_ready) return;
     g_frames.init();
-    g_random.init();
     g_services.frames = &g_frames;
     g_services.tlb = &g_shootdown;
     g_services.kernel_root = mm::kernel_page_table_root();
     g_services.no_execute = mm::paging_features().no_execute;
     g_services.commit_limit_pages = mm::frames().stats().managed_bytes / 4096;
+    // copy_from_user and friends fault into the current address space.
+    arch::set_uaccess_fault_resolver([](uint64_t address, uint64_t error_code) {
+        return handle_page_fault(address, error_code) == FaultResult::kResolved;
+    });
     lib::CommandLine cmdline(boot::info().cmdline);
     g_aslr = cmdline.value_or("aslr", "on") != lib::StringView("off");
     klog::info("vm: user address spaces ready, aslr={}", g_aslr ? "on" : "off");
@@ -140,17 +127,25 @@ AddressSpace* switch_address_space(AddressSpace* space) {
     size_t cpu = arch::this_cpu().index;
     AddressSpace* previous = g_current[cpu];
     if (previous == space) return previous;
-    // The CR3 load drops this CPU's non-global translations (no PCIDs), so
-    // the old address space no longer needs flushing here.
+    // Join the new address space's CPU set before CR3 can cache anything of
+    // it, so no flush misses this CPU; leave the old one's after the load,
+    // which drops this CPU's non-global translations (no PCIDs; SDM Vol. 3A
+    // §4.10.4.1), so it no longer needs flushing here.
+    if (space) space->entered(cpu);
     arch::write_cr3(space ? space->root() : mm::kernel_page_table_root());
     if (previous) previous->left(cpu);
-    if (space) space->entered(cpu);
     g_current[cpu] = space;
     return previous;
 }
 
 AddressSpace* current_address_space() {
     return g_current[arch::this_cpu().index];
+}
+
+FaultResult handle_page_fault(uint64_t address, uint64_t error_code) {
+    AddressSpace* space = current_address_space();
+    if (!space) return FaultResult::kMapError;
+    return space->handle_fault(address, fault_access(error_code));
 }
 
 }  // namespace vm

@@ -5,8 +5,14 @@
 //
 //   vm::AddressSpace* space = TRY(vm::AddressSpace::create(vm::kernel_services()));
 //   vm::switch_address_space(space);            // CR3 on this CPU
-//   // from the #PF handler, for a user address:
-//   auto result = space->handle_fault(cr2, vm::fault_access(error_code));
+//   // the #PF handler, for a fault in user mode:
+//   vm::FaultResult result = vm::handle_page_fault(cr2, error_code);
+//
+// Faults in the kernel's user accesses (arch::copy_from_user & co.) reach
+// handle_page_fault by themselves: kernel_services() installs it as arch's
+// uaccess fault resolver, so a copy to a page not yet touched, copy-on-write
+// or below a stack works as the same access from the program would; what it
+// cannot resolve ends the copy (EFAULT).
 //
 // The kernel command line's `aslr=off` turns address space layout
 // randomisation off for every exec (reproducible addresses for tests and
@@ -35,6 +41,14 @@ void set_tlb_shootdown(TlbShootdown* shootdown);
 // returns what was loaded before.
 AddressSpace* switch_address_space(AddressSpace* space);
 AddressSpace* current_address_space();
+
+// A page fault at user address `address` (CR2) with the #PF error code, in
+// the address space this CPU runs: demand paging, copy-on-write, stack
+// growth. Anything but kResolved is a signal for the program (docs/vm.md,
+// "The fault path": kMapError SIGSEGV/SEGV_MAPERR, kAccessError
+// SIGSEGV/SEGV_ACCERR, kBusError SIGBUS/BUS_ADRERR, si_addr = address).
+// Without an address space: kMapError. Interrupts may be on or off.
+FaultResult handle_page_fault(uint64_t address, uint64_t error_code);
 
 // The access a page fault's error code describes (Intel SDM Vol. 3A §4.7,
 // "Page-Fault Exceptions": bit 1 W/R, bit 4 I/D).

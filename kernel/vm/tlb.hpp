@@ -19,7 +19,9 @@ inline constexpr size_t kMaxCpus = 256;  // as boot::kMaxCpus
 // A set of CPU indexes (the kernel's dense CPU numbering).
 class CpuSet {
 public:
-    void add(size_t cpu) { __atomic_fetch_or(&words_[cpu / 64], 1ULL << (cpu % 64), __ATOMIC_RELAXED); }
+    // A full barrier (a locked instruction): a CPU joins before it loads
+    // CR3, so a flush that misses it finds entries it has not cached yet.
+    void add(size_t cpu) { __atomic_fetch_or(&words_[cpu / 64], 1ULL << (cpu % 64), __ATOMIC_SEQ_CST); }
     void remove(size_t cpu) { __atomic_fetch_and(&words_[cpu / 64], ~(1ULL << (cpu % 64)), __ATOMIC_RELAXED); }
     bool contains(size_t cpu) const { return (__atomic_load_n(&words_[cpu / 64], __ATOMIC_RELAXED) >> (cpu % 64)) & 1; }
     bool empty() const {

@@ -4,11 +4,14 @@
 // is resolved by handle_fault as the #PF handler will call it, copy-on-write
 // included; and the TLB hook really drops stale translations. The CPU
 // touches the user pages from the kernel (no user mode yet), with RFLAGS.AC
-// set where SMAP is on (Intel SDM Vol. 3A §4.6.1).
+// set where SMAP is on (Intel SDM Vol. 3A §4.6.1). The kernel's user copies
+// (arch::copy_to_user & co.) fault pages in through the current address
+// space as the program's own accesses would.
 #include "kernel/abi/linux_mm.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/exception_info.hpp"
 #include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/vm/kernel_services.hpp"
@@ -27,10 +30,10 @@ constexpr uint64_t kFixedAnon = uapi::kMapPrivate | uapi::kMapAnonymous | uapi::
 class UserAccess {
 public:
     UserAccess() : smap_(arch::read_cr4() & x86_64::cr4::kSmap) {
-        if (smap_) asm volatile("stac" ::: "memory");
+        if (smap_) arch::stac();
     }
     ~UserAccess() {
-        if (smap_) asm volatile("clac" ::: "memory");
+        if (smap_) arch::clac();
     }
 
 private:
@@ -173,6 +176,49 @@ KTEST(vm, stack_grows_when_the_cpu_touches_below_it) {
     KEXPECT(s.space->handle_fault(fault.cr2, vm::fault_access(fault.error_code)) == FaultResult::kResolved);
     KEXPECT(!touch(write_byte, below).faulted);
     KEXPECT_EQ(s.space->counters().stack_pages, 10u);
+}
+
+KTEST(vm, user_copies_fault_pages_in_through_the_current_address_space) {
+    Space parent;
+    KASSERT(parent.space);
+    uint64_t a = 0x60000000;
+    KASSERT(parent.space->mmap(a, 3 * kPage, kRw, kFixedAnon, nullptr, 0).has_value());
+    parent.enter();
+    // Untouched memory: a copy out of it reads the zero page, a copy into
+    // it (across a page boundary) gets fresh pages.
+    char buffer[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    KEXPECT_EQ(arch::copy_from_user(buffer, a + kPage, sizeof buffer), 0u);
+    for (char c : buffer) KEXPECT_EQ(c, 0);
+    const char text[8] = "abcdefg";
+    KEXPECT_EQ(arch::copy_to_user(a + kPage - 3, text, sizeof text), 0u);
+    char back[8] = {};
+    KASSERT(parent.space->read_memory(a + kPage - 3, back, sizeof back).has_value());
+    KEXPECT_EQ(__builtin_memcmp(back, text, sizeof text), 0);
+    // A read-only page stays as it is: the copy stops there (EFAULT).
+    KASSERT(parent.space->mprotect(a + 2 * kPage, kPage, uapi::kProtRead).has_value());
+    KEXPECT_EQ(arch::copy_to_user(a + 2 * kPage, text, sizeof text), sizeof text);
+    KEXPECT_EQ(parent.space->entry_at(a + 2 * kPage) & vm::pte::kPresent, 0u);
+    // No mapping at all.
+    KEXPECT_EQ(arch::copy_from_user(buffer, 0x20000000, sizeof buffer), sizeof buffer);
+
+    // Copy-on-write: a forked child's copy into the shared page gets its own.
+    auto forked = parent.space->fork();
+    KASSERT(forked.has_value());
+    parent.leave();
+    Space child;
+    vm::AddressSpace::destroy(child.space);
+    child.space = *forked;
+    child.enter();
+    const char other[8] = "ABCDEFG";
+    KEXPECT_EQ(arch::copy_to_user(a + kPage - 3, other, sizeof other), 0u);
+    KASSERT(parent.space->read_memory(a + kPage - 3, back, sizeof back).has_value());
+    KEXPECT_EQ(__builtin_memcmp(back, text, sizeof text), 0);
+    KEXPECT_EQ(arch::copy_from_user(back, a + kPage - 3, sizeof back), 0u);
+    KEXPECT_EQ(__builtin_memcmp(back, other, sizeof other), 0);
+    child.leave();
+
+    // This CPU runs no address space now: nothing to fault in.
+    KEXPECT_EQ(arch::copy_from_user(buffer, a, sizeof buffer), sizeof buffer);
 }
 
 // Frames not free and not holding the kernel heap (which keeps some empty

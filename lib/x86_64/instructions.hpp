@@ -94,6 +94,12 @@ inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "mem
 // holding `virt` (SDM Vol. 3A §4.10.4.1).
 inline void invlpg(uint64_t virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }
 
+// RFLAGS.AC on/off: with CR4.SMAP, supervisor accesses to user pages are
+// allowed only while AC is set (SDM Vol. 3A §4.6.1; STAC/CLAC Vol. 2B).
+// #UD without SMAP: callers check CR4 first.
+inline void stac() { asm volatile("stac" ::: "memory"); }
+inline void clac() { asm volatile("clac" ::: "memory"); }
+
 // DR6 says why a #DB happened (SDM Vol. 3A §18.2.3); its bits are sticky.
 inline uint64_t read_dr6() { uint64_t v; asm volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 inline void write_dr6(uint64_t v) { asm volatile("mov %0, %%dr6" ::"r"(v)); }

@@ -12,6 +12,7 @@
 
 namespace arch {
 
+using x86_64::clac;
 using x86_64::cli;
 using x86_64::cpuid;
 using x86_64::CpuidResult;
@@ -27,6 +28,7 @@ using x86_64::read_cr3;
 using x86_64::read_cr4;
 using x86_64::read_dr6;
 using x86_64::read_rflags;
+using x86_64::stac;
 using x86_64::sti;
 using x86_64::write_cr0;
 using x86_64::write_cr3;
