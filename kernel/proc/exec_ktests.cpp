@@ -22,7 +22,8 @@ namespace {
 constexpr uint64_t kPage = 4096;
 
 // A module as a file exec can read and map: its pages are copied into
-// frames on first use, as a page cache would hold them.
+// frames on first use, as a page cache would hold them. (One CPU runs
+// this test: the cache needs no lock.)
 class ModuleFile final : public proc::ExecFile, public vm::Backing {
 public:
     explicit ModuleFile(const boot::Module& module) : module_(module) {
@@ -49,6 +50,7 @@ public:
             __builtin_memcpy(mm::frames().window().at<uint8_t>(frame), module_.address + index * kPage, n);
             cache_[index] = frame;
         }
+        mm::frames().share(cache_[index]);  // the caller's reference
         return cache_[index];
     }
     void ref() override { ++references; }

@@ -349,7 +349,7 @@ TEST(AddressSpace, DestroyReturnsEveryFrameAndBackingReference) {
     EXPECT_EQ(file.references, 0);
     // Only the file's own page cache is left.
     size_t cached = 0;
-    for (uint64_t i = 0; i < 5; ++i) cached += file.get_page(i, false) ? 1 : 0;
+    for (uint64_t i = 0; i < 5; ++i) cached += file.cached_frame(i) ? 1 : 0;
     EXPECT_EQ(s.frames.live(), cached);
 }
 

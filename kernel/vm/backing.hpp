@@ -3,7 +3,12 @@
 // implements it for MAP_SHARED|MAP_ANONYMOUS. The frames it hands out are
 // counted frames of the FrameSource: the object holds one reference for as
 // long as it keeps the page, and every page-table entry mapping the frame
-// holds one more, taken and dropped by the address space.
+// holds one more. get_page takes that one for its caller, under the
+// object's own lock, so a page the object drops at the same moment
+// (truncate, MADV_REMOVE from another process) is never freed under a
+// mapping; the address space keeps it in the entry or gives it back.
+// Several address spaces (processes) call one object at once: it locks
+// what it needs.
 #pragma once
 
 #include <stdint.h>
@@ -23,9 +28,10 @@ struct BackingInfo {
 class Backing {
 public:
     // The frame holding page `index` (byte offset index * 4096) of the
-    // object. `for_write`: a shared mapping is about to write it (a hole in
-    // a sparse file gets its own page then; a read may return a shared zero
-    // page). Errors: kENXIO for a page at or past the end of the object
+    // object, with one reference for the caller (none if it is the
+    // FrameSource's zero frame, which is never counted). `for_write`: a
+    // shared mapping is about to write it (a hole in a sparse file gets its
+    // own page then; a read may return the zero frame). Errors: kENXIO for a page at or past the end of the object
     // (the access becomes SIGBUS), kENOMEM when no frame was left, anything
     // else is SIGBUS too.
     virtual lib::Expected<uint64_t> get_page(uint64_t index, bool for_write) = 0;

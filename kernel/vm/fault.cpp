@@ -74,13 +74,17 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
         if (vma.is_private() && write) {
             // A private file mapping written for the first time: copy now.
             auto frame = frames.allocate(false);
-            if (!frame) return FaultResult::kOutOfMemory;
+            if (!frame) {
+                if (*object_page != zero) frames.unref(*object_page);
+                return FaultResult::kOutOfMemory;
+            }
             __builtin_memcpy(frames.at(*frame), frames.at(*object_page), kPageSize);
+            if (*object_page != zero) frames.unref(*object_page);  // the copy is all this mapping keeps
             prepare_anon(vma);
             install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
             return FaultResult::kResolved;
         }
-        if (*object_page != zero) frames.ref(*object_page);
+        // The reference get_page took is the entry's now.
         install(vma, page, slot, *object_page, vma.shared() && region_writable, 0, batch);
         return FaultResult::kResolved;
     }

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "kernel/vm/address_space.hpp"
@@ -171,7 +173,7 @@ TEST(FileMapping, PrivateReadsShareTheFilePageAndWritesCopyIt) {
     vm::FileMapping read_only{&file, true, false, false, false};
     uint64_t a = *s->mmap(0, 4 * kPage, kRw, MAP_PRIVATE, &read_only, 0);
     EXPECT_EQ(read_byte(s.space, a + kPage + 3), uint8_t((kPage + 3) * 7));
-    uint64_t cached = *file.get_page(1, false);
+    uint64_t cached = *file.cached_frame(1);
     EXPECT_EQ(pte::frame(s->entry_at(a + kPage)), cached);
     EXPECT_EQ(s.frames.count(cached), 2u);  // the cache and the mapping
     EXPECT_EQ(s->counters().rss_file, 1u);
@@ -236,6 +238,37 @@ TEST(SharedMemory, GrowingAMappingPastItsObjectGivesSigbus) {
     ASSERT_EQ(*s->mremap(a, kPage, 2 * kPage, 0, 0), a);
     EXPECT_EQ(read_byte(s.space, a), 4);
     EXPECT_EQ(s->handle_fault(a + kPage, Access::kRead), FaultResult::kBusError);
+}
+
+// Two processes sharing an object fault its pages in at the same time, on
+// two threads: each page is made once, and both map that one frame.
+TEST(SharedMemory, ProcessesFaultingAtOnceGetTheSamePage) {
+    constexpr uint64_t kPages = 64;
+    for (int round = 0; round < 50; ++round) {
+        Space s;
+        uint64_t a = *s->mmap(0, kPages * kPage, kRw, MAP_SHARED | MAP_ANONYMOUS, nullptr, 0);
+        vm::AddressSpace* child = *s->fork();
+        std::atomic<int> ready{0};
+        auto touch_all = [a, &ready](vm::AddressSpace* space, Access access) {
+            ready.fetch_add(1);
+            while (ready.load() < 2) {
+            }
+            for (uint64_t i = 0; i < kPages; ++i)
+                EXPECT_EQ(space->handle_fault(a + i * kPage, access), FaultResult::kResolved);
+        };
+        std::thread parent_thread(touch_all, s.space, Access::kWrite);
+        std::thread child_thread(touch_all, child, Access::kRead);
+        parent_thread.join();
+        child_thread.join();
+        for (uint64_t i = 0; i < kPages; ++i) {
+            uint64_t frame = pte::frame(s->entry_at(a + i * kPage));
+            ASSERT_EQ(pte::frame(child->entry_at(a + i * kPage)), frame) << "page " << i;
+            EXPECT_EQ(s.frames.count(frame), 3u);  // the object and two mappings
+        }
+        vm::AddressSpace::destroy(child);
+        ASSERT_TRUE(s->munmap(a, kPages * kPage));
+        EXPECT_EQ(s.frames.live(), s.baseline);
+    }
 }
 
 TEST(Mremap, GrowsInPlaceOrMovesPagesWithoutCopying) {

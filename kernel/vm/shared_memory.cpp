@@ -29,19 +29,23 @@ void SharedMemory::unref() {
 
 lib::Expected<uint64_t> SharedMemory::get_page(uint64_t index, bool) {
     if (index >= pages_) return error(lib::Errno::kENXIO, "page past the end of the shared memory object");
+    ksync::Guard guard(lock_);
     uint64_t frame = index_.get(index);
-    if (frame) return frame;
-    frame = TRY(frames_.allocate(true));
-    auto stored = index_.set(index, frame);
-    if (!stored) {
-        frames_.unref(frame);
-        return stored.error();
+    if (!frame) {
+        frame = TRY(frames_.allocate(true));
+        auto stored = index_.set(index, frame);
+        if (!stored) {
+            frames_.unref(frame);
+            return stored.error();
+        }
+        ++resident_;
     }
-    ++resident_;
+    frames_.ref(frame);  // the caller's
     return frame;
 }
 
 lib::Expected<void> SharedMemory::remove(uint64_t first, uint64_t count) {
+    ksync::Guard guard(lock_);
     for (uint64_t index = first; index < first + count && index < pages_; ++index) {
         uint64_t frame = index_.get(index);
         if (!frame) continue;

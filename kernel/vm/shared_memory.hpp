@@ -2,11 +2,13 @@
 // a deleted shmem file, shown as "/dev/zero (deleted)"): zero-filled pages
 // made on first touch, shared by every mapping of it, including those a
 // fork copied. Its size is fixed when it is made; pages past it are SIGBUS
-// (as after mremap grows such a mapping on Linux).
+// (as after mremap grows such a mapping on Linux). Processes that share it
+// fault its pages in at the same time: its own lock guards the page index.
 #pragma once
 
 #include <stdint.h>
 
+#include "kernel/sync/spinlock.hpp"
 #include "kernel/vm/allocation.hpp"
 #include "kernel/vm/backing.hpp"
 #include "kernel/vm/frames.hpp"
@@ -27,7 +29,7 @@ public:
     BackingInfo info() const override;
 
     uint64_t pages() const { return pages_; }
-    uint64_t resident() const { return resident_; }
+    uint64_t resident() const { return __atomic_load_n(&resident_, __ATOMIC_RELAXED); }
 
 private:
     SharedMemory(FrameSource& frames, uint64_t pages, uint64_t inode) : frames_(frames), pages_(pages), inode_(inode) {}
@@ -42,6 +44,7 @@ private:
     uint64_t inode_;
     uint64_t resident_ = 0;
     uint32_t references_ = 1;
+    ksync::SpinlockNoIrq lock_;  // index_ and resident_
     PageIndex index_;
 };
 

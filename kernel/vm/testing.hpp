@@ -95,6 +95,13 @@ public:
         for (auto& [index, frame] : cache_) frames_.unref(frame);
     }
     lib::Expected<uint64_t> get_page(uint64_t index, bool) override {
+        uint64_t frame = TRY(cached_frame(index));
+        frames_.ref(frame);  // the caller's
+        return frame;
+    }
+    // The page cache's frame of page `index` (read in if it is not yet),
+    // without a reference for the caller.
+    lib::Expected<uint64_t> cached_frame(uint64_t index) {
         if (index * 4096 >= bytes_.size())
             return lib::Error::make(lib::Errno::kENXIO, "past end");
         auto it = cache_.find(index);
@@ -121,7 +128,7 @@ public:
 
     // What the cached page holds now (shared writes land there).
     uint8_t cached_byte(uint64_t offset) {
-        auto page = get_page(offset / 4096, false);
+        auto page = cached_frame(offset / 4096);
         return page ? frames_.at(*page)[offset % 4096] : 0;
     }
     const std::vector<uint8_t>& bytes() const { return bytes_; }
