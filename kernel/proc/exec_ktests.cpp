@@ -42,7 +42,7 @@ public:
         return n;
     }
     vm::FileMapping mapping() override { return vm::FileMapping{this, true, false, false, false}; }
-    lib::Expected<uint64_t> get_page(uint64_t index, bool) override {
+    lib::Expected<uint64_t> acquire_page(uint64_t index, bool) override {
         if (index >= pages_ || !cache_) return vm::error(lib::Errno::kENXIO, "past the end of the module");
         if (!cache_[index]) {
             uint64_t frame = TRY(mm::frames().allocate(mm::Zeroing::kYes, mm::FrameOwner::kPageCache));
@@ -79,7 +79,12 @@ const boot::Module* find_module(lib::StringView name) {
 }
 
 // A read of user memory as the syscall layer does it: arch::copy_from_user,
-// whose page faults the address space resolves (vm::handle_page_fault).
+// whose page faults the address space resolves (vm::handle_page_fault, as
+// the process layer's resolver calls it).
+bool resolve_in_current_space(uint64_t address, uint64_t error_code) {
+    return vm::handle_page_fault(address, error_code) == vm::FaultResult::kResolved;
+}
+
 template <typename T>
 T user_load(uint64_t address) {
     T value{};
@@ -118,6 +123,8 @@ KTEST(exec, static_program_from_a_module) {
     KEXPECT_EQ(image->program_entry, header.entry);
     KEXPECT_EQ(image->stack_pointer % 16, 0u);
 
+    arch::UaccessFaultResolver previous_resolver = arch::uaccess_fault_resolver();
+    arch::set_uaccess_fault_resolver(resolve_in_current_space);
     vm::AddressSpace* previous = vm::switch_address_space(space);
     // The code at the entry point, as the CPU fetches it through our tables,
     // is the module's: find the file offset of the entry's segment.
@@ -154,6 +161,7 @@ KTEST(exec, static_program_from_a_module) {
     KEXPECT_EQ(pagesz, kPage);
     KEXPECT(random > sp && random < uapi::kStackTop);
     vm::switch_address_space(previous);
+    arch::set_uaccess_fault_resolver(previous_resolver);
     klog::info("exec: {}: entry={:#x} sp={:#x} brk={:#x} aslr={}", module->path, image->entry, sp, space->layout().brk,
                vm::aslr_enabled() ? "on" : "off");
     vm::AddressSpace::destroy(space);

@@ -3,7 +3,7 @@
 // implements it for MAP_SHARED|MAP_ANONYMOUS. The frames it hands out are
 // counted frames of the FrameSource: the object holds one reference for as
 // long as it keeps the page, and every page-table entry mapping the frame
-// holds one more. get_page takes that one for its caller, under the
+// holds one more. acquire_page takes that one for its caller, under the
 // object's own lock, so a page the object drops at the same moment
 // (truncate, MADV_REMOVE from another process) is never freed under a
 // mapping; the address space keeps it in the entry or gives it back.
@@ -31,10 +31,12 @@ public:
     // object, with one reference for the caller (none if it is the
     // FrameSource's zero frame, which is never counted). `for_write`: a
     // shared mapping is about to write it (a hole in a sparse file gets its
-    // own page then; a read may return the zero frame). Errors: kENXIO for a page at or past the end of the object
-    // (the access becomes SIGBUS), kENOMEM when no frame was left, anything
-    // else is SIGBUS too.
-    virtual lib::Expected<uint64_t> get_page(uint64_t index, bool for_write) = 0;
+    // own page then; a read may return the zero frame, or make the page:
+    // Linux's shmem does). A hole below the end of the object is never an
+    // error: it reads as zeros. Errors: kENXIO for a page at or past the
+    // end of the object (the access becomes SIGBUS), kENOMEM when no frame
+    // was left, anything else is SIGBUS too.
+    virtual lib::Expected<uint64_t> acquire_page(uint64_t index, bool for_write) = 0;
 
     // One reference per region mapping the object.
     virtual void ref() = 0;

@@ -66,7 +66,7 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
             install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
             return FaultResult::kResolved;
         }
-        auto object_page = vma.backing->get_page(vma.page_index(page), write && vma.shared());
+        auto object_page = vma.backing->acquire_page(vma.page_index(page), write && vma.shared());
         if (!object_page) {
             return error_number(object_page.error()) == Errno::kENOMEM ? FaultResult::kOutOfMemory
                                                                        : FaultResult::kBusError;
@@ -84,7 +84,7 @@ FaultResult AddressSpace::resolve(Vma& vma, uint64_t page, Access access, bool f
             install(vma, page, slot, *frame, region_writable, pte::kAnonymous, batch);
             return FaultResult::kResolved;
         }
-        // The reference get_page took is the entry's now.
+        // The reference acquire_page took is the entry's now.
         install(vma, page, slot, *object_page, vma.shared() && region_writable, 0, batch);
         return FaultResult::kResolved;
     }

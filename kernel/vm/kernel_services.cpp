@@ -3,7 +3,6 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/cpu_local.hpp"
-#include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
@@ -92,10 +91,6 @@ void init_once() {
     g_services.kernel_root = mm::kernel_page_table_root();
     g_services.no_execute = mm::paging_features().no_execute;
     g_services.commit_limit_pages = mm::frames().stats().managed_bytes / 4096;
-    // copy_from_user and friends fault into the current address space.
-    arch::set_uaccess_fault_resolver([](uint64_t address, uint64_t error_code) {
-        return handle_page_fault(address, error_code) == FaultResult::kResolved;
-    });
     lib::CommandLine cmdline(boot::info().cmdline);
     g_aslr = cmdline.value_or("aslr", "on") != lib::StringView("off");
     klog::info("vm: user address spaces ready, aslr={}", g_aslr ? "on" : "off");

@@ -8,11 +8,12 @@
 //   // the #PF handler, for a fault in user mode:
 //   vm::FaultResult result = vm::handle_page_fault(cr2, error_code);
 //
-// Faults in the kernel's user accesses (arch::copy_from_user & co.) reach
-// handle_page_fault by themselves: kernel_services() installs it as arch's
-// uaccess fault resolver, so a copy to a page not yet touched, copy-on-write
-// or below a stack works as the same access from the program would; what it
-// cannot resolve ends the copy (EFAULT).
+// Faults in the kernel's user accesses (arch::copy_from_user & co.) go
+// the same way once the process layer's uaccess resolver
+// (arch::set_uaccess_fault_resolver) calls handle_page_fault: a copy to a
+// page not yet touched, copy-on-write or below a stack then works as the
+// same access from the program would; what it cannot resolve ends the
+// copy (EFAULT).
 //
 // The kernel command line's `aslr=off` turns address space layout
 // randomisation off for every exec (reproducible addresses for tests and

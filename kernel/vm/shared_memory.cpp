@@ -27,7 +27,7 @@ void SharedMemory::unref() {
     if (__atomic_sub_fetch(&references_, 1, __ATOMIC_ACQ_REL) == 0) destroy(this);
 }
 
-lib::Expected<uint64_t> SharedMemory::get_page(uint64_t index, bool) {
+lib::Expected<uint64_t> SharedMemory::acquire_page(uint64_t index, bool) {
     if (index >= pages_) return error(lib::Errno::kENXIO, "page past the end of the shared memory object");
     ksync::Guard guard(lock_);
     uint64_t frame = index_.get(index);

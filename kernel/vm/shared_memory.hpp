@@ -22,7 +22,7 @@ public:
     // Reference count 1 (the caller's).
     static lib::Expected<SharedMemory*> create(FrameSource& frames, uint64_t pages);
 
-    lib::Expected<uint64_t> get_page(uint64_t index, bool for_write) override;
+    lib::Expected<uint64_t> acquire_page(uint64_t index, bool for_write) override;
     void ref() override { __atomic_fetch_add(&references_, 1, __ATOMIC_RELAXED); }
     void unref() override;
     lib::Expected<void> remove(uint64_t first, uint64_t count) override;

@@ -94,7 +94,7 @@ public:
     ~FakeFile() {
         for (auto& [index, frame] : cache_) frames_.unref(frame);
     }
-    lib::Expected<uint64_t> get_page(uint64_t index, bool) override {
+    lib::Expected<uint64_t> acquire_page(uint64_t index, bool) override {
         uint64_t frame = TRY(cached_frame(index));
         frames_.ref(frame);  // the caller's
         return frame;

@@ -5,8 +5,9 @@
 // included; and the TLB hook really drops stale translations. The CPU
 // touches the user pages from the kernel (no user mode yet), with RFLAGS.AC
 // set where SMAP is on (Intel SDM Vol. 3A §4.6.1). The kernel's user copies
-// (arch::copy_to_user & co.) fault pages in through the current address
-// space as the program's own accesses would.
+// (arch::copy_to_user & co.), with a resolver calling vm::handle_page_fault,
+// fault pages in through the current address space as the program's own
+// accesses would.
 #include "kernel/abi/linux_mm.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/exception_info.hpp"
@@ -178,7 +179,21 @@ KTEST(vm, stack_grows_when_the_cpu_touches_below_it) {
     KEXPECT_EQ(s.space->counters().stack_pages, 10u);
 }
 
+// The process layer's resolver, as far as memory goes: the fault goes to
+// the address space this CPU runs.
+bool resolve_in_current_space(uint64_t address, uint64_t error_code) {
+    return vm::handle_page_fault(address, error_code) == FaultResult::kResolved;
+}
+
+// Installs it for a scope, restoring whichever was there.
+struct ResolverForTest {
+    arch::UaccessFaultResolver previous = arch::uaccess_fault_resolver();
+    ResolverForTest() { arch::set_uaccess_fault_resolver(resolve_in_current_space); }
+    ~ResolverForTest() { arch::set_uaccess_fault_resolver(previous); }
+};
+
 KTEST(vm, user_copies_fault_pages_in_through_the_current_address_space) {
+    ResolverForTest resolver;
     Space parent;
     KASSERT(parent.space);
     uint64_t a = 0x60000000;

@@ -215,6 +215,10 @@ void set_uaccess_fault_resolver(UaccessFaultResolver resolver) {
     __atomic_store_n(&g_uaccess_resolver, resolver, __ATOMIC_RELEASE);
 }
 
+UaccessFaultResolver uaccess_fault_resolver() {
+    return __atomic_load_n(&g_uaccess_resolver, __ATOMIC_ACQUIRE);
+}
+
 void set_user_trap_handler(UserTrapHandler handler) {
     __atomic_store_n(&g_user_trap_handler, handler, __ATOMIC_RELEASE);
 }

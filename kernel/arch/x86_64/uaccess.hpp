@@ -65,6 +65,7 @@ uint64_t exception_fixup(uint64_t rip);
 // had them.
 using UaccessFaultResolver = bool (*)(uint64_t address, uint64_t error_code);
 void set_uaccess_fault_resolver(UaccessFaultResolver resolver);
+UaccessFaultResolver uaccess_fault_resolver();  // the one installed (nullptr: none)
 
 // What happens to an exception raised in user mode (CPL 3): a page fault
 // the handler resolves, or a signal for the program (issue 12 makes it one;
