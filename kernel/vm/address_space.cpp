@@ -5,6 +5,7 @@
 // docs/vm.md lists the rules.
 #include "kernel/vm/address_space.hpp"
 
+#include "kernel/debug/assert.hpp"
 #include "kernel/vm/errors.hpp"
 #include "kernel/vm/shared_memory.hpp"
 
@@ -60,6 +61,8 @@ AddressSpace::~AddressSpace() {
 }
 
 void AddressSpace::destroy(AddressSpace* space) {
+    // A CPU whose CR3 still held it would walk freed tables.
+    ASSERT_MSG(space->cpus_.empty(), "vm: an address space is destroyed while a CPU has it loaded");
     vm::destroy(space);
 }
 
@@ -382,7 +385,7 @@ lib::Expected<uint64_t> AddressSpace::mmap_locked(uint64_t address, uint64_t len
     bool anonymous = flags & uapi::kMapAnonymous;
     // ksys_mmap_pgoff: the descriptor, then huge pages (none are reserved here).
     if (!anonymous) {
-        if (!file || !file->backing) return error(Errno::kEBADF, "mmap of a descriptor that is not open");
+        if (!file) return error(Errno::kEBADF, "mmap of a descriptor that is not open");
         if (flags & uapi::kMapHugeTlb) return error(Errno::kEINVAL, "MAP_HUGETLB on a file that is not hugetlbfs");
     } else if (flags & uapi::kMapHugeTlb) {
         uint64_t size_log = (flags >> uapi::kMapHugeShift) & uapi::kMapHugeMask;
@@ -416,7 +419,7 @@ lib::Expected<uint64_t> AddressSpace::mmap_locked(uint64_t address, uint64_t len
                 flags &= uapi::kMapLegacyMask;
                 [[fallthrough]];
             case uapi::kMapSharedValidate:
-                if (flags & ~(uapi::kMapLegacyMask | file->backing->supported_map_flags()))
+                if (flags & ~(uapi::kMapLegacyMask | (file->backing ? file->backing->supported_map_flags() : 0)))
                     return error(Errno::kEOPNOTSUPP, "mmap flag this file does not support");
                 if ((prot & uapi::kProtWrite) && !file->writable)
                     return error(Errno::kEACCES, "shared writable mapping of a file not open for writing");
@@ -431,6 +434,7 @@ lib::Expected<uint64_t> AddressSpace::mmap_locked(uint64_t address, uint64_t len
                     if (prot & uapi::kProtExec) return error(Errno::kEPERM, "executable mapping on a noexec mount");
                     vma_flags &= ~kVmaMayExec;
                 }
+                if (!file->backing) return error(Errno::kENODEV, "mmap of a file that cannot be mapped");
                 if (vma_flags & kVmaGrowsDown) return error(Errno::kEINVAL, "MAP_GROWSDOWN of a file");
                 break;
             default: return error(Errno::kEINVAL, "mmap flags name no mapping type");

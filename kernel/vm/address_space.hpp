@@ -72,11 +72,11 @@ struct Counters {
 
 // A file as mmap sees it: the open file description's mode and the object.
 struct FileMapping {
-    Backing* backing = nullptr;
-    bool readable = true;      // opened for reading (FMODE_READ)
-    bool writable = false;     // opened for writing (FMODE_WRITE)
-    bool append_only = false;  // the inode is append-only
-    bool noexec = false;       // on a noexec mount
+    Backing* backing = nullptr;  // nullptr: a file that cannot be mapped (a pipe, a directory): ENODEV
+    bool readable = true;        // opened for reading (FMODE_READ)
+    bool writable = false;       // opened for writing (FMODE_WRITE)
+    bool append_only = false;    // the inode is append-only
+    bool noexec = false;         // on a noexec mount
 };
 
 enum class Access : uint8_t { kRead, kWrite, kExecute };
@@ -92,7 +92,9 @@ enum class FaultResult : uint8_t {
 class AddressSpace {
 public:
     static lib::Expected<AddressSpace*> create(const Services& services);
-    // Frees every page, table and region. No CPU may run it any more.
+    // Frees every page, table and region. No CPU may have it loaded any
+    // more (cpus() empty: each switched away, vm::switch_address_space);
+    // a panic otherwise.
     static void destroy(AddressSpace* space);
 
     AddressSpace(const AddressSpace&) = delete;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <linux/mman.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <vector>
@@ -115,6 +116,27 @@ TEST(Mmap, ErrnoForBadArgumentsIsLinuxs) {
     EXPECT_EQ(errno_of(s->mmap(0, 2 * kPage, kRw, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, nullptr, 0)), EINVAL);
     EXPECT_EQ(s->region_count(), 0u);
     EXPECT_EQ(s.frames.live(), s.baseline);
+}
+
+// A file with no mmap (a pipe here): ENODEV, after the access checks, as
+// the host kernel answers for a real pipe.
+TEST(Mmap, FileThatCannotBeMappedIsEnodev) {
+    int pipe_ends[2];
+    ASSERT_EQ(pipe(pipe_ends), 0);
+    errno = 0;
+    EXPECT_EQ(::mmap(nullptr, kPage, PROT_READ, MAP_PRIVATE, pipe_ends[0], 0), MAP_FAILED);
+    int host_errno = errno;
+    close(pipe_ends[0]);
+    close(pipe_ends[1]);
+    EXPECT_EQ(host_errno, ENODEV);
+
+    Space s;
+    vm::FileMapping pipe_end{nullptr, true, false, false, false};
+    EXPECT_EQ(errno_of(s->mmap(0, kPage, PROT_READ, MAP_PRIVATE, &pipe_end, 0)), host_errno);
+    EXPECT_EQ(errno_of(s->mmap(0, kPage, PROT_READ, MAP_SHARED, &pipe_end, 0)), host_errno);
+    vm::FileMapping write_only{nullptr, false, true, false, false};
+    EXPECT_EQ(errno_of(s->mmap(0, kPage, PROT_READ, MAP_PRIVATE, &write_only, 0)), EACCES);  // checked first
+    EXPECT_EQ(s->region_count(), 0u);
 }
 
 TEST(Mmap, FixedReplacesWhatWasThereAndNoReplaceRefuses) {
@@ -331,6 +353,13 @@ TEST(Brk, GrowsShrinksAndFailsTheLinuxWay) {
     EXPECT_EQ(s->brk(start + 0x5000), start + 0xf000);  // checked before anything else, even when shrinking
     EXPECT_EQ(s->brk(start + 0x3000), start + 0x3000);
     EXPECT_EQ(s->brk(~0ULL - 10), start + 0x3000);
+}
+
+TEST(AddressSpace, DestroyingOneACpuStillRunsIsRefused) {
+    Space s;
+    s->entered(1);
+    EXPECT_DEATH(vm::AddressSpace::destroy(s.space), "a CPU has it loaded");
+    s->left(1);
 }
 
 TEST(AddressSpace, DestroyReturnsEveryFrameAndBackingReference) {

@@ -153,7 +153,11 @@ struct Space {
         baseline = frames.live();
     }
     ~Space() {
-        if (space) AddressSpace::destroy(space);
+        if (space) {
+            // The CPUs a test said ran it switch away first, as they must.
+            space->cpus().for_each([this](size_t cpu) { space->left(cpu); });
+            AddressSpace::destroy(space);
+        }
         files.clear();
     }
     AddressSpace* operator->() { return space; }
