@@ -47,7 +47,8 @@ lib::Expected<AddressSpace*> AddressSpace::create(const Services& services) {
     return space;
 }
 
-AddressSpace::~AddressSpace() {
+void AddressSpace::tear_down() {
+    ksync::Guard guard(lock_);
     {
         Gather batch = gather();
         while (Vma* vma = regions_.first()) {
@@ -58,12 +59,36 @@ AddressSpace::~AddressSpace() {
     }
     table_.release_user_half();
     services_.frames->unref(table_.root());
+    torn_down_ = true;
 }
 
 void AddressSpace::destroy(AddressSpace* space) {
     // A CPU whose CR3 still held it would walk freed tables.
     ASSERT_MSG(space->cpus_.empty(), "vm: an address space is destroyed while a CPU has it loaded");
-    vm::destroy(space);
+    space->tear_down();
+    release(space);
+}
+
+void AddressSpace::release(AddressSpace* space) {
+    if (__atomic_sub_fetch(&space->references_, 1, __ATOMIC_ACQ_REL) == 0) vm::destroy(space);
+}
+
+void AddressSpace::unmap_object_pages(const Backing& object, uint64_t first, uint64_t count, bool even_private_copies) {
+    uint64_t last = count > ~0ULL - first ? ~0ULL : first + count;  // exclusive
+    ksync::Guard guard(lock_);
+    if (torn_down_) return;
+    Gather batch = gather();
+    for (Vma* vma = regions_.first(); vma; vma = vma->next) {
+        if (vma->backing != &object) continue;
+        uint64_t low = lib::max(first, vma->pgoff), high = lib::min(last, vma->pgoff + vma->pages());
+        if (low >= high) continue;
+        uint64_t start = vma->start + (low - vma->pgoff) * kPageSize,
+                 end = vma->start + (high - vma->pgoff) * kPageSize;
+        table_.for_each(start, end, [&](uint64_t virt, PageTable::Slot& slot) {
+            if (!even_private_copies && (*slot.leaf() & pte::kAnonymous)) return;
+            drop_page(*vma, virt, slot, batch);
+        });
+    }
 }
 
 void AddressSpace::flush_hook(void* context, uint64_t start, uint64_t end) {
@@ -95,13 +120,22 @@ Vma* AddressSpace::new_region(uint64_t start, uint64_t end, uint8_t prot, uint32
     vma->flags = flags;
     vma->backing = backing;
     vma->pgoff = pgoff;
-    if (backing) backing->ref();
+    if (backing) {
+        if (!backing->add_mapper(this)) {
+            vm::destroy(vma);
+            return nullptr;
+        }
+        backing->ref();
+    }
     return vma;
 }
 
 void AddressSpace::free_region(Vma* vma) {
     if (cached_ == vma) cached_ = nullptr;
-    if (vma->backing) vma->backing->unref();
+    if (vma->backing) {
+        vma->backing->remove_mapper(this);
+        vma->backing->unref();
+    }
     vm::destroy(vma);
 }
 

@@ -94,7 +94,8 @@ public:
     static lib::Expected<AddressSpace*> create(const Services& services);
     // Frees every page, table and region. No CPU may have it loaded any
     // more (cpus() empty: each switched away, vm::switch_address_space);
-    // a panic otherwise.
+    // a panic otherwise. (The object itself may live on, empty, while a
+    // backing object's unmap_pages still holds it.)
     static void destroy(AddressSpace* space);
 
     AddressSpace(const AddressSpace&) = delete;
@@ -151,6 +152,13 @@ public:
     // Mapping below vm.mmap_min_addr needs CAP_SYS_RAWIO.
     void set_may_map_low(bool allowed) { may_map_low_ = allowed; }
 
+    // --- the reverse map (Backing::unmap_pages) ---
+    void hold() { __atomic_fetch_add(&references_, 1, __ATOMIC_RELAXED); }
+    static void release(AddressSpace* space);
+    // Drops the entries of every region mapping pages [first, first + count)
+    // of `object` (private copies too if asked), then flushes.
+    void unmap_object_pages(const Backing& object, uint64_t first, uint64_t count, bool even_private_copies);
+
     // Visits every region in address order (/proc/<pid>/maps), under the lock.
     template <typename Visit>
     void for_each_region(Visit&& visit) {
@@ -167,7 +175,8 @@ private:
     friend void destroy(T*);
 
     explicit AddressSpace(const Services& services, uint64_t root);
-    ~AddressSpace();
+    ~AddressSpace() = default;
+    void tear_down();
 
     // Regions.
     Vma* new_region(uint64_t start, uint64_t end, uint8_t prot, uint32_t flags, Backing* backing, uint64_t pgoff);
@@ -212,6 +221,7 @@ private:
     lib::Expected<void> mprotect_fixup(Vma* vma, uint64_t start, uint64_t end, uint8_t prot, Vma*& last);
     lib::Expected<void> change_region(Vma* vma, uint64_t start, uint64_t end, uint8_t prot, uint32_t flags, Vma*& last);
     lib::Expected<void> madvise_populate(uint64_t start, uint64_t end, bool write);
+    lib::Expected<void> madvise_remove(uint64_t start, uint64_t end);
     lib::Expected<uint64_t> mremap_to(uint64_t old_address, uint64_t old_length, uint64_t new_address,
                                       uint64_t new_length, uint64_t flags);
     lib::Expected<uint64_t> move_region(Vma* vma, uint64_t old_address, uint64_t old_length, uint64_t new_length,
@@ -233,6 +243,8 @@ private:
     Layout layout_;
     Counters counters_;
     bool may_map_low_ = false;
+    bool torn_down_ = false;
+    uint32_t references_ = 1;  // the owner's (destroy) and unmap_pages' visits
 };
 
 }  // namespace vm

@@ -59,6 +59,7 @@ lib::Expected<void> AddressSpace::madvise(uint64_t address, uint64_t length, int
     if (advice == uapi::kMadvHwPoison || advice == uapi::kMadvSoftOffline)
         return error(Errno::kEPERM, "memory error injection is not supported");
 
+    if (advice == uapi::kMadvRemove) return madvise_remove(address, end);
     ksync::Guard guard(lock_);
     if (advice == uapi::kMadvPopulateRead || advice == uapi::kMadvPopulateWrite)
         return madvise_populate(address, end, advice == uapi::kMadvPopulateWrite);
@@ -104,16 +105,6 @@ lib::Expected<void> AddressSpace::advise_region(Vma* vma, uint64_t start, uint64
             zap(*vma, start, end, batch);
             return {};
         }
-        case uapi::kMadvRemove: {
-            if (flags & kVmaLocked) return error(Errno::kEINVAL, "MADV_REMOVE on locked memory");
-            if (!vma->backing) return error(Errno::kEINVAL, "MADV_REMOVE on anonymous private memory");
-            if (!vma->shared() || !(vma->prot & kProtWrite))
-                return error(Errno::kEACCES, "MADV_REMOVE on a mapping that is not shared and writable");
-            TRY(vma->backing->remove(vma->page_index(start), (end - start) / kPageSize));
-            Gather batch = gather();
-            zap(*vma, start, end, batch);
-            return {};
-        }
         case uapi::kMadvCold:
         case uapi::kMadvPageOut:
             if (flags & kVmaLocked) return error(Errno::kEINVAL, "MADV_COLD on locked memory");
@@ -143,6 +134,46 @@ lib::Expected<void> AddressSpace::advise_region(Vma* vma, uint64_t start, uint64
         default: return error(Errno::kEINVAL, "unknown madvise advice");
     }
     return change_region(vma, start, end, vma->prot, flags, done);
+}
+
+// MADV_REMOVE (Linux's madvise_remove): a hole punched in the object of
+// each shared writable region, with the address space's lock let go
+// meanwhile (the object's remove may sleep, and unmap_pages takes every
+// mapping's lock, this one's too); every mapping of those pages then
+// faults the hole in. The walk as madvise_walk_vmas, starting afresh
+// after each region.
+lib::Expected<void> AddressSpace::madvise_remove(uint64_t start, uint64_t end) {
+    bool hole = false;
+    while (start < end) {
+        Backing* object = nullptr;
+        uint64_t first = 0, stop = 0;
+        {
+            ksync::Guard guard(lock_);
+            Vma* vma = regions_.find_next(start);
+            if (!vma) return error(Errno::kENOMEM, "madvise of unmapped memory");
+            if (start < vma->start) {
+                hole = true;
+                start = vma->start;
+                if (start >= end) break;
+            }
+            if (vma->flags & kVmaLocked) return error(Errno::kEINVAL, "MADV_REMOVE on locked memory");
+            if (!vma->backing) return error(Errno::kEINVAL, "MADV_REMOVE on anonymous private memory");
+            if (!vma->shared() || !(vma->prot & kProtWrite))
+                return error(Errno::kEACCES, "MADV_REMOVE on a mapping that is not shared and writable");
+            stop = lib::min(vma->end, end);
+            object = vma->backing;
+            first = vma->page_index(start);
+            object->ref();  // the region may go while the lock is let go
+        }
+        uint64_t count = (stop - start) / kPageSize;
+        auto removed = object->remove(first, count);
+        if (removed) object->unmap_pages(first, count, false);
+        object->unref();
+        TRY(removed);
+        start = stop;
+    }
+    if (hole) return error(Errno::kENOMEM, "madvise range has a hole");
+    return {};
 }
 
 // MADV_POPULATE_READ/WRITE: fault the range in now. A hole is ENOMEM at

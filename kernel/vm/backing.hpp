@@ -9,13 +9,22 @@
 // mapping; the address space keeps it in the entry or gives it back.
 // Several address spaces (processes) call one object at once: it locks
 // what it needs.
+//
+// The object also knows which address spaces map it (Linux's i_mmap, one
+// entry per address space): when pages go from the object (a truncate, a
+// punched hole), unmap_pages takes them out of every mapping, so the next
+// access faults and finds the object's new state (SIGBUS past the end, a
+// fresh page in a hole) instead of the old frame.
 #pragma once
 
 #include <stdint.h>
 
+#include "kernel/sync/spinlock.hpp"
 #include "lib/expected.hpp"
 
 namespace vm {
+
+class AddressSpace;
 
 // How /proc/<pid>/maps names a mapping's object.
 struct BackingInfo {
@@ -51,8 +60,37 @@ public:
     virtual uint64_t supported_map_flags() const { return 0; }
     virtual BackingInfo info() const { return {}; }
 
+    // Pages [first, first + count) (count may run past the end: ~0) are
+    // gone from the object or changed under it: every address space
+    // mapping them drops its entries for them (and flushes its TLBs), so
+    // they fault again. `even_private_copies`: also drop private
+    // copy-on-write copies of those pages (a truncate does, a punched hole
+    // does not: Linux's even_cows). Call it after the object's own state
+    // changed (new size, pages dropped) and without holding any lock a
+    // page fault takes (the object's own lock included: a fault holds its
+    // address space's lock while it calls acquire_page).
+    void unmap_pages(uint64_t first, uint64_t count, bool even_private_copies);
+
 protected:
-    ~Backing() = default;
+    Backing() = default;
+    ~Backing();
+
+private:
+    friend class AddressSpace;
+    struct Mapper {
+        AddressSpace* space;
+        uint64_t regions;  // of `space` mapping this object
+        uint64_t pass;     // the unmap_pages pass that last visited it
+        Mapper* next;
+    };
+    // Kept by the address spaces' regions (AddressSpace::new_region/free_region).
+    bool add_mapper(AddressSpace* space);
+    void remove_mapper(AddressSpace* space);
+
+    ksync::SpinlockNoIrq mappers_lock_;  // mappers_; taken inside an address space's lock
+    Mapper* mappers_ = nullptr;
+    ksync::SpinlockNoIrq unmap_lock_;  // one unmap_pages at a time; taken before any address space's lock
+    uint64_t unmap_pass_ = 0;
 };
 
 }  // namespace vm

@@ -3,6 +3,7 @@
 set(VM_SOURCES
   ${PROJECT_SOURCE_DIR}/kernel/mm/frame_allocator.cpp
   ${PROJECT_SOURCE_DIR}/kernel/vm/allocation.cpp
+  ${PROJECT_SOURCE_DIR}/kernel/vm/backing.cpp
   ${PROJECT_SOURCE_DIR}/kernel/vm/vma_tree.cpp
   ${PROJECT_SOURCE_DIR}/kernel/vm/page_table.cpp
   ${PROJECT_SOURCE_DIR}/kernel/vm/page_index.cpp

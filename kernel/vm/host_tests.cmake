@@ -7,5 +7,6 @@ add_host_test(vm_tests ${VM_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/page_table_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/address_space_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fault_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/reverse_map_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/layout_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/linux_differential_test.cpp)

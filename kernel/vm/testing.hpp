@@ -125,6 +125,27 @@ public:
         return {};
     }
     BackingInfo info() const override { return {8, 1, 1234, "/fake"}; }
+    // A punched hole: the pages go from the cache and read zero.
+    lib::Expected<void> remove(uint64_t first, uint64_t count) override {
+        for (uint64_t i = first; i < first + count && i * 4096 < bytes_.size(); ++i) {
+            std::memset(bytes_.data() + i * 4096, 0, std::min<size_t>(4096, bytes_.size() - i * 4096));
+            drop_cached(i);
+        }
+        return {};
+    }
+    // ftruncate to a smaller size, as a file system does it: the new size,
+    // the tail of the last page zeroed, the pages past it dropped, then
+    // every mapping of those pages (private copies too) taken out.
+    void truncate(size_t size) {
+        bytes_.resize(size);
+        uint64_t kept = (size + 4095) / 4096;
+        if (size % 4096) {
+            auto it = cache_.find(size / 4096);
+            if (it != cache_.end()) std::memset(frames_.at(it->second) + size % 4096, 0, 4096 - size % 4096);
+        }
+        while (!cache_.empty() && cache_.rbegin()->first >= kept) drop_cached(cache_.rbegin()->first);
+        unmap_pages(kept, ~0ULL, true);
+    }
 
     // What the cached page holds now (shared writes land there).
     uint8_t cached_byte(uint64_t offset) {
@@ -137,6 +158,13 @@ public:
     int syncs = 0;
 
 private:
+    void drop_cached(uint64_t index) {
+        auto it = cache_.find(index);
+        if (it == cache_.end()) return;
+        frames_.unref(it->second);
+        cache_.erase(it);
+    }
+
     FrameSource& frames_;
     std::vector<uint8_t> bytes_;
     std::map<uint64_t, uint64_t> cache_;
