@@ -481,16 +481,19 @@ SCENARIOS = [
          reject=[NO_PANIC]),
     dict(name="ktest_all_revision_4", cmdline="test=all expect_cpus=1 expect_revision=4", smp=1, mem="512M",
          patch_kernel=with_base_revision(4), exit="pass", expect=[ALL_PASSED, r"^boot: .* rev=4 "], reject=[NO_PANIC]),
-    # Limine 8.2.0 with 4 CPUs and memory above 4 GiB hands over page tables
-    # whose HHDM entries above 4 GiB are zero (its PDPT entries 4 and up; 1
-    # or 2 CPUs are fine, and so is 12.5.2), against revision 2's promise
-    # (docs/limine-protocol.md §2). The boot-protocol test is told to expect
-    # that gap (expect_hhdm_gap=1), and the kernel copes: mm::init uses only
-    # the memory the loader's tables really map until its own tables map the
-    # rest, and the mm tests check that all usable memory is managed.
+    # Limine 8.2.0 with 4 CPUs and memory above 4 GiB may hand over page
+    # tables whose HHDM entries above 4 GiB are zero (its PDPT entries 4 and
+    # up; 1 or 2 CPUs are fine, and so is 12.5.2), against revision 2's
+    # promise (docs/limine-protocol.md §2). Whether it does depends on the
+    # kernel image's layout (seen with a 2.3 MiB kernel, not with 2.9 MiB),
+    # so the boot-protocol test is told the gap is allowed (allow_hhdm_gap=1)
+    # and the kernel must cope either way: mm::init uses only the memory the
+    # loader's tables really map until its own tables map the rest, and the mm
+    # tests check that all usable memory is managed (direct_map_test.cpp
+    # covers the gap on the host).
     dict(name="ktest_all_4cpu_8g", real_limine=True, cmdline="test=all expect_cpus=4 expect_highmem=1", smp=4, mem="8G",
-         limine_overrides={"8.2.0": dict(cmdline="test=all expect_cpus=4 expect_highmem=1 expect_hhdm_gap=1", expect=[
-             ALL_PASSED, r"cpus=4 ", r"mm: the loader's HHDM did not map 6144 MiB of usable memory"], reject=[NO_PANIC])},
+         limine_overrides={"8.2.0": dict(cmdline="test=all expect_cpus=4 expect_highmem=1 allow_hhdm_gap=1",
+                                         expect=[ALL_PASSED, r"cpus=4 "], reject=[NO_PANIC])},
          exit="pass", expect=[ALL_PASSED, r"cpus=4 "], reject=[NO_PANIC, r"HHDM did not map", NOTHING_SKIPPED]),
     # The suite on QEMU's pc machine (i440FX: no MCFG) with 8 CPUs: the cases
     # that check a q35 device see the machine is not one and say they skip.
