@@ -2,7 +2,7 @@
 #include "kernel/vm/kernel_services.hpp"
 
 #include "kernel/arch/x86_64/cpu.hpp"
-#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/panic.hpp"
@@ -36,7 +36,7 @@ public:
 class LocalShootdown final : public TlbShootdown {
 public:
     void flush(const CpuSet& cpus, uint64_t root, uint64_t start, uint64_t end) override {
-        size_t self = arch::this_cpu().index;
+        size_t self = arch::cpu_index();
         if (cpus.contains(self) && (arch::read_cr3() & pte::kFrameMask) == root) {
             if ((end - start) / 4096 <= 32) {
                 for (uint64_t page = start; page < end; page += 4096) arch::invlpg(page);
@@ -119,7 +119,7 @@ void set_tlb_shootdown(TlbShootdown* shootdown) {
 }
 
 AddressSpace* switch_address_space(AddressSpace* space) {
-    size_t cpu = arch::this_cpu().index;
+    size_t cpu = arch::cpu_index();
     AddressSpace* previous = g_current[cpu];
     if (previous == space) return previous;
     // Join the new address space's CPU set before CR3 can cache anything of
@@ -134,7 +134,7 @@ AddressSpace* switch_address_space(AddressSpace* space) {
 }
 
 AddressSpace* current_address_space() {
-    return g_current[arch::this_cpu().index];
+    return g_current[arch::cpu_index()];
 }
 
 FaultResult handle_page_fault(uint64_t address, uint64_t error_code) {

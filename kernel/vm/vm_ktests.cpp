@@ -12,6 +12,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/exception_info.hpp"
 #include "kernel/arch/x86_64/fault_expect.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/test/ktest.hpp"
@@ -160,9 +161,9 @@ KTEST(vm, tlb_hook_drops_stale_translations) {
     KASSERT(s.space->munmap(a + kPage, kPage).has_value());
     KEXPECT(touch(read_byte, a + kPage).faulted);
     KEXPECT(!touch(read_byte, a).faulted);
-    KEXPECT(s.space->cpus().contains(arch::this_cpu().index));
+    KEXPECT(s.space->cpus().contains(arch::cpu_index()));
     s.leave();
-    KEXPECT(!s.space->cpus().contains(arch::this_cpu().index));
+    KEXPECT(!s.space->cpus().contains(arch::cpu_index()));
 }
 
 KTEST(vm, stack_grows_when_the_cpu_touches_below_it) {
