@@ -35,18 +35,9 @@ boot_ap_launch_record:
 
     .section .rodata, "a"
     .balign 16
-/* Accessed bits preset: the CPU never has to write to this read-only copy
- * (SDM Vol. 3A §3.4.5.1: it sets the bit on a segment load otherwise). */
-boot_ap_gdt:
-    .quad 0                             /* 0x00 null */
-    .quad 0x00009b000000ffff            /* 0x08 16-bit code */
-    .quad 0x000093000000ffff            /* 0x10 16-bit data */
-    .quad 0x00cf9b000000ffff            /* 0x18 32-bit code */
-    .quad 0x00cf93000000ffff            /* 0x20 32-bit data */
-    .quad 0x00af9b000000ffff            /* 0x28 64-bit code */
-    .quad 0x00cf93000000ffff            /* 0x30 64-bit data */
-boot_ap_gdt_end:
+/* boot_ap_gdt is the protocol's GDT, defined in ap_handoff.cpp from
+ * lib/x86_64/descriptors.hpp (7 descriptors of 8 bytes). */
     .balign 16
 boot_ap_gdtr:
-    .word boot_ap_gdt_end - boot_ap_gdt - 1
+    .word 7 * 8 - 1                     /* limit: limine_gdt::kSegmentCount descriptors */
     .quad boot_ap_gdt

@@ -6,12 +6,27 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/boot/limine_requests.hpp"
 #include "lib/cpu_limit.hpp"
+#include "lib/x86_64/descriptors.hpp"
 
 // The stubs (ap_handoff.S): boot_ap_launch gets RDI = the AP's smp_info,
 // whose extra_argument holds the ApLaunch; boot_ap_launch_record gets the
 // ApLaunch itself.
 extern "C" void boot_ap_launch(limine::SmpInfo* info);
 extern "C" [[noreturn]] void boot_ap_launch_record(boot::ApLaunch* launch);
+
+// The GDT boot_ap_launch loads in place of the loader's: the same descriptors
+// at 0x28/0x30 (docs/limine-protocol.md §3), so the hidden parts of CS/DS/SS
+// stay what they are, in the kernel's read-only data. Its limit in
+// ap_handoff.S is 7 * 8 - 1.
+static_assert(x86_64::limine_gdt::kSegmentCount == 7);
+extern "C" {
+[[gnu::aligned(16)]] extern const uint64_t boot_ap_gdt[x86_64::limine_gdt::kSegmentCount];
+[[gnu::aligned(16)]] const uint64_t boot_ap_gdt[x86_64::limine_gdt::kSegmentCount] = {
+    x86_64::limine_gdt::kSegments[0], x86_64::limine_gdt::kSegments[1], x86_64::limine_gdt::kSegments[2],
+    x86_64::limine_gdt::kSegments[3], x86_64::limine_gdt::kSegments[4], x86_64::limine_gdt::kSegments[5],
+    x86_64::limine_gdt::kSegments[6],
+};
+}
 
 namespace boot {
 namespace {

@@ -3,4 +3,5 @@
 add_host_test(lib_x86_64_tests
   ${CMAKE_CURRENT_LIST_DIR}/apic_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/asm_constants_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/descriptors_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/page_table_test.cpp)

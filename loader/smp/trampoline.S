@@ -221,13 +221,8 @@ smp_trampoline_park:
     .balign 16
     .globl smp_trampoline_gdt
 smp_trampoline_gdt:
-    .quad 0                             // 0x00 null
-    .quad 0x00009b000000ffff            // 0x08 16-bit code
-    .quad 0x000093000000ffff            // 0x10 16-bit data
-    .quad 0x00cf9b000000ffff            // 0x18 32-bit code, 4 GiB
-    .quad 0x00cf93000000ffff            // 0x20 32-bit data, 4 GiB
-    .quad 0x00af9b000000ffff            // 0x28 64-bit code
-    .quad 0x00cf93000000ffff            // 0x30 64-bit data
+    .fill 7, 8, 0                       // lib/x86_64/descriptors.hpp limine_gdt::kSegments, stored by
+                                        // install_trampoline (trampoline.cpp)
 smp_trampoline_gdt_end:
 
 // ---------------------------------------------------------- parameter block

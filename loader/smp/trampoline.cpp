@@ -1,15 +1,16 @@
 #include "loader/smp/trampoline.hpp"
 
 #include "loader/smp/trampoline_labels.hpp"
+#include "lib/x86_64/descriptors.hpp"
+#include "lib/x86_64/page_table.hpp"
 
 namespace loader::smp {
 namespace {
 
-// Page-table entry bits (SDM Vol. 3A §4.5, Tables 4-15 to 4-20).
-constexpr uint64_t kPresent = 1ULL << 0;
-constexpr uint64_t kWritable = 1ULL << 1;
-constexpr uint64_t kLargePage = 1ULL << 7;  // PS in a PD entry: 2 MiB page
-constexpr uint64_t kEntriesPerTable = 512;
+using x86_64::paging::kEntriesPerTable;
+using x86_64::paging::pte::kLargePage;  // PS in a PD entry: a 2 MiB page
+using x86_64::paging::pte::kPresent;
+using x86_64::paging::pte::kWritable;
 
 size_t offset_of(const uint8_t* label) {
     return static_cast<size_t>(label - smp_trampoline_start);
@@ -77,6 +78,10 @@ void install_trampoline(uint8_t* page, const TrampolineSetup& setup) {
     const uint32_t base = static_cast<uint32_t>(setup.page_physical);
     // GDTR: limit (kept from the image), then the 32-bit linear base.
     store<uint32_t>(page, smp_tp_temporary_gdtr + 2, base + static_cast<uint32_t>(offset_of(smp_trampoline_gdt)));
+    // The temporary GDT: the protocol's layout (docs/limine-protocol.md §3),
+    // accessed bits preset so the CPU never writes to it.
+    for (size_t i = 0; i < x86_64::limine_gdt::kSegmentCount; ++i)
+        store<uint64_t>(page, smp_trampoline_gdt + 8 * i, x86_64::limine_gdt::kSegments[i]);
     store<uint32_t>(page, smp_tp_far_jump_32, base + static_cast<uint32_t>(offset_of(smp_trampoline_protected_mode)));
     store<uint32_t>(page, smp_tp_far_jump_64, base + static_cast<uint32_t>(offset_of(smp_trampoline_long_mode)));
 

@@ -1,23 +1,30 @@
-// Segment descriptors, the 64-bit TSS and IDT gates as typed, constexpr
-// encoders (Intel SDM Vol. 3A §3.4.5 "Segment Descriptors", §8.2.3 / Figure
-// 8-4 "TSS Descriptor in 64-bit Mode", §8.7 / Figure 8-11 "64-Bit TSS Format",
-// §6.14.1 / Figure 6-8 "64-Bit IDT Gate Descriptors"). Pure values, no asm:
-// host-tested in descriptors_test.cpp.
+// The kernel's GDT layout, the 64-bit TSS and IDT gates as typed, constexpr
+// encoders (Intel SDM Vol. 3A §8.7 / Figure 8-11 "64-Bit TSS Format",
+// §6.14.1 / Figure 6-8 "64-Bit IDT Gate Descriptors"); the segment and TSS
+// descriptor encodings themselves come from lib/x86_64/descriptors.hpp.
+// Pure values, no asm: host-tested in descriptors_test.cpp.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/x86_64/descriptors.hpp"
+
 namespace arch {
 
-// ---------------------------------------------------------------------------
-// Selectors (SDM §3.4.2, Figure 3-6): index << 3 | TI << 2 | RPL.
-
-enum class PrivilegeLevel : uint8_t { kKernel = 0, kUser = 3 };
-
-constexpr uint16_t make_selector(uint16_t index, PrivilegeLevel rpl = PrivilegeLevel::kKernel) {
-    return uint16_t((index << 3) | uint16_t(rpl));
-}
+// Selectors and code/data/TSS descriptor encodings are hardware facts shared
+// with the loader (lib/x86_64/descriptors.hpp); arch names them here.
+using x86_64::code_segment;
+using x86_64::data_segment;
+using x86_64::descriptor_dpl;
+using x86_64::make_selector;
+using x86_64::PrivilegeLevel;
+using x86_64::SegmentWidth;
+using x86_64::SystemDescriptor;
+using x86_64::system_descriptor_base;
+using x86_64::system_descriptor_limit;
+using x86_64::tss_descriptor;
+namespace descriptor_bits = x86_64::descriptor_bits;
 
 // The kernel's GDT. The order is the one SYSCALL/SYSRET impose (SDM Vol. 2B,
 // SYSRET: SS = STAR[63:48] + 8, 64-bit CS = STAR[63:48] + 16), so user data
@@ -43,41 +50,12 @@ inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData
 inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x33
 inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                                   // 0x38
 
-// ---------------------------------------------------------------------------
-// Code and data segment descriptors (SDM §3.4.5, Figure 3-8; types in §3.4.5.1
-// Table 3-1). In 64-bit mode base and limit are ignored for CS/DS/ES/SS, but
-// flat values (base 0, limit 4 GiB, G=1) keep the descriptors meaningful to
-// anything that does read them (e.g. a debugger or compatibility mode).
-namespace descriptor_bits {
-inline constexpr uint64_t kAccessed = 1ULL << 40;    // type bit 0: set up front, so the CPU never writes the GDT
-inline constexpr uint64_t kReadWrite = 1ULL << 41;   // type bit 1: readable code / writable data
-inline constexpr uint64_t kExecutable = 1ULL << 43;  // type bit 3: code segment
-inline constexpr uint64_t kCodeOrData = 1ULL << 44;  // S: 1 = code/data, 0 = system (TSS, gates)
-inline constexpr unsigned kDplShift = 45;            // bits 45..46
-inline constexpr uint64_t kPresent = 1ULL << 47;
-inline constexpr uint64_t kLongMode = 1ULL << 53;                 // L: 64-bit code segment
-inline constexpr uint64_t kDefaultBig = 1ULL << 54;               // D/B: must be 0 when L = 1
-inline constexpr uint64_t kGranularity = 1ULL << 55;              // G: limit counts 4 KiB units
-inline constexpr uint64_t kFlatLimit = 0x000f'0000'0000'ffffULL;  // limit 0xfffff in bits 0..15 and 48..51
-inline constexpr uint64_t kTypeTss64Available = 0x9ULL << 40;     // system type 1001b (SDM Table 3-2)
-inline constexpr uint64_t kTypeTss64Busy = 0xbULL << 40;          // 1011b: set by LTR
-}  // namespace descriptor_bits
-
+// The kernel's flat 64-bit segments.
 constexpr uint64_t code_segment_64(PrivilegeLevel dpl) {
-    using namespace descriptor_bits;
-    return kFlatLimit | kAccessed | kReadWrite | kExecutable | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent |
-           kLongMode | kGranularity;
+    return code_segment(SegmentWidth::k64, dpl);
 }
-
 constexpr uint64_t data_segment(PrivilegeLevel dpl) {
-    using namespace descriptor_bits;
-    return kFlatLimit | kAccessed | kReadWrite | kCodeOrData | (uint64_t(dpl) << kDplShift) | kPresent | kDefaultBig |
-           kGranularity;
-}
-
-// The DPL field of a code/data or system descriptor.
-constexpr unsigned descriptor_dpl(uint64_t descriptor) {
-    return unsigned(descriptor >> descriptor_bits::kDplShift) & 3;
+    return data_segment(SegmentWidth::k64, dpl);
 }
 
 // ---------------------------------------------------------------------------
@@ -99,28 +77,6 @@ static_assert(sizeof(Tss) == 104);
 static_assert(offsetof(Tss, rsp) == 4);
 static_assert(offsetof(Tss, ist) == 36);
 static_assert(offsetof(Tss, io_map_base) == 102);
-
-// A system-segment descriptor in 64-bit mode is 16 bytes (SDM Figure 8-4):
-// the usual 8 with base bits 0..31, then base bits 32..63.
-struct SystemDescriptor {
-    uint64_t low;
-    uint64_t high;
-};
-
-constexpr SystemDescriptor tss_descriptor(uint64_t base, uint32_t limit) {
-    using namespace descriptor_bits;
-    uint64_t low = (uint64_t(limit) & 0xffff) | ((base & 0xffffff) << 16) | kTypeTss64Available | kPresent |
-                   ((uint64_t(limit) >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-    return SystemDescriptor{low, base >> 32};
-}
-
-// Decoding, for tests and for checking what the CPU sees.
-constexpr uint64_t system_descriptor_base(SystemDescriptor d) {
-    return (d.low >> 16 & 0xffffff) | ((d.low >> 56 & 0xff) << 24) | (d.high << 32);
-}
-constexpr uint32_t system_descriptor_limit(SystemDescriptor d) {
-    return uint32_t((d.low & 0xffff) | ((d.low >> 48 & 0xf) << 16));
-}
 
 // ---------------------------------------------------------------------------
 // IDT gates (SDM §6.14.1, Figure 6-8). Interrupt gates clear IF on entry;

@@ -26,16 +26,6 @@ uint32_t index_for_log() {
     return cpu_index();
 }
 
-// CPUID leaf 0Bh EDX (the x2APIC id, all 32 bits) where the CPU has it, else
-// leaf 1 EBX[31:24] (Intel SDM Vol. 2A, CPUID): needs no APIC set up.
-uint32_t apic_id_from_cpuid() {
-    if (cpuid(0).eax >= 0xb) {
-        CpuidResult topology = cpuid(0xb, 0);
-        if (topology.ebx != 0) return topology.edx;
-    }
-    return cpuid(1).ebx >> 24;
-}
-
 void fill_hot(CpuLocal& cpu, uint32_t index, uint32_t apic_id) {
     cpu.hot.self = &cpu.hot;
     cpu.hot.index = index;
@@ -51,7 +41,7 @@ void start_boot_cpu() {
     // The linker script aligns the area as assign() wants; nothing can fail here.
     (void)g_areas.assign(0, reinterpret_cast<uintptr_t>(__percpu_boot_area));
     CpuLocal& bsp = bsp_cpu_local();
-    fill_hot(bsp, 0, apic_id_from_cpuid());
+    fill_hot(bsp, 0, x86_64::initial_apic_id());
     g_cpus[0] = &bsp;
     wrmsr(msr::kGsBase, reinterpret_cast<uint64_t>(&bsp.hot));
     klog::set_cpu_source(index_for_log);
