@@ -18,8 +18,11 @@
 #include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/mm/mmio.hpp"
-#include "kernel/test/hooks.hpp"
+#include "kernel/proc/init.hpp"
+#include "kernel/proc/process.hpp"
 #include "kernel/smp/smp.hpp"
+#include "kernel/syscall/syscall.hpp"
+#include "kernel/test/hooks.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/cmdline.hpp"
 
@@ -104,6 +107,11 @@ namespace {
     klog::defer_output_with_interrupts_off();
     arch::sti();
 
+    // User space: the process layer's fault hooks, then the SYSCALL entry
+    // on every CPU and the system-call table.
+    proc::init();
+    sys::init();
+
     // Scenario hooks and in-kernel tests replace the rest of the boot when
     // asked for: a deliberate failure (selftest=<what>) proves the harness
     // catches it; test=all or test=<suite>[,<suite>...] runs the tests. Both
@@ -126,6 +134,10 @@ namespace {
         klog::error("acpi: {}", off.error().message);
     }
 #endif
+
+    // PID 1 from init=<path> (a Limine module until the VFS): it runs
+    // until it exits, and then the machine powers off.
+    proc::run_init(cmdline);
 
     // Nothing to schedule yet: show what interrupt handlers logged, and
     // sleep between interrupts (the tick, keys).

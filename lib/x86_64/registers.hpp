@@ -44,12 +44,16 @@ inline constexpr uint64_t kSmap = 1ULL << 21;
 }  // namespace cr4
 
 namespace rflags {
-inline constexpr uint64_t kReservedOne = 1ULL << 1;      // always reads as 1
-inline constexpr uint64_t kTrap = 1ULL << 8;             // TF: single-step
-inline constexpr uint64_t kInterruptEnable = 1ULL << 9;  // IF
-inline constexpr uint64_t kDirection = 1ULL << 10;       // DF
-inline constexpr uint64_t kVirtual8086 = 1ULL << 17;     // VM
-inline constexpr uint64_t kAlignmentCheck = 1ULL << 18;  // AC: alignment check / SMAP access control
+inline constexpr uint64_t kReservedOne = 1ULL << 1;        // always reads as 1
+inline constexpr uint64_t kTrap = 1ULL << 8;               // TF: single-step
+inline constexpr uint64_t kInterruptEnable = 1ULL << 9;    // IF
+inline constexpr uint64_t kDirection = 1ULL << 10;         // DF
+inline constexpr uint64_t kVirtual8086 = 1ULL << 17;       // VM
+inline constexpr uint64_t kAlignmentCheck = 1ULL << 18;    // AC: alignment check / SMAP access control
+inline constexpr uint64_t kIoPrivilegeLevel = 3ULL << 12;  // IOPL
+inline constexpr uint64_t kNestedTask = 1ULL << 14;        // NT
+inline constexpr uint64_t kResume = 1ULL << 16;            // RF
+inline constexpr uint64_t kId = 1ULL << 21;                // ID: CPUID available
 }  // namespace rflags
 
 namespace dr6 {
@@ -67,6 +71,12 @@ inline constexpr uint32_t kEfer = 0xc0000080;          // IA32_EFER
 inline constexpr uint32_t kFsBase = 0xc0000100;
 inline constexpr uint32_t kGsBase = 0xc0000101;
 inline constexpr uint32_t kKernelGsBase = 0xc0000102;  // swapped with GS base by SWAPGS
+// SYSCALL/SYSRET (SDM Vol. 3A §5.8.8): the selectors, the 64-bit entry
+// point and the RFLAGS bits SYSCALL clears.
+inline constexpr uint32_t kStar = 0xc0000081;
+inline constexpr uint32_t kLstar = 0xc0000082;
+inline constexpr uint32_t kCstar = 0xc0000083;
+inline constexpr uint32_t kSyscallFlagMask = 0xc0000084;  // IA32_FMASK
 }  // namespace msr
 
 namespace efer {

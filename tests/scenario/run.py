@@ -262,6 +262,8 @@ def main():
             print(f"run.py: work directory kept in {work_dir}")
 
     failures = check(scenario, status, text)
+    if not failures and scenario.get("check"):
+        failures = scenario["check"](text, build_dir)
     print(f"scenario {args.name}: {'FAILED' if failures else 'passed'} in {seconds:.1f} s "
           f"(exit status {status}); serial log: {log_path}")
     if failures:

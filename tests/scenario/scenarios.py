@@ -25,6 +25,9 @@ Keys of a scenario:
   our_loader  True: the scenario checks our loader's own messages or choices,
               so it is skipped when the ESP boots through another loader
               (make LIMINE_EFI=...)
+  check       function(serial text, build dir) -> [failure]: run after the
+              boot passed the checks above (user_program_scenario: the
+              program's output against the host's)
   screen      function(width, height, rgb bytes) -> [failure]: once every
               `expect` matched, the screen is dumped and judged (failures
               are reported as "screen: ..." lines, which `reject` catches)
@@ -46,7 +49,9 @@ Keys of a scenario:
 import gzip
 import hashlib
 import os
+import re
 import struct
+import sys
 
 # The real Limine releases the kernel is checked against: the last 8.x (base
 # revisions up to 2) and a 12.x (up to 6).
@@ -415,6 +420,60 @@ CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\
              r"^info: cpu: 8259 PICs remapped to 0x20-0x2f and masked",
              r"^info: cpu: local APIC x2?APIC id \d+, spurious vector 0xff"]
 
+# User space (kernel/proc, kernel/syscall): a static test program of
+# tests/user/ handed over as a Limine module runs as PID 1 (init=); what it
+# prints on the serial console must be what the same binary prints on the
+# host Linux (tools/differential.py's comparison, kernel log lines left
+# out), it must exit 0, and the kernel then powers the machine off.
+KLOG_LINE = re.compile(r"^(\[\s*\d+\.\d+\] )?(debug|info|warn|warning|error): ")
+TOOLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+
+
+def init_output(text, path):
+    """The lines PID 1 printed: between the kernel's "init: starting <path>"
+    and "init: <path> (pid 1) ..." lines, without the kernel's own log lines."""
+    lines, inside = [], False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if re.search(r"init: starting " + re.escape(path) + r" as pid 1$", line.rstrip("\r")):
+            inside = True
+        elif inside and re.search(r"init: " + re.escape(path) + r" \(pid 1\) ", line):
+            break
+        elif inside and not KLOG_LINE.match(line):
+            lines.append(line.rstrip("\r"))
+    return "".join(x + "\n" for x in lines)
+
+
+def matches_host(flavour, program):
+    """A scenario check: PID 1's output equals the host's for the same binary."""
+    def check(text, build_dir):
+        sys.path.insert(0, TOOLS_DIR)
+        import differential
+        binary = os.path.join(build_dir, "user", flavour, program)
+        status, expected, error = differential.run(binary, 120)
+        if status != 0:
+            return [f"{flavour}/{program} failed on the host (status {status}): {error.strip()[:200]}"]
+        actual = init_output(text, f"/boot/modules/{program}")
+        rules = differential.load_allowed(
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "user", "allowed_differences.txt"),
+            program)
+        problems = differential.differences(expected, actual, rules)
+        return [f"{flavour}/{program} differs from the host:"] + problems if problems else []
+    return check
+
+
+def user_program_scenario(flavour, program, **extra):
+    path = f"/boot/modules/{program}"
+    return dict(name=f"user_{program}_{flavour}", cmdline=f"init={path}", modules=[(path, "")],
+                build_files={path: f"user/{flavour}/{program}"}, exit="poweroff", check=matches_host(flavour, program),
+                expect=[rf"init: starting {path} as pid 1", rf"init: {path} \(pid 1\) exited with status 0; powering off"],
+                reject=[NO_PANIC, r"killed by"], **extra)
+
+
+USER_SCENARIOS = [
+    user_program_scenario("glibc", "startup", smp=2),
+    user_program_scenario("musl", "startup"),
+]
+
 SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
@@ -585,4 +644,5 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*out of memory.*kernel"], reject=[READY]),
     dict(name="loader_unsupported_paging_mode", our_loader=True, cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
-] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS
+] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS \
+    + USER_SCENARIOS

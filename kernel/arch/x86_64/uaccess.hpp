@@ -79,6 +79,8 @@ void set_user_trap_handler(UserTrapHandler handler);
 // user mode" (preemption, signals). Interrupts off on entry and exit.
 using ReturnToUserHook = void (*)(InterruptFrame& frame);
 void set_return_to_user_hook(ReturnToUserHook hook);
+// Runs the installed hook (the system-call exit's share of the above).
+void run_return_to_user_hook(InterruptFrame& frame);
 
 // This CPU's user-mode protections, where the CPU has them (CPUID.07H):
 // SMEP (no kernel execution of user pages), SMAP (no kernel access to user

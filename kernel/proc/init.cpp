@@ -1,0 +1,63 @@
+// PID 1 (init.hpp).
+#include "kernel/proc/init.hpp"
+
+#include "kernel/acpi/acpi.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/proc/process.hpp"
+#include "kernel/proc/program.hpp"
+#include "lib/format.hpp"
+
+namespace proc {
+namespace {
+
+constexpr size_t kMaxInitArguments = 32;
+
+}  // namespace
+
+WaitStatusText describe_wait_status(int status) {
+    WaitStatusText out{};
+    if ((status & 0x7f) == 0)
+        lib::format(out.text, sizeof out.text, "exited with status {}", (status >> 8) & 0xff);
+    else
+        lib::format(out.text, sizeof out.text, "killed by signal {}", status & 0x7f);
+    return out;
+}
+
+void run_init(const lib::CommandLine& cmdline) {
+    lib::StringView path = cmdline.value_or("init", "");
+    if (path.empty()) path = cmdline.value_or("rdinit", "");
+    if (path.empty()) return;
+
+    // argv[0] is the path; the words after "--" follow, unchanged.
+    lib::StringView argv[kMaxInitArguments + 1];
+    size_t argc = 0;
+    argv[argc++] = path;
+    bool after_dashes = false;
+    cmdline.for_each([&](lib::StringView key, lib::StringView value) {
+        if (!after_dashes) {
+            after_dashes = key == lib::StringView("--") && value.empty();
+            return;
+        }
+        if (argc > kMaxInitArguments) return;
+        size_t length = value.empty() ? key.size() : size_t(value.data() + value.size() - key.data());
+        argv[argc++] = lib::StringView(key.data(), length);
+    });
+    // Linux's default environment for init (init/main.c: envp_init).
+    lib::StringView envp[] = {"HOME=/", "TERM=linux"};
+
+    auto process = spawn_module(path, lib::Span<const lib::StringView>(argv, argc),
+                                lib::Span<const lib::StringView>(envp, 2), nullptr);
+    if (!process) {
+        klog::error("init: cannot start {}: {} ({})", path, process.error().message,
+                    lib::errno_name(process.error().code));
+        return;
+    }
+    klog::info("init: starting {} as pid {}", path, (*process)->pid);
+    int status = run_task((*process)->main_task);
+    klog::info("init: {} (pid {}) {}; powering off", path, (*process)->pid, describe_wait_status(status).text);
+    reap(*process);
+    auto off = acpi::power_off();
+    klog::error("init: power off failed: {}", off.error().message);
+}
+
+}  // namespace proc

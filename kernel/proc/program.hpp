@@ -1,0 +1,29 @@
+// Starting programs: exec's parameters from a process (its limits,
+// credentials, personality), and a new process running a program from a
+// Limine module (PID 1 before the VFS).
+#pragma once
+
+#include "kernel/proc/exec.hpp"
+#include "kernel/proc/process.hpp"
+
+namespace proc {
+
+// Linux's personality flag that turns ASLR off (ADDR_NO_RANDOMIZE).
+inline constexpr uint32_t kAddrNoRandomize = 0x0040000;
+
+// The exec parameters for `process` running `filename` with `argv`/`envp`
+// (kernel copies), interpreters opened through `files`.
+ExecParameters exec_parameters(const Process& process, lib::StringView filename, lib::Span<const lib::StringView> argv,
+                               lib::Span<const lib::StringView> envp, ExecFiles& files);
+
+// Replaces the program of `process` (its only task) by `program`: on
+// success the old address space is gone and the task starts at the new
+// entry; on failure nothing changed, unless failure->fatal.
+lib::Expected<void> exec_program(Process& process, ExecFile& program, const ExecParameters& parameters,
+                                 ExecFailure* failure);
+
+// A new process (child of `parent`, or none) running the module at `path`.
+lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
+                                     lib::Span<const lib::StringView> envp, Process* parent);
+
+}  // namespace proc

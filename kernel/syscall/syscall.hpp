@@ -1,0 +1,32 @@
+// The system-call layer (docs/syscalls.md): the SYSCALL entry
+// (entry.S), the typed dispatch table (dispatch.hpp) and the handlers, by
+// area (process_calls.cpp, memory_calls.cpp, time_calls.cpp,
+// console_calls.cpp).
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/syscall/dispatch.hpp"
+
+namespace sys {
+
+// The vector slot of a system call's arch::InterruptFrame (no IDT vector
+// has it); the error-code slot holds the call's number (Linux's orig_ax).
+inline constexpr uint64_t kSyscallVector = 256;
+
+// IA32_STAR, IA32_LSTAR, IA32_FMASK and EFER.SCE on every CPU, and the
+// table. After smp bring-up.
+void init();
+// The same MSRs on this CPU only.
+void init_this_cpu();
+
+// How many calls had no handler (ENOSYS).
+uint64_t unknown_calls();
+
+// The table's handlers, added by area.
+void add_process_calls(Entry* table);
+void add_memory_calls(Entry* table);
+void add_time_calls(Entry* table);
+void add_console_calls(Entry* table);
+
+}  // namespace sys

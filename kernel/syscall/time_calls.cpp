@@ -1,0 +1,96 @@
+// Time: clock_gettime, clock_getres, gettimeofday, time (docs/syscalls.md).
+// CLOCK_MONOTONIC and CLOCK_BOOTTIME count from kernel entry
+// (ktime::now_ns); CLOCK_REALTIME adds the boot date the loader read from
+// the firmware's clock. The COARSE clocks are the same clocks cut to the
+// tick (4 ms, as with Debian's HZ=250), as clock_getres says.
+#include "kernel/abi/linux_syscalls.hpp"
+#include "kernel/abi/linux_time.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/proc/process.hpp"
+#include "kernel/syscall/syscall.hpp"
+#include "kernel/syscall/user_memory.hpp"
+#include "kernel/time/time.hpp"
+
+namespace sys {
+namespace {
+
+using lib::Errno;
+
+constexpr int64_t kCoarseNs = 4'000'000;  // one tick at HZ=250 (Linux's coarse resolution)
+constexpr int kClockRealtimeAlarm = 8;
+constexpr int kClockBoottimeAlarm = 9;
+constexpr int kClockTai = 11;
+
+uint64_t realtime_ns() {
+    return uint64_t(boot::info().boot_time) * uint64_t(uapi::kNsPerSec) + ktime::now_ns();
+}
+
+uapi::Timespec timespec_of(uint64_t ns) {
+    return {int64_t(ns / uint64_t(uapi::kNsPerSec)), int64_t(ns % uint64_t(uapi::kNsPerSec))};
+}
+
+// The clock's time in ns, or EINVAL for a clock Linux does not have
+// (negative ids name CPU clocks of other processes: not yet).
+lib::Expected<uint64_t> clock_now(int clock) {
+    switch (clock) {
+        case uapi::kCLOCK_REALTIME:
+        case kClockRealtimeAlarm: return realtime_ns();
+        case kClockTai: return realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec);  // TAI-UTC since 2017
+        case uapi::kCLOCK_MONOTONIC:
+        case uapi::kCLOCK_MONOTONIC_RAW:
+        case uapi::kCLOCK_BOOTTIME:
+        case kClockBoottimeAlarm: return ktime::now_ns();
+        case uapi::kCLOCK_REALTIME_COARSE: {
+            uint64_t ns = realtime_ns();
+            return ns - ns % kCoarseNs;
+        }
+        case uapi::kCLOCK_MONOTONIC_COARSE: {
+            uint64_t ns = ktime::now_ns();
+            return ns - ns % kCoarseNs;
+        }
+        case uapi::kCLOCK_PROCESS_CPUTIME_ID:
+        case uapi::kCLOCK_THREAD_CPUTIME_ID: return proc::task_cpu_ns(*proc::current_task());
+        default: return lib::Error::make(Errno::kEINVAL, "no such clock");
+    }
+}
+
+lib::Expected<int64_t> sys_clock_gettime(int clock, UserPtr<uapi::Timespec> out) {
+    uint64_t ns = TRY(clock_now(clock));
+    TRY(copy_out(out, timespec_of(ns)));
+    return 0;
+}
+
+lib::Expected<int64_t> sys_clock_getres(int clock, UserPtr<uapi::Timespec> out) {
+    TRY(clock_now(clock));
+    if (out.is_null()) return 0;
+    int64_t ns = (clock == uapi::kCLOCK_REALTIME_COARSE || clock == uapi::kCLOCK_MONOTONIC_COARSE) ? kCoarseNs : 1;
+    TRY(copy_out(out, uapi::Timespec{0, ns}));
+    return 0;
+}
+
+lib::Expected<int64_t> sys_gettimeofday(UserPtr<uapi::Timeval> tv, UserPtr<uapi::Timezone> tz) {
+    if (!tv.is_null()) {
+        uint64_t ns = realtime_ns();
+        TRY(copy_out(tv, uapi::Timeval{int64_t(ns / uint64_t(uapi::kNsPerSec)),
+                                       int64_t(ns % uint64_t(uapi::kNsPerSec) / 1000)}));
+    }
+    if (!tz.is_null()) TRY(copy_out(tz, uapi::Timezone{0, 0}));
+    return 0;
+}
+
+lib::Expected<int64_t> sys_time(UserPtr<int64_t> out) {
+    int64_t seconds = int64_t(realtime_ns() / uint64_t(uapi::kNsPerSec));
+    if (!out.is_null()) TRY(copy_out(out, seconds));
+    return seconds;
+}
+
+}  // namespace
+
+void add_time_calls(Entry* table) {
+    table[uapi::kNR_clock_gettime] = &call<&sys_clock_gettime>;
+    table[uapi::kNR_clock_getres] = &call<&sys_clock_getres>;
+    table[uapi::kNR_gettimeofday] = &call<&sys_gettimeofday>;
+    table[uapi::kNR_time] = &call<&sys_time>;
+}
+
+}  // namespace sys
