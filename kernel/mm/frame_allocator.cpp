@@ -81,6 +81,14 @@ lib::Expected<void> FrameAllocator::init(lib::Span<const boot::MemoryRegion> map
         }
         uint64_t first = align_up(region.base, kPageSize) >> kPageShift;
         uint64_t end = align_down(region.base + region.length, kPageSize) >> kPageShift;
+        // Physical page 0 is never handed out: page-cache indexes, page
+        // tables and the VM's backing objects all take frame address 0 for
+        // "no frame", so a file page or a mapping given frame 0 would read
+        // as a hole (zeros). Firmware maps (OVMF) list it as usable.
+        if (first == 0 && end > 0) {
+            first = 1;
+            withheld_bytes_ += kPageSize;
+        }
         if (end <= first) continue;
         if (range_count > 0 && ranges[range_count - 1].first + ranges[range_count - 1].count == first) {
             ranges[range_count - 1].count += end - first;
@@ -121,6 +129,17 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
     if (!is_aligned(base, kPageSize) || !is_aligned(length, kPageSize) || length == 0)
         return lib::Error::make(lib::ErrorCode::kEINVAL, "region is not page aligned");
     uint64_t first = base >> kPageShift, count = length >> kPageShift;
+    const uint64_t map_length = length;  // of the memory map's region, page 0 included
+    if (first == 0) {  // page 0 is never handed out (see init)
+        ksync::Guard guard(lock_);
+        withheld_bytes_ += kPageSize;
+        if (count == 1) {
+            if (was != boot::MemoryType::kUsable && size_t(was) < kMemoryTypeCount) reserved_bytes_[size_t(was)] -= map_length;
+            return {};
+        }
+        ++first, --count;
+        if (records) ++records;
+    }
     // Without outside storage, the new zone's records live at its own start.
     uint64_t metadata_frames = records ? 0 : metadata_frames_for(count);
     if (count <= metadata_frames) return lib::Error::make(lib::ErrorCode::kEINVAL, "region too small");
@@ -134,7 +153,7 @@ lib::Expected<void> FrameAllocator::add_region(uint64_t base, uint64_t length, b
     __builtin_memset(records, 0, (count - metadata_frames) * sizeof(FrameRecord));
     TRY(add_zone_locked(first + metadata_frames, count - metadata_frames, records));
     metadata_bytes_ += metadata_frames << kPageShift;
-    if (was != boot::MemoryType::kUsable && size_t(was) < kMemoryTypeCount) reserved_bytes_[size_t(was)] -= length;
+    if (was != boot::MemoryType::kUsable && size_t(was) < kMemoryTypeCount) reserved_bytes_[size_t(was)] -= map_length;
     return {};
 }
 
@@ -430,6 +449,7 @@ FrameStats FrameAllocator::stats() const {
     stats.managed_bytes = managed_frames_ << kPageShift;
     stats.free_bytes = free_frames_ << kPageShift;
     stats.metadata_bytes = metadata_bytes_;
+    stats.withheld_bytes = withheld_bytes_;
     for (size_t i = 0; i < kMemoryTypeCount; ++i) stats.reserved_bytes[i] = reserved_bytes_[i];
     return stats;
 }

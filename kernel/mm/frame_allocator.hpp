@@ -77,6 +77,9 @@ struct FrameStats {
     uint64_t managed_bytes = 0;  // usable memory handed to the allocator (after its metadata)
     uint64_t free_bytes = 0;
     uint64_t metadata_bytes = 0;  // the per-frame records
+    // Usable memory never handed out: physical page 0, which every holder
+    // of frames takes for "no frame" (FrameAllocator::init).
+    uint64_t withheld_bytes = 0;
     // Bytes of the memory map by type that the allocator does not hand out
     // (index: boot::MemoryType); kUsable counts nothing here.
     uint64_t reserved_bytes[kMemoryTypeCount] = {};
@@ -182,6 +185,7 @@ private:
     uint64_t free_frames_ = 0;
     uint64_t managed_frames_ = 0;
     uint64_t metadata_bytes_ = 0;
+    uint64_t withheld_bytes_ = 0;
     uint64_t reserved_bytes_[kMemoryTypeCount] = {};
 };
 

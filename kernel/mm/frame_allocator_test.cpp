@@ -64,6 +64,31 @@ TEST(FrameAllocator, SingleFramesComeFromUsableMemoryAndReturn) {
     EXPECT_EQ(f.allocator.stats().free_bytes, before.free_bytes);
 }
 
+// Physical page 0 is usable on OVMF, but 0 means "no frame" to every holder
+// of frames (page indexes, page tables): it is never handed out, neither
+// from the map nor from a region added later, and is counted as withheld.
+TEST(FrameAllocator, PageZeroIsNeverHandedOut) {
+    Fixture f({region(0, 0x10000), region(0x100000, 1 * kMiB, MemoryType::kBootloaderReclaimable)});
+    ASSERT_TRUE(f.ok);
+    EXPECT_EQ(f.allocator.stats().withheld_bytes, kPageSize);
+    EXPECT_FALSE(f.allocator.is_managed(0));
+    std::set<uint64_t> seen;
+    while (auto frame = f.allocator.allocate()) seen.insert(*frame);
+    EXPECT_EQ(seen.count(0), 0u);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_LT(*seen.begin(), 0x10000u);  // the rest of the low region is used
+
+    Fixture g({region(0x100000, 1 * kMiB), region(0, 0x4000, MemoryType::kBootloaderReclaimable)});
+    ASSERT_TRUE(g.ok);
+    static mm::FrameRecord records[4];
+    ASSERT_TRUE(g.allocator.add_region(0, 0x4000, MemoryType::kBootloaderReclaimable, records).has_value());
+    EXPECT_EQ(g.allocator.stats().withheld_bytes, kPageSize);
+    std::set<uint64_t> low;
+    while (auto frame = g.allocator.allocate()) low.insert(*frame);
+    EXPECT_EQ(low.count(0), 0u);
+    EXPECT_EQ(low.count(0x3000), 1u);
+}
+
 TEST(FrameAllocator, ZeroingClearsTheFrame) {
     Fixture f({region(0x1000, 4 * kMiB)});
     ASSERT_TRUE(f.ok);
