@@ -18,6 +18,7 @@
 # KERNEL=checked (run/debug/screenshot the checked kernel; default release),
 # TESTS="regex" (ctest -R), OPT_IN=1 (make test also runs the opt-in scenarios:
 # more machine shapes of what it covers once; their CTest label is opt-in),
+# ROOTFS_OVERLAY=dir (copied over rootfs/ into build/initramfs.cpio),
 # LIMINE_EFI=/path/BOOTX64.EFI (boot through a real Limine 8.x; set it on the
 # first make of a build directory, or `make clean` first).
 BUILD ?= build
@@ -43,7 +44,8 @@ QEMU_FLAGS = --image $(IMAGE) --esp $(ESP) --smp $(SMP) --mem $(MEM) $(if $(KVM)
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD) -G Ninja \
 	-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_ASM_COMPILER=clang \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMINE_EFI=$(abspath $(LIMINE_EFI))
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMINE_EFI=$(abspath $(LIMINE_EFI)) \
+	$(if $(ROOTFS_OVERLAY),-DROOTFS_OVERLAY=$(abspath $(ROOTFS_OVERLAY)))
 
 .PHONY: all build run test debug bench screenshot clean distclean format
 
@@ -54,7 +56,7 @@ $(BUILD)/build.ninja:
 	$(CMAKE_CONFIGURE)
 
 build: $(BUILD)/build.ninja
-	$(if $(LIMINE_EFI),$(CMAKE_CONFIGURE) >/dev/null)
+	$(if $(LIMINE_EFI)$(ROOTFS_OVERLAY),$(CMAKE_CONFIGURE) >/dev/null)
 	cmake --build $(BUILD) -j $(JOBS)
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json 2>/dev/null || true
 

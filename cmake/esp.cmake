@@ -1,5 +1,6 @@
 # build/esp: the EFI system partition as a directory tree, the interface the
-# loader issue promises: EFI/BOOT/BOOTX64.EFI, boot/limine.conf, boot/kernel.
+# loader issue promises: EFI/BOOT/BOOTX64.EFI, boot/limine.conf, boot/kernel;
+# and boot/initramfs.cpio, the module limine.conf hands the kernel.
 # build/disk.img: the same tree in a GPT disk image with one FAT ESP, for
 # `make run`, USB sticks and other emulators (tools/make-disk-image.sh).
 # Both hold the release kernel; esp-test/ and disk-test.img the checked one.
@@ -22,13 +23,14 @@ endif()
 
 # add_esp(<target> <dir> <image> <kernel elf>): the ESP tree and its disk image.
 function(add_esp target dir image kernel_elf)
-  set(files ${dir}/EFI/BOOT/BOOTX64.EFI ${dir}/boot/kernel ${dir}/boot/limine.conf)
+  set(files ${dir}/EFI/BOOT/BOOTX64.EFI ${dir}/boot/kernel ${dir}/boot/limine.conf ${dir}/boot/initramfs.cpio)
   add_custom_command(OUTPUT ${files}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}/EFI/BOOT ${dir}/boot
     COMMAND ${CMAKE_COMMAND} -E copy ${ESP_LOADER} ${dir}/EFI/BOOT/BOOTX64.EFI
     COMMAND ${CMAKE_COMMAND} -E copy ${kernel_elf} ${dir}/boot/kernel
     COMMAND ${CMAKE_COMMAND} -E copy ${ESP_CONF} ${dir}/boot/limine.conf
-    DEPENDS loader ${kernel_elf} ${ESP_CONF} ${LIMINE_EFI}
+    COMMAND ${CMAKE_COMMAND} -E copy ${INITRAMFS} ${dir}/boot/initramfs.cpio
+    DEPENDS loader ${kernel_elf} ${ESP_CONF} ${LIMINE_EFI} initramfs ${INITRAMFS}
     COMMENT "Assembling the ESP tree in ${dir}")
   add_custom_target(${target} ALL DEPENDS ${files})
   add_custom_command(OUTPUT ${image}

@@ -15,6 +15,7 @@
 #include "kernel/debug/panic.hpp"
 #include "kernel/debug/symbols.hpp"
 #include "kernel/dev/ps2_keyboard.hpp"
+#include "kernel/fs/fs.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/mm/mmio.hpp"
@@ -100,6 +101,9 @@ namespace {
     smp::start_timers();  // every CPU's TSC checked, every CPU ticking
     if (auto keyboard = dev::keyboard::init(); !keyboard)
         klog::info("keyboard: none: {} ({})", keyboard.error().message, lib::errno_name(keyboard.error().code));
+    // Files: the root tmpfs with the initramfs modules unpacked into it,
+    // devtmpfs on /dev.
+    fs::init();
     // From here on interrupt handlers may log: their lines wait in the log
     // ring for a drain with interrupts on (the idle loop below, or the next
     // line logged from ordinary code) instead of holding the CPU in polled

@@ -57,6 +57,19 @@ import sys
 # revisions up to 2) and a 12.x (up to 6).
 REAL_LIMINE_VERSIONS = ["8.2.0", "12.5.2"]
 
+def newc(name, mode, data=b"", nlink=1, ino=1):
+    """One cpio newc entry (docs/cpio.md)."""
+    fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0]
+    entry = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
+    entry += b"\0" * (-len(entry) % 4) + data
+    return entry + b"\0" * (-len(entry) % 4)
+
+
+# Two good files around a "../" name, then an entry cut short.
+BROKEN_CPIO = (newc("good", 0o100644, b"kept\n") + newc("../escape", 0o100644, b"x") +
+               newc("after", 0o100600, b"also kept\n") + newc("cut", 0o100644, b"y" * 100)[:150])
+
+
 # --- kernel-file patches, for the loader's bad-input scenarios ----------------
 
 COMMON_MAGIC = struct.pack("<QQ", 0xC7B1DD30DF4C8B88, 0x0A82E883A194F07B)
@@ -572,6 +585,23 @@ SCENARIOS = [
          modules=[("/boot/modules/stack_dump", "")], build_files={"/boot/modules/stack_dump": "testdata/stack_dump"},
          exit="pass", expect=[ALL_PASSED, r"vm: user address spaces ready, aslr=off",
                               r"exec: /boot/modules/stack_dump: entry=0x40\w+ sp=0x7fffffffe\w+ brk=0x\w+ aslr=off"],
+         reject=[NO_PANIC]),
+
+    # Files (docs/fs.md): the build's initramfs as a module, unpacked into the
+    # root tmpfs and read back through the VFS equal to the archive, byte for
+    # byte; /dev's memory devices; tmpfs to and from user memory (EFAULT for
+    # read-only pages), a file's pages mapped shared.
+    dict(name="fs_initramfs", cmdline="test=fs", smp=2, modules=[("/boot/initramfs.cpio", "initramfs")],
+         exit="pass", expect=[ALL_PASSED, r"initramfs /boot/initramfs\.cpio: \d+ entries",
+                              r"fs: initramfs read back: [1-9]\d* files, \d+ bytes, all equal"],
+         reject=[NO_PANIC, r"initramfs .*offset"]),
+    # A broken archive: the entries before and after a bad one are kept, each
+    # problem is logged with its offset, and a truncated tail ends the walk.
+    dict(name="fs_initramfs_broken", cmdline="test=fs", modules=[("/boot/broken.cpio", "initramfs")],
+         files={"/boot/broken.cpio": BROKEN_CPIO}, exit="pass",
+         expect=[ALL_PASSED, r"initramfs /boot/broken\.cpio: offset \d+: name has a \"\.\.\" component \(\.\./escape\)",
+                 r"initramfs /boot/broken\.cpio: offset \d+: .*past the end",
+                 r"fs: initramfs read back: 2 files"],
          reject=[NO_PANIC]),
 
     # Memory management at several sizes, and on a CPU without 1 GiB pages.

@@ -1,0 +1,99 @@
+// The file systems at boot (see fs.hpp). Kernel only.
+#include "kernel/fs/fs.hpp"
+
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/fs/device.hpp"
+#include "kernel/fs/initramfs.hpp"
+#include "kernel/fs/tmpfs.hpp"
+#include "kernel/time/time.hpp"
+#include "kernel/vm/kernel_services.hpp"
+
+namespace fs {
+
+namespace {
+
+bool g_ready = false;
+BootReport g_report;
+Path g_dev;
+
+// CLOCK_REALTIME as the loader told it at boot, advanced by the monotonic
+// clock (there is no settimeofday yet).
+uapi::Timespec wall_clock() {
+    uint64_t ns = ktime::initialized() ? ktime::now_ns() : 0;
+    int64_t base = boot::info().boot_time;
+    return {base + int64_t(ns / 1000000000), int64_t(ns % 1000000000)};
+}
+
+bool is_initramfs(const boot::Module& module) {
+    return lib::StringView(module.cmdline) == "initramfs" || lib::StringView(module.path).ends_with(".cpio");
+}
+
+void log_problem(void* archive, const cpio::Problem& problem, const lib::Error* error) {
+    klog::warn("initramfs {}: offset {}: {}{}{} ({})", static_cast<const char*>(archive), problem.offset,
+               problem.message, error ? " " : "", error ? lib::errno_name(error->code) : "", problem.name);
+}
+
+}  // namespace
+
+bool ready() { return g_ready; }
+const BootReport& boot_report() { return g_report; }
+
+lib::Expected<void> make_device_node(lib::StringView name, uint32_t mode, uint32_t major, uint32_t minor) {
+    if (!g_dev) return fail(lib::Errno::kENOENT, "no /dev yet");
+    Context context = TRY(root_context());
+    context.umask = 0;
+    return make_node(context, g_dev, name, mode, uapi::make_dev(major, minor));
+}
+
+void init() {
+    set_time_source(wall_clock);
+    vm::FrameSource& frames = *vm::kernel_services().frames;
+    auto rootfs = Tmpfs::make(frames, "rootfs", 0755);
+    if (!rootfs) PANIC("fs: no root file system: {}", rootfs.error().message);
+    auto root = Mount::make_root(**rootfs, 0);
+    if (!root) PANIC("fs: cannot mount the root: {}", root.error().message);
+    set_root_mount(*root);
+    Context context = *root_context();
+    context.umask = 0;
+
+    const boot::BootInfo& info = boot::info();
+    for (size_t i = 0; i < info.module_count; ++i) {
+        const boot::Module& module = info.modules[i];
+        if (!is_initramfs(module)) continue;
+        auto report = unpack_cpio(context, context.root, lib::Bytes(module.address, module.size), log_problem,
+                                  const_cast<char*>(module.path));
+        if (!report) {
+            klog::error("initramfs {}: {}", module.path, report.error().message);
+            continue;
+        }
+        ++g_report.archives;
+        g_report.entries += report->entries;
+        g_report.problems += report->problems;
+        g_report.bytes += report->bytes;
+        klog::info("initramfs {}: {} entries, {} bytes of files{}", module.path, report->entries, report->bytes,
+                   report->problems ? ", some entries skipped" : "");
+    }
+
+    // devtmpfs on /dev (made if the initramfs has none).
+    if (auto made = make_directory(context, context.root, "dev", 0755); !made && made.error().code != lib::Errno::kEEXIST)
+        klog::warn("fs: cannot make /dev: {}", made.error().message);
+    auto devtmpfs = Tmpfs::make(frames, "devtmpfs", 0755);
+    if (!devtmpfs) PANIC("fs: no devtmpfs: {}", devtmpfs.error().message);
+    if (auto mounted = mount(context, **devtmpfs, context.root, "dev", kMountNoSuid); !mounted) {
+        klog::warn("fs: cannot mount devtmpfs on /dev: {}", mounted.error().message);
+    } else {
+        auto dev = lookup(context, context.root, "dev", kFollow | kDirectory);
+        if (dev) g_dev = *dev;
+    }
+    if (auto registered = register_memory_devices(); !registered)
+        klog::warn("fs: memory devices: {}", registered.error().message);
+    for (const DeviceNode& node : kMemoryDeviceNodes)
+        if (auto made = make_device_node(node.name, node.mode, node.major, node.minor); !made)
+            klog::warn("fs: /dev/{}: {}", node.name, made.error().message);
+    g_ready = true;
+    klog::info("fs: root tmpfs with {} initramfs archive(s), devtmpfs on /dev", g_report.archives);
+}
+
+}  // namespace fs
