@@ -21,6 +21,7 @@
 #include "kernel/mm/mmio.hpp"
 #include "kernel/proc/init.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/sched/sched.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/test/hooks.hpp"
@@ -111,6 +112,12 @@ namespace {
     klog::defer_output_with_interrupts_off();
     arch::sti();
 
+    // Threads: this context becomes thread "main" on CPU 0, every CPU's idle
+    // loop its idle thread; from here on the tick and the end of every
+    // interrupt may switch threads (docs/scheduler.md).
+    sched::init(smp::cpu_limit());
+    smp::call_on_others(sched::start_this_cpu, nullptr, smp::Wait::kYes);
+
     // User space: the process layer's fault hooks, then the SYSCALL entry
     // on every CPU and the system-call table.
     proc::init();
@@ -143,9 +150,10 @@ namespace {
     // until it exits, and then the machine powers off.
     proc::run_init(cmdline);
 
-    // Nothing to schedule yet: show what interrupt handlers logged, and
-    // sleep between interrupts (the tick, keys).
-    smp::idle();
+    // The boot is done: thread "main" ends, and each CPU's idle thread
+    // (which shows what interrupt handlers logged and halts between
+    // interrupts) runs whenever no other thread does.
+    sched::exit_current();
 }
 
 }  // namespace

@@ -353,8 +353,8 @@ uint64_t late_ticks() {
     return __atomic_load_n(&this_timer()->late_ticks, __ATOMIC_RELAXED);
 }
 
-void set_tick_hook(void (*hook)()) {
-    __atomic_store_n(&g_tick_hook, hook, __ATOMIC_RELEASE);
+void (*set_tick_hook(void (*hook)()))() {
+    return __atomic_exchange_n(&g_tick_hook, hook, __ATOMIC_ACQ_REL);
 }
 
 namespace {
@@ -406,8 +406,10 @@ lib::Expected<void> arm_deadline_after(Deadline& deadline, uint64_t delay_ns, De
 }
 
 bool cancel_deadline(Deadline& deadline) {
-    arch::PreemptGuard pinned;
-    CpuTimer* cpu = this_timer();
+    // The list of the CPU that armed it (its `cpu` stays put while armed:
+    // only its owner re-arms it), from whichever CPU the owner runs on now.
+    uint32_t owner = __atomic_load_n(&deadline.cpu, __ATOMIC_RELAXED);
+    CpuTimer* cpu = &g_timers.on(owner);
     ksync::Guard guard(cpu->lock);
     return unlink(*cpu, deadline);
 }

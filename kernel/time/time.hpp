@@ -87,8 +87,9 @@ EventMode event_mode();
 // of those came late, folded into a later interrupt.
 uint64_t ticks();
 uint64_t late_ticks();
-// A hook run on every tick of every CPU (for a scheduler), or nullptr.
-void set_tick_hook(void (*hook)());
+// A hook run on every tick of every CPU (the scheduler's), or nullptr.
+// Returns the hook it replaces (a test that installs its own chains to it).
+void (*set_tick_hook(void (*hook)()))();
 
 // Arms `deadline` on this CPU for `at_ns` (now_ns() time) or after
 // `delay_ns`. Re-arming an armed deadline moves it, on the CPU that armed
@@ -98,7 +99,8 @@ void set_tick_hook(void (*hook)());
                                                void* context);
 [[nodiscard]] lib::Expected<void> arm_deadline_after(Deadline& deadline, uint64_t delay_ns, Deadline::Callback callback,
                                                      void* context);
-// Disarms; returns whether it was still armed. Call on the arming CPU.
+// Disarms; returns whether it was still armed (false: it fired, and its
+// callback may still be running on the arming CPU). From any CPU.
 bool cancel_deadline(Deadline& deadline);
 
 // Spins for at least `ns`.

@@ -46,6 +46,13 @@ inline constexpr CpuFeature kUmip{0x7, 0, CpuidRegister::kEcx, 2};   // user-mod
 inline constexpr CpuFeature kRdpid{0x7, 0, CpuidRegister::kEcx, 22};
 inline constexpr CpuFeature kSyscall{0x8000'0001, 0, CpuidRegister::kEdx, 11};  // SYSCALL/SYSRET in 64-bit mode
 inline constexpr CpuFeature kRdtscp{0x8000'0001, 0, CpuidRegister::kEdx, 27};
+// Extended state (x87/SSE/AVX) for threads (SDM Vol. 1 §13.2, "Enumeration
+// of CPU Support for XSAVE Instructions and XSAVE-Supported Features").
+inline constexpr CpuFeature kFxsr{0x1, 0, CpuidRegister::kEdx, 24};       // FXSAVE/FXRSTOR
+inline constexpr CpuFeature kSse{0x1, 0, CpuidRegister::kEdx, 25};
+inline constexpr CpuFeature kXsave{0x1, 0, CpuidRegister::kEcx, 26};      // XSAVE/XRSTOR, XSETBV, XCR0
+inline constexpr CpuFeature kXsaveopt{0xd, 1, CpuidRegister::kEax, 0};    // XSAVEOPT
+inline constexpr CpuFeature kXsavec{0xd, 1, CpuidRegister::kEax, 1};      // XSAVEC (compacted format)
 }  // namespace feature
 
 // Leaves 0 and 8000_0000H report the highest basic / extended leaf.
@@ -55,6 +62,7 @@ inline constexpr uint32_t kExtendedLeafBase = 0x8000'0000;
 namespace leaf {
 inline constexpr uint32_t kFeatures = 0x1;            // EBX[31:24]: initial xAPIC ID
 inline constexpr uint32_t kTopology = 0xb;            // EDX: x2APIC ID; EBX = 0 when the level is invalid
+inline constexpr uint32_t kExtendedState = 0xd;       // subleaf 0: EDX:EAX the XCR0 bits, EBX the area for XCR0
 inline constexpr uint32_t kTscCrystal = 0x15;         // EAX/EBX: TSC/crystal ratio, ECX: crystal Hz
 inline constexpr uint32_t kHypervisor = 0x4000'0000;  // EBX/ECX/EDX: the hypervisor's vendor signature
 }  // namespace leaf

@@ -635,6 +635,19 @@ SCENARIOS = [
          expect=[r"^panic: check failed: has_value_", r"^\s+at lib/expected\.hpp:\d+"]),
     dict(name="ubsan_shift_is_reported", cmdline="selftest=ubsan-shift", exit="fail",
          expect=[r"shift exponent 40 is too large"]),
+    # The scheduler's debug checks (checked kernel): sleeping where it is
+    # forbidden, and a deadlock between two mutexes, reported with both owners.
+    dict(name="sched_sleep_with_spinlock_held_is_caught", cmdline="test=demo_fail_sched.sleeping_with_a_spinlock_held",
+         exit="fail", expect=[r"^panic: sleep: blocking with interrupts off \(a ksync::Spinlock held\?\) in thread main"]),
+    dict(name="sched_sleep_with_preemption_disabled_is_caught",
+         cmdline="test=demo_fail_sched.sleeping_with_preemption_disabled", exit="fail",
+         expect=[r"^panic: sleep: blocking with preemption disabled \(count 1: a SpinlockNoIrq or PreemptGuard held\) "
+                 r"in thread main"]),
+    dict(name="sched_mutex_deadlock_names_both_owners", cmdline="test=demo_fail_sched.two_threads_deadlock_on_two_mutexes",
+         smp=2, exit="fail",
+         expect=[r"mutex 'mutex [ab]' is held by thread deadlock-[ab], which waits for mutex mutex [ab]",
+                 r"^panic: sched: deadlock between mutexes: thread deadlock-([ab]) waits for 'mutex [ab]' held by "
+                 r"deadlock-(?!\1)[ab]"]),
     dict(name="harness_sees_panicking_test", cmdline="test=demo_fail_panic", exit="fail",
          expect=[r"\[ FAIL \] demo_fail_panic\.panics: panicked", r"^tests: 0 passed, 1 failed"]),
     # Ours refuses a revision it does not know, with one line.

@@ -235,6 +235,10 @@ void set_trap_exit_hook(InterruptHandler hook) {
     __atomic_store_n(&g_trap_exit_hook, hook, __ATOMIC_RELEASE);
 }
 
+InterruptHandler trap_exit_hook() {
+    return __atomic_load_n(&g_trap_exit_hook, __ATOMIC_ACQUIRE);
+}
+
 uint64_t breakpoint_count() {
     return this_cpu().breakpoints;
 }

@@ -34,6 +34,8 @@ void set_nmi_handler(InterruptHandler handler);
 // (percpu.hpp: reschedule_pending(), set by the tick, a wake-up or the
 // reschedule IPI). nullptr: none.
 void set_trap_exit_hook(InterruptHandler hook);
+// The hook installed now (a test that installs its own puts it back).
+InterruptHandler trap_exit_hook();
 
 // How many #BP (int3) this CPU has resumed from: a breakpoint is reported on
 // the log and execution continues after the int3.

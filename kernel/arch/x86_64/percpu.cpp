@@ -86,6 +86,10 @@ void set_preempt_hook(void (*hook)()) {
     __atomic_store_n(&g_preempt_hook, hook, __ATOMIC_RELEASE);
 }
 
+PreemptHook preempt_hook() {
+    return __atomic_load_n(&g_preempt_hook, __ATOMIC_ACQUIRE);
+}
+
 bool cpu_is_pinned() {
     return !interrupts_enabled() || preempt_count() != 0 || in_interrupt();
 }

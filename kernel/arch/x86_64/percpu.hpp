@@ -120,6 +120,9 @@ inline void preempt_disable() {
 void preempt_enable();
 // What preempt_enable() calls then (the scheduler's); nullptr: nothing.
 void set_preempt_hook(void (*hook)());
+// The hook installed now (a test that replaces it puts it back).
+using PreemptHook = void (*)();
+PreemptHook preempt_hook();
 
 // Whether the reschedule IPI (or anyone) asked this CPU to pick another
 // thread. Other CPUs set it with request_reschedule (kernel/smp/).

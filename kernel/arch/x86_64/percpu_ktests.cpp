@@ -49,17 +49,21 @@ KTEST(percpu, hot_block_is_at_gs_base) {
     KEXPECT_EQ(hot.self, &hot);
     KEXPECT_EQ(cpu_index(), hot.index);
     KEXPECT_EQ(cpu_apic_id(), local_apic_id());
-    KEXPECT_EQ(current_thread(), nullptr);  // no scheduler yet
     KEXPECT_EQ(interrupt_depth(), 0u);
     KEXPECT_EQ(hot.area_offset, percpu_areas().offset(cpu_index()));
 }
 
 KTEST(percpu, current_thread_and_scratch_round_trip) {
+    // With interrupts off: the scheduler's thread and stack top are put
+    // back before anything could switch threads.
+    bool were_enabled = interrupts_enabled();
+    cli();
+    void* saved_thread = current_thread();
     int thread;
     set_current_thread(&thread);
     KEXPECT_EQ(current_thread(), &thread);
     KEXPECT_EQ(this_cpu_hot().current_thread, &thread);
-    set_current_thread(nullptr);
+    set_current_thread(saved_thread);
     uint64_t saved_scratch = syscall_scratch();
     set_syscall_scratch(0x00007ffffffde000ULL);
     KEXPECT_EQ(syscall_scratch(), 0x00007ffffffde000ULL);
@@ -70,6 +74,7 @@ KTEST(percpu, current_thread_and_scratch_round_trip) {
     KEXPECT_EQ(kernel_stack_top(), 0xffffff0000123450ULL);
     KEXPECT_EQ(uint64_t(this_cpu().tss.rsp[0]), 0xffffff0000123450ULL);  // what a CPL 3 entry loads
     set_kernel_stack_top(saved);
+    if (were_enabled) sti();
 }
 
 KTEST(percpu, preemption_count_nests) {
@@ -116,6 +121,11 @@ KTEST(percpu, handler_runs_one_interrupt_deep) {
 
 KTEST(percpu, trap_exit_hook_runs_where_preemption_is_allowed) {
     KASSERT(set_interrupt_handler(kTestVector, record_depth));
+    // The scheduler's hooks are out while the test's is in (no preemption
+    // meanwhile: the pending request below is the test's to see).
+    InterruptHandler scheduler_hook = trap_exit_hook();
+    PreemptHook scheduler_preempt_hook = preempt_hook();
+    set_preempt_hook(nullptr);
     set_trap_exit_hook(trap_exit);
     bool were_enabled = interrupts_enabled();
     cli();
@@ -139,6 +149,7 @@ KTEST(percpu, trap_exit_hook_runs_where_preemption_is_allowed) {
     KEXPECT_EQ(g_pending_seen, 1u);
     KEXPECT(!reschedule_pending());
     if (!were_enabled) cli();
-    set_trap_exit_hook(nullptr);
+    set_trap_exit_hook(scheduler_hook);
+    set_preempt_hook(scheduler_preempt_hook);
     KEXPECT(set_interrupt_handler(kTestVector, nullptr));
 }

@@ -1,0 +1,673 @@
+// The scheduler: per-CPU run queues (run_queue.hpp, EEVDF), switching,
+// blocking and waking, thread creation and reaping. docs/scheduler.md
+// explains the policy and the rules this file follows; in short:
+//
+// Locks, outermost first: a wait queue's lock → a thread's lock_ → a
+// CPU's run-queue lock (→ the timer lock of kernel/time, for tickless idle).
+// A thread's lock_ serialises its wake-ups with its own blocking: schedule()
+// holds it (and the run-queue lock) while it decides whether the thread
+// leaves its queue; a waker holds it while it decides whether to put the
+// thread back on one. Interrupts are off in every scheduler path.
+//
+// Switching: schedule() takes this CPU's run-queue lock, picks, and
+// switches with the lock held; the thread that runs next releases it
+// (finish_switch), and only then clears the previous thread's on_cpu_,
+// which tells a waker on another CPU that its registers are saved and it
+// may run elsewhere.
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/cpu_local.hpp"
+#include "kernel/arch/x86_64/interrupts.hpp"
+#include "kernel/arch/x86_64/ipi.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/debug/assert.hpp"
+#include "kernel/debug/panic.hpp"
+#include "kernel/mm/mm.hpp"
+#include "kernel/sched/extended_state.hpp"
+#include "kernel/sched/internal.hpp"
+#include "kernel/sched/sched.hpp"
+#include "kernel/time/time.hpp"
+#include "lib/format.hpp"
+
+extern "C" sched::Thread* sched_switch_context(uint64_t* save_rsp, uint64_t next_rsp, sched::Thread* prev);
+extern "C" void sched_thread_trampoline();
+extern "C" [[noreturn]] void sched_thread_start(sched::Thread* prev);
+
+namespace sched {
+namespace {
+
+struct CpuSched {
+    explicit CpuSched(uint32_t cpu) : queue(cpu) {}
+    ksync::Spinlock lock;
+    RunQueue queue;
+    Thread* idle = nullptr;
+    Thread* current = nullptr;
+    uint64_t switches = 0;
+    uint64_t idle_ns = 0;
+    uint64_t idle_since_ns = 0;
+    bool running = false;
+};
+
+CpuSched* g_cpus[kMaxCpus];
+uint32_t g_cpu_limit = 0;
+SwitchHook g_switch_hook = nullptr;
+uint64_t g_next_id = 1;
+
+// Every thread (dump, counts), and the dead detached ones waiting to be freed.
+ksync::Spinlock g_threads_lock;
+lib::IntrusiveList<Thread, AllThreadsTag>* g_threads = nullptr;
+uint32_t g_thread_count = 0;
+ksync::Spinlock g_zombies_lock;
+lib::IntrusiveList<Thread, ZombieTag>* g_zombies = nullptr;
+// Joiners wait here for any thread's end (one queue for all: a thread
+// that is freed right after its end can not host the queue its joiner
+// is woken through).
+WaitQueue* g_exits = nullptr;
+
+Thread g_boot_thread;
+
+void store_state(Thread& thread, ThreadState state) {
+    __atomic_store_n(reinterpret_cast<uint8_t*>(&thread.state_), uint8_t(state), __ATOMIC_SEQ_CST);
+}
+
+CpuSched& this_cpu_sched() {
+    return *g_cpus[arch::cpu_index()];
+}
+
+Thread* thread_of(Entity* entity) {
+    return entity ? static_cast<Thread::ThreadEntity*>(entity)->thread : nullptr;
+}
+
+void set_name(Thread& thread, const char* name) {
+    size_t i = 0;
+    for (; name && name[i] && i + 1 < Thread::kNameSize; ++i) thread.name_[i] = name[i];
+    thread.name_[i] = '\0';
+}
+
+void register_thread(Thread& thread) {
+    thread.id_ = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
+    thread.entity_.thread = &thread;
+    ksync::Guard guard(g_threads_lock);
+    g_threads->push_back(thread);
+    __atomic_fetch_add(&g_thread_count, 1, __ATOMIC_RELAXED);
+}
+
+void unregister_thread(Thread& thread) {
+    ksync::Guard guard(g_threads_lock);
+    g_threads->remove(thread);
+}
+
+// Asks `cpu` to reschedule: this CPU's flag, or another's and its IPI.
+void request_reschedule(uint32_t cpu) {
+    if (cpu == arch::cpu_index()) {
+        arch::set_reschedule_pending();
+        return;
+    }
+    arch::CpuLocal* local = arch::cpu_local(cpu);
+    if (!local) return;
+    __atomic_store_n(&local->hot.reschedule_pending, 1, __ATOMIC_RELEASE);
+    arch::ipi::send(local->hot.apic_id, arch::ipi::kReschedule);
+}
+
+bool cpu_usable(uint32_t cpu) {
+    return cpu < g_cpu_limit && g_cpus[cpu] && __atomic_load_n(&g_cpus[cpu]->running, __ATOMIC_ACQUIRE);
+}
+
+// Where a thread that becomes runnable goes: the CPU it last ran on when
+// it may still run there (warm cache), else the allowed CPU with the fewest
+// runnable threads. Loads are read without locks: a stale view only makes
+// the choice slightly worse.
+uint32_t select_cpu(const Thread& thread, int hint) {
+    const CpuSet& allowed = thread.entity_.affinity;
+    if (hint >= 0 && allowed.contains(uint32_t(hint)) && cpu_usable(uint32_t(hint))) return uint32_t(hint);
+    uint32_t last = thread.entity_.cpu;
+    if (hint == -1 && allowed.contains(last) && cpu_usable(last)) return last;
+    uint32_t best = ~0u, best_running = ~0u;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
+        if (!allowed.contains(cpu) || !cpu_usable(cpu)) continue;
+        uint32_t running = g_cpus[cpu]->queue.nr_running();
+        if (running < best_running) best = cpu, best_running = running;
+    }
+    return best != ~0u ? best : 0;
+}
+
+// Puts a thread that is off every queue and off every CPU on `cpu`'s queue;
+// reschedules that CPU if the newcomer should run first.
+void enqueue_on(Thread& thread, uint32_t cpu) {
+    CpuSched& target = *g_cpus[cpu];
+    bool preempt;
+    {
+        auto state = target.lock.lock();
+        if (thread.nice_pending_) {
+            thread.entity_.set_nice(thread.pending_nice_);
+            thread.nice_pending_ = false;
+        }
+        target.queue.enqueue(thread.entity_, ktime::now_ns());
+        preempt = target.current == target.idle || target.queue.should_preempt(thread.entity_);
+        target.lock.unlock(state);
+    }
+    if (preempt) request_reschedule(cpu);
+}
+
+enum class Why : uint8_t { kBlock, kPreempt, kYield };
+
+// Interrupts off. Picks the next thread of this CPU and switches to it.
+// kBlock: the current thread leaves its queue unless a wake-up already made
+// it runnable again (or it is dead); kPreempt: it stays runnable whatever
+// its state says (it was preempted on its way to block and will finish
+// blocking when it runs again); kYield: its deadline moves one slice on.
+void schedule(Why why);
+
+void finish_switch(Thread* last);
+
+void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
+    __atomic_store_n(&next->on_cpu_, true, __ATOMIC_RELAXED);
+    cpu.current = next;
+    arch::set_current_thread(next);
+    // The stack an entry from user mode lands on is the thread's own state:
+    // its stack top unless the process layer set another while it ran.
+    prev->entry_stack_top_ = arch::kernel_stack_top();
+    if (next->entry_stack_top_) arch::set_kernel_stack_top(next->entry_stack_top_);
+    if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next);
+    if (prev->xstate_) save_extended_state(prev->xstate_);
+    if (next->xstate_) load_extended_state(next->xstate_);
+    ++cpu.switches;
+    if (prev->idle_) {
+        cpu.idle_ns += now - cpu.idle_since_ns;
+        ktime::exit_idle();  // the tick is back for the thread
+    }
+    if (next->idle_) cpu.idle_since_ns = now;
+    Thread* last = sched_switch_context(&prev->saved_rsp_, next->saved_rsp_, prev);
+    finish_switch(last);
+}
+
+void schedule(Why why) {
+    DEBUG_ASSERT(!arch::interrupts_enabled());
+    CpuSched& cpu = this_cpu_sched();
+    Thread* prev = cpu.current;
+    auto thread_state = prev->lock_.lock();
+    auto queue_state = cpu.lock.lock();
+    uint64_t now = ktime::now_ns();
+    arch::clear_reschedule_pending();
+    if (!prev->idle_) {
+        ThreadState state = prev->state_;
+        if (why != Why::kPreempt && state != ThreadState::kRunnable) {
+            cpu.queue.dequeue(prev->entity_, now, state == ThreadState::kBlocked);
+        } else if (why == Why::kYield) {
+            cpu.queue.update_current(now);
+            cpu.queue.yield_current(now);
+        }
+    }
+    prev->lock_.unlock(thread_state);
+    Thread* next = thread_of(cpu.queue.pick_next(now));
+    if (!next) next = cpu.idle;
+    if (next == prev) {
+        cpu.lock.unlock(queue_state);
+        return;
+    }
+    context_switch(cpu, prev, next, now);
+}
+
+// A dead thread is off its CPU: whoever frees it may now.
+void thread_ended(Thread* thread) {
+    bool detached;
+    {
+        ksync::Guard guard(thread->lock_);
+        thread->reapable_ = true;
+        detached = thread->detached_;
+    }
+    if (detached && !thread->adopted_) {
+        ksync::Guard guard(g_zombies_lock);
+        g_zombies->push_back(*thread);
+    }
+    g_exits->wake_all();
+}
+
+void finish_switch(Thread* last) {
+    CpuSched& cpu = this_cpu_sched();
+    bool dead = last->state_ == ThreadState::kDead;
+    __atomic_store_n(&last->on_cpu_, false, __ATOMIC_RELEASE);
+    cpu.lock.unlock(false);
+    if (dead) thread_ended(last);
+}
+
+void free_thread(Thread* thread) {
+    unregister_thread(*thread);
+    if (thread->owns_stack_) mm::free_kernel_stack({thread->stack_bottom_, thread->stack_top_});
+    if (thread->xstate_) mm::kfree(thread->xstate_);
+    delete thread;
+    // Last: a count back where it was means everything is freed.
+    __atomic_fetch_sub(&g_thread_count, 1, __ATOMIC_RELEASE);
+}
+
+// Frees the detached threads that have ended. Thread context, no lock
+// held: freeing a stack unmaps it, which waits for the other CPUs' TLBs.
+void reap_zombies() {
+    for (;;) {
+        Thread* thread;
+        {
+            ksync::Guard guard(g_zombies_lock);
+            thread = g_zombies->pop_front();
+        }
+        if (!thread) return;
+        free_thread(thread);
+    }
+}
+
+// --- hooks into the interrupt and timer paths ---
+
+// Every tick of every CPU (interrupt context): charges the running thread;
+// its slice used up and another thread waiting, the CPU reschedules at the
+// trap exit.
+void on_tick() {
+    if (!arch::current_thread()) return;
+    CpuSched& cpu = this_cpu_sched();
+    bool reschedule = false;
+    {
+        auto state = cpu.lock.lock();
+        if (cpu.current == cpu.idle) {
+            reschedule = cpu.queue.nr_running() > 0;
+        } else {
+            bool expired = cpu.queue.update_current(ktime::now_ns());
+            reschedule = expired && cpu.queue.nr_running() > 1;
+        }
+        cpu.lock.unlock(state);
+    }
+    if (reschedule) arch::set_reschedule_pending();
+}
+
+// The end of an interrupt that returns to preemptible code.
+void on_trap_exit(arch::InterruptFrame&) {
+    if (arch::reschedule_pending() && arch::current_thread()) schedule(Why::kPreempt);
+}
+
+// preempt_enable() ended the last disable with a reschedule pending.
+void on_preempt_enable() {
+    if (!arch::interrupts_enabled() || !arch::current_thread()) return;
+    arch::cli();
+    schedule(Why::kPreempt);
+    arch::sti();
+}
+
+// --- idle ---
+
+// CPU 0's idle thread (the other CPUs idle in their bring-up loop, which
+// works the same way: check with interrupts off, then STI;HLT).
+void idle_entry(void*) {
+    for (;;) {
+        reap_zombies();
+        arch::cli();
+        CpuSched& cpu = this_cpu_sched();
+        if (arch::reschedule_pending() || cpu.queue.nr_running() > 0) {
+            schedule(Why::kPreempt);
+            arch::sti();
+            continue;
+        }
+        if (klog::output_pending()) {
+            arch::sti();
+            klog::drain();
+            continue;
+        }
+        ktime::enter_idle();
+        asm volatile("sti; hlt" ::: "memory");
+        arch::cli();
+        ktime::exit_idle();
+        arch::sti();
+    }
+}
+
+lib::Expected<Thread*> create(const char* name, void (*entry)(void*), void* argument, const SpawnOptions& options) {
+    Thread* thread = new Thread;
+    if (!thread) return lib::Error::make(lib::Errno::kENOMEM, "no memory for a thread");
+    set_name(*thread, name);
+    auto stack = mm::allocate_kernel_stack(options.stack_bytes, "thread stack");
+    if (!stack) {
+        delete thread;
+        return stack.error();
+    }
+    thread->stack_bottom_ = stack->bottom;
+    thread->stack_top_ = stack->top;
+    thread->entry_stack_top_ = stack->top;
+    thread->owns_stack_ = true;
+    if (options.extended_state) {
+        const ExtendedStateInfo& info = extended_state_info();
+        thread->xstate_ = static_cast<uint8_t*>(mm::kmalloc_aligned(info.size, 64));
+        if (!thread->xstate_) {
+            mm::free_kernel_stack(*stack);
+            delete thread;
+            return lib::Error::make(lib::Errno::kENOMEM, "no memory for a thread's extended state");
+        }
+        reset_extended_state(thread->xstate_);
+    }
+    thread->entry_ = entry;
+    thread->argument_ = argument;
+    thread->entity_.set_nice(options.nice);
+    thread->entity_.affinity = options.affinity;
+    // The stack as sched_switch_context leaves it: six callee-saved
+    // registers (zero), then the trampoline as the return address, then a
+    // zero return address that ends backtraces.
+    uint64_t* top = reinterpret_cast<uint64_t*>(stack->top & ~uint64_t(15));
+    *--top = 0;
+    *--top = reinterpret_cast<uint64_t>(&sched_thread_trampoline);
+    for (int i = 0; i < 6; ++i) *--top = 0;
+    thread->saved_rsp_ = reinterpret_cast<uint64_t>(top);
+    register_thread(*thread);
+    return thread;
+}
+
+}  // namespace
+
+// --- the scheduler's internal interface (internal.hpp) ---
+
+bool wake_thread(Thread* thread, WakeReason reason) {
+    auto state = thread->lock_.lock();
+    if (reason == WakeReason::kTimeout) thread->timed_out_ = true;
+    if (reason == WakeReason::kInterrupt) {
+        thread->interrupt_pending_ = true;
+        if (!thread->interruptible_) {
+            thread->lock_.unlock(state);
+            return false;
+        }
+    }
+    if (thread->state_ != ThreadState::kBlocked) {
+        thread->lock_.unlock(state);
+        return false;
+    }
+    store_state(*thread, ThreadState::kRunnable);
+    if (!thread->entity_.on_queue) {
+        // Off its queue: it has switched away or is switching away now;
+        // once its registers are saved it may run anywhere.
+        while (__atomic_load_n(&thread->on_cpu_, __ATOMIC_ACQUIRE)) arch::pause();
+        enqueue_on(*thread, select_cpu(*thread, -1));
+    }
+    // Else schedule() has not taken it off yet and now will not.
+    thread->lock_.unlock(state);
+    return true;
+}
+
+void block_current() {
+    arch::cli();
+    schedule(Why::kBlock);
+    arch::sti();
+}
+
+void set_current_waiting(const char* channel, bool interruptible) {
+    Thread* self = current();
+    auto state = self->lock_.lock();
+    store_state(*self, ThreadState::kBlocked);
+    self->interruptible_ = interruptible;
+    self->wait_channel_ = channel;
+    self->lock_.unlock(state);
+}
+
+void set_current_running() {
+    Thread* self = current();
+    auto state = self->lock_.lock();
+    store_state(*self, ThreadState::kRunnable);
+    self->interruptible_ = false;
+    self->wait_channel_ = nullptr;
+    self->lock_.unlock(state);
+}
+
+// --- the public interface ---
+
+const char* thread_state_name(ThreadState state) {
+    switch (state) {
+    case ThreadState::kRunnable: return "runnable";
+    case ThreadState::kBlocked: return "blocked";
+    case ThreadState::kDead: return "dead";
+    }
+    return "?";
+}
+
+Thread* current() {
+    return static_cast<Thread*>(arch::current_thread());
+}
+
+bool running_here() {
+    return arch::current_thread() != nullptr;
+}
+
+bool cpu_running(uint32_t cpu) {
+    return cpu_usable(cpu);
+}
+
+uint32_t cpus_running() {
+    uint32_t count = 0;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) count += cpu_usable(cpu);
+    return count;
+}
+
+void init(uint32_t cpu_limit) {
+    g_cpu_limit = cpu_limit < kMaxCpus ? cpu_limit : kMaxCpus;
+    g_threads = new lib::IntrusiveList<Thread, AllThreadsTag>;
+    g_zombies = new lib::IntrusiveList<Thread, ZombieTag>;
+    g_exits = new WaitQueue("thread exit");
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
+        g_cpus[cpu] = new CpuSched(cpu);
+        ASSERT(g_cpus[cpu] != nullptr);
+    }
+    init_extended_state_this_cpu();
+    const ExtendedStateInfo& xinfo = extended_state_info();
+    klog::info("sched: EEVDF run queues on {} CPUs; extended state by {} ({} bytes, XCR0 {:#x})", g_cpu_limit,
+               extended_state_format_name(xinfo.format), xinfo.size, xinfo.features);
+
+    // The boot context becomes thread "main", pinned to CPU 0 (the tests it
+    // runs rely on staying there).
+    bool were_enabled = arch::interrupts_enabled();
+    arch::cli();
+    Thread& boot = g_boot_thread;
+    set_name(boot, "main");
+    boot.adopted_ = true;
+    mm::KernelStack stack = mm::boot_cpu_stack();
+    boot.stack_bottom_ = stack.bottom;
+    boot.stack_top_ = stack.top;
+    boot.entry_stack_top_ = stack.top;
+    boot.entity_.affinity = CpuSet::only(0);
+    boot.on_cpu_ = true;
+    register_thread(boot);
+    CpuSched& cpu = *g_cpus[0];
+    {
+        auto state = cpu.lock.lock();
+        uint64_t now = ktime::now_ns();
+        cpu.queue.enqueue(boot.entity_, now);
+        cpu.queue.pick_next(now);
+        cpu.lock.unlock(state);
+    }
+    cpu.current = &boot;
+    arch::set_current_thread(&boot);
+    arch::set_kernel_stack_top(boot.stack_top_);
+    if (were_enabled) arch::sti();
+
+    auto idle = create("idle/0", idle_entry, nullptr, SpawnOptions{CpuSet::only(0), 0, 16 * 1024, false, 0});
+    if (!idle) PANIC("sched: no idle thread for CPU 0: {}", idle.error().message);
+    (*idle)->idle_ = true;
+    (*idle)->state_ = ThreadState::kRunnable;
+    cpu.idle = *idle;
+    __atomic_store_n(&cpu.running, true, __ATOMIC_RELEASE);
+
+    ktime::set_tick_hook(on_tick);
+    arch::set_trap_exit_hook(on_trap_exit);
+    arch::set_preempt_hook(on_preempt_enable);
+}
+
+void start_this_cpu(void*) {
+    uint32_t index = arch::cpu_index();
+    if (index >= g_cpu_limit || !g_cpus[index] || arch::current_thread()) return;
+    init_extended_state_this_cpu();
+    // The context running now (the CPU's idle loop, interrupted by this
+    // call) becomes its idle thread; its registers are saved at its first
+    // switch. Allocated here, in the interrupt: the heap takes only locks
+    // that are never held with interrupts on across a wait.
+    Thread* idle = new Thread;
+    ASSERT(idle != nullptr);
+    char name[Thread::kNameSize];
+    lib::format(name, sizeof name, "idle/{}", index);
+    set_name(*idle, name);
+    idle->adopted_ = true;
+    idle->idle_ = true;
+    idle->on_cpu_ = true;
+    idle->entity_.affinity = CpuSet::only(index);
+    idle->entity_.cpu = index;
+    register_thread(*idle);
+    CpuSched& cpu = *g_cpus[index];
+    cpu.idle = idle;
+    cpu.current = idle;
+    cpu.idle_since_ns = ktime::now_ns();
+    arch::set_current_thread(idle);
+    __atomic_store_n(&cpu.running, true, __ATOMIC_RELEASE);
+}
+
+lib::Expected<Thread*> spawn(const char* name, void (*entry)(void*), void* argument, const SpawnOptions& options) {
+    if (!entry) return lib::Error::make(lib::Errno::kEINVAL, "a thread needs an entry");
+    reap_zombies();
+    Thread* thread = TRY(create(name, entry, argument, options));
+    bool any = false;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit && !any; ++cpu) any = options.affinity.contains(cpu) && cpu_usable(cpu);
+    if (!any) {
+        free_thread(thread);
+        return lib::Error::make(lib::Errno::kEINVAL, "no online CPU in the thread's affinity");
+    }
+    bool were_enabled = arch::interrupts_enabled();
+    arch::cli();
+    uint32_t cpu = select_cpu(*thread, options.cpu >= 0 ? options.cpu : -2);
+    thread->entity_.cpu = cpu;
+    enqueue_on(*thread, cpu);
+    if (were_enabled) arch::sti();
+    return thread;
+}
+
+lib::Expected<void> join(Thread* thread) {
+    if (!thread || thread == current())
+        return lib::Error::make(lib::Errno::kEINVAL, "a thread can not join itself");
+    {
+        ksync::Guard guard(thread->lock_);
+        if (thread->detached_) return lib::Error::make(lib::Errno::kEINVAL, "the thread is detached");
+    }
+    TRY(g_exits->wait_event([thread] { return __atomic_load_n(&thread->reapable_, __ATOMIC_ACQUIRE); }));
+    free_thread(thread);
+    return {};
+}
+
+void detach(Thread* thread) {
+    bool ended;
+    {
+        ksync::Guard guard(thread->lock_);
+        thread->detached_ = true;
+        ended = thread->reapable_;
+    }
+    if (ended && !thread->adopted_) free_thread(thread);
+}
+
+void exit_current() {
+    might_sleep("sched::exit_current");
+    arch::cli();
+    Thread* self = current();
+    {
+        auto state = self->lock_.lock();
+        store_state(*self, ThreadState::kDead);
+        self->lock_.unlock(state);
+    }
+    schedule(Why::kBlock);
+    PANIC("sched: dead thread {} ran again", self->name_);
+}
+
+void yield() {
+    bool were_enabled = arch::interrupts_enabled();
+    arch::cli();
+    schedule(Why::kYield);
+    if (were_enabled) arch::sti();
+}
+
+void set_nice(Thread* thread, int nice) {
+    // Takes effect when it is next enqueued: its weight is part of its
+    // queue's sums while it is on one.
+    auto state = thread->lock_.lock();
+    if (!thread->entity_.on_queue) thread->entity_.set_nice(nice);
+    else thread->pending_nice_ = int8_t(clamp_nice(nice)), thread->nice_pending_ = true;
+    thread->lock_.unlock(state);
+}
+
+lib::Expected<void> set_affinity(Thread* thread, const CpuSet& cpus) {
+    bool any = false;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit && !any; ++cpu) any = cpus.contains(cpu) && cpu_usable(cpu);
+    if (!any) return lib::Error::make(lib::Errno::kEINVAL, "no online CPU in the set");
+    auto state = thread->lock_.lock();
+    thread->entity_.affinity = cpus;
+    thread->lock_.unlock(state);
+    return {};
+}
+
+void set_switch_hook(SwitchHook hook) {
+    __atomic_store_n(&g_switch_hook, hook, __ATOMIC_RELEASE);
+}
+
+void interrupt(Thread* thread) {
+    wake_thread(thread, WakeReason::kInterrupt);
+}
+
+void clear_interrupt() {
+    Thread* self = current();
+    auto state = self->lock_.lock();
+    self->interrupt_pending_ = false;
+    self->lock_.unlock(state);
+}
+
+bool interrupt_pending() {
+    return __atomic_load_n(&current()->interrupt_pending_, __ATOMIC_ACQUIRE);
+}
+
+void save_current_extended_state() {
+    Thread* self = current();
+    if (self->xstate_) save_extended_state(self->xstate_);
+}
+
+void load_current_extended_state() {
+    Thread* self = current();
+    if (self->xstate_) load_extended_state(self->xstate_);
+}
+
+CpuStats cpu_stats(uint32_t cpu) {
+    CpuStats stats;
+    if (cpu >= g_cpu_limit || !g_cpus[cpu]) return stats;
+    CpuSched& c = *g_cpus[cpu];
+    auto state = c.lock.lock();
+    stats.switches = c.switches;
+    stats.idle_ns = c.idle_ns;
+    stats.nr_running = c.queue.nr_running();
+    stats.load = c.queue.load();
+    c.lock.unlock(state);
+    return stats;
+}
+
+uint32_t thread_count() {
+    return __atomic_load_n(&g_thread_count, __ATOMIC_ACQUIRE);
+}
+
+void dump() {
+    klog::info("sched: {} threads", thread_count());
+    {
+        ksync::Guard guard(g_threads_lock);
+        for (Thread& t : *g_threads) {
+            const char* channel = t.wait_channel();
+            klog::info("  {:>4} {:<16} {:<8} cpu {} run {} us{}{}", t.id(), t.name(), thread_state_name(t.state()),
+                       t.cpu(), t.runtime_ns() / 1000, channel ? " waits on " : "", channel ? channel : "");
+        }
+    }
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
+        if (!cpu_usable(cpu)) continue;
+        CpuStats stats = cpu_stats(cpu);
+        klog::info("  cpu {}: {} runnable, load {}, {} switches, idle {} ms", cpu, stats.nr_running, stats.load,
+                   stats.switches, stats.idle_ns / 1'000'000);
+    }
+}
+
+}  // namespace sched
+
+extern "C" void sched_thread_start(sched::Thread* prev) {
+    sched::finish_switch(prev);
+    arch::sti();
+    sched::Thread* self = sched::current();
+    self->entry_(self->argument_);
+    sched::exit_current();
+}
