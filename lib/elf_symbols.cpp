@@ -275,14 +275,15 @@ private:
     // Skips "I <template-arg>+ E" (position at the I) without interpreting
     // it: the printed name shows "<...>" instead. Openers that own a closing
     // E: I (template args), J (argument pack), N (nested name), X (expression),
-    // F (function type), DT/Dt (decltype). Literals "L <type> <value> E" are
+    // F (function type), Z (a local name, "Z <encoding> E <entity>": the type
+    // of a lambda in a function, for one), DT/Dt (decltype). Literals "L <type> <value> E" are
     // skipped as a whole, so the digits of their value are not mistaken for
     // a name length; S/T substitutions and A array bounds end at '_'.
     bool skip_template_arguments() {
         int depth = 0;
         while (position_ < text_.size()) {
             char c = peek();
-            if (c == 'I' || c == 'J' || c == 'N' || c == 'X' || c == 'F') {
+            if (c == 'I' || c == 'J' || c == 'N' || c == 'X' || c == 'F' || c == 'Z') {
                 ++depth;
                 ++position_;
             } else if (c == 'E') {

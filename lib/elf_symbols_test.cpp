@@ -389,6 +389,9 @@ TEST(ReadableSymbolName, TemplatesBecomeEllipses) {
     EXPECT_EQ(readable("_ZN3foo3barILi5EE3bazEv"), "foo::bar<...>::baz");
     EXPECT_EQ(readable("_ZN3foo3barIL_Z6globalEEEvv"), "foo::bar<...>");
     EXPECT_EQ(readable("_ZN3foo3barIA4_iDv4_fEEvv"), "foo::bar<...>");
+    // A lambda of a function as the argument: a local name, Z <encoding> E <entity>.
+    EXPECT_EQ(readable("_ZN5sched9WaitQueue4callIZNS_10Completion4waitERKNS_11WaitOptionsEE3$_3EEbPv"),
+              "sched::WaitQueue::call<...>");
     EXPECT_EQ(readable("_ZN3fooIiE"), "_ZN3fooIiE");       // never closed
     EXPECT_EQ(readable("_ZNIiE3fooEv"), "_ZNIiE3fooEv");   // arguments without a name
     EXPECT_EQ(readable("_ZN3fooILi5"), "_ZN3fooILi5");     // literal never closed
