@@ -13,6 +13,7 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/elf_program.hpp"
 #include "kernel/proc/exec.hpp"
+#include "kernel/proc/module_file.hpp"
 #include "kernel/test/ktest.hpp"
 #include "kernel/vm/errors.hpp"
 #include "kernel/vm/kernel_services.hpp"
@@ -20,48 +21,6 @@
 namespace {
 
 constexpr uint64_t kPage = 4096;
-
-// A module as a file exec can read and map: its pages are copied into
-// frames on first use, as a page cache would hold them. (One CPU runs
-// this test: the cache needs no lock.)
-class ModuleFile final : public proc::ExecFile, public vm::Backing {
-public:
-    explicit ModuleFile(const boot::Module& module) : module_(module) {
-        pages_ = (module.size + kPage - 1) / kPage;
-        cache_ = static_cast<uint64_t*>(mm::kcalloc(pages_ ? pages_ : 1, sizeof(uint64_t)));
-    }
-    ~ModuleFile() {
-        for (uint64_t i = 0; cache_ && i < pages_; ++i)
-            if (cache_[i]) mm::frames().release(cache_[i]);
-        mm::kfree(cache_);
-    }
-    lib::Expected<size_t> read(uint64_t offset, void* buffer, size_t size) override {
-        if (offset >= module_.size) return size_t(0);
-        size_t n = size < module_.size - offset ? size : module_.size - offset;
-        __builtin_memcpy(buffer, module_.address + offset, n);
-        return n;
-    }
-    vm::FileMapping mapping() override { return vm::FileMapping{this, true, false, false, false}; }
-    lib::Expected<uint64_t> acquire_page(uint64_t index, bool) override {
-        if (index >= pages_ || !cache_) return vm::error(lib::Errno::kENXIO, "past the end of the module");
-        if (!cache_[index]) {
-            uint64_t frame = TRY(mm::frames().allocate(mm::Zeroing::kYes, mm::FrameOwner::kPageCache));
-            uint64_t n = module_.size - index * kPage < kPage ? module_.size - index * kPage : kPage;
-            __builtin_memcpy(mm::frames().window().at<uint8_t>(frame), module_.address + index * kPage, n);
-            cache_[index] = frame;
-        }
-        mm::frames().share(cache_[index]);  // the caller's reference
-        return cache_[index];
-    }
-    void ref() override { ++references; }
-    void unref() override { --references; }
-    int references = 0;
-
-private:
-    const boot::Module& module_;
-    uint64_t pages_ = 0;
-    uint64_t* cache_ = nullptr;
-};
 
 class NoFiles final : public proc::ExecFiles {
 public:
@@ -99,7 +58,7 @@ KTEST(exec, static_program_from_a_module) {
         klog::info("exec: no stack_dump module, nothing to load");
         return;
     }
-    ModuleFile file(*module);
+    proc::ModuleFile file(*module);  // the one init= uses (module_file.hpp)
     NoFiles files;
     lib::StringView argv[] = {"stack_dump", "x"};
     lib::StringView envp[] = {"A=1"};
@@ -165,7 +124,7 @@ KTEST(exec, static_program_from_a_module) {
     klog::info("exec: {}: entry={:#x} sp={:#x} brk={:#x} aslr={}", module->path, image->entry, sp, space->layout().brk,
                vm::aslr_enabled() ? "on" : "off");
     vm::AddressSpace::destroy(space);
-    KEXPECT_EQ(file.references, 0);
+    KEXPECT_EQ(file.references(), 0);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
  * whatever system call or exception frames are on it, is abandoned (the
  * task has exited; nothing on it holds a lock). */
 
+#include "kernel/arch/x86_64/interrupt_frame_asm.h"
+
     .section .text, "ax"
     .globl proc_enter_user
     .type proc_enter_user, @function
@@ -28,21 +30,7 @@ proc_enter_user:
     movq %rsp, (%rsi)
     cli
     movq %rdi, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp              /* vector and error code */
     swapgs
     iretq

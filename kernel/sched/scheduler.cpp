@@ -308,10 +308,7 @@ void idle_entry(void*) {
             klog::drain();
             continue;
         }
-        ktime::enter_idle();
-        asm volatile("sti; hlt" ::: "memory");
-        arch::cli();
-        ktime::exit_idle();
+        ktime::halt_until_interrupt();
         arch::sti();
     }
 }

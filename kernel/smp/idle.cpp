@@ -21,10 +21,7 @@ void idle() {
             klog::drain();
             continue;
         }
-        ktime::enter_idle();
-        asm volatile("sti; hlt" ::: "memory");
-        arch::cli();
-        ktime::exit_idle();
+        ktime::halt_until_interrupt();
     }
 }
 

@@ -23,10 +23,9 @@
  * CPUs). */
 
 #include "kernel/arch/x86_64/percpu_offsets.hpp"
+#include "kernel/arch/x86_64/interrupt_frame_asm.h"
+#include "kernel/syscall/entry_constants.h"
 
-#define USER_DS 0x2b      /* arch::kUserDataSelector */
-#define USER_CS 0x33      /* arch::kUserCodeSelector */
-#define SYSCALL_VECTOR 256 /* syscall::kSyscallVector: no IDT vector has it */
 
     .section .text, "ax"
     .globl syscall_entry
@@ -36,48 +35,22 @@ syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_SYSCALL_SCRATCH
     movq %gs:PERCPU_KERNEL_STACK_TOP, %rsp
-    pushq $USER_DS
+    pushq $ARCH_USER_DATA_SELECTOR
     pushq %gs:PERCPU_SYSCALL_SCRATCH
     pushq %r11                  /* RFLAGS */
-    pushq $USER_CS
+    pushq $ARCH_USER_CODE_SELECTOR
     pushq %rcx                  /* RIP */
     pushq %rax                  /* the error-code slot: the call's number (orig_ax) */
     pushq $SYSCALL_VECTOR
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     xorl %ebp, %ebp             /* the RBP chain ends here */
     movq %rsp, %rdi
     call syscall_dispatch
     testl %eax, %eax
     jz .Liret
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11                   /* = RFLAGS (checked) */
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx                   /* = RIP (checked) */
-    popq %rbx
-    popq %rax
+    /* R11 = RFLAGS and RCX = RIP in the frame (syscall_dispatch checked
+     * them), as SYSRET takes them. */
+    POP_GENERAL_REGISTERS
     /* RSP now at the vector slot; the user RSP is 5 words up. Interrupts
      * are off from here to SYSRET; an NMI uses its own IST stack and finds
      * its GS by the GS base (interrupt_stubs.S). */
@@ -85,21 +58,7 @@ syscall_entry:
     swapgs
     sysretq
 .Liret:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp              /* vector and error code */
     swapgs
     iretq

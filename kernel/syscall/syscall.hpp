@@ -7,12 +7,13 @@
 #include <stdint.h>
 
 #include "kernel/syscall/dispatch.hpp"
+#include "kernel/syscall/entry_constants.h"
 
 namespace sys {
 
 // The vector slot of a system call's arch::InterruptFrame (no IDT vector
 // has it); the error-code slot holds the call's number (Linux's orig_ax).
-inline constexpr uint64_t kSyscallVector = 256;
+inline constexpr uint64_t kSyscallVector = SYSCALL_VECTOR;  // entry.S pushes it
 
 // IA32_STAR, IA32_LSTAR, IA32_FMASK and EFER.SCE on every CPU, and the
 // table. After smp bring-up.

@@ -292,6 +292,13 @@ void exit_idle() {
     program_next_event(*cpu);
 }
 
+void halt_until_interrupt() {
+    enter_idle();
+    asm volatile("sti; hlt" ::: "memory");
+    arch::cli();
+    exit_idle();
+}
+
 void set_this_cpu_tsc_offset(int64_t ticks) {
     arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();

@@ -63,6 +63,12 @@ void init_this_cpu();
 // it wakes. For the idle loop, with interrupts off.
 void enter_idle();
 void exit_idle();
+// One halt of an idle CPU, called and returning with interrupts off:
+// enter_idle, STI;HLT, exit_idle. STI's one-instruction shadow (SDM Vol. 2B,
+// STI) means an interrupt that came after the caller's last check for work
+// still ends the HLT. The idle loop before the scheduler (kernel/smp/idle.cpp)
+// and the scheduler's idle threads both halt through it.
+void halt_until_interrupt();
 
 // Where this CPU's TSC is not in step with the boot CPU's (kernel/smp/
 // measures it at bring-up): `ticks` added to it give the boot CPU's time

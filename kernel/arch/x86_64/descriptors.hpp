@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/arch/x86_64/interrupt_frame_asm.h"
 #include "lib/x86_64/descriptors.hpp"
 
 namespace arch {
@@ -49,6 +50,8 @@ inline constexpr uint16_t kSysretBaseSelector = make_selector(gdt_index::kSysret
 inline constexpr uint16_t kUserDataSelector = make_selector(gdt_index::kUserData, PrivilegeLevel::kUser);  // 0x2b
 inline constexpr uint16_t kUserCodeSelector = make_selector(gdt_index::kUserCode, PrivilegeLevel::kUser);  // 0x33
 inline constexpr uint16_t kTssSelector = make_selector(gdt_index::kTss);                                   // 0x38
+static_assert(kUserDataSelector == ARCH_USER_DATA_SELECTOR && kUserCodeSelector == ARCH_USER_CODE_SELECTOR,
+              "interrupt_frame_asm.h names the user selectors the assembly pushes");
 
 // The kernel's flat 64-bit segments.
 constexpr uint64_t code_segment_64(PrivilegeLevel dpl) {

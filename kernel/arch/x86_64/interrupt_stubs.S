@@ -31,6 +31,7 @@
  * 16-byte aligned at the call, as the System V ABI wants. */
 
 #include "lib/x86_64/asm_constants.h"
+#include "kernel/arch/x86_64/interrupt_frame_asm.h"
 
 #define STUB_SIZE 16
 
@@ -71,21 +72,7 @@ arch_interrupt_stubs_size:
     .type interrupt_common, @function
 interrupt_common:
     cld                         /* the ABI wants DF clear on function entry */
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     xorl %r12d, %r12d
     movq 15 * 8(%rsp), %rax     /* the vector */
     cmpq $1, %rax               /* #DB */
@@ -125,21 +112,7 @@ interrupt_common:
     jz .Lgs_restored
     swapgs
 .Lgs_restored:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp              /* vector and error code */
     iretq
     .size interrupt_common, . - interrupt_common
