@@ -21,8 +21,9 @@ in bzImage format (tools/handoff_probe.S) the very same way, with the same
 initrd: its first instruction reads the TSC and prints it. Linux's figure is
 N minus the probe's.
 
-Our side: run_ours() is the interface our kernel will fill in (TODO below);
-until then the "ours" column shows "—".
+Our side: run_ours() boots our release kernel in the same QEMU machine with
+ubench as PID 1 (a Limine module) and runs the operations our kernel
+supports so far (OURS_SUPPORTS); the others show "—".
 """
 import argparse
 import glob
@@ -246,24 +247,44 @@ def boot_linux(vmlinuz, initramfs, probe, smp, ubench_args, timeout, logs):
     return prompt - handoff, handoff, text
 
 
-def run_ours(ubench, ubench_args, smp, timeout, logs):
-    """Runs ubench in OUR kernel, in the same QEMU machine, and returns
-    (hand-off-to-prompt instructions or None, ubench's output text), or None
-    while our kernel cannot run Linux programs.
+# The ubench operations our kernel can run today (the rest need fork,
+# signals, threads or files: issues 11-13 bring them). run_ours() asks
+# ubench for these only; the table shows "—" for the others.
+OURS_SUPPORTS = ["null_syscall", "page_fault", "mmap_munmap", "clock_gettime"]
 
-    TODO(issues 11-14): once the kernel starts PID 1 from a Limine module or
-    the initramfs:
-      1. put `ubench` into the ESP as a module (or into build/initramfs.cpio as
-         /bin/ubench) and boot the project's disk image through
-         tools/qemu.qemu_command(..., smp=smp, extra=ICOUNT) with the kernel
-         command line `init=/bin/ubench -- <ubench_args>`; the same
-         -icount flags, -smp and -m 512M as qemu_linux();
-      2. read the serial console until "ubench end status=N" (PID 1 exiting
-         afterwards is reported by the kernel; stop QEMU then);
-      3. hand-off to prompt: the kernel's entry TSC (`timing: entry_tsc=`)
-         and, once busybox runs, the same PS1 probe as the Linux /init.
-    """
-    return None
+
+def run_ours(ubench, ubench_args, smp, timeout, logs, build="build", only=None):
+    """Runs ubench in OUR kernel, in the same QEMU machine (the same -icount
+    flags, -smp and -m 512M as qemu_linux(), q35 with OVMF), as PID 1 from
+    a Limine module (`init=/boot/modules/ubench -- <args>`), on the release
+    kernel's ESP. Returns (hand-off-to-prompt instructions or None, ubench's
+    output text); the hand-off figure waits for a shell prompt (busybox,
+    issue 14)."""
+    sys.path.insert(0, HERE)
+    import qemu
+    wanted = [name for name in OURS_SUPPORTS if not only or name in only.split(",")]
+    if not wanted:
+        return None
+    args = re.sub(r"--only \S+", "", ubench_args).split() + ["--only", ",".join(wanted)]
+    with tempfile.TemporaryDirectory(prefix="ubench-ours-") as work:
+        esp = os.path.join(work, "esp")
+        shutil.copytree(os.path.join(build, "esp"), esp)
+        os.makedirs(os.path.join(esp, "boot", "modules"), exist_ok=True)
+        shutil.copy(ubench, os.path.join(esp, "boot", "modules", "ubench"))
+        with open(os.path.join(esp, "boot", "limine.conf"), "w") as f:
+            f.write("timeout: 0\n\n/cxxkernel\n    protocol: limine\n    kernel_path: boot():/boot/kernel\n"
+                    f"    cmdline: init=/boot/modules/ubench -- {' '.join(args)}\n"
+                    "    module_path: boot():/boot/modules/ubench\n")
+        image = os.path.join(work, "disk.img")
+        subprocess.run([os.path.join(HERE, "make-disk-image.sh"), esp, image], check=True, stdout=subprocess.DEVNULL)
+        cmd = qemu.qemu_command(image, qemu.fresh_vars(work), smp=smp, mem="512M", extra=ICOUNT)
+        guest = Guest(cmd, os.path.join(logs, "ours.log"))
+        guest.wait_for(re.compile(rb"ubench end status=\d+"), timeout)
+        guest.stop()
+    text = guest.output.decode(errors="replace").replace("\r", "")
+    if "ubench error" in text:
+        log("our kernel: ubench reported an error:\n" + text[-1500:])
+    return None, text
 
 
 def parse(text):
@@ -329,7 +350,10 @@ def main():
         if line.startswith("ubench "):
             log("linux " + line)
 
-    ours = run_ours(ubench, ubench_args, args.smp, args.timeout, logs)
+    ours = run_ours(ubench, ubench_args, args.smp, args.timeout, logs, args.build, args.only)
+    for line in (ours[1] if ours else "").splitlines():
+        if line.startswith("ubench "):
+            log("ours " + line)
     ours_figures, ours_boot = (parse(ours[1]), ours[0]) if ours else (None, None)
     print(table(linux, ours_figures, linux_boot, ours_boot, package))
     print(f"(hand-off measured at TSC {boots[-1][1]:,} by the probe; ubench {ubench_args}; "

@@ -5,6 +5,7 @@ linux-ref.bench_harness):
   - ubench runs every operation on the host and prints parseable lines;
   - the hand-off probe boots through SeaBIOS as a bzImage and reports a TSC
     (a plausible one: after the firmware, long before any kernel);
+  - our kernel runs ubench as PID 1 (run_ours) and reports figures;
   - the table shows "—" for our kernel until run_ours() returns figures,
     and the ratio once it does.
 Usage: linux_reference_test.py <build dir>"""
@@ -54,6 +55,18 @@ class Probe(unittest.TestCase):
         # more than a billion.
         self.assertGreater(tsc, 1_000_000)
         self.assertLess(tsc, 500_000_000)
+
+
+class Ours(unittest.TestCase):
+    def test_our_kernel_runs_ubench_as_pid_1(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = ref.run_ours(os.path.join(BUILD, "user", "ubench"), "--dir /tmp --runs 1", 1, 300, tmp, BUILD,
+                                "null_syscall,page_fault")
+        self.assertIsNotNone(ours)
+        figures = ref.parse(ours[1])
+        self.assertEqual(sorted(figures), ["null_syscall", "page_fault"])
+        self.assertGreater(figures["null_syscall"], 0)
+        self.assertIn("ubench end status=0", ours[1])
 
 
 class Table(unittest.TestCase):
