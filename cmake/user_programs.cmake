@@ -18,7 +18,7 @@ if(NOT USER_GCC OR NOT USER_MUSL_GCC)
 endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
-set(USER_TEST_PROGRAMS startup process memory time signals sigframe threads files pipes tty)
+set(USER_TEST_PROGRAMS startup lifecycle process memory time signals sigframe threads files pipes tty)
 set(USER_SRC ${PROJECT_SOURCE_DIR}/tests/user)
 set(USER_OUT ${CMAKE_BINARY_DIR}/user)
 set(USER_REF ${CMAKE_BINARY_DIR}/user-ref)
@@ -40,6 +40,19 @@ foreach(flavour glibc musl)
       COMMENT "user program ${flavour}/${prog}" VERBATIM)
     list(APPEND user_outputs ${out})
   endforeach()
+endforeach()
+
+# Programs for our kernel only (tests/user/kernel/: the syscall fuzzer),
+# not compared with the host: static glibc.
+set(USER_KERNEL_PROGRAMS fuzz)
+foreach(prog ${USER_KERNEL_PROGRAMS})
+  set(out ${USER_OUT}/kernel/${prog})
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${USER_OUT}/kernel
+    COMMAND ${USER_GCC} ${USER_CFLAGS} -o ${out} ${USER_SRC}/kernel/${prog}.c
+    DEPENDS ${USER_SRC}/kernel/${prog}.c
+    COMMENT "user program kernel/${prog}" VERBATIM)
+  list(APPEND user_outputs ${out})
 endforeach()
 
 add_custom_command(OUTPUT ${USER_OUT}/run-all.sh

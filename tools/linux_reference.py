@@ -250,7 +250,7 @@ def boot_linux(vmlinuz, initramfs, probe, smp, ubench_args, timeout, logs):
 # The ubench operations our kernel can run today (the rest need fork,
 # signals, threads or files: issues 11-13 bring them). run_ours() asks
 # ubench for these only; the table shows "—" for the others.
-OURS_SUPPORTS = ["null_syscall", "page_fault", "mmap_munmap", "clock_gettime"]
+OURS_SUPPORTS = ["null_syscall", "page_fault", "fork_exit_wait", "fork_execve", "mmap_munmap", "clock_gettime"]
 
 
 def run_ours(ubench, ubench_args, smp, timeout, logs, build="build", only=None):

@@ -11,6 +11,14 @@ namespace proc {
 namespace {
 
 constexpr size_t kMaxInitArguments = 32;
+char g_init_path[128];
+
+// PID 1 ended: say how, as Linux does before its panic, and power off.
+void init_exited(Process& init, int status) {
+    klog::info("init: {} (pid {}) {}; powering off", g_init_path, init.pid, describe_wait_status(status).text);
+    auto off = acpi::power_off();
+    klog::error("init: power off failed: {}", off.error().message);
+}
 
 }  // namespace
 
@@ -27,6 +35,9 @@ void run_init(const lib::CommandLine& cmdline) {
     lib::StringView path = cmdline.value_or("init", "");
     if (path.empty()) path = cmdline.value_or("rdinit", "");
     if (path.empty()) return;
+    size_t n = path.size() < sizeof g_init_path - 1 ? path.size() : sizeof g_init_path - 1;
+    __builtin_memcpy(g_init_path, path.data(), n);
+    g_init_path[n] = '\0';
 
     // argv[0] is the path; the words after "--" follow, unchanged.
     lib::StringView argv[kMaxInitArguments + 1];
@@ -53,11 +64,11 @@ void run_init(const lib::CommandLine& cmdline) {
         return;
     }
     klog::info("init: starting {} as pid {}", path, (*process)->pid);
-    int status = run_task((*process)->main_task);
-    klog::info("init: {} (pid {}) {}; powering off", path, (*process)->pid, describe_wait_status(status).text);
-    reap(*process);
-    auto off = acpi::power_off();
-    klog::error("init: power off failed: {}", off.error().message);
+    set_init_exit_handler(init_exited);
+    if (auto started = start_task((*process)->main_task); !started) {
+        klog::error("init: cannot start {}: {}", path, started.error().message);
+        discard_process(*process);
+    }
 }
 
 }  // namespace proc

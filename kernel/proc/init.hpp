@@ -9,8 +9,8 @@
 
 namespace proc {
 
-// Runs PID 1 if the command line names one; returns when there is none
-// (or the power-off failed, after saying so).
+// Starts PID 1 if the command line names one (its own thread; this
+// returns at once). When it ends the kernel reports how and powers off.
 void run_init(const lib::CommandLine& cmdline);
 
 // "exited with status N" / "killed by signal N" for a wait status.

@@ -2,6 +2,7 @@
 #include "kernel/proc/module_file.hpp"
 
 #include "kernel/mm/mm.hpp"
+#include "kernel/proc/process.hpp"
 #include "kernel/vm/allocation.hpp"
 #include "kernel/vm/errors.hpp"
 
@@ -75,6 +76,13 @@ ModuleFile* module_file(const boot::Module& module) {
 }
 
 lib::Expected<ExecFile*> ModuleFiles::open(lib::StringView path) {
+    // /proc/self/exe: the calling process's own program (busybox re-executes
+    // itself this way), until /proc exists.
+    if (path == lib::StringView("/proc/self/exe")) {
+        Process* self = current_process();
+        if (!self) return vm::error(lib::Errno::kENOENT, "no process");
+        path = lib::StringView(self->exe);
+    }
     const boot::Module* module = find_module(path);
     if (!module) return vm::error(lib::Errno::kENOENT, "no module with that path");
     ModuleFile* file = module_file(*module);

@@ -1,5 +1,5 @@
-// Processes: the table, user-mode entry and exit, and the user trap
-// handler (docs/proc.md).
+// Processes: the table, task threads, user-mode entry and exit, the switch
+// hook and the user trap handler (docs/proc.md).
 #include "kernel/proc/process.hpp"
 
 #include "kernel/abi/linux_proc.hpp"
@@ -11,8 +11,7 @@
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
 #include "kernel/proc/fault_signals.hpp"
-#include "kernel/smp/smp.hpp"
-#include "kernel/sync/spinlock.hpp"
+#include "kernel/sched/extended_state.hpp"
 #include "kernel/time/time.hpp"
 #include "kernel/vm/allocation.hpp"
 #include "kernel/vm/kernel_services.hpp"
@@ -24,15 +23,16 @@ namespace proc {
 namespace {
 
 // Each task's kernel stack: entries from user mode and the system calls
-// run here (16 KiB as Linux's THREAD_SIZE).
+// run here (16 KiB as Linux's THREAD_SIZE). Its thread's own stack only
+// holds the task thread's few frames.
 constexpr size_t kTaskStackSize = 16 * 1024;
-
-PER_CPU constinit arch::PerCpu<Task*> g_current;
+constexpr size_t kThreadStackSize = 16 * 1024;
 
 ksync::Spinlock g_table_lock;
 Process* g_table = nullptr;  // every process, linked through next_in_table
 size_t g_count = 0;
 int32_t g_last_pid = 0;
+void (*g_init_exit_handler)(Process&, int) = nullptr;
 
 bool pid_in_use(int32_t pid) {
     for (Process* p = g_table; p; p = p->next_in_table)
@@ -52,9 +52,11 @@ int32_t allocate_pid() {
     return -1;
 }
 
-void set_current(Task* task) {
-    arch::PreemptGuard guard;
-    g_current.local() = task;
+size_t processes_of(uint32_t uid) {
+    size_t n = 0;
+    for (Process* p = g_table; p; p = p->next_in_table)
+        if (p->credentials.uid == uid) ++n;
+    return n;
 }
 
 // A page fault the address space resolves (demand paging, copy-on-write,
@@ -92,15 +94,18 @@ void handle_user_trap(arch::InterruptFrame& frame, uint64_t cr2) {
         if (result == vm::FaultResult::kOutOfMemory) {
             klog::error("proc: out of memory: killing {}[{}] (page fault at {:#x})", task->process->name,
                         task->process->pid, cr2);
+            arch::sti();
             exit_current(uapi::kSIGKILL);
         }
-        signal = page_fault_signal(cr2, result == vm::FaultResult::kAccessError, result == vm::FaultResult::kBusError);
+        signal = page_fault_signal(cr2, result == vm::FaultResult::kAccessError,
+                                   result == vm::FaultResult::kBusError);
     } else {
         signal = fault_signal(frame.vector, frame.rip);
         if (signal.signal == 0) return;  // a spurious FPU exception
     }
     klog::warn("proc: {}[{}] killed by {} (vector {}, code {}) at address {:#x}, rip={:#x}", task->process->name,
                task->process->pid, signal_name(signal.signal), frame.vector, signal.code, signal.address, frame.rip);
+    arch::sti();
     exit_current(signal.signal);
 }
 
@@ -108,21 +113,116 @@ void handle_user_trap(arch::InterruptFrame& frame, uint64_t cr2) {
 // 8 MiB of stack, 1024/4096 descriptors, 8 MiB locked memory, no core
 // files by default, 819200 bytes of message queues; the rest unlimited.
 // (RLIMIT_NPROC and RLIMIT_SIGPENDING Linux derives from the memory size;
-// ours: the process table's size.)
+// ours: half the process table.)
 void set_initial_limits(Process& process) {
     process.limits[uapi::kRLIMIT_STACK] = {8ULL << 20, kRlimInfinity};
     process.limits[uapi::kRLIMIT_CORE] = {0, kRlimInfinity};
     process.limits[uapi::kRLIMIT_NOFILE] = {1024, 4096};
     process.limits[uapi::kRLIMIT_MEMLOCK] = {8ULL << 20, 8ULL << 20};
     process.limits[uapi::kRLIMIT_MSGQUEUE] = {819200, 819200};
-    process.limits[uapi::kRLIMIT_NPROC] = {kMaxPid / 2, kMaxPid / 2};
-    process.limits[uapi::kRLIMIT_SIGPENDING] = {kMaxPid / 2, kMaxPid / 2};
+    process.limits[uapi::kRLIMIT_NPROC] = {kMaxProcesses / 2, kMaxProcesses / 2};
+    process.limits[uapi::kRLIMIT_SIGPENDING] = {kMaxProcesses / 2, kMaxProcesses / 2};
     process.limits[uapi::kRLIMIT_NICE] = {0, 0};
     process.limits[uapi::kRLIMIT_RTPRIO] = {0, 0};
 }
 
-void init_cpu_callback(void*) {
-    init_this_cpu();
+// Loads what a task's thread needs on this CPU: its address space, its
+// kernel stack for entries from user mode, its FS and GS base. Interrupts
+// off (the switch hook) or the task's own thread.
+void load_task_context(Task& task) {
+    vm::switch_address_space(task.process->space);
+    arch::set_kernel_stack_top(task.kernel_stack.top);
+    arch::wrmsr(arch::msr::kFsBase, task.fs_base);
+    arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
+}
+
+// The scheduler's switch hook (interrupts off, before `next` runs).
+void switch_hook(sched::Thread* prev, sched::Thread* next) {
+    uint64_t now = ktime::now_ns();
+    if (Task* old = static_cast<Task*>(prev->owner)) old->cpu_ns += now - old->running_since;
+    if (Task* task = static_cast<Task*>(next->owner)) {
+        task->running_since = now;
+        load_task_context(*task);
+    } else if (vm::current_address_space()) {
+        // A kernel thread runs on the kernel's tables, so an exiting
+        // process's address space is never loaded on a CPU that does not
+        // run it (AddressSpace::destroy requires that).
+        vm::switch_address_space(nullptr);
+    }
+}
+
+// The end of a task's thread: the process becomes a zombie (or, for a
+// process nobody waits for, goes at once), its children go to PID 1, and
+// its parent is woken. The thread no longer touches the task afterwards.
+void finish_exit(Task& task) {
+    Process* process = task.process;
+    sched::current()->owner = nullptr;
+    bool is_init = false;
+    bool self_reap = false;
+    int status = 0;
+    Process* orphan_zombies_without_init = nullptr;
+    {
+        ksync::Guard guard(g_table_lock);
+        release_vfork_parent(*process);
+        Process* init = nullptr;
+        for (Process* p = g_table; p; p = p->next_in_table)
+            if (p->pid == 1 && p != process && p->state == ProcessState::kRunning) init = p;
+        bool woke_init = false;
+        while (Process* child = process->first_child) {
+            process->first_child = child->next_sibling;
+            child->parent = init;
+            if (init) {
+                child->next_sibling = init->first_child;
+                init->first_child = child;
+                woke_init |= child->state == ProcessState::kZombie;
+            } else if (child->state == ProcessState::kZombie) {
+                child->next_sibling = orphan_zombies_without_init;
+                orphan_zombies_without_init = child;
+            } else {
+                child->next_sibling = nullptr;
+            }
+        }
+        if (woke_init) init->children_changed.wake_all();
+        process->state = ProcessState::kZombie;
+        is_init = process->pid == 1 && process->parent == nullptr;
+        self_reap = !is_init && process->parent == nullptr;
+        status = process->wait_status;
+        if (process->parent) process->parent->children_changed.wake_all();
+    }
+    while (Process* zombie = orphan_zombies_without_init) {
+        orphan_zombies_without_init = zombie->next_sibling;
+        zombie->parent = nullptr;
+        reap(zombie);
+    }
+    if (is_init) {
+        if (g_init_exit_handler) g_init_exit_handler(*process, status);
+        return;
+    }
+    if (self_reap) reap(process);  // a process nobody waits for (started by the kernel)
+}
+
+void task_thread(void* argument) {
+    Task& task = *static_cast<Task*>(argument);
+    sched::Thread* self = sched::current();
+    task.running_since = ktime::now_ns();
+    self->owner = &task;
+    {
+        // The task's context on this CPU (from now on the switch hook
+        // loads it whenever this thread gets a CPU), and for a forked
+        // child its parent's FPU/SSE/AVX registers.
+        arch::cli();
+        load_task_context(task);
+        if (task.initial_extended_state) sched::load_extended_state(task.initial_extended_state);
+        arch::sti();
+        if (task.initial_extended_state) {
+            vm::free_bytes(task.initial_extended_state);
+            task.initial_extended_state = nullptr;
+        }
+    }
+    if (task.set_child_tid) (void)arch::store_user_u32(task.set_child_tid, uint32_t(task.tid));
+    int status = proc_enter_user(user_frame(task), &task.kernel_rsp);
+    (void)status;  // also in the process
+    finish_exit(task);
 }
 
 }  // namespace
@@ -137,21 +237,22 @@ void Process::set_name(lib::StringView path) {
 }
 
 Task* current_task() {
-    arch::PreemptGuard guard;
-    return g_current.local();
-}
-
-void init_this_cpu() {
-    // SSE for user code (SDM Vol. 3A §13.1.3): FXSAVE/FXRSTOR and SIMD
-    // instructions allowed, unmasked SIMD exceptions as #XM. The kernel
-    // itself is built without SSE.
-    arch::write_cr4(arch::read_cr4() | arch::cr4::kOsFxsr | arch::cr4::kOsXmmExceptions);
+    sched::Thread* thread = sched::current();
+    return thread ? static_cast<Task*>(thread->owner) : nullptr;
 }
 
 void init() {
     arch::set_uaccess_fault_resolver(resolve_uaccess_fault);
     arch::set_user_trap_handler(handle_user_trap);
-    smp::call_on_all(init_cpu_callback, nullptr);
+    sched::set_switch_hook(switch_hook);
+}
+
+ksync::Spinlock& table_lock() {
+    return g_table_lock;
+}
+
+void set_init_exit_handler(void (*handler)(Process& init, int wait_status)) {
+    g_init_exit_handler = handler;
 }
 
 lib::Expected<Process*> create_process(Process* parent) {
@@ -164,13 +265,17 @@ lib::Expected<Process*> create_process(Process* parent) {
     }
     process->main_task.kernel_stack = *stack;
     process->main_task.process = process;
+    process->start_ns = ktime::now_ns();
     {
         ksync::Guard guard(g_table_lock);
-        int32_t pid = allocate_pid();
+        int32_t pid = -1;
+        bool over_nproc = parent && parent->credentials.uid != 0 &&
+                          processes_of(parent->credentials.uid) >= parent->limits[uapi::kRLIMIT_NPROC].soft;
+        if (g_count < kMaxProcesses && !over_nproc) pid = allocate_pid();
         if (pid < 0) {
             mm::free_kernel_stack(*stack);
             vm::destroy(process);
-            return lib::Error::make(lib::ErrorCode::kEAGAIN, "no free pid");
+            return lib::Error::make(lib::ErrorCode::kEAGAIN, "process limit reached");
         }
         process->pid = pid;
         process->main_task.tid = pid;
@@ -183,6 +288,7 @@ lib::Expected<Process*> create_process(Process* parent) {
             process->umask = parent->umask;
             process->personality = parent->personality;
             __builtin_memcpy(process->name, parent->name, kNameLength);
+            __builtin_memcpy(process->exe, parent->exe, sizeof process->exe);
             process->next_sibling = parent->first_child;
             parent->first_child = process;
         } else {
@@ -198,16 +304,41 @@ lib::Expected<Process*> create_process(Process* parent) {
     return process;
 }
 
+void discard_process(Process* process) {
+    {
+        ksync::Guard guard(g_table_lock);
+        process->state = ProcessState::kZombie;
+    }
+    if (process->space) {
+        vm::AddressSpace::destroy(process->space);
+        process->space = nullptr;
+    }
+    if (process->main_task.initial_extended_state) vm::free_bytes(process->main_task.initial_extended_state);
+    reap(process);
+}
+
 void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, uint64_t stack_pointer) {
     vm::AddressSpace* old = process.space;
-    process.space = space;
     Task& task = process.main_task;
-    if (current_task() == &task) {
+    bool running = current_task() == &task;
+    if (running) {
+        // The new program's memory is loaded before the old one goes (no
+        // other task shares it: one task per process), and its FPU starts
+        // in the reset state.
+        arch::cli();
+        process.space = space;
         vm::switch_address_space(space);
-        if (old) vm::AddressSpace::destroy(old);
-    } else if (old) {
-        vm::AddressSpace::destroy(old);
+        if (uint8_t* area = sched::current()->extended_state()) {
+            sched::reset_extended_state(area);
+            sched::load_current_extended_state();
+        }
+        arch::wrmsr(arch::msr::kFsBase, 0);
+        arch::wrmsr(arch::msr::kKernelGsBase, 0);
+        arch::sti();
+    } else {
+        process.space = space;
     }
+    if (old) vm::AddressSpace::destroy(old);
     arch::InterruptFrame* frame = user_frame(task);
     __builtin_memset(frame, 0, sizeof *frame);
     frame->rip = entry;
@@ -217,64 +348,48 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
     frame->rflags = arch::rflags::kReservedOne | arch::rflags::kInterruptEnable;
     task.fs_base = 0;
     task.gs_base = 0;
-    task.fresh_fpu = true;
 }
 
-int run_task(Task& task) {
-    set_current(&task);
-    vm::switch_address_space(task.process->space);
-    arch::set_kernel_stack_top(task.kernel_stack.top);
-    arch::wrmsr(arch::msr::kFsBase, task.fs_base);
-    arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
-    if (task.fresh_fpu) {
-        // The initial FPU state of a new program (x87 reset, MXCSR's
-        // power-on value with every exception masked: SDM Vol. 1 §10.2.3.1).
-        uint32_t mxcsr = 0x1f80;
-        asm volatile("fninit; ldmxcsr %0" ::"m"(mxcsr));
-        task.fresh_fpu = false;
-    }
-    task.running_since = ktime::now_ns();
-    int status = proc_enter_user(user_frame(task), &task.kernel_rsp);
-    // Back from exit_current: the task is gone from user mode.
-    set_current(nullptr);
-    return status;
+lib::Expected<void> start_task(Task& task) {
+    sched::SpawnOptions options;
+    options.stack_bytes = kThreadStackSize;
+    options.extended_state = true;
+    sched::Thread* thread = TRY(sched::spawn(task.process->name, task_thread, &task, options));
+    task.thread = thread;
+    sched::detach(thread);
+    return {};
 }
 
 [[noreturn]] void exit_current(int wait_status) {
     Task* task = current_task();
     if (!task) PANIC("exit_current outside a task");
     Process* process = task->process;
-    task->cpu_ns += ktime::now_ns() - task->running_since;
     if (task->clear_child_tid) {
         // CLONE_CHILD_CLEARTID / set_tid_address: zero the word (and, once
         // futexes are wired, wake a waiter on it).
         (void)arch::store_user_u32(task->clear_child_tid, 0);
     }
-    vm::switch_address_space(nullptr);
-    vm::AddressSpace* space = process->space;
-    process->space = nullptr;
-    if (space) vm::AddressSpace::destroy(space);
     {
         ksync::Guard guard(g_table_lock);
         process->wait_status = wait_status;
-        process->state = ProcessState::kZombie;
-        // Orphans go to PID 1 (or nowhere, when it is the one leaving).
-        Process* init = nullptr;
-        for (Process* p = g_table; p; p = p->next_in_table)
-            if (p->pid == 1 && p != process) init = p;
-        while (Process* child = process->first_child) {
-            process->first_child = child->next_sibling;
-            child->parent = init;
-            if (init) {
-                child->next_sibling = init->first_child;
-                init->first_child = child;
-            } else {
-                child->next_sibling = nullptr;
-            }
-        }
+        process->state = ProcessState::kExiting;
     }
     arch::cli();
+    vm::AddressSpace* space = process->space;
+    process->space = nullptr;
+    vm::switch_address_space(nullptr);
+    arch::sti();
+    if (space) vm::AddressSpace::destroy(space);
+    arch::cli();
     proc_return_to_kernel(task->kernel_rsp, wait_status);
+}
+
+void release_vfork_parent(Process& child) {
+    if (!child.vfork_parent) return;
+    Process* parent = child.vfork_parent;
+    child.vfork_parent = nullptr;
+    __atomic_store_n(&child.vfork_done, true, __ATOMIC_RELEASE);
+    parent->children_changed.wake_all();
 }
 
 void reap(Process* process) {
@@ -288,6 +403,7 @@ void reap(Process* process) {
             }
         }
         if (Process* parent = process->parent) {
+            parent->children_cpu_ns += process->main_task.cpu_ns + process->children_cpu_ns;
             for (Process** link = &parent->first_child; *link; link = &(*link)->next_sibling) {
                 if (*link == process) {
                     *link = process->next_sibling;

@@ -4,13 +4,15 @@
 // clear-child-tid word, its kernel stack and the user registers of its
 // current entry into the kernel).
 //
-// A task runs its program with run_task(): the calling kernel code (the
-// boot thread before the scheduler, a thread of its own after) enters user
-// mode on the task's own kernel stack, and run_task() returns the wait
-// status once the task has exited (exit_current(): exit, exit_group, a
-// fatal fault). Entries from user mode (SYSCALL, interrupts, exceptions)
-// land at the top of the task's kernel stack, so the user registers are
-// always at user_frame(task).
+// Each task runs in a scheduler thread of its own (start_task), whose
+// `owner` slot points at the task: the thread enters user mode through
+// run_task() on the task's own kernel stack and comes back when the task
+// has exited (exit_current(): exit, exit_group, a fatal fault); then the
+// thread makes the process a zombie, wakes its parent and ends. Entries
+// from user mode (SYSCALL, interrupts, exceptions) land at the top of the
+// task's kernel stack, so the user registers are always at user_frame(task).
+// The scheduler's switch hook loads a task's address space, FS and GS base
+// and kernel stack top whenever its thread gets a CPU.
 #pragma once
 
 #include <stddef.h>
@@ -18,7 +20,9 @@
 
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/sched/sched.hpp"
 #include "kernel/vm/address_space.hpp"
+#include "kernel/sync/spinlock.hpp"
 #include "lib/expected.hpp"
 #include "lib/string_view.hpp"
 
@@ -47,15 +51,19 @@ struct Task {
     uint64_t fs_base = 0;          // IA32_FS_BASE while it runs (arch_prctl ARCH_SET_FS)
     uint64_t gs_base = 0;          // the user's GS base (IA32_KERNEL_GS_BASE while in the kernel)
     uint64_t clear_child_tid = 0;  // set_tid_address, CLONE_CHILD_CLEARTID
+    uint64_t set_child_tid = 0;    // CLONE_CHILD_SETTID: written by the child before it runs
     uint64_t robust_list = 0;      // set_robust_list's head (walked at exit by issue 12)
     mm::KernelStack kernel_stack{};
-    uint64_t kernel_rsp = 0;     // run_task's own stack while the task is in user mode
+    uint64_t kernel_rsp = 0;     // the task thread's own stack while the task is in user mode
     uint64_t cpu_ns = 0;         // time run (user and kernel) before `running_since`
     uint64_t running_since = 0;  // ktime::now_ns() when it last started running
-    bool fresh_fpu = true;       // enter user mode with the FPU in its initial state
+    sched::Thread* thread = nullptr;
+    uint8_t* initial_extended_state = nullptr;  // fork: the parent's registers, loaded by the child's thread
 };
 
-enum class ProcessState : uint8_t { kRunning, kZombie };
+// kExiting: the task has left user mode for good but its thread still
+// finishes; only a zombie may be reaped.
+enum class ProcessState : uint8_t { kRunning, kExiting, kZombie };
 
 class Process {
 public:
@@ -72,10 +80,22 @@ public:
     uint32_t umask = 022;
     uint32_t personality = 0;
     char name[kNameLength] = {};  // comm: the program's base name, prctl(PR_SET_NAME)
+    char exe[256] = {};           // the program's path as exec opened it (/proc/self/exe)
 
     vm::AddressSpace* space = nullptr;
     ProcessState state = ProcessState::kRunning;
     int wait_status = 0;  // as wait4 reports it: exit code << 8, or the signal number
+    int exit_signal = 0;  // sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD for fork)
+    uint64_t start_ns = 0;
+    uint64_t children_cpu_ns = 0;  // reaped children's CPU time (RUSAGE_CHILDREN, times)
+
+    // vfork: the parent sleeps until its child has exec'd or exited.
+    Process* vfork_parent = nullptr;
+    bool vfork_done = false;
+
+    // Woken when a child changes state (exits, vfork releases): wait4,
+    // waitid and vfork wait here.
+    sched::WaitQueue children_changed{"wait"};
 
     Task main_task;
 
@@ -96,31 +116,46 @@ inline arch::InterruptFrame* user_frame(const Task& task) {
 }
 
 // The process layer's hooks: the user trap handler (page faults through
-// kernel/vm; other exceptions end the program), the uaccess fault resolver,
-// and SSE enabled for user code on every CPU. Once, after smp and vm.
+// kernel/vm; other exceptions end the program), the uaccess fault resolver
+// and the scheduler's switch hook. Once, after the scheduler and vm.
 void init();
-// The same for one CPU (CR4.OSFXSR/OSXMMEXCPT): init() runs it everywhere.
-void init_this_cpu();
+
+// How many processes may exist at once (a fork bomb gets EAGAIN).
+inline constexpr size_t kMaxProcesses = 4096;
 
 // A new process (no parent: the kernel's own, as PID 1 is) with a pid, a
-// kernel stack for its task and nothing mapped: exec fills it in.
+// kernel stack for its task and nothing mapped: exec or fork fills it in.
+// EAGAIN past kMaxProcesses (or the parent's RLIMIT_NPROC, for non-root).
 lib::Expected<Process*> create_process(Process* parent);
+// Undoes create_process for a process that never ran.
+void discard_process(Process* process);
 // Installs `space` as the process's memory (the old one is destroyed) and
 // starts its task at `entry` with `stack_pointer`, the registers cleared as
 // execve leaves them.
 void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, uint64_t stack_pointer);
 
-// Enters user mode for `task` and returns its wait status when it has
-// exited. Interrupts on.
-int run_task(Task& task);
+// Starts the thread of a task whose process is ready (address space and
+// user registers in place).
+lib::Expected<void> start_task(Task& task);
 
 // Ends the calling task's process with `wait_status` (exit code << 8, or a
-// signal number) and returns to run_task()'s caller. From a system call or
-// from a user-mode exception of the current task.
+// signal number). From a system call or from a user-mode exception of the
+// current task.
 [[noreturn]] void exit_current(int wait_status);
 
-// Frees a process that has exited (its zombie: pid, kernel stack).
+// vfork: lets the parent go on (the child exec'd or is exiting).
+void release_vfork_parent(Process& child);
+
+// Frees a zombie (pid, kernel stack, the process); with the table lock
+// not held.
 void reap(Process* process);
+
+// The table lock: the process tree (parent, children, states) changes
+// under it. wait4 scans children under it.
+ksync::Spinlock& table_lock();
+
+// What to do when PID 1 ends (the init code's: report and power off).
+void set_init_exit_handler(void (*handler)(Process& init, int wait_status));
 
 // The process with `pid`, or nullptr.
 Process* find_process(int32_t pid);

@@ -38,8 +38,20 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
                                  ExecFailure* failure) {
     ExecImage image = TRY(exec(program, parameters, failure));
     process.set_name(parameters.filename);
+    // The file itself, for /proc/self/exe (re-executing it keeps it).
+    if (!(parameters.filename == lib::StringView("/proc/self/exe"))) {
+        size_t n = parameters.filename.size() < sizeof process.exe - 1 ? parameters.filename.size()
+                                                                       : sizeof process.exe - 1;
+        __builtin_memcpy(process.exe, parameters.filename.data(), n);
+        process.exe[n] = '\0';
+    }
     start_program(process, image.space, image.entry, image.stack_pointer);
     return {};
+}
+
+ExecFiles& program_files() {
+    static ModuleFiles files;
+    return files;
 }
 
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
@@ -54,8 +66,7 @@ lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::
     ExecFailure failure;
     auto started = exec_program(*process, *file, parameters, &failure);
     if (!started) {
-        process->state = ProcessState::kZombie;
-        reap(process);
+        discard_process(process);
         return started.error();
     }
     return process;

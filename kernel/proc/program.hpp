@@ -22,7 +22,12 @@ ExecParameters exec_parameters(const Process& process, lib::StringView filename,
 lib::Expected<void> exec_program(Process& process, ExecFile& program, const ExecParameters& parameters,
                                  ExecFailure* failure);
 
-// A new process (child of `parent`, or none) running the module at `path`.
+// The files programs are opened from (execve's path): the Limine modules
+// by path until the VFS provides its own.
+ExecFiles& program_files();
+
+// A new process (child of `parent`, or none) running the module at `path`
+// (not started: start_task).
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
                                      lib::Span<const lib::StringView> envp, Process* parent);
 

@@ -83,6 +83,7 @@ void init() {
     add_memory_calls(g_table);
     add_time_calls(g_table);
     add_console_calls(g_table);
+    add_lifecycle_calls(g_table);
     smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;
     for (Entry entry : g_table)

@@ -12,6 +12,7 @@
 #include "kernel/dev/random.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/sched/sched.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
@@ -364,6 +365,7 @@ lib::Expected<int64_t> sys_getcpu(UserPtr<uint32_t> cpu, UserPtr<uint32_t> node,
 }
 
 int64_t sys_sched_yield() {
+    sched::yield();
     return 0;
 }
 
@@ -388,7 +390,7 @@ lib::Expected<int64_t> sys_times(UserPtr<uapi::Tms> buffer) {
     if (!buffer.is_null()) {
         // All of a task's time counts as user time until the scheduler
         // splits user and system time.
-        uapi::Tms t{ticks_of(proc::task_cpu_ns(task())), 0, 0, 0};
+        uapi::Tms t{ticks_of(proc::task_cpu_ns(task())), 0, ticks_of(process().children_cpu_ns), 0};
         TRY(copy_out(buffer, t));
     }
     return ticks_of(ktime::now_ns());
@@ -398,10 +400,8 @@ lib::Expected<int64_t> sys_getrusage(int who, UserPtr<uapi::Rusage> usage) {
     if (who != uapi::kRUSAGE_SELF && who != uapi::kRUSAGE_CHILDREN && who != uapi::kRUSAGE_THREAD)
         return error(Errno::kEINVAL, "no such rusage target");
     uapi::Rusage r{};
-    if (who != uapi::kRUSAGE_CHILDREN) {
-        uint64_t ns = proc::task_cpu_ns(task());
-        r.ru_utime = {int64_t(ns / 1'000'000'000), int64_t(ns % 1'000'000'000 / 1000)};
-    }
+    uint64_t ns = who == uapi::kRUSAGE_CHILDREN ? process().children_cpu_ns : proc::task_cpu_ns(task());
+    r.ru_utime = {int64_t(ns / 1'000'000'000), int64_t(ns % 1'000'000'000 / 1000)};
     TRY(copy_out(usage, r));
     return 0;
 }

@@ -29,5 +29,6 @@ void add_process_calls(Entry* table);
 void add_memory_calls(Entry* table);
 void add_time_calls(Entry* table);
 void add_console_calls(Entry* table);
+void add_lifecycle_calls(Entry* table);
 
 }  // namespace sys

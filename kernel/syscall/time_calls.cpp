@@ -7,6 +7,7 @@
 #include "kernel/abi/linux_time.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/sched/wait_queue.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
@@ -84,6 +85,66 @@ lib::Expected<int64_t> sys_time(UserPtr<int64_t> out) {
     return seconds;
 }
 
+// Sleeps until `deadline` on the monotonic clock. Not interruptible until
+// signals are wired (issue 12), so `remaining` is never written.
+void sleep_until_monotonic(uint64_t deadline) {
+    sched::sleep_until(deadline);
+}
+
+lib::Expected<uapi::Timespec> copy_request(UserPtr<uapi::Timespec> request) {
+    uapi::Timespec t = TRY(copy_in(request));
+    if (!uapi::timespec_valid(t)) return lib::Error::make(Errno::kEINVAL, "bad timespec");
+    return t;
+}
+
+uint64_t ns_of(const uapi::Timespec& t) {
+    // Far-future requests saturate (Linux clamps to KTIME_MAX).
+    if (uint64_t(t.tv_sec) > (~0ULL / 2) / uint64_t(uapi::kNsPerSec)) return ~0ULL / 2;
+    return uint64_t(t.tv_sec) * uint64_t(uapi::kNsPerSec) + uint64_t(t.tv_nsec);
+}
+
+lib::Expected<int64_t> sys_nanosleep(UserPtr<uapi::Timespec> request, UserPtr<uapi::Timespec>) {
+    uapi::Timespec t = TRY(copy_request(request));
+    uint64_t now = ktime::now_ns();
+    uint64_t ns = ns_of(t);
+    sleep_until_monotonic(ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns);
+    return 0;
+}
+
+// clock_nanosleep (kernel/time/posix-timers.c, hrtimer_nanosleep): the
+// clocks a timer runs on; an absolute REALTIME deadline is converted to
+// the monotonic clock at the call (a later clock_settime does not move it:
+// there is none yet).
+lib::Expected<int64_t> sys_clock_nanosleep(int clock, int flags, UserPtr<uapi::Timespec> request,
+                                           UserPtr<uapi::Timespec>) {
+    switch (clock) {
+        case uapi::kCLOCK_REALTIME:
+        case uapi::kCLOCK_MONOTONIC:
+        case uapi::kCLOCK_BOOTTIME:
+        case kClockTai:
+            break;
+        case uapi::kCLOCK_PROCESS_CPUTIME_ID:
+        case uapi::kCLOCK_THREAD_CPUTIME_ID:
+            return lib::Error::make(Errno::kEINVAL, "no sleeping on a CPU clock yet");
+        default:
+            return lib::Error::make(Errno::kEINVAL, "no timers on this clock");
+    }
+    uapi::Timespec t = TRY(copy_request(request));
+    uint64_t ns = ns_of(t);
+    uint64_t now = ktime::now_ns();
+    uint64_t deadline;
+    if (flags & uapi::kTIMER_ABSTIME) {
+        uint64_t offset = 0;  // the clock's value minus the monotonic clock's
+        if (clock == uapi::kCLOCK_REALTIME) offset = realtime_ns() - now;
+        if (clock == kClockTai) offset = realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec) - now;
+        deadline = ns > offset ? ns - offset : 0;
+    } else {
+        deadline = ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns;
+    }
+    sleep_until_monotonic(deadline);
+    return 0;
+}
+
 }  // namespace
 
 void add_time_calls(Entry* table) {
@@ -91,6 +152,8 @@ void add_time_calls(Entry* table) {
     table[uapi::kNR_clock_getres] = &call<&sys_clock_getres>;
     table[uapi::kNR_gettimeofday] = &call<&sys_gettimeofday>;
     table[uapi::kNR_time] = &call<&sys_time>;
+    table[uapi::kNR_nanosleep] = &call<&sys_nanosleep>;
+    table[uapi::kNR_clock_nanosleep] = &call<&sys_clock_nanosleep>;
 }
 
 }  // namespace sys

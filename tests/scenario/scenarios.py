@@ -479,12 +479,23 @@ def user_program_scenario(flavour, program, **extra):
     return dict(name=f"user_{program}_{flavour}", cmdline=f"init={path}", modules=[(path, "")],
                 build_files={path: f"user/{flavour}/{program}"}, exit="poweroff", check=matches_host(flavour, program),
                 expect=[rf"init: starting {path} as pid 1", rf"init: {path} \(pid 1\) exited with status 0; powering off"],
-                reject=[NO_PANIC, r"killed by"], **extra)
+                reject=[NO_PANIC, r"init: .*killed by"], **extra)
 
 
 USER_SCENARIOS = [
     user_program_scenario("glibc", "startup", smp=2),
     user_program_scenario("musl", "startup"),
+    user_program_scenario("glibc", "lifecycle", smp=2),
+    user_program_scenario("musl", "lifecycle", smp=4),
+    # The syscall fuzzer (tests/user/kernel/fuzz.c): 4 workers x 20000
+    # random calls on 4 CPUs; the kernel stays up, the fuzzer's processes
+    # all end, and the free memory returns to its baseline.
+    dict(name="user_fuzz_4cpu", cmdline="init=/boot/modules/fuzz -- 20000 4", smp=4, mem="512M",
+         modules=[("/boot/modules/fuzz", "")], build_files={"/boot/modules/fuzz": "user/kernel/fuzz"},
+         exit="poweroff", timeout=300,
+         expect=[r"fuzz: 4 workers x 20000 calls", r"fuzz: memory back to baseline: yes",
+                 r"init: /boot/modules/fuzz \(pid 1\) exited with status 0; powering off"],
+         reject=[NO_PANIC]),
 ]
 
 SCENARIOS = [

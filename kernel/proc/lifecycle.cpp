@@ -1,0 +1,168 @@
+// fork/vfork/clone and wait (lifecycle.hpp).
+#include "kernel/proc/lifecycle.hpp"
+
+#include "kernel/abi/linux_proc.hpp"
+#include "kernel/abi/linux_signal.hpp"
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
+#include "kernel/sched/extended_state.hpp"
+#include "kernel/vm/allocation.hpp"
+
+namespace proc {
+namespace {
+
+using lib::Errno;
+
+lib::Error error(Errno code, const char* message) {
+    return lib::Error::make(code, message);
+}
+
+constexpr uint64_t kNamespaceFlags = uapi::kCLONE_NEWNS | uapi::kCLONE_NEWCGROUP | uapi::kCLONE_NEWUTS |
+                                     uapi::kCLONE_NEWIPC | uapi::kCLONE_NEWUSER | uapi::kCLONE_NEWPID |
+                                     uapi::kCLONE_NEWNET;
+
+// copy_process's flag checks, in its order.
+lib::Expected<void> check_flags(uint64_t flags) {
+    if ((flags & (uapi::kCLONE_NEWNS | uapi::kCLONE_FS)) == (uapi::kCLONE_NEWNS | uapi::kCLONE_FS))
+        return error(Errno::kEINVAL, "CLONE_NEWNS with CLONE_FS");
+    if ((flags & (uapi::kCLONE_NEWUSER | uapi::kCLONE_FS)) == (uapi::kCLONE_NEWUSER | uapi::kCLONE_FS))
+        return error(Errno::kEINVAL, "CLONE_NEWUSER with CLONE_FS");
+    if ((flags & uapi::kCLONE_THREAD) && !(flags & uapi::kCLONE_SIGHAND))
+        return error(Errno::kEINVAL, "CLONE_THREAD without CLONE_SIGHAND");
+    if ((flags & uapi::kCLONE_SIGHAND) && !(flags & uapi::kCLONE_VM))
+        return error(Errno::kEINVAL, "CLONE_SIGHAND without CLONE_VM");
+    if ((flags & uapi::kCLONE_PARENT) && current_process()->pid == 1 && !current_process()->parent)
+        return error(Errno::kEINVAL, "init cannot CLONE_PARENT");
+    // Not here yet: threads (issue 12), namespaces, pidfds.
+    if (flags & (uapi::kCLONE_THREAD | uapi::kCLONE_SIGHAND)) return error(Errno::kEINVAL, "threads: not yet");
+    if (flags & kNamespaceFlags) return error(Errno::kEINVAL, "namespaces are not supported");
+    if (flags & uapi::kCLONE_PIDFD) return error(Errno::kEINVAL, "pidfds are not supported yet");
+    if ((flags & uapi::kCSIGNAL) > uint64_t(uapi::kNSIG)) return error(Errno::kEINVAL, "not a signal");
+    return {};
+}
+
+// Whether `child` is one a wait with `options` looks at (eligible_child):
+// by default children that report with SIGCHLD, with __WCLONE the others,
+// with __WALL all.
+bool eligible(const Process& child, WaitTarget target, int32_t id, uint32_t options) {
+    if (target == WaitTarget::kPid && child.pid != id) return false;
+    if (target == WaitTarget::kGroup && child.pgid != id) return false;
+    if (options & uapi::k__WALL) return true;
+    bool clone_child = child.exit_signal != uapi::kSIGCHLD;
+    return clone_child == ((options & uapi::k__WCLONE) != 0);
+}
+
+}  // namespace
+
+lib::Expected<int32_t> clone_current(const CloneRequest& request) {
+    TRY(check_flags(request.flags));
+    Process& self = *current_process();
+    Task& me = self.main_task;
+    if ((request.flags & uapi::kCLONE_SETTLS) && request.tls >= arch::kUserTop)
+        return error(Errno::kEPERM, "TLS base outside user space");
+
+    Process* parent = &self;
+    if (request.flags & uapi::kCLONE_PARENT) parent = self.parent;
+    Process* child = TRY(create_process(parent));
+    if (parent != &self) {
+        // CLONE_PARENT: the caller's parent adopts it, with the caller's traits.
+        child->credentials = self.credentials;
+        for (size_t i = 0; i < kRlimitCount; ++i) child->limits[i] = self.limits[i];
+        child->umask = self.umask;
+        child->personality = self.personality;
+        __builtin_memcpy(child->name, self.name, kNameLength);
+        __builtin_memcpy(child->exe, self.exe, sizeof child->exe);
+        child->pgid = self.pgid;
+        child->sid = self.sid;
+    }
+    child->exit_signal = int(request.flags & uapi::kCSIGNAL);
+
+    auto space = self.space->fork();
+    if (!space) {
+        discard_process(child);
+        return error(Errno::kENOMEM, "no memory for the child's address space");
+    }
+    child->space = *space;
+
+    // The registers: the parent's, as it entered the kernel, with RAX = 0.
+    Task& task = child->main_task;
+    *user_frame(task) = *user_frame(me);
+    user_frame(task)->rax = 0;
+    if (request.stack) user_frame(task)->rsp = request.stack;
+    task.fs_base = (request.flags & uapi::kCLONE_SETTLS) ? request.tls : me.fs_base;
+    task.gs_base = me.gs_base;
+    if (request.flags & uapi::kCLONE_CHILD_SETTID) task.set_child_tid = request.child_tid;
+    if (request.flags & uapi::kCLONE_CHILD_CLEARTID) task.clear_child_tid = request.child_tid;
+
+    // The FPU/SSE/AVX registers: the parent's, saved now; the child's
+    // thread loads them before it enters user mode.
+    const sched::ExtendedStateInfo& info = sched::extended_state_info();
+    task.initial_extended_state = static_cast<uint8_t*>(vm::allocate_bytes(info.size, 64));
+    if (!task.initial_extended_state) {
+        discard_process(child);
+        return error(Errno::kENOMEM, "no memory for the child's FPU state");
+    }
+    arch::cli();
+    sched::save_current_extended_state();
+    __builtin_memcpy(task.initial_extended_state, sched::current()->extended_state(), info.size);
+    arch::sti();
+
+    if (request.flags & uapi::kCLONE_PARENT_SETTID) (void)arch::store_user_u32(request.parent_tid, uint32_t(child->pid));
+    bool vfork = request.flags & uapi::kCLONE_VFORK;
+    if (vfork) child->vfork_parent = &self;
+    int32_t pid = child->pid;
+    if (auto started = start_task(task); !started) {
+        child->vfork_parent = nullptr;
+        discard_process(child);
+        return error(Errno::kEAGAIN, "no thread for the child");
+    }
+    if (vfork) {
+        // The child is ours to reap only, so it is there until we wake.
+        (void)self.children_changed.wait_event(
+            [child] { return __atomic_load_n(&child->vfork_done, __ATOMIC_ACQUIRE); });
+    }
+    return pid;
+}
+
+lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t options) {
+    Process& self = *current_process();
+    Process* found = nullptr;
+    bool any = false;
+    bool nowait = options & uapi::kWNOWAIT;
+    WaitResult result;
+    auto scan = [&] {
+        ksync::Guard guard(table_lock());
+        found = nullptr;
+        any = false;
+        for (Process* child = self.first_child; child; child = child->next_sibling) {
+            if (!eligible(*child, target, id, options)) continue;
+            any = true;
+            if (child->state != ProcessState::kZombie) continue;
+            found = child;
+            result.pid = child->pid;
+            result.status = child->wait_status;
+            result.uid = child->credentials.uid;
+            result.cpu_ns = child->main_task.cpu_ns + child->children_cpu_ns;
+            if (!nowait) {
+                // Ours now: off the list, so no other waiter takes it too.
+                for (Process** link = &self.first_child; *link; link = &(*link)->next_sibling) {
+                    if (*link == child) {
+                        *link = child->next_sibling;
+                        break;
+                    }
+                }
+                self.children_cpu_ns += result.cpu_ns;
+                child->parent = nullptr;
+            }
+            break;
+        }
+        return found != nullptr || !any || (options & uapi::kWNOHANG);
+    };
+    (void)self.children_changed.wait_event([&] { return scan(); });
+    if (!any) return error(Errno::kECHILD, "no such child");
+    if (!found) return WaitResult{};
+    if (!nowait) reap(found);
+    return result;
+}
+
+}  // namespace proc
