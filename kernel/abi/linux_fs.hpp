@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/abi/linux_time.hpp"
+
 namespace uapi {
 
 // ---- open(2) flags (octal as in asm-generic/fcntl.h; x86_64 uses the generic values)
@@ -158,11 +160,7 @@ inline constexpr unsigned kMAXSYMLINKS = 40;
 inline constexpr size_t kPIPE_BUF = 4096;
 inline constexpr size_t kIOV_MAX = 1024;  // UIO_MAXIOV
 
-// ---- Times
-struct Timespec {
-    int64_t tv_sec;
-    int64_t tv_nsec;
-};
+// ---- Times (struct timespec is linux_time.hpp's)
 // utimensat(2): tv_nsec values meaning "now" and "leave alone".
 inline constexpr int64_t kUTIME_NOW = (1LL << 30) - 1;
 inline constexpr int64_t kUTIME_OMIT = (1LL << 30) - 2;

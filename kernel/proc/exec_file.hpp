@@ -20,6 +20,9 @@ public:
     // The file as mmap sees it (opened for reading and execution); a file
     // that cannot be mapped has no backing.
     virtual vm::FileMapping mapping() = 0;
+    // ExecFiles::close's part for files it made (a VFS file frees itself;
+    // a module stays).
+    virtual void release() {}
 
 protected:
     ~ExecFile() = default;

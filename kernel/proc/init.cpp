@@ -2,7 +2,9 @@
 #include "kernel/proc/init.hpp"
 
 #include "kernel/acpi/acpi.hpp"
+#include "kernel/abi/linux_fs.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/proc/console_device.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/program.hpp"
 #include "lib/format.hpp"
@@ -62,6 +64,20 @@ void run_init(const lib::CommandLine& cmdline) {
         klog::error("init: cannot start {}: {} ({})", path, process.error().message,
                     lib::errno_name(process.error().code));
         return;
+    }
+    // Descriptors 0, 1, 2: /dev/console, as Linux opens it for init.
+    if (fs::FdTable* files = (*process)->files) {
+        ensure_console_device();
+        auto console = fs::open((*process)->fs, (*process)->fs.root, "/dev/console", uapi::kO_RDWR, 0);
+        if (console) {
+            auto fd = files->install(console->take(), false);
+            if (fd && *fd == 0) {
+                (void)files->duplicate(0, 1, false);
+                (void)files->duplicate(0, 2, false);
+            }
+        } else {
+            klog::warn("init: no /dev/console for pid 1: {}", console.error().message);
+        }
     }
     klog::info("init: starting {} as pid {}", path, (*process)->pid);
     set_init_exit_handler(init_exited);

@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/fs/fd_table.hpp"
+#include "kernel/fs/vfs.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/vm/address_space.hpp"
@@ -83,6 +85,8 @@ public:
     char exe[256] = {};           // the program's path as exec opened it (/proc/self/exe)
 
     vm::AddressSpace* space = nullptr;
+    fs::Context fs;                 // root, cwd, umask, credentials for the VFS
+    fs::FdTable* files = nullptr;   // the descriptors (nullptr before the VFS, or once exited)
     ProcessState state = ProcessState::kRunning;
     int wait_status = 0;  // as wait4 reports it: exit code << 8, or the signal number
     int exit_signal = 0;  // sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD for fork)

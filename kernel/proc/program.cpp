@@ -2,9 +2,13 @@
 #include "kernel/proc/program.hpp"
 
 #include "kernel/abi/linux_proc.hpp"
+#include "kernel/abi/linux_fs.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/fs/fs.hpp"
+#include "kernel/fs/io_buffer.hpp"
 #include "kernel/proc/module_file.hpp"
 #include "kernel/vm/errors.hpp"
+#include "kernel/vm/allocation.hpp"
 #include "kernel/vm/kernel_services.hpp"
 
 namespace proc {
@@ -38,6 +42,7 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
                                  ExecFailure* failure) {
     ExecImage image = TRY(exec(program, parameters, failure));
     process.set_name(parameters.filename);
+    if (process.files) process.files->close_on_exec_now();
     // The file itself, for /proc/self/exe (re-executing it keeps it).
     if (!(parameters.filename == lib::StringView("/proc/self/exe"))) {
         size_t n = parameters.filename.size() < sizeof process.exe - 1 ? parameters.filename.size()
@@ -49,22 +54,75 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
     return {};
 }
 
+namespace {
+
+// A file of the VFS as exec reads and maps it.
+class VfsExecFile final : public ExecFile {
+public:
+    explicit VfsExecFile(fs::FileRef file) : file_(lib::move(file)) {}
+    lib::Expected<size_t> read(uint64_t offset, void* buffer, size_t size) override {
+        fs::IoBuffer::Segment segment;
+        fs::IoBuffer io = fs::IoBuffer::kernel_one(segment, buffer, size);
+        return file_->pread(io, int64_t(offset));
+    }
+    vm::FileMapping mapping() override { return file_->mapping(); }
+    void release() override { vm::destroy(this); }
+
+private:
+    fs::FileRef file_;
+};
+
+// Programs and interpreters by path, relative to the calling process's
+// cwd and root (open_exec: a regular file the caller may execute, else
+// EACCES); Limine modules by their path where the VFS has no such file.
+class ProgramFiles final : public ExecFiles {
+public:
+    lib::Expected<ExecFile*> open(lib::StringView path) override { return open_for(current_process(), path); }
+
+    lib::Expected<ExecFile*> open_for(Process* self, lib::StringView path) {
+        // /proc/self/exe: the process's own program, until /proc exists.
+        if (self && path == lib::StringView("/proc/self/exe") && self->exe[0]) path = lib::StringView(self->exe);
+        if (fs::ready() && self && self->fs.root) {
+            auto opened = open_in_vfs(*self, path);
+            if (opened || opened.error().code != lib::Errno::kENOENT || !find_module(path)) return opened;
+        }
+        return modules_.open(path);
+    }
+    void close(ExecFile* file) override { file->release(); }
+
+private:
+    static lib::Expected<ExecFile*> open_in_vfs(Process& self, lib::StringView path) {
+        fs::FileRef file = TRY(fs::open(self.fs, self.fs.cwd, path, uapi::kO_RDONLY, 0));
+        uapi::Stat st = file->stat();
+        if ((st.st_mode & uapi::kS_IFMT) != uapi::kS_IFREG) return vm::error(lib::Errno::kEACCES, "not a regular file");
+        TRY(fs::access(self.fs, self.fs.cwd, path, uapi::kX_OK, 0));
+        VfsExecFile* exec_file = vm::create<VfsExecFile>(lib::move(file));
+        if (!exec_file) return vm::error(lib::Errno::kENOMEM, "no memory for an exec file");
+        return static_cast<ExecFile*>(exec_file);
+    }
+    ModuleFiles modules_;
+};
+
+}  // namespace
+
 ExecFiles& program_files() {
-    static ModuleFiles files;
+    static ProgramFiles files;
     return files;
 }
 
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
                                      lib::Span<const lib::StringView> envp, Process* parent) {
-    const boot::Module* module = find_module(path);
-    if (!module) return vm::error(lib::Errno::kENOENT, "no module with that path");
-    ModuleFile* file = module_file(*module);
-    if (!file) return vm::error(lib::Errno::kENOMEM, "no memory for a module file");
     Process* process = TRY(create_process(parent));
-    ModuleFiles files;
+    auto& files = static_cast<ProgramFiles&>(program_files());
+    auto opened = files.open_for(process, path);
+    if (!opened) {
+        discard_process(process);
+        return opened.error();
+    }
     ExecParameters parameters = exec_parameters(*process, path, argv, envp, files);
     ExecFailure failure;
-    auto started = exec_program(*process, *file, parameters, &failure);
+    auto started = exec_program(*process, **opened, parameters, &failure);
+    files.close(*opened);
     if (!started) {
         discard_process(process);
         return started.error();

@@ -26,8 +26,8 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
 // by path until the VFS provides its own.
 ExecFiles& program_files();
 
-// A new process (child of `parent`, or none) running the module at `path`
-// (not started: start_task).
+// A new process (child of `parent`, or none) running the program at
+// `path` (the VFS's, or a Limine module's), not started yet (start_task).
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
                                      lib::Span<const lib::StringView> envp, Process* parent);
 

@@ -82,7 +82,7 @@ void init() {
     add_process_calls(g_table);
     add_memory_calls(g_table);
     add_time_calls(g_table);
-    add_console_calls(g_table);
+    add_file_calls(g_table);
     add_lifecycle_calls(g_table);
     smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;

@@ -145,18 +145,22 @@ lib::Expected<int64_t> sys_setpgid(int pid, int pgid) {
     return 0;
 }
 
+void sync_fs_credentials();
+
 // ---- credentials: everything runs as root, which may set any id.
 
 lib::Expected<int64_t> sys_setuid(uint32_t uid) {
     if (uid == ~0u) return error(Errno::kEINVAL, "-1 is not a uid");
     proc::Credentials& c = process().credentials;
     c.uid = c.euid = c.suid = c.fsuid = uid;
+    sync_fs_credentials();
     return 0;
 }
 lib::Expected<int64_t> sys_setgid(uint32_t gid) {
     if (gid == ~0u) return error(Errno::kEINVAL, "-1 is not a gid");
     proc::Credentials& c = process().credentials;
     c.gid = c.egid = c.sgid = c.fsgid = gid;
+    sync_fs_credentials();
     return 0;
 }
 lib::Expected<int64_t> sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid) {
@@ -164,6 +168,7 @@ lib::Expected<int64_t> sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid
     if (ruid != ~0u) c.uid = ruid;
     if (euid != ~0u) c.euid = c.fsuid = euid;
     if (suid != ~0u) c.suid = suid;
+    sync_fs_credentials();
     return 0;
 }
 lib::Expected<int64_t> sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid) {
@@ -171,7 +176,14 @@ lib::Expected<int64_t> sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid
     if (rgid != ~0u) c.gid = rgid;
     if (egid != ~0u) c.egid = c.fsgid = egid;
     if (sgid != ~0u) c.sgid = sgid;
+    sync_fs_credentials();
     return 0;
+}
+
+// The VFS checks permissions with the fs ids.
+void sync_fs_credentials() {
+    const proc::Credentials& c = process().credentials;
+    process().fs.credentials = {c.fsuid, c.fsgid};
 }
 
 // ---- thread-related words glibc registers at start-up
@@ -235,6 +247,7 @@ lib::Expected<int64_t> sys_uname(UserPtr<uapi::Utsname> buffer) {
 lib::Expected<int64_t> sys_umask(uint32_t mask) {
     uint32_t old = process().umask;
     process().umask = mask & 0777;
+    process().fs.umask = mask & 0777;
     return old;
 }
 

@@ -1,7 +1,7 @@
 // The system-call layer (docs/syscalls.md): the SYSCALL entry
 // (entry.S), the typed dispatch table (dispatch.hpp) and the handlers, by
-// area (process_calls.cpp, memory_calls.cpp, time_calls.cpp,
-// console_calls.cpp).
+// area (process_calls.cpp, lifecycle_calls.cpp, memory_calls.cpp,
+// time_calls.cpp, file_calls.cpp).
 #pragma once
 
 #include <stdint.h>
@@ -28,7 +28,7 @@ uint64_t unknown_calls();
 void add_process_calls(Entry* table);
 void add_memory_calls(Entry* table);
 void add_time_calls(Entry* table);
-void add_console_calls(Entry* table);
 void add_lifecycle_calls(Entry* table);
+void add_file_calls(Entry* table);
 
 }  // namespace sys

@@ -456,8 +456,19 @@ def init_output(text, path):
     return "".join(x + "\n" for x in lines)
 
 
-def matches_host(flavour, program):
-    """A scenario check: PID 1's output equals the host's for the same binary."""
+def cut_at(output, stop):
+    """The output's lines before the first that starts with `stop`."""
+    lines = output.splitlines(True)
+    for i, line in enumerate(lines):
+        if line.startswith(stop):
+            return "".join(lines[:i])
+    return output
+
+
+def matches_host(flavour, program, stop=None):
+    """A scenario check: PID 1's output equals the host's for the same binary
+    (up to the first line starting with `stop`, when given: the parts that
+    need what the kernel does not have yet)."""
     def check(text, build_dir):
         sys.path.insert(0, TOOLS_DIR)
         import differential
@@ -466,6 +477,8 @@ def matches_host(flavour, program):
         if status != 0:
             return [f"{flavour}/{program} failed on the host (status {status}): {error.strip()[:200]}"]
         actual = init_output(text, f"/boot/modules/{program}")
+        if stop:
+            expected, actual = cut_at(expected, stop), cut_at(actual, stop)
         rules = differential.load_allowed(
             os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "user", "allowed_differences.txt"),
             program)
@@ -482,11 +495,39 @@ def user_program_scenario(flavour, program, **extra):
                 reject=[NO_PANIC, r"init: .*killed by"], **extra)
 
 
+def initramfs_program_scenario(flavour, program, stop=None, **extra):
+    """The same, with the program from the initramfs (/usr/test/<flavour>/,
+    cmake/initramfs.cmake) rather than a module: exec through the VFS, and
+    descriptors 0-2 on /dev/console. With `stop`, only the output before
+    the first line starting with it is compared, and the exit status is not
+    checked (the rest needs what is not there yet)."""
+    path = f"/usr/test/{flavour}/{program}"
+    check = matches_host(flavour, program, stop)
+    end = rf"init: {path} \(pid 1\) exited with status " + ("\\d+" if stop else "0; powering off")
+    return dict(name=f"user_{program}_{flavour}_initramfs", cmdline=f"init={path}",
+                modules=[("/boot/initramfs.cpio", "initramfs")], exit="poweroff",
+                check=lambda text, build_dir: check_at(check, text, build_dir, path),
+                expect=[rf"init: starting {path} as pid 1", end],
+                reject=[NO_PANIC, r"init: .*killed by"], **extra)
+
+
+def check_at(check, text, build_dir, path):
+    # matches_host reads the output between the init lines of /boot/modules/<program>.
+    program = path.rsplit("/", 1)[1]
+    return check(text.replace(path, f"/boot/modules/{program}"), build_dir)
+
+
 USER_SCENARIOS = [
     user_program_scenario("glibc", "startup", smp=2),
     user_program_scenario("musl", "startup"),
     user_program_scenario("glibc", "lifecycle", smp=2),
     user_program_scenario("musl", "lifecycle", smp=4),
+    initramfs_program_scenario("glibc", "startup"),
+    initramfs_program_scenario("musl", "lifecycle", smp=2),
+    # The file calls through the VFS, compared with the host up to the
+    # /proc/self checks (no /proc yet).
+    initramfs_program_scenario("glibc", "files", stop="/proc/self", smp=2),
+    initramfs_program_scenario("musl", "files", stop="/proc/self"),
     # The syscall fuzzer (tests/user/kernel/fuzz.c): 4 workers x 20000
     # random calls on 4 CPUs; the kernel stays up, the fuzzer's processes
     # all end, and the free memory returns to its baseline.
