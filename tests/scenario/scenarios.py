@@ -528,6 +528,14 @@ USER_SCENARIOS = [
     # /proc/self checks (no /proc yet).
     initramfs_program_scenario("glibc", "files", stop="/proc/self", smp=2),
     initramfs_program_scenario("musl", "files", stop="/proc/self"),
+    # The process tree as only PID 1 sees it (tests/user/kernel/procs.c):
+    # orphans adopted, zombie orphans reaped, RLIMIT_NPROC against a fork
+    # bomb, 1000 fork/exit/wait in a row.
+    dict(name="user_procs_pid1", cmdline="init=/boot/modules/procs", smp=2,
+         modules=[("/boot/modules/procs", "")], build_files={"/boot/modules/procs": "user/kernel/procs"},
+         exit="poweroff", timeout=240,
+         expect=[r"procs: ok", r"init: /boot/modules/procs \(pid 1\) exited with status 0; powering off"],
+         reject=[NO_PANIC, r"procs: .*: no"]),
     # The syscall fuzzer (tests/user/kernel/fuzz.c): 4 workers x 20000
     # random calls on 4 CPUs; the kernel stays up, the fuzzer's processes
     # all end, and the free memory returns to its baseline.
