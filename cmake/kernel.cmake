@@ -44,8 +44,25 @@ add_custom_command(OUTPUT ${KERNEL_FONT_PSF}
   DEPENDS ${KERNEL_FONT}
   COMMENT "Decompressing console font ${KERNEL_FONT}")
 add_custom_target(kernel_font DEPENDS ${KERNEL_FONT_PSF})
-# Assembly that .incbin's the font must be rebuilt when the font changes.
-set_source_files_properties(${KERNEL_SOURCES} PROPERTIES OBJECT_DEPENDS ${KERNEL_FONT_PSF})
+# The vDSO (kernel/vdso/vdso.c): a small shared object built by the host's
+# gcc (a user-mode ELF, not kernel code), embedded with .incbin
+# (kernel/proc/vdso_image.S) and mapped into every program.
+find_program(VDSO_GCC gcc REQUIRED)
+set(KERNEL_VDSO_IMAGE ${CMAKE_BINARY_DIR}/generated/vdso.so)
+add_custom_command(OUTPUT ${KERNEL_VDSO_IMAGE}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/generated
+  COMMAND ${VDSO_GCC} -O2 -fPIC -nostdlib -shared -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables
+          -mno-red-zone -fvisibility=hidden -Wall -Wextra -Werror -I${PROJECT_SOURCE_DIR}
+          -Wl,-soname=linux-vdso.so.1 -Wl,--version-script=${PROJECT_SOURCE_DIR}/kernel/vdso/vdso.lds
+          -Wl,-T,${PROJECT_SOURCE_DIR}/kernel/vdso/vdso_layout.lds -Wl,--hash-style=both -Wl,-z,max-page-size=4096
+          -Wl,--build-id=none -o ${KERNEL_VDSO_IMAGE} ${PROJECT_SOURCE_DIR}/kernel/vdso/vdso.c
+  DEPENDS ${PROJECT_SOURCE_DIR}/kernel/vdso/vdso.c ${PROJECT_SOURCE_DIR}/kernel/vdso/vdso_data.h
+          ${PROJECT_SOURCE_DIR}/kernel/vdso/vdso.lds ${PROJECT_SOURCE_DIR}/kernel/vdso/vdso_layout.lds
+  COMMENT "Building the vDSO" VERBATIM)
+add_custom_target(kernel_vdso DEPENDS ${KERNEL_VDSO_IMAGE})
+
+# Assembly that .incbin's the font or the vDSO must be rebuilt when they change.
+set_source_files_properties(${KERNEL_SOURCES} PROPERTIES OBJECT_DEPENDS "${KERNEL_FONT_PSF};${KERNEL_VDSO_IMAGE}")
 
 set(KERNEL_LINKER_SCRIPT ${PROJECT_SOURCE_DIR}/kernel/linker.ld)
 find_program(LD_LLD NAMES ld.lld ld.lld-14 REQUIRED)
@@ -54,12 +71,13 @@ find_program(LD_LLD NAMES ld.lld ld.lld-14 REQUIRED)
 function(add_kernel target elf)
   cmake_parse_arguments(K "" "" "SOURCES;CXX_FLAGS;DEFINITIONS" ${ARGN})
   add_library(${target}_objects OBJECT ${K_SOURCES})
-  add_dependencies(${target}_objects kernel_font)
+  add_dependencies(${target}_objects kernel_font kernel_vdso)
   target_include_directories(${target}_objects PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${target}_objects PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:${K_CXX_FLAGS}>
     $<$<COMPILE_LANGUAGE:ASM>:${KERNEL_TARGET_FLAGS} -g>)
-  target_compile_definitions(${target}_objects PRIVATE KERNEL=1 KERNEL_FONT_PATH="${KERNEL_FONT_PSF}" ${K_DEFINITIONS})
+  target_compile_definitions(${target}_objects PRIVATE KERNEL=1 KERNEL_FONT_PATH="${KERNEL_FONT_PSF}"
+    KERNEL_VDSO_PATH="${KERNEL_VDSO_IMAGE}" ${K_DEFINITIONS})
   add_custom_command(OUTPUT ${elf}
     COMMAND ${LD_LLD} -nostdlib -static -z max-page-size=0x1000 --no-dynamic-linker
             -T ${KERNEL_LINKER_SCRIPT} -o ${elf} $<TARGET_OBJECTS:${target}_objects>

@@ -12,6 +12,7 @@
 #include "kernel/debug/assert.hpp"
 #include "kernel/fs/fs.hpp"
 #include "kernel/proc/fault_signals.hpp"
+#include "kernel/proc/vdso.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/time/time.hpp"
 #include "kernel/vm/allocation.hpp"
@@ -247,6 +248,7 @@ void init() {
     arch::set_uaccess_fault_resolver(resolve_uaccess_fault);
     arch::set_user_trap_handler(handle_user_trap);
     sched::set_switch_hook(switch_hook);
+    init_vdso();
 }
 
 ksync::Spinlock& table_lock() {

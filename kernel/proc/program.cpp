@@ -7,6 +7,7 @@
 #include "kernel/fs/fs.hpp"
 #include "kernel/fs/io_buffer.hpp"
 #include "kernel/proc/module_file.hpp"
+#include "kernel/proc/vdso.hpp"
 #include "kernel/vm/errors.hpp"
 #include "kernel/vm/allocation.hpp"
 #include "kernel/vm/kernel_services.hpp"
@@ -35,6 +36,8 @@ ExecParameters exec_parameters(const Process& process, lib::StringView filename,
     // AT_MINSIGSTKSZ: the signal frame with the FXSAVE image (no XSAVE
     // state is enabled for user code).
     p.minsigstksz = 2048;
+    // The vDSO (AT_SYSINFO_EHDR): clock_gettime & co. without a system call.
+    if (vdso_ready()) p.map_vdso = map_vdso;
     return p;
 }
 

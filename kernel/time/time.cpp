@@ -345,6 +345,10 @@ uint64_t tsc_delta_to_ns(uint64_t ticks) {
     return g_tsc_to_ns(ticks);
 }
 
+ClockParameters clock_parameters() {
+    return {g_zero_tsc, g_tsc_to_ns.factor, __atomic_load_n(&g_tsc_offsets_in_use, __ATOMIC_ACQUIRE)};
+}
+
 uint64_t tsc_hz() { return g_tsc_hz; }
 uint64_t lapic_timer_hz() { return g_lapic_hz; }
 const ReferenceClock& reference() { return g_reference; }

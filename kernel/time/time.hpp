@@ -83,6 +83,16 @@ uint64_t now_ns();
 uint64_t ns_to_tsc_delta(uint64_t ns);
 uint64_t tsc_delta_to_ns(uint64_t ticks);
 
+// How now_ns() reads the clock, for the vDSO: ((TSC - zero_tsc) *
+// ns_per_tick) >> 32, the same on every CPU unless per_cpu_offsets (then
+// only the kernel, which knows each CPU's offset, can read it).
+struct ClockParameters {
+    uint64_t zero_tsc;
+    uint64_t ns_per_tick;  // 32.32 fixed point
+    bool per_cpu_offsets;
+};
+ClockParameters clock_parameters();
+
 uint64_t tsc_hz();
 uint64_t lapic_timer_hz();
 const ReferenceClock& reference();

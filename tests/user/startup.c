@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -185,6 +186,27 @@ static void clocks(void) {
     EXPECT_TRUE("cpu time advances", c2.tv_sec > c1.tv_sec || c2.tv_nsec > c1.tv_nsec);
 }
 
+/* The vDSO: there is one, and its clocks agree with the system call's. */
+static void vdso(void) {
+    EXPECT_TRUE("AT_SYSINFO_EHDR (a vDSO)", getauxval(AT_SYSINFO_EHDR) != 0);
+    static const int ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW};
+    for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct timespec a, b, c;
+        clock_gettime(ids[i], &a); /* the C library's: the vDSO where there is one */
+        syscall(SYS_clock_gettime, ids[i], &b);
+        clock_gettime(ids[i], &c);
+        long long na = a.tv_sec * 1000000000LL + a.tv_nsec, nb = b.tv_sec * 1000000000LL + b.tv_nsec,
+                  nc = c.tv_sec * 1000000000LL + c.tv_nsec;
+        /* Monotonic clocks in order; REALTIME within a millisecond. */
+        int ok = ids[i] == CLOCK_REALTIME ? (nb - na > -1000000 && nc - nb > -1000000) : (na <= nb && nb <= nc);
+        say("vdso clock %d agrees with the system call: %s", ids[i], ok ? "yes" : "no");
+        CHECK(ok);
+    }
+    struct timeval tv;
+    EXPECT_OK("gettimeofday (libc)", gettimeofday(&tv, NULL));
+    EXPECT_TRUE("time (libc) near gettimeofday", time(NULL) - tv.tv_sec < 60);
+}
+
 static void randomness(void) {
     unsigned char a[64], b[64];
     EXPECT_TRUE("getrandom 64", getrandom(a, sizeof a, 0) == 64);
@@ -262,6 +284,7 @@ int main(void) {
     ids();
     system_info();
     clocks();
+    vdso();
     randomness();
     memory();
     bad_numbers_and_pointers();
