@@ -88,12 +88,43 @@ def prepare_esp(scenario, build_dir, work_dir, loader_binary=None):
     return esp
 
 
-def boot(scenario, image, work_dir, log_path):
+def where_the_cpus_are(monitor_path, kernel_elf):
+    """For a hang: each virtual CPU's RIP from QEMU's monitor, named by the
+    kernel's symbols where it is in the kernel (addr2line)."""
+    try:
+        monitor = qemu.Monitor(monitor_path, timeout=10)
+        dump = monitor.command("info registers -a")
+        monitor.close()
+    except OSError as error:
+        return [f"hang: QEMU's monitor did not answer ({error})"]
+    rips = re.findall(r"RIP=([0-9a-f]{16})", dump)
+    names = {}
+    kernel = [rip for rip in rips if rip.startswith("ffff")]
+    if kernel and os.path.isfile(kernel_elf):
+        # -a: each address heads its group; -i: the functions inlined at it,
+        # innermost first, each followed by its file:line.
+        out = subprocess.run(["addr2line", "-a", "-f", "-C", "-i", "-e", kernel_elf] + ["0x" + rip for rip in kernel],
+                             capture_output=True, text=True).stdout.splitlines()
+        current = None
+        for line in out:
+            if re.fullmatch(r"0x[0-9a-f]+", line):
+                current = line[2:].rjust(16, "0")
+                names[current] = []
+            elif current and not line.startswith("/") and not line.startswith("??:"):
+                names[current].append(line)
+        names = {rip: " <- ".join(chain) for rip, chain in names.items()}
+    return [f"hang: CPU {cpu} at {rip} {names.get(rip, '(user mode)' if not rip.startswith('ffff') else '')}"
+            for cpu, rip in enumerate(rips)]
+
+
+def boot(scenario, image, work_dir, log_path, kernel_elf=""):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
     keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
     screen = scenario.get("screen")
-    monitor_path = os.path.join(work_dir, "monitor.sock") if keys or screen else None
+    # Every boot gets a monitor socket (connected to only when keys or a
+    # screen ask for it, or to say where the CPUs are when a boot hangs).
+    monitor_path = os.path.join(work_dir, "monitor.sock")
     cmd = qemu.qemu_command(image, vars_file, smp=scenario.get("smp", 1), mem=scenario.get("mem", "256M"),
                             cpu=scenario.get("cpu", "max"), machine=scenario.get("machine", "q35"),
                             monitor=monitor_path, extra=scenario.get("qemu_args", ()))
@@ -103,9 +134,10 @@ def boot(scenario, image, work_dir, log_path):
     start = time.monotonic()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        monitor = qemu.Monitor(monitor_path) if monitor_path else None
+        monitor = qemu.Monitor(monitor_path) if keys or screen else None
         status = None
         screen_failures = []
+        hang_report = []
         while True:
             if keys:
                 # Type keys through the QEMU monitor once their cue appears.
@@ -138,6 +170,9 @@ def boot(scenario, image, work_dir, log_path):
                         status = process.returncode
                     break
             if elapsed > timeout:
+                if monitor:
+                    monitor.close()
+                hang_report = where_the_cpus_are(monitor_path, kernel_elf)
                 process.kill()
                 process.wait()
                 status = "timeout"
@@ -146,6 +181,8 @@ def boot(scenario, image, work_dir, log_path):
         text = f.read().decode(errors="replace")
     if screen_failures:
         text += "".join(f"\nscreen: {reason}" for reason in screen_failures)
+    if hang_report:
+        text += "".join(f"\n{line}" for line in hang_report)
     return status, text, time.monotonic() - start
 
 
@@ -254,7 +291,8 @@ def main():
         image = os.path.join(work_dir, "disk.img")
         subprocess.run([os.path.join(os.path.abspath(args.source), "tools", "make-disk-image.sh"), esp, image],
                        check=True)
-        status, text, seconds = boot(scenario, image, work_dir, log_path)
+        kernel_elf = os.path.join(build_dir, "kernel.elf" if scenario.get("release") else "kernel-checked.elf")
+        status, text, seconds = boot(scenario, image, work_dir, log_path, kernel_elf)
     finally:
         if not args.keep:
             shutil.rmtree(work_dir, ignore_errors=True)

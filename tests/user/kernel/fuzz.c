@@ -29,6 +29,12 @@
 static uint64_t state;
 
 static uint64_t next(void) {
+    /* The worker's own random calls may zero the page that holds `state`
+     * (madvise MADV_DONTNEED on its .bss, a read into it): xorshift's one
+     * fixed point is 0, and a worker stuck there picks SYS_read (forbidden)
+     * for ever in user mode - the 4-CPU scenario timed out that way with
+     * two CPUs spinning in this loop. Start again from another value. */
+    if (state == 0) state = 0x9e3779b97f4a7c15ull;
     state ^= state << 13;
     state ^= state >> 7;
     state ^= state << 17;
