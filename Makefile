@@ -10,7 +10,7 @@
 #   make screenshot save the framebuffer after boot to docs/screenshot.png
 #   make bench      host benchmarks (bench/, Google Benchmark), boot and SMP
 #                   costs under QEMU -icount (tools/measure_boot.py,
-#                   tools/measure_smp.py), and the user benchmark beside
+#                   tools/measure_smp.py, tools/measure_sched.py), and the user benchmark beside
 #                   Debian's Linux 6.1 (tools/linux_reference.py)
 #
 # Variables: BUILD=dir (default build), KVM=1 (use KVM instead of TCG),
@@ -92,6 +92,7 @@ bench:
 	$(BUILD)/benchmarks
 	$(PYTHON) tools/measure_boot.py --image $(BUILD)/disk.img
 	$(PYTHON) tools/measure_smp.py --esp $(BUILD)/esp --cpus 1,2,4
+	$(PYTHON) tools/measure_sched.py --esp $(BUILD)/esp --cpus 1,2
 	$(PYTHON) tools/linux_reference.py --build $(BUILD)
 
 format:

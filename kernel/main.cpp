@@ -117,6 +117,9 @@ namespace {
     // interrupt may switch threads (docs/scheduler.md).
     sched::init(smp::cpu_limit());
     smp::call_on_others(sched::start_this_cpu, nullptr, smp::Wait::kYes);
+    // Deferred work: a worker thread on each CPU, for interrupt handlers
+    // (the keyboard's echo) and the log's drain.
+    sched::start_workers();
 
     // User space: the process layer's fault hooks, then the SYSCALL entry
     // on every CPU and the system-call table.
@@ -129,6 +132,7 @@ namespace {
     // end the run through QEMU's debug-exit device.
     ktest::run_late_tests(cmdline);
     if (cmdline.value_or("bench", "") == lib::StringView("smp")) smp::run_benchmarks();
+    if (cmdline.value_or("bench", "") == lib::StringView("sched")) sched::run_benchmarks();
 
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());

@@ -9,6 +9,7 @@
 #include "kernel/arch/x86_64/io.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/irq/irq.hpp"
+#include "kernel/sched/work_queue.hpp"
 #include "kernel/sync/spinlock.hpp"
 
 namespace dev::keyboard {
@@ -125,10 +126,46 @@ void push_input(const EncodedKey& key) {
     });
 }
 
+// The echo is written by this CPU's worker thread (sched::queue_work):
+// printing is slow, and an interrupt handler should not wait for a
+// console. The handler leaves the text here.
+constexpr size_t kEchoSize = 128;
+using EchoText = Fifo<char, kEchoSize>;
+ksync::Protected<EchoText> g_echo_text;
+
+void write_echo(sched::Work&) {
+    char text[kEchoSize];
+    size_t length = g_echo_text.with([&](EchoText& pending) {
+        size_t n = pending.count;
+        for (size_t i = 0; i < n; ++i) text[i] = pending.items[(pending.head + i) % kEchoSize];
+        pending.head = (pending.head + n) % kEchoSize;
+        pending.count = 0;
+        return n;
+    });
+    if (length) klog::write(lib::StringView(text, length));
+}
+
+constinit sched::Work g_echo_work{write_echo, "keyboard echo"};
+
 void echo_character(char character) {
     char text[4];
     size_t length = echo_text(character, text);
-    if (length) klog::write(lib::StringView(text, length));
+    if (!length) return;
+    if (!sched::workers_running()) {
+        // Before the scheduler's workers run: into the log from here.
+        klog::write(lib::StringView(text, length));
+        return;
+    }
+    g_echo_text.with([&](EchoText& pending) {
+        for (size_t i = 0; i < length; ++i) {
+            if (pending.count == kEchoSize) {
+                ++pending.dropped;
+                continue;
+            }
+            pending.items[(pending.head + pending.count++) % kEchoSize] = text[i];
+        }
+    });
+    sched::queue_work(g_echo_work);
 }
 
 void on_interrupt(void*) {
@@ -151,6 +188,9 @@ void on_interrupt(void*) {
         }
         if (event.pressed && event.character && __atomic_load_n(&g_echo, __ATOMIC_RELAXED))
             echo_character(event.character);
+        // Ctrl+Alt+F12: the scheduler's dump (threads, states, CPUs) in the log.
+        if (event.pressed && event.key == Key::kF12 && event.modifiers.ctrl() && event.modifiers.alt())
+            sched::request_dump();
     }
 }
 

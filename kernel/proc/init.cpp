@@ -7,6 +7,7 @@
 #include "kernel/proc/console_device.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/program.hpp"
+#include "kernel/sched/sched.hpp"
 #include "lib/format.hpp"
 
 namespace proc {
@@ -18,6 +19,7 @@ char g_init_path[128];
 // PID 1 ended: say how, as Linux does before its panic, and power off.
 void init_exited(Process& init, int status) {
     klog::info("init: {} (pid {}) {}; powering off", g_init_path, init.pid, describe_wait_status(status).text);
+    sched::log_statistics();
     auto off = acpi::power_off();
     klog::error("init: power off failed: {}", off.error().message);
 }

@@ -21,4 +21,8 @@ void set_current_waiting(const char* channel, bool interruptible);
 void block_current();
 void set_current_running();
 
+// From the tick (interrupt context): hands pending work to the worker
+// (work_queue.cpp: the log's drain).
+void on_tick_work();
+
 }  // namespace sched

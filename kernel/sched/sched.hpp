@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/sched/sync.hpp"
+#include "kernel/sched/work_queue.hpp"
 #include "kernel/sched/thread.hpp"
 #include "kernel/sched/wait_queue.hpp"
 
@@ -30,5 +31,12 @@ bool running_here();
 // unless one failed to come online).
 bool cpu_running(uint32_t cpu);
 uint32_t cpus_running();
+
+// For `make bench` (bench=sched on the command line): measures a yield, a
+// wake-up on another CPU, mutex costs and create+join in TSC ticks (guest
+// instructions under QEMU -icount); prints "bench: sched cpus=<n> yield=<t>
+// wake_other_cpu=<t> mutex_uncontended=<t> mutex_hand_off=<t>
+// create_join=<t>" and ends the QEMU run.
+[[noreturn]] void run_benchmarks();
 
 }  // namespace sched

@@ -696,3 +696,148 @@ KTEST(demo_fail_sched, two_threads_deadlock_on_two_mutexes) {
     (void)join(b);
     KEXPECT(!"the deadlock was not reported");
 }
+
+namespace {
+
+// --- balancing, affinity changes, nice levels ---
+
+uint64_t g_spread_until_ns = 0;
+uint32_t g_spread_cpu[kMaxTestThreads];
+
+void spin_then_note_cpu(void* argument) {
+    uint32_t index = uint32_t(reinterpret_cast<uintptr_t>(argument));
+    while (ktime::now_ns() < __atomic_load_n(&g_spread_until_ns, __ATOMIC_ACQUIRE)) arch::pause();
+    // Where it runs at the end: while every thread still spins, balancing
+    // has had them on different CPUs.
+    g_spread_cpu[index] = arch::cpu_index();
+}
+
+}  // namespace
+
+KTEST(sched, threads_started_on_one_cpu_spread_over_all) {
+    uint32_t cpus = cpus_running();
+    if (cpus < 2) KSKIP("one CPU");
+    if (cpus > kMaxTestThreads) cpus = kMaxTestThreads;
+    Thread* threads[kMaxTestThreads];
+    g_spread_until_ns = ktime::now_ns() + 300'000'000;
+    for (uint32_t i = 0; i < cpus; ++i) {
+        SpawnOptions options;
+        options.cpu = int(last_cpu());  // all start on one CPU, free to move
+        threads[i] = must_spawn("spread", spin_then_note_cpu, reinterpret_cast<void*>(uintptr_t(i)), options);
+    }
+    for (uint32_t i = 0; i < cpus; ++i) must_join(threads[i]);
+    uint32_t distinct = 0;
+    for (uint32_t i = 0; i < cpus; ++i) {
+        bool first = true;
+        for (uint32_t j = 0; j < i; ++j) first = first && g_spread_cpu[j] != g_spread_cpu[i];
+        distinct += first;
+    }
+    KEXPECT_EQ(distinct, cpus);
+}
+
+namespace {
+
+uint32_t g_wanted_cpu = 0;
+bool g_arrived = false;
+
+void spin_until_on_wanted_cpu(void*) {
+    uint64_t give_up = ktime::now_ns() + 5'000'000'000;
+    while (arch::cpu_index() != __atomic_load_n(&g_wanted_cpu, __ATOMIC_ACQUIRE) && ktime::now_ns() < give_up)
+        arch::pause();
+    g_arrived = arch::cpu_index() == g_wanted_cpu;
+}
+
+}  // namespace
+
+KTEST(sched, changing_affinity_moves_a_running_thread) {
+    uint32_t from = last_cpu();
+    if (from == 0) KSKIP("one CPU");
+    g_wanted_cpu = ~0u;
+    g_arrived = false;
+    Thread* thread = must_spawn("mover", spin_until_on_wanted_cpu, nullptr, pinned(from));
+    while (thread->switches() == 0) yield();  // it runs (spinning) on `from`
+    __atomic_store_n(&g_wanted_cpu, 0u, __ATOMIC_RELEASE);
+    KEXPECT(set_affinity(thread, CpuSet::only(0)));
+    must_join(thread);
+    KEXPECT(g_arrived);
+    KEXPECT(set_affinity(current(), CpuSet()).error().code == lib::Errno::kEINVAL);
+}
+
+namespace {
+
+uint64_t g_nice_until_ns = 0;
+uint64_t g_nice_runtime[2];
+uint64_t g_nice_late[2];
+
+void burn_for_nice(void* argument) {
+    uint32_t index = uint32_t(reinterpret_cast<uintptr_t>(argument));
+    uint64_t late_at_start = ktime::late_ticks();
+    while (ktime::now_ns() < __atomic_load_n(&g_nice_until_ns, __ATOMIC_ACQUIRE)) arch::pause();
+    g_nice_runtime[index] = current()->runtime_ns();
+    g_nice_late[index] = ktime::late_ticks() - late_at_start;
+}
+
+}  // namespace
+
+KTEST(sched, a_nicer_thread_gets_less_time) {
+    // Nice 0 against nice 5: weights 1024 : 335, a 75 % : 25 % split. The
+    // nice level is set while the thread runs (it applies at its next
+    // switch, keeping its lag).
+    uint32_t cpu = last_cpu();
+    g_nice_until_ns = ktime::now_ns() + 300'000'000;
+    Thread* normal = must_spawn("nice-0", burn_for_nice, reinterpret_cast<void*>(0), pinned(cpu));
+    Thread* nicer = must_spawn("nice-5", burn_for_nice, reinterpret_cast<void*>(1), pinned(cpu));
+    set_nice(nicer, 5);
+    while (nicer->nice() != 5 && ktime::now_ns() < g_nice_until_ns) yield();
+    KEXPECT_EQ(nicer->nice(), 5);
+    must_join(normal);
+    must_join(nicer);
+    uint64_t total = g_nice_runtime[0] + g_nice_runtime[1];
+    KASSERT(total > 0);
+    uint64_t share_permille = g_nice_runtime[0] * 1000 / total;
+    bool close = share_permille >= 700 && share_permille <= 800;
+    uint64_t late = g_nice_late[0] > g_nice_late[1] ? g_nice_late[0] : g_nice_late[1];
+    if (!close && late > 30) KSKIP("the host stalled the CPU for {} ticks of 300", late);
+    KEXPECT_GE(share_permille, 700u);
+    KEXPECT_LE(share_permille, 800u);
+}
+
+namespace {
+
+// --- deferred work, handed over from interrupt context ---
+
+bool g_work_in_thread = false;
+uint32_t g_work_runs = 0;
+
+void note_context(Work&) {
+    g_work_in_thread = arch::interrupts_enabled() && !arch::in_interrupt() && current() != nullptr &&
+                       current()->name()[0] == 'k';
+    __atomic_fetch_add(&g_work_runs, 1, __ATOMIC_RELEASE);
+}
+
+constinit Work g_test_work{note_context, "test work"};
+bool g_queued_twice[2];
+
+void queue_from_interrupt(void*) {
+    // Twice before it can run: it runs once.
+    g_queued_twice[0] = queue_work(g_test_work);
+    g_queued_twice[1] = queue_work(g_test_work);
+}
+
+}  // namespace
+
+KTEST(sched, work_queued_in_an_interrupt_runs_in_a_worker_thread) {
+    KASSERT(workers_running());
+    g_work_runs = 0;
+    g_work_in_thread = false;
+    static ktime::Deadline deadline;
+    KASSERT(ktime::arm_deadline_after(deadline, 1'000'000, queue_from_interrupt, nullptr));
+    uint64_t give_up = ktime::now_ns() + 5'000'000'000;
+    while (__atomic_load_n(&g_work_runs, __ATOMIC_ACQUIRE) == 0 && ktime::now_ns() < give_up) sleep_for(1'000'000);
+    sleep_for(5'000'000);  // a second run would come by now
+    KEXPECT_EQ(g_work_runs, 1u);
+    KEXPECT(g_queued_twice[0]);
+    KEXPECT(!g_queued_twice[1]);
+    KEXPECT(g_work_in_thread);
+    KEXPECT_EQ(g_test_work.runs(), uint64_t(g_work_runs));
+}

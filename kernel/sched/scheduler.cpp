@@ -23,6 +23,7 @@
 #include "kernel/debug/assert.hpp"
 #include "kernel/debug/panic.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/sched/balance.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/sched/internal.hpp"
 #include "kernel/sched/sched.hpp"
@@ -36,6 +37,9 @@ extern "C" [[noreturn]] void sched_thread_start(sched::Thread* prev);
 namespace sched {
 namespace {
 
+// Ticks between two periodic balancing rounds of a busy CPU.
+constexpr uint64_t kBalanceIntervalTicks = 4;
+
 struct CpuSched {
     explicit CpuSched(uint32_t cpu) : queue(cpu) {}
     ksync::Spinlock lock;
@@ -45,6 +49,11 @@ struct CpuSched {
     uint64_t switches = 0;
     uint64_t idle_ns = 0;
     uint64_t idle_since_ns = 0;
+    uint64_t ticks = 0;
+    uint64_t migrations_in = 0;  // threads this CPU pulled (stealing, balancing)
+    // Every CPU's load as this CPU last looked (placement, balancing); used
+    // with interrupts off only, so one per CPU is enough.
+    CpuLoad* loads = nullptr;
     bool running = false;
 };
 
@@ -113,22 +122,83 @@ bool cpu_usable(uint32_t cpu) {
     return cpu < g_cpu_limit && g_cpus[cpu] && __atomic_load_n(&g_cpus[cpu]->running, __ATOMIC_ACQUIRE);
 }
 
-// Where a thread that becomes runnable goes: the CPU it last ran on when
-// it may still run there (warm cache), else the allowed CPU with the fewest
-// runnable threads. Loads are read without locks: a stale view only makes
-// the choice slightly worse.
+// Every CPU's load, read without locks into this CPU's scratch table (a
+// stale view only makes a decision slightly worse: moves re-check under the
+// locks). Interrupts off.
+lib::Span<const CpuLoad> snapshot_loads() {
+    CpuLoad* loads = g_cpus[arch::cpu_index()]->loads;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
+        CpuLoad& load = loads[cpu];
+        load.online = cpu_usable(cpu);
+        if (!load.online) {
+            load.nr_running = 0;
+            load.load = 0;
+            continue;
+        }
+        const RunQueue& queue = g_cpus[cpu]->queue;
+        load.nr_running = queue.nr_running();
+        load.load = queue.load();
+    }
+    return lib::Span<const CpuLoad>(loads, g_cpu_limit);
+}
+
+// Where a thread that becomes runnable goes (balance.hpp): a wake-up
+// prefers the CPU it last ran on (warm cache); a new thread (hint -2) the
+// least loaded allowed CPU; hint >= 0 asks for that CPU if allowed.
+// Interrupts off.
 uint32_t select_cpu(const Thread& thread, int hint) {
     const CpuSet& allowed = thread.entity_.affinity;
     if (hint >= 0 && allowed.contains(uint32_t(hint)) && cpu_usable(uint32_t(hint))) return uint32_t(hint);
-    uint32_t last = thread.entity_.cpu;
-    if (hint == -1 && allowed.contains(last) && cpu_usable(last)) return last;
-    uint32_t best = ~0u, best_running = ~0u;
+    lib::Span<const CpuLoad> loads = snapshot_loads();
+    if (hint == -1) return select_wakeup_cpu(allowed, thread.entity_.cpu, loads);
+    uint32_t best = ~0u;
     for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
-        if (!allowed.contains(cpu) || !cpu_usable(cpu)) continue;
-        uint32_t running = g_cpus[cpu]->queue.nr_running();
-        if (running < best_running) best = cpu, best_running = running;
+        if (!allowed.contains(cpu) || !loads[cpu].online) continue;
+        if (best == ~0u || loads[cpu].nr_running < loads[best].nr_running) best = cpu;
     }
     return best != ~0u ? best : 0;
+}
+
+// Moves waiting threads from `source` to `destination` (both locks held)
+// while their weight stays within `max_weight`: the least urgent first
+// (latest deadline), allowed on `destination`, and runnable (a thread
+// preempted on its way to block stays: its waker relies on it being on its
+// queue). A waiting thread's registers are saved: a switch is not in
+// progress on `source` while its lock is held. Returns how many moved.
+uint32_t pull_threads(CpuSched& source, CpuSched& destination, uint64_t max_weight, uint32_t max_threads,
+                      uint64_t now) {
+    uint32_t moved = 0;
+    uint64_t weight = 0;
+    const auto& waiting = source.queue.waiting();
+    for (Entity* entity = waiting.back(); entity && moved < max_threads;) {
+        Entity* previous = waiting.prev(*entity);
+        Thread* thread = static_cast<Thread::ThreadEntity*>(entity)->thread;
+        if (entity->affinity.contains(destination.queue.cpu()) && weight + entity->weight <= max_weight &&
+            thread->state() == ThreadState::kRunnable && !thread->idle_) {
+            source.queue.dequeue(*entity, now);
+            destination.queue.enqueue(*entity, now);
+            weight += entity->weight;
+            ++moved;
+        }
+        entity = previous;
+    }
+    destination.migrations_in += moved;
+    return moved;
+}
+
+// Work stealing (balance.hpp): this CPU, its lock held, has nothing to
+// run. Takes one thread from the busiest CPU with one waiting. The other
+// lock is only tried: two CPUs stealing from each other must not deadlock.
+bool steal_into(CpuSched& cpu, uint64_t now) {
+    if (g_cpu_limit < 2 || !cpu.loads) return false;
+    BalanceDecision plan = plan_idle_steal(cpu.queue.cpu(), snapshot_loads());
+    if (!plan.pull) return false;
+    CpuSched& source = *g_cpus[plan.source];
+    bool state;
+    if (!source.lock.try_lock(state)) return false;
+    uint32_t moved = pull_threads(source, cpu, plan.max_weight, 1, now);
+    source.lock.unlock(state);
+    return moved > 0;
 }
 
 // Puts a thread that is off every queue and off every CPU on `cpu`'s queue;
@@ -185,22 +255,44 @@ void schedule(Why why) {
     DEBUG_ASSERT(!arch::interrupts_enabled());
     CpuSched& cpu = this_cpu_sched();
     Thread* prev = cpu.current;
-    auto thread_state = prev->lock_.lock();
+    // Only a thread that blocks needs its own lock: whether it leaves the
+    // queue races with its wake-ups. A preempted or yielding one stays
+    // runnable whatever happens (its nice and affinity changes are made
+    // under the run-queue lock too).
+    bool blocking = why == Why::kBlock && !prev->idle_;
+    bool thread_state = false;
+    if (blocking) thread_state = prev->lock_.lock();
     auto queue_state = cpu.lock.lock();
     uint64_t now = ktime::now_ns();
     arch::clear_reschedule_pending();
     if (!prev->idle_) {
         ThreadState state = prev->state_;
-        if (why != Why::kPreempt && state != ThreadState::kRunnable) {
+        if (blocking && state != ThreadState::kRunnable) {
             cpu.queue.dequeue(prev->entity_, now, state == ThreadState::kBlocked);
-        } else if (why == Why::kYield) {
-            cpu.queue.update_current(now);
-            cpu.queue.yield_current(now);
+        } else {
+            if (why == Why::kYield) cpu.queue.yield_current(now);
+            if (prev->nice_pending_ && state == ThreadState::kRunnable) {
+                // A new weight: off the queue and back on, keeping its lag.
+                // (Not while it is on its way to block: a waker, which
+                // holds only the thread's lock, must not see it off the
+                // queue for a moment.)
+                cpu.queue.dequeue(prev->entity_, now);
+                prev->entity_.set_nice(prev->pending_nice_);
+                prev->nice_pending_ = false;
+                cpu.queue.enqueue(prev->entity_, now);
+            }
+            if (!prev->entity_.affinity.contains(cpu.queue.cpu())) {
+                // Its affinity no longer has this CPU: off this queue now,
+                // onto another once its registers are saved (finish_switch).
+                cpu.queue.dequeue(prev->entity_, now);
+                prev->migrating_ = true;
+            }
         }
     }
-    prev->lock_.unlock(thread_state);
-    Thread* next = thread_of(cpu.queue.pick_next(now));
-    if (!next) next = cpu.idle;
+    if (blocking) prev->lock_.unlock(thread_state);
+    Entity* picked = cpu.queue.pick_next(now);
+    if (!picked && steal_into(cpu, now)) picked = cpu.queue.pick_next(now);
+    Thread* next = picked ? thread_of(picked) : cpu.idle;
     if (next == prev) {
         cpu.lock.unlock(queue_state);
         return;
@@ -223,12 +315,15 @@ void thread_ended(Thread* thread) {
     g_exits->wake_all();
 }
 
+void finish_migration(Thread* last);
+
 void finish_switch(Thread* last) {
     CpuSched& cpu = this_cpu_sched();
     bool dead = last->state_ == ThreadState::kDead;
     __atomic_store_n(&last->on_cpu_, false, __ATOMIC_RELEASE);
     cpu.lock.unlock(false);
     if (dead) thread_ended(last);
+    else if (last->migrating_) finish_migration(last);
 }
 
 void free_thread(Thread* thread) {
@@ -256,24 +351,65 @@ void reap_zombies() {
 
 // --- hooks into the interrupt and timer paths ---
 
+// Periodic balancing (balance.hpp), from the tick of a CPU that runs a
+// thread (idle CPUs have no tick: they steal when they go idle, and a busy
+// CPU that sees one idle while it has threads waiting wakes it to steal).
+// Locks are taken in CPU order; interrupts are off.
+void balance_periodically(CpuSched& cpu, uint64_t now) {
+    lib::Span<const CpuLoad> loads = snapshot_loads();
+    uint32_t self = cpu.queue.cpu();
+    if (loads[self].nr_running >= 2) {
+        for (uint32_t other = 0; other < g_cpu_limit; ++other) {
+            if (other == self || !loads[other].online || loads[other].nr_running != 0) continue;
+            // An idle CPU steals at its next pick: wake it if one of the
+            // threads waiting here may run there.
+            bool movable = false;
+            {
+                auto state = cpu.lock.lock();
+                for (const Entity& entity : cpu.queue.waiting()) movable = movable || entity.affinity.contains(other);
+                cpu.lock.unlock(state);
+            }
+            if (movable) request_reschedule(other);
+            return;
+        }
+    }
+    BalanceDecision plan = plan_periodic_balance(self, loads);
+    if (!plan.pull) return;
+    CpuSched& source = *g_cpus[plan.source];
+    CpuSched& first = plan.source < self ? source : cpu;
+    CpuSched& second = plan.source < self ? cpu : source;
+    auto first_state = first.lock.lock();
+    auto second_state = second.lock.lock();
+    bool moved = pull_threads(source, cpu, plan.max_weight, ~0u, now) > 0;
+    bool preempt = moved && cpu.queue.nr_running() > 1;
+    second.lock.unlock(second_state);
+    first.lock.unlock(first_state);
+    if (preempt) arch::set_reschedule_pending();
+}
+
 // Every tick of every CPU (interrupt context): charges the running thread;
 // its slice used up and another thread waiting, the CPU reschedules at the
-// trap exit.
+// trap exit. Every few ticks, balancing.
 void on_tick() {
     if (!arch::current_thread()) return;
     CpuSched& cpu = this_cpu_sched();
     bool reschedule = false;
+    uint64_t now = ktime::now_ns();
     {
         auto state = cpu.lock.lock();
         if (cpu.current == cpu.idle) {
             reschedule = cpu.queue.nr_running() > 0;
         } else {
-            bool expired = cpu.queue.update_current(ktime::now_ns());
+            bool expired = cpu.queue.update_current(now);
             reschedule = expired && cpu.queue.nr_running() > 1;
         }
         cpu.lock.unlock(state);
     }
     if (reschedule) arch::set_reschedule_pending();
+    on_tick_work();
+    // Staggered by CPU, so that not every CPU looks in the same tick.
+    if (g_cpu_limit > 1 && (++cpu.ticks + cpu.queue.cpu()) % kBalanceIntervalTicks == 0)
+        balance_periodically(cpu, now);
 }
 
 // The end of an interrupt that returns to preemptible code.
@@ -443,6 +579,8 @@ void init(uint32_t cpu_limit) {
     for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
         g_cpus[cpu] = new CpuSched(cpu);
         ASSERT(g_cpus[cpu] != nullptr);
+        g_cpus[cpu]->loads = new CpuLoad[g_cpu_limit];
+        ASSERT(g_cpus[cpu]->loads != nullptr);
     }
     init_extended_state_this_cpu();
     const ExtendedStateInfo& xinfo = extended_state_info();
@@ -576,22 +714,95 @@ void yield() {
     if (were_enabled) arch::sti();
 }
 
+namespace {
+
+// Runs change(queue_of_thread) with the thread's lock and the lock of the
+// run queue it is on (or last was on) held: a thread on a queue can not
+// move then (moves hold both run-queue locks, wake-ups its own lock).
+template <typename Change>
+void with_thread_and_queue(Thread* thread, Change&& change) {
+    auto thread_state = thread->lock_.lock();
+    for (;;) {
+        uint32_t cpu = __atomic_load_n(&thread->entity_.cpu, __ATOMIC_ACQUIRE);
+        CpuSched& queue = *g_cpus[cpu];
+        auto queue_state = queue.lock.lock();
+        if (thread->entity_.cpu != cpu) {
+            queue.lock.unlock(queue_state);
+            continue;
+        }
+        change(queue);
+        queue.lock.unlock(queue_state);
+        break;
+    }
+    thread->lock_.unlock(thread_state);
+}
+
+// After a switch: `last` left its queue in schedule() because it may no
+// longer run on that CPU; now that its registers are saved it goes to one
+// it may use — unless a wake-up (it was preempted on its way to block, and
+// a waker found it off every queue) has queued it meanwhile.
+void finish_migration(Thread* last) {
+    auto state = last->lock_.lock();
+    last->migrating_ = false;
+    if (!last->entity_.on_queue) enqueue_on(*last, select_cpu(*last, -2));
+    last->lock_.unlock(state);
+}
+
+}  // namespace
+
 void set_nice(Thread* thread, int nice) {
-    // Takes effect when it is next enqueued: its weight is part of its
-    // queue's sums while it is on one.
-    auto state = thread->lock_.lock();
-    if (!thread->entity_.on_queue) thread->entity_.set_nice(nice);
-    else thread->pending_nice_ = int8_t(clamp_nice(nice)), thread->nice_pending_ = true;
-    thread->lock_.unlock(state);
+    // The weight is part of its queue's sums while it is on one: a waiting
+    // thread leaves and re-enters its queue (keeping its lag); a running
+    // one does so at its next switch, which is asked for now.
+    bool reschedule = false;
+    uint32_t cpu = 0;
+    with_thread_and_queue(thread, [&](CpuSched& queue) {
+        Entity& entity = thread->entity_;
+        if (!entity.on_queue) {
+            entity.set_nice(nice);
+        } else if (queue.queue.current() == &entity) {
+            thread->pending_nice_ = int8_t(clamp_nice(nice));
+            thread->nice_pending_ = true;
+            reschedule = true;
+            cpu = queue.queue.cpu();
+        } else {
+            uint64_t now = ktime::now_ns();
+            queue.queue.dequeue(entity, now);
+            entity.set_nice(nice);
+            queue.queue.enqueue(entity, now);
+        }
+    });
+    if (reschedule) request_reschedule(cpu);
 }
 
 lib::Expected<void> set_affinity(Thread* thread, const CpuSet& cpus) {
     bool any = false;
     for (uint32_t cpu = 0; cpu < g_cpu_limit && !any; ++cpu) any = cpus.contains(cpu) && cpu_usable(cpu);
     if (!any) return lib::Error::make(lib::Errno::kEINVAL, "no online CPU in the set");
-    auto state = thread->lock_.lock();
-    thread->entity_.affinity = cpus;
-    thread->lock_.unlock(state);
+    // A waiting thread on a CPU it may no longer use moves now; a running
+    // one when it is switched out (move_if_not_allowed_here), asked for now.
+    bool were_enabled = arch::interrupts_enabled();
+    arch::cli();
+    bool reschedule = false, move = false;
+    uint32_t cpu = 0;
+    with_thread_and_queue(thread, [&](CpuSched& queue) {
+        Entity& entity = thread->entity_;
+        entity.affinity = cpus;
+        cpu = queue.queue.cpu();
+        if (!entity.on_queue || cpus.contains(cpu)) return;
+        if (queue.queue.current() == &entity) {
+            reschedule = true;
+        } else {
+            queue.queue.dequeue(entity, ktime::now_ns());
+            move = true;
+        }
+    });
+    if (move) {
+        // Off every queue and runnable: no waker or balancer touches it.
+        enqueue_on(*thread, select_cpu(*thread, -2));
+    }
+    if (reschedule) request_reschedule(cpu);
+    if (were_enabled) arch::sti();
     return {};
 }
 
@@ -630,7 +841,8 @@ CpuStats cpu_stats(uint32_t cpu) {
     CpuSched& c = *g_cpus[cpu];
     auto state = c.lock.lock();
     stats.switches = c.switches;
-    stats.idle_ns = c.idle_ns;
+    stats.idle_ns = c.idle_ns + (c.current == c.idle ? ktime::now_ns() - c.idle_since_ns : 0);
+    stats.migrations_in = c.migrations_in;
     stats.nr_running = c.queue.nr_running();
     stats.load = c.queue.load();
     c.lock.unlock(state);
@@ -639,6 +851,17 @@ CpuStats cpu_stats(uint32_t cpu) {
 
 uint32_t thread_count() {
     return __atomic_load_n(&g_thread_count, __ATOMIC_ACQUIRE);
+}
+
+void log_statistics() {
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu) {
+        if (!cpu_usable(cpu)) continue;
+        CpuStats stats = cpu_stats(cpu);
+        uint64_t now = ktime::now_ns();
+        klog::info("sched: cpu {}: {} switches, {} threads pulled in, idle {} of {} ms, {} runnable now", cpu,
+                   stats.switches, stats.migrations_in, stats.idle_ns / 1'000'000, now / 1'000'000,
+                   stats.nr_running);
+    }
 }
 
 void dump() {

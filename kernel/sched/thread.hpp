@@ -88,6 +88,7 @@ public:
     bool detached_ = false;   // under lock_
     bool reapable_ = false;   // dead and off its CPU; under lock_
     bool owns_stack_ = false;
+    bool migrating_ = false;     // left its queue for another CPU; queued there once off this one
     bool nice_pending_ = false;  // set_nice() while on a queue: applied at its next enqueue
     int8_t pending_nice_ = 0;
     // Waits: set by wake-ups (under lock_), read by the waiter.
@@ -165,7 +166,8 @@ void load_current_extended_state();
 
 struct CpuStats {
     uint64_t switches = 0;      // context switches on this CPU
-    uint64_t idle_ns = 0;       // time in its idle thread (up to its last switch)
+    uint64_t idle_ns = 0;       // time in its idle thread
+    uint64_t migrations_in = 0; // threads it pulled from other CPUs (stealing, balancing)
     uint32_t nr_running = 0;    // runnable threads now, the running one included (idle not counted)
     uint64_t load = 0;          // their total weight
 };
@@ -175,5 +177,8 @@ uint32_t thread_count();
 // Logs every thread: id, name, state, CPU, run time, what it waits on; and
 // every CPU's load and switch count.
 void dump();
+// One line per CPU: switches, threads pulled in, idle time (for the log at
+// shutdown).
+void log_statistics();
 
 }  // namespace sched

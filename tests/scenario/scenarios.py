@@ -220,6 +220,11 @@ TIME_SCENARIOS = [
     dict(name="keyboard_echo", cmdline="", smp=2,
          keys=[(READY, ["h", "i", "shift-a", "spc", "caps_lock", "a", "caps_lock", "b", "ctrl-c", "ret"])],
          expect=[READY, IOAPIC_LINE, time_line("HPET"), KEYBOARD_LINE, r"^hiA Ab\^C\r?$"], reject=[NO_PANIC]),
+    # Ctrl+Alt+F12 dumps the scheduler's threads and CPUs into the log.
+    dict(name="keyboard_ctrl_alt_f12_dumps_threads", cmdline="", smp=2, keys=[(READY, ["ctrl-alt-f12"])],
+         expect=[READY, r"info: sched: \d+ threads", r"^.*\d+ idle/0\s+\S+\s+cpu 0 run \d+ us",
+                 r"^.*\d+ kworker/1\s+blocked\s+cpu 1 run \d+ us waits on work", r"cpu 1: \d+ runnable, load \d+, \d+ switches"],
+         reject=[NO_PANIC]),
     dict(name="keyboard_echo_without_framebuffer", cmdline="", qemu_args=["-vga", "none"],
          keys=[(READY, ["shift-h", "e", "y", "ret"])], expect=[READY, r"^Hey\r?$"], reject=[NO_PANIC]),
     dict(name="time_q35_hpet", cmdline=TIME_SUITES, smp=2, exit="pass", expect=[ALL_PASSED, time_line("HPET")],
