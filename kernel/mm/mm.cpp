@@ -28,6 +28,39 @@ ksync::Spinlock g_mapper_lock;
 PagingFeatures g_features;
 const boot::BootInfo* g_info = nullptr;
 uint64_t g_next_stack = kStackAreaStart;
+// Address ranges of freed stacks (guard page included), reused by the next
+// stack of the same size: a thread that comes and goes then finds the page
+// tables of its range still there, instead of every new stack taking fresh
+// addresses and, every 2 MiB, a fresh page table that kernel-half tables
+// never give back (a million threads' create/exit would otherwise pin
+// about 130 MiB of tables). Recorded once the pages are unmapped and the
+// TLBs flushed; a range that does not fit in the table is only addresses
+// lost, not memory.
+struct FreeStackRange {
+    uint64_t base = 0;
+    uint64_t size = 0;
+};
+constexpr size_t kMaxFreeStackRanges = 1024;
+FreeStackRange g_free_stack_ranges[kMaxFreeStackRanges];
+size_t g_free_stack_range_count = 0;
+ksync::Spinlock g_free_stack_ranges_lock;  // inside the mapper lock when both are held
+
+// The base of a freed range of exactly `size` bytes, or 0.
+uint64_t reuse_stack_range(uint64_t size) {
+    ksync::Guard guard(g_free_stack_ranges_lock);
+    for (size_t i = g_free_stack_range_count; i-- > 0;) {
+        if (g_free_stack_ranges[i].size != size) continue;
+        uint64_t base = g_free_stack_ranges[i].base;
+        g_free_stack_ranges[i] = g_free_stack_ranges[--g_free_stack_range_count];
+        return base;
+    }
+    return 0;
+}
+
+void remember_stack_range(uint64_t base, uint64_t size) {
+    ksync::Guard guard(g_free_stack_ranges_lock);
+    if (g_free_stack_range_count < kMaxFreeStackRanges) g_free_stack_ranges[g_free_stack_range_count++] = {base, size};
+}
 
 void (*g_remote_tlb_flush)(const TlbBatch& batch) = nullptr;
 
@@ -346,11 +379,15 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name)
     {
         MapperSession session(change);
         uint64_t need = (pages + 1) << kPageShift;
-        if (kStackAreaEnd - g_next_stack < need)
-            return lib::Error::make(lib::ErrorCode::kENOMEM, "kernel stack area is full");
-        stack.bottom = g_next_stack + kPageSize;  // the page below stays unmapped: the guard
-        stack.top = g_next_stack + need;
-        g_next_stack += need;
+        uint64_t base = reuse_stack_range(need);
+        if (base == 0) {
+            if (kStackAreaEnd - g_next_stack < need)
+                return lib::Error::make(lib::ErrorCode::kENOMEM, "kernel stack area is full");
+            base = g_next_stack;
+            g_next_stack += need;
+        }
+        stack.bottom = base + kPageSize;  // the page below stays unmapped: the guard
+        stack.top = base + need;
         for (; mapped_pages < pages; ++mapped_pages) {
             auto frame = g_frames.allocate(Zeroing::kNo, FrameOwner::kKernelStack);
             if (!frame) {
@@ -378,6 +415,7 @@ lib::Expected<KernelStack> allocate_kernel_stack(size_t bytes, const char* name)
 void free_kernel_stack(const KernelStack& stack) {
     arch::unregister_kernel_stack(stack.bottom);
     release_stack_pages(stack.bottom, (stack.top - stack.bottom) >> kPageShift);
+    remember_stack_range(stack.bottom - kPageSize, stack.top - stack.bottom + kPageSize);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // spawned thread is joined before a test returns.
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/percpu.hpp"
+#include "kernel/mm/frame_allocator.hpp"
 #include "kernel/mm/heap.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/sched/extended_state.hpp"
@@ -635,10 +636,11 @@ KTEST(sched, create_and_exit_churn_leaks_nothing) {
     for (Thread* thread : at_once) must_join(thread);
     churn(20, kAtOnce, threads_before);
     uint64_t live_before = mm::heap().stats().live_blocks;
+    uint64_t free_before = mm::frames().stats().free_bytes;
     churn(1000, 200, threads_before);
-
     KEXPECT_EQ(thread_count(), threads_before);
     KEXPECT_EQ(mm::heap().stats().live_blocks, live_before);
+    KEXPECT_EQ(mm::frames().stats().free_bytes, free_before);
 }
 
 KTEST(sched, cpu_statistics_count_switches) {
