@@ -444,6 +444,11 @@ CPU_READY = [r"^info: cpu: GDT, TSS \(IST: #DF #NMI #MC\) and IDT \(256 vectors\
 # host Linux (tools/differential.py's comparison, kernel log lines left
 # out), it must exit 0, and the kernel then powers the machine off.
 KLOG_LINE = re.compile(r"^(\[\s*\d+\.\d+\] )?(debug|info|warn|warning|error): ")
+# A timestamped kernel log record that landed inside a line of the
+# program's: the log drains on a worker thread of its own, so its records
+# may come out between two writes of the program (each record is one whole
+# line, written at once, so taking it out restores the program's line).
+KLOG_RECORD_INSIDE = re.compile(r"(?<=[^\n])\[\s*\d+\.\d+\] (debug|info|warn|warning|error): [^\n]*\n")
 TOOLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 
 
@@ -451,7 +456,9 @@ def init_output(text, path):
     """The lines PID 1 printed: between the kernel's "init: starting <path>"
     and "init: <path> (pid 1) ..." lines, without the kernel's own log lines."""
     lines, inside = [], False
-    for line in text.replace("\r\n", "\n").split("\n"):
+    text = text.replace("\r\n", "\n")
+    text = KLOG_RECORD_INSIDE.sub("", text)  # records at a line's start stay (KLOG_LINE below)
+    for line in text.split("\n"):
         if re.search(r"init: starting " + re.escape(path) + r" as pid 1$", line.rstrip("\r")):
             inside = True
         elif inside and re.search(r"init: " + re.escape(path) + r" \(pid 1\) ", line):
