@@ -164,10 +164,3 @@ lib::Expected<void> register_memory_devices() {
 
 }  // namespace fs
 
-namespace fs {
-// FIFOs arrive with pipes; until then opening one is ENXIO (as a device
-// node without a driver).
-lib::Expected<File*> open_fifo(const Path&, Inode*, uint32_t) {
-    return fail(lib::Errno::kENXIO, "FIFOs are not supported yet");
-}
-}  // namespace fs

@@ -19,7 +19,7 @@ lib::Expected<void> register_character_device(uint32_t major, uint32_t first_min
                                               CharacterDeviceOpen open);
 // open(2) of a character device node: ENXIO when no driver has its number.
 lib::Expected<File*> open_character_device(const Path& path, Inode* inode, uint32_t flags);
-// open(2) of a FIFO (pipe.cpp).
+// open(2) of a FIFO (pipe.cpp): waits for the other side (fifo(7)).
 lib::Expected<File*> open_fifo(const Path& path, Inode* inode, uint32_t flags);
 
 // The memory devices (major 1): registered once.

@@ -17,9 +17,14 @@ set(FS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/vfs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fd_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/initramfs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/poll.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pipe.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/eventfd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/wait_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpio.cpp)
 add_host_test(fs_tests ${VM_SOURCES} ${FS_SOURCES}
   ${PROJECT_SOURCE_DIR}/lib/memory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vfs_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fd_table_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/initramfs_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/initramfs_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pipe_test.cpp)

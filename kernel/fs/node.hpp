@@ -121,6 +121,9 @@ public:
     virtual vm::Backing* backing() { return nullptr; }
     // A symlink's target (immutable once made).
     virtual lib::StringView link_target() const { return {}; }
+    // A FIFO's pipe while any end is open (pipe.cpp, under its FIFO lock).
+    class Pipe* fifo_pipe = nullptr;
+
     // A new open file description for it (regular files, directories,
     // device nodes, FIFOs). `path` is how it was reached.
     virtual lib::Expected<File*> open(const class Path& path, uint32_t flags);

@@ -667,6 +667,11 @@ SCENARIOS = [
          exit="pass", expect=[ALL_PASSED, r"initramfs /boot/initramfs\.cpio: \d+ entries",
                               r"fs: initramfs read back: [1-9]\d* files, \d+ bytes, all equal"],
          reject=[NO_PANIC, r"initramfs .*offset"]),
+    # Pipes between kernel threads on 2 CPUs: woken by the other side's
+    # write through the scheduler's wait queues, not by the tick.
+    dict(name="fs_pipe_2cpu", cmdline="test=fs_pipe", smp=2, exit="pass",
+         expect=[ALL_PASSED, r"fs: pipe round trip between two threads on one CPU: \d+ ns",
+                 r"fs: pipe round trip between two threads, any CPU: \d+ ns"], reject=[NO_PANIC]),
     # A broken archive: the entries before and after a bad one are kept, each
     # problem is logged with its offset, and a truncated tail ends the walk.
     dict(name="fs_initramfs_broken", cmdline="test=fs", modules=[("/boot/broken.cpio", "initramfs")],

@@ -1,0 +1,110 @@
+// Readiness: how poll(2), select(2) and epoll learn that a file's events
+// changed (Linux's poll_table and wait-queue entries, reduced).
+//
+// A file that can block has a PollHead. Its File::poll(table) returns the
+// events ready now and, when `table` is given, registers the table on the
+// head (table->add(head)). Whoever changes the file's state calls
+// head.notify(events): each registered entry's callback runs (from any
+// context, with the head's lock held: it must be short and must not take
+// the head again). poll's entries wake the polling thread; epoll's put the
+// item on its ready list.
+//
+//   fs::PollTable table;                      // the thread's own
+//   for (each fd) revents = file->poll(first_pass ? &table : nullptr) & events;
+//   if (none ready) TRY(table.wait(deadline)); // woken by any notify, or the deadline/signal
+//   table.clear();                            // unregisters everything
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/abi/linux_fs.hpp"
+#include "kernel/fs/wait.hpp"
+#include "kernel/sync/spinlock.hpp"
+#include "lib/expected.hpp"
+#include "lib/intrusive_list.hpp"
+
+namespace fs {
+
+class PollHead;
+struct PollEntryTag {};
+
+struct PollEntry : lib::ListNode<PollEntryTag> {
+    // Called by PollHead::notify with the events that changed (a hint: the
+    // callee asks the file again).
+    void (*callback)(PollEntry* entry, uint32_t events) = nullptr;
+    void* context = nullptr;
+    PollHead* head = nullptr;  // where it is registered (nullptr: nowhere)
+};
+
+class PollHead {
+public:
+    PollHead() = default;
+    ~PollHead();
+    PollHead(const PollHead&) = delete;
+    PollHead& operator=(const PollHead&) = delete;
+
+    void add(PollEntry& entry);
+    void remove(PollEntry& entry);  // no-op if not registered here
+    // Runs every entry's callback (any context).
+    void notify(uint32_t events);
+    bool empty() const { return entries_.empty(); }
+
+private:
+    IrqSpinlock lock_;
+    lib::IntrusiveList<PollEntry, PollEntryTag> entries_;
+};
+
+// One poll(2)/select(2) call's registrations: an entry per head the files
+// named, all waking this table.
+class PollTable {
+public:
+    PollTable() = default;
+    ~PollTable() { clear(); }
+    PollTable(const PollTable&) = delete;
+    PollTable& operator=(const PollTable&) = delete;
+
+    // File::poll calls this for each head that announces its changes.
+    // Out of memory leaves the table unable to sleep (wait() returns at
+    // once, so the caller polls again: never a missed event).
+    void add(PollHead& head);
+    // Sleeps until a registered head notified since the last wait (or since
+    // the table was filled), the deadline (ns, ktime; ~0 none) passed
+    // (kETIMEDOUT), or a signal (kERESTARTSYS, or kEINTR... as the caller
+    // maps it).
+    lib::Expected<void> wait(uint64_t deadline_ns);
+    void clear();
+    bool triggered() const { return __atomic_load_n(&triggered_, __ATOMIC_ACQUIRE); }
+
+private:
+    static void wake(PollEntry* entry, uint32_t events);
+
+    struct Block {
+        static constexpr size_t kEntries = 30;
+        PollEntry entries[kEntries];
+        size_t used = 0;
+        Block* next = nullptr;
+    };
+    Block first_;
+    Block* last_ = &first_;
+    bool overflowed_ = false;
+    bool triggered_ = false;
+    WaitQueue queue_{"poll"};
+};
+
+class FdTable;
+
+// poll(2)/ppoll(2) over a kernel copy of the pollfd array: fills revents
+// (negative fds ignored, a bad one POLLNVAL; POLLERR and POLLHUP always
+// reported), returns how many entries have events. Waits until one does,
+// until `deadline_ns` (ns, ktime; 0: do not wait; ~0: none) — then 0 — or
+// a signal (ERESTARTNOHAND: poll is never restarted after a handler).
+lib::Expected<size_t> poll_files(FdTable& table, uapi::Pollfd* fds, size_t count, uint64_t deadline_ns);
+
+// select(2)/pselect6(2) over kernel copies of the fd_set bitmaps (any may be
+// nullptr; `nfds` bits each): EBADF for a set bit naming no descriptor;
+// returns the number of bits left set.
+lib::Expected<size_t> select_files(FdTable& table, uint32_t nfds, uint64_t* read, uint64_t* write,
+                                   uint64_t* except, uint64_t deadline_ns);
+
+}  // namespace fs
