@@ -16,6 +16,7 @@
 #include "kernel/debug/symbols.hpp"
 #include "kernel/dev/ps2_keyboard.hpp"
 #include "kernel/fs/fs.hpp"
+#include "kernel/tty/tty.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/mm/mmio.hpp"
@@ -105,6 +106,8 @@ namespace {
     // Files: the root tmpfs with the initramfs modules unpacked into it,
     // devtmpfs on /dev.
     fs::init();
+    // Terminals: ttyS0 (COM1), /dev/console, /dev/tty.
+    tty::init();
     // From here on interrupt handlers may log: their lines wait in the log
     // ring for a drain with interrupts on (the idle loop below, or the next
     // line logged from ordinary code) instead of holding the CPU in polled

@@ -121,6 +121,7 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
     keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
+    serial = [(re.compile(pattern, re.M), data) for pattern, data in scenario.get("serial", ())]
     screen = scenario.get("screen")
     # Every boot gets a monitor socket (connected to only when keys or a
     # screen ask for it, or to say where the CPUs are when a boot hangs).
@@ -133,7 +134,8 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
     timeout = scenario.get("timeout", 120)
     start = time.monotonic()
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.PIPE if serial else subprocess.DEVNULL)
         monitor = qemu.Monitor(monitor_path) if keys or screen else None
         status = None
         screen_failures = []
@@ -147,6 +149,16 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
                     for name in keys.pop(0)[1]:
                         monitor.command(f"sendkey {name}")
                         time.sleep(0.3)
+            if serial:
+                # Type into the serial port (QEMU's stdio) once the cue appears.
+                with open(log_path, "rb") as f:
+                    text = f.read().decode(errors="replace")
+                while serial and serial[0][0].search(text):
+                    data = serial.pop(0)[1]
+                    for byte in data if isinstance(data, bytes) else data.encode():
+                        process.stdin.write(bytes([byte]))
+                        process.stdin.flush()
+                        time.sleep(0.02)
             try:
                 status = process.wait(timeout=0.25)
                 break

@@ -21,6 +21,8 @@ Keys of a scenario:
   reject      regexes it must not contain
   keys        [(regex, [QEMU key names])]: once regex is in the serial log,
               type the keys through the QEMU monitor (sendkey)
+  serial      [(regex, bytes)]: once regex is in the serial log, type the
+              bytes into the serial port (QEMU's stdin), one by one
   timeout     seconds
   our_loader  True: the scenario checks our loader's own messages or choices,
               so it is skipped when the ESP boots through another loader
@@ -672,6 +674,14 @@ SCENARIOS = [
     dict(name="fs_pipe_2cpu", cmdline="test=fs_pipe", smp=2, exit="pass",
          expect=[ALL_PASSED, r"fs: pipe round trip between two threads on one CPU: \d+ ns",
                  r"fs: pipe round trip between two threads, any CPU: \d+ ns"], reject=[NO_PANIC]),
+    # ttyS0 with typed input (the serial port's receive interrupt): a cooked
+    # line with an erase, a raw byte, and ^C dropping a line and raising
+    # SIGINT for the foreground group.
+    dict(name="tty_serial_typing", cmdline="test=tty tty_typing", exit="pass",
+         serial=[(r"tty: type a line", b"helo\x7flo world\r"), (r"tty: type a raw byte", b"x"),
+                 (r"tty: type an interrupted line", b"abc\x03def\r")],
+         expect=[ALL_PASSED, r"tty: ttyS0 on COM1, ISA IRQ 4", r"tty: read \"hello world\\n\""],
+         reject=[NO_PANIC]),
     # A broken archive: the entries before and after a bad one are kept, each
     # problem is logged with its offset, and a truncated tail ends the walk.
     dict(name="fs_initramfs_broken", cmdline="test=fs", modules=[("/boot/broken.cpio", "initramfs")],

@@ -1,0 +1,324 @@
+// The tty device core (see tty.hpp): the line discipline's interface
+// (docs/tty.md) turned into read(2), write(2), poll(2) and the tty ioctls.
+#include "kernel/tty/tty.hpp"
+
+#include "kernel/fs/user_copy.hpp"
+#include "lib/memory.hpp"
+
+namespace tty {
+
+namespace {
+
+JobControl g_job_control;
+
+lib::Error tty_fail(lib::Errno code, const char* message) { return lib::Error::make(code, message); }
+
+// Echoes made while receiving wait here until the receive is done: when a
+// signal character asks for the driver's output to be dropped, the flush
+// must come before the echo of that character (^C), as in n_tty's isig.
+class HeldEchoes final : public OutputSink {
+public:
+    explicit HeldEchoes(Driver& driver) : driver_(driver), driver_room_(driver.room()) {}
+    size_t room() const override {
+        size_t limit = driver_room_ < sizeof bytes_ ? driver_room_ : sizeof bytes_;
+        return used_ < limit ? limit - used_ : 0;
+    }
+    void put(const uint8_t* bytes, size_t count) override {
+        for (size_t i = 0; i < count && used_ < sizeof bytes_; ++i) bytes_[used_++] = bytes[i];
+    }
+    void release() {
+        if (used_) driver_.put(bytes_, used_);
+        used_ = 0;
+    }
+
+private:
+    Driver& driver_;
+    size_t driver_room_;
+    uint8_t bytes_[256];
+    size_t used_ = 0;
+};
+
+}  // namespace
+
+void set_job_control(const JobControl& hooks) { g_job_control = hooks; }
+
+Tty::Tty(const char* name, Driver& driver) : name_(name), driver_(driver), discipline_(standard_termios()) {
+    window_.ws_row = 24;
+    window_.ws_col = 80;
+}
+
+void Tty::deliver_signal(int signal) {
+    int32_t group = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);
+    if (signal && group > 0 && g_job_control.signal_group) g_job_control.signal_group(group, signal);
+}
+
+void Tty::receive(const uint8_t* bytes, size_t count) {
+    size_t done = 0;
+    while (done < count) {
+        ReceiveResult result;
+        {
+            ksync::Guard guard(lock_);
+            HeldEchoes echoes(driver_);
+            result = discipline_.receive(lib::Span<const uint8_t>(bytes + done, count - done), echoes);
+            ++input_events_;
+            if (result.flush_output) driver_.flush_output();
+            echoes.release();
+        }
+        driver_.start();
+        deliver_signal(result.signal);
+        // A full input buffer drops the rest (a UART overrun), unless the
+        // discipline stopped at a signal and will take more.
+        if (result.accepted == 0 && !result.signal) break;
+        done += result.accepted;
+    }
+    read_wait_.wake_all();
+    poll_.notify(uapi::kPOLLIN);
+}
+
+void Tty::output_room() {
+    {
+        ksync::Guard guard(lock_);
+        discipline_.flush_echoes(driver_);
+    }
+    driver_.start();
+    write_wait_.wake_all();
+    poll_.notify(uapi::kPOLLOUT);
+}
+
+lib::Expected<void> Tty::open() {
+    fs::MutexGuard guard(open_mutex_);
+    if (!opened_) {
+        TRY(driver_.open());
+        opened_ = true;
+    }
+    return {};
+}
+
+bool Tty::input_changed_since(uint64_t seen) {
+    ksync::Guard guard(lock_);
+    return input_events_ != seen;
+}
+
+lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
+    // One request over a kernel buffer (a canonical read returns one line;
+    // the discipline holds at most 4096 bytes), copied out at the end.
+    uint8_t bounce[LineDiscipline::kBufferSize];
+    size_t want = buffer.remaining() < sizeof bounce ? buffer.remaining() : sizeof bounce;
+    if (want == 0) return size_t(0);
+    ReadRequest request(lib::Span<uint8_t>(bounce, want));
+    uint64_t deadline = ~0ULL;
+    for (;;) {
+        ReadStep step;
+        uint64_t seen;
+        {
+            ksync::Guard guard(lock_);
+            step = discipline_.read(request);
+            seen = input_events_;
+        }
+        if (step.action == ReadStep::Action::kReturn) break;
+        if (nonblocking) {
+            if (request.copied()) break;
+            return tty_fail(lib::Errno::kEAGAIN, "no input");
+        }
+        if (step.timer == ReadStep::Timer::kStart) deadline = fs::now_ns() + uint64_t(step.deciseconds) * 100000000ULL;
+        if (step.timer == ReadStep::Timer::kNone) deadline = ~0ULL;
+        auto waited = fs::wait_interruptible(read_wait_, [this, seen] { return input_changed_since(seen); }, deadline);
+        if (!waited) {
+            if (waited.error().code == lib::Errno::kETIMEDOUT) {
+                request.timer_expired();
+                deadline = ~0ULL;
+                continue;
+            }
+            if (request.copied()) break;
+            return waited.error();  // ERESTARTSYS
+        }
+    }
+    // Room in the input buffer again: a driver holding input may resend.
+    write_wait_.wake_all();
+    size_t n = request.copied();
+    if (n && buffer.copy_out(bounce, n) < n) return tty_fail(lib::Errno::kEFAULT, "read buffer not writable");
+    return n;
+}
+
+lib::Expected<size_t> Tty::write(fs::IoBuffer& buffer, bool nonblocking) {
+    size_t total = 0;
+    uint8_t chunk[256];
+    while (buffer.remaining()) {
+        size_t n = buffer.copy_in(chunk, buffer.remaining() < sizeof chunk ? buffer.remaining() : sizeof chunk);
+        if (n == 0) {
+            if (total == 0) return tty_fail(lib::Errno::kEFAULT, "write buffer not readable");
+            return total;
+        }
+        size_t sent = 0;
+        while (sent < n) {
+            size_t consumed;
+            {
+                ksync::Guard guard(lock_);
+                consumed = discipline_.write(lib::Span<const uint8_t>(chunk + sent, n - sent), driver_);
+            }
+            driver_.start();
+            sent += consumed;
+            total += consumed;
+            if (sent == n) break;
+            // The driver's buffer is full (or output is stopped): wait.
+            if (nonblocking) {
+                if (total) return total;
+                return tty_fail(lib::Errno::kEAGAIN, "output buffer full");
+            }
+            auto waited = fs::wait_interruptible(write_wait_, [this] {
+                ksync::Guard guard(lock_);
+                return driver_.room() > 0 && !discipline_.output_stopped();
+            });
+            if (!waited) return total ? lib::Expected<size_t>(total) : lib::Expected<size_t>(waited.error());
+        }
+        if (buffer.faulted()) break;
+    }
+    return total;
+}
+
+uint32_t Tty::poll(fs::PollTable* table) {
+    if (table) table->add(poll_);
+    ksync::Guard guard(lock_);
+    uint32_t events = 0;
+    if (discipline_.poll_readable()) events |= uapi::kPOLLIN | uapi::kPOLLRDNORM;
+    if (driver_.room() > 0 && !discipline_.output_stopped()) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
+    return events;
+}
+
+Termios Tty::termios() {
+    ksync::Guard guard(lock_);
+    return discipline_.termios();
+}
+
+void Tty::set_termios_for_test(const Termios& settings) {
+    {
+        ksync::Guard guard(lock_);
+        discipline_.set_termios(settings);
+        discipline_.flush_echoes(driver_);
+    }
+    driver_.start();
+    read_wait_.wake_all();
+}
+
+WinSize Tty::window_size() {
+    ksync::Guard guard(lock_);
+    return window_;
+}
+
+lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument) {
+    switch (command) {
+    case kTCGETS: {
+        Termios t = termios();
+        TRY(fs::put_user(argument, &t, sizeof t));
+        return 0;
+    }
+    case kTCSETS:
+    case kTCSETSW:
+    case kTCSETSF: {
+        Termios t;
+        TRY(fs::get_user(&t, argument, sizeof t));
+        if (command != kTCSETS) {
+            // Wait for queued output to go (TCSADRAIN/TCSAFLUSH).
+            TRY(fs::wait_interruptible(write_wait_, [this] { return driver_.queued() == 0; }));
+        }
+        {
+            ksync::Guard guard(lock_);
+            if (command == kTCSETSF) discipline_.flush_input();
+            discipline_.set_termios(t);
+            discipline_.flush_echoes(driver_);
+        }
+        driver_.start();
+        read_wait_.wake_all();  // ICANON changes may make input readable
+        write_wait_.wake_all();
+        poll_.notify(uapi::kPOLLIN | uapi::kPOLLOUT);
+        return 0;
+    }
+    case kTIOCGWINSZ: {
+        WinSize w = window_size();
+        TRY(fs::put_user(argument, &w, sizeof w));
+        return 0;
+    }
+    case kTIOCSWINSZ: {
+        WinSize w;
+        TRY(fs::get_user(&w, argument, sizeof w));
+        bool changed;
+        {
+            ksync::Guard guard(lock_);
+            changed = lib::compare_bytes(&w, &window_, sizeof w) != 0;
+            window_ = w;
+        }
+        if (changed) deliver_signal(kSIGWINCH);
+        return 0;
+    }
+    case kTIOCGPGRP: {
+        int32_t g = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);
+        TRY(fs::put_user(argument, &g, sizeof g));
+        return 0;
+    }
+    case kTIOCSPGRP: {
+        int32_t g;
+        TRY(fs::get_user(&g, argument, sizeof g));
+        if (g < 0) return tty_fail(lib::Errno::kEINVAL, "negative process group");
+        __atomic_store_n(&pgrp_, g, __ATOMIC_RELAXED);
+        return 0;
+    }
+    case kTIOCGSID: {
+        int32_t s = __atomic_load_n(&session_, __ATOMIC_RELAXED);
+        if (s == 0) return tty_fail(lib::Errno::kENOTTY, "no session on this terminal");
+        TRY(fs::put_user(argument, &s, sizeof s));
+        return 0;
+    }
+    case kTIOCSCTTY: {
+        // The caller's session takes the terminal, its group the foreground.
+        int32_t sid = g_job_control.current_session ? g_job_control.current_session() : 1;
+        int32_t pgrp = g_job_control.current_pgrp ? g_job_control.current_pgrp() : 1;
+        __atomic_store_n(&session_, sid, __ATOMIC_RELAXED);
+        __atomic_store_n(&pgrp_, pgrp, __ATOMIC_RELAXED);
+        return 0;
+    }
+    case kTIOCNOTTY:
+        return 0;
+    case kFIONREAD: {
+        int32_t n;
+        {
+            ksync::Guard guard(lock_);
+            n = int32_t(discipline_.readable_bytes());
+        }
+        TRY(fs::put_user(argument, &n, sizeof n));
+        return 0;
+    }
+    case kTIOCOUTQ: {
+        int32_t n = int32_t(driver_.queued());
+        TRY(fs::put_user(argument, &n, sizeof n));
+        return 0;
+    }
+    case kTCFLSH: {
+        int how = int(argument);
+        if (how != kTCIFLUSH && how != kTCOFLUSH && how != kTCIOFLUSH)
+            return tty_fail(lib::Errno::kEINVAL, "TCFLSH argument");
+        if (how != kTCOFLUSH) {
+            ksync::Guard guard(lock_);
+            discipline_.flush_input();
+        }
+        if (how != kTCIFLUSH) driver_.flush_output();
+        write_wait_.wake_all();
+        return 0;
+    }
+    case kTCXONC: {
+        {
+            ksync::Guard guard(lock_);
+            TRY(discipline_.tcflow(int(argument), driver_));
+        }
+        driver_.start();
+        write_wait_.wake_all();
+        return 0;
+    }
+    case kTCSBRK:
+    case kTCSBRKP:
+        TRY(fs::wait_interruptible(write_wait_, [this] { return driver_.queued() == 0; }));
+        return 0;
+    default: return tty_fail(lib::Errno::kENOTTY, "unknown tty ioctl");
+    }
+}
+
+}  // namespace tty

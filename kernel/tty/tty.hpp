@@ -1,0 +1,119 @@
+// A terminal device (docs/tty.md "What the tty device layer adds"): a
+// LineDiscipline under a lock interrupt handlers may take, the waits of
+// read(2) and write(2), poll, the termios/winsize/process-group ioctls, and
+// a driver that sends output and feeds input.
+//
+//   driver (receive interrupt):  tty.receive(bytes, n);
+//   driver (transmit room):      tty.output_room();
+//   file layer:                  tty.read(buffer, nonblocking), write, poll, ioctl
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/fs/file.hpp"
+#include "kernel/fs/poll.hpp"
+#include "kernel/fs/wait.hpp"
+#include "kernel/tty/line_discipline.hpp"
+#include "kernel/tty/termios.hpp"
+#include "lib/expected.hpp"
+
+namespace tty {
+
+// What a terminal's hardware does (serial port, framebuffer console).
+class Driver : public OutputSink {
+public:
+    // Output bytes queued and not yet sent (TIOCOUTQ).
+    virtual size_t queued() const { return 0; }
+    // Drops queued output (TCOFLUSH, ISIG without NOFLSH).
+    virtual void flush_output() {}
+    // Called after put(): start sending if idle.
+    virtual void start() {}
+    // The first open of the device (serial: route its interrupt then, not at
+    // boot). An error fails the open.
+    virtual lib::Expected<void> open() { return {}; }
+
+protected:
+    ~Driver() = default;
+};
+
+// The process layer's part in job control (set by the syscall layer; with
+// none, no signal is sent and every process counts as foreground).
+struct JobControl {
+    // The caller's process group and session.
+    int32_t (*current_pgrp)() = nullptr;
+    int32_t (*current_session)() = nullptr;
+    bool (*is_session_leader)() = nullptr;
+    // A signal to every process of a group (from any context, interrupt
+    // handlers included).
+    void (*signal_group)(int32_t pgrp, int signal) = nullptr;
+};
+void set_job_control(const JobControl& hooks);
+
+class Tty {
+public:
+    Tty(const char* name, Driver& driver);
+    const char* name() const { return name_; }
+
+    // ---- Driver side (any context).
+    void receive(const uint8_t* bytes, size_t count);
+    void output_room();
+
+    // ---- File side (thread context).
+    lib::Expected<void> open();
+    lib::Expected<size_t> read(fs::IoBuffer& buffer, bool nonblocking);
+    lib::Expected<size_t> write(fs::IoBuffer& buffer, bool nonblocking);
+    uint32_t poll(fs::PollTable* table);
+    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument);
+
+    Termios termios();
+    WinSize window_size();
+    // For in-kernel tests (their pointers are not user memory, so they
+    // cannot go through ioctl).
+    void set_termios_for_test(const Termios& settings);
+    void set_foreground_group_for_test(int32_t pgrp) { __atomic_store_n(&pgrp_, pgrp, __ATOMIC_RELAXED); }
+
+private:
+    void deliver_signal(int signal);
+    bool input_changed_since(uint64_t seen);
+
+    const char* name_;
+    Driver& driver_;
+    fs::IrqSpinlock lock_;  // the discipline; the receive interrupt takes it
+    LineDiscipline discipline_;
+    uint64_t input_events_ = 0;  // bumped by every receive (readers' wake-up test)
+    WinSize window_{};
+    int32_t session_ = 0, pgrp_ = 0;
+    bool opened_ = false;
+    fs::Mutex open_mutex_{"tty open"};
+    fs::WaitQueue read_wait_{"tty read"};
+    fs::WaitQueue write_wait_{"tty write"};
+    fs::PollHead poll_;
+};
+
+// The open file of a tty device node.
+class TtyFile final : public fs::File {
+public:
+    TtyFile(const fs::Path& path, fs::Inode* inode, uint32_t flags, Tty& tty) : File(path, inode, flags), tty_(tty) {}
+    uint32_t poll(fs::PollTable* table) override { return tty_.poll(table); }
+    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument) override { return tty_.ioctl(command, argument); }
+    lib::Expected<int64_t> seek(int64_t, int) override { return fs::fail(lib::Errno::kESPIPE, "a terminal"); }
+
+protected:
+    bool seekable() const override { return false; }
+    lib::Expected<size_t> read_at(fs::IoBuffer& buffer, uint64_t*) override { return tty_.read(buffer, nonblocking()); }
+    lib::Expected<size_t> write_at(fs::IoBuffer& buffer, uint64_t*) override {
+        return tty_.write(buffer, nonblocking());
+    }
+
+private:
+    Tty& tty_;
+};
+
+// The terminals at boot: ttyS0 (COM1, interrupt-driven once opened),
+// /dev/console and /dev/tty (the serial terminal for now), and their nodes
+// in /dev. After fs::init.
+void init();
+Tty* serial_tty();
+
+}  // namespace tty
