@@ -190,6 +190,13 @@ Termios Tty::termios() {
     return discipline_.termios();
 }
 
+void Tty::drain(uint64_t deadline_ns) {
+    driver_.start();
+    // A signal or the deadline ends it too (what is still queued then goes
+    // out later, or is lost at power-off).
+    (void)fs::wait_interruptible(write_wait_, [this] { return driver_.queued() == 0; }, deadline_ns);
+}
+
 void Tty::set_termios_for_test(const Termios& settings) {
     {
         ksync::Guard guard(lock_);

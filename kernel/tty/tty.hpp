@@ -66,6 +66,11 @@ public:
     uint32_t poll(fs::PollTable* table);
     lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument);
 
+    // Waits (at most until `deadline_ns`) for queued output to be sent: the
+    // last close of a description, so that a program's last lines are out
+    // before, say, the machine powers off after init ends.
+    void drain(uint64_t deadline_ns);
+
     Termios termios();
     WinSize window_size();
     // For in-kernel tests (their pointers are not user memory, so they
@@ -101,6 +106,7 @@ public:
 
 protected:
     bool seekable() const override { return false; }
+    void on_close() override { tty_.drain(fs::now_ns() + 2000000000ULL); }
     lib::Expected<size_t> read_at(fs::IoBuffer& buffer, uint64_t*) override { return tty_.read(buffer, nonblocking()); }
     lib::Expected<size_t> write_at(fs::IoBuffer& buffer, uint64_t*) override {
         return tty_.write(buffer, nonblocking());
