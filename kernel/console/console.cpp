@@ -64,6 +64,15 @@ void write(lib::StringView text) {
     write_unlocked(text);
 }
 
+void write_serial_raw(const uint8_t* bytes, size_t count) {
+    if (__atomic_load_n(&g_panic_mode, __ATOMIC_ACQUIRE)) {
+        for (size_t i = 0; i < count; ++i) g_serial.put_raw(bytes[i]);
+        return;
+    }
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    for (size_t i = 0; i < count; ++i) g_serial.put_raw(bytes[i]);
+}
+
 bool serial_present() {
     return g_serial.present();
 }

@@ -13,6 +13,9 @@
 // around a whole line on top of this.
 #pragma once
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "kernel/boot/boot_info.hpp"
 #include "lib/expected.hpp"
 #include "lib/string_view.hpp"
@@ -29,6 +32,10 @@ void init_serial();
 lib::Expected<void> init_framebuffer(const boot::Framebuffer& framebuffer);
 
 void write(lib::StringView text);
+// Bytes a program wrote to the serial terminal (ttyS0), unchanged, under the
+// console lock: a program's write and a kernel log line never cut into
+// each other.
+void write_serial_raw(const uint8_t* bytes, size_t count);
 
 bool serial_present();
 bool framebuffer_active();

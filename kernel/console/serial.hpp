@@ -26,6 +26,11 @@ public:
     // Writes raw bytes, turning "\n" into "\r\n" for terminals.
     void write(lib::StringView text);
     void put(char c);
+    // One byte exactly as given (a terminal's output, already through its
+    // line discipline's OPOST).
+    void put_raw(uint8_t byte) {
+        if (present_) (void)transmit(byte);
+    }
 
 private:
     bool transmit(uint8_t byte);

@@ -1,14 +1,17 @@
 // ttyS0: COM1 as a terminal. Input is interrupt-driven (ISA IRQ 4, routed
 // on the first open, not at boot: a boot that never opens the port keeps
-// its interrupt lines as before); output goes into a 4 KiB ring drained by
-// the transmit-empty interrupt, so a writer sleeps while the UART works.
-// The kernel log keeps writing to the same UART with polled output
-// (kernel/console/serial.cpp); lines may interleave, as on Linux's console.
+// its interrupt lines as before). Output is written to the UART under the
+// console lock (console::write_serial_raw), like the kernel log: a
+// program's write and a log line never cut into each other (the tests
+// compare whole lines), and nothing is left queued when the machine powers
+// off. An interrupt-driven transmit ring that the log also goes through is
+// still to come.
 //
 // 16550 registers (PC16550D datasheet): +0 receive/transmit holding, +1
 // interrupt enable (bit 0 data available, bit 1 transmitter empty), +2
 // interrupt identification, +4 modem control (bit 3 OUT2 gates the IRQ line
 // on PCs), +5 line status (bit 0 data ready, bit 5 transmit holding empty).
+#include "kernel/console/console.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/fs/device.hpp"
 #include "kernel/fs/fs.hpp"
@@ -22,64 +25,28 @@ namespace {
 
 constexpr uint16_t kCom1 = 0x3F8;
 constexpr uint16_t kData = 0, kInterruptEnable = 1, kModemControl = 4, kLineStatus = 5;
-constexpr uint8_t kEnableReceive = 0x01, kEnableTransmit = 0x02;
+constexpr uint8_t kEnableReceive = 0x01;
 constexpr uint8_t kOut2 = 0x08;
-constexpr uint8_t kDataReady = 0x01, kTransmitEmpty = 0x20;
-constexpr size_t kFifoDepth = 16;
+constexpr uint8_t kDataReady = 0x01;
 
 class SerialDriver final : public Driver {
 public:
     explicit SerialDriver(uint16_t base) : base_(base) {}
     void attach(Tty& tty) { tty_ = &tty; }
 
-    size_t room() const override {
-        ksync::Guard guard(lock_);
-        return sizeof ring_ - count_;
-    }
-    void put(const uint8_t* bytes, size_t count) override {
-        ksync::Guard guard(lock_);
-        for (size_t i = 0; i < count && count_ < sizeof ring_; ++i) ring_[(head_ + count_++) % sizeof ring_] = bytes[i];
-    }
-    size_t queued() const override {
-        ksync::Guard guard(lock_);
-        return count_;
-    }
-    void flush_output() override {
-        ksync::Guard guard(lock_);
-        count_ = 0;
-    }
-    void start() override {
-        ksync::Guard guard(lock_);
-        transmit_locked();
-    }
+    // Output goes out at once (polled, under the console lock).
+    size_t room() const override { return 4096; }
+    void put(const uint8_t* bytes, size_t count) override { console::write_serial_raw(bytes, count); }
     lib::Expected<void> open() override {
         auto vector = irq::route_isa_irq(4, interrupt, this);
         if (!vector) return vector.error();
         x86_64::outb(base_ + kModemControl, x86_64::inb(base_ + kModemControl) | kOut2);
-        {
-            ksync::Guard guard(lock_);
-            interrupts_ = true;
-            x86_64::outb(base_ + kInterruptEnable, kEnableReceive | (count_ ? kEnableTransmit : 0));
-        }
+        x86_64::outb(base_ + kInterruptEnable, kEnableReceive);
         klog::info("tty: ttyS0 on COM1, ISA IRQ 4 -> vector {:#x}", *vector);
         return {};
     }
 
 private:
-    // Under lock_: fills the UART's FIFO when it is empty; keeps the
-    // transmit interrupt on while bytes wait.
-    void transmit_locked() {
-        if (x86_64::inb(base_ + kLineStatus) & kTransmitEmpty) {
-            for (size_t i = 0; i < kFifoDepth && count_; ++i) {
-                x86_64::outb(base_ + kData, ring_[head_]);
-                head_ = (head_ + 1) % sizeof ring_;
-                --count_;
-            }
-        }
-        if (interrupts_)
-            x86_64::outb(base_ + kInterruptEnable, kEnableReceive | (count_ ? kEnableTransmit : 0));
-    }
-
     static void interrupt(void* context) {
         auto* self = static_cast<SerialDriver*>(context);
         uint8_t received[64];
@@ -87,22 +54,10 @@ private:
         while (n < sizeof received && (x86_64::inb(self->base_ + kLineStatus) & kDataReady))
             received[n++] = x86_64::inb(self->base_ + kData);
         if (n && self->tty_) self->tty_->receive(received, n);
-        size_t before, after;
-        {
-            ksync::Guard guard(self->lock_);
-            before = self->count_;
-            self->transmit_locked();
-            after = self->count_;
-        }
-        if (after < before && self->tty_) self->tty_->output_room();
     }
 
     uint16_t base_;
     Tty* tty_ = nullptr;
-    mutable fs::IrqSpinlock lock_;
-    uint8_t ring_[4096];
-    size_t head_ = 0, count_ = 0;
-    bool interrupts_ = false;
 };
 
 SerialDriver g_serial_driver(kCom1);
