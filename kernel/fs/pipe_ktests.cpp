@@ -52,6 +52,9 @@ Measured ping_pong(int rounds, bool same_cpu) {
     p.there = lib::move(*there);
     p.back = lib::move(*back);
     uint32_t cpu = arch::cpu_index();
+    // The caller's own affinity comes back afterwards: the test runner is
+    // pinned to CPU 0, and later tests (smp's) rely on that.
+    const lib::CpuSet caller_affinity = sched::current()->affinity();
     if (same_cpu) (void)sched::set_affinity(sched::current(), lib::CpuSet::only(cpu));
     auto thread = sched::spawn("pipe echo", echo, &p);
     if (!thread) return {0, 0, false};
@@ -65,17 +68,27 @@ Measured ping_pong(int rounds, bool same_cpu) {
     }
     uint64_t ticks = ktime::ticks() - ticks_before, elapsed = ktime::now_ns() - start;
     ok = sched::join(*thread).has_value() && ok && p.ok;
-    if (same_cpu) (void)sched::set_affinity(sched::current(), lib::CpuSet::all());
+    if (same_cpu) (void)sched::set_affinity(sched::current(), caller_affinity);
     return {elapsed / uint64_t(rounds), ticks, ok};
 }
 
 KTEST(fs_pipe, ping_pong_wakes_without_the_tick) {
+    // Ticks follow the host's clock, and a busy host can stall the
+    // virtual CPU for many of them in one go: a run is judged again (up to
+    // five times) until it shows fewer ticks than half the rounds. Wake-ups
+    // that waited for the tick could never show that: each round would
+    // take at least one.
     constexpr int kRounds = 2000;
-    Measured m = ping_pong(kRounds, true);
-    KEXPECT(m.ok);
-    klog::info("fs: pipe round trip between two threads on one CPU: {} ns ({} rounds, {} ticks)", m.round_trip_ns,
-               kRounds, m.ticks);
+    Measured m{};
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        m = ping_pong(kRounds, true);
+        KEXPECT(m.ok);
+        klog::info("fs: pipe round trip between two threads on one CPU: {} ns ({} rounds, {} ticks)",
+                   m.round_trip_ns, kRounds, m.ticks);
+        if (m.ticks * 2 < uint64_t(kRounds)) break;
+    }
     KEXPECT_LT(m.ticks * 2, uint64_t(kRounds));
+    KEXPECT(sched::current()->affinity() == lib::CpuSet::only(0));  // the runner is pinned again
 }
 
 KTEST(fs_pipe, ping_pong_across_cpus) {
