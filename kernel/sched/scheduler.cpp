@@ -48,6 +48,7 @@ struct CpuSched {
     Thread* current = nullptr;
     uint64_t switches = 0;
     uint64_t idle_ns = 0;
+    uint64_t idle_entries = 0;
     uint64_t idle_since_ns = 0;
     uint64_t ticks = 0;
     uint64_t migrations_in = 0;  // threads this CPU pulled (stealing, balancing)
@@ -246,7 +247,10 @@ void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
         cpu.idle_ns += now - cpu.idle_since_ns;
         ktime::exit_idle();  // the tick is back for the thread
     }
-    if (next->idle_) cpu.idle_since_ns = now;
+    if (next->idle_) {
+        cpu.idle_since_ns = now;
+        ++cpu.idle_entries;
+    }
     Thread* last = sched_switch_context(&prev->saved_rsp_, next->saved_rsp_, prev);
     finish_switch(last);
 }
@@ -841,6 +845,7 @@ CpuStats cpu_stats(uint32_t cpu) {
     CpuSched& c = *g_cpus[cpu];
     auto state = c.lock.lock();
     stats.switches = c.switches;
+    stats.idle_entries = c.idle_entries;
     stats.idle_ns = c.idle_ns + (c.current == c.idle ? ktime::now_ns() - c.idle_since_ns : 0);
     stats.migrations_in = c.migrations_in;
     stats.nr_running = c.queue.nr_running();

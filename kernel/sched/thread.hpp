@@ -167,6 +167,7 @@ void load_current_extended_state();
 struct CpuStats {
     uint64_t switches = 0;      // context switches on this CPU
     uint64_t idle_ns = 0;       // time in its idle thread
+    uint64_t idle_entries = 0;  // switches to its idle thread (nothing runnable)
     uint64_t migrations_in = 0; // threads it pulled from other CPUs (stealing, balancing)
     uint32_t nr_running = 0;    // runnable threads now, the running one included (idle not counted)
     uint64_t load = 0;          // their total weight
