@@ -13,6 +13,8 @@
 #include "kernel/fs/fs.hpp"
 #include "kernel/proc/fault_signals.hpp"
 #include "kernel/proc/vdso.hpp"
+#include "kernel/proc/signals.hpp"
+#include "kernel/proc/user_fpu.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/time/time.hpp"
 #include "kernel/vm/allocation.hpp"
@@ -68,23 +70,11 @@ bool resolve_uaccess_fault(uint64_t address, uint64_t error_code) {
     return vm::handle_page_fault(address, error_code) == vm::FaultResult::kResolved;
 }
 
-const char* signal_name(int signal) {
-    switch (signal) {
-        case uapi::kSIGSEGV: return "SIGSEGV";
-        case uapi::kSIGBUS: return "SIGBUS";
-        case uapi::kSIGILL: return "SIGILL";
-        case uapi::kSIGFPE: return "SIGFPE";
-        case uapi::kSIGTRAP: return "SIGTRAP";
-        case uapi::kSIGKILL: return "SIGKILL";
-        default: return "a signal";
-    }
-}
-
 // An exception in user mode. A page fault goes to the address space
 // (with interrupts on, as Linux's do_user_addr_fault runs); what it cannot
-// resolve, and every other exception, ends the program with the signal
-// Linux would raise (fault_signals.hpp). Until signals are wired (issue 12)
-// nothing can catch it: the default action, termination, is what happens.
+// resolve, and every other exception, raises the signal Linux would
+// (fault_signals.hpp), delivered on the way back to user mode (signals.hpp):
+// a handler runs, or the default action ends the program.
 void handle_user_trap(arch::InterruptFrame& frame, uint64_t cr2) {
     Task* task = current_task();
     if (!task) PANIC("user-mode exception {} at {:#x} with no current task", frame.vector, frame.rip);
@@ -103,13 +93,15 @@ void handle_user_trap(arch::InterruptFrame& frame, uint64_t cr2) {
         signal = page_fault_signal(cr2, result == vm::FaultResult::kAccessError,
                                    result == vm::FaultResult::kBusError);
     } else {
-        signal = fault_signal(frame.vector, frame.rip);
+        int fpu_code = 0;
+        if (frame.vector == trap_vector::kX87FloatingPoint || frame.vector == trap_vector::kSimdFloatingPoint) {
+            FpuExceptionState fpu = fpu_exception_state();
+            fpu_code = fpu_exception_code(frame.vector, fpu.x87_status, fpu.x87_control, fpu.mxcsr);
+        }
+        signal = fault_signal(frame.vector, frame.rip, false, fpu_code);
         if (signal.signal == 0) return;  // a spurious FPU exception
     }
-    klog::warn("proc: {}[{}] killed by {} (vector {}, code {}) at address {:#x}, rip={:#x}", task->process->name,
-               task->process->pid, signal_name(signal.signal), frame.vector, signal.code, signal.address, frame.rip);
-    arch::sti();
-    exit_current(signal.signal);
+    raise_fault_signal(*task, frame, signal);
 }
 
 // Linux's limits for init (include/asm-generic/resource.h, INIT_RLIMITS):
@@ -249,6 +241,7 @@ void init() {
     arch::set_user_trap_handler(handle_user_trap);
     sched::set_switch_hook(switch_hook);
     init_vdso();
+    init_signals();
 }
 
 ksync::Spinlock& table_lock() {
@@ -283,6 +276,7 @@ lib::Expected<Process*> create_process(Process* parent) {
         }
         process->pid = pid;
         process->main_task.tid = pid;
+        init_process_signals(*process);
         process->parent = parent;
         if (parent) {
             process->pgid = parent->pgid;
@@ -378,6 +372,7 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
     frame->rflags = arch::rflags::kReservedOne | arch::rflags::kInterruptEnable;
     task.fs_base = 0;
     task.gs_base = 0;
+    reset_signals_for_exec(process);
 }
 
 lib::Expected<void> start_task(Task& task) {
@@ -457,6 +452,11 @@ Process* find_process(int32_t pid) {
     for (Process* p = g_table; p; p = p->next_in_table)
         if (p->pid == pid) return p;
     return nullptr;
+}
+
+void for_each_process(void (*visit)(Process& process, void* argument), void* argument) {
+    ksync::Guard guard(g_table_lock);
+    for (Process* p = g_table; p; p = p->next_in_table) visit(*p, argument);
 }
 
 size_t process_count() {

@@ -22,6 +22,7 @@
 #include "kernel/fs/fd_table.hpp"
 #include "kernel/fs/vfs.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/proc/signal_state.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "kernel/sync/spinlock.hpp"
@@ -61,6 +62,12 @@ struct Task {
     uint64_t running_since = 0;  // ktime::now_ns() when it last started running
     sched::Thread* thread = nullptr;
     uint8_t* initial_extended_state = nullptr;  // fork: the parent's registers, loaded by the child's thread
+
+    // Signals (issue 12, kernel/proc/signals.hpp): the mask, private
+    // pending set and alternate stack, under the process's signal_lock.
+    ThreadSignals signals;
+    // The last user-mode fault, for a signal frame's trapno, err and cr2.
+    uint64_t fault_vector = 0, fault_error_code = 0, fault_address = 0;
 };
 
 // kExiting: the task has left user mode for good but its thread still
@@ -102,6 +109,12 @@ public:
     sched::WaitQueue children_changed{"wait"};
 
     Task main_task;
+
+    // Signals (issue 12, kernel/proc/signals.hpp): the dispositions and the
+    // group's shared pending set, stop and exit state.
+    ksync::Spinlock signal_lock;
+    SignalHandlers signal_handlers;
+    GroupSignals group_signals;
 
     void set_name(lib::StringView path);
 };
@@ -163,6 +176,9 @@ void set_init_exit_handler(void (*handler)(Process& init, int wait_status));
 
 // The process with `pid`, or nullptr.
 Process* find_process(int32_t pid);
+// Calls `visit` for every process (zombies included) with the table lock
+// held: `visit` may take a process's signal_lock, nothing that sleeps.
+void for_each_process(void (*visit)(Process& process, void* argument), void* argument);
 // How many processes exist (zombies included).
 size_t process_count();
 

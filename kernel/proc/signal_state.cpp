@@ -198,7 +198,7 @@ SendResult send_signal_locked(GroupSignals& group, SignalHandlers& handlers, Thr
     ThreadSignals* judge = thread ? thread : leader;
     bool blocked = judge && signal_in(judge->blocked, signal);
     bool protected_init = group.unkillable && handlers.action(signal).handler == uapi::kSIG_DFL;
-    if ((!blocked && handlers.ignores(signal)) || protected_init) {
+    if (!blocked && (handlers.ignores(signal) || protected_init)) {
         if (entry) free_queued_signal(entry);
         return result;
     }
@@ -269,6 +269,9 @@ Delivery next_delivery_locked(GroupSignals& group, SignalHandlers& handlers, Thr
             if (action.flags & uapi::kSA_RESETHAND) action.handler = uapi::kSIG_DFL;
             return delivery;
         }
+        // Init takes no default action but the kernel's (a blocked signal
+        // waited here for a handler or sigtimedwait; Linux's get_signal).
+        if (group.unkillable && signal != uapi::kSIGKILL && signal != uapi::kSIGSTOP) continue;
         switch (default_action(signal)) {
             case DefaultAction::kIgnore:
             case DefaultAction::kContinue: continue;

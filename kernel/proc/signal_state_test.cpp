@@ -241,6 +241,21 @@ TEST(Send, InitIgnoresDefaultActionsButNotItsHandlersOrFaults) {
     EXPECT_EQ(d.signal, uapi::kSIGSEGV);
 }
 
+TEST(Send, InitKeepsBlockedSignalsForAHandlerOrSigtimedwait) {
+    // Linux's sig_ignored: a blocked signal is never ignored, not even by
+    // init; taken with the default action still, init drops it.
+    Group g(1);
+    g.group.unkillable = true;
+    g.threads[0].blocked = signal_bit(uapi::kSIGUSR1) | signal_bit(uapi::kSIGUSR2);
+    EXPECT_EQ(g.send(uapi::kSIGUSR1).kind, SendResult::Kind::kPending);
+    EXPECT_EQ(g.send(uapi::kSIGUSR2).kind, SendResult::Kind::kPending);
+    uapi::Siginfo info;
+    EXPECT_EQ(take_waited_signal(g.group, g.threads[0], signal_bit(uapi::kSIGUSR1), info), uapi::kSIGUSR1);
+    g.threads[0].blocked = 0;
+    EXPECT_EQ(g.take().kind, Delivery::Kind::kNone) << "SIGUSR2 with SIG_DFL: dropped by init";
+    EXPECT_EQ(pending_blocked(g.group, g.threads[0]), 0u);
+}
+
 TEST(Send, ForcedFaultSignalsGetThroughMasksAndIgnore) {
     Group g(1);
     g.set(uapi::kSIGFPE, catching(uapi::kSA_SIGINFO));

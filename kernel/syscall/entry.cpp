@@ -84,6 +84,7 @@ void init() {
     add_time_calls(g_table);
     add_file_calls(g_table);
     add_lifecycle_calls(g_table);
+    add_signal_calls(g_table);
     smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;
     for (Entry entry : g_table)

@@ -30,5 +30,6 @@ void add_memory_calls(Entry* table);
 void add_time_calls(Entry* table);
 void add_lifecycle_calls(Entry* table);
 void add_file_calls(Entry* table);
+void add_signal_calls(Entry* table);
 
 }  // namespace sys

@@ -559,6 +559,10 @@ USER_SCENARIOS = [
          expect=[r"fuzz: 4 workers x 20000 calls", r"fuzz: memory back to baseline: yes",
                  r"init: /boot/modules/fuzz \(pid 1\) exited with status 0; powering off"],
          reject=[NO_PANIC]),
+    # Signals within one process (tests/user/signals.c): handlers, masks,
+    # the alternate stack, faults caught, registers back after a handler.
+    user_program_scenario("glibc", "signals", smp=2),
+    user_program_scenario("musl", "signals"),
 ]
 
 SCENARIOS = [

@@ -1,0 +1,403 @@
+// Signals wired into processes (signals.hpp, docs/signals.md §7).
+#include "kernel/proc/signals.hpp"
+
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/uaccess.hpp"
+#include "kernel/console/log.hpp"
+#include "kernel/mm/mm.hpp"
+#include "kernel/proc/signal_frame.hpp"
+#include "kernel/proc/signal_restart.hpp"
+#include "kernel/proc/user_fpu.hpp"
+#include "kernel/time/time.hpp"
+#include "lib/span.hpp"
+
+namespace proc {
+namespace {
+
+using lib::Errno;
+
+lib::Error error(Errno code, const char* message) {
+    return lib::Error::make(code, message);
+}
+
+// The tasks of a process, as the state machine walks them. One task per
+// process for now (threads: CLONE_THREAD is not wired yet).
+class TaskView final : public ThreadGroupView {
+public:
+    explicit TaskView(Process& process) : process_(process) {}
+    ThreadSignals* first() override { return &process_.main_task.signals; }
+    ThreadSignals* next(ThreadSignals*) override { return nullptr; }
+
+private:
+    Process& process_;
+};
+
+Task* task_of(ThreadSignals* signals) {
+    return static_cast<Task*>(signals->owner);
+}
+
+// A task that should look at its signals now. Before the scheduler one
+// task runs at a time and it is the sender or asleep in nothing, so there
+// is nothing to wake; the interruptible sleeps of the scheduler are woken
+// here once processes run on its threads.
+void wake_for_signal(Task&) {}
+
+// User memory through uaccess, for the frame code.
+class Uaccess final : public UserMemory {
+public:
+    bool read(void* destination, uint64_t address, size_t size) override {
+        return arch::copy_from_user(destination, address, size) == 0;
+    }
+    bool write(uint64_t address, const void* source, size_t size) override {
+        return arch::copy_to_user(address, source, size) == 0;
+    }
+};
+
+// A buffer for one FPU image (64-byte aligned, as XSAVE wants), freed at
+// the end of the scope.
+class FpuBuffer {
+public:
+    FpuBuffer() {
+        const UserFpuFormat& format = user_fpu_format();
+        bytes_ = static_cast<uint8_t*>(mm::kmalloc_aligned(format.size, 64));
+    }
+    ~FpuBuffer() {
+        if (bytes_) mm::kfree(bytes_);
+    }
+    FpuBuffer(const FpuBuffer&) = delete;
+    FpuBuffer& operator=(const FpuBuffer&) = delete;
+    uint8_t* bytes() { return bytes_; }
+    UserFpuImage image() {
+        const UserFpuFormat& format = user_fpu_format();
+        UserFpuImage image;
+        image.bytes = lib::Span<uint8_t>(bytes_, format.size);
+        image.xsave = format.xsave;
+        image.features = format.features;
+        image.mxcsr_mask = format.mxcsr_mask;
+        return image;
+    }
+
+private:
+    uint8_t* bytes_ = nullptr;
+};
+
+const char* signal_name(int signal) {
+    static constexpr const char* kNames[] = {
+        "SIGHUP",  "SIGINT",  "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT", "SIGBUS",   "SIGFPE",
+        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",   "SIGPIPE", "SIGALRM", "SIGTERM",  "SIGSTKFLT",
+        "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU", "SIGURG",   "SIGXCPU",
+        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",  "SIGPWR",  "SIGSYS"};
+    if (signal >= 1 && signal <= int(sizeof kNames / sizeof kNames[0])) return kNames[signal - 1];
+    return "a real-time signal";
+}
+
+// The signal's action ends the process: one log line (the program, the
+// signal, and for a fault its address), then the exit with the wait
+// status Linux reports (the signal, 0x80 for "core dumped").
+[[noreturn]] void terminate(Task& task, const Delivery& delivery, const arch::InterruptFrame& frame) {
+    Process& process = *task.process;
+    if (signal_in(kSynchronousSignals, delivery.signal) && delivery.info.code > 0) {
+        klog::warn("signal: {}[{}] ended by {}{} (code {}) at address {:#x}, rip={:#x}", process.name, process.pid,
+                   signal_name(delivery.signal), delivery.core ? ", core" : "", delivery.info.code,
+                   delivery.info.fault.addr, frame.rip);
+    } else if (delivery.core) {
+        klog::info("signal: {}[{}] ended by {}, core (no core file)", process.name, process.pid,
+                   signal_name(delivery.signal));
+    }
+    exit_current(delivery.signal | (delivery.core ? 0x80 : 0));
+}
+
+void send_locked(Process& target, Task* thread, const uapi::Siginfo& info, QueuedSignal* entry, bool forced) {
+    TaskView view(target);
+    SendResult result = send_signal_locked(target.group_signals, target.signal_handlers, view,
+                                           thread ? &thread->signals : nullptr, info, entry, forced);
+    switch (result.kind) {
+        case SendResult::Kind::kDiscarded: break;
+        case SendResult::Kind::kPending:
+            if (result.wake) wake_for_signal(*task_of(result.wake));
+            break;
+        case SendResult::Kind::kKillGroup:
+            for (ThreadSignals* t = view.first(); t; t = view.next(t)) wake_for_signal(*task_of(t));
+            break;
+    }
+}
+
+bool live(const Process& process) {
+    return process.state == ProcessState::kRunning;
+}
+
+// kill(2)'s and tgkill(2)'s targets, visited under the table lock: a pass
+// with `signal` 0 finds whether any exists (ESRCH comes before EINVAL, as
+// in Linux's kill_pid_info), the second sends.
+struct KillRequest {
+    enum class Kind : uint8_t { kPid, kGroup, kAll, kThread } kind = Kind::kPid;
+    int32_t id = 0;    // pid, pgid or tid
+    int32_t tgid = 0;  // kThread: the thread group (<= 0: any)
+    const Process* caller = nullptr;
+    int signal = 0;
+    uapi::Siginfo info{};
+    bool found = false;
+};
+
+void visit_for_kill(Process& process, void* argument) {
+    auto& request = *static_cast<KillRequest*>(argument);
+    Task* thread = nullptr;
+    switch (request.kind) {
+        case KillRequest::Kind::kPid:
+            if (process.pid != request.id) return;
+            break;
+        case KillRequest::Kind::kGroup:
+            if (process.pgid != request.id) return;
+            break;
+        case KillRequest::Kind::kAll:
+            // Every process but init and the caller (Linux's kill -1).
+            if (process.pid <= 1 || &process == request.caller) return;
+            break;
+        case KillRequest::Kind::kThread:
+            if (request.tgid > 0 && process.pid != request.tgid) return;
+            if (process.main_task.tid != request.id || !live(process)) return;
+            thread = &process.main_task;
+            break;
+    }
+    request.found = true;
+    if (request.signal == 0 || !live(process)) return;  // a zombie takes nothing
+    QueuedSignal* entry = allocate_queued_signal();
+    ksync::Guard guard(process.signal_lock);
+    send_locked(process, thread, request.info, entry, false);
+}
+
+lib::Expected<void> kill_request(KillRequest& request, int signal) {
+    for_each_process(visit_for_kill, &request);
+    if (!request.found) return error(Errno::kESRCH, "kill: no such process");
+    if (!signal_valid(signal) && signal != 0) return error(Errno::kEINVAL, "kill: bad signal");
+    if (signal == 0) return {};
+    request.signal = signal;
+    for_each_process(visit_for_kill, &request);
+    return {};
+}
+
+// Builds the handler's frame; false when it could not be written (the
+// caller forces SIGSEGV then, as Linux's signal_setup_done does).
+bool push_handler_frame(Task& task, arch::InterruptFrame& frame, const Delivery& delivery, SignalSet saved_mask) {
+    FpuBuffer buffer;
+    if (!buffer.bytes()) return false;
+    FrameRequest request;
+    request.signal = delivery.signal;
+    request.info = delivery.info;
+    request.action = delivery.action;
+    request.saved_mask = saved_mask;
+    request.trap_number = task.fault_vector;
+    request.error_code = task.fault_error_code;
+    request.fault_address = task.fault_address;
+    save_user_fpu(buffer.bytes());
+    Uaccess memory;
+    AltStack alt_stack;
+    {
+        ksync::Guard guard(task.process->signal_lock);
+        alt_stack = task.signals.alt_stack;
+    }
+    arch::InterruptFrame regs = frame;
+    if (!push_signal_frame(regs, request, alt_stack, buffer.image(), memory)) return false;
+    frame = regs;
+    {
+        ksync::Guard guard(task.process->signal_lock);
+        task.signals.alt_stack = alt_stack;
+        handler_started(task.signals, delivery.signal, delivery.action);
+        task.signals.restore_saved = false;
+    }
+    // The handler starts with the FPU in its initial state (as Linux's
+    // fpu__clear_user_states): the interrupted state is in the frame.
+    reset_user_fpu();
+    return true;
+}
+
+void return_to_user(arch::InterruptFrame& frame) {
+    deliver_signals(frame);
+}
+
+}  // namespace
+
+void init_signals() {
+    arch::set_return_to_user_hook(return_to_user);
+}
+
+void init_process_signals(Process& process) {
+    process.main_task.signals.owner = &process.main_task;
+    process.group_signals.unkillable = process.pid == 1;
+}
+
+void copy_signals_for_fork(Process& child, const Process& parent, const Task& parent_task) {
+    // The parent's lock keeps its handlers whole while they are copied.
+    auto& lock = const_cast<Process&>(parent).signal_lock;
+    ksync::Guard guard(lock);
+    child.signal_handlers = parent.signal_handlers;
+    child.main_task.signals.blocked = parent_task.signals.blocked;
+    child.main_task.signals.alt_stack = parent_task.signals.alt_stack;
+}
+
+void reset_signals_for_exec(Process& process) {
+    ksync::Guard guard(process.signal_lock);
+    process.signal_handlers.reset_for_exec();
+    process.main_task.signals.alt_stack = AltStack{};
+}
+
+void send_signal(Process& target, Task* thread, const uapi::Siginfo& info) {
+    QueuedSignal* entry = allocate_queued_signal();
+    ksync::Guard guard(target.signal_lock);
+    send_locked(target, thread, info, entry, false);
+}
+
+lib::Expected<void> kill(int32_t pid, int signal, const uapi::Siginfo* info) {
+    Process& self = *current_process();
+    KillRequest request;
+    request.caller = &self;
+    request.info = info ? *info : siginfo_sent(signal, uapi::kSI_USER, self.pid, self.credentials.uid);
+    if (pid == int32_t(0x80000000)) return error(Errno::kESRCH, "kill: no such process group");  // -INT_MIN
+    if (pid > 0) {
+        request.kind = KillRequest::Kind::kPid;
+        request.id = pid;
+    } else if (pid == -1) {
+        request.kind = KillRequest::Kind::kAll;
+    } else {
+        request.kind = KillRequest::Kind::kGroup;
+        request.id = pid == 0 ? self.pgid : -pid;
+    }
+    return kill_request(request, signal);
+}
+
+lib::Expected<void> kill_thread(int32_t tgid, int32_t tid, int signal, const uapi::Siginfo* info) {
+    Process& self = *current_process();
+    KillRequest request;
+    request.kind = KillRequest::Kind::kThread;
+    request.id = tid;
+    request.tgid = tgid;
+    request.caller = &self;
+    request.info = info ? *info : siginfo_sent(signal, uapi::kSI_TKILL, self.pid, self.credentials.uid);
+    return kill_request(request, signal);
+}
+
+void raise_fault_signal(Task& task, const arch::InterruptFrame& frame, const FaultSignal& fault) {
+    task.fault_vector = frame.vector;
+    task.fault_error_code = frame.error_code;
+    task.fault_address = fault.address;
+    uapi::Siginfo info = siginfo_fault(fault.signal, fault.code, fault.address);
+    Process& process = *task.process;
+    QueuedSignal* entry = allocate_queued_signal();
+    ksync::Guard guard(process.signal_lock);
+    send_locked(process, &task, info, entry, true);
+}
+
+bool signal_pending(Task& task) {
+    Process& process = *task.process;
+    ksync::Guard guard(process.signal_lock);
+    return process.group_signals.exiting || deliverable(process.group_signals, task.signals);
+}
+
+bool wait_for_signal(Task& task, uint64_t deadline_ns) {
+    // One task runs at a time before processes run on the scheduler's
+    // threads: wait with HLT for an interrupt (a timer tick) to make a
+    // signal pending or pass the deadline. Interrupts are on in a system call.
+    while (!signal_pending(task)) {
+        if (deadline_ns != 0 && ktime::now_ns() >= deadline_ns) return false;
+        asm volatile("sti; hlt" ::: "memory");
+    }
+    return true;
+}
+
+int64_t sigreturn(Task& task) {
+    arch::InterruptFrame& frame = *user_frame(task);
+    FpuBuffer buffer;
+    Uaccess memory;
+    arch::InterruptFrame regs = frame;
+    lib::Expected<SigreturnResult> result =
+        buffer.bytes() ? restore_signal_frame(regs, memory, buffer.image())
+                       : lib::Expected<SigreturnResult>(error(Errno::kENOMEM, "sigreturn: no memory"));
+    frame.error_code = kNoSyscall;  // whatever RAX holds now is no call's result
+    if (!result) {
+        // Linux's signal_fault: a SIGSEGV the program may still catch.
+        uapi::Siginfo info = siginfo_kernel(uapi::kSIGSEGV);
+        Process& process = *task.process;
+        QueuedSignal* entry = allocate_queued_signal();
+        ksync::Guard guard(process.signal_lock);
+        send_locked(process, &task, info, entry, true);
+        return int64_t(frame.rax);
+    }
+    frame = regs;
+    frame.error_code = kNoSyscall;
+    if (result->fpu_restored)
+        load_user_fpu(buffer.bytes());
+    else
+        reset_user_fpu();
+    {
+        Process& process = *task.process;
+        ksync::Guard guard(process.signal_lock);
+        task.signals.blocked = result->mask;
+        // uc_stack: sigaltstack(2) again, its errors ignored (Linux's
+        // restore_altstack).
+        (void)task.signals.alt_stack.change(result->alt_stack, frame.rsp, uapi::kMINSIGSTKSZ);
+    }
+    return int64_t(frame.rax);
+}
+
+void deliver_signals(arch::InterruptFrame& frame) {
+    Task* task = current_task();
+    if (!task) return;
+    Process& process = *task->process;
+    bool syscall = frame.vector == kSyscallFrameVector && frame.error_code != kNoSyscall;
+    // The common case, without the lock: nothing pending and no call to
+    // restart. A signal sent at this moment from another CPU is seen at
+    // the next return to user mode (the next tick at the latest).
+    SignalSet blocked = __atomic_load_n(&task->signals.blocked, __ATOMIC_RELAXED);
+    SignalSet pending = task->signals.pending.set() | process.group_signals.shared.set();
+    bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED);
+    bool restart = syscall && restart_code(frame.rax) != Errno::kNone;
+    if (!(pending & ~blocked) && !exiting && !restart && !task->signals.restore_saved) return;
+
+    arch::sti();
+    for (;;) {
+        Delivery delivery;
+        {
+            ksync::Guard guard(process.signal_lock);
+            if (process.group_signals.exiting) {
+                delivery.kind = Delivery::Kind::kTerminate;
+                delivery.signal = process.group_signals.exit_signal;
+            } else {
+                delivery = next_delivery_locked(process.group_signals, process.signal_handlers, task->signals,
+                                                false);
+            }
+            if (delivery.kind == Delivery::Kind::kNone) {
+                if (syscall) restart_without_handler(frame, frame.error_code);
+                restore_saved_mask(task->signals);
+                break;
+            }
+        }
+        if (delivery.kind == Delivery::Kind::kTerminate) terminate(*task, delivery, frame);
+        if (delivery.kind == Delivery::Kind::kStop) {
+            // Stopping needs the scheduler (a task that sleeps until
+            // SIGCONT): until processes run on its threads the stop is
+            // not acted on.
+            ksync::Guard guard(process.signal_lock);
+            process.group_signals.stopped = false;
+            continue;
+        }
+        // A handler: first the interrupted call's fate, then the frame.
+        if (syscall) restart_before_handler(frame, frame.error_code, delivery.action.flags);
+        syscall = false;
+        SignalSet saved_mask;
+        {
+            ksync::Guard guard(process.signal_lock);
+            saved_mask = mask_to_save(task->signals);
+        }
+        if (!push_handler_frame(*task, frame, delivery, saved_mask)) {
+            klog::info("signal: {}[{}]: no room for the frame of {}: SIGSEGV", process.name, process.pid,
+                       signal_name(delivery.signal));
+            uapi::Siginfo info = siginfo_kernel(uapi::kSIGSEGV);
+            QueuedSignal* entry = allocate_queued_signal();
+            ksync::Guard guard(process.signal_lock);
+            send_locked(process, task, info, entry, true);
+        }
+    }
+    arch::cli();
+}
+
+}  // namespace proc

@@ -1,0 +1,76 @@
+// Signals wired into processes (docs/signals.md §7): the glue between the
+// pure state machine (signal_state.hpp), the frame builder
+// (signal_frame.hpp), the restart rules (signal_restart.hpp) and the
+// process layer. The state lives in Process (dispositions, the group's
+// pending set, under Process::signal_lock) and Task (mask, private pending
+// set, alternate stack).
+//
+// Delivery happens on every return to user mode (arch's return-to-user
+// hook: after a system call, an exception or an interrupt from user mode):
+// a handler gets a frame on the user stack, a fatal signal ends the
+// process, an interrupted system call is restarted or returns EINTR.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/linux_signal.hpp"
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/proc/fault_signals.hpp"
+#include "kernel/proc/process.hpp"
+#include "lib/expected.hpp"
+
+namespace proc {
+
+// The vector slot of a system call's frame (sys::kSyscallVector: no IDT
+// vector has it); its error-code slot holds the call's number (orig_ax),
+// or kNoSyscall once rt_sigreturn has put back registers that must not be
+// taken for a call's result (no restart).
+inline constexpr uint64_t kSyscallFrameVector = 256;
+inline constexpr uint64_t kNoSyscall = ~0ULL;
+
+// Installs the return-to-user hook. From init().
+void init_signals();
+
+// A new process's signal state (from create_process): PID 1 ignores
+// signals whose action is the default (Linux's SIGNAL_UNKILLABLE).
+void init_process_signals(Process& process);
+// fork: the child gets the parent's dispositions and the calling task's
+// mask and alternate stack; nothing pending (fork(2)).
+void copy_signals_for_fork(Process& child, const Process& parent, const Task& parent_task);
+// execve: caught signals back to SIG_DFL, no alternate stack (execve(2));
+// the mask and the pending signals stay.
+void reset_signals_for_exec(Process& process);
+
+// Sends `info` to a process (`thread` nullptr: whichever task does not
+// block it) or to one of its tasks. The caller checked the signal number
+// (1..64; 0 is only a permission check and never comes here).
+void send_signal(Process& target, Task* thread, const uapi::Siginfo& info);
+
+// kill(2) and tgkill(2)/tkill(2) (`tgid` <= 0: any process): ESRCH, EINVAL.
+// `info`: rt_sigqueueinfo's siginfo instead of SI_USER/SI_TKILL from the caller.
+lib::Expected<void> kill(int32_t pid, int signal, const uapi::Siginfo* info = nullptr);
+lib::Expected<void> kill_thread(int32_t tgid, int32_t tid, int signal, const uapi::Siginfo* info = nullptr);
+
+// A user-mode exception the address space could not resolve: the fault's
+// signal to the task that raised it, taken even when blocked or ignored
+// (the action is reset to the default then), delivered on the way out.
+void raise_fault_signal(Task& task, const arch::InterruptFrame& frame, const FaultSignal& fault);
+
+// Whether `task` has a signal it would act on now (an interruptible sleep
+// ends with EINTR or a restart code then).
+bool signal_pending(Task& task);
+
+// Sleeps until signal_pending(task) (rt_sigsuspend, pause), or until
+// ktime::now_ns() reaches `deadline_ns` (0: none; false then).
+bool wait_for_signal(Task& task, uint64_t deadline_ns = 0);
+
+// rt_sigreturn(2) for the current task: restores the registers (RAX
+// included, returned for the dispatcher to keep) and mask from the frame
+// at RSP - 8; a forged or unreadable frame raises SIGSEGV.
+int64_t sigreturn(Task& task);
+
+// The return-to-user work on `frame` (the current task's user registers):
+// interrupts off on entry and exit.
+void deliver_signals(arch::InterruptFrame& frame);
+
+}  // namespace proc
