@@ -5,6 +5,7 @@
 #include "kernel/abi/linux_signal.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
+#include "kernel/proc/signals.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/vm/allocation.hpp"
 
@@ -76,6 +77,7 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
         child->sid = self.sid;
     }
     child->exit_signal = int(request.flags & uapi::kCSIGNAL);
+    copy_signals_for_fork(*child, self, me);
 
     auto space = self.space->fork();
     if (!space) {
@@ -127,6 +129,7 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
 lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t options) {
     Process& self = *current_process();
     Process* found = nullptr;
+    bool zombie = false;
     bool any = false;
     bool nowait = options & uapi::kWNOWAIT;
     WaitResult result;
@@ -137,12 +140,31 @@ lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t opt
         for (Process* child = self.first_child; child; child = child->next_sibling) {
             if (!eligible(*child, target, id, options)) continue;
             any = true;
-            if (child->state != ProcessState::kZombie) continue;
+            if (child->state != ProcessState::kZombie) {
+                // A stop or continue to report (signals.cpp records them).
+                if ((options & uapi::kWUNTRACED) && child->stop_report) {
+                    found = child;
+                    result = WaitResult{child->pid, child->stop_report, child->credentials.uid, 0,
+                                        WaitResult::Kind::kStopped};
+                    if (!nowait) child->stop_report = 0;
+                    break;
+                }
+                if ((options & uapi::kWCONTINUED) && child->continue_report) {
+                    found = child;
+                    result = WaitResult{child->pid, 0xffff, child->credentials.uid, 0, WaitResult::Kind::kContinued};
+                    if (!nowait) child->continue_report = false;
+                    break;
+                }
+                continue;
+            }
+            if (!(options & uapi::kWEXITED)) continue;
             found = child;
+            zombie = true;
             result.pid = child->pid;
             result.status = child->wait_status;
             result.uid = child->credentials.uid;
             result.cpu_ns = child->main_task.cpu_ns + child->children_cpu_ns;
+            result.kind = WaitResult::Kind::kExit;
             if (!nowait) {
                 // Ours now: off the list, so no other waiter takes it too.
                 for (Process** link = &self.first_child; *link; link = &(*link)->next_sibling) {
@@ -158,10 +180,14 @@ lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t opt
         }
         return found != nullptr || !any || (options & uapi::kWNOHANG);
     };
-    (void)self.children_changed.wait_event([&] { return scan(); });
+    // A signal ends the wait (ERESTARTSYS: restarted under SA_RESTART or
+    // when no handler runs, EINTR otherwise; docs/signals.md §4).
+    auto waited =
+        self.children_changed.wait_event([&] { return scan(); }, sched::WaitOptions::interruptible_until());
+    if (!waited) return error(Errno::kERESTARTSYS, "wait: interrupted");
     if (!any) return error(Errno::kECHILD, "no such child");
     if (!found) return WaitResult{};
-    if (!nowait) reap(found);
+    if (zombie && !nowait) reap(found);
     return result;
 }
 

@@ -34,11 +34,16 @@ struct WaitResult {
     int status = 0;   // the wait status (exit code << 8, or the signal)
     uint32_t uid = 0;
     uint64_t cpu_ns = 0;
+    // What the status reports (waitid's si_code): an exit or a kill (the
+    // child is reaped unless WNOWAIT), a stop (WUNTRACED), a continue
+    // (WCONTINUED).
+    enum class Kind : uint8_t { kExit, kStopped, kContinued } kind = Kind::kExit;
 };
 
 // wait4's and waitid's common part: a zombie child that matches (`options`
-// as the call's, already checked), reaped unless WNOWAIT. ECHILD when no
-// child matches at all.
+// as the call's, already checked: WEXITED), reaped unless WNOWAIT, or a
+// stop (WUNTRACED) or continue (WCONTINUED) to report. ECHILD when no
+// child matches at all; ERESTARTSYS when a signal interrupts the wait.
 lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t options);
 
 }  // namespace proc

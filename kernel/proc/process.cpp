@@ -13,6 +13,7 @@
 #include "kernel/fs/fs.hpp"
 #include "kernel/proc/fault_signals.hpp"
 #include "kernel/proc/vdso.hpp"
+#include "kernel/proc/futex.hpp"
 #include "kernel/proc/signals.hpp"
 #include "kernel/proc/user_fpu.hpp"
 #include "kernel/sched/extended_state.hpp"
@@ -182,6 +183,19 @@ void finish_exit(Task& task) {
         is_init = process->pid == 1 && process->parent == nullptr;
         self_reap = !is_init && process->parent == nullptr;
         status = process->wait_status;
+        // SIGCHLD (signals.cpp); a parent ignoring it leaves no zombie.
+        if (process->parent && !is_init && notify_parent_of_exit_locked(*process)) {
+            Process* parent = process->parent;
+            for (Process** link = &parent->first_child; *link; link = &(*link)->next_sibling) {
+                if (*link == process) {
+                    *link = process->next_sibling;
+                    break;
+                }
+            }
+            parent->children_changed.wake_all();
+            process->parent = nullptr;
+            self_reap = true;
+        }
         if (process->parent) process->parent->children_changed.wake_all();
     }
     while (Process* zombie = orphan_zombies_without_init) {
@@ -389,11 +403,10 @@ lib::Expected<void> start_task(Task& task) {
     Task* task = current_task();
     if (!task) PANIC("exit_current outside a task");
     Process* process = task->process;
-    if (task->clear_child_tid) {
-        // CLONE_CHILD_CLEARTID / set_tid_address: zero the word (and, once
-        // futexes are wired, wake a waiter on it).
-        (void)arch::store_user_u32(task->clear_child_tid, 0);
-    }
+    // Robust futexes it held, then CLONE_CHILD_CLEARTID / set_tid_address:
+    // the word zeroed and its waiter woken (futex.hpp); no more SIGALRM.
+    release_task_futexes(*task);
+    stop_real_timer(*process);
     {
         ksync::Guard guard(g_table_lock);
         process->wait_status = wait_status;

@@ -22,10 +22,12 @@
 #include "kernel/fs/fd_table.hpp"
 #include "kernel/fs/vfs.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/proc/interval_timer.hpp"
 #include "kernel/proc/signal_state.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "kernel/sync/spinlock.hpp"
+#include "kernel/time/time.hpp"
 #include "lib/expected.hpp"
 #include "lib/string_view.hpp"
 
@@ -68,6 +70,9 @@ struct Task {
     ThreadSignals signals;
     // The last user-mode fault, for a signal frame's trapno, err and cr2.
     uint64_t fault_vector = 0, fault_error_code = 0, fault_address = 0;
+    // restart_syscall(2) after an interrupted nanosleep: its deadline and
+    // where the time left goes (Linux's restart_block).
+    uint64_t restart_deadline = 0, restart_remaining = 0;
 };
 
 // kExiting: the task has left user mode for good but its thread still
@@ -115,6 +120,18 @@ public:
     ksync::Spinlock signal_lock;
     SignalHandlers signal_handlers;
     GroupSignals group_signals;
+    // A stopped group's tasks sleep here until SIGCONT or SIGKILL.
+    sched::WaitQueue signal_wait{"stopped"};
+    // What wait4's WUNTRACED / WCONTINUED report next (under the table
+    // lock): the stop's wait status (signal << 8 | 0x7f; 0: none), a continue.
+    int stop_report = 0;
+    bool continue_report = false;
+    // A SIGCONT ended a stop and the parent has not heard yet.
+    bool continued_unreported = false;
+    // ITIMER_REAL (setitimer, alarm): its state under signal_lock, and the
+    // deadline that sends SIGALRM.
+    IntervalTimer real_timer;
+    ktime::Deadline real_deadline;
 
     void set_name(lib::StringView path);
 };

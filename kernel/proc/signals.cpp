@@ -1,6 +1,7 @@
 // Signals wired into processes (signals.hpp, docs/signals.md §7).
 #include "kernel/proc/signals.hpp"
 
+#include "kernel/abi/linux_proc.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
@@ -8,6 +9,7 @@
 #include "kernel/proc/signal_frame.hpp"
 #include "kernel/proc/signal_restart.hpp"
 #include "kernel/proc/user_fpu.hpp"
+#include "kernel/sched/sched.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/span.hpp"
 
@@ -36,11 +38,13 @@ Task* task_of(ThreadSignals* signals) {
     return static_cast<Task*>(signals->owner);
 }
 
-// A task that should look at its signals now. Before the scheduler one
-// task runs at a time and it is the sender or asleep in nothing, so there
-// is nothing to wake; the interruptible sleeps of the scheduler are woken
-// here once processes run on its threads.
-void wake_for_signal(Task&) {}
+// A task that should look at its signals now: an interruptible sleep
+// ends (sticky until the task's next return to user mode clears it). A
+// task running user code on another CPU takes the signal at its next
+// entry into the kernel (a tick at the latest): no IPI yet.
+void wake_for_signal(Task& task) {
+    if (task.thread) sched::interrupt(task.thread);
+}
 
 // User memory through uaccess, for the frame code.
 class Uaccess final : public UserMemory {
@@ -104,7 +108,10 @@ const char* signal_name(int signal) {
         klog::info("signal: {}[{}] ended by {}, core (no core file)", process.name, process.pid,
                    signal_name(delivery.signal));
     }
-    exit_current(delivery.signal | (delivery.core ? 0x80 : 0));
+    // WCOREDUMP only where Linux would have written a core file: never
+    // with RLIMIT_CORE 0 (init's default); we write none, but keep the flag.
+    bool dumped = delivery.core && process.limits[uapi::kRLIMIT_CORE].soft != 0;
+    exit_current(delivery.signal | (dumped ? 0x80 : 0));
 }
 
 void send_locked(Process& target, Task* thread, const uapi::Siginfo& info, QueuedSignal* entry, bool forced) {
@@ -118,7 +125,68 @@ void send_locked(Process& target, Task* thread, const uapi::Siginfo& info, Queue
             break;
         case SendResult::Kind::kKillGroup:
             for (ThreadSignals* t = view.first(); t; t = view.next(t)) wake_for_signal(*task_of(t));
+            target.signal_wait.wake_all();  // a stopped group ends too
             break;
+    }
+    if (result.continued) {
+        // The stopped tasks go on; the first to run tells the parent.
+        target.continued_unreported = true;
+        target.signal_wait.wake_all();
+    }
+}
+
+uint64_t ticks(uint64_t ns) {
+    return ns / (uint64_t(uapi::kNsPerSec) / uapi::kUserHz);
+}
+
+// The parent hears of `child`'s `event` (table lock held): wait4's
+// report for a stop or continue, and SIGCHLD as parent_notice decides.
+ParentNotice notify_parent_locked(Process& child, ChildEvent event, int status) {
+    Process* parent = child.parent;
+    if (!parent) return {};
+    if (event == ChildEvent::kStopped) {
+        child.stop_report = (status << 8) | 0x7f;
+        child.continue_report = false;
+    } else if (event == ChildEvent::kContinued) {
+        child.continue_report = true;
+        child.stop_report = 0;
+    }
+    ParentNotice notice;
+    {
+        ksync::Guard guard(parent->signal_lock);
+        notice = parent_notice(parent->signal_handlers, event, child.exit_signal);
+    }
+    if (notice.signal) {
+        uapi::Siginfo info = siginfo_child(event, child.pid, child.credentials.uid, status,
+                                           int64_t(ticks(child.main_task.cpu_ns)), 0);
+        info.signo = notice.signal;
+        QueuedSignal* entry = allocate_queued_signal();
+        ksync::Guard guard(parent->signal_lock);
+        send_locked(*parent, nullptr, info, entry, false);
+    }
+    parent->children_changed.wake_all();
+    return notice;
+}
+
+void notify_parent(Process& child, ChildEvent event, int status) {
+    ksync::Guard guard(table_lock());
+    notify_parent_locked(child, event, status);
+}
+
+// A stop signal's default action: the group stops (the parent hears it)
+// until SIGCONT or SIGKILL.
+void stop(Task& task, int signal) {
+    Process& process = *task.process;
+    notify_parent(process, ChildEvent::kStopped, signal);
+    for (;;) {
+        auto waited = process.signal_wait.wait_event(
+            [&] {
+                return !__atomic_load_n(&process.group_signals.stopped, __ATOMIC_ACQUIRE) ||
+                       __atomic_load_n(&process.group_signals.exiting, __ATOMIC_ACQUIRE);
+            },
+            sched::WaitOptions::interruptible_until());
+        if (waited) break;
+        sched::clear_interrupt();  // another signal: it waits until the group goes on
     }
 }
 
@@ -217,6 +285,15 @@ void return_to_user(arch::InterruptFrame& frame) {
 
 }  // namespace
 
+bool notify_parent_of_exit_locked(Process& child) {
+    int status = child.wait_status;
+    ChildEvent event = (status & 0x7f) == 0 ? ChildEvent::kExited
+                       : (status & 0x80)    ? ChildEvent::kDumped
+                                            : ChildEvent::kKilled;
+    int reported = event == ChildEvent::kExited ? (status >> 8) & 0xff : status & 0x7f;
+    return notify_parent_locked(child, event, reported).autoreap;
+}
+
 void init_signals() {
     arch::set_return_to_user_hook(return_to_user);
 }
@@ -294,14 +371,76 @@ bool signal_pending(Task& task) {
 }
 
 bool wait_for_signal(Task& task, uint64_t deadline_ns) {
-    // One task runs at a time before processes run on the scheduler's
-    // threads: wait with HLT for an interrupt (a timer tick) to make a
-    // signal pending or pass the deadline. Interrupts are on in a system call.
-    while (!signal_pending(task)) {
-        if (deadline_ns != 0 && ktime::now_ns() >= deadline_ns) return false;
-        asm volatile("sti; hlt" ::: "memory");
+    for (;;) {
+        // Cleared before looking, so a signal sent after the look
+        // interrupts the sleep below.
+        sched::clear_interrupt();
+        if (signal_pending(task)) return true;
+        auto slept = sched::sleep_until_interruptible(deadline_ns ? deadline_ns : sched::kNoDeadline);
+        if (slept) return false;  // the deadline passed
     }
-    return true;
+}
+
+bool sleep_unless_signalled(Task& task, uint64_t deadline_ns) {
+    for (;;) {
+        sched::clear_interrupt();
+        if (signal_pending(task)) return false;
+        if (sched::sleep_until_interruptible(deadline_ns)) return true;
+    }
+}
+
+namespace {
+
+void real_timer_expired(void* context);
+
+// Arms the deadline for the timer's next expiry (signal_lock held).
+void arm_real_timer_locked(Process& process) {
+    ktime::cancel_deadline(process.real_deadline);
+    if (process.real_timer.armed())
+        (void)ktime::arm_deadline(process.real_deadline, process.real_timer.deadline_ns, real_timer_expired, &process);
+}
+
+// In the timer interrupt: SIGALRM as SI_KERNEL (no queue entry can be
+// allocated here: a standard signal is pending all the same, its siginfo
+// then says SI_USER), and a periodic timer re-armed.
+void real_timer_expired(void* context) {
+    Process& process = *static_cast<Process*>(context);
+    ksync::Guard guard(process.signal_lock);
+    if (!process.real_timer.fire(ktime::now_ns())) return;
+    if (process.real_timer.armed())
+        (void)ktime::arm_deadline(process.real_deadline, process.real_timer.deadline_ns, real_timer_expired, &process);
+    if (process.state == ProcessState::kRunning)
+        send_locked(process, nullptr, siginfo_kernel(uapi::kSIGALRM), nullptr, false);
+}
+
+}  // namespace
+
+lib::Expected<uapi::Itimerval> set_real_timer(const uapi::Itimerval& value) {
+    Process& process = *current_process();
+    ksync::Guard guard(process.signal_lock);
+    uapi::Itimerval old = TRY(process.real_timer.set(value, ktime::now_ns()));
+    arm_real_timer_locked(process);
+    return old;
+}
+
+uapi::Itimerval get_real_timer() {
+    Process& process = *current_process();
+    ksync::Guard guard(process.signal_lock);
+    return process.real_timer.get(ktime::now_ns());
+}
+
+unsigned set_alarm(unsigned seconds) {
+    Process& process = *current_process();
+    ksync::Guard guard(process.signal_lock);
+    unsigned left = process.real_timer.alarm(seconds, ktime::now_ns());
+    arm_real_timer_locked(process);
+    return left;
+}
+
+void stop_real_timer(Process& process) {
+    ksync::Guard guard(process.signal_lock);
+    process.real_timer = IntervalTimer{};
+    ktime::cancel_deadline(process.real_deadline);
 }
 
 int64_t sigreturn(Task& task) {
@@ -344,17 +483,24 @@ void deliver_signals(arch::InterruptFrame& frame) {
     if (!task) return;
     Process& process = *task->process;
     bool syscall = frame.vector == kSyscallFrameVector && frame.error_code != kNoSyscall;
+    // Whatever interrupted a sleep has been seen now (sched::interrupt is
+    // sticky): cleared before the look below, so a later send interrupts
+    // the next sleep.
+    if (sched::interrupt_pending()) sched::clear_interrupt();
     // The common case, without the lock: nothing pending and no call to
     // restart. A signal sent at this moment from another CPU is seen at
     // the next return to user mode (the next tick at the latest).
     SignalSet blocked = __atomic_load_n(&task->signals.blocked, __ATOMIC_RELAXED);
     SignalSet pending = task->signals.pending.set() | process.group_signals.shared.set();
-    bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED);
+    bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED) ||
+                   __atomic_load_n(&process.continued_unreported, __ATOMIC_RELAXED);
     bool restart = syscall && restart_code(frame.rax) != Errno::kNone;
     if (!(pending & ~blocked) && !exiting && !restart && !task->signals.restore_saved) return;
 
     arch::sti();
     for (;;) {
+        if (__atomic_exchange_n(&process.continued_unreported, false, __ATOMIC_ACQ_REL))
+            notify_parent(process, ChildEvent::kContinued, uapi::kSIGCONT);
         Delivery delivery;
         {
             ksync::Guard guard(process.signal_lock);
@@ -373,11 +519,7 @@ void deliver_signals(arch::InterruptFrame& frame) {
         }
         if (delivery.kind == Delivery::Kind::kTerminate) terminate(*task, delivery, frame);
         if (delivery.kind == Delivery::Kind::kStop) {
-            // Stopping needs the scheduler (a task that sleeps until
-            // SIGCONT): until processes run on its threads the stop is
-            // not acted on.
-            ksync::Guard guard(process.signal_lock);
-            process.group_signals.stopped = false;
+            stop(*task, delivery.signal);
             continue;
         }
         // A handler: first the interrupted call's fate, then the frame.

@@ -28,6 +28,11 @@ namespace proc {
 inline constexpr uint64_t kSyscallFrameVector = 256;
 inline constexpr uint64_t kNoSyscall = ~0ULL;
 
+// A child's exit told its parent (SIGCHLD or its clone exit signal, as
+// parent_notice decides), with the table lock held; true when the child
+// reaps itself (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
+bool notify_parent_of_exit_locked(Process& child);
+
 // Installs the return-to-user hook. From init().
 void init_signals();
 
@@ -63,6 +68,18 @@ bool signal_pending(Task& task);
 // Sleeps until signal_pending(task) (rt_sigsuspend, pause), or until
 // ktime::now_ns() reaches `deadline_ns` (0: none; false then).
 bool wait_for_signal(Task& task, uint64_t deadline_ns = 0);
+
+// An interruptible sleep of the current task until `deadline_ns`: true
+// when the deadline passed, false when a signal it would act on came.
+bool sleep_unless_signalled(Task& task, uint64_t deadline_ns);
+
+// ITIMER_REAL of the calling process: setitimer(2) (the old value
+// returned), getitimer(2), alarm(2). EINVAL for a bad timeval.
+lib::Expected<uapi::Itimerval> set_real_timer(const uapi::Itimerval& value);
+uapi::Itimerval get_real_timer();
+unsigned set_alarm(unsigned seconds);
+// The process ends: its timer stops.
+void stop_real_timer(Process& process);
 
 // rt_sigreturn(2) for the current task: restores the registers (RAX
 // included, returned for the dispatcher to keep) and mask from the frame

@@ -85,6 +85,7 @@ void init() {
     add_file_calls(g_table);
     add_lifecycle_calls(g_table);
     add_signal_calls(g_table);
+    add_thread_calls(g_table);
     smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;
     for (Entry entry : g_table)

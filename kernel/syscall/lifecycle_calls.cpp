@@ -98,24 +98,31 @@ lib::Expected<int64_t> sys_waitid(int which, int id, UserPtr<uapi::SiginfoChild>
             break;
         default: return error(Errno::kEINVAL, "unknown id type");
     }
-    // Only exits are reported until stops exist (signals, issue 12).
-    proc::WaitResult result{};
-    if (options & uapi::kWEXITED) {
-        result = TRY(proc::wait_child(target, id, options));
-    } else {
-        result = TRY(proc::wait_child(target, id, options | uapi::kWNOHANG | uapi::kWNOWAIT));
-        result = {};
-    }
+    proc::WaitResult result = TRY(proc::wait_child(target, id, options));
     if (!info.is_null()) {
         uapi::SiginfoChild s{};
         if (result.pid) {
             s.signo = uapi::kSIGCHLD;
-            bool killed = (result.status & 0x7f) != 0;
-            s.code = killed ? uapi::kCLD_KILLED : uapi::kCLD_EXITED;
             s.pid = result.pid;
             s.uid = result.uid;
-            s.status = killed ? (result.status & 0x7f) : ((result.status >> 8) & 0xff);
             s.utime = cpu_ticks(result.cpu_ns);
+            switch (result.kind) {
+                case proc::WaitResult::Kind::kStopped:
+                    s.code = uapi::kCLD_STOPPED;
+                    s.status = (result.status >> 8) & 0xff;
+                    break;
+                case proc::WaitResult::Kind::kContinued:
+                    s.code = uapi::kCLD_CONTINUED;
+                    s.status = uapi::kSIGCONT;
+                    break;
+                case proc::WaitResult::Kind::kExit: {
+                    bool killed = (result.status & 0x7f) != 0;
+                    s.code = killed ? ((result.status & 0x80) ? uapi::kCLD_DUMPED : uapi::kCLD_KILLED)
+                                    : uapi::kCLD_EXITED;
+                    s.status = killed ? (result.status & 0x7f) : ((result.status >> 8) & 0xff);
+                    break;
+                }
+            }
         }
         TRY(copy_out(info, s));
     }

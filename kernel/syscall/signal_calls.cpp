@@ -199,6 +199,27 @@ lib::Expected<int64_t> sys_rt_sigtimedwait(UserPtr<uapi::Sigset> set, UserPtr<ua
     return taken;
 }
 
+// setitimer(2), getitimer(2), alarm(2): ITIMER_REAL only (the CPU-time
+// timers are not here yet: EINVAL).
+lib::Expected<int64_t> sys_setitimer(int which, UserPtr<uapi::Itimerval> value, UserPtr<uapi::Itimerval> old_value) {
+    uapi::Itimerval requested{};
+    if (!value.is_null()) requested = TRY(copy_in(value));
+    if (which != uapi::kITIMER_REAL) return error(Errno::kEINVAL, "setitimer: only ITIMER_REAL");
+    uapi::Itimerval old = TRY(proc::set_real_timer(requested));
+    if (!old_value.is_null()) TRY(copy_out(old_value, old));
+    return 0;
+}
+
+lib::Expected<int64_t> sys_getitimer(int which, UserPtr<uapi::Itimerval> value) {
+    if (which != uapi::kITIMER_REAL) return error(Errno::kEINVAL, "getitimer: only ITIMER_REAL");
+    TRY(copy_out(value, proc::get_real_timer()));
+    return 0;
+}
+
+int64_t sys_alarm(unsigned seconds) {
+    return proc::set_alarm(seconds);
+}
+
 int64_t sys_rt_sigreturn() {
     return proc::sigreturn(task());
 }
@@ -217,6 +238,9 @@ void add_signal_calls(Entry* table) {
     table[uapi::kNR_rt_sigsuspend] = &call<&sys_rt_sigsuspend>;
     table[uapi::kNR_pause] = &call<&sys_pause>;
     table[uapi::kNR_rt_sigtimedwait] = &call<&sys_rt_sigtimedwait>;
+    table[uapi::kNR_setitimer] = &call<&sys_setitimer>;
+    table[uapi::kNR_getitimer] = &call<&sys_getitimer>;
+    table[uapi::kNR_alarm] = &call<&sys_alarm>;
     table[uapi::kNR_rt_sigqueueinfo] = &call<&sys_rt_sigqueueinfo>;
     table[uapi::kNR_rt_tgsigqueueinfo] = &call<&sys_rt_tgsigqueueinfo>;
 }

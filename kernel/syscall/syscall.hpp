@@ -31,5 +31,6 @@ void add_time_calls(Entry* table);
 void add_lifecycle_calls(Entry* table);
 void add_file_calls(Entry* table);
 void add_signal_calls(Entry* table);
+void add_thread_calls(Entry* table);
 
 }  // namespace sys

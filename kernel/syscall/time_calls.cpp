@@ -7,6 +7,7 @@
 #include "kernel/abi/linux_time.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/signals.hpp"
 #include "kernel/sched/wait_queue.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
@@ -85,10 +86,29 @@ lib::Expected<int64_t> sys_time(UserPtr<int64_t> out) {
     return seconds;
 }
 
-// Sleeps until `deadline` on the monotonic clock. Not interruptible until
-// signals are wired (issue 12), so `remaining` is never written.
-void sleep_until_monotonic(uint64_t deadline) {
-    sched::sleep_until(deadline);
+// Sleeps until `deadline` on the monotonic clock; a signal ends the sleep
+// (docs/signals.md §4): a relative sleep writes the time left to
+// `remaining` and returns ERESTART_RESTARTBLOCK (EINTR after a handler,
+// else restart_syscall goes on to the same deadline), an absolute one
+// ERESTARTNOHAND.
+lib::Expected<int64_t> sleep_until_monotonic(uint64_t deadline, UserPtr<uapi::Timespec> remaining, bool relative) {
+    proc::Task& task = *proc::current_task();
+    if (proc::sleep_unless_signalled(task, deadline)) return 0;
+    if (!relative) return lib::Error::make(Errno::kERESTARTNOHAND, "sleep interrupted");
+    uint64_t now = ktime::now_ns();
+    uint64_t left = deadline > now ? deadline - now : 0;
+    if (!remaining.is_null())
+        TRY(copy_out(remaining, uapi::Timespec{int64_t(left / uint64_t(uapi::kNsPerSec)),
+                                               int64_t(left % uint64_t(uapi::kNsPerSec))}));
+    task.restart_deadline = deadline;
+    task.restart_remaining = remaining.address();
+    return lib::Error::make(Errno::kERESTART_RESTARTBLOCK, "sleep interrupted");
+}
+
+// restart_syscall(2): the interrupted nanosleep goes on to its deadline.
+lib::Expected<int64_t> sys_restart_syscall() {
+    proc::Task& task = *proc::current_task();
+    return sleep_until_monotonic(task.restart_deadline, UserPtr<uapi::Timespec>(task.restart_remaining), true);
 }
 
 lib::Expected<uapi::Timespec> copy_request(UserPtr<uapi::Timespec> request) {
@@ -103,12 +123,11 @@ uint64_t ns_of(const uapi::Timespec& t) {
     return uint64_t(t.tv_sec) * uint64_t(uapi::kNsPerSec) + uint64_t(t.tv_nsec);
 }
 
-lib::Expected<int64_t> sys_nanosleep(UserPtr<uapi::Timespec> request, UserPtr<uapi::Timespec>) {
+lib::Expected<int64_t> sys_nanosleep(UserPtr<uapi::Timespec> request, UserPtr<uapi::Timespec> remaining) {
     uapi::Timespec t = TRY(copy_request(request));
     uint64_t now = ktime::now_ns();
     uint64_t ns = ns_of(t);
-    sleep_until_monotonic(ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns);
-    return 0;
+    return sleep_until_monotonic(ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns, remaining, true);
 }
 
 // clock_nanosleep (kernel/time/posix-timers.c, hrtimer_nanosleep): the
@@ -116,7 +135,7 @@ lib::Expected<int64_t> sys_nanosleep(UserPtr<uapi::Timespec> request, UserPtr<ua
 // the monotonic clock at the call (a later clock_settime does not move it:
 // there is none yet).
 lib::Expected<int64_t> sys_clock_nanosleep(int clock, int flags, UserPtr<uapi::Timespec> request,
-                                           UserPtr<uapi::Timespec>) {
+                                           UserPtr<uapi::Timespec> remaining) {
     switch (clock) {
         case uapi::kCLOCK_REALTIME:
         case uapi::kCLOCK_MONOTONIC:
@@ -141,8 +160,7 @@ lib::Expected<int64_t> sys_clock_nanosleep(int clock, int flags, UserPtr<uapi::T
     } else {
         deadline = ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns;
     }
-    sleep_until_monotonic(deadline);
-    return 0;
+    return sleep_until_monotonic(deadline, remaining, !(flags & uapi::kTIMER_ABSTIME));
 }
 
 }  // namespace
@@ -153,6 +171,7 @@ void add_time_calls(Entry* table) {
     table[uapi::kNR_gettimeofday] = &call<&sys_gettimeofday>;
     table[uapi::kNR_time] = &call<&sys_time>;
     table[uapi::kNR_nanosleep] = &call<&sys_nanosleep>;
+    table[uapi::kNR_restart_syscall] = &call<&sys_restart_syscall>;
     table[uapi::kNR_clock_nanosleep] = &call<&sys_clock_nanosleep>;
 }
 

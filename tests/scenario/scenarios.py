@@ -563,6 +563,17 @@ USER_SCENARIOS = [
     # the alternate stack, faults caught, registers back after a handler.
     user_program_scenario("glibc", "signals", smp=2),
     user_program_scenario("musl", "signals"),
+    # The frame as a handler sees it, and forged frames killing only their
+    # program (tests/user/sigframe.c); a parent and its children's signals
+    # (tests/user/sigchild.c: SIGCHLD, stop/continue, default actions).
+    user_program_scenario("glibc", "sigframe", smp=2),
+    user_program_scenario("musl", "sigframe"),
+    user_program_scenario("glibc", "sigchild", smp=2),
+    user_program_scenario("musl", "sigchild"),
+    # futex(2) without threads: timeouts, WAKE_OP, errno, a signal ending
+    # a wait, a dead process's robust futex (tests/user/futex.c).
+    user_program_scenario("glibc", "futex", smp=2),
+    user_program_scenario("musl", "futex"),
 ]
 
 SCENARIOS = [

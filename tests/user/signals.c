@@ -1,11 +1,11 @@
 /* Signals within one process: handlers with and without SA_SIGINFO, masks
  * and pending sets, nesting, the alternate stack, SIGSEGV, SIGFPE and
  * SIGILL from faults caught by handlers, longjmp out of a handler, the
- * registers (general and SSE) an interrupted program gets back,
- * rt_sigsuspend, rt_sigtimedwait and sigqueue (man 7 signal, man 2
+ * registers (general and SSE) an interrupted program gets back, alarm and
+ * setitimer, rt_sigsuspend, rt_sigtimedwait and sigqueue (man 7 signal, man 2
  * sigaction, sigprocmask, sigaltstack, rt_sigreturn, sigtimedwait; issue
- * 12). It needs no other process, so it runs as PID 1; signals between
- * processes, restarts and timers are sigprocs.c's. */
+ * 12). It needs no other process, so it runs as PID 1; a parent and its
+ * children are sigchild.c's, interrupted calls sigprocs.c's. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -331,6 +331,31 @@ static void registers(void) {
     signal(SIGUSR1, SIG_DFL);
 }
 
+static void timers(void) {
+    handle(SIGALRM, plain_handler, 0);
+    alarm(5);
+    EXPECT_TRUE("alarm returns the seconds left of the previous alarm", alarm(0) == 5);
+    hits = 0;
+    alarm(1);
+    while (!hits) pause();
+    EXPECT_TRUE("alarm(1) delivered SIGALRM", hits == 1 && last_sig == SIGALRM);
+
+    struct itimerval every = {{0, 20000}, {0, 20000}}, got;
+    hits = 0;
+    EXPECT_OK("setitimer REAL 20 ms interval", setitimer(ITIMER_REAL, &every, NULL));
+    while (hits < 3) pause();
+    EXPECT_OK("getitimer", getitimer(ITIMER_REAL, &got));
+    EXPECT_TRUE("getitimer: the interval as set", got.it_interval.tv_sec == 0 && got.it_interval.tv_usec == 20000);
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    EXPECT_TRUE("three periods delivered three signals", hits >= 3);
+    EXPECT_ERR("setitimer bad which", syscall(SYS_setitimer, 7, &every, NULL), EINVAL);
+    struct itimerval bad = {{0, 0}, {0, 1000000}};
+    EXPECT_ERR("setitimer usec=1e6", syscall(SYS_setitimer, ITIMER_REAL, &bad, NULL), EINVAL);
+    EXPECT_ERR("getitimer kernel pointer", syscall(SYS_getitimer, ITIMER_REAL, KERNEL_PTR), EFAULT);
+    signal(SIGALRM, SIG_DFL);
+}
+
 static void waiting_for_signals(void) {
     sigset_t usr1, old;
     sigemptyset(&usr1);
@@ -363,6 +388,7 @@ int main(void) {
     faults();
     more_faults();
     registers();
+    timers();
     waiting_for_signals();
     return finish("signals");
 }
