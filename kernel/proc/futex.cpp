@@ -116,7 +116,7 @@ void futex_wake(const vm::AddressSpace* space, uint64_t address, uint32_t count)
     (void)table().wake(key_of(space, address), count, uapi::kFUTEX_BITSET_MATCH_ANY);
 }
 
-void release_task_futexes(Task& task) {
+void release_task_futexes(Task& task, bool memory_shared) {
     const vm::AddressSpace* space = task.process->space;
     if (!space) return;
     if (task.robust_list) {
@@ -127,8 +127,7 @@ void release_task_futexes(Task& task) {
     }
     // set_tid_address(2), CLONE_CHILD_CLEARTID: zero, then wake one waiter
     // - only while other tasks share the memory (Linux's mm_release; a
-    // process's last task leaves it alone). One task per process for now.
-    bool memory_shared = false;
+    // process's last task leaves it alone).
     if (task.clear_child_tid && memory_shared) {
         if (arch::store_user_u32(task.clear_child_tid, 0)) futex_wake(space, task.clear_child_tid, 1);
     }

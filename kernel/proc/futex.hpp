@@ -21,7 +21,8 @@ void futex_wake(const vm::AddressSpace* space, uint64_t address, uint32_t count)
 
 // What a task leaves behind as it ends, in its own address space: the
 // robust futexes it held marked FUTEX_OWNER_DIED (their waiters woken),
-// then the clear-child-tid word zeroed and its waiter woken.
-void release_task_futexes(Task& task);
+// then, when other tasks still share the memory (`memory_shared`: Linux's
+// mm_release), the clear-child-tid word zeroed and its waiter woken.
+void release_task_futexes(Task& task, bool memory_shared);
 
 }  // namespace proc

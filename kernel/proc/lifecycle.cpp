@@ -34,8 +34,10 @@ lib::Expected<void> check_flags(uint64_t flags) {
         return error(Errno::kEINVAL, "CLONE_SIGHAND without CLONE_VM");
     if ((flags & uapi::kCLONE_PARENT) && current_process()->pid == 1 && !current_process()->parent)
         return error(Errno::kEINVAL, "init cannot CLONE_PARENT");
-    // Not here yet: threads (issue 12), namespaces, pidfds.
-    if (flags & (uapi::kCLONE_THREAD | uapi::kCLONE_SIGHAND)) return error(Errno::kEINVAL, "threads: not yet");
+    // Threads share everything a process has: CLONE_SIGHAND alone (shared
+    // dispositions between processes) is not here yet, nor namespaces, pidfds.
+    if ((flags & uapi::kCLONE_SIGHAND) && !(flags & uapi::kCLONE_THREAD))
+        return error(Errno::kEINVAL, "CLONE_SIGHAND without CLONE_THREAD: not yet");
     if (flags & kNamespaceFlags) return error(Errno::kEINVAL, "namespaces are not supported");
     if (flags & uapi::kCLONE_PIDFD) return error(Errno::kEINVAL, "pidfds are not supported yet");
     if ((flags & uapi::kCSIGNAL) > uint64_t(uapi::kNSIG)) return error(Errno::kEINVAL, "not a signal");
@@ -53,12 +55,60 @@ bool eligible(const Process& child, WaitTarget target, int32_t id, uint32_t opti
     return clone_child == ((options & uapi::k__WCLONE) != 0);
 }
 
+// The parent's FPU/SSE/AVX registers, saved now for the new task's
+// thread to load before it enters user mode.
+lib::Expected<void> copy_extended_state(Task& task) {
+    const sched::ExtendedStateInfo& info = sched::extended_state_info();
+    task.initial_extended_state = static_cast<uint8_t*>(vm::allocate_bytes(info.size, 64));
+    if (!task.initial_extended_state) return error(Errno::kENOMEM, "no memory for the child's FPU state");
+    arch::cli();
+    sched::save_current_extended_state();
+    __builtin_memcpy(task.initial_extended_state, sched::current()->extended_state(), info.size);
+    arch::sti();
+    return {};
+}
+
+// CLONE_THREAD: a task of the calling process (docs/signals.md §7), with
+// the caller's registers (RAX = 0), the new stack and TLS, the caller's
+// signal mask and no alternate stack; returns its tid.
+lib::Expected<int32_t> clone_thread(const CloneRequest& request) {
+    Process& self = *current_process();
+    Task& me = *current_task();
+    if ((request.flags & uapi::kCLONE_SETTLS) && request.tls >= arch::kUserTop)
+        return error(Errno::kEPERM, "TLS base outside user space");
+    Task* task = TRY(create_thread(self));
+    *user_frame(*task) = *user_frame(me);
+    user_frame(*task)->rax = 0;
+    if (request.stack) user_frame(*task)->rsp = request.stack;
+    task->fs_base = (request.flags & uapi::kCLONE_SETTLS) ? request.tls : me.fs_base;
+    task->gs_base = me.gs_base;
+    if (request.flags & uapi::kCLONE_CHILD_SETTID) task->set_child_tid = request.child_tid;
+    if (request.flags & uapi::kCLONE_CHILD_CLEARTID) task->clear_child_tid = request.child_tid;
+    {
+        ksync::Guard guard(self.signal_lock);
+        task->signals.blocked = me.signals.blocked;
+    }
+    if (auto copied = copy_extended_state(*task); !copied) {
+        discard_thread(task);
+        return copied.error();
+    }
+    int32_t tid = task->tid;
+    if (request.flags & uapi::kCLONE_PARENT_SETTID) (void)arch::store_user_u32(request.parent_tid, uint32_t(tid));
+    if (auto started = start_task(*task); !started) {
+        vm::free_bytes(task->initial_extended_state);
+        discard_thread(task);
+        return error(Errno::kEAGAIN, "no thread for the new task");
+    }
+    return tid;
+}
+
 }  // namespace
 
 lib::Expected<int32_t> clone_current(const CloneRequest& request) {
     TRY(check_flags(request.flags));
+    if (request.flags & uapi::kCLONE_THREAD) return clone_thread(request);
     Process& self = *current_process();
-    Task& me = self.main_task;
+    Task& me = *current_task();
     if ((request.flags & uapi::kCLONE_SETTLS) && request.tls >= arch::kUserTop)
         return error(Errno::kEPERM, "TLS base outside user space");
 

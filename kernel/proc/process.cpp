@@ -15,6 +15,7 @@
 #include "kernel/proc/vdso.hpp"
 #include "kernel/proc/futex.hpp"
 #include "kernel/proc/signals.hpp"
+#include "kernel/proc/tlb_shootdown.hpp"
 #include "kernel/proc/user_fpu.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/time/time.hpp"
@@ -41,10 +42,16 @@ int32_t g_last_pid = 0;
 void (*g_init_exit_handler)(Process&, int) = nullptr;
 
 bool pid_in_use(int32_t pid) {
-    for (Process* p = g_table; p; p = p->next_in_table)
+    for (Process* p = g_table; p; p = p->next_in_table) {
         if (p->pid == pid || p->pgid == pid || p->sid == pid) return true;
+        for (Task* t = p->threads; t; t = t->next_thread)
+            if (t->tid == pid) return true;
+    }
     return false;
 }
+
+// Tasks besides processes' main tasks, counted against kMaxProcesses too.
+size_t g_thread_count = 0;
 
 // The next free pid after the last one handed out, wrapping to 300 as
 // Linux's alloc_pid does (RESERVED_PIDS) once past pid_max. Table lock held.
@@ -151,8 +158,34 @@ void switch_hook(sched::Thread* prev, sched::Thread* next) {
 // process nobody waits for, goes at once), its children go to PID 1, and
 // its parent is woken. The thread no longer touches the task afterwards.
 void finish_exit(Task& task) {
-    Process* process = task.process;
     sched::current()->owner = nullptr;
+    if (!task.ended_process) {
+        // One task of several: the process goes on (and may be gone
+        // already); a thread's own task is freed here, off its stack.
+        if (task.thread_task) {
+            mm::free_kernel_stack(task.kernel_stack);
+            vm::destroy(&task);
+        }
+        return;
+    }
+    Process* process = task.process;
+    if (task.thread_task) {
+        // The last task was a thread: off the list before the process can
+        // be reaped, then freed (the process no longer refers to it).
+        {
+            ksync::Guard guard(g_table_lock);
+            ksync::Guard signals(process->signal_lock);
+            for (Task** link = &process->threads; *link; link = &(*link)->next_thread) {
+                if (*link == &task) {
+                    *link = task.next_thread;
+                    break;
+                }
+            }
+            --g_thread_count;
+        }
+        mm::free_kernel_stack(task.kernel_stack);
+        vm::destroy(&task);
+    }
     bool is_init = false;
     bool self_reap = false;
     int status = 0;
@@ -256,6 +289,7 @@ void init() {
     sched::set_switch_hook(switch_hook);
     init_vdso();
     init_signals();
+    install_tlb_shootdown();
 }
 
 ksync::Spinlock& table_lock() {
@@ -399,32 +433,140 @@ lib::Expected<void> start_task(Task& task) {
     return {};
 }
 
+namespace {
+
+// The calling task leaves user mode for good: its robust futexes and
+// clear-child-tid word, this CPU off the address space, the task off the
+// live count (and off the thread list); the last task also ends the
+// process's memory, timer and state. Returns to task_thread, which
+// finishes (finish_exit).
+[[noreturn]] void exit_task(Task& task, int wait_status) {
+    Process* process = task.process;
+    {
+        ksync::Guard guard(process->signal_lock);
+        task.signals.exiting = true;
+    }
+    bool others;
+    {
+        ksync::Guard guard(g_table_lock);
+        others = process->live_tasks > 1;
+    }
+    // Robust futexes it held, then CLONE_CHILD_CLEARTID / set_tid_address:
+    // the word zeroed and its waiter woken while others share the memory.
+    release_task_futexes(task, others);
+    uint64_t kernel_rsp = task.kernel_rsp;
+    arch::cli();
+    // From here this thread runs for no task: the switch hook keeps it on
+    // the kernel's tables, so the last task can destroy the address space.
+    sched::current()->owner = nullptr;
+    vm::switch_address_space(nullptr);
+    arch::sti();
+    bool last;
+    {
+        ksync::Guard guard(g_table_lock);
+        last = --process->live_tasks == 0;
+        if (last) {
+            process->wait_status = process->group_exit_status >= 0 ? process->group_exit_status : wait_status;
+            process->state = ProcessState::kExiting;
+        } else if (task.thread_task) {
+            ksync::Guard signals(process->signal_lock);
+            for (Task** link = &process->threads; *link; link = &(*link)->next_thread) {
+                if (*link == &task) {
+                    *link = task.next_thread;
+                    break;
+                }
+            }
+            --g_thread_count;
+        }
+        task.ended_process = last;
+    }
+    if (last) {
+        stop_real_timer(*process);
+        // Descriptors close at exit (a pipe's other end then sees EOF).
+        if (fs::FdTable* table = process->files) {
+            process->files = nullptr;
+            table->release();
+        }
+        vm::AddressSpace* space = process->space;
+        process->space = nullptr;
+        if (space) vm::AddressSpace::destroy(space);
+    }
+    arch::cli();
+    proc_return_to_kernel(kernel_rsp, wait_status);
+}
+
+}  // namespace
+
 [[noreturn]] void exit_current(int wait_status) {
     Task* task = current_task();
     if (!task) PANIC("exit_current outside a task");
     Process* process = task->process;
-    // Robust futexes it held, then CLONE_CHILD_CLEARTID / set_tid_address:
-    // the word zeroed and its waiter woken (futex.hpp); no more SIGALRM.
-    release_task_futexes(*task);
-    stop_real_timer(*process);
+    {
+        // The first group exit decides the status; the other tasks are
+        // interrupted and end with it at their return to user mode.
+        ksync::Guard guard(process->signal_lock);
+        if (process->group_exit_status < 0) process->group_exit_status = wait_status;
+        wait_status = process->group_exit_status;
+        process->group_signals.exiting = true;
+        for_each_task(*process, [&](Task& other) {
+            if (&other != task && other.thread) sched::interrupt(other.thread);
+        });
+    }
+    exit_task(*task, wait_status);
+}
+
+[[noreturn]] void exit_thread(int wait_status) {
+    Task* task = current_task();
+    if (!task) PANIC("exit_thread outside a task");
+    exit_task(*task, wait_status);
+}
+
+lib::Expected<Task*> create_thread(Process& process) {
+    Task* task = vm::create<Task>();
+    if (!task) return lib::Error::make(lib::ErrorCode::kEAGAIN, "no memory for a task");
+    auto stack = mm::allocate_kernel_stack(kTaskStackSize, "task kernel stack");
+    if (!stack) {
+        vm::destroy(task);
+        return lib::Error::make(lib::ErrorCode::kEAGAIN, "no memory for a task's kernel stack");
+    }
+    task->kernel_stack = *stack;
+    task->process = &process;
+    task->thread_task = true;
+    task->signals.owner = task;
     {
         ksync::Guard guard(g_table_lock);
-        process->wait_status = wait_status;
-        process->state = ProcessState::kExiting;
+        int32_t tid = g_count + g_thread_count < kMaxProcesses ? allocate_pid() : -1;
+        if (tid < 0 || process.state != ProcessState::kRunning || process.group_exit_status >= 0) {
+            mm::free_kernel_stack(*stack);
+            vm::destroy(task);
+            return lib::Error::make(lib::ErrorCode::kEAGAIN, "task limit reached");
+        }
+        task->tid = tid;
+        ksync::Guard signals(process.signal_lock);
+        task->next_thread = process.threads;
+        process.threads = task;
+        ++process.live_tasks;
+        ++g_thread_count;
     }
-    // Descriptors close at exit (a pipe's other end then sees EOF).
-    if (fs::FdTable* table = process->files) {
-        process->files = nullptr;
-        table->release();
+    return task;
+}
+
+void discard_thread(Task* task) {
+    Process& process = *task->process;
+    {
+        ksync::Guard guard(g_table_lock);
+        ksync::Guard signals(process.signal_lock);
+        for (Task** link = &process.threads; *link; link = &(*link)->next_thread) {
+            if (*link == task) {
+                *link = task->next_thread;
+                break;
+            }
+        }
+        --process.live_tasks;
+        --g_thread_count;
     }
-    arch::cli();
-    vm::AddressSpace* space = process->space;
-    process->space = nullptr;
-    vm::switch_address_space(nullptr);
-    arch::sti();
-    if (space) vm::AddressSpace::destroy(space);
-    arch::cli();
-    proc_return_to_kernel(task->kernel_rsp, wait_status);
+    mm::free_kernel_stack(task->kernel_stack);
+    vm::destroy(task);
 }
 
 void release_vfork_parent(Process& child) {

@@ -73,6 +73,14 @@ struct Task {
     // restart_syscall(2) after an interrupted nanosleep: its deadline and
     // where the time left goes (Linux's restart_block).
     uint64_t restart_deadline = 0, restart_remaining = 0;
+
+    // Threads (CLONE_THREAD, issue 12): the process's other tasks, linked
+    // under the table lock and the process's signal_lock; `thread_task`
+    // for those (main_task is the process's own); `ended_process`: this
+    // task's exit was the process's (the last task).
+    Task* next_thread = nullptr;
+    bool thread_task = false;
+    bool ended_process = false;
 };
 
 // kExiting: the task has left user mode for good but its thread still
@@ -133,6 +141,14 @@ public:
     IntervalTimer real_timer;
     ktime::Deadline real_deadline;
 
+    // Threads: the tasks besides main_task (CLONE_THREAD), how many tasks
+    // have not exited yet (under the table lock), and the status of a group
+    // exit (exit_group, a fatal signal; -1 before one), which every task
+    // then ends with.
+    Task* threads = nullptr;
+    uint32_t live_tasks = 1;
+    int group_exit_status = -1;
+
     void set_name(lib::StringView path);
 };
 
@@ -173,9 +189,26 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
 lib::Expected<void> start_task(Task& task);
 
 // Ends the calling task's process with `wait_status` (exit code << 8, or a
-// signal number). From a system call or from a user-mode exception of the
-// current task.
+// signal number): its other tasks are interrupted and end with the same
+// status (exit_group, a fatal signal). From a system call or from a
+// user-mode exception of the current task.
 [[noreturn]] void exit_current(int wait_status);
+// exit(2): ends the calling task only; the process ends with its last task.
+[[noreturn]] void exit_thread(int wait_status);
+
+// CLONE_THREAD: a new task of `process` (a tid from the pid space, a
+// kernel stack), counted live and linked into its thread list; EAGAIN at
+// the task limit. discard_thread undoes it for a task that never ran.
+lib::Expected<Task*> create_thread(Process& process);
+void discard_thread(Task* task);
+
+// Calls `visit` for each task of `process` that has not ended, main_task
+// first (the process's signal_lock or the table lock held).
+template <typename Visit>
+void for_each_task(Process& process, Visit&& visit) {
+    if (!process.main_task.signals.exiting) visit(process.main_task);
+    for (Task* task = process.threads; task; task = task->next_thread) visit(*task);
+}
 
 // vfork: lets the parent go on (the child exec'd or is exiting).
 void release_vfork_parent(Process& child);

@@ -22,13 +22,17 @@ lib::Error error(Errno code, const char* message) {
     return lib::Error::make(code, message);
 }
 
-// The tasks of a process, as the state machine walks them. One task per
-// process for now (threads: CLONE_THREAD is not wired yet).
+// The tasks of a process, as the state machine walks them (signal_lock
+// held): main_task, then the threads (CLONE_THREAD).
 class TaskView final : public ThreadGroupView {
 public:
     explicit TaskView(Process& process) : process_(process) {}
     ThreadSignals* first() override { return &process_.main_task.signals; }
-    ThreadSignals* next(ThreadSignals*) override { return nullptr; }
+    ThreadSignals* next(ThreadSignals* after) override {
+        Task* task = static_cast<Task*>(after->owner);
+        Task* next = task == &process_.main_task ? process_.threads : task->next_thread;
+        return next ? &next->signals : nullptr;
+    }
 
 private:
     Process& process_;
@@ -173,11 +177,8 @@ void notify_parent(Process& child, ChildEvent event, int status) {
     notify_parent_locked(child, event, status);
 }
 
-// A stop signal's default action: the group stops (the parent hears it)
-// until SIGCONT or SIGKILL.
-void stop(Task& task, int signal) {
-    Process& process = *task.process;
-    notify_parent(process, ChildEvent::kStopped, signal);
+// A stopped group's task sleeps until SIGCONT or SIGKILL.
+void sleep_while_stopped(Process& process) {
     for (;;) {
         auto waited = process.signal_wait.wait_event(
             [&] {
@@ -188,6 +189,20 @@ void stop(Task& task, int signal) {
         if (waited) break;
         sched::clear_interrupt();  // another signal: it waits until the group goes on
     }
+}
+
+// A stop signal's default action: the group stops (the parent hears it);
+// the other tasks stop as they next come into the kernel.
+void stop(Task& task, int signal) {
+    Process& process = *task.process;
+    notify_parent(process, ChildEvent::kStopped, signal);
+    {
+        ksync::Guard guard(process.signal_lock);
+        for_each_task(process, [&](Task& other) {
+            if (&other != &task) wake_for_signal(other);
+        });
+    }
+    sleep_while_stopped(process);
 }
 
 bool live(const Process& process) {
@@ -223,8 +238,11 @@ void visit_for_kill(Process& process, void* argument) {
             break;
         case KillRequest::Kind::kThread:
             if (request.tgid > 0 && process.pid != request.tgid) return;
-            if (process.main_task.tid != request.id || !live(process)) return;
-            thread = &process.main_task;
+            if (!live(process)) return;
+            for_each_task(process, [&](Task& task) {
+                if (task.tid == request.id) thread = &task;
+            });
+            if (!thread) return;
             break;
     }
     request.found = true;
@@ -294,6 +312,12 @@ bool notify_parent_of_exit_locked(Process& child) {
     return notify_parent_locked(child, event, reported).autoreap;
 }
 
+void discard_pending(Process& process, SignalSet which) {
+    ksync::Guard guard(process.signal_lock);
+    TaskView view(process);
+    discard_everywhere(process.group_signals, view, which);
+}
+
 void init_signals() {
     arch::set_return_to_user_hook(return_to_user);
 }
@@ -315,7 +339,7 @@ void copy_signals_for_fork(Process& child, const Process& parent, const Task& pa
 void reset_signals_for_exec(Process& process) {
     ksync::Guard guard(process.signal_lock);
     process.signal_handlers.reset_for_exec();
-    process.main_task.signals.alt_stack = AltStack{};
+    for_each_task(process, [](Task& task) { task.signals.alt_stack = AltStack{}; });
 }
 
 void send_signal(Process& target, Task* thread, const uapi::Siginfo& info) {
@@ -493,7 +517,8 @@ void deliver_signals(arch::InterruptFrame& frame) {
     SignalSet blocked = __atomic_load_n(&task->signals.blocked, __ATOMIC_RELAXED);
     SignalSet pending = task->signals.pending.set() | process.group_signals.shared.set();
     bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED) ||
-                   __atomic_load_n(&process.continued_unreported, __ATOMIC_RELAXED);
+                   __atomic_load_n(&process.continued_unreported, __ATOMIC_RELAXED) ||
+                   __atomic_load_n(&process.group_signals.stopped, __ATOMIC_RELAXED);
     bool restart = syscall && restart_code(frame.rax) != Errno::kNone;
     if (!(pending & ~blocked) && !exiting && !restart && !task->signals.restore_saved) return;
 
@@ -501,12 +526,23 @@ void deliver_signals(arch::InterruptFrame& frame) {
     for (;;) {
         if (__atomic_exchange_n(&process.continued_unreported, false, __ATOMIC_ACQ_REL))
             notify_parent(process, ChildEvent::kContinued, uapi::kSIGCONT);
+        // Another task stopped the group: this one stops too.
+        if (__atomic_load_n(&process.group_signals.stopped, __ATOMIC_ACQUIRE) &&
+            !__atomic_load_n(&process.group_signals.exiting, __ATOMIC_ACQUIRE)) {
+            sleep_while_stopped(process);
+            continue;
+        }
         Delivery delivery;
+        bool group_ended = false;
         {
             ksync::Guard guard(process.signal_lock);
             if (process.group_signals.exiting) {
+                // The group ends (exit_group, or a fatal signal another
+                // task took or was sent): exit_current keeps the status the
+                // first group exit chose.
                 delivery.kind = Delivery::Kind::kTerminate;
                 delivery.signal = process.group_signals.exit_signal;
+                group_ended = delivery.signal == 0 || process.group_exit_status >= 0;
             } else {
                 delivery = next_delivery_locked(process.group_signals, process.signal_handlers, task->signals,
                                                 false);
@@ -517,6 +553,7 @@ void deliver_signals(arch::InterruptFrame& frame) {
                 break;
             }
         }
+        if (group_ended) exit_current(0);
         if (delivery.kind == Delivery::Kind::kTerminate) terminate(*task, delivery, frame);
         if (delivery.kind == Delivery::Kind::kStop) {
             stop(*task, delivery.signal);

@@ -46,6 +46,10 @@ void copy_signals_for_fork(Process& child, const Process& parent, const Task& pa
 // the mask and the pending signals stay.
 void reset_signals_for_exec(Process& process);
 
+// Drops pending instances of `which` from the group and every task
+// (rt_sigaction setting an ignoring action).
+void discard_pending(Process& process, SignalSet which);
+
 // Sends `info` to a process (`thread` nullptr: whichever task does not
 // block it) or to one of its tasks. The caller checked the signal number
 // (1..64; 0 is only a permission check and never comes here).

@@ -37,8 +37,8 @@ proc::Process& process() {
 // ---- exit
 
 void sys_exit(int status) {
-    // One task per process for now: the thread's exit is the process's.
-    proc::exit_current((status & 0xff) << 8);
+    // The calling thread only; the process ends with its last task.
+    proc::exit_thread((status & 0xff) << 8);
 }
 
 void sys_exit_group(int status) {

@@ -35,17 +35,14 @@ lib::Expected<int64_t> sys_rt_sigaction(int signal, UserPtr<uapi::KernelSigactio
     if (!action.is_null()) requested = TRY(copy_in(action));
     uapi::KernelSigaction old{};
     proc::Process& self = process();
+    bool discard;
     {
         ksync::Guard guard(self.signal_lock);
-        bool discard =
-            TRY(self.signal_handlers.change(signal, action.is_null() ? nullptr : &requested, &old));
-        if (discard) {
-            // Setting an ignoring action discards what is pending of it
-            // (POSIX), in the group and in every task.
-            self.group_signals.shared.discard(proc::signal_bit(signal));
-            self.main_task.signals.pending.discard(proc::signal_bit(signal));
-        }
+        discard = TRY(self.signal_handlers.change(signal, action.is_null() ? nullptr : &requested, &old));
     }
+    // Setting an ignoring action discards what is pending of it (POSIX),
+    // in the group and in every task.
+    if (discard) proc::discard_pending(self, proc::signal_bit(signal));
     if (!old_action.is_null()) TRY(copy_out(old_action, old));
     return 0;
 }

@@ -574,6 +574,9 @@ USER_SCENARIOS = [
     # a wait, a dead process's robust futex (tests/user/futex.c).
     user_program_scenario("glibc", "futex", smp=2),
     user_program_scenario("musl", "futex"),
+    # pthreads and futexes between threads on 4 CPUs (tests/user/threads.c).
+    user_program_scenario("glibc", "threads", smp=4, timeout=120),
+    user_program_scenario("musl", "threads", smp=2, timeout=120),
 ]
 
 SCENARIOS = [
