@@ -15,7 +15,6 @@
 #include "kernel/proc/vdso.hpp"
 #include "kernel/proc/futex.hpp"
 #include "kernel/proc/signals.hpp"
-#include "kernel/proc/tlb_shootdown.hpp"
 #include "kernel/proc/user_fpu.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/time/time.hpp"
@@ -289,7 +288,6 @@ void init() {
     sched::set_switch_hook(switch_hook);
     init_vdso();
     init_signals();
-    install_tlb_shootdown();
 }
 
 ksync::Spinlock& table_lock() {
