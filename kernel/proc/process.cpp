@@ -158,32 +158,18 @@ void switch_hook(sched::Thread* prev, sched::Thread* next) {
 // its parent is woken. The thread no longer touches the task afterwards.
 void finish_exit(Task& task) {
     sched::current()->owner = nullptr;
-    if (!task.ended_process) {
-        // One task of several: the process goes on (and may be gone
-        // already); a thread's own task is freed here, off its stack.
-        if (task.thread_task) {
-            mm::free_kernel_stack(task.kernel_stack);
-            vm::destroy(&task);
-        }
-        return;
-    }
     Process* process = task.process;
     if (task.thread_task) {
-        // The last task was a thread: off the list before the process can
-        // be reaped, then freed (the process no longer refers to it).
-        {
-            ksync::Guard guard(g_table_lock);
-            ksync::Guard signals(process->signal_lock);
-            for (Task** link = &process->threads; *link; link = &(*link)->next_thread) {
-                if (*link == &task) {
-                    *link = task.next_thread;
-                    break;
-                }
-            }
-            --g_thread_count;
-        }
+        // A thread's own task (off the process's list since exit_task) is
+        // freed here, off its stack.
         mm::free_kernel_stack(task.kernel_stack);
         vm::destroy(&task);
+    }
+    {
+        // Only the last task's thread to get here goes on: until then the
+        // process (main_task and its kernel stack included) must stay.
+        ksync::Guard guard(g_table_lock);
+        if (--process->unfinished_tasks != 0) return;
     }
     bool is_init = false;
     bool self_reap = false;
@@ -466,7 +452,8 @@ namespace {
         if (last) {
             process->wait_status = process->group_exit_status >= 0 ? process->group_exit_status : wait_status;
             process->state = ProcessState::kExiting;
-        } else if (task.thread_task) {
+        }
+        if (task.thread_task) {
             ksync::Guard signals(process->signal_lock);
             for (Task** link = &process->threads; *link; link = &(*link)->next_thread) {
                 if (*link == &task) {
@@ -476,7 +463,6 @@ namespace {
             }
             --g_thread_count;
         }
-        task.ended_process = last;
     }
     if (last) {
         stop_real_timer(*process);
@@ -544,6 +530,7 @@ lib::Expected<Task*> create_thread(Process& process) {
         task->next_thread = process.threads;
         process.threads = task;
         ++process.live_tasks;
+        ++process.unfinished_tasks;
         ++g_thread_count;
     }
     return task;
@@ -561,6 +548,7 @@ void discard_thread(Task* task) {
             }
         }
         --process.live_tasks;
+        --process.unfinished_tasks;
         --g_thread_count;
     }
     mm::free_kernel_stack(task->kernel_stack);

@@ -76,11 +76,9 @@ struct Task {
 
     // Threads (CLONE_THREAD, issue 12): the process's other tasks, linked
     // under the table lock and the process's signal_lock; `thread_task`
-    // for those (main_task is the process's own); `ended_process`: this
-    // task's exit was the process's (the last task).
+    // for those (main_task is the process's own).
     Task* next_thread = nullptr;
     bool thread_task = false;
-    bool ended_process = false;
 };
 
 // kExiting: the task has left user mode for good but its thread still
@@ -142,11 +140,17 @@ public:
     ktime::Deadline real_deadline;
 
     // Threads: the tasks besides main_task (CLONE_THREAD), how many tasks
-    // have not exited yet (under the table lock), and the status of a group
-    // exit (exit_group, a fatal signal; -1 before one), which every task
-    // then ends with.
+    // have not left user mode for good yet, how many tasks' threads have
+    // not finished yet (both under the table lock), and the status of a
+    // group exit (exit_group, a fatal signal; -1 before one), which every
+    // task then ends with. The last task out of user mode ends the
+    // process's memory; only the last thread to finish makes the process
+    // a zombie, because a reaped process takes main_task (and its kernel
+    // stack) with it, and another task's thread may still be on its way
+    // out through them.
     Task* threads = nullptr;
     uint32_t live_tasks = 1;
+    uint32_t unfinished_tasks = 1;
     int group_exit_status = -1;
 
     void set_name(lib::StringView path);
