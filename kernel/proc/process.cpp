@@ -411,9 +411,16 @@ lib::Expected<void> start_task(Task& task) {
     sched::SpawnOptions options;
     options.stack_bytes = kThreadStackSize;
     options.extended_state = true;
-    sched::Thread* thread = TRY(sched::spawn(task.process->name, task_thread, &task, options));
+    // The task knows its thread before the thread runs: once it runs, it
+    // may clone a thread that calls exit_group at once, which interrupts
+    // every task's thread (a task whose pointer was still null slept on in
+    // pause(), and its process never ended: the intermittent hang of
+    // user_threads_musl); and a thread task may even have ended and been
+    // freed before spawn() returned.
+    sched::Thread* thread = TRY(sched::spawn_stopped(task.process->name, task_thread, &task, options));
     task.thread = thread;
     sched::detach(thread);
+    sched::start(thread, options);
     return {};
 }
 

@@ -657,7 +657,8 @@ void start_this_cpu(void*) {
     __atomic_store_n(&cpu.running, true, __ATOMIC_RELEASE);
 }
 
-lib::Expected<Thread*> spawn(const char* name, void (*entry)(void*), void* argument, const SpawnOptions& options) {
+lib::Expected<Thread*> spawn_stopped(const char* name, void (*entry)(void*), void* argument,
+                                     const SpawnOptions& options) {
     if (!entry) return lib::Error::make(lib::Errno::kEINVAL, "a thread needs an entry");
     reap_zombies();
     Thread* thread = TRY(create(name, entry, argument, options));
@@ -667,12 +668,21 @@ lib::Expected<Thread*> spawn(const char* name, void (*entry)(void*), void* argum
         free_thread(thread);
         return lib::Error::make(lib::Errno::kEINVAL, "no online CPU in the thread's affinity");
     }
+    return thread;
+}
+
+void start(Thread* thread, const SpawnOptions& options) {
     bool were_enabled = arch::interrupts_enabled();
     arch::cli();
     uint32_t cpu = select_cpu(*thread, options.cpu >= 0 ? options.cpu : -2);
     thread->entity_.cpu = cpu;
     enqueue_on(*thread, cpu);
     if (were_enabled) arch::sti();
+}
+
+lib::Expected<Thread*> spawn(const char* name, void (*entry)(void*), void* argument, const SpawnOptions& options) {
+    Thread* thread = TRY(spawn_stopped(name, entry, argument, options));
+    start(thread, options);
     return thread;
 }
 

@@ -117,6 +117,13 @@ Thread* current();
 // kENOMEM without memory for its stack or state.
 [[nodiscard]] lib::Expected<Thread*> spawn(const char* name, void (*entry)(void*), void* argument,
                                            const SpawnOptions& options = {});
+// Creates a thread as spawn() does, but it runs only once start() is
+// called: the creator can publish the pointer first (a process's task
+// stores its thread before the thread can run, exit or be looked for).
+[[nodiscard]] lib::Expected<Thread*> spawn_stopped(const char* name, void (*entry)(void*), void* argument,
+                                                   const SpawnOptions& options = {});
+// Makes a thread from spawn_stopped() runnable (once).
+void start(Thread* thread, const SpawnOptions& options = {});
 // Waits until `thread` has ended, then frees it. kEINVAL for the caller
 // itself or a detached thread.
 [[nodiscard]] lib::Expected<void> join(Thread* thread);

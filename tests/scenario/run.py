@@ -93,6 +93,10 @@ def where_the_cpus_are(monitor_path, kernel_elf):
     kernel's symbols where it is in the kernel (addr2line)."""
     try:
         monitor = qemu.Monitor(monitor_path, timeout=10)
+        # The kernel's own dump (threads, their states and wait channels)
+        # is on Ctrl+Alt+F12; it goes to the serial log.
+        monitor.command("sendkey ctrl-alt-f12")
+        time.sleep(2)
         dump = monitor.command("info registers -a")
         monitor.close()
     except OSError as error:
