@@ -2,7 +2,49 @@
 # Makes sure the Debian packages a make target needs are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line and fails. Usage: tools/deps.sh build|run|test|debug|bench
+#
+# `tools/deps.sh fetch-busybox DIR` is the one download of the build: Debian's
+# busybox-static package, fetched with `apt-get download` (nothing installed)
+# into DIR, kept there as a cache, and unpacked (dpkg-deb -x) to
+# DIR/busybox-static/; the initramfs takes DIR/busybox-static/bin/busybox
+# (docs/busybox.md). The binary is never committed.
 set -euo pipefail
+
+fetch_busybox() {
+  local dir="$1"
+  mkdir -p "$dir"
+  cd "$dir"
+  local deb
+  deb=$(ls busybox-static_*.deb 2>/dev/null | head -n 1 || true)
+  if [ -z "$deb" ]; then
+    # As root apt wants its _apt user to write here; the build directory is
+    # ours, so download as root without that sandbox.
+    local opts=()
+    [ "$(id -u)" -eq 0 ] && opts=(-o APT::Sandbox::User=root)
+    if ! apt-get download -qq "${opts[@]}" busybox-static >apt-download.log 2>&1; then
+      if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq
+        apt-get download -qq "${opts[@]}" busybox-static || { echo "deps: apt-get download busybox-static failed" >&2; exit 1; }
+      else
+        cat apt-download.log >&2
+        echo "deps: apt-get download busybox-static failed; as root, 'apt-get update' first" >&2
+        exit 1
+      fi
+    fi
+    deb=$(ls busybox-static_*.deb | head -n 1)
+  fi
+  rm -rf busybox-static.tmp
+  dpkg-deb -x "$deb" busybox-static.tmp
+  [ -x busybox-static.tmp/bin/busybox ] || { echo "deps: $deb has no bin/busybox" >&2; exit 1; }
+  rm -rf busybox-static
+  mv busybox-static.tmp busybox-static
+}
+
+if [ "${1:-}" = fetch-busybox ]; then
+  [ $# -eq 2 ] || { echo "usage: deps.sh fetch-busybox DIR" >&2; exit 2; }
+  fetch_busybox "$2"
+  exit 0
+fi
 
 # gcc + libc6-dev (glibc's libc.a) and musl-tools build the static user programs (tests/user, bench/user).
 build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk gcc libc6-dev musl-tools"

@@ -8,11 +8,17 @@ from the files (directories 0755 unless the source says otherwise, /tmp
 .keep only make their directory exist.
 
   make_initramfs.py --out build/initramfs.cpio --tree rootfs \
+      [--busybox build/deps/busybox-static/bin/busybox] \
       --file usr/test/glibc/files=build/user/glibc/files ... [--overlay DIR]
+
+--busybox adds Debian's busybox as /bin/busybox and one symbolic link to it
+per applet, at the paths `busybox --list-full` names (/bin/sh, /sbin/init,
+/usr/bin/awk, ...), as Debian's busybox --install would (docs/busybox.md).
 """
 import argparse
 import os
 import stat
+import subprocess
 import sys
 
 
@@ -74,15 +80,29 @@ class Archive:
         return bytes(out)
 
 
+def add_busybox(archive, binary):
+    # The binary is the host's architecture (x86_64 Linux), so it can list
+    # its own applets.
+    applets = subprocess.run([binary, "--list-full"], check=True, capture_output=True, text=True).stdout.split()
+    with open(binary, "rb") as fh:
+        archive.add("bin/busybox", stat.S_IFREG | 0o755, fh.read())
+    for name in applets:
+        if name != "bin/busybox":
+            archive.add(name.strip("/"), stat.S_IFLNK | 0o777, b"/bin/busybox")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--tree", required=True)
     parser.add_argument("--file", action="append", default=[], help="NAME=SOURCE: a file at NAME in the archive")
     parser.add_argument("--overlay", default="")
+    parser.add_argument("--busybox", default="", help="a busybox binary: /bin/busybox and its applet links")
     args = parser.parse_args()
     archive = Archive()
     archive.add_tree(args.tree)
+    if args.busybox:
+        add_busybox(archive, args.busybox)
     for item in args.file:
         name, source = item.split("=", 1)
         if not os.path.exists(source):

@@ -53,6 +53,7 @@ import hashlib
 import os
 import re
 import struct
+import subprocess
 import sys
 
 # The real Limine releases the kernel is checked against: the last 8.x (base
@@ -579,6 +580,52 @@ USER_SCENARIOS = [
     user_program_scenario("musl", "threads", smp=2, timeout=120),
 ]
 
+# Debian's busybox-static (docs/busybox.md), the very binary the build puts
+# into the initramfs, run as PID 1 with the words after "--" as its
+# arguments: what it prints on the serial console and its exit status must
+# be what the same binary with the same arguments gives on the host Linux.
+# Until exec reads files from the initramfs, the binary is handed over as a
+# Limine module too (its argv[0] is the module's path; busybox picks the
+# applet from argv[1], as on the host where argv[0] is its path in build/).
+BUSYBOX_BUILT = "deps/busybox-static/bin/busybox"
+BUSYBOX_MODULE = "/boot/modules/busybox"
+
+
+def busybox_matches_host(args, status):
+    """A scenario check: PID 1's output equals the host busybox's for the same arguments."""
+    def check(text, build_dir):
+        binary = os.path.join(build_dir, BUSYBOX_BUILT)
+        # PID 1's environment is the kernel's (HOME=/, TERM=linux); fds 1 and 2 both go to the console.
+        host = subprocess.run([binary] + args, env={"HOME": "/", "TERM": "linux"}, cwd="/",
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        failures = []
+        if host.returncode != status:
+            failures.append(f"busybox {' '.join(args)} exits with {host.returncode} on the host, the scenario says {status}")
+        expected = host.stdout.decode(errors="replace")
+        actual = init_output(text, BUSYBOX_MODULE)
+        if actual != expected:
+            failures.append(f"busybox {' '.join(args)} differs from the host: host {expected!r}, ours {actual!r}")
+        return failures
+    return check
+
+
+def busybox_scenario(name, args, status=0, **extra):
+    return dict(name=f"busybox_{name}", cmdline=f"init={BUSYBOX_MODULE} -- {' '.join(args)}",
+                modules=[(BUSYBOX_MODULE, "")], build_files={BUSYBOX_MODULE: BUSYBOX_BUILT}, exit="poweroff",
+                check=busybox_matches_host(args, status),
+                expect=[rf"init: starting {BUSYBOX_MODULE} as pid 1",
+                        rf"init: {BUSYBOX_MODULE} \(pid 1\) exited with status {status}; powering off"],
+                reject=[NO_PANIC, r"killed by"], **extra)
+
+
+BUSYBOX_SCENARIOS = [
+    busybox_scenario("echo", ["echo", "hello", "from", "busybox"], smp=2),
+    busybox_scenario("uname", ["uname", "-s", "-m", "-o"]),
+    busybox_scenario("false", ["false"], status=1),
+    busybox_scenario("sh_c", ["sh", "-c", "echo$IFS'hi';echo$IFS$((1+2));true;echo$IFS$?;false;echo$IFS$?"]),
+    busybox_scenario("seq", ["seq", "3"]),
+]
+
 SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
@@ -793,4 +840,5 @@ SCENARIOS = [
     dict(name="loader_unsupported_paging_mode", our_loader=True, cmdline="", cpu="max,la57=off", patch_kernel=demand_5_level_paging,
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS \
-    + USER_SCENARIOS
+    + USER_SCENARIOS \
+    + BUSYBOX_SCENARIOS
