@@ -580,29 +580,60 @@ USER_SCENARIOS = [
     user_program_scenario("musl", "threads", smp=2, timeout=120),
 ]
 
-# Debian's busybox-static (docs/busybox.md), the very binary the build puts
-# into the initramfs, run as PID 1 with the words after "--" as its
-# arguments: what it prints on the serial console and its exit status must
-# be what the same binary with the same arguments gives on the host Linux.
-# Until exec reads files from the initramfs, the binary is handed over as a
-# Limine module too (its argv[0] is the module's path; busybox picks the
-# applet from argv[1], as on the host where argv[0] is its path in build/).
+# Debian's busybox-static (docs/busybox.md) from the build's initramfs
+# (/bin/busybox), run as PID 1 with the words after "--" as its arguments:
+# what it prints on the serial console and its exit status must be what
+# the very same binary (build/deps/) with the same arguments gives on the
+# host Linux, run from a copy of the initramfs's tree: PID 1's working
+# directory is /, so relative paths name the same files on both sides.
 BUSYBOX_BUILT = "deps/busybox-static/bin/busybox"
-BUSYBOX_MODULE = "/boot/modules/busybox"
+BUSYBOX_PATH = "/bin/busybox"
+
+
+def unpack_initramfs(archive, root):
+    """The regular files, directories and symbolic links of a cpio newc archive (docs/cpio.md) under root."""
+    with open(archive, "rb") as f:
+        data = f.read()
+    offset = 0
+    while offset + 110 <= len(data):
+        fields = [int(data[offset + 6 + 8 * i:offset + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, name_size = fields[1], fields[6], fields[11]
+        name = data[offset + 110:offset + 110 + name_size - 1].decode()
+        offset = (offset + 110 + name_size + 3) & ~3
+        body = data[offset:offset + size]
+        offset = (offset + size + 3) & ~3
+        if name == "TRAILER!!!":
+            break
+        path = os.path.join(root, name)
+        kind = mode & 0o170000
+        if kind == 0o040000:
+            os.makedirs(path, exist_ok=True)
+        elif kind == 0o120000:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.symlink(body.decode(), path)
+        elif kind == 0o100000:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as out:
+                out.write(body)
+            os.chmod(path, mode & 0o7777)
 
 
 def busybox_matches_host(args, status):
     """A scenario check: PID 1's output equals the host busybox's for the same arguments."""
     def check(text, build_dir):
+        import tempfile
         binary = os.path.join(build_dir, BUSYBOX_BUILT)
-        # PID 1's environment is the kernel's (HOME=/, TERM=linux); fds 1 and 2 both go to the console.
-        host = subprocess.run([binary] + args, env={"HOME": "/", "TERM": "linux"}, cwd="/",
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        with tempfile.TemporaryDirectory() as root:
+            unpack_initramfs(os.path.join(build_dir, "initramfs.cpio"), root)
+            # PID 1's environment is the kernel's (HOME=/, TERM=linux); fds 1 and 2 both go to the console.
+            host = subprocess.run([binary] + args, env={"HOME": "/", "TERM": "linux"}, cwd=root,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=60)
         failures = []
         if host.returncode != status:
             failures.append(f"busybox {' '.join(args)} exits with {host.returncode} on the host, the scenario says {status}")
         expected = host.stdout.decode(errors="replace")
-        actual = init_output(text, BUSYBOX_MODULE)
+        actual = init_output(text, BUSYBOX_PATH)
         if actual != expected:
             failures.append(f"busybox {' '.join(args)} differs from the host: host {expected!r}, ours {actual!r}")
         return failures
@@ -610,20 +641,27 @@ def busybox_matches_host(args, status):
 
 
 def busybox_scenario(name, args, status=0, **extra):
-    return dict(name=f"busybox_{name}", cmdline=f"init={BUSYBOX_MODULE} -- {' '.join(args)}",
-                modules=[(BUSYBOX_MODULE, "")], build_files={BUSYBOX_MODULE: BUSYBOX_BUILT}, exit="poweroff",
+    return dict(name=f"busybox_{name}", cmdline=f"init={BUSYBOX_PATH} -- {' '.join(args)}",
+                modules=[("/boot/initramfs.cpio", "initramfs")], exit="poweroff",
                 check=busybox_matches_host(args, status),
-                expect=[rf"init: starting {BUSYBOX_MODULE} as pid 1",
-                        rf"init: {BUSYBOX_MODULE} \(pid 1\) exited with status {status}; powering off"],
+                expect=[rf"init: starting {BUSYBOX_PATH} as pid 1",
+                        rf"init: {BUSYBOX_PATH} \(pid 1\) exited with status {status}; powering off"],
                 reject=[NO_PANIC, r"killed by"], **extra)
 
 
 BUSYBOX_SCENARIOS = [
     busybox_scenario("echo", ["echo", "hello", "from", "busybox"], smp=2),
     busybox_scenario("uname", ["uname", "-s", "-m", "-o"]),
+    busybox_scenario("seq", ["seq", "3"]),
     busybox_scenario("false", ["false"], status=1),
     busybox_scenario("sh_c", ["sh", "-c", "echo$IFS'hi';echo$IFS$((1+2));true;echo$IFS$?;false;echo$IFS$?"]),
-    busybox_scenario("seq", ["seq", "3"]),
+    busybox_scenario("printf", ["printf", "%s-%d-%x\\n", "a", "42", "255"]),
+    busybox_scenario("cat", ["cat", "etc/motd", "etc/passwd"]),
+    busybox_scenario("md5sum", ["md5sum", "etc/passwd", "etc/group", "etc/inittab"]),
+    busybox_scenario("wc", ["wc", "etc/inittab", "etc/profile"]),
+    busybox_scenario("ls", ["ls", "-a", "etc"]),
+    busybox_scenario("sh_subshell", ["sh", "-c", "(echo$IFS'in';exit$IFS'3');echo$IFS$?"]),
+    busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
 
 SCENARIOS = [
