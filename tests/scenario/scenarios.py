@@ -659,7 +659,7 @@ BUSYBOX_SCENARIOS = [
     busybox_scenario("cat", ["cat", "etc/motd", "etc/passwd"]),
     busybox_scenario("md5sum", ["md5sum", "etc/passwd", "etc/group", "etc/inittab"]),
     busybox_scenario("wc", ["wc", "etc/inittab", "etc/profile"]),
-    busybox_scenario("ls", ["ls", "-a", "etc"]),
+    busybox_scenario("ls", ["ls", "-1a", "etc"]),
     busybox_scenario("sh_subshell", ["sh", "-c", "(echo$IFS'in';exit$IFS'3');echo$IFS$?"]),
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
