@@ -85,13 +85,32 @@ public:
 };
 
 // The table reads (and WAKE_OP writes) the words under a bucket lock, with
-// interrupts off, where a page fault must not sleep: the pages are brought
-// in first, outside any lock.
-void prefault(uint64_t address, bool write) {
+// interrupts off, where a page fault must not sleep and is not resolved
+// (arch/x86_64/uaccess.hpp: the address-space lock's holder may be waiting
+// for this CPU to answer a TLB shootdown): the pages are brought in first,
+// outside any lock. True when the word can be read (and written).
+bool prefault(uint64_t address, bool write) {
     uint32_t value;
-    if (!arch::load_user_u32(address, value) || !write) return;
+    if (!arch::load_user_u32(address, value)) return false;
+    if (!write) return true;
     uint32_t actual;
-    (void)arch::cmpxchg_user_u32(address, value, value, actual);
+    return arch::cmpxchg_user_u32(address, value, value, actual);
+}
+
+// Another thread may take the page away again (munmap, MADV_DONTNEED)
+// between the fault-in and the locked read, which then fails without
+// having changed anything: Linux then faults the page in again and
+// retries (futex_wake_op's fault_in_user_writeable); so do we, while the
+// words can be brought in.
+constexpr int kFaultRetries = 8;
+
+bool prefault_words(int command, uint64_t uaddr, uint64_t uaddr2) {
+    bool ok = true;
+    if (uaddr % 4 == 0) ok &= prefault(uaddr, false);
+    if (command == uapi::kFUTEX_WAKE_OP && uaddr2 % 4 == 0) ok &= prefault(uaddr2, true);
+    if ((command == uapi::kFUTEX_CMP_REQUEUE || command == uapi::kFUTEX_REQUEUE) && uaddr2 % 4 == 0)
+        ok &= prefault(uaddr2, false);
+    return ok;
 }
 
 void robust_wake(void* context, uint64_t address) {
@@ -103,13 +122,15 @@ void robust_wake(void* context, uint64_t address) {
 lib::Expected<long> futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2,
                           uint32_t val3) {
     int command = op & uapi::kFUTEX_CMD_MASK;
-    if (uaddr % 4 == 0) prefault(uaddr, false);
-    if (command == uapi::kFUTEX_WAKE_OP && uaddr2 % 4 == 0) prefault(uaddr2, true);
-    if ((command == uapi::kFUTEX_CMP_REQUEUE || command == uapi::kFUTEX_REQUEUE) && uaddr2 % 4 == 0)
-        prefault(uaddr2, false);
+    prefault_words(command, uaddr, uaddr2);
     UserWords memory;
     Context context;
-    return run_futex_call(table(), memory, context, uaddr, op, val, timeout_or_val2, uaddr2, val3);
+    for (int attempt = 0;; ++attempt) {
+        auto result = run_futex_call(table(), memory, context, uaddr, op, val, timeout_or_val2, uaddr2, val3);
+        if (result || result.error().code != lib::Errno::kEFAULT || attempt == kFaultRetries ||
+            !prefault_words(command, uaddr, uaddr2))
+            return result;
+    }
 }
 
 void futex_wake(const vm::AddressSpace* space, uint64_t address, uint32_t count) {

@@ -254,6 +254,13 @@ void call_on_all(Function function, void* argument) {
     call(online_cpus(), function, argument, Wait::kYes, arch::ipi::kCallFunction);
 }
 
+void shoot_down(const lib::CpuSet& cpus, Function function, void* argument) {
+    lib::CpuSet others = cpus;
+    others.remove(arch::cpu_index());
+    if (others.empty()) return;
+    call(others, function, argument, Wait::kYes, arch::ipi::kTlbShootdown);
+}
+
 void request_reschedule(uint32_t cpu) {
     if (!is_online(cpu)) return;
     __atomic_store_n(&g_cpus[cpu].local->hot.reschedule_pending, 1, __ATOMIC_RELEASE);

@@ -66,6 +66,16 @@ void call_on_others(Function function, void* argument, Wait wait);
 // On every online CPU, this one included; returns when all have run it.
 void call_on_all(Function function, void* argument);
 
+// A TLB shootdown for a user address space (kernel/vm/kernel_services.cpp):
+// runs function(argument) on every online CPU of `cpus` but this one, on
+// the TLB-shootdown vector, and returns once all have run it. Meanwhile
+// this CPU answers the calls and shootdowns others send it, so two CPUs
+// shooting down at each other both finish. The caller must not hold a
+// spinlock another CPU may spin on with interrupts off (§4's rule): the
+// address-space lock qualifies only because no CPU takes it with
+// interrupts off (docs/vm.md, "TLB shootdown").
+void shoot_down(const lib::CpuSet& cpus, Function function, void* argument);
+
 // --- scheduling ---------------------------------------------------------------
 
 // Asks `cpu` to pick another thread: sets its reschedule flag

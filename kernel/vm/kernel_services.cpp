@@ -8,8 +8,10 @@
 #include "kernel/debug/panic.hpp"
 #include "kernel/dev/random.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/smp/smp.hpp"
 #include "kernel/sync/spinlock.hpp"
 #include "lib/cmdline.hpp"
+#include "lib/cpu_set.hpp"
 
 namespace vm {
 namespace {
@@ -31,32 +33,57 @@ public:
     uint32_t count(uint64_t frame) const override { return mm::frames().references(frame); }
 };
 
-// This CPU only: INVLPG up to 32 pages, a CR3 reload (non-global entries)
-// beyond; then the remote hook, if SMP installed one.
-class LocalShootdown final : public TlbShootdown {
+// Drops [start, end) of the address space whose PML4 is `root` from this
+// CPU's TLB if CR3 holds it: INVLPG up to 32 pages, a CR3 reload (which
+// drops every non-global entry, all user ones) beyond (SDM Vol. 3A
+// §4.10.4.1). A CPU whose CR3 holds another root has nothing of it cached:
+// its last CR3 load dropped it (no PCIDs).
+struct FlushRange {
+    uint64_t root, start, end;
+};
+
+void flush_if_loaded(const FlushRange& range) {
+    if ((arch::read_cr3() & pte::kFrameMask) != range.root) return;
+    if ((range.end - range.start) / 4096 <= kFlushPagesOneByOne) {
+        for (uint64_t page = range.start; page < range.end; page += 4096) arch::invlpg(page);
+    } else {
+        arch::write_cr3(arch::read_cr3());
+    }
+}
+
+// On each other CPU of the set, in its TLB-shootdown IPI (interrupts off).
+void flush_on_this_cpu(void* range) {
+    flush_if_loaded(*static_cast<const FlushRange*>(range));
+}
+
+TlbStatistics g_tlb_statistics;
+
+// This CPU first, then every other CPU of the set through the shootdown
+// IPI (smp::shoot_down), which returns once each has flushed: only then
+// may the caller (vm::Gather) free the frames and tables the old entries
+// reached (SDM Vol. 3A §4.10.5). The set holds the CPUs whose CR3 holds
+// the root (vm::switch_address_space keeps it), so a process's threads on
+// two CPUs cost one IPI, and a single-threaded process none.
+//
+// No deadlock: the shooting CPU answers others' shootdowns while it waits
+// (smp::shoot_down), and the CPUs it waits for answer because none of them
+// waits for the address-space lock with interrupts off (the uaccess fault
+// path resolves nothing with interrupts off, kernel/arch/x86_64/
+// exceptions.cpp; docs/vm.md, "TLB shootdown").
+class KernelShootdown final : public TlbShootdown {
 public:
     void flush(const CpuSet& cpus, uint64_t root, uint64_t start, uint64_t end) override {
+        FlushRange range{root, start, end};
         size_t self = arch::cpu_index();
-        if (cpus.contains(self) && (arch::read_cr3() & pte::kFrameMask) == root) {
-            if ((end - start) / 4096 <= 32) {
-                for (uint64_t page = start; page < end; page += 4096) arch::invlpg(page);
-            } else {
-                arch::write_cr3(arch::read_cr3());
-            }
-        }
-        if (remote) {
-            remote->flush(cpus, root, start, end);
-            return;
-        }
-        bool others = false;
-        cpus.for_each([&](size_t cpu) { others |= cpu != self; });
-        if (others && !__atomic_exchange_n(&warned_, true, __ATOMIC_RELAXED))
-            klog::warn("vm: TLB flush for other CPUs, but no shootdown is installed");
+        if (cpus.contains(self)) flush_if_loaded(range);
+        lib::CpuSet others;
+        cpus.for_each([&](size_t cpu) {
+            if (cpu != self) others.add(uint32_t(cpu));
+        });
+        if (others.empty()) return;
+        __atomic_fetch_add(&g_tlb_statistics.remote_flushes, 1, __ATOMIC_RELAXED);
+        smp::shoot_down(others, flush_on_this_cpu, &range);
     }
-    TlbShootdown* remote = nullptr;
-
-private:
-    bool warned_ = false;
 };
 
 // Layout randomisation and AT_RANDOM draw from the kernel's generator
@@ -72,7 +99,7 @@ public:
 };
 
 KernelFrames g_frames;
-LocalShootdown g_shootdown;
+KernelShootdown g_shootdown;
 KernelRandom g_random;
 Services g_services;
 bool g_ready = false;
@@ -114,8 +141,10 @@ RandomSource& kernel_random() {
     return g_random;
 }
 
-void set_tlb_shootdown(TlbShootdown* shootdown) {
-    g_shootdown.remote = shootdown;
+TlbStatistics tlb_statistics() {
+    TlbStatistics statistics;
+    statistics.remote_flushes = __atomic_load_n(&g_tlb_statistics.remote_flushes, __ATOMIC_RELAXED);
+    return statistics;
 }
 
 AddressSpace* switch_address_space(AddressSpace* space) {

@@ -33,10 +33,17 @@ const Services& kernel_services();
 bool aslr_enabled();
 RandomSource& kernel_random();
 
-// The shootdown that reaches other CPUs (SMP bring-up installs it); until
-// then only this CPU is flushed, which is all there is while no other CPU
-// runs user code.
-void set_tlb_shootdown(TlbShootdown* shootdown);
+// User TLB flushes reach the other CPUs whose CR3 holds the address space
+// through the shootdown IPI (kernel_services.cpp; docs/vm.md, "TLB
+// shootdown"). How many flushes needed other CPUs since boot (tests, bench):
+struct TlbStatistics {
+    uint64_t remote_flushes = 0;
+};
+TlbStatistics tlb_statistics();
+
+// Ranges up to this many pages are dropped page by page (INVLPG), larger
+// ones by a CR3 reload.
+inline constexpr uint64_t kFlushPagesOneByOne = 32;
 
 // Loads `space` into CR3 on this CPU (nullptr: the kernel's own tables) and
 // returns what was loaded before.

@@ -48,12 +48,17 @@ bool handle_uaccess_fault(InterruptFrame& frame, uint8_t v, uint64_t cr2) {
     if (fixup == 0) return false;
     if (v == vector::kPageFault && cr2 < kUserTop) {
         UaccessFaultResolver resolver = __atomic_load_n(&g_uaccess_resolver, __ATOMIC_ACQUIRE);
-        if (resolver != nullptr) {
-            // The copy ran with interrupts on: resolve the fault so too.
-            bool enable = (frame.rflags & rflags::kInterruptEnable) != 0;
-            if (enable) sti();
+        // Only a copy that ran with interrupts on has its fault resolved
+        // (with interrupts on again). One with interrupts off (under a
+        // spinlock: the futex table's words) ends at its fix-up, as Linux's
+        // do_user_addr_fault does in atomic context: resolving takes the
+        // address-space lock, whose holder may be waiting for this very CPU
+        // to answer a TLB shootdown (docs/vm.md, "TLB shootdown"). Such
+        // callers bring the page in beforehand and retry on failure.
+        if (resolver != nullptr && (frame.rflags & rflags::kInterruptEnable) != 0) {
+            sti();
             bool resolved = resolver(cr2, frame.error_code);
-            if (enable) cli();
+            cli();
             if (resolved) return true;
         }
     }

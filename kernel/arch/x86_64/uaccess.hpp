@@ -4,7 +4,8 @@
 // non-canonical address, a wrap-around) is refused before any access. An
 // unmapped or protected page inside the range faults; the page-fault
 // handler first asks the memory manager to resolve it (demand paging, copy
-// on write, stack growth: set_uaccess_fault_resolver) and otherwise resumes
+// on write, stack growth: set_uaccess_fault_resolver; only where the copy
+// ran with interrupts on) and otherwise resumes
 // at the instruction's fix-up from the exception table, which ends the copy
 // there. The syscall layer turns "not everything copied" into EFAULT.
 //
@@ -61,8 +62,12 @@ uint64_t exception_fixup(uint64_t rip);
 
 // The memory manager's side of a fault in a user access: `access_error_code`
 // is the #PF error code (SDM Vol. 3A §4.7). True when the page is now there
-// and the access can be retried. Runs with interrupts as the faulting code
-// had them.
+// and the access can be retried. Runs with interrupts on, and only for a
+// copy that ran with interrupts on: one with interrupts off just fails
+// (EFAULT), as in Linux's atomic context, because resolving takes the
+// address-space lock whose holder may wait for this CPU's answer to a TLB
+// shootdown. Code that reads user memory with interrupts off faults the
+// page in first and retries on failure (kernel/proc/futex.cpp).
 using UaccessFaultResolver = bool (*)(uint64_t address, uint64_t error_code);
 void set_uaccess_fault_resolver(UaccessFaultResolver resolver);
 UaccessFaultResolver uaccess_fault_resolver();  // the one installed (nullptr: none)
