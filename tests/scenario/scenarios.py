@@ -578,6 +578,11 @@ USER_SCENARIOS = [
     # pthreads and futexes between threads on 4 CPUs (tests/user/threads.c).
     user_program_scenario("glibc", "threads", smp=4, timeout=120),
     user_program_scenario("musl", "threads", smp=2, timeout=120),
+    # TLB shootdown as threads see it (tests/user/tlbshoot.c): a reader
+    # pinned to another CPU faults once munmap/mprotect(PROT_NONE) returned,
+    # reads zeros once MADV_DONTNEED returned; on 2 and on 4 CPUs.
+    user_program_scenario("glibc", "tlbshoot", smp=2, timeout=120),
+    user_program_scenario("musl", "tlbshoot", smp=4, timeout=120),
 ]
 
 # Debian's busybox-static (docs/busybox.md) from the build's initramfs
