@@ -16,6 +16,10 @@ namespace {
 constexpr size_t kMaxInitArguments = 32;
 char g_init_path[128];
 
+// Where Linux's kernel_init looks when the command line names no init
+// (init/main.c, after init=): the first that exists runs.
+constexpr const char* kDefaultInits[] = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"};
+
 // PID 1 ended: say how, as Linux does before its panic, and power off.
 void init_exited(Process& init, int status) {
     klog::info("init: {} (pid {}) {}; powering off", g_init_path, init.pid, describe_wait_status(status).text);
@@ -36,17 +40,12 @@ WaitStatusText describe_wait_status(int status) {
 }
 
 void run_init(const lib::CommandLine& cmdline) {
-    lib::StringView path = cmdline.value_or("init", "");
-    if (path.empty()) path = cmdline.value_or("rdinit", "");
-    if (path.empty()) return;
-    size_t n = path.size() < sizeof g_init_path - 1 ? path.size() : sizeof g_init_path - 1;
-    __builtin_memcpy(g_init_path, path.data(), n);
-    g_init_path[n] = '\0';
+    lib::StringView named = cmdline.value_or("init", "");
+    if (named.empty()) named = cmdline.value_or("rdinit", "");
 
     // argv[0] is the path; the words after "--" follow, unchanged.
     lib::StringView argv[kMaxInitArguments + 1];
-    size_t argc = 0;
-    argv[argc++] = path;
+    size_t argc = 1;
     bool after_dashes = false;
     cmdline.for_each([&](lib::StringView key, lib::StringView value) {
         if (!after_dashes) {
@@ -60,17 +59,49 @@ void run_init(const lib::CommandLine& cmdline) {
     // Linux's default environment for init (init/main.c: envp_init).
     lib::StringView envp[] = {"HOME=/", "TERM=linux"};
 
-    auto process = spawn_module(path, lib::Span<const lib::StringView>(argv, argc),
-                                lib::Span<const lib::StringView>(envp, 2), nullptr);
-    if (!process) {
-        klog::error("init: cannot start {}: {} ({})", path, process.error().message,
-                    lib::errno_name(process.error().code));
-        return;
+    // init= names one program; without it the first of Linux's defaults
+    // that exists runs. None there (a boot without the initramfs, as most
+    // scenarios are) is not fatal here, unlike Linux's "No working init
+    // found" panic: the kernel stays up and echoes the keyboard.
+    lib::StringView path;
+    Process* process = nullptr;
+    auto spawn = [&](lib::StringView candidate) {
+        path = candidate;
+        argv[0] = path;
+        return spawn_module(path, lib::Span<const lib::StringView>(argv, argc),
+                            lib::Span<const lib::StringView>(envp, 2), nullptr);
+    };
+    if (!named.empty()) {
+        auto spawned = spawn(named);
+        if (!spawned) {
+            klog::error("init: cannot start {}: {} ({})", named, spawned.error().message,
+                        lib::errno_name(spawned.error().code));
+            return;
+        }
+        process = *spawned;
+    } else {
+        for (const char* candidate : kDefaultInits) {
+            auto spawned = spawn(candidate);
+            if (spawned) {
+                process = *spawned;
+                break;
+            }
+            if (spawned.error().code != lib::Errno::kENOENT)
+                klog::warn("init: {} exists but cannot run: {} ({})", candidate, spawned.error().message,
+                           lib::errno_name(spawned.error().code));
+        }
+        if (!process) {
+            klog::info("init: no init= and no /sbin/init, /etc/init, /bin/init or /bin/sh: no user space");
+            return;
+        }
     }
+    size_t n = path.size() < sizeof g_init_path - 1 ? path.size() : sizeof g_init_path - 1;
+    __builtin_memcpy(g_init_path, path.data(), n);
+    g_init_path[n] = '\0';
     // Descriptors 0, 1, 2: /dev/console, as Linux opens it for init.
-    if (fs::FdTable* files = (*process)->files) {
+    if (fs::FdTable* files = process->files) {
         ensure_console_device();
-        auto console = fs::open((*process)->fs, (*process)->fs.root, "/dev/console", uapi::kO_RDWR, 0);
+        auto console = fs::open(process->fs, process->fs.root, "/dev/console", uapi::kO_RDWR, 0);
         if (console) {
             auto fd = files->install(console->take(), false);
             if (fd && *fd == 0) {
@@ -81,11 +112,11 @@ void run_init(const lib::CommandLine& cmdline) {
             klog::warn("init: no /dev/console for pid 1: {}", console.error().message);
         }
     }
-    klog::info("init: starting {} as pid {}", path, (*process)->pid);
+    klog::info("init: starting {} as pid {}", path, process->pid);
     set_init_exit_handler(init_exited);
-    if (auto started = start_task((*process)->main_task); !started) {
+    if (auto started = start_task(process->main_task); !started) {
         klog::error("init: cannot start {}: {}", path, started.error().message);
-        discard_process(*process);
+        discard_process(process);
     }
 }
 

@@ -1,15 +1,16 @@
 // PID 1: the kernel command line's `init=<path>` (or `rdinit=<path>`, its
-// alias here), with the words after `--` as its arguments, as Linux's
-// kernel_init passes them. Until the VFS gives files, <path> names a
-// Limine module. When PID 1 ends, the kernel says how (exit status or
-// signal) and powers the machine off through ACPI - never a silent hang.
+// alias here), by default the first of /sbin/init, /etc/init, /bin/init,
+// /bin/sh that exists, as Linux's kernel_init; the words after `--` are its
+// arguments. <path> is a file of the VFS or a Limine module's path. When
+// PID 1 ends, the kernel says how (exit status or signal) and powers the
+// machine off through ACPI - never a silent hang.
 #pragma once
 
 #include "lib/cmdline.hpp"
 
 namespace proc {
 
-// Starts PID 1 if the command line names one (its own thread; this
+// Starts PID 1 if the command line names one or a default exists (its own thread; this
 // returns at once). When it ends the kernel reports how and powers off.
 void run_init(const lib::CommandLine& cmdline);
 

@@ -39,6 +39,7 @@ Process* g_table = nullptr;  // every process, linked through next_in_table
 size_t g_count = 0;
 int32_t g_last_pid = 0;
 void (*g_init_exit_handler)(Process&, int) = nullptr;
+void (*g_session_end_handler)(int32_t) = nullptr;
 
 bool pid_in_use(int32_t pid) {
     for (Process* p = g_table; p; p = p->next_in_table) {
@@ -360,6 +361,10 @@ void discard_process(Process* process) {
     {
         ksync::Guard guard(g_table_lock);
         process->state = ProcessState::kZombie;
+        // A process that never ran gives its number back when it was the
+        // last handed out: PID 1 stays 1 when the kernel tries several
+        // default inits in turn (Linux execs them all in pid 1 itself).
+        if (g_last_pid == process->pid) g_last_pid = process->pid - 1;
     }
     if (process->space) {
         vm::AddressSpace::destroy(process->space);
@@ -481,6 +486,9 @@ namespace {
         vm::AddressSpace* space = process->space;
         process->space = nullptr;
         if (space) vm::AddressSpace::destroy(space);
+        // A session leader's end takes the session's controlling terminal
+        // away (Linux's do_exit: disassociate_ctty after exit_files).
+        if (process->pid == process->sid && g_session_end_handler) g_session_end_handler(process->sid);
     }
     arch::cli();
     proc_return_to_kernel(kernel_rsp, wait_status);
@@ -593,6 +601,18 @@ void reap(Process* process) {
     }
     mm::free_kernel_stack(process->main_task.kernel_stack);
     vm::destroy(process);
+}
+
+void set_session_end_handler(void (*handler)(int32_t sid)) {
+    g_session_end_handler = handler;
+}
+
+int32_t session_of_group(int32_t pgid) {
+    if (pgid <= 0) return 0;
+    ksync::Guard guard(g_table_lock);
+    for (Process* p = g_table; p; p = p->next_in_table)
+        if (p->pgid == pgid && p->state == ProcessState::kRunning) return p->sid;
+    return 0;
 }
 
 Process* find_process(int32_t pid) {

@@ -228,6 +228,15 @@ ksync::Spinlock& table_lock();
 // What to do when PID 1 ends (the init code's: report and power off).
 void set_init_exit_handler(void (*handler)(Process& init, int wait_status));
 
+// What to do when a session leader's process ends (the terminal layer's:
+// its controlling terminal loses the session, docs/tty.md). Called in the
+// ending process's thread, after its descriptors closed, with no lock held.
+void set_session_end_handler(void (*handler)(int32_t sid));
+
+// The session of process group `pgid`'s live members (0: no such group),
+// for tcsetpgrp's ESRCH and EPERM.
+int32_t session_of_group(int32_t pgid);
+
 // The process with `pid`, or nullptr.
 Process* find_process(int32_t pid);
 // Calls `visit` for every process (zombies included) with the table lock

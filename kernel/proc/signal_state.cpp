@@ -196,7 +196,7 @@ SendResult send_signal_locked(GroupSignals& group, SignalHandlers& handlers, Thr
     // change before they are unblocked (Linux's sig_ignored).
     ThreadSignals* leader = threads.first();
     ThreadSignals* judge = thread ? thread : leader;
-    bool blocked = judge && signal_in(judge->blocked, signal);
+    bool blocked = judge && signal_in(judge->blocked | judge->real_blocked, signal);
     bool protected_init = group.unkillable && handlers.action(signal).handler == uapi::kSIG_DFL;
     if (!blocked && (handlers.ignores(signal) || protected_init)) {
         if (entry) free_queued_signal(entry);
@@ -231,7 +231,9 @@ SendResult send_signal_locked(GroupSignals& group, SignalHandlers& handlers, Thr
     // A fatal signal somebody will take ends the whole group at once
     // (Linux's complete_signal), except those that "dump core": they are
     // taken like any other, by the thread that gets them.
-    if (taker && handlers.fatal(signal) &&
+    // Not for init, nor for a signal the taker waits for in rt_sigtimedwait
+    // (its real mask blocks it: the wait takes it instead).
+    if (taker && handlers.fatal(signal) && !group.unkillable && !signal_in(taker->real_blocked, signal) &&
         (signal == uapi::kSIGKILL || default_action(signal) != DefaultAction::kCore)) {
         group.exiting = true;
         group.exit_signal = signal;

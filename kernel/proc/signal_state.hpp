@@ -117,6 +117,11 @@ struct ThreadSignals {
     // returns (after a handler frame saved it, or at the return itself).
     SignalSet saved_blocked = 0;
     bool restore_saved = false;
+    // rt_sigtimedwait: the mask before the waited-for signals were
+    // unblocked for the wait (0 otherwise). A signal it blocks counts as
+    // blocked when sent, so it is kept even where its action would drop it
+    // (Linux's real_blocked: how init waits for SIGCHLD and SIGUSR2).
+    SignalSet real_blocked = 0;
     AltStack alt_stack;
     // The thread is ending: it takes no more signals.
     bool exiting = false;

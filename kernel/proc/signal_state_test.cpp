@@ -256,6 +256,33 @@ TEST(Send, InitKeepsBlockedSignalsForAHandlerOrSigtimedwait) {
     EXPECT_EQ(pending_blocked(g.group, g.threads[0]), 0u);
 }
 
+TEST(Send, InitWaitingInSigtimedwaitKeepsTheWaitedSignals) {
+    // busybox init blocks SIGUSR2 and SIGCHLD and waits for them with
+    // rt_sigtimedwait, which unblocks them for the wait: sent then, they
+    // must not be dropped as init's default actions (Linux: real_blocked).
+    Group g(1);
+    g.group.unkillable = true;
+    g.threads[0].real_blocked = signal_bit(uapi::kSIGUSR2) | signal_bit(uapi::kSIGCHLD);
+    g.threads[0].blocked = 0;
+    EXPECT_EQ(g.send(uapi::kSIGUSR2).kind, SendResult::Kind::kPending) << "kept, and not fatal to the group";
+    EXPECT_FALSE(g.group.exiting);
+    EXPECT_EQ(g.send(uapi::kSIGCHLD).kind, SendResult::Kind::kPending);
+    EXPECT_EQ(g.send(uapi::kSIGUSR1).kind, SendResult::Kind::kDiscarded) << "not among the waited signals";
+    uapi::Siginfo info;
+    EXPECT_EQ(take_waited_signal(g.group, g.threads[0], signal_bit(uapi::kSIGUSR2), info), uapi::kSIGUSR2);
+    EXPECT_EQ(take_waited_signal(g.group, g.threads[0], signal_bit(uapi::kSIGCHLD), info), uapi::kSIGCHLD);
+}
+
+TEST(Send, ASignalWaitedForInSigtimedwaitDoesNotKillTheGroup) {
+    // Linux's complete_signal: not fatal at once when in real_blocked.
+    Group g(1);
+    g.threads[0].real_blocked = signal_bit(uapi::kSIGTERM);
+    EXPECT_EQ(g.send(uapi::kSIGTERM).kind, SendResult::Kind::kPending);
+    EXPECT_FALSE(g.group.exiting);
+    uapi::Siginfo info;
+    EXPECT_EQ(take_waited_signal(g.group, g.threads[0], signal_bit(uapi::kSIGTERM), info), uapi::kSIGTERM);
+}
+
 TEST(Send, ForcedFaultSignalsGetThroughMasksAndIgnore) {
     Group g(1);
     g.set(uapi::kSIGFPE, catching(uapi::kSA_SIGINFO));

@@ -377,6 +377,35 @@ lib::Expected<void> kill_thread(int32_t tgid, int32_t tid, int signal, const uap
     return kill_request(request, signal);
 }
 
+void signal_from_kernel(int32_t pid, int signal) {
+    if (pid <= 0 || !signal_valid(signal)) return;
+    KillRequest request;
+    request.kind = KillRequest::Kind::kPid;
+    request.id = pid;
+    request.signal = signal;
+    request.info = siginfo_kernel(signal);
+    for_each_process(visit_for_kill, &request);
+}
+
+void signal_process_group(int32_t pgid, int signal) {
+    if (pgid <= 0 || !signal_valid(signal)) return;
+    KillRequest request;
+    request.kind = KillRequest::Kind::kGroup;
+    request.id = pgid;
+    request.signal = signal;
+    request.info = siginfo_kernel(signal);
+    for_each_process(visit_for_kill, &request);
+}
+
+bool current_ignores_or_blocks(int signal) {
+    Task* task = current_task();
+    if (!task || !signal_valid(signal)) return false;
+    Process& process = *task->process;
+    ksync::Guard guard(process.signal_lock);
+    return (task->signals.blocked & signal_bit(signal)) != 0 ||
+           process.signal_handlers.action(signal).handler == uapi::kSIG_IGN;
+}
+
 void raise_fault_signal(Task& task, const arch::InterruptFrame& frame, const FaultSignal& fault) {
     task.fault_vector = frame.vector;
     task.fault_error_code = frame.error_code;

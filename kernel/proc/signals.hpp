@@ -60,6 +60,16 @@ void send_signal(Process& target, Task* thread, const uapi::Siginfo& info);
 lib::Expected<void> kill(int32_t pid, int signal, const uapi::Siginfo* info = nullptr);
 lib::Expected<void> kill_thread(int32_t tgid, int32_t tid, int signal, const uapi::Siginfo* info = nullptr);
 
+// A signal from the kernel (SI_KERNEL) to process `pid` (init's SIGINT for
+// Ctrl+Alt+Delete) / to every live process of group `pgid` (a terminal's
+// ^C, SIGHUP at a hangup). Thread context.
+void signal_from_kernel(int32_t pid, int signal);
+void signal_process_group(int32_t pgid, int signal);
+
+// Whether the calling task blocks `signal` or its process sets it to
+// SIG_IGN (Linux's is_ignored, for the terminal's background checks).
+bool current_ignores_or_blocks(int signal);
+
 // A user-mode exception the address space could not resolve: the fault's
 // signal to the task that raised it, taken even when blocked or ignored
 // (the action is reset to the default then), delivered on the way out.

@@ -83,6 +83,7 @@ void init() {
     add_memory_calls(g_table);
     add_time_calls(g_table);
     add_file_calls(g_table);
+    add_pipe_calls(g_table);
     add_lifecycle_calls(g_table);
     add_signal_calls(g_table);
     add_thread_calls(g_table);

@@ -9,11 +9,15 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/dev/ps2_keyboard.hpp"
 #include "kernel/dev/random.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/signals.hpp"
 #include "kernel/sched/sched.hpp"
+#include "kernel/sched/work_queue.hpp"
 #include "kernel/smp/smp.hpp"
+#include "kernel/sync/spinlock.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
@@ -231,15 +235,46 @@ void fill(char (&field)[uapi::kUtsLength], const char* text) {
     for (; i < uapi::kUtsLength; ++i) field[i] = '\0';
 }
 
+// The host and NIS domain names (sethostname(2), setdomainname(2)): the
+// machine's, under one lock. Linux starts with "(none)" for both; the node
+// name starts as "cxxkernel" here, which /etc/hostname sets again.
+ksync::Spinlock g_names_lock;
+char g_node_name[uapi::kUtsLength] = "cxxkernel";
+char g_domain_name[uapi::kUtsLength] = "(none)";
+
+void copy_name(char (&to)[uapi::kUtsLength], const char (&from)[uapi::kUtsLength]) {
+    ksync::Guard guard(g_names_lock);
+    __builtin_memcpy(to, from, uapi::kUtsLength);
+}
+
+// sethostname/setdomainname (kernel/sys.c): EPERM without CAP_SYS_ADMIN,
+// EINVAL for a length outside [0, 64], EFAULT; the name becomes exactly
+// the `length` bytes given, NUL-padded.
+lib::Expected<int64_t> set_name(char (&name)[uapi::kUtsLength], uint64_t text, int64_t length) {
+    if (process().credentials.euid != 0) return error(Errno::kEPERM, "needs CAP_SYS_ADMIN");
+    if (length < 0 || length > int64_t(uapi::kUtsLength - 1)) return error(Errno::kEINVAL, "name length");
+    char buffer[uapi::kUtsLength] = {};
+    TRY(copy_in_bytes(buffer, text, size_t(length)));
+    ksync::Guard guard(g_names_lock);
+    __builtin_memcpy(name, buffer, uapi::kUtsLength);
+    return 0;
+}
+lib::Expected<int64_t> sys_sethostname(uint64_t text, int length) {
+    return set_name(g_node_name, text, length);
+}
+lib::Expected<int64_t> sys_setdomainname(uint64_t text, int length) {
+    return set_name(g_domain_name, text, length);
+}
+
 lib::Expected<int64_t> sys_uname(UserPtr<uapi::Utsname> buffer) {
     uapi::Utsname name;
     fill(name.sysname, "Linux");
-    fill(name.nodename, "cxxkernel");
+    copy_name(name.nodename, g_node_name);
     // The Linux version whose ABI this follows (docs/vm.md: Linux 6.1).
     fill(name.release, "6.1.0-cxxkernel");
     fill(name.version, "#1 SMP cxxkernel");
     fill(name.machine, "x86_64");
-    fill(name.domainname, "(none)");
+    copy_name(name.domainname, g_domain_name);
     TRY(copy_out(buffer, name));
     return 0;
 }
@@ -445,20 +480,57 @@ lib::Expected<int64_t> sys_getrandom(UserPtr<uint8_t> buffer, size_t count, unsi
     return int64_t(done);
 }
 
-// ---- reboot (kernel/reboot.c): the magic numbers, then the command.
+// ---- Ctrl+Alt+Delete (Linux's ctrl_alt_del): with C_A_D on, the default,
+// the machine restarts at once; after reboot(LINUX_REBOOT_CMD_CAD_OFF)
+// init gets SIGINT instead (busybox init then runs its ctrlaltdel action).
+// The keyboard reports it from its interrupt; a worker acts.
 
-lib::Expected<int64_t> sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t command, uint64_t) {
-    if (magic1 != uapi::kLINUX_REBOOT_MAGIC1 ||
-        (magic2 != uapi::kLINUX_REBOOT_MAGIC2 && magic2 != uapi::kLINUX_REBOOT_MAGIC2A &&
-         magic2 != uapi::kLINUX_REBOOT_MAGIC2B && magic2 != uapi::kLINUX_REBOOT_MAGIC2C))
+bool g_cad_reboots = true;
+
+void set_ctrl_alt_delete_reboots(bool on) {
+    __atomic_store_n(&g_cad_reboots, on, __ATOMIC_RELAXED);
+}
+
+void ctrl_alt_delete(sched::Work&) {
+    if (__atomic_load_n(&g_cad_reboots, __ATOMIC_RELAXED)) {
+        klog::info("reboot: Ctrl-Alt-Del: restarting");
+        acpi::reset();
+    }
+    proc::signal_from_kernel(1, uapi::kSIGINT);
+}
+constinit sched::Work g_cad_work{ctrl_alt_delete, "ctrl-alt-del"};
+
+void on_ctrl_alt_delete() {
+    sched::queue_work(g_cad_work);
+}
+
+// ---- reboot (kernel/reboot.c): who may, the magic numbers, then the command.
+
+lib::Expected<int64_t> sys_reboot(int magic1, int magic2, uint32_t command, uint64_t argument) {
+    // CAP_SYS_BOOT first, then the magic (reboot(2)).
+    if (process().credentials.euid != 0) return error(Errno::kEPERM, "reboot needs CAP_SYS_BOOT");
+    if (uint32_t(magic1) != uapi::kLINUX_REBOOT_MAGIC1 ||
+        (magic2 != int(uapi::kLINUX_REBOOT_MAGIC2) && magic2 != int(uapi::kLINUX_REBOOT_MAGIC2A) &&
+         magic2 != int(uapi::kLINUX_REBOOT_MAGIC2B) && magic2 != int(uapi::kLINUX_REBOOT_MAGIC2C)))
         return error(Errno::kEINVAL, "bad reboot magic");
     switch (command) {
         case uapi::kLINUX_REBOOT_CMD_CAD_ON:
-        case uapi::kLINUX_REBOOT_CMD_CAD_OFF: return 0;
+        case uapi::kLINUX_REBOOT_CMD_CAD_OFF:
+            set_ctrl_alt_delete_reboots(command == uapi::kLINUX_REBOOT_CMD_CAD_ON);
+            return 0;
+        case uapi::kLINUX_REBOOT_CMD_RESTART2: {
+            // The argument is a command for the firmware (ignored here), read
+            // all the same: EFAULT as Linux's strncpy_from_user.
+            char text[256];
+            if (arch::strncpy_from_user(text, argument, sizeof text - 1) < 0) return fault_error();
+            [[fallthrough]];
+        }
         case uapi::kLINUX_REBOOT_CMD_RESTART:
-        case uapi::kLINUX_REBOOT_CMD_RESTART2:
             klog::info("reboot: restarting (asked by {}[{}])", process().name, process().pid);
             acpi::reset();
+        // Halt powers off too: Linux's kernel_halt stops the CPUs and
+        // leaves the machine on, which in a VM only looks like a hang
+        // (docs/busybox.md).
         case uapi::kLINUX_REBOOT_CMD_HALT:
         case uapi::kLINUX_REBOOT_CMD_POWER_OFF: {
             klog::info("reboot: power off (asked by {}[{}])", process().name, process().pid);
@@ -466,6 +538,8 @@ lib::Expected<int64_t> sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t com
             klog::error("reboot: power off failed: {}", off.error().message);
             return error(Errno::kEIO, "power off failed");
         }
+        // No kexec image can be loaded and there is no hibernation: EINVAL,
+        // as Linux without them.
         default: return error(Errno::kEINVAL, "unknown reboot command");
     }
 }
@@ -498,6 +572,8 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_set_robust_list] = &call<&sys_set_robust_list>;
     table[uapi::kNR_arch_prctl] = &call<&sys_arch_prctl>;
     table[uapi::kNR_uname] = &call<&sys_uname>;
+    table[uapi::kNR_sethostname] = &call<&sys_sethostname>;
+    table[uapi::kNR_setdomainname] = &call<&sys_setdomainname>;
     table[uapi::kNR_umask] = &call<&sys_umask>;
     table[uapi::kNR_personality] = &call<&sys_personality>;
     table[uapi::kNR_prctl] = &call<&sys_prctl>;
@@ -513,6 +589,7 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_getrusage] = &call<&sys_getrusage>;
     table[uapi::kNR_getrandom] = &call<&sys_getrandom>;
     table[uapi::kNR_reboot] = &call<&sys_reboot>;
+    dev::keyboard::set_ctrl_alt_delete_handler(on_ctrl_alt_delete);
 }
 
 }  // namespace sys

@@ -177,14 +177,15 @@ lib::Expected<int64_t> sys_rt_sigtimedwait(UserPtr<uapi::Sigset> set, UserPtr<ua
         ksync::Guard guard(group.signal_lock);
         taken = proc::take_waited_signal(group.group_signals, self.signals, wanted, info);
         if (!taken && !poll) {
-            self.signals.saved_blocked = self.signals.blocked;
+            self.signals.real_blocked = self.signals.blocked;
             self.signals.blocked &= ~wanted;
         }
     }
     if (!taken && !poll) {
         proc::wait_for_signal(self, deadline);
         ksync::Guard guard(group.signal_lock);
-        self.signals.blocked = self.signals.saved_blocked;
+        self.signals.blocked = self.signals.real_blocked;
+        self.signals.real_blocked = 0;
         taken = proc::take_waited_signal(group.group_signals, self.signals, wanted, info);
     }
     if (!taken) {

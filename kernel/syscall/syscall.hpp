@@ -30,6 +30,7 @@ void add_memory_calls(Entry* table);
 void add_time_calls(Entry* table);
 void add_lifecycle_calls(Entry* table);
 void add_file_calls(Entry* table);
+void add_pipe_calls(Entry* table);
 void add_signal_calls(Entry* table);
 void add_thread_calls(Entry* table);
 

@@ -16,6 +16,7 @@
 #include "kernel/fs/device.hpp"
 #include "kernel/fs/fs.hpp"
 #include "kernel/irq/irq.hpp"
+#include "kernel/proc/process.hpp"
 #include "kernel/tty/tty.hpp"
 #include "lib/x86_64/instructions.hpp"
 
@@ -63,12 +64,31 @@ private:
 SerialDriver g_serial_driver(kCom1);
 Tty* g_serial = nullptr;
 
-lib::Expected<fs::File*> open_serial(const fs::Path& path, fs::Inode* inode, uint32_t flags, uint32_t) {
-    if (!g_serial) return lib::Error::make(lib::Errno::kENXIO, "no serial terminal");
-    TRY(g_serial->open());
-    fs::File* file = fs::make<TtyFile>(path, inode, flags, *g_serial);
+lib::Expected<fs::File*> open_terminal(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
+                                       bool may_control) {
+    TRY(tty.open(flags, may_control));
+    fs::File* file = fs::make<TtyFile>(path, inode, flags, tty);
     if (!file) return lib::Error::make(lib::Errno::kENOMEM, "no memory for an open file");
     return file;
+}
+
+// ttyS0 (4, 64).
+lib::Expected<fs::File*> open_serial(const fs::Path& path, fs::Inode* inode, uint32_t flags, uint32_t) {
+    if (!g_serial) return lib::Error::make(lib::Errno::kENXIO, "no serial terminal");
+    return open_terminal(*g_serial, path, inode, flags, true);
+}
+
+// /dev/tty (5, 0): the caller's controlling terminal; /dev/console (5, 1):
+// the serial terminal, which an open of /dev/console never makes anyone's
+// controlling terminal (Linux's tty_open: noctty for TTYAUX 1).
+lib::Expected<fs::File*> open_aux(const fs::Path& path, fs::Inode* inode, uint32_t flags, uint32_t minor) {
+    if (minor == 0) {
+        Tty* own = controlling_tty();
+        if (!own) return lib::Error::make(lib::Errno::kENXIO, "no controlling terminal");
+        return open_terminal(*own, path, inode, flags, false);
+    }
+    if (!g_serial) return lib::Error::make(lib::Errno::kENXIO, "no console terminal");
+    return open_terminal(*g_serial, path, inode, flags, false);
 }
 
 }  // namespace
@@ -79,8 +99,11 @@ void init() {
     static Tty serial("ttyS0", g_serial_driver);
     g_serial_driver.attach(serial);
     g_serial = &serial;
-    // ttyS0 (4, 64); /dev/console (5, 1) and /dev/tty (5, 0) are the serial
-    // terminal too until tty1 and controlling terminals arrive.
+    register_tty(serial);
+    set_job_control(process_job_control());
+    proc::set_session_end_handler(end_session);
+    // ttyS0 (4, 64); /dev/console (5, 1) is the serial terminal too until
+    // tty1 arrives; /dev/tty (5, 0) the caller's controlling terminal.
     struct Node {
         const char* name;
         uint32_t mode, major, minor;
@@ -89,7 +112,7 @@ void init() {
                  {"tty", uapi::kS_IFCHR | 0666, 5, 0}};
     if (auto r = fs::register_character_device(4, 64, 1, open_serial); !r)
         klog::warn("tty: ttyS0: {}", r.error().message);
-    if (auto r = fs::register_character_device(5, 0, 2, open_serial); !r)
+    if (auto r = fs::register_character_device(5, 0, 2, open_aux); !r)
         klog::warn("tty: console: {}", r.error().message);
     for (const Node& node : nodes)
         if (auto made = fs::make_device_node(node.name, node.mode, node.major, node.minor); !made)

@@ -138,7 +138,8 @@ constexpr unsigned long kTCGETS2 = ioctl_encoding::make(ioctl_encoding::kRead, 0
 constexpr int kN_TTY = 0;
 
 // The signals a terminal raises, by Linux's x86_64 numbers.
-constexpr int kSIGHUP = 1, kSIGINT = 2, kSIGQUIT = 3, kSIGTSTP = 20, kSIGTTIN = 21, kSIGTTOU = 22, kSIGWINCH = 28;
+constexpr int kSIGHUP = 1, kSIGINT = 2, kSIGQUIT = 3, kSIGCONT = 18, kSIGTSTP = 20, kSIGTTIN = 21, kSIGTTOU = 22,
+              kSIGWINCH = 28;
 
 // The settings a new terminal starts with: Linux's tty_std_termios
 // (drivers/tty/tty_io.c) — cooked mode with echo, ^C ^\ ^Z signals, CR read

@@ -41,6 +41,36 @@ private:
 }  // namespace
 
 void set_job_control(const JobControl& hooks) { g_job_control = hooks; }
+const JobControl& job_control() { return g_job_control; }
+
+namespace {
+
+constexpr size_t kMaxTtys = 8;
+Tty* g_ttys[kMaxTtys];
+size_t g_tty_count = 0;
+
+int32_t caller_session() { return g_job_control.current_session ? g_job_control.current_session() : 1; }
+int32_t caller_pgrp() { return g_job_control.current_pgrp ? g_job_control.current_pgrp() : 1; }
+bool caller_leads_session() { return g_job_control.is_session_leader ? g_job_control.is_session_leader() : true; }
+bool caller_privileged() { return g_job_control.privileged ? g_job_control.privileged() : true; }
+
+}  // namespace
+
+void register_tty(Tty& tty) {
+    if (g_tty_count < kMaxTtys) g_ttys[g_tty_count++] = &tty;
+}
+
+Tty* controlling_tty() {
+    int32_t sid = caller_session();
+    if (sid <= 0) return nullptr;
+    for (size_t i = 0; i < g_tty_count; ++i)
+        if (g_ttys[i]->session() == sid) return g_ttys[i];
+    return nullptr;
+}
+
+void end_session(int32_t sid) {
+    for (size_t i = 0; i < g_tty_count; ++i) g_ttys[i]->end_session(sid);
+}
 
 Tty::Tty(const char* name, Driver& driver) : name_(name), driver_(driver), discipline_(standard_termios()) {
     window_.ws_row = 24;
@@ -85,13 +115,106 @@ void Tty::output_room() {
     poll_.notify(uapi::kPOLLOUT);
 }
 
-lib::Expected<void> Tty::open() {
+lib::Expected<void> Tty::open(uint32_t flags, bool may_control) {
     fs::MutexGuard guard(open_mutex_);
     if (!opened_) {
         TRY(driver_.open());
         opened_ = true;
     }
+    // Linux's tty_open: a session leader without a controlling terminal
+    // takes this one if no session has it (and the open may read: write
+    // access alone must not give the powers of a controlling terminal).
+    uint32_t mode = flags & uapi::kO_ACCMODE;
+    bool reads = mode == uapi::kO_RDONLY || mode == uapi::kO_RDWR;
+    if (may_control && !(flags & uapi::kO_NOCTTY) && reads && caller_leads_session() && !controlling_tty()) {
+        int32_t none = 0;
+        if (__atomic_compare_exchange_n(&session_, &none, caller_session(), false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            __atomic_store_n(&pgrp_, caller_pgrp(), __ATOMIC_RELAXED);
+    }
     return {};
+}
+
+bool Tty::is_callers_controlling_tty() const {
+    int32_t sid = session();
+    return sid != 0 && sid == caller_session();
+}
+
+lib::Expected<void> Tty::check_background(int signal) {
+    if (!is_callers_controlling_tty()) return {};
+    int32_t foreground = foreground_group();
+    int32_t own = caller_pgrp();
+    if (foreground == 0 || foreground == own) return {};
+    if (g_job_control.ignores && g_job_control.ignores(signal)) {
+        // An ignored SIGTTOU lets the change or write happen; an ignored
+        // SIGTTIN makes the read fail.
+        if (signal == kSIGTTIN) return tty_fail(lib::Errno::kEIO, "background read with SIGTTIN ignored");
+        return {};
+    }
+    // (Linux answers EIO here for an orphaned process group; orphans are
+    // not computed yet, docs/signals.md.)
+    if (g_job_control.signal_group_now) g_job_control.signal_group_now(own, signal);
+    return tty_fail(lib::Errno::kERESTARTSYS, "background process group");
+}
+
+void Tty::end_session(int32_t sid) {
+    if (sid <= 0) return;
+    int32_t expected = sid;
+    if (!__atomic_compare_exchange_n(&session_, &expected, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return;
+    int32_t foreground = __atomic_exchange_n(&pgrp_, 0, __ATOMIC_ACQ_REL);
+    // Linux's __tty_hangup for an exiting session leader: SIGHUP to the
+    // foreground group (the session's other processes lose the terminal).
+    if (foreground > 0 && g_job_control.signal_group_now) g_job_control.signal_group_now(foreground, kSIGHUP);
+}
+
+lib::Expected<int64_t> Tty::set_controlling(uint32_t file_flags, uint64_t argument) {
+    // Linux's tiocsctty, in its order.
+    int32_t sid = caller_session();
+    bool leader = caller_leads_session();
+    if (leader && session() == sid) return 0;
+    if (!leader || controlling_tty()) return tty_fail(lib::Errno::kEPERM, "not a session leader without a terminal");
+    if (session() != 0 && !(argument == 1 && caller_privileged()))
+        return tty_fail(lib::Errno::kEPERM, "the controlling terminal of another session");
+    uint32_t mode = file_flags & uapi::kO_ACCMODE;
+    if (mode != uapi::kO_RDONLY && mode != uapi::kO_RDWR && !caller_privileged())
+        return tty_fail(lib::Errno::kEPERM, "not open for reading");
+    __atomic_store_n(&session_, sid, __ATOMIC_RELAXED);
+    __atomic_store_n(&pgrp_, caller_pgrp(), __ATOMIC_RELAXED);
+    return 0;
+}
+
+lib::Expected<int64_t> Tty::give_up_controlling() {
+    if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
+    // Linux's no_tty: only a session leader's giving up changes the
+    // terminal (SIGHUP and SIGCONT to the foreground group); another
+    // process only forgets its terminal, which a session-wide lookup
+    // cannot express (docs/tty.md).
+    if (!caller_leads_session()) return 0;
+    int32_t foreground = __atomic_exchange_n(&pgrp_, 0, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&session_, 0, __ATOMIC_RELAXED);
+    if (foreground > 0 && g_job_control.signal_group_now) {
+        g_job_control.signal_group_now(foreground, kSIGHUP);
+        g_job_control.signal_group_now(foreground, kSIGCONT);
+    }
+    return 0;
+}
+
+lib::Expected<int64_t> Tty::set_foreground(uint64_t argument) {
+    // Linux's tiocspgrp, in its order.
+    if (auto checked = check_background(kSIGTTOU); !checked) {
+        if (checked.error().code == lib::Errno::kEIO) return tty_fail(lib::Errno::kENOTTY, "orphaned background group");
+        return checked.error();
+    }
+    int32_t g;
+    TRY(fs::get_user(&g, argument, sizeof g));
+    if (g < 0) return tty_fail(lib::Errno::kEINVAL, "negative process group");
+    if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
+    if (g_job_control.group_session) {
+        int32_t group_sid = g_job_control.group_session(g);
+        if (group_sid == 0) return tty_fail(lib::Errno::kESRCH, "no such process group");
+        if (group_sid != session()) return tty_fail(lib::Errno::kEPERM, "a process group of another session");
+    }
+    __atomic_store_n(&pgrp_, g, __ATOMIC_RELAXED);
+    return 0;
 }
 
 bool Tty::input_changed_since(uint64_t seen) {
@@ -103,6 +226,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
     // One request over a kernel buffer (a canonical read returns one line;
     // the discipline holds at most 4096 bytes), copied out at the end.
     uint8_t bounce[LineDiscipline::kBufferSize];
+    TRY(check_background(kSIGTTIN));  // n_tty_read's job_control
     size_t want = buffer.remaining() < sizeof bounce ? buffer.remaining() : sizeof bounce;
     if (want == 0) return size_t(0);
     ReadRequest request(lib::Span<uint8_t>(bounce, want));
@@ -141,6 +265,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
 }
 
 lib::Expected<size_t> Tty::write(fs::IoBuffer& buffer, bool nonblocking) {
+    if (termios().c_lflag & kTOSTOP) TRY(check_background(kSIGTTOU));
     size_t total = 0;
     uint8_t chunk[256];
     while (buffer.remaining()) {
@@ -212,7 +337,19 @@ WinSize Tty::window_size() {
     return window_;
 }
 
-lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument) {
+lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t file_flags) {
+    // What changes the terminal is for the foreground (tty_ioctl and
+    // n_tty_ioctl_helper: tty_check_change).
+    switch (command) {
+    case kTCSETS:
+    case kTCSETSW:
+    case kTCSETSF:
+    case kTCFLSH:
+    case kTCXONC:
+    case kTCSBRK:
+    case kTCSBRKP: TRY(check_background(kSIGTTOU)); break;
+    default: break;
+    }
     switch (command) {
     case kTCGETS: {
         Termios t = termios();
@@ -258,33 +395,21 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument) {
         return 0;
     }
     case kTIOCGPGRP: {
+        if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
         int32_t g = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);
         TRY(fs::put_user(argument, &g, sizeof g));
         return 0;
     }
-    case kTIOCSPGRP: {
-        int32_t g;
-        TRY(fs::get_user(&g, argument, sizeof g));
-        if (g < 0) return tty_fail(lib::Errno::kEINVAL, "negative process group");
-        __atomic_store_n(&pgrp_, g, __ATOMIC_RELAXED);
-        return 0;
-    }
+    case kTIOCSPGRP: return set_foreground(argument);
     case kTIOCGSID: {
+        if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
         int32_t s = __atomic_load_n(&session_, __ATOMIC_RELAXED);
         if (s == 0) return tty_fail(lib::Errno::kENOTTY, "no session on this terminal");
         TRY(fs::put_user(argument, &s, sizeof s));
         return 0;
     }
-    case kTIOCSCTTY: {
-        // The caller's session takes the terminal, its group the foreground.
-        int32_t sid = g_job_control.current_session ? g_job_control.current_session() : 1;
-        int32_t pgrp = g_job_control.current_pgrp ? g_job_control.current_pgrp() : 1;
-        __atomic_store_n(&session_, sid, __ATOMIC_RELAXED);
-        __atomic_store_n(&pgrp_, pgrp, __ATOMIC_RELAXED);
-        return 0;
-    }
-    case kTIOCNOTTY:
-        return 0;
+    case kTIOCSCTTY: return set_controlling(file_flags, argument);
+    case kTIOCNOTTY: return give_up_controlling();
     case kFIONREAD: {
         int32_t n;
         {

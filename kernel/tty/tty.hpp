@@ -37,18 +37,33 @@ protected:
     ~Driver() = default;
 };
 
-// The process layer's part in job control (set by the syscall layer; with
-// none, no signal is sent and every process counts as foreground).
+// The process layer's part in job control (docs/tty.md "Controlling
+// terminals"). tty::init() installs the real ones (job_control.cpp, over
+// kernel/proc); tests may put their own. A hook left empty means: no
+// signal is sent, every process counts as a session leader in the
+// foreground of session 1.
 struct JobControl {
     // The caller's process group and session.
     int32_t (*current_pgrp)() = nullptr;
     int32_t (*current_session)() = nullptr;
     bool (*is_session_leader)() = nullptr;
-    // A signal to every process of a group (from any context, interrupt
-    // handlers included).
+    // The caller may do what needs CAP_SYS_ADMIN (TIOCSCTTY's steal).
+    bool (*privileged)() = nullptr;
+    // A signal to every process of a group, from any context (interrupt
+    // handlers included): it may be sent a little later, from a thread.
     void (*signal_group)(int32_t pgrp, int signal) = nullptr;
+    // The same, sent before it returns (thread context: the background
+    // checks, whose caller must find the signal pending).
+    void (*signal_group_now)(int32_t pgrp, int signal) = nullptr;
+    // The caller blocks `signal` or has it set to SIG_IGN.
+    bool (*ignores)(int signal) = nullptr;
+    // The session of a live process group (0: no such group).
+    int32_t (*group_session)(int32_t pgrp) = nullptr;
 };
 void set_job_control(const JobControl& hooks);
+const JobControl& job_control();
+// The hooks over kernel/proc (job_control.cpp).
+JobControl process_job_control();
 
 class Tty {
 public:
@@ -60,11 +75,17 @@ public:
     void output_room();
 
     // ---- File side (thread context).
-    lib::Expected<void> open();
+    // An open of the device: the driver's first open, then (unless
+    // O_NOCTTY is in `flags` or the node may not become one, as
+    // /dev/console) the terminal becomes the controlling terminal of a
+    // calling session leader that has none, if no session has it and the
+    // open allows reading (Linux's tty_open).
+    lib::Expected<void> open(uint32_t flags = 0, bool may_control = false);
     lib::Expected<size_t> read(fs::IoBuffer& buffer, bool nonblocking);
     lib::Expected<size_t> write(fs::IoBuffer& buffer, bool nonblocking);
     uint32_t poll(fs::PollTable* table);
-    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument);
+    // `file_flags`: the open file's (TIOCSCTTY needs it open for reading).
+    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument, uint32_t file_flags = uapi::kO_RDWR);
 
     // Waits (at most until `deadline_ns`) for queued output to be sent: the
     // last close of a description, so that a program's last lines are out
@@ -73,6 +94,13 @@ public:
 
     Termios termios();
     WinSize window_size();
+    // The session whose controlling terminal this is (0: none) and its
+    // foreground process group.
+    int32_t session() const { return __atomic_load_n(&session_, __ATOMIC_RELAXED); }
+    int32_t foreground_group() const { return __atomic_load_n(&pgrp_, __ATOMIC_RELAXED); }
+    // Session `sid`'s leader ended: if this is its controlling terminal,
+    // the foreground group gets SIGHUP and the terminal is free again.
+    void end_session(int32_t sid);
     // For in-kernel tests (their pointers are not user memory, so they
     // cannot go through ioctl).
     void set_termios_for_test(const Termios& settings);
@@ -80,6 +108,16 @@ public:
 
 private:
     void deliver_signal(int signal);
+    bool is_callers_controlling_tty() const;
+    // Linux's __tty_check_change: a caller in a background group of the
+    // session that controls this terminal gets `signal` (SIGTTIN for a
+    // read, SIGTTOU for a write under TOSTOP or a settings change) and
+    // ERESTARTSYS, or EIO where it would not act on it.
+    lib::Expected<void> check_background(int signal);
+    // TIOCSCTTY, TIOCNOTTY, TIOCSPGRP.
+    lib::Expected<int64_t> set_controlling(uint32_t flags, uint64_t argument);
+    lib::Expected<int64_t> give_up_controlling();
+    lib::Expected<int64_t> set_foreground(uint64_t argument);
     bool input_changed_since(uint64_t seen);
 
     const char* name_;
@@ -101,7 +139,9 @@ class TtyFile final : public fs::File {
 public:
     TtyFile(const fs::Path& path, fs::Inode* inode, uint32_t flags, Tty& tty) : File(path, inode, flags), tty_(tty) {}
     uint32_t poll(fs::PollTable* table) override { return tty_.poll(table); }
-    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument) override { return tty_.ioctl(command, argument); }
+    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument) override {
+        return tty_.ioctl(command, argument, flags());
+    }
     lib::Expected<int64_t> seek(int64_t, int) override { return fs::fail(lib::Errno::kESPIPE, "a terminal"); }
 
 protected:
@@ -117,9 +157,20 @@ private:
 };
 
 // The terminals at boot: ttyS0 (COM1, interrupt-driven once opened),
-// /dev/console and /dev/tty (the serial terminal for now), and their nodes
-// in /dev. After fs::init.
+// /dev/console (the serial terminal; never a controlling terminal, as in
+// Linux), /dev/tty (the caller's controlling terminal, ENXIO without one),
+// their nodes in /dev, and the job-control hooks. After fs::init and
+// proc::init.
 void init();
 Tty* serial_tty();
+
+// Every terminal, for the controlling-terminal lookup (a session's is the
+// one whose session() it is).
+void register_tty(Tty& tty);
+// The calling process's controlling terminal, or nullptr.
+Tty* controlling_tty();
+// A session leader ended (proc's session-end handler): each terminal it
+// controlled lets go.
+void end_session(int32_t sid);
 
 }  // namespace tty

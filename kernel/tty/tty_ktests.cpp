@@ -53,6 +53,7 @@ KTEST(tty, serial_typing) {
     KEXPECT_EQ(c, 'x');
 
     t->set_termios_for_test(tty::standard_termios());
+    tty::JobControl previous = tty::job_control();
     tty::JobControl hooks;
     hooks.signal_group = [](int32_t group, int signal) {
         g_signalled_group = group;
@@ -65,7 +66,7 @@ KTEST(tty, serial_typing) {
     KEXPECT(lib::StringView(line, n) == "def\n");
     KEXPECT_EQ(g_signalled_group, 42);
     KEXPECT_EQ(g_signal, tty::kSIGINT);
-    tty::set_job_control({});
+    tty::set_job_control(previous);
 }
 
 }  // namespace

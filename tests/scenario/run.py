@@ -56,13 +56,15 @@ def prepare_esp(scenario, build_dir, work_dir, loader_binary=None):
     if loader_binary:
         shutil.copyfile(loader_binary, os.path.join(esp, "EFI", "BOOT", "BOOTX64.EFI"))
     conf = scenario.get("conf")
-    if conf is None:
+    if conf is True:
+        pass  # the build's own boot/limine.conf, as make run boots it
+    elif conf is None:
         conf = default_conf(scenario.get("cmdline", ""), scenario.get("modules", ()),
                             resolution=scenario.get("resolution", "1280x800"))
     conf_path = os.path.join(esp, "boot", "limine.conf")
     if conf is False:
         os.remove(conf_path)
-    else:
+    elif conf is not True:
         with open(conf_path, "w") as f:
             f.write(conf)
     for path, built in scenario.get("build_files", {}).items():
@@ -125,7 +127,9 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
     keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
-    serial = [(re.compile(pattern, re.M), data) for pattern, data in scenario.get("serial", ())]
+    # (cue, bytes) or (cue, bytes, seconds to wait after the cue before typing)
+    serial = [(re.compile(step[0], re.M), step[1], step[2] if len(step) > 2 else 0)
+              for step in scenario.get("serial", ())]
     screen = scenario.get("screen")
     # Every boot gets a monitor socket (connected to only when keys or a
     # screen ask for it, or to say where the CPUs are when a boot hangs).
@@ -158,7 +162,8 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
                 with open(log_path, "rb") as f:
                     text = f.read().decode(errors="replace")
                 while serial and serial[0][0].search(text):
-                    data = serial.pop(0)[1]
+                    _, data, pause = serial.pop(0)
+                    time.sleep(pause)
                     for byte in data if isinstance(data, bytes) else data.encode():
                         process.stdin.write(bytes([byte]))
                         process.stdin.flush()

@@ -6,7 +6,8 @@ per name (cmake/scenario_tests.cmake).
 Keys of a scenario:
   name        CTest name (scenario.<name>)
   cmdline     kernel command line (default conf); or
-  conf        the whole limine.conf text (False: no limine.conf at all)
+  conf        the whole limine.conf text (False: no limine.conf at all; True:
+              the build's own boot/limine.conf, as make run boots it)
   modules     [(path on the ESP, module_cmdline)] added to the default conf
   resolution  `resolution:` of the default conf (default 1280x800; None: none)
   files       {path on the ESP: content} written into the ESP
@@ -21,8 +22,9 @@ Keys of a scenario:
   reject      regexes it must not contain
   keys        [(regex, [QEMU key names])]: once regex is in the serial log,
               type the keys through the QEMU monitor (sendkey)
-  serial      [(regex, bytes)]: once regex is in the serial log, type the
-              bytes into the serial port (QEMU's stdin), one by one
+  serial      [(regex, bytes[, seconds])]: once regex is in the serial log
+              (and `seconds` later, if given), type the bytes into the serial
+              port (QEMU's stdin), one by one
   timeout     seconds
   our_loader  True: the scenario checks our loader's own messages or choices,
               so it is skipped when the ESP boots through another loader
@@ -669,6 +671,53 @@ BUSYBOX_SCENARIOS = [
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
 
+# The interactive shell as `make run` gives it (docs/busybox.md): the build's
+# own limine.conf (no init=, so /sbin/init: busybox init reads
+# /etc/inittab and starts `-/bin/sh` on ttyS0), typed into through the
+# serial port. Each step waits for output only the step before can have
+# made (the typed text is echoed too, so a cue never matches what was
+# typed). The non-interactive commands' output is also compared with the
+# same busybox's on the host (SHELL_SCRIPT_ON_HOST).
+SHELL_PROMPT = r"root@cxxkernel \[cxxkernel\] ~ # "  # ash shows HOME (/root) as ~
+SHELL_COMMANDS = [
+    "echo hello | tr a-z A-Z",
+    "cd /etc && pwd",
+    "cat <<EOF\nline one\nx=$((6*7))\nEOF",
+    'echo "sub=$(echo abc | tr a-c x-z)"',
+]
+
+
+def shell_matches_host(text, build_dir):
+    """Each line the host's busybox sh prints for SHELL_COMMANDS is a line of our serial log."""
+    binary = os.path.join(build_dir, BUSYBOX_BUILT)
+    host = subprocess.run([binary, "sh"], input="\n".join(SHELL_COMMANDS) + "\n", capture_output=True, text=True,
+                          cwd="/", env={"HOME": "/", "PATH": "/usr/bin:/bin"}, timeout=60)
+    ours = set(line.rstrip("\r") for line in text.replace("\r\n", "\n").split("\n"))
+    missing = [line for line in host.stdout.splitlines() if line not in ours]
+    return [f"the host busybox printed {line!r}, our shell did not" for line in missing]
+
+
+SHELL_SCENARIOS = [
+    dict(name="busybox_serial_shell", conf=True, smp=2, exit="poweroff", timeout=150, check=shell_matches_host,
+         serial=[(SHELL_PROMPT, SHELL_COMMANDS[0] + "\r"),
+                 (r"^HELLO\r?$", SHELL_COMMANDS[1] + "\r"),
+                 (r"^/etc\r?$", SHELL_COMMANDS[2].replace("\n", "\r") + "\r"),
+                 (r"^x=42\r?$", SHELL_COMMANDS[3] + "\r"),
+                 (r"^sub=xyz\r?$", "sleep 5 &\r"),
+                 (r"sleep 5 &\r?\n[^\n]*\] /etc # ", "jobs\r"),  # the next prompt (ash prints no "[1] pid")
+                 (r"^\[1\]\+\s+Running\s+sleep 5", "sleep 100\r"),
+                 # Ctrl-C once sleep runs in the foreground (ash forks it at
+                 # once; 3 s is ample even on a busy host): SIGINT to its
+                 # process group, and ash reports 128 + 2.
+                 (r"sleep 100\r?$", "\x03", 3),
+                 (r"\^C", "echo $?\r"),
+                 (r"^130\r?$", "poweroff\r")],
+         expect=[r"init: starting /sbin/init as pid 1", r"^HELLO\r?$", r"^/etc\r?$", r"^line one\r?$",
+                 r"^x=42\r?$", r"^sub=xyz\r?$", r"^\[1\]\+\s+Running\s+sleep 5", r"^130\r?$",
+                 r"reboot: power off \(asked by", r"acpi: power off"],
+         reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
+]
+
 SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
@@ -884,4 +933,4 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS \
     + USER_SCENARIOS \
-    + BUSYBOX_SCENARIOS
+    + BUSYBOX_SCENARIOS + SHELL_SCENARIOS
