@@ -40,6 +40,14 @@ else()
   message(WARNING "gdb not found: the make debug check is left out (apt-get install gdb)")
 endif()
 
+# `make run` ends at busybox's prompt on the terminal, Ctrl-C reaches the
+# shell's job, and `poweroff` ends QEMU with status 0 (driven through a
+# pseudo-terminal, as typed by a person).
+add_test(NAME debug.make_run_reaches_the_shell
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/scenario/make_run_shell.py --source ${PROJECT_SOURCE_DIR}
+          --image ${CMAKE_BINARY_DIR}/disk.img --log ${CMAKE_BINARY_DIR}/scenario-logs/make_run_shell.log)
+set_tests_properties(debug.make_run_reaches_the_shell PROPERTIES LABELS scenario TIMEOUT 300)
+
 # `make screenshot` works and the framebuffer console drew the boot log.
 add_test(NAME debug.screenshot_shows_the_console
   COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/qemu.py screenshot --smp 1 --mem 256M

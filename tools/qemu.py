@@ -30,8 +30,11 @@ EXIT_FAIL = (0x11 << 1) | 1  # 35: the kernel wrote 0x11 (test failed / panic)
 
 
 def qemu_command(image, vars_file, smp=2, mem="512M", kvm=False, display=False,
-                 cpu="max", machine="q35", monitor=None, gdb=False, extra=()):
-    """Returns the argument list for one boot of `image`."""
+                 cpu="max", machine="q35", monitor=None, gdb=False, extra=(), interactive=False):
+    """Returns the argument list for one boot of `image`. `interactive`
+    (make run): the serial port on the terminal with Ctrl-C going to the
+    guest's shell, and QEMU's monitor multiplexed there (Ctrl-A x quits,
+    Ctrl-A c switches to the monitor and back)."""
     for path in (OVMF_CODE, OVMF_VARS):
         if not os.path.exists(path):
             sys.exit(f"qemu.py: {path} is missing: apt-get install ovmf")
@@ -51,7 +54,8 @@ def qemu_command(image, vars_file, smp=2, mem="512M", kvm=False, display=False,
         # No network card: OVMF would otherwise try PXE before the disk.
         "-nic", "none",
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
-        "-serial", "stdio",
+    ] + (["-chardev", "stdio,id=console,mux=on,signal=off", "-serial", "chardev:console",
+          "-mon", "chardev=console,mode=readline"] if interactive else ["-serial", "stdio"]) + [
         "-no-reboot",
     ]
     if not display:
@@ -198,7 +202,8 @@ def main():
         vars_file = fresh_vars(tmp)
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if args.action == "run":
-            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, display=has_display)
+            cmd = qemu_command(args.image, vars_file, args.smp, args.mem, args.kvm, display=has_display,
+                               interactive=True)
             print(" ".join(cmd), file=sys.stderr)
             code = subprocess.call(cmd)
             # The kernel's success exit (0x10) is QEMU status 33: report it as success.
