@@ -716,6 +716,17 @@ SHELL_SCENARIOS = [
                  r"^x=42\r?$", r"^sub=xyz\r?$", r"^\[1\]\+\s+Running\s+sleep 5", r"^130\r?$",
                  r"reboot: power off \(asked by", r"acpi: power off"],
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
+    # The shell's end and the keyboard's three fingers: `exit` ends the
+    # session (its terminal is free again) and init respawns a shell, which
+    # gets ttyS0 as its controlling terminal again (job control on); then
+    # Ctrl+Alt+Delete on the PS/2 keyboard reaches init as SIGINT (it asked
+    # for that with reboot(CAD_OFF)), init runs its ctrlaltdel line
+    # (/sbin/reboot) and the machine resets (-no-reboot: QEMU exits).
+    dict(name="busybox_respawn_and_ctrl_alt_del", conf=True, exit="reset", timeout=150,
+         serial=[(SHELL_PROMPT, "exit\r")],
+         keys=[(r"(?s)exit\r?\n.*" + SHELL_PROMPT, ["ctrl-alt-delete"])],
+         expect=[r"(?s)exit\r?\n.*" + SHELL_PROMPT, r"reboot: restarting \(asked by", r"Requesting system reboot"],
+         reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
 ]
 
 SCENARIOS = [
