@@ -137,6 +137,8 @@ namespace {
     if (cmdline.value_or("bench", "") == lib::StringView("smp")) smp::run_benchmarks();
     if (cmdline.value_or("bench", "") == lib::StringView("sched")) sched::run_benchmarks();
 
+    proc::choose_init(cmdline);
+
     // For tools/measure_boot.py: the TSC at kernel entry and now.
     klog::print("timing: entry_tsc={} ready_tsc={}\n", boot::entry_state().tsc, arch::rdtsc());
     klog::print("kernel: ready\n");

@@ -726,6 +726,15 @@ uapi::Statfs statfs(const Path& path) {
     return s;
 }
 
+uapi::Statfs statfs(const File& file) {
+    if (file.path().inode()) return statfs(file.path());
+    // A file of no mount (a pipe, an eventfd): its internal file system's
+    // (fstatfs on a pipe reports PIPEFS_MAGIC).
+    uapi::Statfs s = file.inode()->file_system().statfs();
+    s.f_flags = uapi::kST_VALID;
+    return s;
+}
+
 lib::Expected<void> mount(const Context& context, FileSystem& fs, const Path& start, lib::StringView path,
                           uint32_t flags) {
     if (!context.credentials.privileged()) return fail(lib::Errno::kEPERM, "mount needs CAP_SYS_ADMIN");

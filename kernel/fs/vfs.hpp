@@ -114,6 +114,9 @@ lib::Expected<size_t> path_name(const Path& root, const Path& path, char* buffer
 
 // statfs(2) of the file system holding `path`.
 uapi::Statfs statfs(const Path& path);
+// fstatfs(2) of an open file (a pipe or eventfd has no path: its inode's
+// file system).
+uapi::Statfs statfs(const File& file);
 
 // mount(2) of a new file system over a directory (ENOTDIR, EBUSY when it is
 // already a mount root used so); umount2(2) of the mount rooted at `path`

@@ -1,9 +1,10 @@
 // PID 1 (init.hpp).
 #include "kernel/proc/init.hpp"
 
-#include "kernel/acpi/acpi.hpp"
 #include "kernel/abi/linux_fs.hpp"
+#include "kernel/acpi/acpi.hpp"
 #include "kernel/console/log.hpp"
+#include "kernel/fs/vfs.hpp"
 #include "kernel/proc/console_device.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/program.hpp"
@@ -39,13 +40,40 @@ WaitStatusText describe_wait_status(int status) {
     return out;
 }
 
+void choose_init(const lib::CommandLine& cmdline) {
+    lib::StringView chosen = cmdline.value_or("init", "");
+    if (chosen.empty()) chosen = cmdline.value_or("rdinit", "");
+    if (chosen.empty()) {
+        // Linux's defaults: the first that exists (a symbolic link, as
+        // busybox's /sbin/init, is followed).
+        auto context = fs::root_context();
+        for (const char* candidate : kDefaultInits) {
+            if (context && fs::lookup(*context, context->root, candidate, fs::kFollow)) {
+                chosen = candidate;
+                break;
+            }
+        }
+        if (chosen.empty()) {
+            // Unlike Linux's "No working init found" panic: a boot without
+            // the initramfs (most scenarios) stays up and echoes the keyboard.
+            klog::info("init: no init= and no /sbin/init, /etc/init, /bin/init or /bin/sh: no user space");
+            g_init_path[0] = '\0';
+            return;
+        }
+    }
+    size_t n = chosen.size() < sizeof g_init_path - 1 ? chosen.size() : sizeof g_init_path - 1;
+    __builtin_memcpy(g_init_path, chosen.data(), n);
+    g_init_path[n] = '\0';
+}
+
 void run_init(const lib::CommandLine& cmdline) {
-    lib::StringView named = cmdline.value_or("init", "");
-    if (named.empty()) named = cmdline.value_or("rdinit", "");
+    if (g_init_path[0] == '\0') return;
+    lib::StringView path(g_init_path);
 
     // argv[0] is the path; the words after "--" follow, unchanged.
     lib::StringView argv[kMaxInitArguments + 1];
-    size_t argc = 1;
+    size_t argc = 0;
+    argv[argc++] = path;
     bool after_dashes = false;
     cmdline.for_each([&](lib::StringView key, lib::StringView value) {
         if (!after_dashes) {
@@ -59,45 +87,14 @@ void run_init(const lib::CommandLine& cmdline) {
     // Linux's default environment for init (init/main.c: envp_init).
     lib::StringView envp[] = {"HOME=/", "TERM=linux"};
 
-    // init= names one program; without it the first of Linux's defaults
-    // that exists runs. None there (a boot without the initramfs, as most
-    // scenarios are) is not fatal here, unlike Linux's "No working init
-    // found" panic: the kernel stays up and echoes the keyboard.
-    lib::StringView path;
-    Process* process = nullptr;
-    auto spawn = [&](lib::StringView candidate) {
-        path = candidate;
-        argv[0] = path;
-        return spawn_module(path, lib::Span<const lib::StringView>(argv, argc),
-                            lib::Span<const lib::StringView>(envp, 2), nullptr);
-    };
-    if (!named.empty()) {
-        auto spawned = spawn(named);
-        if (!spawned) {
-            klog::error("init: cannot start {}: {} ({})", named, spawned.error().message,
-                        lib::errno_name(spawned.error().code));
-            return;
-        }
-        process = *spawned;
-    } else {
-        for (const char* candidate : kDefaultInits) {
-            auto spawned = spawn(candidate);
-            if (spawned) {
-                process = *spawned;
-                break;
-            }
-            if (spawned.error().code != lib::Errno::kENOENT)
-                klog::warn("init: {} exists but cannot run: {} ({})", candidate, spawned.error().message,
-                           lib::errno_name(spawned.error().code));
-        }
-        if (!process) {
-            klog::info("init: no init= and no /sbin/init, /etc/init, /bin/init or /bin/sh: no user space");
-            return;
-        }
+    auto spawned = spawn_module(path, lib::Span<const lib::StringView>(argv, argc),
+                                lib::Span<const lib::StringView>(envp, 2), nullptr);
+    if (!spawned) {
+        klog::error("init: cannot start {}: {} ({})", path, spawned.error().message,
+                    lib::errno_name(spawned.error().code));
+        return;
     }
-    size_t n = path.size() < sizeof g_init_path - 1 ? path.size() : sizeof g_init_path - 1;
-    __builtin_memcpy(g_init_path, path.data(), n);
-    g_init_path[n] = '\0';
+    Process* process = *spawned;
     // Descriptors 0, 1, 2: /dev/console, as Linux opens it for init.
     if (fs::FdTable* files = process->files) {
         ensure_console_device();

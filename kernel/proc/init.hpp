@@ -10,8 +10,12 @@
 
 namespace proc {
 
-// Starts PID 1 if the command line names one or a default exists (its own thread; this
-// returns at once). When it ends the kernel reports how and powers off.
+// Which program PID 1 will be: init=/rdinit=, else the first default that
+// exists in the VFS, else none (said in the log). Before `kernel: ready`,
+// so that line is not cut into what is typed after it.
+void choose_init(const lib::CommandLine& cmdline);
+// Starts the chosen PID 1 (its own thread; this returns at once). When it
+// ends the kernel reports how and powers off.
 void run_init(const lib::CommandLine& cmdline);
 
 // "exited with status N" / "killed by signal N" for a wait status.

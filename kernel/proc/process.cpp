@@ -361,10 +361,6 @@ void discard_process(Process* process) {
     {
         ksync::Guard guard(g_table_lock);
         process->state = ProcessState::kZombie;
-        // A process that never ran gives its number back when it was the
-        // last handed out: PID 1 stays 1 when the kernel tries several
-        // default inits in turn (Linux execs them all in pid 1 itself).
-        if (g_last_pid == process->pid) g_last_pid = process->pid - 1;
     }
     if (process->space) {
         vm::AddressSpace::destroy(process->space);

@@ -576,7 +576,7 @@ lib::Expected<int64_t> sys_statfs(uint64_t path_address, UserPtr<uapi::Statfs> o
 }
 lib::Expected<int64_t> sys_fstatfs(int fd, UserPtr<uapi::Statfs> out) {
     fs::FileRef file = TRY(files().get(fd, true));
-    TRY(copy_out(out, fs::statfs(file->path())));
+    TRY(copy_out(out, fs::statfs(*file)));
     return 0;
 }
 

@@ -711,9 +711,20 @@ SHELL_SCENARIOS = [
                  # process group, and ash reports 128 + 2.
                  (r"sleep 100\r?$", "\x03", 3),
                  (r"\^C", "echo $?\r"),
-                 (r"^130\r?$", "poweroff\r")],
+                 # Ctrl-Z stops cat (SIGTSTP to its group, ash sees it
+                 # stopped through wait4's WUNTRACED), fg gives it the
+                 # terminal back and continues it; ^D at a line's start ends
+                 # its input.
+                 (r"^130\r?$", "cat\r"),
+                 (r"\] /etc # \S*cat\r?$", "\x1a", 3),
+                 (r"\^Z\[\d\]\+\s+Stopped\s+cat", "fg\r"),  # job 1 or 2 (sleep 5 may still be listed)
+                 (r"# \S*fg\r?\ncat\r?$", "resumed\r", 2),
+                 (r"^resumed\r?\nresumed\r?$", "\x04"),
+                 (r"^resumed\r?\nresumed\r?\n.*\] /etc # ", "echo rc=$?\r"),
+                 (r"^rc=0\r?$", "poweroff\r")],
          expect=[r"init: starting /sbin/init as pid 1", r"^HELLO\r?$", r"^/etc\r?$", r"^line one\r?$",
                  r"^x=42\r?$", r"^sub=xyz\r?$", r"^\[1\]\+\s+Running\s+sleep 5", r"^130\r?$",
+                 r"\^Z\[\d\]\+\s+Stopped\s+cat", r"^resumed\r?\nresumed\r?$", r"^rc=0\r?$",
                  r"reboot: power off \(asked by", r"acpi: power off"],
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
     # The shell's end and the keyboard's three fingers: `exit` ends the
