@@ -17,7 +17,6 @@
 #include "kernel/sched/sched.hpp"
 #include "kernel/sched/work_queue.hpp"
 #include "kernel/smp/smp.hpp"
-#include "kernel/sync/spinlock.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
@@ -235,46 +234,15 @@ void fill(char (&field)[uapi::kUtsLength], const char* text) {
     for (; i < uapi::kUtsLength; ++i) field[i] = '\0';
 }
 
-// The host and NIS domain names (sethostname(2), setdomainname(2)): the
-// machine's, under one lock. Linux starts with "(none)" for both; the node
-// name starts as "cxxkernel" here, which /etc/hostname sets again.
-ksync::Spinlock g_names_lock;
-char g_node_name[uapi::kUtsLength] = "cxxkernel";
-char g_domain_name[uapi::kUtsLength] = "(none)";
-
-void copy_name(char (&to)[uapi::kUtsLength], const char (&from)[uapi::kUtsLength]) {
-    ksync::Guard guard(g_names_lock);
-    __builtin_memcpy(to, from, uapi::kUtsLength);
-}
-
-// sethostname/setdomainname (kernel/sys.c): EPERM without CAP_SYS_ADMIN,
-// EINVAL for a length outside [0, 64], EFAULT; the name becomes exactly
-// the `length` bytes given, NUL-padded.
-lib::Expected<int64_t> set_name(char (&name)[uapi::kUtsLength], uint64_t text, int64_t length) {
-    if (process().credentials.euid != 0) return error(Errno::kEPERM, "needs CAP_SYS_ADMIN");
-    if (length < 0 || length > int64_t(uapi::kUtsLength - 1)) return error(Errno::kEINVAL, "name length");
-    char buffer[uapi::kUtsLength] = {};
-    TRY(copy_in_bytes(buffer, text, size_t(length)));
-    ksync::Guard guard(g_names_lock);
-    __builtin_memcpy(name, buffer, uapi::kUtsLength);
-    return 0;
-}
-lib::Expected<int64_t> sys_sethostname(uint64_t text, int length) {
-    return set_name(g_node_name, text, length);
-}
-lib::Expected<int64_t> sys_setdomainname(uint64_t text, int length) {
-    return set_name(g_domain_name, text, length);
-}
-
 lib::Expected<int64_t> sys_uname(UserPtr<uapi::Utsname> buffer) {
     uapi::Utsname name;
     fill(name.sysname, "Linux");
-    copy_name(name.nodename, g_node_name);
+    fill(name.nodename, "cxxkernel");
     // The Linux version whose ABI this follows (docs/vm.md: Linux 6.1).
     fill(name.release, "6.1.0-cxxkernel");
     fill(name.version, "#1 SMP cxxkernel");
     fill(name.machine, "x86_64");
-    copy_name(name.domainname, g_domain_name);
+    fill(name.domainname, "(none)");
     TRY(copy_out(buffer, name));
     return 0;
 }
@@ -572,8 +540,6 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_set_robust_list] = &call<&sys_set_robust_list>;
     table[uapi::kNR_arch_prctl] = &call<&sys_arch_prctl>;
     table[uapi::kNR_uname] = &call<&sys_uname>;
-    table[uapi::kNR_sethostname] = &call<&sys_sethostname>;
-    table[uapi::kNR_setdomainname] = &call<&sys_setdomainname>;
     table[uapi::kNR_umask] = &call<&sys_umask>;
     table[uapi::kNR_personality] = &call<&sys_personality>;
     table[uapi::kNR_prctl] = &call<&sys_prctl>;
