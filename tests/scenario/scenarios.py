@@ -721,10 +721,18 @@ SHELL_SCENARIOS = [
                  (r"# \S*fg\r?\ncat\r?$", "resumed\r", 2),
                  (r"^resumed\r?\nresumed\r?$", "\x04"),
                  (r"^resumed\r?\nresumed\r?\n.*\] /etc # ", "echo rc=$?\r"),
-                 (r"^rc=0\r?$", "poweroff\r")],
+                 # A background job that reads the terminal is stopped by
+                 # SIGTTIN; fg brings it to the foreground, where it reads.
+                 (r"^rc=0\r?$", "cat &\r"),
+                 (r"cat &\r?\n[^\n]*\] /etc # ", "jobs\r", 2),
+                 (r"Stopped \(tty input\)\s+cat", "fg\r"),
+                 (r"Stopped \(tty input\)\s+cat.*\n.*fg\r?\ncat\r?$", "again\r", 2),
+                 (r"^again\r?\nagain\r?$", "\x04"),
+                 (r"^again\r?\nagain\r?\n.*\] /etc # ", "poweroff\r")],
          expect=[r"init: starting /sbin/init as pid 1", r"^HELLO\r?$", r"^/etc\r?$", r"^line one\r?$",
                  r"^x=42\r?$", r"^sub=xyz\r?$", r"^\[1\]\+\s+Running\s+sleep 5", r"^130\r?$",
                  r"\^Z\[\d\]\+\s+Stopped\s+cat", r"^resumed\r?\nresumed\r?$", r"^rc=0\r?$",
+                 r"Stopped \(tty input\)\s+cat", r"^again\r?\nagain\r?$",
                  r"reboot: power off \(asked by", r"acpi: power off"],
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
     # The shell's end and the keyboard's three fingers: `exit` ends the
