@@ -464,8 +464,9 @@ lib::Expected<uapi::Stat> stat(const Context& context, const Path& start, lib::S
     return found.inode()->stat();
 }
 
-uapi::Statx statx_of(const Path& path, uint32_t mask) {
-    uapi::Stat s = path.inode()->stat();
+namespace {
+
+uapi::Statx statx_from(const uapi::Stat& s, uint64_t mount_id) {
     uapi::Statx x{};
     x.stx_mask = uapi::kSTATX_BASIC_STATS | uapi::kSTATX_MNT_ID;
     x.stx_blksize = uint32_t(s.st_blksize);
@@ -483,9 +484,21 @@ uapi::Statx statx_of(const Path& path, uint32_t mask) {
     x.stx_rdev_minor = uapi::dev_minor(s.st_rdev);
     x.stx_dev_major = uapi::dev_major(s.st_dev);
     x.stx_dev_minor = uapi::dev_minor(s.st_dev);
-    x.stx_mnt_id = path.mount() ? path.mount()->id() : 0;
-    (void)mask;
+    x.stx_mnt_id = mount_id;
     return x;
+}
+
+}  // namespace
+
+uapi::Statx statx_of(const Path& path, uint32_t mask) {
+    (void)mask;
+    return statx_from(path.inode()->stat(), path.mount() ? path.mount()->id() : 0);
+}
+
+uapi::Statx statx_of(File& file, uint32_t mask) {
+    // A pipe or an eventfd has no path: its own stat, on no mount.
+    if (!file.path().inode()) return statx_from(file.stat(), 0);
+    return statx_of(file.path(), mask);
 }
 
 lib::Expected<uapi::Statx> statx(const Context& context, const Path& start, lib::StringView path, uint32_t flags,

@@ -74,6 +74,7 @@ lib::Expected<uapi::Stat> stat(const Context& context, const Path& start, lib::S
 lib::Expected<uapi::Statx> statx(const Context& context, const Path& start, lib::StringView path, uint32_t flags,
                                  uint32_t mask);
 uapi::Statx statx_of(const Path& path, uint32_t mask);
+uapi::Statx statx_of(File& file, uint32_t mask);
 
 // access(2)/faccessat2: `mode` R_OK|W_OK|X_OK or F_OK; flags
 // AT_SYMLINK_NOFOLLOW, AT_EACCESS, AT_EMPTY_PATH.

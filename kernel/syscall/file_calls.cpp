@@ -64,6 +64,8 @@ private:
 lib::Expected<fs::Path> start_of(int dirfd) {
     if (dirfd == uapi::kAT_FDCWD) return context().cwd;
     fs::FileRef file = TRY(files().get(dirfd, true));
+    // A pipe or an eventfd has no path to walk from (Linux: ENOTDIR).
+    if (!file->path().inode()) return error(Errno::kENOTDIR, "the descriptor is not a directory");
     return file->path();
 }
 
@@ -76,7 +78,13 @@ struct Place {
 lib::Expected<Place> place_of(int dirfd, UserPath& buffer, uint64_t address, bool allow_empty = false) {
     lib::StringView path = TRY(buffer.copy(address, allow_empty));
     if (!path.empty() && path[0] == '/') return Place{context().cwd, path};
-    return Place{TRY(start_of(dirfd)), path};
+    auto start = start_of(dirfd);
+    if (!start && start.error().code == Errno::kENOTDIR && path.empty())
+        // An empty path of a pipe or an eventfd names nothing these calls
+        // can act on here (Linux acts on the pipe's inode; its readlinkat
+        // says ENOENT too).
+        return error(Errno::kENOENT, "the descriptor has no path");
+    return Place{TRY(lib::move(start)), path};
 }
 
 // ---- data
@@ -352,7 +360,7 @@ lib::Expected<int64_t> sys_statx(int dirfd, uint64_t path_address, uint32_t flag
     uapi::Statx st;
     if (path.empty() && dirfd != uapi::kAT_FDCWD) {
         fs::FileRef file = TRY(files().get(dirfd, true));
-        st = fs::statx_of(file->path(), mask);
+        st = fs::statx_of(*file, mask);
     } else {
         fs::Path start = (!path.empty() && path[0] == '/') ? context().cwd : TRY(start_of(dirfd));
         st = TRY(fs::statx(context(), start, path, flags & (uapi::kAT_SYMLINK_NOFOLLOW | uapi::kAT_EMPTY_PATH), mask));
