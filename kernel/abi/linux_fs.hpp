@@ -311,6 +311,13 @@ inline constexpr int64_t kST_NODEV = 0x4;
 inline constexpr int64_t kST_NOEXEC = 0x8;
 inline constexpr int64_t kST_VALID = 0x20;
 inline constexpr int64_t kST_RELATIME = 0x1000;
+// mount(2) flags (linux/mount.h) and umount2(2) flags.
+inline constexpr uint64_t kMS_RDONLY = 0x1, kMS_NOSUID = 0x2, kMS_NODEV = 0x4, kMS_NOEXEC = 0x8;
+inline constexpr uint64_t kMS_REMOUNT = 0x20, kMS_BIND = 0x1000, kMS_MOVE = 0x2000, kMS_REC = 0x4000;
+inline constexpr uint64_t kMS_SILENT = 0x8000, kMS_UNBINDABLE = 1u << 17, kMS_PRIVATE = 1u << 18;
+inline constexpr uint64_t kMS_SLAVE = 1u << 19, kMS_SHARED = 1u << 20;
+inline constexpr uint64_t kMS_MGC_MASK = 0xffff0000, kMS_MGC_VAL = 0xC0ED0000;
+inline constexpr uint32_t kMNT_FORCE = 1, kMNT_DETACH = 2, kMNT_EXPIRE = 4, kUMOUNT_NOFOLLOW = 8;
 
 // ---- poll(2) (asm-generic/poll.h) and epoll(7) (linux/eventpoll.h)
 inline constexpr uint32_t kPOLLIN = 0x0001;

@@ -176,6 +176,20 @@ uint32_t FdTable::count() const {
     return n;
 }
 
+lib::Expected<FdTable::Description> FdTable::describe(int fd) const {
+    ksync::Guard guard(lock_);
+    if (fd < 0 || uint32_t(fd) >= capacity_ || !slots_[fd].file) return fail(lib::Errno::kEBADF, "bad descriptor");
+    const File* file = slots_[fd].file;
+    return Description{file->path(), file->inode()->ino(), file->inode()->mode(), file->flags()};
+}
+
+int FdTable::next_open(int fd) const {
+    ksync::Guard guard(lock_);
+    for (uint32_t i = fd < 0 ? 0 : uint32_t(fd); i < capacity_; ++i)
+        if (slots_[i].file) return int(i);
+    return -1;
+}
+
 uint32_t FdTable::end() const {
     ksync::Guard guard(lock_);
     uint32_t e = 0;

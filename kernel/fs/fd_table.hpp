@@ -61,6 +61,20 @@ public:
     uint32_t count() const;
     uint32_t end() const;
 
+    // What /proc/<pid>/fd/N shows, taken without a reference on the file
+    // (whose last release could sleep: a tty's drain): where it was opened
+    // (an empty Path for pipes and anonymous files), and its inode's number
+    // and mode. EBADF when `fd` is not open.
+    struct Description {
+        Path path;
+        uint64_t ino = 0;
+        uint32_t mode = 0;
+        uint32_t flags = 0;  // the description's (F_GETFL)
+    };
+    lib::Expected<Description> describe(int fd) const;
+    // The lowest open descriptor >= `fd`, or -1.
+    int next_open(int fd) const;
+
 private:
     FdTable() = default;
     ~FdTable();

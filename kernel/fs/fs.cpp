@@ -6,6 +6,7 @@
 #include "kernel/debug/panic.hpp"
 #include "kernel/fs/device.hpp"
 #include "kernel/fs/initramfs.hpp"
+#include "kernel/fs/procfs.hpp"
 #include "kernel/fs/tmpfs.hpp"
 #include "kernel/time/time.hpp"
 #include "kernel/vm/kernel_services.hpp"
@@ -17,6 +18,16 @@ namespace {
 bool g_ready = false;
 BootReport g_report;
 Path g_dev;
+FileSystem* g_devtmpfs = nullptr;
+FileSystem* g_proc = nullptr;
+
+// The types mount(2) makes, in /proc/filesystems's order and layout.
+constexpr const char* kFileSystemTypes[] = {"tmpfs", "devtmpfs", "proc"};
+
+lib::Expected<void> filesystems_text(int32_t, procfs::Text& out) {
+    for (const char* type : kFileSystemTypes) out.format("nodev\t{}\n", type);
+    return {};
+}
 
 // CLOCK_REALTIME as the loader told it at boot, advanced by the monotonic
 // clock (there is no settimeofday yet).
@@ -45,6 +56,18 @@ lib::Expected<void> make_device_node(lib::StringView name, uint32_t mode, uint32
     Context context = TRY(root_context());
     context.umask = 0;
     return make_node(context, g_dev, name, mode, uapi::make_dev(major, minor));
+}
+
+lib::Expected<FileSystem*> make_file_system(lib::StringView type) {
+    // devtmpfs and proc are one instance each, wherever they are mounted
+    // (a second devtmpfs mount shows the same device nodes, as on Linux).
+    if (type == "devtmpfs" && g_devtmpfs) return g_devtmpfs;
+    if (type == "proc" && g_proc) return g_proc;
+    if (type == "tmpfs") {
+        Tmpfs* made = TRY(Tmpfs::make(*vm::kernel_services().frames, "tmpfs", 01777));
+        return static_cast<FileSystem*>(made);
+    }
+    return fail(lib::Errno::kENODEV, "unknown file system type");
 }
 
 void init() {
@@ -81,6 +104,7 @@ void init() {
         klog::warn("fs: cannot make /dev: {}", made.error().message);
     auto devtmpfs = Tmpfs::make(frames, "devtmpfs", 0755);
     if (!devtmpfs) PANIC("fs: no devtmpfs: {}", devtmpfs.error().message);
+    g_devtmpfs = *devtmpfs;
     if (auto mounted = mount(context, **devtmpfs, context.root, "dev", kMountNoSuid); !mounted) {
         klog::warn("fs: cannot mount devtmpfs on /dev: {}", mounted.error().message);
     } else {
@@ -92,8 +116,22 @@ void init() {
     for (const DeviceNode& node : kMemoryDeviceNodes)
         if (auto made = make_device_node(node.name, node.mode, node.major, node.minor); !made)
             klog::warn("fs: /dev/{}: {}", node.name, made.error().message);
+    // /proc (docs/fs.md "/proc"): kernel/fs's own files; the process layer
+    // adds the rest when it starts.
+    procfs::add_file(procfs::Place::kRoot, "mounts", 0444, procfs::mounts_text);
+    procfs::add_file(procfs::Place::kRoot, "filesystems", 0444, filesystems_text);
+    if (auto made = make_directory(context, context.root, "proc", 0555); !made && made.error().code != lib::Errno::kEEXIST)
+        klog::warn("fs: cannot make /proc: {}", made.error().message);
+    if (auto proc = procfs::make(); !proc) {
+        klog::warn("fs: no /proc: {}", proc.error().message);
+    } else {
+        g_proc = *proc;
+        if (auto mounted = mount(context, *g_proc, context.root, "proc", kMountNoSuid | kMountNoDev | kMountNoExec);
+            !mounted)
+            klog::warn("fs: cannot mount /proc: {}", mounted.error().message);
+    }
     g_ready = true;
-    klog::info("fs: root tmpfs with {} initramfs archive(s), devtmpfs on /dev", g_report.archives);
+    klog::info("fs: root tmpfs with {} initramfs archive(s), devtmpfs on /dev, proc on /proc", g_report.archives);
 }
 
 }  // namespace fs

@@ -16,6 +16,10 @@ bool ready();
 // A device node in /dev (devtmpfs), e.g. make_device_node("ttyS0", S_IFCHR | 0620, 4, 64).
 lib::Expected<void> make_device_node(lib::StringView name, uint32_t mode, uint32_t major, uint32_t minor);
 
+// A file system of type `type` for mount(2): a new tmpfs, or the one
+// devtmpfs and the one proc. ENODEV for other types.
+lib::Expected<FileSystem*> make_file_system(lib::StringView type);
+
 struct BootReport {
     size_t archives = 0;
     size_t entries = 0;

@@ -15,6 +15,7 @@ set(FS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/tmpfs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/walk.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vfs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/procfs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fd_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/initramfs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/poll.cpp

@@ -128,6 +128,21 @@ public:
     // device nodes, FIFOs). `path` is how it was reached.
     virtual lib::Expected<File*> open(const class Path& path, uint32_t flags);
 
+    // ---- Synthetic file systems (procfs, docs/fs.md "/proc").
+    // A directory whose entries are made when asked for (Linux's
+    // inode_operations::lookup for a directory not in the dcache): `name`
+    // in it as a new dentry that is not linked into the tree (the caller's
+    // reference; it goes when the last Path on it goes), or nullptr for
+    // "no such entry". Under the namespace lock: nothing that sleeps.
+    virtual Dentry* lookup(Dentry& directory, lib::StringView name) {
+        (void)directory, (void)name;
+        return nullptr;
+    }
+    // A "magic" symlink (/proc/<pid>/exe, cwd, fd/N): following it goes to
+    // this place directly rather than through its text (Linux's
+    // nd_jump_link); nullptr for an ordinary symlink.
+    virtual const class Path* jump_target() const { return nullptr; }
+
 protected:
     Inode(FileSystem& fs, uint32_t mode);
     virtual ~Inode();

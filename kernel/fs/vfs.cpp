@@ -3,6 +3,7 @@
 // happens after it is let go (the Path holds what was found).
 #include "kernel/fs/vfs.hpp"
 
+#include "kernel/fs/procfs.hpp"
 #include "kernel/fs/walk.hpp"
 #include "lib/memory.hpp"
 
@@ -17,6 +18,9 @@ constexpr int64_t kDirectoryEntrySize = 20;  // shmem's BOGO_DIRENT_SIZE
 using Lock = ksync::Guard<NamespaceLock>;
 
 bool is_directory(const Path& p) { return p.inode() && p.inode()->is_directory(); }
+
+// The name of `path` from `root` into the end of `buffer` (below, with getcwd).
+bool build_name(const Path& root, const Path& path, char* buffer, size_t size, size_t& start, bool& reachable);
 
 bool owner_or_privileged(const Context& context, Inode& inode) {
     return context.credentials.privileged() || context.credentials.uid == inode.attributes().uid;
@@ -37,7 +41,7 @@ lib::Expected<Last> prepare_create(Walker& walker, Path& dir, const Path& start,
     if (path.empty()) return fail(lib::Errno::kENOENT, "empty path");
     Last last = TRY(walker.parent(dir, start, path));
     if (last.type != LastType::kNormal) return fail(lib::Errno::kEEXIST, "name exists");
-    if (dir.dentry()->child(last.name)) return fail(lib::Errno::kEEXIST, "name exists");
+    if (Walker::named(dir, last.name)) return fail(lib::Errno::kEEXIST, "name exists");
     if (last.trailing_slash && !want_directory) return fail(lib::Errno::kENOENT, "trailing slash on a new non-directory");
     return last;
 }
@@ -449,6 +453,23 @@ lib::Expected<size_t> read_link(const Context& context, const Path& start, lib::
     Path link = TRY(walker.resolve(start, path, kEmptyPath));
     if (!link.inode()->is_symlink())
         return fail(path.empty() ? lib::Errno::kENOENT : lib::Errno::kEINVAL, "not a symlink");
+    if (const Path* jump = link.inode()->jump_target()) {
+        // A magic link (procfs) reads as the name of where it goes, seen
+        // from the reader's root (Linux's d_path), " (deleted)" after an
+        // unlinked file's.
+        char scratch[uapi::kPATH_MAX];
+        size_t start;
+        bool reachable;
+        if (!build_name(context.root, *jump, scratch, sizeof scratch, start, reachable))
+            return fail(lib::Errno::kENAMETOOLONG, "name too long");
+        lib::StringView name(scratch + start, sizeof scratch - start);
+        lib::StringView suffix = jump->dentry()->unlinked() ? " (deleted)" : "";
+        size_t n = name.size() < size ? name.size() : size;
+        lib::copy_bytes(buffer, name.data(), n);
+        size_t m = suffix.size() < size - n ? suffix.size() : size - n;
+        lib::copy_bytes(buffer + n, suffix.data(), m);
+        return n + m;
+    }
     lib::StringView target = link.inode()->link_target();
     size_t n = target.size() < size ? target.size() : size;
     lib::copy_bytes(buffer, target.data(), n);
@@ -730,6 +751,26 @@ lib::Expected<size_t> path_name(const Path& root, const Path& path, char* buffer
     lib::copy_bytes(buffer, name.data(), name.size());
     lib::copy_bytes(buffer + name.size(), suffix.data(), suffix.size());
     return length;
+}
+
+lib::Expected<void> procfs::mounts_text(int32_t, procfs::Text& out) {
+    // proc(5) /proc/mounts: "source point type options 0 0", oldest first;
+    // the source is the file system's type name (mount(2)'s source is not
+    // kept).
+    Lock lock(namespace_lock());
+    char scratch[uapi::kPATH_MAX];
+    for (Mount* m = Mount::first(); m; m = Mount::next(*m)) {
+        size_t start;
+        bool reachable;
+        Path point = m->parent() ? Path(m->parent(), m->mount_point()) : Path(m, m->root());
+        if (!build_name(Path(), point, scratch, sizeof scratch, start, reachable)) continue;
+        uint32_t flags = m->flags();
+        out.format("{} {} {} {}{}{}{},relatime 0 0\n", m->file_system().type_name(),
+                   lib::StringView(scratch + start, sizeof scratch - start), m->file_system().type_name(),
+                   (flags & kMountReadOnly) ? "ro" : "rw", (flags & kMountNoSuid) ? ",nosuid" : "",
+                   (flags & kMountNoDev) ? ",nodev" : "", (flags & kMountNoExec) ? ",noexec" : "");
+    }
+    return {};
 }
 
 uapi::Statfs statfs(const Path& path) {

@@ -31,11 +31,21 @@ lib::Expected<void> Walker::step(Path& at, lib::StringView name) {
         dotdot(at);
         return {};
     }
-    Dentry* c = at.dentry()->child(name);
-    if (!c) return fail(lib::Errno::kENOENT, "no such file or directory");
-    at = Path(at.mount(), c);
+    Path found = named(at, name);
+    if (!found) return fail(lib::Errno::kENOENT, "no such file or directory");
+    at = lib::move(found);
     cross_mounts(at);
     return {};
+}
+
+Path Walker::named(const Path& dir, lib::StringView name) {
+    if (Dentry* c = dir.dentry()->child(name)) return Path(dir.mount(), c);
+    // A synthetic directory (procfs) makes the entry when asked.
+    Dentry* made = dir.inode()->lookup(*dir.dentry(), name);
+    if (!made) return Path();
+    Path found(dir.mount(), made);
+    made->release();  // the Path holds it now
+    return found;
 }
 
 lib::Expected<Last> Walker::parent(Path& dir, const Path& start, lib::StringView path) {
@@ -80,15 +90,19 @@ lib::Expected<Path> Walker::child(const Path& dir, const Last& last) {
     case LastType::kDotDot: dotdot(at); return at;
     case LastType::kNormal: break;
     }
-    Dentry* c = dir.dentry()->child(last.name);
-    if (!c) return Path();
-    at = Path(dir.mount(), c);
+    at = named(dir, last.name);
+    if (!at) return at;
     cross_mounts(at);
     return at;
 }
 
 lib::Expected<void> Walker::follow(Path& at, const Path& dir) {
     TRY(count_link());
+    if (const Path* jump = at.inode()->jump_target()) {
+        Path target = *jump;
+        at = lib::move(target);
+        return {};
+    }
     lib::StringView target = at.inode()->link_target();
     if (target.empty()) return fail(lib::Errno::kENOENT, "empty symlink");
     Path base = dir;

@@ -33,6 +33,9 @@ public:
         if (++links_ > uapi::kMAXSYMLINKS) return fail(lib::Errno::kELOOP, "too many levels of symbolic links");
         return {};
     }
+    // `name` in `dir`: its dentry in the tree, or the one a synthetic
+    // directory makes (Inode::lookup); an empty Path when there is none.
+    static Path named(const Path& dir, lib::StringView name);
     // Whole resolution.
     lib::Expected<Path> resolve(const Path& start, lib::StringView path, uint32_t flags);
     // After child(): follows a last symlink if asked (or a trailing slash
@@ -42,6 +45,7 @@ public:
 private:
     lib::Expected<void> step(Path& at, lib::StringView name);
     void dotdot(Path& at);
+
     static void cross_mounts(Path& at);
 
     const Context& context_;

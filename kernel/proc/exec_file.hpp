@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/fs/node.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "lib/expected.hpp"
 #include "lib/string_view.hpp"
@@ -23,6 +24,8 @@ public:
     // ExecFiles::close's part for files it made (a VFS file frees itself;
     // a module stays).
     virtual void release() {}
+    // Where the VFS found it (/proc/<pid>/exe); empty for a module.
+    virtual fs::Path file_path() const { return {}; }
 
 protected:
     ~ExecFile() = default;

@@ -123,6 +123,10 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
         child->personality = self.personality;
         __builtin_memcpy(child->name, self.name, kNameLength);
         __builtin_memcpy(child->exe, self.exe, sizeof child->exe);
+        {
+            ksync::Guard guard(table_lock());
+            child->exe_path = self.exe_path;
+        }
         child->pgid = self.pgid;
         child->sid = self.sid;
     }

@@ -1,6 +1,7 @@
 // Processes: the table, task threads, user-mode entry and exit, the switch
 // hook and the user trap handler (docs/proc.md).
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/procfs_files.hpp"
 
 #include "kernel/abi/linux_proc.hpp"
 #include "kernel/abi/linux_signal.hpp"
@@ -37,6 +38,7 @@ constexpr size_t kThreadStackSize = 16 * 1024;
 ksync::Spinlock g_table_lock;
 Process* g_table = nullptr;  // every process, linked through next_in_table
 size_t g_count = 0;
+uint64_t g_created = 0;      // processes made since boot (/proc/stat)
 int32_t g_last_pid = 0;
 void (*g_init_exit_handler)(Process&, int) = nullptr;
 void (*g_session_end_handler)(int32_t) = nullptr;
@@ -275,6 +277,7 @@ void init() {
     sched::set_switch_hook(switch_hook);
     init_vdso();
     init_signals();
+    init_procfs();
 }
 
 ksync::Spinlock& table_lock() {
@@ -309,6 +312,7 @@ lib::Expected<Process*> create_process(Process* parent) {
         }
         process->pid = pid;
         process->main_task.tid = pid;
+        __atomic_fetch_add(&g_created, 1, __ATOMIC_RELAXED);
         init_process_signals(*process);
         process->parent = parent;
         if (parent) {
@@ -320,6 +324,8 @@ lib::Expected<Process*> create_process(Process* parent) {
             process->personality = parent->personality;
             __builtin_memcpy(process->name, parent->name, kNameLength);
             __builtin_memcpy(process->exe, parent->exe, sizeof process->exe);
+            process->exe_path = parent->exe_path;
+            process->fs = parent->fs;
             process->next_sibling = parent->first_child;
             parent->first_child = process;
         } else {
@@ -336,14 +342,16 @@ lib::Expected<Process*> create_process(Process* parent) {
     // first process the namespace's root and an empty table.
     lib::Expected<void> files_ready = {};
     if (parent) {
-        process->fs = parent->fs;
         if (parent->files) {
             auto copied = parent->files->copy();
             if (copied) process->files = *copied;
             else files_ready = copied.error();
         }
     } else if (fs::ready()) {
-        if (auto context = fs::root_context()) process->fs = *context;
+        if (auto context = fs::root_context()) {
+            ksync::Guard guard(g_table_lock);
+            process->fs = *context;
+        }
         auto table = fs::FdTable::make();
         if (table) process->files = *table;
         else files_ready = table.error();
@@ -358,19 +366,19 @@ lib::Expected<Process*> create_process(Process* parent) {
 }
 
 void discard_process(Process* process) {
+    fs::FdTable* table;
+    vm::AddressSpace* space;
     {
         ksync::Guard guard(g_table_lock);
         process->state = ProcessState::kZombie;
-    }
-    if (process->space) {
-        vm::AddressSpace::destroy(process->space);
+        table = process->files;
+        process->files = nullptr;
+        space = process->space;
         process->space = nullptr;
     }
+    if (space) vm::AddressSpace::destroy(space);
     if (process->main_task.initial_extended_state) vm::free_bytes(process->main_task.initial_extended_state);
-    if (process->files) {
-        process->files->release();
-        process->files = nullptr;
-    }
+    if (table) table->release();
     reap(process);
 }
 
@@ -383,7 +391,10 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
         // other task shares it: one task per process), and its FPU starts
         // in the reset state.
         arch::cli();
-        process.space = space;
+        {
+            ksync::Guard guard(g_table_lock);  // /proc reads it under the lock
+            process.space = space;
+        }
         vm::switch_address_space(space);
         if (uint8_t* area = sched::current()->extended_state()) {
             sched::reset_extended_state(area);
@@ -393,6 +404,7 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
         arch::wrmsr(arch::msr::kKernelGsBase, 0);
         arch::sti();
     } else {
+        ksync::Guard guard(g_table_lock);
         process.space = space;
     }
     if (old) vm::AddressSpace::destroy(old);
@@ -475,12 +487,17 @@ namespace {
     if (last) {
         stop_real_timer(*process);
         // Descriptors close at exit (a pipe's other end then sees EOF).
-        if (fs::FdTable* table = process->files) {
+        // The pointers go under the table lock: /proc reads them under it.
+        fs::FdTable* table;
+        vm::AddressSpace* space;
+        {
+            ksync::Guard guard(g_table_lock);
+            table = process->files;
             process->files = nullptr;
-            table->release();
+            space = process->space;
+            process->space = nullptr;
         }
-        vm::AddressSpace* space = process->space;
-        process->space = nullptr;
+        if (table) table->release();
         if (space) vm::AddressSpace::destroy(space);
         // A session leader's end takes the session's controlling terminal
         // away (Linux's do_exit: disassociate_ctty after exit_files).
@@ -613,9 +630,19 @@ int32_t session_of_group(int32_t pgid) {
 
 Process* find_process(int32_t pid) {
     ksync::Guard guard(g_table_lock);
+    return find_process_locked(pid);
+}
+
+Process* find_process_locked(int32_t pid) {
     for (Process* p = g_table; p; p = p->next_in_table)
         if (p->pid == pid) return p;
     return nullptr;
+}
+
+uint64_t processes_created() { return __atomic_load_n(&g_created, __ATOMIC_RELAXED); }
+int32_t last_pid() {
+    ksync::Guard guard(g_table_lock);
+    return g_last_pid;
 }
 
 void for_each_process(void (*visit)(Process& process, void* argument), void* argument) {

@@ -101,6 +101,11 @@ public:
     uint32_t personality = 0;
     char name[kNameLength] = {};  // comm: the program's base name, prctl(PR_SET_NAME)
     char exe[256] = {};           // the program's path as exec opened it (/proc/self/exe)
+    // The program's file in the VFS (/proc/<pid>/exe; empty for a program
+    // from a Limine module). Changed under the table lock, as `fs`'s cwd
+    // and root and the `files` and `space` pointers are (procfs reads them
+    // under it).
+    fs::Path exe_path;
 
     vm::AddressSpace* space = nullptr;
     fs::Context fs;                 // root, cwd, umask, credentials for the VFS
@@ -239,6 +244,13 @@ int32_t session_of_group(int32_t pgid);
 
 // The process with `pid`, or nullptr.
 Process* find_process(int32_t pid);
+// The same with the table lock held by the caller (the process stays
+// valid while it is held).
+Process* find_process_locked(int32_t pid);
+// Processes made since boot (fork, clone, vfork: /proc/stat's "processes").
+uint64_t processes_created();
+// The last pid handed out (/proc/loadavg).
+int32_t last_pid();
 // Calls `visit` for every process (zombies included) with the table lock
 // held: `visit` may take a process's signal_lock, nothing that sleeps.
 void for_each_process(void (*visit)(Process& process, void* argument), void* argument);

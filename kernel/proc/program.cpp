@@ -52,6 +52,11 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
                                                                        : sizeof process.exe - 1;
         __builtin_memcpy(process.exe, parameters.filename.data(), n);
         process.exe[n] = '\0';
+        fs::Path path = program.file_path();
+        {
+            ksync::Guard guard(table_lock());  // /proc reads it under the lock
+            lib::swap(process.exe_path, path);
+        }
     }
     start_program(process, image.space, image.entry, image.stack_pointer);
     return {};
@@ -70,6 +75,7 @@ public:
     }
     vm::FileMapping mapping() override { return file_->mapping(); }
     void release() override { vm::destroy(this); }
+    fs::Path file_path() const override { return file_->path(); }
 
 private:
     fs::FileRef file_;

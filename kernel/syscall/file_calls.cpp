@@ -8,6 +8,7 @@
 #include "kernel/abi/linux_syscalls.hpp"
 #include "kernel/fs/fd_table.hpp"
 #include "kernel/fs/file.hpp"
+#include "kernel/fs/fs.hpp"
 #include "kernel/fs/io_buffer.hpp"
 #include "kernel/fs/user_copy.hpp"
 #include "kernel/fs/vfs.hpp"
@@ -555,23 +556,38 @@ lib::Expected<int64_t> sys_getcwd(uint64_t out, uint64_t size) {
     return int64_t(length);
 }
 
+// chdir, fchdir and chroot change a copy of the process's view, which
+// replaces the cwd and root under the table lock: /proc/<pid>/cwd and root
+// are read under it by other processes.
+void set_view(fs::Context& view) {
+    ksync::Guard guard(proc::table_lock());
+    lib::swap(context().cwd, view.cwd);
+    lib::swap(context().root, view.root);
+}
+
 lib::Expected<int64_t> sys_chdir(uint64_t path_address) {
     UserPath buffer;
     Place place = TRY(place_of(uapi::kAT_FDCWD, buffer, path_address));
-    TRY(fs::change_directory(context(), place.start, place.path));
+    fs::Context view = context();
+    TRY(fs::change_directory(view, place.start, place.path));
+    set_view(view);
     return 0;
 }
 
 lib::Expected<int64_t> sys_fchdir(int fd) {
     fs::FileRef file = TRY(files().get(fd, true));
-    TRY(fs::change_directory(context(), file->path()));
+    fs::Context view = context();
+    TRY(fs::change_directory(view, file->path()));
+    set_view(view);
     return 0;
 }
 
 lib::Expected<int64_t> sys_chroot(uint64_t path_address) {
     UserPath buffer;
     Place place = TRY(place_of(uapi::kAT_FDCWD, buffer, path_address));
-    TRY(fs::change_root(context(), place.start, place.path));
+    fs::Context view = context();
+    TRY(fs::change_root(view, place.start, place.path));
+    set_view(view);
     return 0;
 }
 
@@ -585,6 +601,45 @@ lib::Expected<int64_t> sys_statfs(uint64_t path_address, UserPtr<uapi::Statfs> o
 lib::Expected<int64_t> sys_fstatfs(int fd, UserPtr<uapi::Statfs> out) {
     fs::FileRef file = TRY(files().get(fd, true));
     TRY(copy_out(out, fs::statfs(*file)));
+    return 0;
+}
+
+// mount(2): new tmpfs, devtmpfs and proc mounts (fs/namespace.c's
+// path_mount for a new mount). A remount and propagation changes are
+// accepted and change nothing; bind and move mounts are not here (EINVAL).
+lib::Expected<int64_t> sys_mount(uint64_t source_address, uint64_t target_address, uint64_t type_address,
+                                 uint64_t flags, uint64_t data_address) {
+    (void)source_address, (void)data_address;
+    // The magic number old programs put in the top half (MS_MGC_VAL).
+    if ((flags & uapi::kMS_MGC_MASK) == uapi::kMS_MGC_VAL) flags &= ~uapi::kMS_MGC_MASK;
+    UserPath type_buffer;
+    lib::StringView type;
+    if (type_address) type = TRY(type_buffer.copy(type_address, true));
+    UserPath buffer;
+    Place place = TRY(place_of(uapi::kAT_FDCWD, buffer, target_address));
+    if (!context().credentials.privileged()) return error(Errno::kEPERM, "mount needs CAP_SYS_ADMIN");
+    fs::Path target = TRY(fs::lookup(context(), place.start, place.path, fs::kFollow));
+    if (flags & uapi::kMS_REMOUNT) {
+        if (target.dentry() != target.mount()->root()) return error(Errno::kEINVAL, "remount of a non-mount point");
+        return 0;
+    }
+    if (flags & (uapi::kMS_SHARED | uapi::kMS_PRIVATE | uapi::kMS_SLAVE | uapi::kMS_UNBINDABLE)) return 0;
+    if (flags & (uapi::kMS_BIND | uapi::kMS_MOVE)) return error(Errno::kEINVAL, "bind and move mounts are not here");
+    if (!type_address) return error(Errno::kEINVAL, "no file system type");
+    fs::FileSystem* made = TRY(fs::make_file_system(type));
+    uint32_t mount_flags = uint32_t(flags & (uapi::kMS_RDONLY | uapi::kMS_NOSUID | uapi::kMS_NODEV | uapi::kMS_NOEXEC));
+    TRY(fs::mount(context(), *made, place.start, place.path, mount_flags));
+    return 0;
+}
+
+lib::Expected<int64_t> sys_umount2(uint64_t target_address, uint32_t flags) {
+    if (flags & ~(uapi::kMNT_FORCE | uapi::kMNT_DETACH | uapi::kMNT_EXPIRE | uapi::kUMOUNT_NOFOLLOW))
+        return error(Errno::kEINVAL, "unknown umount2 flags");
+    if ((flags & uapi::kMNT_EXPIRE) && (flags & (uapi::kMNT_FORCE | uapi::kMNT_DETACH)))
+        return error(Errno::kEINVAL, "MNT_EXPIRE with MNT_FORCE or MNT_DETACH");
+    UserPath buffer;
+    Place place = TRY(place_of(uapi::kAT_FDCWD, buffer, target_address));
+    TRY(fs::unmount(context(), place.start, place.path));
     return 0;
 }
 
@@ -655,6 +710,8 @@ void add_file_calls(Entry* table) {
     table[uapi::kNR_chroot] = &call<&sys_chroot>;
     table[uapi::kNR_statfs] = &call<&sys_statfs>;
     table[uapi::kNR_fstatfs] = &call<&sys_fstatfs>;
+    table[uapi::kNR_mount] = &call<&sys_mount>;
+    table[uapi::kNR_umount2] = &call<&sys_umount2>;
 }
 
 }  // namespace sys

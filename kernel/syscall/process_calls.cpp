@@ -12,6 +12,7 @@
 #include "kernel/dev/ps2_keyboard.hpp"
 #include "kernel/dev/random.hpp"
 #include "kernel/mm/mm.hpp"
+#include "kernel/proc/identity.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signals.hpp"
 #include "kernel/sched/sched.hpp"
@@ -236,13 +237,12 @@ void fill(char (&field)[uapi::kUtsLength], const char* text) {
 
 lib::Expected<int64_t> sys_uname(UserPtr<uapi::Utsname> buffer) {
     uapi::Utsname name;
-    fill(name.sysname, "Linux");
-    fill(name.nodename, "cxxkernel");
-    // The Linux version whose ABI this follows (docs/vm.md: Linux 6.1).
-    fill(name.release, "6.1.0-cxxkernel");
-    fill(name.version, "#1 SMP cxxkernel");
-    fill(name.machine, "x86_64");
-    fill(name.domainname, "(none)");
+    fill(name.sysname, proc::kSystemName);
+    fill(name.nodename, proc::kNodeName);
+    fill(name.release, proc::kRelease);
+    fill(name.version, proc::kVersion);
+    fill(name.machine, proc::kMachine);
+    fill(name.domainname, proc::kDomainName);
     TRY(copy_out(buffer, name));
     return 0;
 }

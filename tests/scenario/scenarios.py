@@ -541,10 +541,13 @@ USER_SCENARIOS = [
     user_program_scenario("musl", "lifecycle", smp=4),
     initramfs_program_scenario("glibc", "startup"),
     initramfs_program_scenario("musl", "lifecycle", smp=2),
-    # The file calls through the VFS, compared with the host up to the
-    # /proc/self checks (no /proc yet).
-    initramfs_program_scenario("glibc", "files", stop="/proc/self", smp=2),
-    initramfs_program_scenario("musl", "files", stop="/proc/self"),
+    # The file calls through the VFS (and /proc/self), compared with the host.
+    initramfs_program_scenario("glibc", "files", smp=2),
+    initramfs_program_scenario("musl", "files"),
+    # /proc (tests/user/procfs.c): layouts of /proc/self/*, links, the
+    # machine-wide files, pid directories, errno, a second proc mount.
+    initramfs_program_scenario("glibc", "procfs", smp=2),
+    initramfs_program_scenario("musl", "procfs"),
     # The process tree as only PID 1 sees it (tests/user/kernel/procs.c):
     # orphans adopted, zombie orphans reaped, RLIMIT_NPROC against a fork
     # bomb, 1000 fork/exit/wait in a row.
@@ -656,6 +659,26 @@ def busybox_scenario(name, args, status=0, **extra):
                 reject=[NO_PANIC, r"killed by"], **extra)
 
 
+def busybox_shape(patterns):
+    """A scenario check for applets whose output differs from the host's
+    (pids, times, memory sizes): every regex must match a line of PID 1's
+    output."""
+    def check(text, build_dir):
+        actual = init_output(text, BUSYBOX_PATH)
+        return [f"busybox output has no line like /{p}/: {actual!r}" for p in patterns
+                if not re.search(p, actual, re.M)]
+    return check
+
+
+def busybox_shape_scenario(name, args, patterns, **extra):
+    return dict(name=f"busybox_{name}", cmdline=f"init={BUSYBOX_PATH} -- {' '.join(args)}",
+                modules=[("/boot/initramfs.cpio", "initramfs")], exit="poweroff",
+                check=busybox_shape(patterns),
+                expect=[rf"init: starting {BUSYBOX_PATH} as pid 1",
+                        rf"init: {BUSYBOX_PATH} \(pid 1\) exited with status 0; powering off"],
+                reject=[NO_PANIC, r"killed by"], **extra)
+
+
 BUSYBOX_SCENARIOS = [
     busybox_scenario("echo", ["echo", "hello", "from", "busybox"], smp=2),
     busybox_scenario("uname", ["uname", "-s", "-m", "-o"]),
@@ -668,6 +691,29 @@ BUSYBOX_SCENARIOS = [
     busybox_scenario("wc", ["wc", "etc/inittab", "etc/profile"]),
     busybox_scenario("ls", ["ls", "-1a", "etc"]),
     busybox_scenario("sh_subshell", ["sh", "-c", "(echo$IFS'in';exit$IFS'3');echo$IFS$?"]),
+    # /proc as busybox reads it (docs/fs.md "/proc"): the same as the host
+    # where the text is fixed, the shape where it is not.
+    busybox_scenario("proc_ostype", ["cat", "/proc/sys/kernel/ostype"]),
+    busybox_shape_scenario("ps", ["sh", "-c", "ps;true"], [
+        # ash runs ps in a forked child without exec: the child's comm is
+        # "ps" (prctl), its cmdline still the shell's, which ps shows as
+        # "{comm} cmdline".
+        r"^\s*PID\s+USER\s+(TIME\s+)?COMMAND$",
+        r"^\s*1 root\s+(\d+:\d\d )?/bin/busybox sh -c ps;true$",
+        r"^\s*[2-9]\d* root\s+(\d+:\d\d )?\{ps\} /bin/busybox sh -c ps;true$"], smp=2),
+    busybox_shape_scenario("free", ["free"], [
+        r"^\s+total\s+used\s+free\s+shared\s+buff/cache\s+available$",
+        r"^Mem:(\s+\d+){6}$", r"^Swap:(\s+0){3}$"]),
+    busybox_shape_scenario("uptime", ["uptime"], [
+        r"^\s*\d\d:\d\d:\d\d up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d$"]),
+    busybox_shape_scenario("mount", ["mount"], [
+        r"^rootfs on / type rootfs \(rw", r"^devtmpfs on /dev type devtmpfs \(rw,nosuid",
+        r"^proc on /proc type proc \(rw,nosuid,nodev,noexec"]),
+    busybox_shape_scenario("top", ["top", "-b", "-n", "1"], [
+        r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d",
+        r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ", r"^\s*1\s+0 root\s+R\s+\d+.* top -b -n 1$"]),
+    busybox_shape_scenario("proc_listing", ["sh", "-c", "ls$IFS-1$IFS/proc;cat$IFS/proc/version;true"], [
+        r"^1$", r"^self$", r"^meminfo$", r"^sys$", r"^Linux version \d+\.\d+\.\d+-cxxkernel "]),
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
 

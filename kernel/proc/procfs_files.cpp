@@ -1,0 +1,536 @@
+// The files of /proc that the process layer knows (docs/fs.md "/proc"):
+// each process's stat, status, cmdline, comm, maps and its links, and the
+// machine-wide meminfo, cpuinfo, uptime, loadavg, stat, version and
+// sys/kernel/*. kernel/fs/procfs.cpp makes the tree; it asks here through
+// fs::procfs::ProcessSource and the generators registered by init_procfs().
+//
+// Layouts are Linux 6.1's (fs/proc/array.c, meminfo.c, stat.c, loadavg.c,
+// uptime.c, task_mmu.c; arch/x86/kernel/cpu/proc.c), as proc(5) describes
+// them. A process's fields are copied under the table lock (which keeps
+// the process from being reaped) and formatted after it.
+#include "kernel/proc/procfs_files.hpp"
+
+#include "kernel/abi/linux_proc.hpp"
+#include "kernel/boot/boot_info.hpp"
+#include "kernel/fs/procfs.hpp"
+#include "kernel/mm/frame_allocator.hpp"
+#include "kernel/mm/mm.hpp"
+#include "kernel/proc/identity.hpp"
+#include "kernel/proc/process.hpp"
+#include "kernel/sched/sched.hpp"
+#include "kernel/smp/smp.hpp"
+#include "kernel/time/time.hpp"
+#include "kernel/vm/allocation.hpp"
+#include "lib/x86_64/cpuid.hpp"
+
+namespace proc {
+
+namespace {
+
+using fs::procfs::Text;
+
+constexpr uint64_t kNsPerTick = 10000000;  // USER_HZ = 100
+constexpr uint64_t kPage = 4096;
+
+lib::Error gone() { return lib::Error::make(lib::Errno::kESRCH, "the process has gone"); }
+
+// ---- The source of the tree
+
+int32_t current_pid() {
+    Process* p = current_process();
+    return p ? p->pid : 0;
+}
+
+bool find(int32_t pid, uint32_t* uid, uint32_t* gid) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p) return false;
+    if (uid) *uid = p->credentials.euid;
+    if (gid) *gid = p->credentials.egid;
+    return true;
+}
+
+struct ListRequest {
+    int32_t from;
+    int32_t* out;
+    size_t max;
+    size_t found;
+};
+
+size_t list(int32_t from, int32_t* out, size_t max) {
+    // The `max` smallest pids >= from (the table is not ordered by pid).
+    ListRequest request{from, out, max, 0};
+    for_each_process(
+        [](Process& p, void* argument) {
+            auto& r = *static_cast<ListRequest*>(argument);
+            if (p.pid < r.from) return;
+            size_t at = r.found;
+            while (at > 0 && r.out[at - 1] > p.pid) --at;
+            if (at >= r.max) return;
+            size_t last = r.found < r.max ? r.found : r.max - 1;
+            for (size_t i = last; i > at; --i) r.out[i] = r.out[i - 1];
+            r.out[at] = p.pid;
+            if (r.found < r.max) ++r.found;
+        },
+        &request);
+    return request.found;
+}
+
+fs::Path link(int32_t pid, fs::procfs::Link which) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p || p->state == ProcessState::kZombie) return {};
+    const fs::Path& path = which == fs::procfs::Link::kExe   ? p->exe_path
+                           : which == fs::procfs::Link::kCwd ? p->fs.cwd
+                                                              : p->fs.root;
+    if (!path.mount() || !path.dentry()) return {};
+    return path;
+}
+
+lib::Expected<fs::FdTable::Description> descriptor(int32_t pid, int32_t fd) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p || !p->files) return lib::Error::make(lib::Errno::kENOENT, "no such descriptor");
+    return p->files->describe(fd);
+}
+
+int32_t next_descriptor(int32_t pid, int32_t from) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p || !p->files) return -1;
+    return p->files->next_open(from);
+}
+
+// ---- A process's fields, copied under the table lock
+
+struct Snapshot {
+    int32_t pid, ppid, pgid, sid;
+    char name[kNameLength];
+    char state;
+    Credentials credentials;
+    uint32_t umask;
+    uint64_t cpu_ns, children_cpu_ns, start_ns;
+    uint32_t threads;
+    int exit_signal;
+    int exit_code;  // a zombie's wait status
+    uint32_t cpu;
+    int nice;
+    uint64_t rss_limit;
+    SignalSet pending, shared_pending, blocked, ignored, caught;
+    uint32_t descriptors_size;
+    vm::AddressSpace* space;  // held (release with vm::AddressSpace::release), or nullptr
+};
+
+char state_of(Process& p) {
+    // proc(5): R running, S sleeping, T stopped, Z zombie (X dead while it
+    // goes: reported as Z, as a process between exit and its reaping is).
+    if (p.state != ProcessState::kRunning) return 'Z';
+    if (p.group_signals.stopped) return 'T';
+    // A process is running when any of its tasks is.
+    bool runnable = false;
+    for_each_task(p, [&](Task& task) {
+        if (task.thread && task.thread->state() == sched::ThreadState::kRunnable) runnable = true;
+    });
+    return runnable ? 'R' : 'S';
+}
+
+lib::Expected<void> snapshot(int32_t pid, Snapshot& s) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p) return gone();
+    s.pid = p->pid;
+    s.ppid = p->parent ? p->parent->pid : 0;
+    s.pgid = p->pgid;
+    s.sid = p->sid;
+    __builtin_memcpy(s.name, p->name, kNameLength);
+    s.name[kNameLength - 1] = 0;
+    s.credentials = p->credentials;
+    s.umask = p->umask;
+    s.children_cpu_ns = p->children_cpu_ns;
+    s.start_ns = p->start_ns;
+    s.exit_signal = p->exit_signal;
+    s.exit_code = p->state == ProcessState::kZombie ? p->wait_status : 0;
+    s.rss_limit = p->limits[uapi::kRLIMIT_RSS].soft;
+    s.descriptors_size = 64;
+    {
+        ksync::Guard signals(p->signal_lock);
+        s.state = state_of(*p);
+        s.cpu_ns = 0;
+        s.threads = 0;
+        s.blocked = p->main_task.signals.blocked;
+        s.pending = p->main_task.signals.pending.set();
+        s.shared_pending = p->group_signals.shared.set();
+        s.ignored = s.caught = 0;
+        for (int signal = 1; signal <= int(uapi::kNSIG); ++signal) {
+            uint64_t handler = p->signal_handlers.action(signal).handler;
+            if (handler == uapi::kSIG_IGN) s.ignored |= signal_bit(signal);
+            else if (handler != uapi::kSIG_DFL) s.caught |= signal_bit(signal);
+        }
+        for_each_task(*p, [&](Task& task) {
+            s.cpu_ns += task_cpu_ns(task);
+            ++s.threads;
+        });
+        if (s.threads == 0) s.cpu_ns = p->main_task.cpu_ns, s.threads = 1;
+    }
+    sched::Thread* thread = p->main_task.thread;
+    s.cpu = thread && p->state == ProcessState::kRunning ? thread->cpu() : 0;
+    s.nice = thread && p->state == ProcessState::kRunning ? thread->nice() : 0;
+    s.space = p->space;
+    if (s.space) s.space->hold();
+    return {};
+}
+
+// Releases the snapshot's hold on the address space.
+struct SnapshotHold {
+    Snapshot& s;
+    ~SnapshotHold() {
+        if (s.space) vm::AddressSpace::release(s.space);
+    }
+};
+
+uint64_t ticks(uint64_t ns) { return ns / kNsPerTick; }
+
+// ---- /proc/<pid>/stat (fs/proc/array.c do_task_stat: 52 fields)
+
+lib::Expected<void> stat_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    vm::Layout layout{};
+    vm::Counters counters{};
+    if (s.space) layout = s.space->layout(), counters = s.space->counters();
+    uint64_t rss = counters.rss_anon + counters.rss_file + counters.rss_shmem;
+    // Fields 1-13: pid (comm) state ppid pgrp session tty_nr tpgid flags
+    // minflt cminflt majflt cmajflt.
+    out.format("{} ({}) {} {} {} {} 0 -1 4194560 0 0 0 0 ", s.pid, s.name, s.state, s.ppid, s.pgid, s.sid);
+    // 14-20: utime stime cutime cstime priority nice num_threads (all CPU
+    // time counts as user time: no split yet).
+    out.format("{} 0 {} 0 {} {} {} ", ticks(s.cpu_ns), ticks(s.children_cpu_ns), 20 + s.nice, s.nice, s.threads);
+    // 21-25: itrealvalue starttime vsize rss rsslim.
+    out.format("0 {} {} {} {} ", ticks(s.start_ns), counters.total_pages * kPage, rss, s.rss_limit);
+    // 26-30: startcode endcode startstack kstkesp kstkeip (the last two 0,
+    // as Linux shows them to everyone).
+    out.format("{} {} {} 0 0 ", layout.start_code, layout.end_code, layout.start_stack);
+    // 31-37: signal blocked sigignore sigcatch wchan nswap cnswap.
+    out.format("{} {} {} {} 0 0 0 ", (s.pending | s.shared_pending) & 0xffffffff, s.blocked & 0xffffffff,
+               s.ignored & 0xffffffff, s.caught & 0xffffffff);
+    // 38-44: exit_signal processor rt_priority policy delayacct_blkio_ticks
+    // guest_time cguest_time.
+    out.format("{} {} 0 0 0 0 0 ", s.exit_signal, s.cpu);
+    // 45-52: start_data end_data start_brk arg_start arg_end env_start
+    // env_end exit_code.
+    out.format("{} {} {} {} {} {} {} {}\n", layout.start_data, layout.end_data, layout.start_brk, layout.arg_start,
+               layout.arg_end, layout.env_start, layout.env_end, s.exit_code);
+    return {};
+}
+
+// ---- /proc/<pid>/status (fs/proc/array.c proc_pid_status)
+
+const char* state_name(char state) {
+    switch (state) {
+    case 'R': return "R (running)";
+    case 'S': return "S (sleeping)";
+    case 'T': return "T (stopped)";
+    default: return "Z (zombie)";
+    }
+}
+
+void kilobytes_line(Text& out, const char* label, uint64_t kb) {
+    // "VmSize:\t    1234 kB": the number right-aligned in 8 columns.
+    out.format("{}:\t{:>8} kB\n", label, kb);
+}
+
+lib::Expected<void> status_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    const Credentials& c = s.credentials;
+    out.format("Name:\t{}\nUmask:\t{:04o}\nState:\t{}\n", s.name, s.umask, state_name(s.state));
+    out.format("Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n", s.pid, s.pid, s.ppid);
+    out.format("Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n", c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid,
+               c.fsgid);
+    out.format("FDSize:\t{}\nGroups:\t\n", s.descriptors_size);
+    out.format("NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n", s.pid, s.pid, s.pgid, s.sid);
+    if (s.space) {
+        vm::Counters k = s.space->counters();
+        uint64_t rss = k.rss_anon + k.rss_file + k.rss_shmem;
+        kilobytes_line(out, "VmPeak", k.total_pages * 4);
+        kilobytes_line(out, "VmSize", k.total_pages * 4);
+        kilobytes_line(out, "VmLck", 0);
+        kilobytes_line(out, "VmPin", 0);
+        kilobytes_line(out, "VmHWM", rss * 4);
+        kilobytes_line(out, "VmRSS", rss * 4);
+        kilobytes_line(out, "RssAnon", k.rss_anon * 4);
+        kilobytes_line(out, "RssFile", k.rss_file * 4);
+        kilobytes_line(out, "RssShmem", k.rss_shmem * 4);
+        kilobytes_line(out, "VmData", k.data_pages * 4);
+        kilobytes_line(out, "VmStk", k.stack_pages * 4);
+        kilobytes_line(out, "VmExe", k.exec_pages * 4);
+        kilobytes_line(out, "VmLib", 0);
+        kilobytes_line(out, "VmPTE", 0);
+        kilobytes_line(out, "VmSwap", 0);
+    }
+    out.format("Threads:\t{}\n", s.threads);
+    out.format("SigQ:\t0/{}\n", 0);
+    out.format("SigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n", s.pending,
+               s.shared_pending, s.blocked, s.ignored, s.caught);
+    uint64_t all_caps = c.euid == 0 ? 0x000001ffffffffffULL : 0;
+    out.format("CapInh:\t{:016x}\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t{:016x}\nCapAmb:\t{:016x}\n", 0,
+               all_caps, all_caps, 0x000001ffffffffffULL, 0);
+    out.format("NoNewPrivs:\t0\nSeccomp:\t0\n");
+    uint32_t cpus = smp::cpu_count();
+    out.format("Cpus_allowed_list:\t0-{}\n", cpus ? cpus - 1 : 0);
+    out.format("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+    return {};
+}
+
+// ---- /proc/<pid>/cmdline (fs/proc/base.c proc_pid_cmdline_read)
+
+lib::Expected<void> cmdline_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    if (!s.space) return {};  // a zombie's is empty
+    vm::Layout layout = s.space->layout();
+    if (layout.arg_end <= layout.arg_start) return {};
+    // At most 64 KiB (Linux reads it all; programs' are far shorter).
+    uint64_t size = layout.arg_end - layout.arg_start;
+    if (size > 65536) size = 65536;
+    char chunk[256];
+    for (uint64_t done = 0; done < size;) {
+        size_t n = size - done < sizeof chunk ? size_t(size - done) : sizeof chunk;
+        if (!s.space->read_memory(layout.arg_start + done, chunk, n)) break;
+        out.append({chunk, n});
+        done += n;
+    }
+    return {};
+}
+
+lib::Expected<void> comm_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    out.format("{}\n", s.name);
+    return {};
+}
+
+// ---- /proc/<pid>/maps (fs/proc/task_mmu.c show_map_vma)
+
+lib::Expected<void> maps_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    if (!s.space) return {};
+    vm::Layout layout = s.space->layout();
+    s.space->for_each_region([&](const vm::Vma& vma) {
+        char line[160];
+        size_t n = lib::format(line, sizeof line, "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0", vma.start, vma.end,
+                               (vma.prot & vm::kProtRead) ? 'r' : '-', (vma.prot & vm::kProtWrite) ? 'w' : '-',
+                               (vma.prot & vm::kProtExec) ? 'x' : '-', vma.shared() ? 's' : 'p',
+                               vma.backing ? vma.pgoff * kPage : 0);
+        if (n >= sizeof line) n = sizeof line - 1;
+        out.append({line, n});
+        const char* name = nullptr;
+        if (vma.start <= layout.start_brk && vma.end >= layout.brk && layout.brk > layout.start_brk) name = "[heap]";
+        else if (layout.start_stack ? vma.contains(layout.start_stack) : vma.grows_down()) name = "[stack]";
+        if (name) {
+            // seq_pad: the name starts in column 74.
+            for (size_t column = n; column < 73; ++column) out.put(' ');
+            out.format(" {}", name);
+        }
+        out.put('\n');
+    });
+    return {};
+}
+
+// ---- Machine-wide files
+
+lib::Expected<void> meminfo_text(int32_t, Text& out) {
+    mm::FrameStats stats = mm::frames().stats();
+    uint64_t total = stats.managed_bytes / 1024, free = stats.free_bytes / 1024;
+    // show_val_kb: the label padded to 16 columns, the number to 8.
+    auto line = [&](const char* label, uint64_t kb) { out.format("{:<16}{:>8} kB\n", label, kb); };
+    line("MemTotal:", total);
+    line("MemFree:", free);
+    line("MemAvailable:", free);
+    line("Buffers:", 0);
+    line("Cached:", 0);
+    line("SwapCached:", 0);
+    line("Active:", 0);
+    line("Inactive:", 0);
+    line("SwapTotal:", 0);
+    line("SwapFree:", 0);
+    line("Dirty:", 0);
+    line("Writeback:", 0);
+    line("AnonPages:", 0);
+    line("Mapped:", 0);
+    line("Shmem:", 0);
+    line("Slab:", 0);
+    line("SReclaimable:", 0);
+    line("SUnreclaim:", 0);
+    line("CommitLimit:", total);
+    return {};
+}
+
+lib::Expected<void> uptime_text(int32_t, Text& out) {
+    uint64_t up = ktime::now_ns();
+    uint64_t idle = 0;
+    uint32_t cpus = smp::cpu_limit();
+    for (uint32_t cpu = 0; cpu < cpus; ++cpu)
+        if (smp::is_online(cpu)) idle += sched::cpu_stats(cpu).idle_ns;
+    // "%lu.%02lu %lu.%02lu": seconds with hundredths.
+    out.format("{}.{:02} {}.{:02}\n", up / 1000000000, (up / 10000000) % 100, idle / 1000000000, (idle / 10000000) % 100);
+    return {};
+}
+
+lib::Expected<void> loadavg_text(int32_t, Text& out) {
+    // The averages are not computed yet (docs/fs.md): 0.00. Runnable
+    // threads now / threads, and the last pid, are real.
+    uint32_t running = 0;
+    uint32_t cpus = smp::cpu_limit();
+    for (uint32_t cpu = 0; cpu < cpus; ++cpu)
+        if (smp::is_online(cpu)) running += sched::cpu_stats(cpu).nr_running;
+    if (running == 0) running = 1;  // the reader itself
+    out.format("0.00 0.00 0.00 {}/{} {}\n", running, sched::thread_count(), last_pid());
+    return {};
+}
+
+lib::Expected<void> stat_global_text(int32_t, Text& out) {
+    // "cpu" lines: user nice system idle iowait irq softirq steal guest
+    // guest_nice in USER_HZ ticks. A CPU's busy time (time online minus
+    // idle) counts as user time: there is no user/system split yet.
+    uint64_t up = ticks(ktime::now_ns());
+    uint32_t cpus = smp::cpu_limit();
+    uint64_t busy_total = 0, idle_total = 0, switches = 0;
+    uint32_t running = 0;
+    for (uint32_t cpu = 0; cpu < cpus; ++cpu) {
+        if (!smp::is_online(cpu)) continue;
+        sched::CpuStats stats = sched::cpu_stats(cpu);
+        uint64_t idle = ticks(stats.idle_ns);
+        busy_total += up > idle ? up - idle : 0;
+        idle_total += idle;
+        switches += stats.switches;
+        running += stats.nr_running;
+    }
+    out.format("cpu  {} 0 0 {} 0 0 0 0 0 0\n", busy_total, idle_total);
+    for (uint32_t cpu = 0; cpu < cpus; ++cpu) {
+        if (!smp::is_online(cpu)) continue;
+        uint64_t idle = ticks(sched::cpu_stats(cpu).idle_ns);
+        out.format("cpu{} {} 0 0 {} 0 0 0 0 0 0\n", cpu, up > idle ? up - idle : 0, idle);
+    }
+    out.format("intr 0\nctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+               switches, boot::info().boot_time, processes_created(), running ? running : 1);
+    return {};
+}
+
+// arch/x86/kernel/cpu/proc.c's flag names for CPUID.01H:EDX and ECX.
+constexpr const char* kEdxFlags[32] = {"fpu",  "vme",   "de",   "pse",  "tsc",  "msr", "pae",  "mce",
+                                       "cx8",  "apic",  nullptr, "sep", "mtrr", "pge", "mca",  "cmov",
+                                       "pat",  "pse36", "pn",   "clflush", nullptr, "dts", "acpi", "mmx",
+                                       "fxsr", "sse",   "sse2", "ss",   "ht",   "tm",  "ia64", "pbe"};
+constexpr const char* kEcxFlags[32] = {"pni",   "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx",    "smx",    "est",
+                                       "tm2",   "ssse3",     "cid",    "sdbg",    "fma",    "cx16",   "xtpr",   "pdcm",
+                                       nullptr, "pcid",      "dca",    "sse4_1",  "sse4_2", "x2apic", "movbe",  "popcnt",
+                                       "tsc_deadline_timer", "aes", "xsave", nullptr, "avx", "f16c", "rdrand", "hypervisor"};
+
+lib::Expected<void> cpuinfo_text(int32_t, Text& out) {
+    using x86_64::cpuid;
+    x86_64::CpuidResult vendor = cpuid(0);
+    char vendor_id[13] = {};
+    __builtin_memcpy(vendor_id, &vendor.ebx, 4);
+    __builtin_memcpy(vendor_id + 4, &vendor.edx, 4);
+    __builtin_memcpy(vendor_id + 8, &vendor.ecx, 4);
+    x86_64::CpuidResult features = cpuid(1);
+    uint32_t family = (features.eax >> 8) & 0xf, model = (features.eax >> 4) & 0xf, stepping = features.eax & 0xf;
+    if (family == 0xf) family += (features.eax >> 20) & 0xff;
+    if (family == 0x6 || family >= 0xf) model |= ((features.eax >> 16) & 0xf) << 4;
+    char brand[49] = {};
+    if (cpuid(0x80000000).eax >= 0x80000004) {
+        for (uint32_t i = 0; i < 3; ++i) {
+            x86_64::CpuidResult r = cpuid(0x80000002 + i);
+            __builtin_memcpy(brand + 16 * i, &r.eax, 4);
+            __builtin_memcpy(brand + 16 * i + 4, &r.ebx, 4);
+            __builtin_memcpy(brand + 16 * i + 8, &r.ecx, 4);
+            __builtin_memcpy(brand + 16 * i + 12, &r.edx, 4);
+        }
+    }
+    const char* model_name = brand;
+    while (*model_name == ' ') ++model_name;
+    uint64_t khz = ktime::tsc_hz() / 1000;
+    uint32_t online = smp::cpu_count();
+    uint32_t cpus = smp::cpu_limit();
+    for (uint32_t cpu = 0; cpu < cpus; ++cpu) {
+        if (!smp::is_online(cpu)) continue;
+        out.format("processor\t: {}\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: {}\n", cpu,
+                   vendor_id, family, model, model_name);
+        out.format("stepping\t: {}\ncpu MHz\t\t: {}.{:03}\ncache size\t: 0 KB\n", stepping, khz / 1000, khz % 1000);
+        out.format("physical id\t: 0\nsiblings\t: {}\ncore id\t\t: {}\ncpu cores\t: {}\n", online, cpu, online);
+        out.format("apicid\t\t: {}\ninitial apicid\t: {}\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: {}\nwp\t\t: yes\n",
+                   smp::apic_id(cpu), smp::apic_id(cpu), vendor.eax);
+        out.append("flags\t\t:");
+        for (uint32_t bit = 0; bit < 32; ++bit)
+            if ((features.edx >> bit) & 1 && kEdxFlags[bit]) out.format(" {}", kEdxFlags[bit]);
+        for (uint32_t bit = 0; bit < 32; ++bit)
+            if ((features.ecx >> bit) & 1 && kEcxFlags[bit]) out.format(" {}", kEcxFlags[bit]);
+        out.format("\nbogomips\t: {}.{:02}\nclflush size\t: 64\ncache_alignment\t: 64\n", khz * 2 / 1000,
+                   (khz * 2 / 10) % 100);
+        x86_64::CpuidResult sizes = cpuid(0x80000000).eax >= 0x80000008 ? cpuid(0x80000008) : x86_64::CpuidResult{};
+        out.format("address sizes\t: {} bits physical, {} bits virtual\npower management:\n\n", sizes.eax & 0xff,
+                   (sizes.eax >> 8) & 0xff);
+    }
+    return {};
+}
+
+lib::Expected<void> version_text(int32_t, Text& out) {
+    out.format("{} version {} (cxxkernel) (gcc) {}\n", kSystemName, kRelease, kVersion);
+    return {};
+}
+
+lib::Expected<void> hostname_text(int32_t, Text& out) {
+    out.format("{}\n", kNodeName);
+    return {};
+}
+lib::Expected<void> ostype_text(int32_t, Text& out) {
+    out.format("{}\n", kSystemName);
+    return {};
+}
+lib::Expected<void> osrelease_text(int32_t, Text& out) {
+    out.format("{}\n", kRelease);
+    return {};
+}
+lib::Expected<void> pid_max_text(int32_t, Text& out) {
+    out.format("{}\n", kMaxPid);
+    return {};
+}
+
+}  // namespace
+
+void init_procfs() {
+    using fs::procfs::Place;
+    fs::procfs::ProcessSource source;
+    source.current_pid = current_pid;
+    source.find = find;
+    source.list = list;
+    source.link = link;
+    source.descriptor = descriptor;
+    source.next_descriptor = next_descriptor;
+    fs::procfs::set_process_source(source);
+
+    fs::procfs::add_file(Place::kProcess, "stat", 0444, stat_text);
+    fs::procfs::add_file(Place::kProcess, "status", 0444, status_text);
+    fs::procfs::add_file(Place::kProcess, "cmdline", 0444, cmdline_text);
+    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text);
+    fs::procfs::add_file(Place::kProcess, "maps", 0444, maps_text);
+    fs::procfs::add_file(Place::kRoot, "meminfo", 0444, meminfo_text);
+    fs::procfs::add_file(Place::kRoot, "cpuinfo", 0444, cpuinfo_text);
+    fs::procfs::add_file(Place::kRoot, "uptime", 0444, uptime_text);
+    fs::procfs::add_file(Place::kRoot, "loadavg", 0444, loadavg_text);
+    fs::procfs::add_file(Place::kRoot, "stat", 0444, stat_global_text);
+    fs::procfs::add_file(Place::kRoot, "version", 0444, version_text);
+    fs::procfs::add_file(Place::kSysKernel, "hostname", 0644, hostname_text);
+    fs::procfs::add_file(Place::kSysKernel, "ostype", 0444, ostype_text);
+    fs::procfs::add_file(Place::kSysKernel, "osrelease", 0444, osrelease_text);
+    fs::procfs::add_file(Place::kSysKernel, "pid_max", 0644, pid_max_text);
+}
+
+}  // namespace proc

@@ -1,0 +1,414 @@
+/* /proc as programs read it (man 5 proc; issue 13): the layouts of
+ * /proc/self/{stat,status,cmdline,comm,maps}, its links (exe, cwd, fd/N),
+ * the machine-wide files ps, free, top and uptime parse, /proc/sys/kernel,
+ * the directory of live pids, errno for writes and missing processes, and
+ * mount(2)/umount2(2) of a second proc. Only structure and relations are
+ * printed, never values: this runs on the host, in Linux 6.1 and in
+ * cxxkernel (as PID 1 there), and the outputs must be equal. */
+#include "common.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+static char text[65536];
+
+/* The whole of a file into `text` (NUL-terminated); its length or -1. */
+static long slurp(const char* path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    long total = 0;
+    for (;;) {
+        ssize_t n = read(fd, text + total, sizeof text - 1 - total);
+        if (n <= 0) break;
+        total += n;
+    }
+    close(fd);
+    text[total] = 0;
+    return total;
+}
+
+/* The line of `text` starting with `prefix`, or NULL. */
+static const char* line_of(const char* prefix) {
+    size_t n = strlen(prefix);
+    for (const char* p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, prefix, n) == 0) return p;
+    return NULL;
+}
+
+static int count_lines_starting(const char* prefix) {
+    int count = 0;
+    size_t n = strlen(prefix);
+    for (const char* p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, prefix, n) == 0) count++;
+    return count;
+}
+
+static void self_stat(void) {
+    long n = slurp("/proc/self/stat");
+    EXPECT_TRUE("/proc/self/stat readable, one line", n > 0 && text[n - 1] == '\n' && strchr(text, '\n') == text + n - 1);
+    /* comm may hold spaces and parentheses: the fields after it start after
+     * the last ')'. */
+    char* open_paren = strchr(text, '(');
+    char* close_paren = strrchr(text, ')');
+    EXPECT_TRUE("stat: pid then (comm)", open_paren && close_paren && open_paren == strchr(text, ' ') + 1);
+    if (!open_paren || !close_paren) return;
+    *close_paren = 0;
+    say("stat: comm: %s", open_paren + 1);
+    EXPECT_TRUE("stat: field 1 is the pid", atol(text) == getpid());
+    long fields[64];
+    int count = 2;
+    char state = 0;
+    char* rest = close_paren + 2;
+    char* save = NULL;
+    for (char* field = strtok_r(rest, " \n", &save); field; field = strtok_r(NULL, " \n", &save)) {
+        if (count == 2) state = field[0];
+        else if (count < 64) fields[count] = atol(field);
+        count++;
+    }
+    say("stat: fields: %d", count);
+    EXPECT_TRUE("stat: state is R (the reader runs)", state == 'R');
+    EXPECT_TRUE("stat: ppid pgrp session", fields[3] == getppid() && fields[4] == getpgrp() && fields[5] == getsid(0));
+    EXPECT_TRUE("stat: num_threads 1", fields[19] == 1);
+    double up = 0;
+    long m = slurp("/proc/uptime");
+    if (m > 0) up = strtod(text, NULL);
+    EXPECT_TRUE("stat: starttime (ticks) not after the uptime", fields[21] <= (long)(up * sysconf(_SC_CLK_TCK)) + 1);
+}
+
+static void self_status(void) {
+    long n = slurp("/proc/self/status");
+    EXPECT_TRUE("/proc/self/status readable", n > 0);
+    const char* name = line_of("Name:\t");
+    EXPECT_TRUE("status: Name: is the comm", name && strncmp(name + 6, "procfs\n", 7) == 0);
+    const char* state = line_of("State:\t");
+    EXPECT_TRUE("status: State: R (running)", state && strncmp(state + 7, "R (running)\n", 12) == 0);
+    const char* pid = line_of("Pid:\t");
+    const char* ppid = line_of("PPid:\t");
+    const char* tgid = line_of("Tgid:\t");
+    EXPECT_TRUE("status: Pid, Tgid, PPid", pid && atol(pid + 5) == getpid() && tgid && atol(tgid + 6) == getpid() &&
+                                               ppid && atol(ppid + 6) == getppid());
+    const char* uid = line_of("Uid:\t");
+    unsigned u[4] = {~0u, ~0u, ~0u, ~0u};
+    if (uid) sscanf(uid, "Uid:\t%u\t%u\t%u\t%u", &u[0], &u[1], &u[2], &u[3]);
+    EXPECT_TRUE("status: Uid: real effective saved fs", u[0] == getuid() && u[1] == geteuid() && u[3] == geteuid());
+    const char* threads = line_of("Threads:\t");
+    EXPECT_TRUE("status: Threads: 1", threads && atol(threads + 9) == 1);
+    const char* rss = line_of("VmRSS:");
+    unsigned long kb = 0;
+    char unit[8] = {0};
+    EXPECT_TRUE("status: VmRSS: <n> kB", rss && sscanf(rss, "VmRSS: %lu %7s", &kb, unit) == 2 && kb > 0 &&
+                                             strcmp(unit, "kB") == 0);
+    const char* blocked = line_of("SigBlk:\t");
+    EXPECT_TRUE("status: SigBlk: 16 hex digits", blocked && strspn(blocked + 8, "0123456789abcdef") == 16);
+}
+
+/* The child's side of the cmdline check: run as `procfs cmdline-child a "b c" ""`. */
+static int cmdline_child(int argc, char** argv) {
+    char expected[4096];
+    size_t length = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        memcpy(expected + length, argv[i], n);
+        length += n;
+    }
+    long n = slurp("/proc/self/cmdline");
+    return n == (long)length && memcmp(text, expected, length) == 0 ? 0 : 1;
+}
+
+static void self_cmdline_and_exe(char** argv) {
+    long n = slurp("/proc/self/cmdline");
+    EXPECT_TRUE("/proc/self/cmdline: argv[0] and a NUL", n == (long)strlen(argv[0]) + 1 && strcmp(text, argv[0]) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        char* args[] = {argv[0], "cmdline-child", "a", "b c", "", NULL};
+        execv("/proc/self/exe", args);
+        _exit(2);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE("exec of /proc/self/exe: its cmdline is argv joined by NULs", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    char exe[4096] = {0};
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    EXPECT_TRUE("readlink /proc/self/exe: absolute, ends in /procfs", n > 7 && exe[0] == '/' && strcmp(exe + n - 7, "/procfs") == 0);
+    struct stat by_link, by_name;
+    EXPECT_TRUE("/proc/self/exe is the file its link names",
+                stat("/proc/self/exe", &by_link) == 0 && stat(exe, &by_name) == 0 && by_link.st_ino == by_name.st_ino &&
+                    by_link.st_dev == by_name.st_dev);
+    struct stat link;
+    EXPECT_TRUE("lstat /proc/self/exe: a symlink", lstat("/proc/self/exe", &link) == 0 && S_ISLNK(link.st_mode));
+    n = slurp("/proc/self/comm");
+    say("/proc/self/comm: %s", n > 0 ? strtok(text, "\n") : "(none)");
+}
+
+static void self_cwd_and_fds(void) {
+    char target[4096] = {0}, expected[64];
+    EXPECT_OK("chdir /", chdir("/"));
+    ssize_t n = readlink("/proc/self/cwd", target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    say("readlink /proc/self/cwd after chdir /: %s", target);
+    EXPECT_OK("chdir /proc/self", chdir("/proc/self"));
+    char cwd[4096] = {0};
+    snprintf(expected, sizeof expected, "/proc/%d", getpid());
+    EXPECT_TRUE("getcwd in /proc/self is /proc/<pid>", getcwd(cwd, sizeof cwd) && strcmp(cwd, expected) == 0);
+    EXPECT_TRUE("stat . there is a directory", access("stat", R_OK) == 0);
+    EXPECT_OK("chdir /", chdir("/"));
+
+    char self[64];
+    n = readlink("/proc/self", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = 0;
+    EXPECT_TRUE("readlink /proc/self is the pid", n > 0 && atol(self) == getpid() && (size_t)n == strspn(self, "0123456789"));
+
+    int fd = open("/proc/version", O_RDONLY);
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    n = readlink(link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    EXPECT_TRUE("/proc/self/fd/N names the file opened", strcmp(target, "/proc/version") == 0);
+    struct stat a, b;
+    int again = open(link, O_RDONLY);
+    EXPECT_TRUE("opening /proc/self/fd/N opens that file", again >= 0 && fstat(again, &a) == 0 && fstat(fd, &b) == 0 &&
+                                                               a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+    close(again);
+    struct stat ls;
+    EXPECT_TRUE("lstat /proc/self/fd/N: a symlink, readable by the owner",
+                lstat(link, &ls) == 0 && S_ISLNK(ls.st_mode) && (ls.st_mode & 0400));
+
+    int null_fd = open("/dev/null", O_WRONLY);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", null_fd);
+    n = readlink(link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    EXPECT_TRUE("/proc/self/fd/N of /dev/null", strcmp(target, "/dev/null") == 0);
+    EXPECT_TRUE("lstat of a write-only descriptor's link: l-wx------",
+                lstat(link, &ls) == 0 && (ls.st_mode & 0777) == 0300);
+
+    DIR* dir = opendir("/proc/self/fd");
+    int found_fd = 0, found_null = 0, others = 0;
+    struct dirent* entry;
+    while (dir && (entry = readdir(dir))) {
+        if (entry->d_name[0] == '.') continue;
+        int number = atoi(entry->d_name);
+        if (number == fd) found_fd = 1;
+        else if (number == null_fd) found_null = 1;
+        if (entry->d_type != DT_LNK) others++;
+    }
+    if (dir) closedir(dir);
+    EXPECT_TRUE("/proc/self/fd lists the open descriptors as links", found_fd && found_null && others == 0);
+    close(null_fd);
+    close(fd);
+    EXPECT_ERR("readlink /proc/self/fd/<closed>", readlink(link, target, sizeof target), ENOENT);
+}
+
+static void self_maps(void) {
+    long n = slurp("/proc/self/maps");
+    EXPECT_TRUE("/proc/self/maps readable", n > 0);
+    int lines = 0, well_formed = 0, stack = 0, executable = 0;
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        unsigned long start, end, offset, inode;
+        unsigned major, minor;
+        char perms[8];
+        lines++;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor, &inode) == 7 &&
+            start < end && strlen(perms) == 4 && strchr("r-", perms[0]) && strchr("w-", perms[1]) &&
+            strchr("x-", perms[2]) && strchr("ps", perms[3]))
+            well_formed++;
+        if (strstr(line, " [stack]")) stack++;
+        if (perms[2] == 'x') executable++;
+    }
+    EXPECT_TRUE("maps: every line 'start-end perms offset dev inode'", lines > 0 && well_formed == lines);
+    EXPECT_TRUE("maps: one [stack], some executable region", stack == 1 && executable > 0);
+}
+
+static void memory_and_time(void) {
+    long n = slurp("/proc/meminfo");
+    const char* labels[] = {"MemTotal:", "MemFree:", "MemAvailable:"};
+    unsigned long values[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        const char* line = line_of(labels[i]);
+        char unit[8] = {0};
+        char format[32];
+        snprintf(format, sizeof format, "%s %%lu %%7s", labels[i]);
+        int ok = n > 0 && line && sscanf(line, format, &values[i], unit) == 2 && strcmp(unit, "kB") == 0;
+        say("meminfo: %s <n> kB: %s", labels[i], ok ? "yes" : "no");
+        CHECK(ok);
+    }
+    EXPECT_TRUE("meminfo: 0 < MemFree <= MemTotal", values[1] > 0 && values[1] <= values[0]);
+    EXPECT_TRUE("meminfo: SwapTotal: line", line_of("SwapTotal:") != NULL);
+
+    n = slurp("/proc/uptime");
+    unsigned long up_s, up_cs, idle_s, idle_cs;
+    char tail;
+    EXPECT_TRUE("uptime: two numbers with two decimals",
+                n > 0 && sscanf(text, "%lu.%2lu %lu.%2lu%c", &up_s, &up_cs, &idle_s, &idle_cs, &tail) == 5 && tail == '\n' &&
+                    strlen(text) == (size_t)n);
+
+    n = slurp("/proc/loadavg");
+    double l1, l5, l15;
+    int running, total, last;
+    EXPECT_TRUE("loadavg: three averages, running/total, last pid",
+                n > 0 && sscanf(text, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &total, &last) == 6 && running >= 1 &&
+                    total >= running && last > 0);
+
+    n = slurp("/proc/stat");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    EXPECT_TRUE("stat: a cpu line with 10 numbers", n > 0 && strncmp(text, "cpu  ", 5) == 0);
+    int cpu_lines = 0;
+    for (int i = 0; i < cpus; i++) {
+        char prefix[16];
+        snprintf(prefix, sizeof prefix, "cpu%d ", i);
+        cpu_lines += line_of(prefix) != NULL;
+    }
+    EXPECT_TRUE("stat: a cpuN line per online CPU", cpu_lines == cpus);
+    const char* btime = line_of("btime ");
+    long boot = btime ? atol(btime + 6) : 0;
+    EXPECT_TRUE("stat: btime is the boot time (within a day)", boot > 0 && labs((long)time(NULL) - (long)up_s - boot) < 86400);
+    const char* processes = line_of("processes ");
+    const char* procs_running = line_of("procs_running ");
+    EXPECT_TRUE("stat: processes >= 1, procs_running >= 1",
+                processes && atol(processes + 10) >= 1 && procs_running && atol(procs_running + 14) >= 1);
+    EXPECT_TRUE("stat: ctxt, procs_blocked lines", line_of("ctxt ") && line_of("procs_blocked "));
+
+    n = slurp("/proc/cpuinfo");
+    EXPECT_TRUE("cpuinfo: a processor block per online CPU", n > 0 && count_lines_starting("processor\t: ") == cpus);
+    EXPECT_TRUE("cpuinfo: model name and flags per CPU",
+                count_lines_starting("model name\t: ") == cpus && count_lines_starting("flags\t\t: ") == cpus);
+}
+
+static void system_files(void) {
+    struct utsname u;
+    uname(&u);
+    char expected[256];
+    long n = slurp("/proc/version");
+    snprintf(expected, sizeof expected, "Linux version %s ", u.release);
+    EXPECT_TRUE("version: 'Linux version <release> ...'", n > 0 && strncmp(text, expected, strlen(expected)) == 0);
+    n = slurp("/proc/sys/kernel/ostype");
+    say("sys/kernel/ostype: %s", n > 0 ? strtok(text, "\n") : "(none)");
+    n = slurp("/proc/sys/kernel/osrelease");
+    snprintf(expected, sizeof expected, "%s\n", u.release);
+    EXPECT_TRUE("sys/kernel/osrelease is uname's release", n > 0 && strcmp(text, expected) == 0);
+    n = slurp("/proc/sys/kernel/hostname");
+    snprintf(expected, sizeof expected, "%s\n", u.nodename);
+    EXPECT_TRUE("sys/kernel/hostname is uname's nodename", n > 0 && strcmp(text, expected) == 0);
+    n = slurp("/proc/filesystems");
+    EXPECT_TRUE("filesystems: nodev proc and tmpfs", n > 0 && strstr(text, "nodev\tproc\n") && strstr(text, "nodev\ttmpfs\n"));
+    n = slurp("/proc/mounts");
+    int proc_line = 0;
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char source[256], point[256], type[64], options[256];
+        int dump, pass;
+        if (sscanf(line, "%255s %255s %63s %255s %d %d", source, point, type, options, &dump, &pass) == 6 &&
+            strcmp(point, "/proc") == 0 && strcmp(type, "proc") == 0 && (strncmp(options, "rw", 2) == 0))
+            proc_line = 1;
+    }
+    EXPECT_TRUE("mounts: 'source /proc proc rw... 0 0'", proc_line);
+}
+
+static void pid_directories(void) {
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    DIR* dir = opendir("/proc");
+    int self = 0, mine = 0, theirs = 0, odd = 0;
+    struct dirent* entry;
+    while (dir && (entry = readdir(dir))) {
+        if (strcmp(entry->d_name, "self") == 0) self = entry->d_type == DT_LNK;
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        if (strspn(entry->d_name, "0123456789") != strlen(entry->d_name) || entry->d_type != DT_DIR) odd++;
+        if (atol(entry->d_name) == getpid()) mine = 1;
+        if (atol(entry->d_name) == child) theirs = 1;
+    }
+    if (dir) closedir(dir);
+    EXPECT_TRUE("/proc lists self (a link), this pid and a child's (directories)", self && mine && theirs && !odd);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", child);
+    long n = slurp(path);
+    char* paren = strrchr(text, ')');
+    EXPECT_TRUE("/proc/<child>/stat: its pid, ppid is this process",
+                n > 0 && atol(text) == child && paren && atol(strchr(paren + 3, ' ') + 1) == getpid());
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    snprintf(path, sizeof path, "/proc/%d", child);
+    EXPECT_ERR("stat /proc/<reaped child>", access(path, F_OK), ENOENT);
+    snprintf(path, sizeof path, "/proc/%d/stat", child);
+    EXPECT_ERR("open /proc/<reaped child>/stat", open(path, O_RDONLY), ENOENT);
+    EXPECT_ERR("open /proc/self/nothing", open("/proc/self/nothing", O_RDONLY), ENOENT);
+    EXPECT_ERR("mkdir /proc/x", mkdir("/proc/x", 0755), ENOENT);
+}
+
+static void no_write_as_nobody(void) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    errno = 0;
+    int fd = open("/proc/meminfo", O_WRONLY);
+    _exit(fd < 0 && errno == EACCES ? 0 : 1);
+}
+
+static void writes(void) {
+    int fd = open("/proc/meminfo", O_WRONLY);
+    report("open /proc/meminfo O_WRONLY as root", fd);
+    EXPECT_ERR("write /proc/meminfo", write(fd, "x", 1), EIO);
+    close(fd);
+    fd = open("/proc/self/stat", O_WRONLY);
+    report("open /proc/self/stat O_WRONLY as root", fd);
+    EXPECT_ERR("write /proc/self/stat", write(fd, "x", 1), EINVAL);
+    close(fd);
+    EXPECT_ERR("open /proc/sys/kernel/ostype O_WRONLY", open("/proc/sys/kernel/ostype", O_WRONLY), EACCES);
+    int status = in_child(no_write_as_nobody);
+    EXPECT_TRUE("open /proc/meminfo O_WRONLY as nobody: EACCES", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    fd = open("/proc/version", O_RDONLY);
+    char first[16] = {0}, again[16] = {0};
+    read(fd, first, sizeof first - 1);
+    EXPECT_OK("lseek /proc/version 0 SEEK_SET", lseek(fd, 0, SEEK_SET));
+    read(fd, again, sizeof again - 1);
+    EXPECT_TRUE("re-read from 0: the same bytes", strcmp(first, again) == 0);
+    EXPECT_ERR("lseek /proc/version SEEK_END", lseek(fd, 0, SEEK_END), EINVAL);
+    close(fd);
+}
+
+static void second_mount(void) {
+    char where[256];
+    snprintf(where, sizeof where, "%s/proc", scratch_dir());
+    mkdir(where, 0755);
+    EXPECT_OK("mount -t proc proc <dir>", mount("proc", where, "proc", 0, NULL));
+    char path[300];
+    snprintf(path, sizeof path, "%s/self/stat", where);
+    long n = slurp(path);
+    EXPECT_TRUE("<dir>/self/stat is this process's", n > 0 && atol(text) == getpid());
+    struct statfs s;
+    EXPECT_TRUE("statfs: PROC_SUPER_MAGIC", statfs(where, &s) == 0 && s.f_type == PROC_SUPER_MAGIC);
+    EXPECT_OK("umount2 <dir>", umount2(where, 0));
+    snprintf(path, sizeof path, "%s/self", where);
+    EXPECT_ERR("<dir>/self after umount2", access(path, F_OK), ENOENT);
+    EXPECT_ERR("mount -t nosuchfs", mount("x", where, "nosuchfs", 0, NULL), ENODEV);
+    EXPECT_ERR("umount2 of a directory that is no mount", umount2(where, 0), EINVAL);
+    EXPECT_ERR("umount2 with unknown flags", umount2(where, 0x100), EINVAL);
+    rmdir(where);
+}
+
+int main(int argc, char** argv) {
+    if (argc > 1 && strcmp(argv[1], "cmdline-child") == 0) return cmdline_child(argc, argv);
+    self_stat();
+    self_status();
+    self_cmdline_and_exe(argv);
+    self_cwd_and_fds();
+    self_maps();
+    memory_and_time();
+    system_files();
+    pid_directories();
+    writes();
+    second_mount();
+    return finish("procfs");
+}
