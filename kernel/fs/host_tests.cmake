@@ -28,4 +28,5 @@ add_host_test(fs_tests ${VM_SOURCES} ${FS_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/vfs_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fd_table_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/initramfs_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/pipe_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/pipe_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/procfs_test.cpp)
