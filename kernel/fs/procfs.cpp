@@ -8,7 +8,9 @@ namespace fs::procfs {
 
 // ---- Text
 
-Text::~Text() { fs::release(data_); }
+Text::~Text() {
+    fs::release(data_);
+}
 
 void Text::put(char c) {
     if (failed_) return;
@@ -70,16 +72,17 @@ constexpr int32_t kMaxFdShown = 0x7fff;
 uint64_t ino_of(Kind kind, int32_t pid, int32_t extra) {
     uint64_t base = uint64_t(pid) << 16;
     switch (kind) {
-    case Kind::kRoot: return kRootIno;
-    case Kind::kSys: return kSysIno;
-    case Kind::kSysKernel: return kSysKernelIno;
-    case Kind::kSelf: return kSelfIno;
-    case Kind::kFile: return g_files[extra].place == Place::kProcess ? base | (kFileInoBase + uint64_t(extra))
-                                                                      : kFileInoBase + uint64_t(extra);
-    case Kind::kProcessDir: return base | kProcessDirEntry;
-    case Kind::kFdDir: return base | kFdDirEntry;
-    case Kind::kLink: return base | (kLinkEntryBase + uint64_t(extra));
-    case Kind::kFdLink: return base | (kFdEntryBase + uint64_t(extra));
+        case Kind::kRoot: return kRootIno;
+        case Kind::kSys: return kSysIno;
+        case Kind::kSysKernel: return kSysKernelIno;
+        case Kind::kSelf: return kSelfIno;
+        case Kind::kFile:
+            return g_files[extra].place == Place::kProcess ? base | (kFileInoBase + uint64_t(extra))
+                                                           : kFileInoBase + uint64_t(extra);
+        case Kind::kProcessDir: return base | kProcessDirEntry;
+        case Kind::kFdDir: return base | kFdDirEntry;
+        case Kind::kLink: return base | (kLinkEntryBase + uint64_t(extra));
+        case Kind::kFdLink: return base | (kFdEntryBase + uint64_t(extra));
     }
     return 0;
 }
@@ -98,29 +101,30 @@ constexpr const char* kLinkNames[] = {"exe", "cwd", "root"};
 bool static_child(Kind directory, size_t index, Child& out) {
     size_t fixed = 0;
     switch (directory) {
-    case Kind::kRoot:
-        if (index == 0) return out = {"self", Kind::kSelf, 0, uapi::kS_IFLNK | 0777}, true;
-        if (index == 1) return out = {"sys", Kind::kSys, 0, uapi::kS_IFDIR | 0555}, true;
-        fixed = 2;
-        break;
-    case Kind::kSys:
-        if (index == 0) return out = {"kernel", Kind::kSysKernel, 0, uapi::kS_IFDIR | 0555}, true;
-        return false;
-    case Kind::kSysKernel: break;
-    case Kind::kProcessDir:
-        if (index < 3) return out = {kLinkNames[index], Kind::kLink, int32_t(index), uapi::kS_IFLNK | 0777}, true;
-        if (index == 3) return out = {"fd", Kind::kFdDir, 0, uapi::kS_IFDIR | 0500}, true;
-        fixed = 4;
-        break;
-    default: return false;
+        case Kind::kRoot:
+            if (index == 0) return out = {"self", Kind::kSelf, 0, uapi::kS_IFLNK | 0777}, true;
+            if (index == 1) return out = {"sys", Kind::kSys, 0, uapi::kS_IFDIR | 0555}, true;
+            fixed = 2;
+            break;
+        case Kind::kSys:
+            if (index == 0) return out = {"kernel", Kind::kSysKernel, 0, uapi::kS_IFDIR | 0555}, true;
+            return false;
+        case Kind::kSysKernel: break;
+        case Kind::kProcessDir:
+            if (index < 3) return out = {kLinkNames[index], Kind::kLink, int32_t(index), uapi::kS_IFLNK | 0777}, true;
+            if (index == 3) return out = {"fd", Kind::kFdDir, 0, uapi::kS_IFDIR | 0500}, true;
+            fixed = 4;
+            break;
+        default: return false;
     }
-    Place place = directory == Kind::kRoot ? Place::kRoot
+    Place place = directory == Kind::kRoot        ? Place::kRoot
                   : directory == Kind::kSysKernel ? Place::kSysKernel
                                                   : Place::kProcess;
     size_t seen = fixed;
     for (size_t i = 0; i < g_file_count; ++i) {
         if (g_files[i].place != place) continue;
-        if (seen++ == index) return out = {g_files[i].name, Kind::kFile, int32_t(i), uapi::kS_IFREG | g_files[i].mode}, true;
+        if (seen++ == index)
+            return out = {g_files[i].name, Kind::kFile, int32_t(i), uapi::kS_IFREG | g_files[i].mode}, true;
     }
     return false;
 }
@@ -139,9 +143,9 @@ int32_t parse_number(lib::StringView name) {
 
 uint8_t dtype_of(uint32_t mode) {
     switch (mode & uapi::kS_IFMT) {
-    case uapi::kS_IFDIR: return uapi::kDT_DIR;
-    case uapi::kS_IFLNK: return uapi::kDT_LNK;
-    default: return uapi::kDT_REG;
+        case uapi::kS_IFDIR: return uapi::kDT_DIR;
+        case uapi::kS_IFLNK: return uapi::kDT_LNK;
+        default: return uapi::kDT_REG;
     }
 }
 
@@ -211,46 +215,46 @@ Dentry* make_entry(Dentry& parent, lib::StringView name, const Child& child, int
     }
     char number[16];
     switch (child.kind) {
-    case Kind::kSelf: {
-        int32_t self = g_source.current_pid ? g_source.current_pid() : 0;
-        if (self <= 0) break;  // a kernel thread: a dangling link (ENOENT), as Linux's
-        size_t n = lib::format(number, sizeof number, "{}", self);
-        inode->set_text({number, n});
-        break;
-    }
-    case Kind::kLink:
-        if (g_source.link) {
-            Path target = g_source.link(pid, Link(child.extra));
-            if (target) inode->set_jump(target);
+        case Kind::kSelf: {
+            int32_t self = g_source.current_pid ? g_source.current_pid() : 0;
+            if (self <= 0) break;  // a kernel thread: a dangling link (ENOENT), as Linux's
+            size_t n = lib::format(number, sizeof number, "{}", self);
+            inode->set_text({number, n});
+            break;
         }
-        break;
-    case Kind::kFdLink: {
-        auto described = g_source.descriptor(pid, child.extra);
-        if (!described) {
-            inode->release();
-            return nullptr;
+        case Kind::kLink:
+            if (g_source.link) {
+                Path target = g_source.link(pid, Link(child.extra));
+                if (target) inode->set_jump(target);
+            }
+            break;
+        case Kind::kFdLink: {
+            auto described = g_source.descriptor(pid, child.extra);
+            if (!described) {
+                inode->release();
+                return nullptr;
+            }
+            if (described->path) {
+                inode->set_jump(described->path);
+            } else {
+                // Pipes and anonymous files have no name: Linux shows their kind
+                // and inode number.
+                char text[40];
+                uint32_t type = described->mode & uapi::kS_IFMT;
+                size_t n = type == uapi::kS_IFIFO    ? lib::format(text, sizeof text, "pipe:[{}]", described->ino)
+                           : type == uapi::kS_IFSOCK ? lib::format(text, sizeof text, "socket:[{}]", described->ino)
+                                                     : lib::format(text, sizeof text, "anon_inode:[eventfd]");
+                inode->set_text({text, n < sizeof text ? n : sizeof text - 1});
+            }
+            // lr-x------, l-wx------ or lrwx------ by the description's access mode.
+            uint32_t access = described->flags & uapi::kO_ACCMODE;
+            uint32_t bits = 0100;
+            if (access == uapi::kO_RDONLY || access == uapi::kO_RDWR) bits |= 0400;
+            if (access == uapi::kO_WRONLY || access == uapi::kO_RDWR) bits |= 0200;
+            inode->set_mode_bits(bits);
+            break;
         }
-        if (described->path) {
-            inode->set_jump(described->path);
-        } else {
-            // Pipes and anonymous files have no name: Linux shows their kind
-            // and inode number.
-            char text[40];
-            uint32_t type = described->mode & uapi::kS_IFMT;
-            size_t n = type == uapi::kS_IFIFO   ? lib::format(text, sizeof text, "pipe:[{}]", described->ino)
-                       : type == uapi::kS_IFSOCK ? lib::format(text, sizeof text, "socket:[{}]", described->ino)
-                                                 : lib::format(text, sizeof text, "anon_inode:[eventfd]");
-            inode->set_text({text, n < sizeof text ? n : sizeof text - 1});
-        }
-        // lr-x------, l-wx------ or lrwx------ by the description's access mode.
-        uint32_t access = described->flags & uapi::kO_ACCMODE;
-        uint32_t bits = 0100;
-        if (access == uapi::kO_RDONLY || access == uapi::kO_RDWR) bits |= 0400;
-        if (access == uapi::kO_WRONLY || access == uapi::kO_RDWR) bits |= 0200;
-        inode->set_mode_bits(bits);
-        break;
-    }
-    default: break;
+        default: break;
     }
     Dentry* dentry = Dentry::make(&parent, name, inode);
     inode->release();  // the dentry's now (or gone with it)
@@ -491,7 +495,9 @@ void add_file(Place place, const char* name, uint32_t mode, Generator generate, 
     g_files[g_file_count++] = {place, name, mode & uapi::kS_IALLUGO, generate, write};
 }
 
-void set_process_source(const ProcessSource& source) { g_source = source; }
+void set_process_source(const ProcessSource& source) {
+    g_source = source;
+}
 
 lib::Expected<FileSystem*> make() {
     ProcFs* fs = fs::make<ProcFs>();

@@ -31,7 +31,9 @@ fs::FdTable* g_files = nullptr;
 fs::Path g_cwd, g_exe;
 std::string g_written;
 
-lib::Error gone() { return lib::Error::make(lib::Errno::kESRCH, "gone"); }
+lib::Error gone() {
+    return lib::Error::make(lib::Errno::kESRCH, "gone");
+}
 
 lib::Expected<void> fake_stat(int32_t pid, fs::procfs::Text& out) {
     if (!g_pids.count(pid)) return gone();
@@ -76,7 +78,9 @@ void register_once() {
         if (pid != 7 || !g_files) return lib::Error::make(lib::Errno::kENOENT, "none");
         return g_files->describe(fd);
     };
-    source.next_descriptor = [](int32_t pid, int32_t from) { return pid == 7 && g_files ? g_files->next_open(from) : -1; };
+    source.next_descriptor = [](int32_t pid, int32_t from) {
+        return pid == 7 && g_files ? g_files->next_open(from) : -1;
+    };
     fs::procfs::set_process_source(source);
     fs::procfs::add_file(fs::procfs::Place::kProcess, "stat", 0444, fake_stat);
     fs::procfs::add_file(fs::procfs::Place::kRoot, "meminfo", 0444, fake_meminfo);
@@ -148,7 +152,8 @@ struct World {
             for (size_t at = 0; at < *n;) {
                 uint16_t reclen;
                 memcpy(&reclen, &buf[at + 16], 2);
-                names.push_back(std::string(reinterpret_cast<char*>(&buf[at + 19])) + ":" + std::to_string(buf[at + 18]));
+                names.push_back(std::string(reinterpret_cast<char*>(&buf[at + 19])) + ":" +
+                                std::to_string(buf[at + 18]));
                 at += reclen;
             }
         }
@@ -263,7 +268,8 @@ TEST(Procfs, FilesReadWholeAndWritesFailAsOnLinux) {
     b = fs::IoBuffer::kernel_one(s, &x, 1);
     EXPECT_EQ(err((*stat_file)->write(b)), "EINVAL");
     EXPECT_EQ(err(fs::open(w.context, w.context.cwd, "/proc/sys/kernel/ostype", uapi::kO_WRONLY, 0)), "EACCES");
-    auto hostname = fs::open(w.context, w.context.cwd, "/proc/sys/kernel/hostname", uapi::kO_WRONLY | uapi::kO_TRUNC, 0);
+    auto hostname =
+        fs::open(w.context, w.context.cwd, "/proc/sys/kernel/hostname", uapi::kO_WRONLY | uapi::kO_TRUNC, 0);
     ASSERT_TRUE(hostname);
     char name[] = "box\n";
     b = fs::IoBuffer::kernel_one(s, name, 4);

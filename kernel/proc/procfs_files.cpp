@@ -32,7 +32,9 @@ using fs::procfs::Text;
 constexpr uint64_t kNsPerTick = 10000000;  // USER_HZ = 100
 constexpr uint64_t kPage = 4096;
 
-lib::Error gone() { return lib::Error::make(lib::Errno::kESRCH, "the process has gone"); }
+lib::Error gone() {
+    return lib::Error::make(lib::Errno::kESRCH, "the process has gone");
+}
 
 // ---- The source of the tree
 
@@ -82,7 +84,7 @@ fs::Path link(int32_t pid, fs::procfs::Link which) {
     if (!p || p->state == ProcessState::kZombie) return {};
     const fs::Path& path = which == fs::procfs::Link::kExe   ? p->exe_path
                            : which == fs::procfs::Link::kCwd ? p->fs.cwd
-                                                              : p->fs.root;
+                                                             : p->fs.root;
     if (!path.mount() || !path.dentry()) return {};
     return path;
 }
@@ -163,18 +165,23 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s) {
         s.ignored = s.caught = 0;
         for (int signal = 1; signal <= int(uapi::kNSIG); ++signal) {
             uint64_t handler = p->signal_handlers.action(signal).handler;
-            if (handler == uapi::kSIG_IGN) s.ignored |= signal_bit(signal);
-            else if (handler != uapi::kSIG_DFL) s.caught |= signal_bit(signal);
+            if (handler == uapi::kSIG_IGN)
+                s.ignored |= signal_bit(signal);
+            else if (handler != uapi::kSIG_DFL)
+                s.caught |= signal_bit(signal);
         }
         for_each_task(*p, [&](Task& task) {
             s.cpu_ns += task_cpu_ns(task);
             ++s.threads;
         });
         if (s.threads == 0) s.cpu_ns = p->main_task.cpu_ns, s.threads = 1;
+        // The main task's thread only while it has not exited (its thread
+        // may be gone after that).
+        sched::Thread* thread =
+            p->state == ProcessState::kRunning && !p->main_task.signals.exiting ? p->main_task.thread : nullptr;
+        s.cpu = thread ? thread->cpu() : 0;
+        s.nice = thread ? thread->nice() : 0;
     }
-    sched::Thread* thread = p->main_task.thread;
-    s.cpu = thread && p->state == ProcessState::kRunning ? thread->cpu() : 0;
-    s.nice = thread && p->state == ProcessState::kRunning ? thread->nice() : 0;
     s.space = p->space;
     if (s.space) s.space->hold();
     return {};
@@ -188,7 +195,9 @@ struct SnapshotHold {
     }
 };
 
-uint64_t ticks(uint64_t ns) { return ns / kNsPerTick; }
+uint64_t ticks(uint64_t ns) {
+    return ns / kNsPerTick;
+}
 
 // ---- /proc/<pid>/stat (fs/proc/array.c do_task_stat: 52 fields)
 
@@ -228,10 +237,10 @@ lib::Expected<void> stat_text(int32_t pid, Text& out) {
 
 const char* state_name(char state) {
     switch (state) {
-    case 'R': return "R (running)";
-    case 'S': return "S (sleeping)";
-    case 'T': return "T (stopped)";
-    default: return "Z (zombie)";
+        case 'R': return "R (running)";
+        case 'S': return "S (sleeping)";
+        case 'T': return "T (stopped)";
+        default: return "Z (zombie)";
     }
 }
 
@@ -331,8 +340,10 @@ lib::Expected<void> maps_text(int32_t pid, Text& out) {
         if (n >= sizeof line) n = sizeof line - 1;
         out.append({line, n});
         const char* name = nullptr;
-        if (vma.start <= layout.start_brk && vma.end >= layout.brk && layout.brk > layout.start_brk) name = "[heap]";
-        else if (layout.start_stack ? vma.contains(layout.start_stack) : vma.grows_down()) name = "[stack]";
+        if (vma.start <= layout.start_brk && vma.end >= layout.brk && layout.brk > layout.start_brk)
+            name = "[heap]";
+        else if (layout.start_stack ? vma.contains(layout.start_stack) : vma.grows_down())
+            name = "[stack]";
         if (name) {
             // seq_pad: the name starts in column 74.
             for (size_t column = n; column < 73; ++column) out.put(' ');
@@ -379,7 +390,8 @@ lib::Expected<void> uptime_text(int32_t, Text& out) {
     for (uint32_t cpu = 0; cpu < cpus; ++cpu)
         if (smp::is_online(cpu)) idle += sched::cpu_stats(cpu).idle_ns;
     // "%lu.%02lu %lu.%02lu": seconds with hundredths.
-    out.format("{}.{:02} {}.{:02}\n", up / 1000000000, (up / 10000000) % 100, idle / 1000000000, (idle / 10000000) % 100);
+    out.format("{}.{:02} {}.{:02}\n", up / 1000000000, (up / 10000000) % 100, idle / 1000000000,
+               (idle / 10000000) % 100);
     return {};
 }
 
@@ -418,20 +430,24 @@ lib::Expected<void> stat_global_text(int32_t, Text& out) {
         uint64_t idle = ticks(sched::cpu_stats(cpu).idle_ns);
         out.format("cpu{} {} 0 0 {} 0 0 0 0 0 0\n", cpu, up > idle ? up - idle : 0, idle);
     }
-    out.format("intr 0\nctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-               switches, boot::info().boot_time, processes_created(), running ? running : 1);
+    out.format(
+        "intr 0\nctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+        switches, boot::info().boot_time, processes_created(), running ? running : 1);
     return {};
 }
 
 // arch/x86/kernel/cpu/proc.c's flag names for CPUID.01H:EDX and ECX.
-constexpr const char* kEdxFlags[32] = {"fpu",  "vme",   "de",   "pse",  "tsc",  "msr", "pae",  "mce",
-                                       "cx8",  "apic",  nullptr, "sep", "mtrr", "pge", "mca",  "cmov",
-                                       "pat",  "pse36", "pn",   "clflush", nullptr, "dts", "acpi", "mmx",
-                                       "fxsr", "sse",   "sse2", "ss",   "ht",   "tm",  "ia64", "pbe"};
-constexpr const char* kEcxFlags[32] = {"pni",   "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx",    "smx",    "est",
-                                       "tm2",   "ssse3",     "cid",    "sdbg",    "fma",    "cx16",   "xtpr",   "pdcm",
-                                       nullptr, "pcid",      "dca",    "sse4_1",  "sse4_2", "x2apic", "movbe",  "popcnt",
-                                       "tsc_deadline_timer", "aes", "xsave", nullptr, "avx", "f16c", "rdrand", "hypervisor"};
+constexpr const char* kEdxFlags[32] = {"fpu",  "vme",   "de",    "pse",     "tsc",   "msr", "pae",  "mce",
+                                       "cx8",  "apic",  nullptr, "sep",     "mtrr",  "pge", "mca",  "cmov",
+                                       "pat",  "pse36", "pn",    "clflush", nullptr, "dts", "acpi", "mmx",
+                                       "fxsr", "sse",   "sse2",  "ss",      "ht",    "tm",  "ia64", "pbe"};
+constexpr const char* kEcxFlags[32] = {"pni",    "pclmulqdq", "dtes64", "monitor", "ds_cpl",
+                                       "vmx",    "smx",       "est",    "tm2",     "ssse3",
+                                       "cid",    "sdbg",      "fma",    "cx16",    "xtpr",
+                                       "pdcm",   nullptr,     "pcid",   "dca",     "sse4_1",
+                                       "sse4_2", "x2apic",    "movbe",  "popcnt",  "tsc_deadline_timer",
+                                       "aes",    "xsave",     nullptr,  "avx",     "f16c",
+                                       "rdrand", "hypervisor"};
 
 lib::Expected<void> cpuinfo_text(int32_t, Text& out) {
     using x86_64::cpuid;
@@ -465,8 +481,10 @@ lib::Expected<void> cpuinfo_text(int32_t, Text& out) {
                    vendor_id, family, model, model_name);
         out.format("stepping\t: {}\ncpu MHz\t\t: {}.{:03}\ncache size\t: 0 KB\n", stepping, khz / 1000, khz % 1000);
         out.format("physical id\t: 0\nsiblings\t: {}\ncore id\t\t: {}\ncpu cores\t: {}\n", online, cpu, online);
-        out.format("apicid\t\t: {}\ninitial apicid\t: {}\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: {}\nwp\t\t: yes\n",
-                   smp::apic_id(cpu), smp::apic_id(cpu), vendor.eax);
+        out.format(
+            "apicid\t\t: {}\ninitial apicid\t: {}\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: {}\nwp\t\t: "
+            "yes\n",
+            smp::apic_id(cpu), smp::apic_id(cpu), vendor.eax);
         out.append("flags\t\t:");
         for (uint32_t bit = 0; bit < 32; ++bit)
             if ((features.edx >> bit) & 1 && kEdxFlags[bit]) out.format(" {}", kEdxFlags[bit]);
