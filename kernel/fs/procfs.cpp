@@ -282,8 +282,9 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
 // A file's text as it was when opened.
 class TextFile final : public File {
 public:
-    TextFile(const Path& path, Inode* inode, uint32_t flags, char* text, size_t size, Writer writer, bool process)
-        : File(path, inode, flags), text_(text), size_(size), writer_(writer), process_(process) {}
+    TextFile(const Path& path, Inode* inode, uint32_t flags, char* text, size_t size, Writer writer, bool process,
+             int32_t pid)
+        : File(path, inode, flags), text_(text), size_(size), writer_(writer), process_(process), pid_(pid) {}
     ~TextFile() override { fs::release(text_); }
 
 protected:
@@ -302,7 +303,7 @@ protected:
         size_t wanted = buffer.remaining();
         size_t n = buffer.copy_in(text, wanted < sizeof text ? wanted : sizeof text);
         if (n == 0 && wanted) return fail(lib::Errno::kEFAULT, "write buffer not readable");
-        TRY(writer_({text, n}));
+        TRY(writer_(pid_, {text, n}));
         *position += n;
         return wanted < sizeof text ? n : wanted;
     }
@@ -324,6 +325,7 @@ private:
     size_t size_;
     Writer writer_;
     bool process_;
+    int32_t pid_;
 };
 
 // getdents64 over a directory of /proc: positions 0 ".", 1 "..", then the
@@ -479,7 +481,8 @@ lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
         if (text.failed()) return fail(lib::Errno::kENOMEM, "no memory for a /proc file");
         size_t size = text.size();
         char* data = text.take();
-        file = fs::make<TextFile>(path, this, flags, data, size, registered.write, registered.place == Place::kProcess);
+        file = fs::make<TextFile>(path, this, flags, data, size, registered.write, registered.place == Place::kProcess,
+                                  pid_);
         if (!file) fs::release(data);
     } else {
         return fail(lib::Errno::kENXIO, "not a file");

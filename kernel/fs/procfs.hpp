@@ -70,8 +70,9 @@ enum class Place : uint8_t {
 // others). ENOENT (or ESRCH) when the process has gone meanwhile.
 using Generator = lib::Expected<void> (*)(int32_t pid, Text& out);
 // What a write does to a writable file (nullptr: writes fail with EIO for
-// /proc and /proc/sys files, EINVAL for a process's, as Linux).
-using Writer = lib::Expected<void> (*)(lib::StringView text);
+// /proc and /proc/sys files, EINVAL for a process's, as Linux). `pid` as
+// for the generator; `text` is what one write(2) gave (at most 256 bytes).
+using Writer = lib::Expected<void> (*)(int32_t pid, lib::StringView text);
 
 // Registers a file (at boot, before /proc is used). `mode`: its permission
 // bits (0444, 0644, 0400, ...).

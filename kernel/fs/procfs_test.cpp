@@ -48,7 +48,7 @@ lib::Expected<void> fake_hostname(int32_t, fs::procfs::Text& out) {
     out.append("host\n");
     return {};
 }
-lib::Expected<void> write_hostname(lib::StringView text) {
+lib::Expected<void> write_hostname(int32_t, lib::StringView text) {
     g_written.assign(text.data(), text.size());
     return {};
 }

@@ -295,23 +295,56 @@ lib::Expected<void> status_text(int32_t pid, Text& out) {
 
 // ---- /proc/<pid>/cmdline (fs/proc/base.c proc_pid_cmdline_read)
 
-lib::Expected<void> cmdline_text(int32_t pid, Text& out) {
+// The bytes of [start, end) of the process's memory (its argv or envp
+// strings), at most 64 KiB (Linux reads it all; programs' are far shorter).
+lib::Expected<void> memory_text(int32_t pid, Text& out, bool environment) {
     Snapshot s;
     TRY(snapshot(pid, s));
     SnapshotHold hold{s};
     if (!s.space) return {};  // a zombie's is empty
     vm::Layout layout = s.space->layout();
-    if (layout.arg_end <= layout.arg_start) return {};
-    // At most 64 KiB (Linux reads it all; programs' are far shorter).
-    uint64_t size = layout.arg_end - layout.arg_start;
+    uint64_t start = environment ? layout.env_start : layout.arg_start;
+    uint64_t end = environment ? layout.env_end : layout.arg_end;
+    if (end <= start) return {};
+    uint64_t size = end - start;
     if (size > 65536) size = 65536;
     char chunk[256];
     for (uint64_t done = 0; done < size;) {
         size_t n = size - done < sizeof chunk ? size_t(size - done) : sizeof chunk;
-        if (!s.space->read_memory(layout.arg_start + done, chunk, n)) break;
+        if (!s.space->read_memory(start + done, chunk, n)) break;
         out.append({chunk, n});
         done += n;
     }
+    return {};
+}
+
+lib::Expected<void> cmdline_text(int32_t pid, Text& out) { return memory_text(pid, out, false); }
+lib::Expected<void> environ_text(int32_t pid, Text& out) { return memory_text(pid, out, true); }
+
+// /proc/<pid>/statm (fs/proc/array.c proc_pid_statm): pages of size,
+// resident, shared (file and shared memory), text, lib (0), data + stack, dt (0).
+lib::Expected<void> statm_text(int32_t pid, Text& out) {
+    Snapshot s;
+    TRY(snapshot(pid, s));
+    SnapshotHold hold{s};
+    vm::Counters k{};
+    vm::Layout layout{};
+    if (s.space) k = s.space->counters(), layout = s.space->layout();
+    uint64_t text = layout.end_code > layout.start_code ? (layout.end_code - layout.start_code + kPage - 1) / kPage : 0;
+    out.format("{} {} {} {} 0 {} 0\n", k.total_pages, k.rss_anon + k.rss_file + k.rss_shmem, k.rss_file + k.rss_shmem,
+               text, k.data_pages + k.stack_pages);
+    return {};
+}
+
+// comm_write: the bytes written (newline included, as Linux keeps it), at
+// most 15; only a process's own (EINVAL for another's).
+lib::Expected<void> comm_write(int32_t pid, lib::StringView text) {
+    Process* self = current_process();
+    if (!self || self->pid != pid) return lib::Error::make(lib::Errno::kEINVAL, "another process's comm");
+    size_t n = text.size() < kNameLength - 1 ? text.size() : kNameLength - 1;
+    char name[kNameLength] = {};
+    __builtin_memcpy(name, text.data(), n);
+    __builtin_memcpy(self->name, name, kNameLength);
     return {};
 }
 
@@ -505,8 +538,17 @@ lib::Expected<void> version_text(int32_t, Text& out) {
 }
 
 lib::Expected<void> hostname_text(int32_t, Text& out) {
-    out.format("{}\n", kNodeName);
+    char name[kNodeNameMax + 1];
+    node_name(name);
+    out.format("{}\n", static_cast<const char*>(name));
     return {};
+}
+lib::Expected<void> hostname_write(int32_t, lib::StringView text) {
+    // proc_dostring: the text up to a newline or NUL, at most 64 bytes.
+    size_t n = 0;
+    while (n < text.size() && text[n] != '\n' && text[n] != '\0') ++n;
+    if (n > kNodeNameMax) n = kNodeNameMax;
+    return set_node_name(text.substr(0, n));
 }
 lib::Expected<void> ostype_text(int32_t, Text& out) {
     out.format("{}\n", kSystemName);
@@ -537,15 +579,17 @@ void init_procfs() {
     fs::procfs::add_file(Place::kProcess, "stat", 0444, stat_text);
     fs::procfs::add_file(Place::kProcess, "status", 0444, status_text);
     fs::procfs::add_file(Place::kProcess, "cmdline", 0444, cmdline_text);
-    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text);
+    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text, comm_write);
     fs::procfs::add_file(Place::kProcess, "maps", 0444, maps_text);
+    fs::procfs::add_file(Place::kProcess, "statm", 0444, statm_text);
+    fs::procfs::add_file(Place::kProcess, "environ", 0400, environ_text);
     fs::procfs::add_file(Place::kRoot, "meminfo", 0444, meminfo_text);
     fs::procfs::add_file(Place::kRoot, "cpuinfo", 0444, cpuinfo_text);
     fs::procfs::add_file(Place::kRoot, "uptime", 0444, uptime_text);
     fs::procfs::add_file(Place::kRoot, "loadavg", 0444, loadavg_text);
     fs::procfs::add_file(Place::kRoot, "stat", 0444, stat_global_text);
     fs::procfs::add_file(Place::kRoot, "version", 0444, version_text);
-    fs::procfs::add_file(Place::kSysKernel, "hostname", 0644, hostname_text);
+    fs::procfs::add_file(Place::kSysKernel, "hostname", 0644, hostname_text, hostname_write);
     fs::procfs::add_file(Place::kSysKernel, "ostype", 0444, ostype_text);
     fs::procfs::add_file(Place::kSysKernel, "osrelease", 0444, osrelease_text);
     fs::procfs::add_file(Place::kSysKernel, "pid_max", 0644, pid_max_text);

@@ -238,12 +238,25 @@ void fill(char (&field)[uapi::kUtsLength], const char* text) {
 lib::Expected<int64_t> sys_uname(UserPtr<uapi::Utsname> buffer) {
     uapi::Utsname name;
     fill(name.sysname, proc::kSystemName);
-    fill(name.nodename, proc::kNodeName);
+    char node[proc::kNodeNameMax + 1];
+    proc::node_name(node);
+    fill(name.nodename, node);
     fill(name.release, proc::kRelease);
     fill(name.version, proc::kVersion);
     fill(name.machine, proc::kMachine);
     fill(name.domainname, proc::kDomainName);
     TRY(copy_out(buffer, name));
+    return 0;
+}
+
+// sethostname(2) (kernel/sys.c): EPERM without CAP_SYS_ADMIN, then EINVAL
+// past 64 bytes (a negative length too), then EFAULT.
+lib::Expected<int64_t> sys_sethostname(uint64_t name_address, int length) {
+    if (process().credentials.euid != 0) return error(Errno::kEPERM, "sethostname needs CAP_SYS_ADMIN");
+    if (length < 0 || size_t(length) > proc::kNodeNameMax) return error(Errno::kEINVAL, "host name too long");
+    char name[proc::kNodeNameMax];
+    TRY(copy_in_bytes(name, name_address, size_t(length)));
+    TRY(proc::set_node_name({name, size_t(length)}));
     return 0;
 }
 
@@ -540,6 +553,7 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_set_robust_list] = &call<&sys_set_robust_list>;
     table[uapi::kNR_arch_prctl] = &call<&sys_arch_prctl>;
     table[uapi::kNR_uname] = &call<&sys_uname>;
+    table[uapi::kNR_sethostname] = &call<&sys_sethostname>;
     table[uapi::kNR_umask] = &call<&sys_umask>;
     table[uapi::kNR_personality] = &call<&sys_personality>;
     table[uapi::kNR_prctl] = &call<&sys_prctl>;

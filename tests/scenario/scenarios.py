@@ -712,6 +712,12 @@ BUSYBOX_SCENARIOS = [
     busybox_shape_scenario("top", ["top", "-b", "-n", "1"], [
         r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d",
         r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ", r"^\s*1\s+0 root\s+R\s+\d+.* top -b -n 1$"]),
+    # The host name through /proc/sys/kernel/hostname (then uname(2) and
+    # gethostname see it) and through sethostname(2) (busybox hostname NAME).
+    busybox_shape_scenario("hostname", ["sh", "-c",
+                                        "echo$IFS'box'>/proc/sys/kernel/hostname;hostname;uname$IFS-n;"
+                                        "hostname$IFS'other';cat$IFS/proc/sys/kernel/hostname"],
+                           [r"^box\nbox\nother$"]),
     busybox_shape_scenario("proc_listing", ["sh", "-c", "ls$IFS-1$IFS/proc;cat$IFS/proc/version;true"], [
         r"^1$", r"^self$", r"^meminfo$", r"^sys$", r"^Linux version \d+\.\d+\.\d+-cxxkernel "]),
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),

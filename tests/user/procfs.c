@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -210,6 +211,25 @@ static void self_cwd_and_fds(void) {
     EXPECT_ERR("readlink /proc/self/fd/<closed>", readlink(link, target, sizeof target), ENOENT);
 }
 
+static void self_statm_and_environ(char** envp) {
+    long n = slurp("/proc/self/statm");
+    unsigned long v[7];
+    char tail;
+    EXPECT_TRUE("statm: 7 numbers, size >= resident >= shared",
+                n > 0 && sscanf(text, "%lu %lu %lu %lu %lu %lu %lu%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &tail) == 8 &&
+                    tail == '\n' && v[0] >= v[1] && v[1] >= v[2]);
+    char expected[8192];
+    size_t length = 0;
+    for (char** e = envp; *e && length + strlen(*e) + 1 < sizeof expected; e++) {
+        memcpy(expected + length, *e, strlen(*e) + 1);
+        length += strlen(*e) + 1;
+    }
+    n = slurp("/proc/self/environ");
+    EXPECT_TRUE("/proc/self/environ: envp joined by NULs", n == (long)length && memcmp(text, expected, length) == 0);
+    struct stat st;
+    EXPECT_TRUE("environ is 0400", stat("/proc/self/environ", &st) == 0 && (st.st_mode & 0777) == 0400);
+}
+
 static void self_maps(void) {
     long n = slurp("/proc/self/maps");
     EXPECT_TRUE("/proc/self/maps readable", n > 0);
@@ -368,6 +388,30 @@ static void writes(void) {
     int status = in_child(no_write_as_nobody);
     EXPECT_TRUE("open /proc/meminfo O_WRONLY as nobody: EACCES", WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+    /* comm: the bytes written, newline included, at most 15; only one's own. */
+    fd = open("/proc/self/comm", O_WRONLY);
+    EXPECT_TRUE("write /proc/self/comm: all 8 bytes taken", write(fd, "renamed\n", 8) == 8);
+    char name[17] = {0};
+    prctl(PR_GET_NAME, name);
+    EXPECT_TRUE("PR_GET_NAME: the bytes written, newline kept", strcmp(name, "renamed\n") == 0);
+    EXPECT_TRUE("write 20 bytes to comm: all taken", write(fd, "0123456789abcdefghij", 20) == 20);
+    prctl(PR_GET_NAME, name);
+    EXPECT_TRUE("PR_GET_NAME: the first 15", strcmp(name, "0123456789abcde") == 0);
+    close(fd);
+    prctl(PR_SET_NAME, "procfs");
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", child);
+    fd = open(path, O_WRONLY);
+    EXPECT_ERR("write another process's comm", write(fd, "x", 1), EINVAL);
+    close(fd);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+
     fd = open("/proc/version", O_RDONLY);
     char first[16] = {0}, again[16] = {0};
     read(fd, first, sizeof first - 1);
@@ -398,13 +442,14 @@ static void second_mount(void) {
     rmdir(where);
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
     if (argc > 1 && strcmp(argv[1], "cmdline-child") == 0) return cmdline_child(argc, argv);
     self_stat();
     self_status();
     self_cmdline_and_exe(argv);
     self_cwd_and_fds();
     self_maps();
+    self_statm_and_environ(envp);
     memory_and_time();
     system_files();
     pid_directories();
