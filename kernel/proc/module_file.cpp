@@ -77,7 +77,7 @@ ModuleFile* module_file(const boot::Module& module) {
 
 lib::Expected<ExecFile*> ModuleFiles::open(lib::StringView path) {
     // /proc/self/exe: the calling process's own program (busybox re-executes
-    // itself this way), until /proc exists.
+    // itself this way); a module has no file in the VFS for /proc's link.
     if (path == lib::StringView("/proc/self/exe")) {
         Process* self = current_process();
         if (!self) return vm::error(lib::Errno::kENOENT, "no process");

@@ -89,7 +89,9 @@ public:
     lib::Expected<ExecFile*> open(lib::StringView path) override { return open_for(current_process(), path); }
 
     lib::Expected<ExecFile*> open_for(Process* self, lib::StringView path) {
-        // /proc/self/exe: the process's own program, until /proc exists.
+        // /proc/self/exe: the process's own program by the path exec was
+        // given, which also serves programs from Limine modules (they have
+        // no file in the VFS, so /proc's exe link has nowhere to go).
         if (self && path == lib::StringView("/proc/self/exe") && self->exe[0]) path = lib::StringView(self->exe);
         if (fs::ready() && self && self->fs.root) {
             auto opened = open_in_vfs(*self, path);
