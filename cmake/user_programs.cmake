@@ -44,7 +44,7 @@ endforeach()
 
 # Programs for our kernel only (tests/user/kernel/: the syscall fuzzer),
 # not compared with the host: static glibc.
-set(USER_KERNEL_PROGRAMS fuzz procs)
+set(USER_KERNEL_PROGRAMS fuzz procs procstress)
 foreach(prog ${USER_KERNEL_PROGRAMS})
   set(out ${USER_OUT}/kernel/${prog})
   add_custom_command(OUTPUT ${out}

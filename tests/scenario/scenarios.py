@@ -556,6 +556,14 @@ USER_SCENARIOS = [
          exit="poweroff", timeout=240,
          expect=[r"procs: ok", r"init: /boot/modules/procs \(pid 1\) exited with status 0; powering off"],
          reject=[NO_PANIC, r"procs: .*: no"]),
+    # /proc under churn (tests/user/kernel/procstress.c): 2 workers walk every
+    # pid's files and links while 2 fork, exit, chdir and open; every answer
+    # is data or ENOENT/ESRCH/EBADF, and the memory /proc made comes back.
+    dict(name="user_procstress_4cpu", cmdline="init=/boot/modules/procstress -- 4 4", smp=4, mem="512M",
+         modules=[("/boot/modules/procstress", "")], build_files={"/boot/modules/procstress": "user/kernel/procstress"},
+         exit="poweroff", timeout=120,
+         expect=[r"procstress: ok", r"init: /boot/modules/procstress \(pid 1\) exited with status 0; powering off"],
+         reject=[NO_PANIC, r"procstress: .*failed [1-9]"]),
     # The syscall fuzzer (tests/user/kernel/fuzz.c): 4 workers x 20000
     # random calls on 4 CPUs; the kernel stays up, the fuzzer's processes
     # all end, and the free memory returns to its baseline.
