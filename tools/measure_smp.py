@@ -20,10 +20,7 @@ needed, which gives the local cost beside it).
 import argparse
 import os
 import re
-import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
@@ -33,29 +30,7 @@ BENCH = re.compile(rb"bench: smp cpus=(\d+) call_round_trip=(\d+) lock_hand_off=
 
 
 def one_boot(esp, cpus, timeout):
-    with tempfile.TemporaryDirectory(prefix="measure-smp-") as tmp:
-        image = qemu.image_with_cmdline(esp, "bench=smp", tmp)
-        vars_file = qemu.fresh_vars(tmp)
-        cmd = qemu.qemu_command(image, vars_file, smp=cpus, mem="256M",
-                                extra=["-icount", "shift=0,align=off,sleep=off"])
-        start = time.monotonic()
-        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        os.set_blocking(process.stdout.fileno(), False)
-        output = b""
-        while time.monotonic() - start < timeout:
-            chunk = process.stdout.read()
-            if chunk:
-                output += chunk
-            if BENCH.search(output) or process.poll() is not None:
-                break
-            time.sleep(0.05)
-        process.kill()
-        process.wait()
-    match = BENCH.search(output)
-    if not match:
-        tail = output.decode(errors="replace")[-2000:]
-        sys.exit(f"measure_smp: no bench line with {cpus} CPUs:\n{tail}")
-    return [int(value) for value in match.groups()]
+    return qemu.bench_boot(esp, "bench=smp", BENCH, cpus, timeout, "measure_smp")
 
 
 def main():

@@ -176,6 +176,35 @@ def image_with_cmdline(esp, cmdline, tmp):
     return image
 
 
+def bench_boot(esp, cmdline, pattern, cpus, timeout, who):
+    """Boots `esp` with `cmdline` under -icount shift=0 (guest time advances
+    with executed instructions: docs/architecture.md §6) until the console
+    shows the bytes regex `pattern`; returns its groups as integers, or
+    exits naming `who` with the console's tail."""
+    with tempfile.TemporaryDirectory(prefix=f"{who}-") as tmp:
+        image = image_with_cmdline(esp, cmdline, tmp)
+        vars_file = fresh_vars(tmp)
+        cmd = qemu_command(image, vars_file, smp=cpus, mem="256M", extra=["-icount", "shift=0,align=off,sleep=off"])
+        start = time.monotonic()
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        os.set_blocking(process.stdout.fileno(), False)
+        output = b""
+        while time.monotonic() - start < timeout:
+            chunk = process.stdout.read()
+            if chunk:
+                output += chunk
+            if pattern.search(output) or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        process.kill()
+        process.wait()
+    match = pattern.search(output)
+    if not match:
+        tail = output.decode(errors="replace")[-2000:]
+        sys.exit(f"{who}: no bench line with {cpus} CPUs:\n{tail}")
+    return [int(value) for value in match.groups()]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["run", "debug", "screenshot"])
