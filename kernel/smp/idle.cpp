@@ -16,6 +16,18 @@ namespace smp {
 void idle() {
     for (;;) {
         arch::cli();
+        // A reschedule asked for and not taken at an interrupt's exit (the
+        // interrupted code could not be preempted then, or the hook was
+        // out): the preemption hook (the scheduler) takes it now, as CPU
+        // 0's idle thread does, instead of halting with a thread waiting
+        // here and no tick to find it.
+        if (arch::reschedule_pending()) {
+            arch::PreemptHook hook = arch::current_thread() ? arch::preempt_hook() : nullptr;
+            if (!hook) arch::clear_reschedule_pending();  // no scheduler here (yet): nothing to take it
+            arch::sti();
+            if (hook) hook();
+            continue;
+        }
         if (klog::output_pending()) {
             arch::sti();
             klog::drain();
