@@ -1,5 +1,6 @@
 // The idle loop every CPU ends in (see smp.hpp).
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/time/time.hpp"
