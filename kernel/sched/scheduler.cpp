@@ -385,7 +385,10 @@ void balance_periodically(CpuSched& cpu, uint64_t now) {
     auto first_state = first.lock.lock();
     auto second_state = second.lock.lock();
     bool moved = pull_threads(source, cpu, plan.max_weight, ~0u, now) > 0;
-    bool preempt = moved && cpu.queue.nr_running() > 1;
+    // An idle CPU takes ticks too (until it halts again): what it pulled
+    // must be picked now, or it halts with threads on its queue and no
+    // tick to find them.
+    bool preempt = moved && (cpu.current == cpu.idle || cpu.queue.nr_running() > 1);
     second.lock.unlock(second_state);
     first.lock.unlock(first_state);
     if (preempt) arch::set_reschedule_pending();

@@ -23,11 +23,20 @@ void idle() {
         // 0's idle thread does, instead of halting with a thread waiting
         // here and no tick to find it.
         if (arch::reschedule_pending()) {
-            arch::PreemptHook hook = arch::current_thread() ? arch::preempt_hook() : nullptr;
-            if (!hook) arch::clear_reschedule_pending();  // no scheduler here (yet): nothing to take it
-            arch::sti();
-            if (hook) hook();
-            continue;
+            if (!arch::current_thread()) {
+                arch::clear_reschedule_pending();  // no scheduler here (yet): nothing to take it
+            } else if (arch::PreemptHook hook = arch::preempt_hook()) {
+                arch::sti();
+                hook();
+                continue;
+            } else {
+                // The hook is out for a moment (a test swaps it): the
+                // request stays for when it is back; dropping it would
+                // leave a thread queued here with nobody to run it.
+                arch::sti();
+                arch::pause();
+                continue;
+            }
         }
         if (klog::output_pending()) {
             arch::sti();

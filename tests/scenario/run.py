@@ -329,6 +329,11 @@ def main():
         for reason in failures:
             print(f"  - {reason}")
         lines = text.splitlines()
+        # A failed kernel test may be far above the tail: its lines first.
+        failed = [line for line in lines if line.startswith("[ FAIL ]")]
+        if failed:
+            print("--- failed kernel tests ---")
+            print("\n".join(failed[:20]))
         print("--- last 60 lines of the serial log ---")
         print("\n".join(lines[-60:]))
         return 1
