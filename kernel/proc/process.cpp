@@ -22,8 +22,11 @@
 #include "kernel/vm/allocation.hpp"
 #include "kernel/vm/kernel_services.hpp"
 
-extern "C" int proc_enter_user(arch::InterruptFrame* frame, uint64_t* save);
-extern "C" [[noreturn]] void proc_return_to_kernel(uint64_t saved, int value);
+namespace proc {
+struct Task;
+}
+extern "C" proc::Task* proc_enter_user(arch::InterruptFrame* frame, uint64_t* save);
+extern "C" [[noreturn]] void proc_return_to_kernel(uint64_t saved, proc::Task* ended);
 
 namespace proc {
 namespace {
@@ -170,9 +173,14 @@ void finish_exit(Task& task) {
     }
     {
         // Only the last task's thread to get here goes on: until then the
-        // process (main_task and its kernel stack included) must stay.
+        // process (main_task and its kernel stack included) must stay. An
+        // exec waiting for the others (de_thread) hears each one; under
+        // the lock, as the process may go as soon as it is released.
         ksync::Guard guard(g_table_lock);
-        if (--process->unfinished_tasks != 0) return;
+        if (--process->unfinished_tasks != 0) {
+            if (process->unfinished_tasks == 1) process->exec_wait.wake_all();
+            return;
+        }
     }
     bool is_init = false;
     bool self_reap = false;
@@ -250,9 +258,10 @@ void task_thread(void* argument) {
         }
     }
     if (task.set_child_tid) (void)arch::store_user_u32(task.set_child_tid, uint32_t(task.tid));
-    int status = proc_enter_user(user_frame(task), &task.kernel_rsp);
-    (void)status;  // also in the process
-    finish_exit(task);
+    // The task that comes back is not always `task`: a thread that exec'd
+    // became its process's main task (de_thread), and `task` is gone.
+    Task* ended = proc_enter_user(user_frame(task), &task.kernel_rsp);
+    finish_exit(*ended);
 }
 
 }  // namespace
@@ -431,7 +440,15 @@ lib::Expected<void> start_task(Task& task) {
     // user_threads_musl); and a thread task may even have ended and been
     // freed before spawn() returned.
     sched::Thread* thread = TRY(sched::spawn_stopped(task.process->name, task_thread, &task, options));
-    task.thread = thread;
+    {
+        // Under signal_lock, where exit_group and de_thread look for the
+        // thread to interrupt: one that came before it was known is
+        // passed on now (the interruption waits for the thread to run).
+        Process& process = *task.process;
+        ksync::Guard guard(process.signal_lock);
+        task.thread = thread;
+        if (task.exec_killed || process.group_signals.exiting) sched::interrupt(thread);
+    }
     sched::detach(thread);
     sched::start(thread, options);
     return {};
@@ -504,7 +521,7 @@ namespace {
         if (process->pid == process->sid && g_session_end_handler) g_session_end_handler(process->sid);
     }
     arch::cli();
-    proc_return_to_kernel(kernel_rsp, wait_status);
+    proc_return_to_kernel(kernel_rsp, &task);
 }
 
 }  // namespace
@@ -513,24 +530,136 @@ namespace {
     Task* task = current_task();
     if (!task) PANIC("exit_current outside a task");
     Process* process = task->process;
+    bool alone;
     {
         // The first group exit decides the status; the other tasks are
-        // interrupted and end with it at their return to user mode.
+        // interrupted and end with it at their return to user mode. A task
+        // another's exec ends (de_thread) ends alone: the exec goes on
+        // (Linux's do_group_exit with a group_exec_task).
         ksync::Guard guard(process->signal_lock);
-        if (process->group_exit_status < 0) process->group_exit_status = wait_status;
-        wait_status = process->group_exit_status;
-        process->group_signals.exiting = true;
-        for_each_task(*process, [&](Task& other) {
-            if (&other != task && other.thread) sched::interrupt(other.thread);
-        });
+        alone = task->exec_killed;
+        if (!alone && process->group_exit_status < 0) process->group_exit_status = wait_status;
+        if (!alone) {
+            wait_status = process->group_exit_status;
+            process->group_signals.exiting = true;
+            for_each_task(*process, [&](Task& other) {
+                if (&other != task && other.thread) sched::interrupt(other.thread);
+            });
+        }
     }
-    exit_task(*task, wait_status);
+    exit_task(*task, alone ? 0 : wait_status);
 }
 
 [[noreturn]] void exit_thread(int wait_status) {
     Task* task = current_task();
     if (!task) PANIC("exit_thread outside a task");
     exit_task(*task, wait_status);
+}
+
+namespace {
+
+// The last step of a thread's exec (de_thread): the calling thread task,
+// now the process's only unfinished one, moves into main_task - the
+// process's pid, its place in the tree - and its own Task goes, with the
+// old main task's kernel stack. The thread keeps running on the stack it
+// is on (now main_task's), so nothing below changes on this CPU but whom
+// the thread's `owner` names. Linux's de_thread swaps the pids of the
+// exec'ing thread and the old leader, then releases the leader.
+void become_main_task(Task& task) {
+    Process& process = *task.process;
+    Task& main = process.main_task;
+    {
+        ksync::Guard guard(g_table_lock);  // /proc and kill find tasks under it
+        ksync::Guard signals(process.signal_lock);
+        for (Task** link = &process.threads; *link; link = &(*link)->next_thread) {
+            if (*link == &task) {
+                *link = task.next_thread;
+                break;
+            }
+        }
+        --g_thread_count;
+        lib::swap(main.kernel_stack, task.kernel_stack);
+        main.kernel_rsp = task.kernel_rsp;
+        main.thread = task.thread;
+        main.cpu_ns += task.cpu_ns;  // the process's time keeps the old leader's
+        main.running_since = task.running_since;
+        main.fs_base = task.fs_base;
+        main.gs_base = task.gs_base;
+        main.clear_child_tid = task.clear_child_tid;
+        main.set_child_tid = 0;
+        main.robust_list = task.robust_list;
+        main.fault_vector = task.fault_vector;
+        main.fault_error_code = task.fault_error_code;
+        main.fault_address = task.fault_address;
+        main.restart_deadline = task.restart_deadline;
+        main.restart_remaining = task.restart_remaining;
+        main.exec_killed = false;
+        // The old leader's private pending signals vanish with it; the
+        // caller's come along.
+        ThreadSignals& from = task.signals;
+        ThreadSignals& to = main.signals;
+        to.pending.replace_with(from.pending);
+        to.blocked = from.blocked;
+        to.saved_blocked = from.saved_blocked;
+        to.restore_saved = from.restore_saved;
+        to.real_blocked = from.real_blocked;
+        to.alt_stack = from.alt_stack;
+        to.exiting = false;
+        // With interrupts off (the guards): the switch hook reads `owner`.
+        sched::current()->owner = &main;
+    }
+    mm::free_kernel_stack(task.kernel_stack);
+    vm::destroy(&task);
+}
+
+}  // namespace
+
+lib::Expected<void> de_thread(Task& task) {
+    Process& process = *task.process;
+    bool alone;
+    {
+        ksync::Guard guard(g_table_lock);
+        ksync::Guard signals(process.signal_lock);
+        if (process.group_signals.exiting || process.exec_task || task.exec_killed)
+            return lib::Error::make(lib::ErrorCode::kEAGAIN, "exec: the thread group is ending");
+        alone = process.unfinished_tasks == 1;
+        if (!alone) {
+            // Every other task ends (Linux's zap_other_threads): each is
+            // interrupted wherever it sleeps interruptibly, and a stopped
+            // one wakes (below); none may be created from now on.
+            process.exec_task = &task;
+            for_each_task(process, [&](Task& other) {
+                if (&other == &task) return;
+                __atomic_store_n(&other.exec_killed, true, __ATOMIC_RELEASE);
+                if (other.thread) sched::interrupt(other.thread);
+            });
+        }
+    }
+    if (!alone) {
+        process.signal_wait.wake_all();
+        // Until the last of them has finished: then nothing runs on the
+        // old memory, nothing touches main_task. A fatal signal meanwhile
+        // (the group's end, which takes this task too) stops the exec;
+        // other signals wait for the new program.
+        for (;;) {
+            sched::clear_interrupt();
+            bool ending;
+            {
+                ksync::Guard guard(process.signal_lock);
+                ending = process.group_signals.exiting;
+                if (ending) process.exec_task = nullptr;
+            }
+            if (ending) return lib::Error::make(lib::ErrorCode::kEAGAIN, "exec: killed while the others ended");
+            auto waited = process.exec_wait.wait_event(
+                [&] { return __atomic_load_n(&process.unfinished_tasks, __ATOMIC_ACQUIRE) == 1; },
+                sched::WaitOptions::interruptible_until());
+            if (waited) break;
+        }
+        ksync::Guard guard(process.signal_lock);
+        process.exec_task = nullptr;
+    }
+    if (&task != &process.main_task) become_main_task(task);
+    return {};
 }
 
 lib::Expected<Task*> create_thread(Process& process) {
@@ -545,6 +674,7 @@ lib::Expected<Task*> create_thread(Process& process) {
     task->process = &process;
     task->thread_task = true;
     task->signals.owner = task;
+    bool refused;
     {
         ksync::Guard guard(g_table_lock);
         int32_t tid = g_count + g_thread_count < kMaxProcesses ? allocate_pid() : -1;
@@ -553,13 +683,22 @@ lib::Expected<Task*> create_thread(Process& process) {
             vm::destroy(task);
             return lib::Error::make(lib::ErrorCode::kEAGAIN, "task limit reached");
         }
-        task->tid = tid;
         ksync::Guard signals(process.signal_lock);
-        task->next_thread = process.threads;
-        process.threads = task;
-        ++process.live_tasks;
-        ++process.unfinished_tasks;
-        ++g_thread_count;
+        // An exec ends every other task (de_thread), a group exit every task.
+        refused = process.exec_task || process.group_signals.exiting;
+        if (!refused) {
+            task->tid = tid;
+            task->next_thread = process.threads;
+            process.threads = task;
+            ++process.live_tasks;
+            ++process.unfinished_tasks;
+            ++g_thread_count;
+        }
+    }
+    if (refused) {
+        mm::free_kernel_stack(task->kernel_stack);
+        vm::destroy(task);
+        return lib::Error::make(lib::ErrorCode::kEAGAIN, "the thread group is ending");
     }
     return task;
 }

@@ -79,6 +79,10 @@ struct Task {
     // for those (main_task is the process's own).
     Task* next_thread = nullptr;
     bool thread_task = false;
+    // Another task of the process is in execve (de_thread): this one ends,
+    // as by SIGKILL, at its next return to user mode, and interruptible
+    // sleeps end for it (set under the table lock and signal_lock).
+    bool exec_killed = false;
 };
 
 // kExiting: the task has left user mode for good but its thread still
@@ -157,6 +161,12 @@ public:
     uint32_t live_tasks = 1;
     uint32_t unfinished_tasks = 1;
     int group_exit_status = -1;
+    // execve from a process with threads (de_thread, docs/signals.md §7):
+    // the task that execs while the others end (under signal_lock; no
+    // thread may be created meanwhile), and where it waits for the last
+    // of them to finish (woken under the table lock).
+    Task* exec_task = nullptr;
+    sched::WaitQueue exec_wait{"de_thread"};
 
     void set_name(lib::StringView path);
 };
@@ -204,6 +214,16 @@ lib::Expected<void> start_task(Task& task);
 [[noreturn]] void exit_current(int wait_status);
 // exit(2): ends the calling task only; the process ends with its last task.
 [[noreturn]] void exit_thread(int wait_status);
+
+// execve's de_thread (Linux's fs/exec.c): every other task of the calling
+// task's process ends as if killed (robust lists and clear-child-tid words
+// handled as at any thread's exit, private pending signals gone), and once
+// all have finished the caller is the process's only task - its main task,
+// with the process's pid (a thread that execs takes the leader's place;
+// its own tid is freed). EAGAIN when the group is ending already (a fatal
+// signal, or another task's exec came first): the caller then ends on its
+// way back to user mode. Called by exec past its last ordinary failure.
+lib::Expected<void> de_thread(Task& task);
 
 // CLONE_THREAD: a new task of `process` (a tid from the pid space, a
 // kernel stack), counted live and linked into its thread list; EAGAIN at

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/fs/fs.hpp"
 #include "kernel/fs/io_buffer.hpp"
+#include "kernel/proc/futex.hpp"
 #include "kernel/proc/module_file.hpp"
 #include "kernel/proc/vdso.hpp"
 #include "kernel/vm/errors.hpp"
@@ -44,6 +45,17 @@ ExecParameters exec_parameters(const Process& process, lib::StringView filename,
 lib::Expected<void> exec_program(Process& process, ExecFile& program, const ExecParameters& parameters,
                                  ExecFailure* failure) {
     ExecImage image = TRY(exec(program, parameters, failure));
+    if (Task* self = current_task(); self && self->process == &process) {
+        // The other threads end first (de_thread); then, as the old memory
+        // goes, the caller's robust futexes are released in it and its
+        // clear-child-tid word dropped (Linux's exec_mm_release: nobody
+        // else shares the memory now, so the word is not written).
+        if (auto alone = de_thread(*self); !alone) {
+            vm::AddressSpace::destroy(image.space);
+            return alone.error();
+        }
+        release_task_futexes(process.main_task, false);
+    }
     process.set_name(parameters.filename);
     if (process.files) process.files->close_on_exec_now();
     // The file itself, for /proc/self/exe (re-executing it keeps it).

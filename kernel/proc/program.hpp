@@ -16,9 +16,11 @@ inline constexpr uint32_t kAddrNoRandomize = 0x0040000;
 ExecParameters exec_parameters(const Process& process, lib::StringView filename, lib::Span<const lib::StringView> argv,
                                lib::Span<const lib::StringView> envp, ExecFiles& files);
 
-// Replaces the program of `process` (its only task) by `program`: on
-// success the old address space is gone and the task starts at the new
-// entry; on failure nothing changed, unless failure->fatal.
+// Replaces the program of `process` by `program`: on success the old
+// address space is gone, the process's other tasks have ended (de_thread,
+// when the caller is one of its tasks) and its main task - the caller -
+// starts at the new entry; on failure nothing changed, unless
+// failure->fatal (or de_thread's EAGAIN: the group is ending).
 lib::Expected<void> exec_program(Process& process, ExecFile& program, const ExecParameters& parameters,
                                  ExecFailure* failure);
 

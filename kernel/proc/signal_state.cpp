@@ -92,6 +92,13 @@ void PendingSignals::discard(SignalSet which) {
     }
 }
 
+void PendingSignals::replace_with(PendingSignals& other) {
+    discard(~SignalSet(0));
+    set_ = other.set_;
+    other.set_ = 0;
+    while (QueuedSignal* entry = other.queue_.pop_front()) queue_.push_back(*entry);
+}
+
 // ---- SignalHandlers
 
 bool SignalHandlers::ignores(int signal) const {

@@ -62,6 +62,9 @@ public:
     // Takes one `signal` (pending) into `out`: the oldest entry of it.
     void take(int signal, uapi::Siginfo& out);
     void discard(SignalSet which);
+    // Drops what is pending here and takes over everything of `other`,
+    // which is left empty (a thread's exec taking the leader's place).
+    void replace_with(PendingSignals& other);
 
 private:
     SignalSet set_ = 0;

@@ -162,6 +162,38 @@ TEST(Pending, StandardSignalsMergeRealTimeSignalsQueueInOrder) {
     EXPECT_EQ(g.take().kind, Delivery::Kind::kNone);
 }
 
+// A thread's exec taking the leader's place (de_thread): the leader's
+// private signals vanish, the thread's come along with their siginfo.
+TEST(Pending, ReplaceWithTakesTheOtherThreadsSignalsAndDropsOwn) {
+    Group g(2);
+    g.set(uapi::kSIGUSR1, catching());
+    g.set(uapi::kSIGUSR2, catching());
+    g.set(uapi::kSIGRTMIN + 1, catching(uapi::kSA_SIGINFO));
+    for (ThreadSignals& t : g.threads)
+        t.blocked = signal_bit(uapi::kSIGUSR1) | signal_bit(uapi::kSIGUSR2) | signal_bit(uapi::kSIGRTMIN + 1);
+    g.send(uapi::kSIGUSR1, &g.threads[0]);
+    g.send(uapi::kSIGUSR2, &g.threads[1]);
+    for (int value = 1; value <= 2; ++value) {
+        uapi::Siginfo info = siginfo_sent(uapi::kSIGRTMIN + 1, uapi::kSI_QUEUE, 7, 0);
+        info.sender.value = uint64_t(value);
+        send_signal_locked(g.group, g.handlers, g, &g.threads[1], info, allocate_queued_signal());
+    }
+    g.threads[0].pending.replace_with(g.threads[1].pending);
+    EXPECT_EQ(g.threads[1].pending.set(), 0u);
+    EXPECT_EQ(g.threads[1].pending.queued(), 0u);
+    EXPECT_EQ(g.threads[0].pending.set(), signal_bit(uapi::kSIGUSR2) | signal_bit(uapi::kSIGRTMIN + 1))
+        << "the leader's SIGUSR1 is gone";
+    EXPECT_EQ(g_live_entries, 3) << "the leader's entry freed, the thread's three kept";
+    g.threads[0].blocked = 0;
+    EXPECT_EQ(g.take(0).signal, uapi::kSIGUSR2);
+    for (uint64_t value = 1; value <= 2; ++value) {
+        Delivery d = g.take(0);
+        EXPECT_EQ(d.signal, uapi::kSIGRTMIN + 1);
+        EXPECT_EQ(d.info.sender.value, value);
+    }
+    EXPECT_EQ(g.take(0).kind, Delivery::Kind::kNone);
+}
+
 TEST(Pending, FaultSignalsComeFirstAndLostInfoIsSiUser) {
     Group g(1);
     g.set(uapi::kSIGHUP, catching());

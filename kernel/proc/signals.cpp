@@ -177,13 +177,16 @@ void notify_parent(Process& child, ChildEvent event, int status) {
     notify_parent_locked(child, event, status);
 }
 
-// A stopped group's task sleeps until SIGCONT or SIGKILL.
-void sleep_while_stopped(Process& process) {
+// A stopped group's task sleeps until SIGCONT or SIGKILL (or another
+// task's exec, which ends it).
+void sleep_while_stopped(Task& task) {
+    Process& process = *task.process;
     for (;;) {
         auto waited = process.signal_wait.wait_event(
             [&] {
                 return !__atomic_load_n(&process.group_signals.stopped, __ATOMIC_ACQUIRE) ||
-                       __atomic_load_n(&process.group_signals.exiting, __ATOMIC_ACQUIRE);
+                       __atomic_load_n(&process.group_signals.exiting, __ATOMIC_ACQUIRE) ||
+                       __atomic_load_n(&task.exec_killed, __ATOMIC_ACQUIRE);
             },
             sched::WaitOptions::interruptible_until());
         if (waited) break;
@@ -202,7 +205,7 @@ void stop(Task& task, int signal) {
             if (&other != &task) wake_for_signal(other);
         });
     }
-    sleep_while_stopped(process);
+    sleep_while_stopped(task);
 }
 
 bool live(const Process& process) {
@@ -420,7 +423,7 @@ void raise_fault_signal(Task& task, const arch::InterruptFrame& frame, const Fau
 bool signal_pending(Task& task) {
     Process& process = *task.process;
     ksync::Guard guard(process.signal_lock);
-    return process.group_signals.exiting || deliverable(process.group_signals, task.signals);
+    return process.group_signals.exiting || task.exec_killed || deliverable(process.group_signals, task.signals);
 }
 
 bool wait_for_signal(Task& task, uint64_t deadline_ns) {
@@ -546,6 +549,7 @@ void deliver_signals(arch::InterruptFrame& frame) {
     SignalSet blocked = __atomic_load_n(&task->signals.blocked, __ATOMIC_RELAXED);
     SignalSet pending = task->signals.pending.set() | process.group_signals.shared.set();
     bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED) ||
+                   __atomic_load_n(&task->exec_killed, __ATOMIC_RELAXED) ||
                    __atomic_load_n(&process.continued_unreported, __ATOMIC_RELAXED) ||
                    __atomic_load_n(&process.group_signals.stopped, __ATOMIC_RELAXED);
     bool restart = syscall && restart_code(frame.rax) != Errno::kNone;
@@ -553,12 +557,15 @@ void deliver_signals(arch::InterruptFrame& frame) {
 
     arch::sti();
     for (;;) {
+        // Another task's exec ends this one (de_thread), before anything
+        // else: no handler, no stop, no status of its own.
+        if (__atomic_load_n(&task->exec_killed, __ATOMIC_ACQUIRE)) exit_thread(0);
         if (__atomic_exchange_n(&process.continued_unreported, false, __ATOMIC_ACQ_REL))
             notify_parent(process, ChildEvent::kContinued, uapi::kSIGCONT);
         // Another task stopped the group: this one stops too.
         if (__atomic_load_n(&process.group_signals.stopped, __ATOMIC_ACQUIRE) &&
             !__atomic_load_n(&process.group_signals.exiting, __ATOMIC_ACQUIRE)) {
-            sleep_while_stopped(process);
+            sleep_while_stopped(*task);
             continue;
         }
         Delivery delivery;

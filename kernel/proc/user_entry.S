@@ -10,7 +10,9 @@
  * the user's GS base, which the caller loaded.
  *
  * proc_return_to_kernel(saved, value) switches back to that saved stack and
- * makes proc_enter_user return `value`: the task's kernel stack, with
+ * makes proc_enter_user return `value` (the task that ended: after an exec
+ * from a thread the thread runs for another Task than the one it entered
+ * user mode for): the task's kernel stack, with
  * whatever system call or exception frames are on it, is abandoned (the
  * task has exited; nothing on it holds a lock). */
 
@@ -40,7 +42,7 @@ proc_enter_user:
     .type proc_return_to_kernel, @function
 proc_return_to_kernel:
     movq %rdi, %rsp
-    movl %esi, %eax
+    movq %rsi, %rax
     popq %r15
     popq %r14
     popq %r13

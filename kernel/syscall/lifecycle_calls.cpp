@@ -216,11 +216,8 @@ private:
 };
 
 lib::Expected<int64_t> sys_execve(uint64_t path, uint64_t argv, uint64_t envp) {
-    // Linux's de_thread (the other threads killed first) is not here yet:
-    // a process with threads may not exec rather than leave them running
-    // on a destroyed address space.
-    if (__atomic_load_n(&proc::current_process()->live_tasks, __ATOMIC_RELAXED) > 1)
-        return error(Errno::kEAGAIN, "execve with other threads: not yet");
+    // From a thread too: past the checks, exec ends the other threads and
+    // the caller takes the process's pid (proc::de_thread).
     proc::Process& self = *proc::current_process();
     // getname first (EFAULT, ENAMETOOLONG, ENOENT for ""), then the
     // arrays are counted and the strings copied: E2BIG past the limit.

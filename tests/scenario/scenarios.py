@@ -512,7 +512,7 @@ def user_program_scenario(flavour, program, **extra):
                 reject=[NO_PANIC, r"init: .*killed by"], **extra)
 
 
-def initramfs_program_scenario(flavour, program, stop=None, **extra):
+def initramfs_program_scenario(flavour, program, stop=None, suffix="", **extra):
     """The same, with the program from the initramfs (/usr/test/<flavour>/,
     cmake/initramfs.cmake) rather than a module: exec through the VFS, and
     descriptors 0-2 on /dev/console. With `stop`, only the output before
@@ -521,7 +521,7 @@ def initramfs_program_scenario(flavour, program, stop=None, **extra):
     path = f"/usr/test/{flavour}/{program}"
     check = matches_host(flavour, program, stop)
     end = rf"init: {path} \(pid 1\) exited with status " + ("\\d+" if stop else "0; powering off")
-    return dict(name=f"user_{program}_{flavour}_initramfs", cmdline=f"init={path}",
+    return dict(name=f"user_{program}_{flavour}_initramfs{suffix}", cmdline=f"init={path}",
                 modules=[("/boot/initramfs.cpio", "initramfs")], exit="poweroff",
                 check=lambda text, build_dir: check_at(check, text, build_dir, path),
                 expect=[rf"init: starting {path} as pid 1", end],
@@ -591,6 +591,14 @@ USER_SCENARIOS = [
     # pthreads and futexes between threads on 4 CPUs (tests/user/threads.c).
     user_program_scenario("glibc", "threads", smp=4, timeout=120),
     user_program_scenario("musl", "threads", smp=2, timeout=120),
+    # execve from a process with threads (tests/user/threadexec.c): from a
+    # thread while the others sleep in futex, nanosleep, pause, read or
+    # spin (also racing their start), from the leader, after the leader's
+    # exit, from two threads at once; the pid kept, the new program alone,
+    # pending signals, a robust mutex of an ended thread. On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "threadexec", smp=4, timeout=120),
+    initramfs_program_scenario("musl", "threadexec", smp=2, timeout=120),
+    initramfs_program_scenario("glibc", "threadexec", suffix="_1cpu", smp=1, timeout=120),
     # TLB shootdown as threads see it (tests/user/tlbshoot.c): a reader
     # pinned to another CPU faults once munmap/mprotect(PROT_NONE) returned,
     # reads zeros once MADV_DONTNEED returned; on 2 and on 4 CPUs.
