@@ -433,6 +433,10 @@ lib::Expected<void> start_task(Task& task) {
     sched::SpawnOptions options;
     options.stack_bytes = kThreadStackSize;
     options.extended_state = true;
+    // fork and clone inherit the creator's CPU affinity (sched_setaffinity(2):
+    // "A child created via fork(2) inherits its parent's CPU affinity
+    // mask"); PID 1, started by the kernel, may run anywhere.
+    if (Task* creator = current_task(); creator && creator->thread) options.affinity = creator->thread->affinity();
     // The task knows its thread before the thread runs: once it runs, it
     // may clone a thread that calls exit_group at once, which interrupts
     // every task's thread (a task whose pointer was still null slept on in
@@ -776,6 +780,25 @@ Process* find_process_locked(int32_t pid) {
     for (Process* p = g_table; p; p = p->next_in_table)
         if (p->pid == pid) return p;
     return nullptr;
+}
+
+bool with_live_task(int32_t tid, void (*visit)(Task& task, void* argument), void* argument) {
+    // A task on its process's list (and not marked exiting) has a thread
+    // that cannot finish while the table lock is held: exit_task passes
+    // through it first.
+    ksync::Guard guard(g_table_lock);
+    for (Process* p = g_table; p; p = p->next_in_table) {
+        if (p->state != ProcessState::kRunning) continue;
+        Task* found = nullptr;
+        for_each_task(*p, [&](Task& task) {
+            if (task.tid == tid && task.thread) found = &task;
+        });
+        if (found) {
+            visit(*found, argument);
+            return true;
+        }
+    }
+    return false;
 }
 
 uint64_t processes_created() { return __atomic_load_n(&g_created, __ATOMIC_RELAXED); }

@@ -267,6 +267,10 @@ Process* find_process(int32_t pid);
 // The same with the table lock held by the caller (the process stays
 // valid while it is held).
 Process* find_process_locked(int32_t pid);
+// Calls `visit` with the live task whose thread id is `tid` (its thread
+// stays valid meanwhile) under the table lock: `visit` must not sleep.
+// False when no live task has that id.
+bool with_live_task(int32_t tid, void (*visit)(Task& task, void* argument), void* argument);
 // Processes made since boot (fork, clone, vfork: /proc/stat's "processes").
 uint64_t processes_created();
 // The last pid handed out (/proc/loadavg).

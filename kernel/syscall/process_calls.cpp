@@ -354,36 +354,61 @@ lib::Expected<int64_t> sys_setrlimit(unsigned resource, UserPtr<uapi::Rlimit> li
 
 // ---- CPUs
 
-// sched_getaffinity (kernel/sched/core.c): the buffer must hold
-// nr_cpu_ids bits and be a whole number of longs; returns how many bytes
-// it wrote (the mask rounded up to longs).
+// The thread a pid names for the affinity calls (a thread id; 0: the
+// caller), visited under the process table lock.
+struct AffinityRequest {
+    sched::CpuSet set;
+    bool write = false;
+    lib::Expected<void> result{};
+};
+
+void visit_affinity(proc::Task& task, void* argument) {
+    auto& request = *static_cast<AffinityRequest*>(argument);
+    if (request.write) request.result = sched::set_affinity(task.thread, request.set);
+    else request.set = task.thread->affinity();
+}
+
+lib::Expected<void> affinity_of(int pid, AffinityRequest& request) {
+    if (pid < 0) return error(Errno::kESRCH, "negative pid");
+    int32_t tid = pid == 0 ? task().tid : pid;
+    if (!proc::with_live_task(tid, visit_affinity, &request)) return error(Errno::kESRCH, "no such thread");
+    return request.result;
+}
+
+// sched_getaffinity(2): the buffer must hold nr_cpu_ids bits and be a whole
+// number of longs; the thread's mask as far as online CPUs go; returns
+// how many bytes it wrote (nr_cpu_ids bits rounded up to longs).
 lib::Expected<int64_t> sys_sched_getaffinity(int pid, unsigned length, UserPtr<uint8_t> mask) {
     uint32_t cpus = smp::cpu_limit();
     if (uint64_t(length) * 8 < cpus) return error(Errno::kEINVAL, "mask shorter than nr_cpu_ids");
     if (length & (sizeof(uint64_t) - 1)) return error(Errno::kEINVAL, "not a whole number of longs");
-    if (pid < 0) return error(Errno::kESRCH, "negative pid");
-    if (pid != 0 && pid != process().pid && !proc::find_process(pid)) return error(Errno::kESRCH, "no such process");
+    AffinityRequest request;
+    TRY(affinity_of(pid, request));
     uint32_t size = ((cpus + 63) / 64) * 8;
     if (size > length) size = length;
     uint8_t bytes[lib::kMaxCpus / 8 + 8] = {};
     if (size > sizeof bytes) size = sizeof bytes;
     for (uint32_t cpu = 0; cpu < cpus && cpu / 8 < size; ++cpu)
-        if (smp::is_online(cpu)) bytes[cpu / 8] |= uint8_t(1u << (cpu % 8));
+        if (smp::is_online(cpu) && request.set.contains(cpu)) bytes[cpu / 8] |= uint8_t(1u << (cpu % 8));
     TRY(copy_out_bytes(mask.address(), bytes, size));
     return size;
 }
 
-// sched_setaffinity: accepted when the mask names an online CPU (one
-// process runs wherever it is; the scheduler honours affinity later).
+// sched_setaffinity(2): the mask is read first (a short one is zero-extended,
+// a long one cut at our CPU limit: EFAULT before ESRCH, as Linux's
+// get_user_cpu_mask), then the thread found, then it must name an online
+// CPU (EINVAL). A running thread moves off a CPU it may no longer use at
+// once (sched::set_affinity); fork and clone inherit the mask.
 lib::Expected<int64_t> sys_sched_setaffinity(int pid, unsigned length, UserPtr<uint8_t> mask) {
-    if (pid < 0) return error(Errno::kESRCH, "negative pid");
-    if (pid != 0 && pid != process().pid && !proc::find_process(pid)) return error(Errno::kESRCH, "no such process");
     uint8_t bytes[lib::kMaxCpus / 8] = {};
     size_t size = length < sizeof bytes ? length : sizeof bytes;
     TRY(copy_in_bytes(bytes, mask.address(), size));
-    for (uint32_t cpu = 0; cpu < smp::cpu_limit() && cpu / 8 < size; ++cpu)
-        if ((bytes[cpu / 8] & (1u << (cpu % 8))) && smp::is_online(cpu)) return 0;
-    return error(Errno::kEINVAL, "no online CPU in the mask");
+    AffinityRequest request;
+    request.write = true;
+    for (uint32_t cpu = 0; cpu < lib::kMaxCpus; ++cpu)
+        if (bytes[cpu / 8] & (1u << (cpu % 8))) request.set.add(cpu);
+    TRY(affinity_of(pid, request));
+    return 0;
 }
 
 lib::Expected<int64_t> sys_getcpu(UserPtr<uint32_t> cpu, UserPtr<uint32_t> node, uint64_t) {

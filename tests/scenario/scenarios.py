@@ -736,6 +736,14 @@ BUSYBOX_SCENARIOS = [
                            [r"^box\nbox\nother$"]),
     busybox_shape_scenario("proc_listing", ["sh", "-c", "ls$IFS-1$IFS/proc;cat$IFS/proc/version;true"], [
         r"^1$", r"^self$", r"^meminfo$", r"^sys$", r"^Linux version \d+\.\d+\.\d+-cxxkernel "]),
+    # CPU affinity (sched_setaffinity(2)): taskset reads and narrows PID 1's
+    # mask, nproc counts the CPUs the mask allows, and a command started
+    # by taskset inherits the mask it set.
+    busybox_shape_scenario("taskset", ["sh", "-c",
+                                       "taskset$IFS-p$IFS$$;nproc;taskset$IFS-p$IFS'1'$IFS$$;nproc;"
+                                       "taskset$IFS'2'$IFS'sh'$IFS-c$IFS'taskset$IFS-p$IFS$$;nproc'"],
+                           [r"^pid 1's current affinity mask: 3\n2\npid 1's current affinity mask: 3\n"
+                            r"pid 1's new affinity mask: 1\n1\npid \d+'s current affinity mask: 2\n1$"], smp=2),
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
 

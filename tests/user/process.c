@@ -387,6 +387,58 @@ static void cpus_and_random(void) {
     sched_yield();
     CHECK(syscall(SYS_getcpu, &cpu, NULL, NULL) == 0);
     EXPECT_TRUE("getcpu after pinning is that CPU", (int)cpu == last);
+    cpu_set_t now;
+    CPU_ZERO(&now);
+    CHECK(sched_getaffinity(0, sizeof now, &now) == 0);
+    EXPECT_TRUE("sched_getaffinity after pinning: that CPU alone", CPU_COUNT(&now) == 1 && CPU_ISSET(last, &now));
+    CPU_ZERO(&now);
+    CHECK(sched_getaffinity(getpid(), sizeof now, &now) == 0);
+    EXPECT_TRUE("sched_getaffinity(getpid()) is the caller's", CPU_COUNT(&now) == 1 && CPU_ISSET(last, &now));
+
+    /* A forked child inherits the mask and runs there; its parent reads the
+     * child's mask through its pid after the child narrowed it itself. */
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        cpu_set_t mine;
+        CPU_ZERO(&mine);
+        int ok = sched_getaffinity(0, sizeof mine, &mine) == 0 && CPU_COUNT(&mine) == 1 && CPU_ISSET(last, &mine);
+        unsigned where = 99;
+        ok = ok && syscall(SYS_getcpu, &where, NULL, NULL) == 0 && (int)where == last;
+        char byte = ok ? 'y' : 'n';
+        if (write(ready[1], &byte, 1) != 1) _exit(2);
+        pause();
+        _exit(0);
+    }
+    char byte = 0;
+    CHECK(read(ready[0], &byte, 1) == 1);
+    EXPECT_TRUE("a forked child inherits the mask and runs on it", byte == 'y');
+    CPU_ZERO(&now);
+    CHECK(sched_getaffinity(child, sizeof now, &now) == 0);
+    EXPECT_TRUE("the child's mask read through its pid", CPU_COUNT(&now) == 1 && CPU_ISSET(last, &now));
+    EXPECT_OK("sched_setaffinity of the child to every CPU", sched_setaffinity(child, sizeof set, &set));
+    CPU_ZERO(&now);
+    CHECK(sched_getaffinity(child, sizeof now, &now) == 0);
+    EXPECT_TRUE("the child's mask changed by its parent", CPU_EQUAL(&now, &set));
+    kill(child, SIGKILL);
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    close(ready[0]);
+    close(ready[1]);
+    EXPECT_ERR("sched_setaffinity of a reaped child", sched_setaffinity(child, sizeof set, &set), ESRCH);
+    EXPECT_ERR("sched_setaffinity no such pid", sched_setaffinity(0x3ffffff0, sizeof set, &set), ESRCH);
+    EXPECT_ERR("sched_setaffinity kernel pointer", syscall(SYS_sched_setaffinity, 0, sizeof set, KERNEL_PTR),
+               EFAULT);
+    EXPECT_ERR("sched_setaffinity kernel pointer before ESRCH",
+               syscall(SYS_sched_setaffinity, 0x3ffffff0, sizeof set, KERNEL_PTR), EFAULT);
+    /* Only a CPU far past any machine's last: no online CPU in the mask. */
+    static unsigned long far[1024 / (8 * sizeof(unsigned long))];
+    memset(far, 0, sizeof far);
+    far[sizeof far / sizeof far[0] - 1] = 1UL << 63;
+    EXPECT_ERR("sched_setaffinity only CPU 1023", syscall(SYS_sched_setaffinity, 0, sizeof far, far), EINVAL);
+    CHECK(sched_getaffinity(0, sizeof now, &now) == 0);
+    EXPECT_TRUE("a refused mask leaves the old one", CPU_COUNT(&now) == 1 && CPU_ISSET(last, &now));
     CHECK(sched_setaffinity(0, sizeof set, &set) == 0);
 
     unsigned char a[16] = {0}, b[16] = {0};
