@@ -1,6 +1,8 @@
 // The memory calls: the calling process's address space does the work and
 // chooses the errno (kernel/vm, docs/vm.md "The memory calls").
 #include "kernel/abi/linux_syscalls.hpp"
+#include "kernel/fs/fd_table.hpp"
+#include "kernel/fs/file.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/syscall/syscall.hpp"
 
@@ -15,11 +17,19 @@ int64_t sys_brk(uint64_t requested) {
     return int64_t(space().brk(requested));
 }
 
-// Files are not mappable until the VFS gives descriptors: without
-// MAP_ANONYMOUS the address space answers EBADF at the point Linux does.
+// Without MAP_ANONYMOUS the descriptor comes first (ksys_mmap_pgoff: EBADF
+// for one that is not open or is O_PATH); its description's mapping()
+// says what may be mapped (a regular file's page cache; ENODEV for a pipe
+// or a directory, EACCES against its open mode: the address space
+// decides, docs/vm.md). The region keeps its own reference to the pages'
+// backing object, so the descriptor may close at once.
 lib::Expected<uint64_t> sys_mmap(uint64_t address, uint64_t length, uint64_t prot, uint64_t flags, int fd,
                                  uint64_t offset) {
-    return space().mmap(address, length, prot, flags, nullptr, offset);
+    if (flags & uapi::kMapAnonymous) return space().mmap(address, length, prot, flags, nullptr, offset);
+    auto file = proc::current_process()->files->get(fd);
+    if (!file) return space().mmap(address, length, prot, flags, nullptr, offset);  // EBADF, in Linux's order
+    vm::FileMapping mapping = (*file)->mapping();
+    return space().mmap(address, length, prot, flags, &mapping, offset);
 }
 
 lib::Expected<void> sys_munmap(uint64_t address, uint64_t length) {
