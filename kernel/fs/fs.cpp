@@ -29,12 +29,11 @@ lib::Expected<void> filesystems_text(int32_t, procfs::Text& out) {
     return {};
 }
 
-// CLOCK_REALTIME as the loader told it at boot, advanced by the monotonic
-// clock (there is no settimeofday yet).
+// CLOCK_REALTIME (ktime: the loader's boot date, advanced by the monotonic
+// clock, moved by clock_settime).
 uapi::Timespec wall_clock() {
-    uint64_t ns = ktime::initialized() ? ktime::now_ns() : 0;
-    int64_t base = boot::info().boot_time;
-    return {base + int64_t(ns / 1000000000), int64_t(ns % 1000000000)};
+    uint64_t ns = ktime::realtime_ns();
+    return {int64_t(ns / 1000000000), int64_t(ns % 1000000000)};
 }
 
 bool is_initramfs(const boot::Module& module) {

@@ -81,7 +81,7 @@ public:
     }
     uint64_t now_ns() override { return ktime::now_ns(); }
     // CLOCK_REALTIME is the boot date plus the monotonic clock (docs/syscalls.md).
-    int64_t realtime_offset_ns() override { return int64_t(boot::info().boot_time) * uapi::kNsPerSec; }
+    int64_t realtime_offset_ns() override { return ktime::realtime_offset_ns(); }
 };
 
 // The table reads (and WAKE_OP writes) the words under a bucket lock, with

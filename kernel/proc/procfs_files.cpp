@@ -465,7 +465,7 @@ lib::Expected<void> stat_global_text(int32_t, Text& out) {
     }
     out.format(
         "intr 0\nctxt {}\nbtime {}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-        switches, boot::info().boot_time, processes_created(), running ? running : 1);
+        switches, ktime::realtime_offset_ns() / 1'000'000'000, processes_created(), running ? running : 1);
     return {};
 }
 

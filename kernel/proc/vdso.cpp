@@ -38,6 +38,7 @@ public:
 
 VdsoBacking g_backing;
 bool g_ready = false;
+vdso_data* g_data = nullptr;  // the data page, once mapped in the kernel
 
 }  // namespace
 
@@ -66,7 +67,11 @@ void init_vdso() {
     data->zero_tsc = clock.zero_tsc;
     data->ns_per_tick = clock.ns_per_tick;
     data->use_syscall = clock.per_cpu_offsets ? 1 : 0;
-    data->realtime_offset = boot::info().boot_time * 1'000'000'000;
+    data->realtime_offset = ktime::realtime_offset_ns();
+    g_data = data;
+    // clock_settime moves CLOCK_REALTIME: the page follows (one aligned
+    // 64-bit store, which a reader sees whole).
+    ktime::set_realtime_hook([](int64_t offset) { __atomic_store_n(&g_data->realtime_offset, offset, __ATOMIC_RELEASE); });
     data->coarse_ns = 4'000'000;  // the COARSE clocks' tick (time_calls.cpp)
     __atomic_store_n(&data->version, uint32_t(VDSO_DATA_VERSION), __ATOMIC_RELEASE);
     g_backing.pages = 1 + image_pages;

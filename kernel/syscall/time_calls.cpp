@@ -24,8 +24,10 @@ constexpr int kClockBoottimeAlarm = 9;
 constexpr int kClockTai = 11;
 
 uint64_t realtime_ns() {
-    return uint64_t(boot::info().boot_time) * uint64_t(uapi::kNsPerSec) + ktime::now_ns();
+    return ktime::realtime_ns();
 }
+
+int32_t g_timezone[2] = {0, 0};  // settimeofday's tz (sys_tz): minutes west, DST type
 
 uapi::Timespec timespec_of(uint64_t ns) {
     return {int64_t(ns / uint64_t(uapi::kNsPerSec)), int64_t(ns % uint64_t(uapi::kNsPerSec))};
@@ -76,7 +78,9 @@ lib::Expected<int64_t> sys_gettimeofday(UserPtr<uapi::Timeval> tv, UserPtr<uapi:
         TRY(copy_out(tv, uapi::Timeval{int64_t(ns / uint64_t(uapi::kNsPerSec)),
                                        int64_t(ns % uint64_t(uapi::kNsPerSec) / 1000)}));
     }
-    if (!tz.is_null()) TRY(copy_out(tz, uapi::Timezone{0, 0}));
+    if (!tz.is_null())
+        TRY(copy_out(tz, uapi::Timezone{__atomic_load_n(&g_timezone[0], __ATOMIC_RELAXED),
+                                        __atomic_load_n(&g_timezone[1], __ATOMIC_RELAXED)}));
     return 0;
 }
 
@@ -84,6 +88,64 @@ lib::Expected<int64_t> sys_time(UserPtr<int64_t> out) {
     int64_t seconds = int64_t(realtime_ns() / uint64_t(uapi::kNsPerSec));
     if (!out.is_null()) TRY(copy_out(out, seconds));
     return seconds;
+}
+
+// Setting CLOCK_REALTIME (do_sys_settimeofday64): a date before 1970 or
+// past what the kernel keeps (TIME_SETTOD_SEC_MAX: KTIME_SEC_MAX less 30
+// years) is EINVAL; then CAP_SYS_TIME (an effective uid of 0 here) or EPERM.
+constexpr int64_t kSettableSecondsMax = 9'223'372'036LL - 30LL * 365 * 86'400;
+
+bool settable(int64_t seconds, int64_t nanoseconds) {
+    return seconds >= 0 && seconds <= kSettableSecondsMax && nanoseconds >= 0 && nanoseconds < uapi::kNsPerSec;
+}
+
+lib::Expected<void> may_set_time() {
+    if (proc::current_process()->credentials.euid != 0) return lib::Error::make(Errno::kEPERM, "needs CAP_SYS_TIME");
+    return {};
+}
+
+void set_realtime(int64_t seconds, int64_t nanoseconds) {
+    ktime::set_realtime_ns(uint64_t(seconds) * uint64_t(uapi::kNsPerSec) + uint64_t(nanoseconds));
+}
+
+// clock_settime(2), in do_clock_settime's order: a clock Linux does not
+// have, or one without a clock_set (every one but CLOCK_REALTIME, the
+// CPU-time clocks included), is EINVAL before the time is read (EFAULT).
+lib::Expected<int64_t> sys_clock_settime(int clock, UserPtr<uapi::Timespec> in) {
+    TRY(clock_now(clock));
+    if (clock != uapi::kCLOCK_REALTIME) return lib::Error::make(Errno::kEINVAL, "clock cannot be set");
+    uapi::Timespec t = TRY(copy_in(in));
+    if (!settable(t.tv_sec, t.tv_nsec)) return lib::Error::make(Errno::kEINVAL, "not a settable date");
+    TRY(may_set_time());
+    set_realtime(t.tv_sec, t.tv_nsec);
+    return 0;
+}
+
+// settimeofday(2), in Linux's order: both arguments are read (EFAULT), a
+// negative time or microseconds outside [0, 10^6) is EINVAL, then the
+// settable range, then the right to (EPERM), then a time zone further
+// than 15 hours from UTC is EINVAL. The zone is kept for gettimeofday
+// (sys_tz).
+lib::Expected<int64_t> sys_settimeofday(UserPtr<uapi::Timeval> tv, UserPtr<uapi::Timezone> tz) {
+    uapi::Timeval time{};
+    uapi::Timezone zone{};
+    if (!tv.is_null()) {
+        time = TRY(copy_in(tv));
+        if (time.tv_sec < 0 || time.tv_usec < 0 || time.tv_usec >= 1'000'000)
+            return lib::Error::make(Errno::kEINVAL, "bad timeval");
+    }
+    if (!tz.is_null()) zone = TRY(copy_in(tz));
+    if (!tv.is_null() && !settable(time.tv_sec, time.tv_usec * 1000))
+        return lib::Error::make(Errno::kEINVAL, "not a settable date");
+    TRY(may_set_time());
+    if (!tz.is_null()) {
+        if (zone.tz_minuteswest < -15 * 60 || zone.tz_minuteswest > 15 * 60)
+            return lib::Error::make(Errno::kEINVAL, "time zone out of range");
+        __atomic_store_n(&g_timezone[0], zone.tz_minuteswest, __ATOMIC_RELAXED);
+        __atomic_store_n(&g_timezone[1], zone.tz_dsttime, __ATOMIC_RELAXED);
+    }
+    if (!tv.is_null()) set_realtime(time.tv_sec, time.tv_usec * 1000);
+    return 0;
 }
 
 // Sleeps until `deadline` on the monotonic clock; a signal ends the sleep
@@ -169,6 +231,8 @@ void add_time_calls(Entry* table) {
     table[uapi::kNR_clock_gettime] = &call<&sys_clock_gettime>;
     table[uapi::kNR_clock_getres] = &call<&sys_clock_getres>;
     table[uapi::kNR_gettimeofday] = &call<&sys_gettimeofday>;
+    table[uapi::kNR_settimeofday] = &call<&sys_settimeofday>;
+    table[uapi::kNR_clock_settime] = &call<&sys_clock_settime>;
     table[uapi::kNR_time] = &call<&sys_time>;
     table[uapi::kNR_nanosleep] = &call<&sys_nanosleep>;
     table[uapi::kNR_restart_syscall] = &call<&sys_restart_syscall>;

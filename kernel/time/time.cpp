@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/lapic_timer.hpp"
 #include "kernel/arch/x86_64/percpu.hpp"
+#include "kernel/boot/boot_info.hpp"
 #include "kernel/boot/entry_state.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/debug/assert.hpp"
@@ -320,6 +321,32 @@ int64_t this_cpu_tsc_offset() {
 
 bool initialized() {
     return g_initialized;
+}
+
+namespace {
+constexpr int64_t kOffsetUnset = INT64_MIN;
+int64_t g_realtime_offset = kOffsetUnset;
+void (*g_realtime_hook)(int64_t) = nullptr;
+}  // namespace
+
+int64_t realtime_offset_ns() {
+    int64_t offset = __atomic_load_n(&g_realtime_offset, __ATOMIC_ACQUIRE);
+    if (offset != kOffsetUnset) return offset;
+    return int64_t(boot::info().boot_time) * 1'000'000'000;
+}
+
+uint64_t realtime_ns() {
+    return uint64_t(int64_t(initialized() ? now_ns() : 0) + realtime_offset_ns());
+}
+
+void set_realtime_ns(uint64_t ns) {
+    int64_t offset = int64_t(ns) - int64_t(now_ns());
+    __atomic_store_n(&g_realtime_offset, offset, __ATOMIC_RELEASE);
+    if (auto hook = __atomic_load_n(&g_realtime_hook, __ATOMIC_ACQUIRE)) hook(offset);
+}
+
+void set_realtime_hook(void (*hook)(int64_t offset_ns)) {
+    __atomic_store_n(&g_realtime_hook, hook, __ATOMIC_RELEASE);
 }
 
 uint64_t now_ns() {

@@ -80,6 +80,17 @@ bool initialized();
 // Nanoseconds since kernel entry; one clock for all CPUs (their TSCs in
 // step, or corrected), so it never goes backwards, on one CPU or across.
 uint64_t now_ns();
+
+// CLOCK_REALTIME: now_ns() plus an offset, at first the boot date the
+// loader read from the firmware's clock (the Limine boot-time response),
+// moved by set_realtime_ns (clock_settime, settimeofday). The offset may
+// be negative (a date set to before the boot's monotonic age).
+int64_t realtime_offset_ns();
+uint64_t realtime_ns();
+// Sets CLOCK_REALTIME to `ns` now (the caller checked the value and the
+// right to); the hook (the vDSO's data page) sees the new offset.
+void set_realtime_ns(uint64_t ns);
+void set_realtime_hook(void (*hook)(int64_t offset_ns));
 uint64_t ns_to_tsc_delta(uint64_t ns);
 uint64_t tsc_delta_to_ns(uint64_t ticks);
 

@@ -548,6 +548,10 @@ USER_SCENARIOS = [
     # machine-wide files, pid directories, errno, a second proc mount.
     initramfs_program_scenario("glibc", "procfs", smp=2),
     initramfs_program_scenario("musl", "procfs"),
+    initramfs_program_scenario("glibc", "memory", smp=2),
+    initramfs_program_scenario("musl", "memory"),
+    initramfs_program_scenario("glibc", "time", smp=2),
+    initramfs_program_scenario("musl", "time"),
     # The process tree as only PID 1 sees it (tests/user/kernel/procs.c):
     # orphans adopted, zombie orphans reaped, RLIMIT_NPROC against a fork
     # bomb, 1000 fork/exit/wait in a row.
@@ -744,6 +748,13 @@ BUSYBOX_SCENARIOS = [
                                        "taskset$IFS'2'$IFS'sh'$IFS-c$IFS'taskset$IFS-p$IFS$$;nproc'"],
                            [r"^pid 1's current affinity mask: 3\n2\npid 1's current affinity mask: 3\n"
                             r"pid 1's new affinity mask: 1\n1\npid \d+'s current affinity mask: 2\n1$"], smp=2),
+    # Setting the clock (clock_settime(2); not compared with the host,
+    # whose clock it would set): date reads it back through the vDSO, in a
+    # new process, and so does the file time of a file made after.
+    busybox_shape_scenario("date_set", ["sh", "-c",
+                                        "date$IFS-s$IFS'2030.01.02-03:04:05'>/dev/null;"
+                                        "date$IFS+%Y-%m-%dT%H;touch$IFS/tmp/f;date$IFS-r$IFS/tmp/f$IFS+file:%Y-%m-%d"],
+                           [r"^2030-01-02T03\nfile:2030-01-02$"], smp=2),
     busybox_scenario("sh_script_redirect", ["sh", "-c", "echo$IFS'x'>tmp/f;cat$IFS'tmp/f';rm$IFS'tmp/f'"]),
 ]
 

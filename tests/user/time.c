@@ -65,6 +65,32 @@ static void every_clock(void) {
     EXPECT_ERR("clock_getres bad clock", syscall(SYS_clock_getres, 1000, &t), EINVAL);
     EXPECT_OK("clock_getres NULL result", syscall(SYS_clock_getres, CLOCK_MONOTONIC, NULL));
     EXPECT_ERR("clock_settime MONOTONIC", syscall(SYS_clock_settime, CLOCK_MONOTONIC, &t), EINVAL);
+    /* Setting the clock for real would move the host's: only the refusals,
+     * none of which changes anything (the busybox_date_set scenario sets
+     * our kernel's clock). */
+    EXPECT_ERR("clock_settime bad clock", syscall(SYS_clock_settime, 1000, &t), EINVAL);
+    EXPECT_ERR("clock_settime MONOTONIC kernel pointer (EINVAL first)",
+               syscall(SYS_clock_settime, CLOCK_MONOTONIC, KERNEL_PTR), EINVAL);
+    EXPECT_ERR("clock_settime REALTIME kernel pointer", syscall(SYS_clock_settime, CLOCK_REALTIME, KERNEL_PTR), EFAULT);
+    struct timespec bad = {-1, 0};
+    EXPECT_ERR("clock_settime REALTIME before 1970", syscall(SYS_clock_settime, CLOCK_REALTIME, &bad), EINVAL);
+    bad.tv_sec = 100;
+    bad.tv_nsec = 1000000000;
+    EXPECT_ERR("clock_settime REALTIME tv_nsec 10^9", syscall(SYS_clock_settime, CLOCK_REALTIME, &bad), EINVAL);
+    EXPECT_ERR("clock_settime PROCESS_CPUTIME_ID", syscall(SYS_clock_settime, CLOCK_PROCESS_CPUTIME_ID, &t), EINVAL);
+    EXPECT_ERR("clock_settime THREAD_CPUTIME_ID kernel pointer",
+               syscall(SYS_clock_settime, CLOCK_THREAD_CPUTIME_ID, KERNEL_PTR), EINVAL);
+    struct timeval tv_bad = {100, 1000000};
+    EXPECT_ERR("settimeofday tv_usec 10^6", syscall(SYS_settimeofday, &tv_bad, NULL), EINVAL);
+    tv_bad.tv_sec = -1;
+    tv_bad.tv_usec = 0;
+    EXPECT_ERR("settimeofday before 1970", syscall(SYS_settimeofday, &tv_bad, NULL), EINVAL);
+    EXPECT_ERR("settimeofday kernel pointer", syscall(SYS_settimeofday, KERNEL_PTR, NULL), EFAULT);
+    EXPECT_ERR("settimeofday zone kernel pointer", syscall(SYS_settimeofday, NULL, KERNEL_PTR), EFAULT);
+    if (geteuid() == 0) {
+        struct timezone far_zone = {16 * 60, 0};
+        EXPECT_ERR("settimeofday zone 16 hours west", syscall(SYS_settimeofday, NULL, &far_zone), EINVAL);
+    }
 
     /* CPU time moves while we compute. */
     long long before = now(CLOCK_PROCESS_CPUTIME_ID), thread_before = now(CLOCK_THREAD_CPUTIME_ID);
