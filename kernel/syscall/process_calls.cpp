@@ -151,35 +151,100 @@ lib::Expected<int64_t> sys_setpgid(int pid, int pgid) {
 
 void sync_fs_credentials();
 
-// ---- credentials: everything runs as root, which may set any id.
+// ---- credentials (credentials(7), kernel/sys.c): an effective uid of 0
+// holds CAP_SETUID and CAP_SETGID (there are no capability sets apart from
+// that); without them a process may only move among the ids it has.
 
+bool has_id(uint32_t id, uint32_t a, uint32_t b, uint32_t c) {
+    return id == a || id == b || id == c;
+}
+
+// setuid(2): with CAP_SETUID all four ids; else the effective (and fs) id
+// to the real or the saved one, EPERM for any other.
 lib::Expected<int64_t> sys_setuid(uint32_t uid) {
     if (uid == ~0u) return error(Errno::kEINVAL, "-1 is not a uid");
     proc::Credentials& c = process().credentials;
-    c.uid = c.euid = c.suid = c.fsuid = uid;
+    if (c.euid == 0) c.uid = c.suid = uid;
+    else if (uid != c.uid && uid != c.suid) return error(Errno::kEPERM, "setuid: not one of the caller's ids");
+    c.euid = c.fsuid = uid;
     sync_fs_credentials();
     return 0;
 }
 lib::Expected<int64_t> sys_setgid(uint32_t gid) {
     if (gid == ~0u) return error(Errno::kEINVAL, "-1 is not a gid");
     proc::Credentials& c = process().credentials;
-    c.gid = c.egid = c.sgid = c.fsgid = gid;
+    if (c.euid == 0) c.gid = c.sgid = gid;
+    else if (gid != c.gid && gid != c.sgid) return error(Errno::kEPERM, "setgid: not one of the caller's ids");
+    c.egid = c.fsgid = gid;
     sync_fs_credentials();
     return 0;
 }
+// setresuid(2): -1 keeps an id; without CAP_SETUID each new id must be one
+// of the current real, effective and saved ids. The fs id follows the
+// effective one.
 lib::Expected<int64_t> sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid) {
     proc::Credentials& c = process().credentials;
+    if (c.euid != 0) {
+        const uint32_t wanted[] = {ruid, euid, suid};
+        for (uint32_t id : wanted)
+            if (id != ~0u && !has_id(id, c.uid, c.euid, c.suid))
+                return error(Errno::kEPERM, "setresuid: not one of the caller's ids");
+    }
     if (ruid != ~0u) c.uid = ruid;
-    if (euid != ~0u) c.euid = c.fsuid = euid;
+    if (euid != ~0u) c.euid = euid;
     if (suid != ~0u) c.suid = suid;
+    c.fsuid = c.euid;
     sync_fs_credentials();
     return 0;
 }
 lib::Expected<int64_t> sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid) {
     proc::Credentials& c = process().credentials;
+    if (c.euid != 0) {
+        const uint32_t wanted[] = {rgid, egid, sgid};
+        for (uint32_t id : wanted)
+            if (id != ~0u && !has_id(id, c.gid, c.egid, c.sgid))
+                return error(Errno::kEPERM, "setresgid: not one of the caller's ids");
+    }
     if (rgid != ~0u) c.gid = rgid;
-    if (egid != ~0u) c.egid = c.fsgid = egid;
+    if (egid != ~0u) c.egid = egid;
     if (sgid != ~0u) c.sgid = sgid;
+    c.fsgid = c.egid;
+    sync_fs_credentials();
+    return 0;
+}
+// setreuid(2): without CAP_SETUID the real id may become the real or the
+// effective one, the effective id any of the three; the saved id follows
+// the new effective one when the real id is set or the effective id
+// moves away from the old real one.
+lib::Expected<int64_t> sys_setreuid(uint32_t ruid, uint32_t euid) {
+    proc::Credentials& c = process().credentials;
+    proc::Credentials old = c;
+    if (old.euid != 0) {
+        if (ruid != ~0u && ruid != old.uid && ruid != old.euid)
+            return error(Errno::kEPERM, "setreuid: real id not the caller's");
+        if (euid != ~0u && !has_id(euid, old.uid, old.euid, old.suid))
+            return error(Errno::kEPERM, "setreuid: effective id not the caller's");
+    }
+    if (ruid != ~0u) c.uid = ruid;
+    if (euid != ~0u) c.euid = euid;
+    if (ruid != ~0u || (euid != ~0u && euid != old.uid)) c.suid = c.euid;
+    c.fsuid = c.euid;
+    sync_fs_credentials();
+    return 0;
+}
+lib::Expected<int64_t> sys_setregid(uint32_t rgid, uint32_t egid) {
+    proc::Credentials& c = process().credentials;
+    proc::Credentials old = c;
+    if (old.euid != 0) {
+        if (rgid != ~0u && rgid != old.gid && rgid != old.egid)
+            return error(Errno::kEPERM, "setregid: real id not the caller's");
+        if (egid != ~0u && !has_id(egid, old.gid, old.egid, old.sgid))
+            return error(Errno::kEPERM, "setregid: effective id not the caller's");
+    }
+    if (rgid != ~0u) c.gid = rgid;
+    if (egid != ~0u) c.egid = egid;
+    if (rgid != ~0u || (egid != ~0u && egid != old.gid)) c.sgid = c.egid;
+    c.fsgid = c.egid;
     sync_fs_credentials();
     return 0;
 }
@@ -573,6 +638,8 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_setuid] = &call<&sys_setuid>;
     table[uapi::kNR_setgid] = &call<&sys_setgid>;
     table[uapi::kNR_setresuid] = &call<&sys_setresuid>;
+    table[uapi::kNR_setreuid] = &call<&sys_setreuid>;
+    table[uapi::kNR_setregid] = &call<&sys_setregid>;
     table[uapi::kNR_setresgid] = &call<&sys_setresgid>;
     table[uapi::kNR_set_tid_address] = &call<&sys_set_tid_address>;
     table[uapi::kNR_set_robust_list] = &call<&sys_set_robust_list>;
