@@ -553,6 +553,8 @@ USER_SCENARIOS = [
     # credentials and their EPERM rules, limits, uname, affinity, getrandom.
     initramfs_program_scenario("glibc", "process", stop="vfork: child wrote the parent's memory", smp=2),
     initramfs_program_scenario("musl", "process", stop="vfork: child wrote the parent's memory", smp=4),
+    initramfs_program_scenario("glibc", "sigprocs", smp=2),
+    initramfs_program_scenario("musl", "sigprocs", smp=4),
     initramfs_program_scenario("glibc", "memory", smp=2),
     initramfs_program_scenario("musl", "memory"),
     initramfs_program_scenario("glibc", "time", smp=2),
