@@ -279,12 +279,27 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
 
 // ---- Files
 
+// The files of /proc: lseek as Linux's seq_lseek, SEEK_SET and SEEK_CUR
+// only (SEEK_END is EINVAL), for the texts and the directories alike.
+class SeqFile : public File {
+public:
+    using File::File;
+    lib::Expected<int64_t> seek(int64_t offset, int whence) override {
+        if (whence != uapi::kSEEK_SET && whence != uapi::kSEEK_CUR) return fail(lib::Errno::kEINVAL, "whence");
+        ksync::Guard guard(position_lock_);
+        int64_t result = whence == uapi::kSEEK_SET ? offset : int64_t(position_) + offset;
+        if (result < 0) return fail(lib::Errno::kEINVAL, "negative offset");
+        position_ = uint64_t(result);
+        return result;
+    }
+};
+
 // A file's text as it was when opened.
-class TextFile final : public File {
+class TextFile final : public SeqFile {
 public:
     TextFile(const Path& path, Inode* inode, uint32_t flags, char* text, size_t size, Writer writer, bool process,
              int32_t pid)
-        : File(path, inode, flags), text_(text), size_(size), writer_(writer), process_(process), pid_(pid) {}
+        : SeqFile(path, inode, flags), text_(text), size_(size), writer_(writer), process_(process), pid_(pid) {}
     ~TextFile() override { fs::release(text_); }
 
 protected:
@@ -309,17 +324,6 @@ protected:
     }
     uint64_t end_position() override { return size_; }
 
-public:
-    // seq_lseek: SEEK_SET and SEEK_CUR only (SEEK_END is EINVAL).
-    lib::Expected<int64_t> seek(int64_t offset, int whence) override {
-        if (whence != uapi::kSEEK_SET && whence != uapi::kSEEK_CUR) return fail(lib::Errno::kEINVAL, "whence");
-        ksync::Guard guard(position_lock_);
-        int64_t result = whence == uapi::kSEEK_SET ? offset : int64_t(position_) + offset;
-        if (result < 0) return fail(lib::Errno::kEINVAL, "negative offset");
-        position_ = uint64_t(result);
-        return result;
-    }
-
 private:
     char* text_;
     size_t size_;
@@ -333,9 +337,9 @@ private:
 // (kFdPosition + fd), so entries that come and go never shift the others.
 constexpr uint64_t kPidPosition = 1024, kFdPosition = 1024;
 
-class ProcDirectory final : public File {
+class ProcDirectory final : public SeqFile {
 public:
-    ProcDirectory(const Path& path, ProcInode* inode, uint32_t flags) : File(path, inode, flags), dir_(inode) {}
+    ProcDirectory(const Path& path, ProcInode* inode, uint32_t flags) : SeqFile(path, inode, flags), dir_(inode) {}
 
     lib::Expected<size_t> read_directory(IoBuffer& buffer) override {
         uint8_t chunk[1024];
@@ -375,15 +379,6 @@ public:
             if (at_end) break;
         }
         return total;
-    }
-
-    lib::Expected<int64_t> seek(int64_t offset, int whence) override {
-        if (whence != uapi::kSEEK_SET && whence != uapi::kSEEK_CUR) return fail(lib::Errno::kEINVAL, "whence");
-        ksync::Guard guard(position_lock_);
-        int64_t result = whence == uapi::kSEEK_SET ? offset : int64_t(position_) + offset;
-        if (result < 0) return fail(lib::Errno::kEINVAL, "negative offset");
-        position_ = uint64_t(result);
-        return result;
     }
 
 private:

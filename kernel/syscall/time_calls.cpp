@@ -1,11 +1,10 @@
-// Time: clock_gettime, clock_getres, gettimeofday, time (docs/syscalls.md).
-// CLOCK_MONOTONIC and CLOCK_BOOTTIME count from kernel entry
-// (ktime::now_ns); CLOCK_REALTIME adds the boot date the loader read from
-// the firmware's clock. The COARSE clocks are the same clocks cut to the
+// Time: clock_gettime, clock_getres, gettimeofday, time, and setting the
+// clock: clock_settime, settimeofday (docs/syscalls.md). CLOCK_MONOTONIC
+// and CLOCK_BOOTTIME count from kernel entry (ktime::now_ns);
+// CLOCK_REALTIME adds ktime's offset (the loader's boot date until set). The COARSE clocks are the same clocks cut to the
 // tick (4 ms, as with Debian's HZ=250), as clock_getres says.
 #include "kernel/abi/linux_syscalls.hpp"
 #include "kernel/abi/linux_time.hpp"
-#include "kernel/boot/boot_info.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signals.hpp"
 #include "kernel/sched/wait_queue.hpp"
@@ -23,10 +22,6 @@ constexpr int kClockRealtimeAlarm = 8;
 constexpr int kClockBoottimeAlarm = 9;
 constexpr int kClockTai = 11;
 
-uint64_t realtime_ns() {
-    return ktime::realtime_ns();
-}
-
 int32_t g_timezone[2] = {0, 0};  // settimeofday's tz (sys_tz): minutes west, DST type
 
 uapi::Timespec timespec_of(uint64_t ns) {
@@ -38,14 +33,14 @@ uapi::Timespec timespec_of(uint64_t ns) {
 lib::Expected<uint64_t> clock_now(int clock) {
     switch (clock) {
         case uapi::kCLOCK_REALTIME:
-        case kClockRealtimeAlarm: return realtime_ns();
-        case kClockTai: return realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec);  // TAI-UTC since 2017
+        case kClockRealtimeAlarm: return ktime::realtime_ns();
+        case kClockTai: return ktime::realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec);  // TAI-UTC since 2017
         case uapi::kCLOCK_MONOTONIC:
         case uapi::kCLOCK_MONOTONIC_RAW:
         case uapi::kCLOCK_BOOTTIME:
         case kClockBoottimeAlarm: return ktime::now_ns();
         case uapi::kCLOCK_REALTIME_COARSE: {
-            uint64_t ns = realtime_ns();
+            uint64_t ns = ktime::realtime_ns();
             return ns - ns % kCoarseNs;
         }
         case uapi::kCLOCK_MONOTONIC_COARSE: {
@@ -74,7 +69,7 @@ lib::Expected<int64_t> sys_clock_getres(int clock, UserPtr<uapi::Timespec> out) 
 
 lib::Expected<int64_t> sys_gettimeofday(UserPtr<uapi::Timeval> tv, UserPtr<uapi::Timezone> tz) {
     if (!tv.is_null()) {
-        uint64_t ns = realtime_ns();
+        uint64_t ns = ktime::realtime_ns();
         TRY(copy_out(tv, uapi::Timeval{int64_t(ns / uint64_t(uapi::kNsPerSec)),
                                        int64_t(ns % uint64_t(uapi::kNsPerSec) / 1000)}));
     }
@@ -85,7 +80,7 @@ lib::Expected<int64_t> sys_gettimeofday(UserPtr<uapi::Timeval> tv, UserPtr<uapi:
 }
 
 lib::Expected<int64_t> sys_time(UserPtr<int64_t> out) {
-    int64_t seconds = int64_t(realtime_ns() / uint64_t(uapi::kNsPerSec));
+    int64_t seconds = int64_t(ktime::realtime_ns() / uint64_t(uapi::kNsPerSec));
     if (!out.is_null()) TRY(copy_out(out, seconds));
     return seconds;
 }
@@ -216,8 +211,8 @@ lib::Expected<int64_t> sys_clock_nanosleep(int clock, int flags, UserPtr<uapi::T
     uint64_t deadline;
     if (flags & uapi::kTIMER_ABSTIME) {
         uint64_t offset = 0;  // the clock's value minus the monotonic clock's
-        if (clock == uapi::kCLOCK_REALTIME) offset = realtime_ns() - now;
-        if (clock == kClockTai) offset = realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec) - now;
+        if (clock == uapi::kCLOCK_REALTIME) offset = ktime::realtime_ns() - now;
+        if (clock == kClockTai) offset = ktime::realtime_ns() + 37ULL * uint64_t(uapi::kNsPerSec) - now;
         deadline = ns > offset ? ns - offset : 0;
     } else {
         deadline = ns > ~0ULL / 2 - now ? ~0ULL / 2 : now + ns;
