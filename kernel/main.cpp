@@ -106,7 +106,7 @@ namespace {
     // Files: the root tmpfs with the initramfs modules unpacked into it,
     // devtmpfs on /dev.
     fs::init();
-    // Terminals: ttyS0 (COM1), /dev/console, /dev/tty.
+    // Terminals: ttyS0 (COM1), tty1 (framebuffer + keyboard), /dev/console, /dev/tty.
     tty::init();
     // From here on interrupt handlers may log: their lines wait in the log
     // ring for a drain with interrupts on (the idle loop below, or the next

@@ -6,6 +6,7 @@
 #include "kernel/console/history.hpp"
 #include "kernel/console/serial.hpp"
 #include "kernel/sync/spinlock.hpp"
+#include "lib/format.hpp"
 
 namespace console {
 namespace {
@@ -71,6 +72,53 @@ void write_serial_raw(const uint8_t* bytes, size_t count) {
     }
     ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
     for (size_t i = 0; i < count; ++i) g_serial.put_raw(bytes[i]);
+}
+
+bool write_framebuffer_raw(const uint8_t* bytes, size_t count) {
+    // (No panic-mode path: after a panic only the kernel's own text is shown.)
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    if (!framebuffer::active()) return false;
+    framebuffer::write_terminal(lib::Span<const uint8_t>(bytes, count));
+    return framebuffer::terminal().application_cursor_keys();
+}
+
+void set_framebuffer_reply(TerminalReply reply, void* context) {
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    framebuffer::terminal().set_reply(reply, context);
+}
+
+bool framebuffer_size(uint32_t& columns, uint32_t& rows) {
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    if (!framebuffer::active()) return false;
+    columns = framebuffer::terminal().columns();
+    rows = framebuffer::terminal().rows();
+    return true;
+}
+
+void dump_screen_to_serial() {
+    ksync::BoundedGuard guard(g_console_lock, kLockPatienceSpins);
+    if (!framebuffer::active()) {
+        g_serial.write("screen: no framebuffer console\n");
+        return;
+    }
+    const Terminal& terminal = framebuffer::terminal();
+    char line[Terminal::kMaxColumns + 16];
+    g_serial.write(lib::StringView(line, lib::format(line, sizeof line, "screen: {}x{}, cursor at row {} column {}\n",
+                                                     terminal.columns(), terminal.rows(), terminal.cursor_row() + 1,
+                                                     terminal.cursor_column() + 1)));
+    for (uint32_t row = 0; row < terminal.rows(); ++row) {
+        size_t length = 0;
+        for (const char c : lib::StringView("screen| ")) line[length++] = c;
+        size_t used = length;  // up to the last non-blank cell
+        for (uint32_t column = 0; column < terminal.columns(); ++column) {
+            const uint32_t code_point = terminal.cell(column, row).code_point;
+            line[length++] = code_point >= 0x20 && code_point < 0x7f ? char(code_point) : '?';
+            if (code_point != ' ') used = length;
+        }
+        line[used++] = '\n';
+        g_serial.write(lib::StringView(line, used));
+    }
+    g_serial.write("screen: end\n");
 }
 
 bool serial_present() {

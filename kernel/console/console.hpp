@@ -37,6 +37,26 @@ void write(lib::StringView text);
 // each other.
 void write_serial_raw(const uint8_t* bytes, size_t count);
 
+// Bytes a program wrote to the framebuffer terminal (tty1, after its line
+// discipline's OPOST), under the console lock: the kernel log shares the
+// screen, as on Linux, and neither cuts into the other. Dropped when there
+// is no framebuffer console (Linux's dummy console). Returns the
+// terminal's DECCKM mode after them (application cursor keys), which
+// decides what the keyboard's cursor keys send.
+bool write_framebuffer_raw(const uint8_t* bytes, size_t count);
+// Where the framebuffer terminal's answers to DSR and DA go (bytes it
+// "types": tty1 feeds them to its line discipline). Called with the console
+// lock held, so it must only queue them.
+using TerminalReply = void (*)(void* context, const char* bytes, size_t length);
+void set_framebuffer_reply(TerminalReply reply, void* context);
+// The framebuffer terminal's size in character cells (false without one).
+bool framebuffer_size(uint32_t& columns, uint32_t& rows);
+// The framebuffer terminal's text, one "screen| <row>" line a row (trailing
+// blanks cut, non-ASCII as '?'), between a header and an end line, on the
+// serial port only (not in the log, not on the screen): what tests and bug
+// reports read of the screen (Ctrl+Alt+F11, docs/tty.md).
+void dump_screen_to_serial();
+
 bool serial_present();
 bool framebuffer_active();
 

@@ -102,6 +102,15 @@ bool is_delete(Key key, const Modifiers& m) {
     return key == Key::kDelete || (key == Key::kKeypadPeriod && !m.num_lock);
 }
 
+// 1-12 for F1-F12 (set-1 codes 0x3b-0x44, then 0x57 and 0x58), else 0.
+uint8_t function_key_number(Key key) {
+    const uint8_t code = uint8_t(key);
+    if (code >= uint8_t(Key::kF1) && code < uint8_t(Key::kF1) + 10) return uint8_t(code - uint8_t(Key::kF1) + 1);
+    if (key == Key::kF11) return 11;
+    if (key == Key::kF12) return 12;
+    return 0;
+}
+
 }  // namespace
 
 EncodedKey encode_key(const KeyEvent& event, const KeyModes& modes) {
@@ -115,6 +124,12 @@ EncodedKey encode_key(const KeyEvent& event, const KeyModes& modes) {
     if (m.ctrl() && m.alt() && is_delete(key, m)) {
         out.ctrl_alt_delete = true;
         return out;
+    }
+    if (m.ctrl() && m.alt()) {
+        if (const uint8_t number = function_key_number(key)) {
+            out.console_key = number;
+            return out;
+        }
     }
     if (const char letter = cursor_letter(key, m)) {
         w.byte(kEsc);

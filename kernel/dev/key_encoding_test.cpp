@@ -222,6 +222,39 @@ TEST(KeyEncoding, CtrlAltDeleteIsAnEventNotBytes) {
     EXPECT_FALSE(encode_key(event, {}).ctrl_alt_delete);
 }
 
+// Ctrl+Alt+F1-F12 switch virtual terminals on the Linux console: no bytes
+// for the program, the key's number for the kernel. Without both Ctrl and
+// Alt they are ordinary function keys.
+TEST(KeyEncoding, CtrlAltFunctionKeysAreConsoleKeys) {
+    const Key function_keys[12] = {Key(0x3b), Key(0x3c), Key(0x3d), Key(0x3e), Key(0x3f), Key(0x40),
+                                   Key(0x41), Key(0x42), Key(0x43), Key(0x44), Key::kF11, Key::kF12};
+    for (int f = 0; f < 12; ++f) {
+        for (const Modifiers& m : {mods(false, true, true), mods(true, true, true)}) {
+            KeyEvent event;
+            event.key = function_keys[f];
+            event.pressed = true;
+            event.modifiers = m;
+            const EncodedKey encoded = encode_key(event, {});
+            EXPECT_EQ(encoded.console_key, f + 1);
+            EXPECT_EQ(encoded.length, 0);
+            EXPECT_FALSE(encoded.ctrl_alt_delete);
+        }
+        KeyEvent event;
+        event.key = function_keys[f];
+        event.pressed = true;
+        event.modifiers = mods(false, false, true);
+        EXPECT_EQ(encode_key(event, {}).console_key, 0);
+        event.modifiers = mods(false, true, false);
+        EXPECT_EQ(encode_key(event, {}).console_key, 0);
+    }
+    EXPECT_EQ(send(Key(0x3b), mods(false, false, true)), "\x1b[1;5P");  // Ctrl+F1: still xterm's
+    KeyEvent letter;
+    letter.key = Key(0x1e);
+    letter.pressed = true;
+    letter.modifiers = mods(false, true, true);
+    EXPECT_EQ(encode_key(letter, {}).console_key, 0);  // Ctrl+Alt+A: ESC ^A
+}
+
 TEST(KeyEncoding, ReleasesSendNothing) {
     KeyEvent event;
     event.key = Key(0x1e);

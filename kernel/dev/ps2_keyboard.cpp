@@ -7,6 +7,7 @@
 #include "kernel/acpi/acpi.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/io.hpp"
+#include "kernel/console/console.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/sched/work_queue.hpp"
@@ -66,6 +67,7 @@ using Input = Fifo<uint8_t, kInputSize>;
 ksync::Protected<Input> g_input;
 KeyModes g_key_modes;  // written by set_key_modes, read by the IRQ handler (a plain flag)
 void (*g_ctrl_alt_delete)() = nullptr;
+void (*g_input_handler)() = nullptr;
 
 bool wait_input_empty() {
     for (uint32_t spin = 0; spin < kSpinBudget; ++spin) {
@@ -168,9 +170,16 @@ void echo_character(char character) {
     sched::queue_work(g_echo_work);
 }
 
+void dump_screen(sched::Work&) {
+    console::dump_screen_to_serial();
+}
+
+constinit sched::Work g_screen_dump_work{dump_screen, "screen dump"};
+
 void on_interrupt(void*) {
     // Everything waiting, not just one byte: an edge-triggered line does not
     // fire again for bytes that were already there.
+    bool typed = false;
     for (int i = 0; i < 16; ++i) {
         uint8_t status = arch::inb(kStatusPort);
         if (!(status & kOutputFull)) break;
@@ -185,13 +194,18 @@ void on_interrupt(void*) {
             if (auto handler = __atomic_load_n(&g_ctrl_alt_delete, __ATOMIC_ACQUIRE)) handler();
         } else if (encoded.length) {
             push_input(encoded);
+            typed = true;
         }
         if (event.pressed && event.character && __atomic_load_n(&g_echo, __ATOMIC_RELAXED))
             echo_character(event.character);
-        // Ctrl+Alt+F12: the scheduler's dump (threads, states, CPUs) in the log.
-        if (event.pressed && event.key == Key::kF12 && event.modifiers.ctrl() && event.modifiers.alt())
-            sched::request_dump();
+        // Ctrl+Alt+F12: the scheduler's dump (threads, states, CPUs) in the
+        // log; Ctrl+Alt+F11: the screen's text on the serial port.
+        if (encoded.console_key == 12) sched::request_dump();
+        if (encoded.console_key == 11 && !sched::queue_work(g_screen_dump_work) && !sched::workers_running())
+            console::dump_screen_to_serial();
     }
+    if (typed)
+        if (auto handler = __atomic_load_n(&g_input_handler, __ATOMIC_ACQUIRE)) handler();
 }
 
 }  // namespace
@@ -313,6 +327,10 @@ uint64_t dropped_input() {
 
 void set_key_modes(const KeyModes& modes) {
     __atomic_store_n(&g_key_modes.application_cursor_keys, modes.application_cursor_keys, __ATOMIC_RELAXED);
+}
+
+void set_input_handler(void (*handler)()) {
+    __atomic_store_n(&g_input_handler, handler, __ATOMIC_RELEASE);
 }
 
 void set_ctrl_alt_delete_handler(void (*handler)()) {

@@ -4,8 +4,9 @@
 // bit 6), which dev/scancode.hpp decodes into key events. Events queue up for
 // a reader, and so do the bytes a terminal program reads for them (xterm's
 // encoding, key_encoding.hpp), for the tty device layer; Ctrl+Alt+Delete goes
-// to a handler instead. With echo on, the characters typed are also written
-// to every console (serial and framebuffer) from the interrupt handler.
+// to a handler instead, and Ctrl+Alt+F11/F12 to the kernel's dumps (the
+// screen's text, the threads). With echo on (until tty1 takes the keyboard),
+// the characters typed are also written to the log by a worker thread.
 #pragma once
 
 #include <stddef.h>
@@ -37,6 +38,9 @@ uint64_t dropped_events();
 size_t read_input(uint8_t* out, size_t capacity);
 // Bytes dropped because the input queue was full.
 uint64_t dropped_input();
+// Called from the interrupt handler after it queued bytes for read_input
+// (tty1 hands the reading to a thread). nullptr: nobody is told.
+void set_input_handler(void (*handler)());
 // The terminal modes that change what keys send (DECCKM): the tty layer sets
 // them from the terminal the keyboard types into.
 void set_key_modes(const KeyModes& modes);

@@ -64,18 +64,10 @@ private:
 SerialDriver g_serial_driver(kCom1);
 Tty* g_serial = nullptr;
 
-lib::Expected<fs::File*> open_terminal(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
-                                       bool may_control) {
-    TRY(tty.open(flags, may_control));
-    fs::File* file = fs::make<TtyFile>(path, inode, flags, tty);
-    if (!file) return lib::Error::make(lib::Errno::kENOMEM, "no memory for an open file");
-    return file;
-}
-
 // ttyS0 (4, 64).
 lib::Expected<fs::File*> open_serial(const fs::Path& path, fs::Inode* inode, uint32_t flags, uint32_t) {
     if (!g_serial) return lib::Error::make(lib::Errno::kENXIO, "no serial terminal");
-    return open_terminal(*g_serial, path, inode, flags, true);
+    return open_file(*g_serial, path, inode, flags, true);
 }
 
 // /dev/tty (5, 0): the caller's controlling terminal; /dev/console (5, 1):
@@ -85,10 +77,10 @@ lib::Expected<fs::File*> open_aux(const fs::Path& path, fs::Inode* inode, uint32
     if (minor == 0) {
         Tty* own = controlling_tty();
         if (!own) return lib::Error::make(lib::Errno::kENXIO, "no controlling terminal");
-        return open_terminal(*own, path, inode, flags, false);
+        return open_file(*own, path, inode, flags, false);
     }
     if (!g_serial) return lib::Error::make(lib::Errno::kENXIO, "no console terminal");
-    return open_terminal(*g_serial, path, inode, flags, false);
+    return open_file(*g_serial, path, inode, flags, false);
 }
 
 }  // namespace
@@ -102,8 +94,9 @@ void init() {
     register_tty(serial);
     set_job_control(process_job_control());
     proc::set_session_end_handler(end_session);
-    // ttyS0 (4, 64); /dev/console (5, 1) is the serial terminal too until
-    // tty1 arrives; /dev/tty (5, 0) the caller's controlling terminal.
+    // ttyS0 (4, 64); /dev/console (5, 1) is the serial terminal too (the
+    // kernel's log goes there first, as with Linux's console=ttyS0);
+    // /dev/tty (5, 0) the caller's controlling terminal.
     struct Node {
         const char* name;
         uint32_t mode, major, minor;
@@ -117,6 +110,7 @@ void init() {
     for (const Node& node : nodes)
         if (auto made = fs::make_device_node(node.name, node.mode, node.major, node.minor); !made)
             klog::warn("tty: /dev/{}: {}", node.name, made.error().message);
+    init_vt();
 }
 
 }  // namespace tty

@@ -72,10 +72,16 @@ void end_session(int32_t sid) {
     for (size_t i = 0; i < g_tty_count; ++i) g_ttys[i]->end_session(sid);
 }
 
-Tty::Tty(const char* name, Driver& driver) : name_(name), driver_(driver), discipline_(standard_termios()) {
-    window_.ws_row = 24;
-    window_.ws_col = 80;
+lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
+                                   bool may_control) {
+    TRY(tty.open(flags, may_control));
+    fs::File* file = fs::make<TtyFile>(path, inode, flags, tty);
+    if (!file) return lib::Error::make(lib::Errno::kENOMEM, "no memory for an open file");
+    return file;
 }
+
+Tty::Tty(const char* name, Driver& driver, const WinSize& window)
+    : name_(name), driver_(driver), discipline_(standard_termios()), window_(window) {}
 
 void Tty::deliver_signal(int signal) {
     int32_t group = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);

@@ -67,7 +67,8 @@ JobControl process_job_control();
 
 class Tty {
 public:
-    Tty(const char* name, Driver& driver);
+    // `window`: what TIOCGWINSZ reports until TIOCSWINSZ changes it.
+    Tty(const char* name, Driver& driver, const WinSize& window = WinSize{24, 80, 0, 0});
     const char* name() const { return name_; }
 
     // ---- Driver side (any context).
@@ -156,13 +157,22 @@ private:
     Tty& tty_;
 };
 
-// The terminals at boot: ttyS0 (COM1, interrupt-driven once opened),
+// An open of a terminal's device node: Tty::open, then its TtyFile.
+lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
+                                   bool may_control);
+
+// The terminals at boot: ttyS0 (COM1, interrupt-driven once opened), tty1,
 // /dev/console (the serial terminal; never a controlling terminal, as in
 // Linux), /dev/tty (the caller's controlling terminal, ENXIO without one),
 // their nodes in /dev, and the job-control hooks. After fs::init and
 // proc::init.
 void init();
 Tty* serial_tty();
+// tty1, the framebuffer console with the keyboard (vt.cpp), and its nodes
+// /dev/tty1 (4, 1) and /dev/tty0 (4, 0, the current virtual terminal: the
+// same one). Called by init().
+void init_vt();
+Tty* vt_tty();
 
 // Every terminal, for the controlling-terminal lookup (a session's is the
 // one whose session() it is).

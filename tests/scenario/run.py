@@ -126,7 +126,9 @@ def where_the_cpus_are(monitor_path, kernel_elf):
 def boot(scenario, image, work_dir, log_path, kernel_elf=""):
     """Boots the image; returns (exit status or None if stopped, serial text, seconds)."""
     vars_file = qemu.fresh_vars(work_dir)
-    keys = [(re.compile(pattern, re.M), names) for pattern, names in scenario.get("keys", ())]
+    # (cue, key names) or (cue, key names, seconds to wait after the cue before typing)
+    keys = [(re.compile(step[0], re.M), step[1], step[2] if len(step) > 2 else 0)
+            for step in scenario.get("keys", ())]
     # (cue, bytes) or (cue, bytes, seconds to wait after the cue before typing)
     serial = [(re.compile(step[0], re.M), step[1], step[2] if len(step) > 2 else 0)
               for step in scenario.get("serial", ())]
@@ -154,7 +156,9 @@ def boot(scenario, image, work_dir, log_path, kernel_elf=""):
                 with open(log_path, "rb") as f:
                     text = f.read().decode(errors="replace")
                 while keys and keys[0][0].search(text):
-                    for name in keys.pop(0)[1]:
+                    _, names, pause = keys.pop(0)
+                    time.sleep(pause)
+                    for name in names:
                         monitor.command(f"sendkey {name}")
                         time.sleep(0.3)
             if serial:

@@ -20,8 +20,9 @@ Keys of a scenario:
               must keep running; QEMU is stopped once every `expect` matched
   expect      regexes the serial log must contain
   reject      regexes it must not contain
-  keys        [(regex, [QEMU key names])]: once regex is in the serial log,
-              type the keys through the QEMU monitor (sendkey)
+  keys        [(regex, [QEMU key names][, seconds])]: once regex is in the
+              serial log (and `seconds` later, if given), type the keys
+              through the QEMU monitor (sendkey); typed() spells text
   serial      [(regex, bytes[, seconds])]: once regex is in the serial log
               (and `seconds` later, if given), type the bytes into the serial
               port (QEMU's stdin), one by one
@@ -842,6 +843,73 @@ SHELL_SCENARIOS = [
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
 ]
 
+# Typing on the PS/2 keyboard through QEMU's monitor: the key names
+# (sendkey's QKeyCodes) that type `text` on a US layout.
+SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9", ")": "0",
+           "_": "minus", "+": "equal", "{": "bracket_left", "}": "bracket_right", "|": "backslash",
+           ":": "semicolon", '"': "apostrophe", "~": "grave_accent", "<": "comma", ">": "dot", "?": "slash"}
+UNSHIFTED = {" ": "spc", "\n": "ret", "-": "minus", "=": "equal", "[": "bracket_left", "]": "bracket_right",
+             "\\": "backslash", ";": "semicolon", "'": "apostrophe", "`": "grave_accent", ",": "comma", ".": "dot",
+             "/": "slash"}
+
+
+def typed(text):
+    names = []
+    for c in text:
+        if c in SHIFTED:
+            names.append("shift-" + SHIFTED[c])
+        elif c in UNSHIFTED:
+            names.append(UNSHIFTED[c])
+        elif c.isupper():
+            names.append("shift-" + c.lower())
+        elif c.isalnum():
+            names.append(c)
+        else:
+            raise ValueError(f"typed(): no key for {c!r}")
+    return names
+
+
+# The shell on tty1 (docs/tty.md "tty1"), typed into on the PS/2 keyboard:
+# busybox init starts `-/bin/sh` on tty1 beside the serial one. Its screen
+# is not in the serial log, so each command sends its output to /dev/ttyS0,
+# and the last step asks for the screen's text (Ctrl+Alt+F11 writes it to
+# the serial port as "screen| " lines). The first output follows the serial
+# shell's prompt on its line. Each step waits for output only the
+# step before can have made; a step typed before the shell reads is not
+# lost (typed ahead, as on any terminal). The line editor's keys go
+# through the key encoder, the line discipline and ash's line editing:
+# Up recalls a line, Left/Home/End move in it, Delete and Ctrl-U erase.
+TTY1_SLEEP = "sh -c 'echo started >/dev/ttyS0; exec sleep 100'"
+TTY1_SCENARIOS = [
+    dict(name="busybox_tty1_shell", conf=True, smp=2, exit="poweroff", timeout=300,
+         keys=[(SHELL_PROMPT, typed("echo 6x7=$((6*7)) >/dev/ttyS0\n"), 1),
+               (r"6x7=42\r?$", ["up"] + ["left"] * len(">/dev/ttyS0") + typed("again \n")),
+               (r"^6x7=42 again\r?$", ["up", "home"] + ["delete"] * 4 + typed("echo home:") + ["end"] + typed(" end\n")),
+               (r"^home: 6x7=42 again end\r?$", typed("garbage") + ["ctrl-u"] + typed("{ tty; stty size; } >/dev/ttyS0\n")),
+               (r"^/dev/tty1\r?\n50 160\r?$", typed(TTY1_SLEEP + "\n")),
+               # Ctrl-C once the sleep runs (sh execs it after its echo, in
+               # the foreground group): SIGINT to that group, ash reports
+               # 128 + 2.
+               (r"^started\r?$", ["ctrl-c"], 1),
+               (r"^started\r?$", typed("echo rc=$? >/dev/ttyS0\n"), 2),
+               (r"^rc=130\r?$", ["ctrl-alt-f11"], 1),
+               (r"screen: end", typed("poweroff\n"))],
+         expect=[r"init: starting /sbin/init as pid 1", r"6x7=42\r?$", r"^6x7=42 again\r?$",
+                 r"^home: 6x7=42 again end\r?$", r"^/dev/tty1\r?\n50 160\r?$", r"^started\r?$", r"^rc=130\r?$",
+                 # The screen: 160x50 cells, the prompt and what was typed
+                 # (echoed by ash's line editor), the ^C the line discipline
+                 # echoed.
+                 r"screen: 160x50, cursor at row \d+ column \d+",
+                 r"^screen\| .*\[cxxkernel\] ~ # \{ tty; stty size; \} >/dev/ttyS0\r?$",
+                 r"^screen\| .*\[cxxkernel\] ~ # " + re.escape(TTY1_SLEEP) + r"\r?$",
+                 r"^screen\| \^C",
+                 r"^screen\| .*\[cxxkernel\] ~ # echo rc=\$\? >/dev/ttyS0\r?$",
+                 r"reboot: power off \(asked by", r"acpi: power off"],
+         # tty1's shell writes its complaints on the screen: none there.
+         reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off",
+                 r"^screen\| .*(-sh: |can't access tty|job control)"]),
+]
+
 SCENARIOS = [
     # Normal boots.
     dict(name="boot_default", our_loader=True, cmdline="", smp=2, mem="512M",
@@ -1057,4 +1125,4 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS \
     + USER_SCENARIOS \
-    + BUSYBOX_SCENARIOS + SHELL_SCENARIOS
+    + BUSYBOX_SCENARIOS + SHELL_SCENARIOS + TTY1_SCENARIOS
