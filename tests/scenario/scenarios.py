@@ -881,7 +881,7 @@ def typed(text):
 # Up recalls a line, Left/Home/End move in it, Delete and Ctrl-U erase.
 TTY1_SLEEP = "sh -c 'echo started >/dev/ttyS0; exec sleep 100'"
 TTY1_SCENARIOS = [
-    dict(name="busybox_tty1_shell", conf=True, smp=2, exit="poweroff", timeout=300,
+    dict(name="busybox_tty1_shell", conf=True, smp=2, exit="poweroff", timeout=240,
          keys=[(SHELL_PROMPT, typed("echo 6x7=$((6*7)) >/dev/ttyS0\n"), 1),
                (r"6x7=42\r?$", ["up"] + ["left"] * len(">/dev/ttyS0") + typed("again \n")),
                (r"^6x7=42 again\r?$", ["up", "home"] + ["delete"] * 4 + typed("echo home:") + ["end"] + typed(" end\n")),
@@ -908,6 +908,27 @@ TTY1_SCENARIOS = [
          # tty1's shell writes its complaints on the screen: none there.
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off",
                  r"^screen\| .*(-sh: |can't access tty|job control)"]),
+    # busybox vi full-screen on tty1: the alternate screen, cursor
+    # addressing, the status line, and Escape alone (vi tells it from a
+    # key's sequence by the pause after it: the keys come 0.3 s apart, and
+    # Escape is typed seconds after vi started). vi's `:w! /dev/ttyS0`
+    # shows the buffer on the serial port once every key before it was
+    # handled; the screen is read then. The text typed before vi set its
+    # raw mode (if any) is read as typed ahead.
+    dict(name="busybox_tty1_vi", conf=True, smp=2, exit="poweroff", timeout=240,
+         keys=[(SHELL_PROMPT, typed("echo ready >/dev/ttyS0\n"), 1),
+               (r"ready\r?$", typed("vi /tmp/note\nihello vi\nsecond line") + ["esc"] + typed("kx:w! /dev/ttyS0\n")),
+               (r"^hello v\r?\nsecond line\r?$", ["ctrl-alt-f11"], 2),
+               (r"screen: end", typed(":wq\n{ cat /tmp/note; echo vi-done; } >/dev/ttyS0\n")),
+               (r"^vi-done", typed("poweroff\n"), 1)],
+         expect=[r"^hello v\r?\nsecond line\r?$",
+                 # Escape, k (up) and x (delete) left the cursor on the 7th
+                 # column of the first line; the rows below the text are
+                 # vi's "~", the last its status.
+                 r"screen: 160x50, cursor at row 1 column 7",
+                 r"^screen\| hello v\r?\nscreen\| second line\r?\n(screen\| ~\r?\n){47}screen\| '/dev/ttyS0' 2L, 20C",
+                 r"^hello v\r?\nsecond line\r?\nvi-done\r?$", r"acpi: power off"],
+         reject=[NO_PANIC, r"^screen\| .*(-sh: |can't access tty|job control)"]),
 ]
 
 SCENARIOS = [
