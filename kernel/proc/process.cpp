@@ -275,11 +275,6 @@ void Process::set_name(lib::StringView path) {
     name[n] = '\0';
 }
 
-Task* current_task() {
-    sched::Thread* thread = sched::current();
-    return thread ? static_cast<Task*>(thread->owner) : nullptr;
-}
-
 void init() {
     arch::set_uaccess_fault_resolver(resolve_uaccess_fault);
     arch::set_user_trap_handler(handle_user_trap);
@@ -451,7 +446,7 @@ lib::Expected<void> start_task(Task& task) {
         Process& process = *task.process;
         ksync::Guard guard(process.signal_lock);
         task.thread = thread;
-        if (task.exec_killed || process.group_signals.exiting) sched::interrupt(thread);
+        if (task.exec_killed || process.group_signals.exiting) interrupt_for_signals(task);
     }
     sched::detach(thread);
     sched::start(thread, options);
@@ -547,7 +542,7 @@ namespace {
             wait_status = process->group_exit_status;
             process->group_signals.exiting = true;
             for_each_task(*process, [&](Task& other) {
-                if (&other != task && other.thread) sched::interrupt(other.thread);
+                if (&other != task) interrupt_for_signals(other);
             });
         }
     }
@@ -598,6 +593,7 @@ void become_main_task(Task& task) {
         main.restart_deadline = task.restart_deadline;
         main.restart_remaining = task.restart_remaining;
         main.exec_killed = false;
+        main.return_work = 1;  // the caller's state is main's now: look once
         // The old leader's private pending signals vanish with it; the
         // caller's come along.
         ThreadSignals& from = task.signals;
@@ -635,7 +631,7 @@ lib::Expected<void> de_thread(Task& task) {
             for_each_task(process, [&](Task& other) {
                 if (&other == &task) return;
                 __atomic_store_n(&other.exec_killed, true, __ATOMIC_RELEASE);
-                if (other.thread) sched::interrupt(other.thread);
+                interrupt_for_signals(other);
             });
         }
     }

@@ -68,6 +68,15 @@ struct Task {
     // Signals (issue 12, kernel/proc/signals.hpp): the mask, private
     // pending set and alternate stack, under the process's signal_lock.
     ThreadSignals signals;
+    // Non-zero while the return to user mode may have signal work to do
+    // (Linux's TIF_SIGPENDING, docs/signals.md §7): the return path tests
+    // this one word instead of the whole signal state. Set under
+    // signal_lock by whatever may give the task work (a signal queued for
+    // it or its group, a group exit, stop or continue, an interrupted
+    // sleep); cleared by the task itself, only when nothing is pending at
+    // all (not even a blocked signal, which sigprocmask may unblock). A new
+    // task starts with it set (its group may have signals pending).
+    uint32_t return_work = 1;
     // The last user-mode fault, for a signal frame's trapno, err and cr2.
     uint64_t fault_vector = 0, fault_error_code = 0, fault_address = 0;
     // restart_syscall(2) after an interrupted nanosleep: its deadline and
@@ -173,7 +182,10 @@ public:
 
 // The task running on this CPU (nullptr: kernel code that runs for no
 // process).
-Task* current_task();
+inline Task* current_task() {
+    sched::Thread* thread = sched::current();
+    return thread ? static_cast<Task*>(thread->owner) : nullptr;
+}
 inline Process* current_process() {
     Task* task = current_task();
     return task ? task->process : nullptr;

@@ -42,12 +42,15 @@ Task* task_of(ThreadSignals* signals) {
     return static_cast<Task*>(signals->owner);
 }
 
-// A task that should look at its signals now: an interruptible sleep
-// ends (sticky until the task's next return to user mode clears it). A
-// task running user code on another CPU takes the signal at its next
-// entry into the kernel (a tick at the latest): no IPI yet.
 void wake_for_signal(Task& task) {
-    if (task.thread) sched::interrupt(task.thread);
+    interrupt_for_signals(task);
+}
+
+// Every task of the group looks at its signals at its next return to user
+// mode (signal_lock held).
+template <typename Visit>
+void for_each_signals_task(TaskView& view, Visit&& visit) {
+    for (ThreadSignals* t = view.first(); t; t = view.next(t)) visit(*task_of(t));
 }
 
 // User memory through uaccess, for the frame code.
@@ -125,16 +128,25 @@ void send_locked(Process& target, Task* thread, const uapi::Siginfo& info, Queue
     switch (result.kind) {
         case SendResult::Kind::kDiscarded: break;
         case SendResult::Kind::kPending:
+            // Whoever may take it notes work for its return to user mode:
+            // the named thread, or every task for the group's set (also
+            // those that block it now: they keep the note while it is
+            // pending, so unblocking it needs no note of its own).
+            if (thread)
+                note_return_work(*thread);
+            else
+                for_each_signals_task(view, [](Task& task) { note_return_work(task); });
             if (result.wake) wake_for_signal(*task_of(result.wake));
             break;
         case SendResult::Kind::kKillGroup:
-            for (ThreadSignals* t = view.first(); t; t = view.next(t)) wake_for_signal(*task_of(t));
+            for_each_signals_task(view, [](Task& task) { wake_for_signal(task); });
             target.signal_wait.wake_all();  // a stopped group ends too
             break;
     }
     if (result.continued) {
         // The stopped tasks go on; the first to run tells the parent.
         target.continued_unreported = true;
+        for_each_signals_task(view, [](Task& task) { note_return_work(task); });
         target.signal_wait.wake_all();
     }
 }
@@ -300,8 +312,10 @@ bool push_handler_frame(Task& task, arch::InterruptFrame& frame, const Delivery&
     return true;
 }
 
-void return_to_user(arch::InterruptFrame& frame) {
-    deliver_signals(frame);
+// arch's hook, after an exception or interrupt from user mode (the
+// system-call path calls return_to_user itself).
+void return_to_user_hook(arch::InterruptFrame& frame) {
+    return_to_user(frame);
 }
 
 }  // namespace
@@ -322,7 +336,7 @@ void discard_pending(Process& process, SignalSet which) {
 }
 
 void init_signals() {
-    arch::set_return_to_user_hook(return_to_user);
+    arch::set_return_to_user_hook(return_to_user_hook);
 }
 
 void init_process_signals(Process& process) {
@@ -534,18 +548,29 @@ int64_t sigreturn(Task& task) {
     return int64_t(frame.rax);
 }
 
+void interrupt_for_signals(Task& task) {
+    // The interrupt first, the note after: the task clears its note before
+    // it clears the interrupt (deliver_signals), so an interrupt never
+    // stays set without a note that makes the next return clear it.
+    if (task.thread) sched::interrupt(task.thread);
+    note_return_work(task);
+}
+
 void deliver_signals(arch::InterruptFrame& frame) {
     Task* task = current_task();
     if (!task) return;
     Process& process = *task->process;
     bool syscall = frame.vector == kSyscallFrameVector && frame.error_code != kNoSyscall;
+    // The note is cleared before the look below (a full barrier), so
+    // whatever a sender adds after the look notes work again.
+    __atomic_store_n(&task->return_work, 0, __ATOMIC_SEQ_CST);
     // Whatever interrupted a sleep has been seen now (sched::interrupt is
     // sticky): cleared before the look below, so a later send interrupts
     // the next sleep.
     if (sched::interrupt_pending()) sched::clear_interrupt();
-    // The common case, without the lock: nothing pending and no call to
-    // restart. A signal sent at this moment from another CPU is seen at
-    // the next return to user mode (the next tick at the latest).
+    // Without the lock: nothing pending and no call to restart. A signal
+    // sent at this moment from another CPU is seen at the next return to
+    // user mode (the next tick at the latest).
     SignalSet blocked = __atomic_load_n(&task->signals.blocked, __ATOMIC_RELAXED);
     SignalSet pending = task->signals.pending.set() | process.group_signals.shared.set();
     bool exiting = __atomic_load_n(&process.group_signals.exiting, __ATOMIC_RELAXED) ||
@@ -553,7 +578,11 @@ void deliver_signals(arch::InterruptFrame& frame) {
                    __atomic_load_n(&process.continued_unreported, __ATOMIC_RELAXED) ||
                    __atomic_load_n(&process.group_signals.stopped, __ATOMIC_RELAXED);
     bool restart = syscall && restart_code(frame.rax) != Errno::kNone;
-    if (!(pending & ~blocked) && !exiting && !restart && !task->signals.restore_saved) return;
+    if (!(pending & ~blocked) && !exiting && !restart && !task->signals.restore_saved) {
+        // A blocked signal keeps the note (sigprocmask may unblock it).
+        if (pending) note_return_work(*task);
+        return;
+    }
 
     arch::sti();
     for (;;) {
@@ -586,6 +615,8 @@ void deliver_signals(arch::InterruptFrame& frame) {
             if (delivery.kind == Delivery::Kind::kNone) {
                 if (syscall) restart_without_handler(frame, frame.error_code);
                 restore_saved_mask(task->signals);
+                // Signals left pending (blocked ones) keep the note.
+                if (task->signals.pending.set() | process.group_signals.shared.set()) note_return_work(*task);
                 break;
             }
         }

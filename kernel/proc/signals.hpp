@@ -100,8 +100,29 @@ void stop_real_timer(Process& process);
 // at RSP - 8; a forged or unreadable frame raises SIGSEGV.
 int64_t sigreturn(Task& task);
 
+// `task` looks at its signals at its next return to user mode (its
+// return_work note; signal_lock held by whoever changed what it looks at).
+inline void note_return_work(Task& task) {
+    __atomic_store_n(&task.return_work, 1, __ATOMIC_RELEASE);
+}
+// A signal-related event for `task`: its interruptible sleep ends (sticky
+// until its next return to user mode clears it) and it notes return work.
+// A task running user code on another CPU takes it at its next entry into
+// the kernel (a tick at the latest): no IPI yet.
+void interrupt_for_signals(Task& task);
+
 // The return-to-user work on `frame` (the current task's user registers):
-// interrupts off on entry and exit.
+// interrupts off on entry and exit. return_to_user() decides the common
+// case inline: no work noted and no restart code in RAX (-516..-512, the
+// ERESTART* codes; a user RAX that merely holds one of those values only
+// costs the full look of deliver_signals, which checks the frame is a
+// call's).
 void deliver_signals(arch::InterruptFrame& frame);
+inline void return_to_user(arch::InterruptFrame& frame) {
+    Task* task = current_task();
+    if (!task) return;
+    if (__atomic_load_n(&task->return_work, __ATOMIC_RELAXED) == 0 && frame.rax + 516 > 4) return;
+    deliver_signals(frame);
+}
 
 }  // namespace proc

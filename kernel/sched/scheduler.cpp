@@ -560,10 +560,6 @@ const char* thread_state_name(ThreadState state) {
     return "?";
 }
 
-Thread* current() {
-    return static_cast<Thread*>(arch::current_thread());
-}
-
 bool running_here() {
     return arch::current_thread() != nullptr;
 }

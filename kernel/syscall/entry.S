@@ -46,7 +46,7 @@ syscall_entry:
     xorl %ebp, %ebp             /* the RBP chain ends here */
     movq %rsp, %rdi
     call syscall_dispatch
-    testl %eax, %eax
+    testb %al, %al              /* a bool: only AL is defined (SysV ABI) */
     jz .Liret
     /* R11 = RFLAGS and RCX = RIP in the frame (syscall_dispatch checked
      * them), as SYSRET takes them. */

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/signals.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/time/time.hpp"
@@ -24,7 +25,9 @@ uint8_t g_unknown_logged[(uapi::kSyscallCount + 7) / 8] = {};
 uint32_t g_unknown_lines = 0;
 constexpr uint32_t kMaxUnknownLines = 64;
 
-int64_t unknown_call(uint64_t number) {
+// Out of line and cold: its log line's formatting would otherwise make
+// every call's dispatch set up a large stack frame.
+[[gnu::noinline, gnu::cold]] int64_t unknown_call(uint64_t number) {
     __atomic_add_fetch(&g_unknown, 1, __ATOMIC_RELAXED);
     bool log = false;
     if (number < uapi::kSyscallCount) {
@@ -45,10 +48,13 @@ int64_t unknown_call(uint64_t number) {
 // SYSRET returns to RCX with RFLAGS from R11 (and must not return to a
 // non-canonical RIP: Intel CPUs raise #GP in ring 0 then, on the user's
 // stack); anything else goes through IRETQ.
+// The conditions are OR-ed into one word so the common case costs one
+// branch.
 bool sysret_possible(const arch::InterruptFrame& frame) {
-    return frame.rcx == frame.rip && frame.r11 == frame.rflags && frame.rip < arch::kUserTop &&
-           !(frame.rflags & (arch::rflags::kTrap | arch::rflags::kResume)) && frame.cs == arch::kUserCodeSelector &&
-           frame.ss == arch::kUserDataSelector;
+    uint64_t differs = (frame.rcx ^ frame.rip) | (frame.r11 ^ frame.rflags) |
+                       (frame.rflags & (arch::rflags::kTrap | arch::rflags::kResume)) |
+                       (frame.cs ^ arch::kUserCodeSelector) | (frame.ss ^ arch::kUserDataSelector);
+    return differs == 0 && frame.rip < arch::kUserTop;
 }
 
 void init_cpu_callback(void*) {
@@ -101,17 +107,17 @@ uint64_t unknown_calls() {
 }  // namespace sys
 
 // From entry.S with interrupts off, on the task's kernel stack; returns
-// with them off and says whether SYSRET may return.
+// with them off and says whether SYSRET may return. The return-to-user
+// work (signals) is proc's return_to_user: inline, one word's test when
+// there is none (docs/signals.md §7).
 extern "C" bool syscall_dispatch(arch::InterruptFrame* frame) {
     arch::sti();
     uint64_t number = frame->error_code;
-    int64_t result;
-    if (number < uapi::kSyscallCount && sys::g_table[number])
-        result = sys::g_table[number](frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9);
-    else
-        result = sys::unknown_call(number);
+    sys::Entry entry = number < uapi::kSyscallCount ? sys::g_table[number] : nullptr;
+    int64_t result = entry ? entry(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9)
+                           : sys::unknown_call(number);
     frame->rax = uint64_t(result);
     arch::cli();
-    arch::run_return_to_user_hook(*frame);
+    proc::return_to_user(*frame);
     return sys::sysret_possible(*frame);
 }

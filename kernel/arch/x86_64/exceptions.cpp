@@ -232,10 +232,6 @@ void set_return_to_user_hook(ReturnToUserHook hook) {
     __atomic_store_n(&g_return_to_user_hook, hook, __ATOMIC_RELEASE);
 }
 
-void run_return_to_user_hook(InterruptFrame& frame) {
-    return_to_user(frame);
-}
-
 void set_trap_exit_hook(InterruptHandler hook) {
     __atomic_store_n(&g_trap_exit_hook, hook, __ATOMIC_RELEASE);
 }

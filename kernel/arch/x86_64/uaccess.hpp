@@ -80,12 +80,11 @@ using UserTrapHandler = void (*)(InterruptFrame& frame, uint64_t cr2);
 void set_user_trap_handler(UserTrapHandler handler);
 
 // Called last before every return to user mode from an interrupt or
-// exception (and by the syscall exit): the process layer's "work before
-// user mode" (preemption, signals). Interrupts off on entry and exit.
+// exception: the process layer's "work before user mode" (signals). The
+// system-call exit, above the process layer, calls that work directly.
+// Interrupts off on entry and exit.
 using ReturnToUserHook = void (*)(InterruptFrame& frame);
 void set_return_to_user_hook(ReturnToUserHook hook);
-// Runs the installed hook (the system-call exit's share of the above).
-void run_return_to_user_hook(InterruptFrame& frame);
 
 // This CPU's user-mode protections, where the CPU has them (CPUID.07H):
 // SMEP (no kernel execution of user pages), SMAP (no kernel access to user
