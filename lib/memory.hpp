@@ -3,9 +3,14 @@
 // compare them with the C library on the same machine.
 //
 // Forward copies and fills use the x86 string instructions: on CPUs with ERMS
-// ("Enhanced REP MOVSB/STOSB", CPUID.(EAX=7,ECX=0):EBX bit 9) a REP MOVSB or
-// REP STOSB is the fastest general routine for all but tiny sizes (Intel
-// Optimization Reference Manual, §3.7.6), and it is never slow elsewhere.
+// ("Enhanced REP MOVSB/STOSB", CPUID.(EAX=7,ECX=0):EBX bit 9) REP MOVS and
+// REP STOS are the fastest general routines for all but tiny sizes (Intel
+// Optimization Reference Manual, §3.7.6), and never slow elsewhere. memcpy
+// and memset move 8-byte words (REP MOVSQ/STOSQ) and then the tail bytes:
+// under QEMU's TCG, which the benchmarks count instructions on
+// (docs/benchmarks.md), each iteration is one instruction, so a page costs
+// 512 instead of 4096. memmove's forward case stays REP MOVSB (byte order
+// matters when the ranges overlap).
 // Backward (overlapping) moves copy 8-byte words from the top down. Inline asm
 // and no_builtin keep the compiler from turning any of this back into a call
 // to memcpy/memmove/memset/memcmp, which would recurse.

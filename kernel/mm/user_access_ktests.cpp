@@ -146,6 +146,11 @@ KTEST(uaccess, a_copy_across_the_end_of_the_mapping_stops_at_the_faulting_byte) 
     KEXPECT_EQ(arch::copy_to_user(kUnmappedNext - 7, source, sizeof source), 12u);
     KEXPECT_EQ(page.bytes()[kPage - 7], 1);
     KEXPECT_EQ(page.bytes()[kPage - 1], 7);
+    // The words all fit and the fault comes in the tail bytes (21 = two
+    // words and 5 bytes, 19 of them readable): 2 not copied.
+    uint8_t tail[21] = {};
+    KEXPECT_EQ(arch::copy_from_user(tail, kUnmappedNext - 19, sizeof tail), 2u);
+    KEXPECT_EQ(tail[18], page.bytes()[kPage - 1]);
     KEXPECT_EQ(arch::clear_user(kUnmappedNext - 3, 10), 7u);
     KEXPECT_EQ(page.bytes()[kPage - 1], 0);
     // A string running into the unmapped page without a NUL: a fault.
