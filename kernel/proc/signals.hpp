@@ -112,17 +112,18 @@ inline void note_return_work(Task& task) {
 void interrupt_for_signals(Task& task);
 
 // The return-to-user work on `frame` (the current task's user registers):
-// interrupts off on entry and exit. return_to_user() decides the common
+// interrupts off on entry and exit. return_work_needed() decides the common
 // case inline: no work noted and no restart code in RAX (-516..-512, the
 // ERESTART* codes; a user RAX that merely holds one of those values only
 // costs the full look of deliver_signals, which checks the frame is a
 // call's).
 void deliver_signals(arch::InterruptFrame& frame);
+inline bool return_work_needed(const Task& task, const arch::InterruptFrame& frame) {
+    return __atomic_load_n(&task.return_work, __ATOMIC_RELAXED) != 0 || frame.rax + 516 <= 4;
+}
 inline void return_to_user(arch::InterruptFrame& frame) {
     Task* task = current_task();
-    if (!task) return;
-    if (__atomic_load_n(&task->return_work, __ATOMIC_RELAXED) == 0 && frame.rax + 516 > 4) return;
-    deliver_signals(frame);
+    if (task && return_work_needed(*task, frame)) deliver_signals(frame);
 }
 
 }  // namespace proc

@@ -14,13 +14,22 @@
  * process layer finds the user registers at one place whichever way it
  * entered (fork copies them, exec and signal delivery rewrite them).
  *
- * syscall_dispatch(frame) runs the call with interrupts on and returns
- * with them off, after the return-to-user work; it says whether SYSRET
- * may return (RCX = RIP and R11 = RFLAGS in the frame, RIP in user space,
- * no TF/RF: entry.cpp) or the IRETQ path must (after exec, signal
- * delivery and sigreturn, which set every register; and always for a
- * non-canonical RIP, which would make SYSRET fault in ring 0 on Intel
- * CPUs). */
+ * Then, with interrupts on, the call itself: the number (RAX) below the
+ * table's size and an entry there, the entry (a typed handler's
+ * sys::call<> wrapper) is called straight from here with the arguments
+ * where the SYSCALL ABI left them (RDI, RSI, RDX, R10, R8, R9; R10 moves
+ * to RCX, where the C ABI wants the fourth), as Linux's do_syscall_64
+ * does; anything else goes to syscall_unknown (-ENOSYS and a log line).
+ * The result goes to the frame's RAX slot.
+ *
+ * syscall_exit(frame), with interrupts off, does the return-to-user work.
+ * Then SYSRET returns when it may, as Linux's entry_SYSCALL_64 decides:
+ * RCX = RIP and R11 = RFLAGS in the frame (what SYSRET takes them from),
+ * neither TF nor RF (SYSRET cannot restore RF, and TF would trap at once),
+ * the user CS and SS, and RIP below the top of user space (a
+ * non-canonical RIP makes SYSRET fault in ring 0 on Intel CPUs, with the
+ * user's RSP). Otherwise IRETQ does (after exec, signal delivery and
+ * sigreturn, which set every register). */
 
 #include "kernel/arch/x86_64/percpu_offsets.hpp"
 #include "kernel/arch/x86_64/interrupt_frame_asm.h"
@@ -44,12 +53,34 @@ syscall_entry:
     pushq $SYSCALL_VECTOR
     PUSH_GENERAL_REGISTERS
     xorl %ebp, %ebp             /* the RBP chain ends here */
+    sti
+    cmpq $SYSCALL_TABLE_SIZE, %rax
+    jae .Lunknown
+    movq syscall_table(, %rax, 8), %rax
+    testq %rax, %rax
+    jz .Lunknown
+    movq %r10, %rcx
+    call *%rax
+.Lresult:
+    movq %rax, SYSCALL_FRAME_RAX(%rsp)
+    cli
     movq %rsp, %rdi
-    call syscall_dispatch
-    testb %al, %al              /* a bool: only AL is defined (SysV ABI) */
-    jz .Liret
-    /* R11 = RFLAGS and RCX = RIP in the frame (syscall_dispatch checked
-     * them), as SYSRET takes them. */
+    call syscall_exit
+    movq SYSCALL_FRAME_RCX(%rsp), %rcx
+    cmpq SYSCALL_FRAME_RIP(%rsp), %rcx
+    jne .Liret
+    movq SYSCALL_FRAME_R11(%rsp), %r11
+    cmpq SYSCALL_FRAME_RFLAGS(%rsp), %r11
+    jne .Liret
+    testl $SYSCALL_SYSRET_REFUSED_FLAGS, %r11d
+    jnz .Liret
+    cmpq $ARCH_USER_CODE_SELECTOR, SYSCALL_FRAME_CS(%rsp)
+    jne .Liret
+    cmpq $ARCH_USER_DATA_SELECTOR, SYSCALL_FRAME_SS(%rsp)
+    jne .Liret
+    movabsq $SYSCALL_USER_TOP, %rax
+    cmpq %rax, %rcx
+    jae .Liret
     POP_GENERAL_REGISTERS
     /* RSP now at the vector slot; the user RSP is 5 words up. Interrupts
      * are off from here to SYSRET; an NMI uses its own IST stack and finds
@@ -62,4 +93,8 @@ syscall_entry:
     addq $16, %rsp              /* vector and error code */
     swapgs
     iretq
+.Lunknown:
+    movq %rsp, %rdi
+    call syscall_unknown
+    jmp .Lresult
     .size syscall_entry, . - syscall_entry

@@ -3,6 +3,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/arch/x86_64/interrupt_frame_asm.h"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/proc/process.hpp"
@@ -13,10 +14,25 @@
 
 extern "C" void syscall_entry();
 
+// The table entry.S indexes (after checking the number against
+// SYSCALL_TABLE_SIZE); nullptr: no such call.
+extern "C" sys::Entry syscall_table[uapi::kSyscallCount];
+sys::Entry syscall_table[uapi::kSyscallCount] = {};
+static_assert(SYSCALL_TABLE_SIZE == uapi::kSyscallCount);
+static_assert(SYSCALL_FRAME_R11 == __builtin_offsetof(arch::InterruptFrame, r11));
+static_assert(SYSCALL_FRAME_RCX == __builtin_offsetof(arch::InterruptFrame, rcx));
+static_assert(SYSCALL_FRAME_RAX == __builtin_offsetof(arch::InterruptFrame, rax));
+static_assert(SYSCALL_FRAME_RIP == __builtin_offsetof(arch::InterruptFrame, rip));
+static_assert(SYSCALL_FRAME_CS == __builtin_offsetof(arch::InterruptFrame, cs));
+static_assert(SYSCALL_FRAME_RFLAGS == __builtin_offsetof(arch::InterruptFrame, rflags));
+static_assert(SYSCALL_FRAME_SS == __builtin_offsetof(arch::InterruptFrame, ss));
+static_assert(SYSCALL_SYSRET_REFUSED_FLAGS == (arch::rflags::kTrap | arch::rflags::kResume));
+static_assert(SYSCALL_USER_TOP == arch::kUserTop);
+static_assert(ARCH_USER_CODE_SELECTOR == arch::kUserCodeSelector && ARCH_USER_DATA_SELECTOR == arch::kUserDataSelector);
+
 namespace sys {
 namespace {
 
-Entry g_table[uapi::kSyscallCount] = {};
 uint64_t g_unknown = 0;
 
 // Unknown calls are logged once per number (and at most 64 lines in all),
@@ -25,9 +41,7 @@ uint8_t g_unknown_logged[(uapi::kSyscallCount + 7) / 8] = {};
 uint32_t g_unknown_lines = 0;
 constexpr uint32_t kMaxUnknownLines = 64;
 
-// Out of line and cold: its log line's formatting would otherwise make
-// every call's dispatch set up a large stack frame.
-[[gnu::noinline, gnu::cold]] int64_t unknown_call(uint64_t number) {
+int64_t unknown_call(uint64_t number) {
     __atomic_add_fetch(&g_unknown, 1, __ATOMIC_RELAXED);
     bool log = false;
     if (number < uapi::kSyscallCount) {
@@ -43,18 +57,6 @@ constexpr uint32_t kMaxUnknownLines = 64;
                    process ? process->pid : 0, name ? name : "an unknown number", number);
     }
     return -int64_t(lib::Errno::kENOSYS);
-}
-
-// SYSRET returns to RCX with RFLAGS from R11 (and must not return to a
-// non-canonical RIP: Intel CPUs raise #GP in ring 0 then, on the user's
-// stack); anything else goes through IRETQ.
-// The conditions are OR-ed into one word so the common case costs one
-// branch.
-bool sysret_possible(const arch::InterruptFrame& frame) {
-    uint64_t differs = (frame.rcx ^ frame.rip) | (frame.r11 ^ frame.rflags) |
-                       (frame.rflags & (arch::rflags::kTrap | arch::rflags::kResume)) |
-                       (frame.cs ^ arch::kUserCodeSelector) | (frame.ss ^ arch::kUserDataSelector);
-    return differs == 0 && frame.rip < arch::kUserTop;
 }
 
 void init_cpu_callback(void*) {
@@ -85,17 +87,17 @@ void init_this_cpu() {
 }
 
 void init() {
-    add_process_calls(g_table);
-    add_memory_calls(g_table);
-    add_time_calls(g_table);
-    add_file_calls(g_table);
-    add_pipe_calls(g_table);
-    add_lifecycle_calls(g_table);
-    add_signal_calls(g_table);
-    add_thread_calls(g_table);
+    add_process_calls(syscall_table);
+    add_memory_calls(syscall_table);
+    add_time_calls(syscall_table);
+    add_file_calls(syscall_table);
+    add_pipe_calls(syscall_table);
+    add_lifecycle_calls(syscall_table);
+    add_signal_calls(syscall_table);
+    add_thread_calls(syscall_table);
     smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;
-    for (Entry entry : g_table)
+    for (Entry entry : syscall_table)
         if (entry) ++count;
     klog::info("syscall: SYSCALL entry on every CPU, {} system calls", count);
 }
@@ -106,18 +108,18 @@ uint64_t unknown_calls() {
 
 }  // namespace sys
 
-// From entry.S with interrupts off, on the task's kernel stack; returns
-// with them off and says whether SYSRET may return. The return-to-user
-// work (signals) is proc's return_to_user: inline, one word's test when
-// there is none (docs/signals.md §7).
-extern "C" bool syscall_dispatch(arch::InterruptFrame* frame) {
-    arch::sti();
-    uint64_t number = frame->error_code;
-    sys::Entry entry = number < uapi::kSyscallCount ? sys::g_table[number] : nullptr;
-    int64_t result = entry ? entry(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9)
-                           : sys::unknown_call(number);
-    frame->rax = uint64_t(result);
-    arch::cli();
-    proc::return_to_user(*frame);
-    return sys::sysret_possible(*frame);
+// From entry.S (interrupts on) for a number outside the table or without
+// an entry: -ENOSYS, and the log line.
+extern "C" int64_t syscall_unknown(arch::InterruptFrame* frame) {
+    return sys::unknown_call(frame->error_code);
+}
+
+// From entry.S with interrupts off, on the task's kernel stack, once the
+// call's result is in frame->rax; returns with them off. The
+// return-to-user work (signals): one word's test when there is none
+// (docs/signals.md §7). A system call comes from a task's user mode, so
+// there is a current thread with a task.
+extern "C" void syscall_exit(arch::InterruptFrame* frame) {
+    auto* task = static_cast<proc::Task*>(sched::current()->owner);
+    if (__builtin_expect(proc::return_work_needed(*task, *frame), false)) proc::deliver_signals(*frame);
 }

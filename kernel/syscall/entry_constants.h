@@ -5,3 +5,22 @@
 /* The vector slot of a system call's arch::InterruptFrame: no IDT vector
  * has it (sys::kSyscallVector). */
 #define SYSCALL_VECTOR 256
+
+/* The table's size (uapi::kSyscallCount): entry.S checks the number
+ * against it before it indexes syscall_table. */
+#define SYSCALL_TABLE_SIZE 451
+
+/* Byte offsets in arch::InterruptFrame from its lowest word (R15), for
+ * the result (RAX) and the SYSRET checks (entry.cpp asserts them). */
+#define SYSCALL_FRAME_R11 (4 * 8)
+#define SYSCALL_FRAME_RCX (12 * 8)
+#define SYSCALL_FRAME_RAX (14 * 8)
+#define SYSCALL_FRAME_RIP (17 * 8)
+#define SYSCALL_FRAME_CS (18 * 8)
+#define SYSCALL_FRAME_RFLAGS (19 * 8)
+#define SYSCALL_FRAME_SS (21 * 8)
+
+/* RFLAGS.TF and RFLAGS.RF: SYSRET must not return with them (entry.S). */
+#define SYSCALL_SYSRET_REFUSED_FLAGS 0x10100
+/* arch::kUserTop: SYSRET only to a RIP below it. */
+#define SYSCALL_USER_TOP 0x7ffffffff000
