@@ -145,8 +145,7 @@ void load_task_context(Task& task) {
 }
 
 // The scheduler's switch hook (interrupts off, before `next` runs).
-void switch_hook(sched::Thread* prev, sched::Thread* next) {
-    uint64_t now = ktime::now_ns();
+void switch_hook(sched::Thread* prev, sched::Thread* next, uint64_t now) {
     if (Task* old = static_cast<Task*>(prev->owner)) old->cpu_ns += now - old->running_since;
     if (Task* task = static_cast<Task*>(next->owner)) {
         task->running_since = now;

@@ -239,7 +239,7 @@ void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
     // its stack top unless the process layer set another while it ran.
     prev->entry_stack_top_ = arch::kernel_stack_top();
     if (next->entry_stack_top_) arch::set_kernel_stack_top(next->entry_stack_top_);
-    if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next);
+    if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
     if (prev->xstate_) save_extended_state(prev->xstate_);
     if (next->xstate_) load_extended_state(next->xstate_);
     ++cpu.switches;

@@ -155,7 +155,9 @@ void set_nice(Thread* thread, int nice);
 // saved when a thread leaves a CPU and restored when it comes back — its
 // kernel stack top, unless the thread (the process layer) set another while
 // it ran. nullptr: none.
-using SwitchHook = void (*)(Thread* prev, Thread* next);
+// `now_ns`: ktime::now_ns() as the scheduler read it for this switch (the
+// hook's time accounting needs no clock read of its own).
+using SwitchHook = void (*)(Thread* prev, Thread* next, uint64_t now_ns);
 void set_switch_hook(SwitchHook hook);
 
 // Ends an interruptible wait of `thread` with kEINTR now or, if it is not

@@ -35,10 +35,6 @@ TicksToNanoseconds TicksToNanoseconds::for_frequency(uint64_t hz) {
     return {(kNanosecondsPerSecond << 32) / hz};  // 10^9 * 2^32 < 2^64
 }
 
-uint64_t TicksToNanoseconds::operator()(uint64_t ticks) const {
-    return uint64_t((u128(ticks) * factor) >> 32);
-}
-
 uint64_t median_of_three(uint64_t a, uint64_t b, uint64_t c) {
     if (a > b) { uint64_t t = a; a = b; b = t; }
     if (b > c) { uint64_t t = b; b = c; c = t; }
