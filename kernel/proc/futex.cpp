@@ -60,18 +60,26 @@ public:
     }
 };
 
-FutexKey key_of(const vm::AddressSpace* space, uint64_t address) {
+// A futex's key (Linux's get_futex_key): FUTEX_PRIVATE, or a word in
+// private memory: (address space, address) - the threads of a process
+// meet. A word in a shared mapping without FUTEX_PRIVATE: (the object
+// behind the mapping, tagged in bit 0 so it never equals an address
+// space, the offset in it) - every process mapping the object meets
+// there, wherever it mapped it. EFAULT outside user memory or, for a
+// shared key, where no readable region is.
+lib::Expected<FutexKey> key_of(const vm::AddressSpace* space, uint64_t address, bool private_key) {
+    if (address >= arch::kUserTop) return lib::Error::make(lib::Errno::kEFAULT, "futex: not user memory");
+    if (!private_key) {
+        vm::AddressSpace::SharedWord word = TRY(space->shared_word(address));
+        if (word.object) return FutexKey{reinterpret_cast<uint64_t>(word.object) | 1, word.offset};
+    }
     return FutexKey{reinterpret_cast<uint64_t>(space), address};
 }
 
-// Keys are (address space, address) for every futex: the threads of a
-// process meet, processes sharing memory do not (yet) — a shared key
-// would name the page itself.
 class Context final : public FutexContext {
 public:
-    lib::Expected<FutexKey> key(uint64_t address, bool) override {
-        if (address >= arch::kUserTop) return lib::Error::make(lib::Errno::kEFAULT, "futex: not user memory");
-        return key_of(current_process()->space, address);
+    lib::Expected<FutexKey> key(uint64_t address, bool private_key) override {
+        return key_of(current_process()->space, address, private_key);
     }
     lib::Expected<uapi::Timespec> read_timeout(uint64_t address) override {
         uapi::Timespec t;
@@ -134,7 +142,10 @@ lib::Expected<long> futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout
 }
 
 void futex_wake(const vm::AddressSpace* space, uint64_t address, uint32_t count) {
-    (void)table().wake(key_of(space, address), count, uapi::kFUTEX_BITSET_MATCH_ANY);
+    // As Linux's robust-list and clear-child-tid wakes: not FUTEX_PRIVATE,
+    // so a waiter in another process sharing the word is reached.
+    auto key = key_of(space, address, false);
+    if (key) (void)table().wake(*key, count, uapi::kFUTEX_BITSET_MATCH_ANY);
 }
 
 void release_task_futexes(Task& task, bool memory_shared) {

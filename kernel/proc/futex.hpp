@@ -15,8 +15,10 @@ namespace proc {
 lib::Expected<long> futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2,
                           uint32_t val3);
 
-// Wakes up to `count` waiters on the word at `address` of `space`
-// (CLONE_CHILD_CLEARTID at a thread's exit: pthread_join waits there).
+// Wakes up to `count` waiters on the word at `address` of `space`, keyed
+// as a futex without FUTEX_PRIVATE (CLONE_CHILD_CLEARTID at a thread's
+// exit: pthread_join waits there; a robust futex of a dying owner, which
+// another process may wait on).
 void futex_wake(const vm::AddressSpace* space, uint64_t address, uint32_t count);
 
 // What a task leaves behind as it ends, in its own address space: the

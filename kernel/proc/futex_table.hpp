@@ -33,8 +33,8 @@
 namespace proc {
 
 struct FutexKey {
-    uint64_t space = 0;    // the address space (private), or 0 with a physical address (shared)
-    uint64_t address = 0;  // the user address (private) or the physical one (shared)
+    uint64_t space = 0;    // the address space (private), or the shared object | 1 (futex.cpp's key_of)
+    uint64_t address = 0;  // the user address (private), or the byte offset in the object (shared)
     bool operator==(const FutexKey& other) const { return space == other.space && address == other.address; }
 };
 

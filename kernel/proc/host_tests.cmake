@@ -6,6 +6,7 @@ add_host_test(proc_futex_tests ${CMAKE_CURRENT_LIST_DIR}/futex_table_test.cpp ${
               ${CMAKE_CURRENT_LIST_DIR}/futex_call_test.cpp ${CMAKE_CURRENT_LIST_DIR}/futex_call.cpp)
 add_host_test(proc_timer_tests ${CMAKE_CURRENT_LIST_DIR}/interval_timer_test.cpp ${CMAKE_CURRENT_LIST_DIR}/interval_timer.cpp)
 add_host_test(proc_fault_signal_tests ${CMAKE_CURRENT_LIST_DIR}/fault_signals_test.cpp)
+add_host_test(proc_clone_tests ${CMAKE_CURRENT_LIST_DIR}/clone_args_test.cpp ${CMAKE_CURRENT_LIST_DIR}/clone_args.cpp)
 
 # Host unit tests of exec's pure parts (kernel/proc/exec*, elf_*): #! scripts,
 # argument limits, ELF loading into a vm::AddressSpace over simulated

@@ -76,7 +76,7 @@ lib::Expected<int32_t> clone_thread(const CloneRequest& request) {
     Task& me = *current_task();
     if ((request.flags & uapi::kCLONE_SETTLS) && request.tls >= arch::kUserTop)
         return error(Errno::kEPERM, "TLS base outside user space");
-    Task* task = TRY(create_thread(self));
+    Task* task = TRY(create_thread(self, request.set_tid));
     *user_frame(*task) = *user_frame(me);
     user_frame(*task)->rax = 0;
     if (request.stack) user_frame(*task)->rsp = request.stack;
@@ -106,6 +106,9 @@ lib::Expected<int32_t> clone_thread(const CloneRequest& request) {
 
 lib::Expected<int32_t> clone_current(const CloneRequest& request) {
     TRY(check_flags(request.flags));
+    // cgroup_css_set_fork: a descriptor that is not a cgroup v2 directory
+    // (any, here) is EBADF.
+    if (request.flags & uapi::kCLONE_INTO_CGROUP) return error(Errno::kEBADF, "no cgroups: not a cgroup descriptor");
     if (request.flags & uapi::kCLONE_THREAD) return clone_thread(request);
     Process& self = *current_process();
     Task& me = *current_task();
@@ -114,7 +117,7 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
 
     Process* parent = &self;
     if (request.flags & uapi::kCLONE_PARENT) parent = self.parent;
-    Process* child = TRY(create_process(parent));
+    Process* child = TRY(create_process(parent, request.set_tid));
     if (parent != &self) {
         // CLONE_PARENT: the caller's parent adopts it, with the caller's traits.
         child->credentials = self.credentials;
@@ -132,6 +135,8 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
     }
     child->exit_signal = int(request.flags & uapi::kCSIGNAL);
     copy_signals_for_fork(*child, self, me);
+    // flush_signal_handlers(child, 0): what exec would reset, reset now.
+    if (request.flags & uapi::kCLONE_CLEAR_SIGHAND) child->signal_handlers.reset_for_exec();
 
     auto space = self.space->fork();
     if (!space) {

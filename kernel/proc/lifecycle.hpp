@@ -5,25 +5,21 @@
 
 #include <stdint.h>
 
+#include "kernel/proc/clone_args.hpp"
 #include "kernel/proc/process.hpp"
 #include "lib/expected.hpp"
 
 namespace proc {
 
-struct CloneRequest {
-    uint64_t flags = 0;       // CLONE_* | the exit signal (CSIGNAL)
-    uint64_t stack = 0;       // the child's RSP (0: the parent's)
-    uint64_t parent_tid = 0;  // CLONE_PARENT_SETTID: the child's tid goes here, in the parent
-    uint64_t child_tid = 0;   // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID, in the child
-    uint64_t tls = 0;         // CLONE_SETTLS: the child's FS base
-};
-
 // A child of the calling process, a copy of it (copy-on-write memory, the
 // same registers, RAX = 0 in the child), started; returns its pid. With
 // CLONE_VFORK the caller sleeps until the child has exec'd or exited.
 // CLONE_VM without CLONE_THREAD gets a copy of the memory (the child of
-// posix_spawn and vfork only execs or exits). Threads (CLONE_THREAD) and
-// namespaces are not here yet: EINVAL.
+// posix_spawn and vfork only execs or exits). CLONE_THREAD makes a task of
+// the caller's process instead (docs/signals.md §7). `set_tid`: that pid
+// or EEXIST. CLONE_CLEAR_SIGHAND: the child's caught signals back to
+// SIG_DFL. Namespaces, pidfds: EINVAL; CLONE_INTO_CGROUP: EBADF (no
+// descriptor names a cgroup: there is no cgroup filesystem).
 lib::Expected<int32_t> clone_current(const CloneRequest& request);
 
 // Which children a wait takes.

@@ -70,6 +70,14 @@ int32_t allocate_pid() {
     return -1;
 }
 
+// `requested` (clone3's set_tid) if it is free, or the next free pid (0);
+// -1 and `taken` when the requested one is in use. Table lock held.
+int32_t allocate_pid(int32_t requested, bool& taken) {
+    taken = requested != 0 && pid_in_use(requested);
+    if (taken) return -1;
+    return requested ? requested : allocate_pid();
+}
+
 size_t processes_of(uint32_t uid) {
     size_t n = 0;
     for (Process* p = g_table; p; p = p->next_in_table)
@@ -291,7 +299,7 @@ void set_init_exit_handler(void (*handler)(Process& init, int wait_status)) {
     g_init_exit_handler = handler;
 }
 
-lib::Expected<Process*> create_process(Process* parent) {
+lib::Expected<Process*> create_process(Process* parent, int32_t requested) {
     Process* process = vm::create<Process>();
     if (!process) return lib::Error::make(lib::ErrorCode::kEAGAIN, "no memory for a process");
     auto stack = mm::allocate_kernel_stack(kTaskStackSize, "task kernel stack");
@@ -305,12 +313,14 @@ lib::Expected<Process*> create_process(Process* parent) {
     {
         ksync::Guard guard(g_table_lock);
         int32_t pid = -1;
+        bool taken = false;
         bool over_nproc = parent && parent->credentials.uid != 0 &&
                           processes_of(parent->credentials.uid) >= parent->limits[uapi::kRLIMIT_NPROC].soft;
-        if (g_count < kMaxProcesses && !over_nproc) pid = allocate_pid();
+        if (g_count < kMaxProcesses && !over_nproc) pid = allocate_pid(requested, taken);
         if (pid < 0) {
             mm::free_kernel_stack(*stack);
             vm::destroy(process);
+            if (taken) return lib::Error::make(lib::ErrorCode::kEEXIST, "set_tid: pid in use");
             return lib::Error::make(lib::ErrorCode::kEAGAIN, "process limit reached");
         }
         process->pid = pid;
@@ -661,7 +671,7 @@ lib::Expected<void> de_thread(Task& task) {
     return {};
 }
 
-lib::Expected<Task*> create_thread(Process& process) {
+lib::Expected<Task*> create_thread(Process& process, int32_t requested) {
     Task* task = vm::create<Task>();
     if (!task) return lib::Error::make(lib::ErrorCode::kEAGAIN, "no memory for a task");
     auto stack = mm::allocate_kernel_stack(kTaskStackSize, "task kernel stack");
@@ -676,10 +686,12 @@ lib::Expected<Task*> create_thread(Process& process) {
     bool refused;
     {
         ksync::Guard guard(g_table_lock);
-        int32_t tid = g_count + g_thread_count < kMaxProcesses ? allocate_pid() : -1;
+        bool taken = false;
+        int32_t tid = g_count + g_thread_count < kMaxProcesses ? allocate_pid(requested, taken) : -1;
         if (tid < 0 || process.state != ProcessState::kRunning || process.group_exit_status >= 0) {
             mm::free_kernel_stack(*stack);
             vm::destroy(task);
+            if (taken) return lib::Error::make(lib::ErrorCode::kEEXIST, "set_tid: tid in use");
             return lib::Error::make(lib::ErrorCode::kEAGAIN, "task limit reached");
         }
         ksync::Guard signals(process.signal_lock);

@@ -207,7 +207,9 @@ inline constexpr size_t kMaxProcesses = 4096;
 // A new process (no parent: the kernel's own, as PID 1 is) with a pid, a
 // kernel stack for its task and nothing mapped: exec or fork fills it in.
 // EAGAIN past kMaxProcesses (or the parent's RLIMIT_NPROC, for non-root).
-lib::Expected<Process*> create_process(Process* parent);
+// `pid`: that pid (clone3's set_tid), EEXIST when it is in use; 0: the
+// next free one.
+lib::Expected<Process*> create_process(Process* parent, int32_t pid = 0);
 // Undoes create_process for a process that never ran.
 void discard_process(Process* process);
 // Installs `space` as the process's memory (the old one is destroyed) and
@@ -239,8 +241,9 @@ lib::Expected<void> de_thread(Task& task);
 
 // CLONE_THREAD: a new task of `process` (a tid from the pid space, a
 // kernel stack), counted live and linked into its thread list; EAGAIN at
-// the task limit. discard_thread undoes it for a task that never ran.
-lib::Expected<Task*> create_thread(Process& process);
+// the task limit; `tid` as create_process's `pid`. discard_thread undoes
+// it for a task that never ran.
+lib::Expected<Task*> create_thread(Process& process, int32_t tid = 0);
 void discard_thread(Task* task);
 
 // Calls `visit` for each task of `process` that has not ended, main_task

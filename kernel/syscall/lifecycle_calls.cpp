@@ -41,6 +41,30 @@ lib::Expected<int64_t> sys_clone(uint64_t flags, uint64_t stack, uint64_t parent
     return TRY(proc::clone_current(request));
 }
 
+// clone3(args, size): Linux's copy_struct_from_user (a bigger struct
+// than ours must be zero past it: E2BIG; a smaller one is zero-extended),
+// then the checks of proc/clone_args.hpp around reading set_tid.
+lib::Expected<int64_t> sys_clone3(uint64_t args_address, uint64_t size) {
+    TRY(proc::check_clone_args_size(size));
+    uapi::CloneArgs args{};
+    if (size > sizeof args) {
+        uint8_t rest[64];
+        for (uint64_t offset = sizeof args; offset < size; offset += sizeof rest) {
+            size_t n = size - offset < sizeof rest ? size_t(size - offset) : sizeof rest;
+            TRY(copy_in_bytes(rest, args_address + offset, n));
+            for (size_t i = 0; i < n; ++i)
+                if (rest[i]) return error(Errno::kE2BIG, "clone3: unknown fields set");
+        }
+    }
+    TRY(copy_in_bytes(&args, args_address, size < sizeof args ? size_t(size) : sizeof args));
+    TRY(proc::check_clone_args(args, size));
+    int32_t set_tid[proc::kMaxPidNamespaceLevel] = {};
+    if (args.set_tid) TRY(copy_in_bytes(set_tid, args.set_tid, args.set_tid_size * sizeof set_tid[0]));
+    bool privileged = proc::current_process()->credentials.euid == 0;
+    proc::CloneRequest request = TRY(proc::clone3_request(args, set_tid, privileged, proc::kMaxPid));
+    return TRY(proc::clone_current(request));
+}
+
 // ---- wait
 
 uint32_t cpu_ticks(uint64_t ns) {
@@ -255,6 +279,7 @@ void add_lifecycle_calls(Entry* table) {
     table[uapi::kNR_fork] = &call<&sys_fork>;
     table[uapi::kNR_vfork] = &call<&sys_vfork>;
     table[uapi::kNR_clone] = &call<&sys_clone>;
+    table[uapi::kNR_clone3] = &call<&sys_clone3>;
     table[uapi::kNR_wait4] = &call<&sys_wait4>;
     table[uapi::kNR_waitid] = &call<&sys_waitid>;
     table[uapi::kNR_execve] = &call<&sys_execve>;

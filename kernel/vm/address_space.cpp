@@ -108,6 +108,18 @@ uint64_t AddressSpace::entry_at(uint64_t address) {
     return *slot.leaf();
 }
 
+lib::Expected<AddressSpace::SharedWord> AddressSpace::shared_word(uint64_t address) const {
+    ksync::Guard guard(lock_);
+    const Vma* vma = regions_.find(address);
+    if (!vma || !(vma->prot & kProtRead)) return error(lib::Errno::kEFAULT, "futex: no readable region");
+    SharedWord word;
+    if ((vma->flags & (kVmaShared | kVmaMayShare)) && vma->backing) {
+        word.object = vma->backing;
+        word.offset = vma->pgoff * uapi::kPageSize + (address - vma->start);
+    }
+    return word;
+}
+
 // --- regions ---
 
 Vma* AddressSpace::new_region(uint64_t start, uint64_t end, uint8_t prot, uint32_t flags, Backing* backing,

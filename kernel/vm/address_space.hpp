@@ -168,6 +168,18 @@ public:
     // The page-table entry of `address` (0 if none), for tests and /proc.
     uint64_t entry_at(uint64_t address);
 
+    // What names the word at `address` for a futex that is not
+    // FUTEX_PRIVATE (Linux's get_futex_key): in a shared mapping, the
+    // object behind it and the byte offset in that object, the same for
+    // every process and every address it is mapped at; in private memory
+    // no object (the address space and the address name it). EFAULT
+    // where no readable region is.
+    struct SharedWord {
+        const Backing* object = nullptr;
+        uint64_t offset = 0;
+    };
+    lib::Expected<SharedWord> shared_word(uint64_t address) const;
+
 private:
     template <typename T, typename... Args>
     friend T* create(Args&&... args);

@@ -611,6 +611,18 @@ USER_SCENARIOS = [
     initramfs_program_scenario("glibc", "threadexec", smp=4, timeout=120),
     initramfs_program_scenario("musl", "threadexec", smp=2, timeout=120),
     initramfs_program_scenario("glibc", "threadexec", suffix="_1cpu", smp=1, timeout=120),
+    # clone3 (tests/user/clone3.c): struct sizes, refused flags and fields
+    # with Linux's errno, exit signals, a new stack, TLS, CLONE_CLEAR_SIGHAND,
+    # a thread, set_tid, CLONE_INTO_CGROUP's errors. On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "clone3", smp=4, timeout=120),
+    initramfs_program_scenario("musl", "clone3", smp=2, timeout=120),
+    initramfs_program_scenario("musl", "clone3", suffix="_1cpu", smp=1, timeout=120),
+    # Futexes between processes (tests/user/sharedfutex.c): a shared
+    # anonymous page across fork, one file mapped twice, FUTEX_PRIVATE
+    # staying per process. On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "sharedfutex", smp=2, timeout=120),
+    initramfs_program_scenario("musl", "sharedfutex", smp=4, timeout=120),
+    initramfs_program_scenario("glibc", "sharedfutex", suffix="_1cpu", smp=1, timeout=120),
     # TLB shootdown as threads see it (tests/user/tlbshoot.c): a reader
     # pinned to another CPU faults once munmap/mprotect(PROT_NONE) returned,
     # reads zeros once MADV_DONTNEED returned; on 2 and on 4 CPUs.
