@@ -18,7 +18,7 @@ if(NOT USER_GCC OR NOT USER_MUSL_GCC)
 endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
-set(USER_TEST_PROGRAMS startup lifecycle process memory time signals sigprocs sigchild sigframe futex threads threadexec clone3 sharedfutex tlbshoot files pipes tty procfs)
+set(USER_TEST_PROGRAMS startup lifecycle process memory time signals sigprocs sigchild sigframe futex threads threadexec clone3 sharedfutex tlbshoot files pipes epoll tty procfs)
 set(USER_SRC ${PROJECT_SOURCE_DIR}/tests/user)
 set(USER_OUT ${CMAKE_BINARY_DIR}/user)
 set(USER_REF ${CMAKE_BINARY_DIR}/user-ref)

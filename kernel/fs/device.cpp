@@ -81,11 +81,14 @@ private:
 
 // /dev/random and /dev/urandom: the kernel's ChaCha20 stream (never blocks
 // once seeded, as Linux since 5.6); writes are accepted and ignored (they
-// would only mix in entropy).
+// would only mix in entropy). Only /dev/random has a poll (random_fops;
+// urandom_fops has none): always readable and writable, File's default.
 class RandomFile final : public File {
 public:
-    RandomFile(const Path& path, Inode* inode, uint32_t flags) : File(path, inode, flags) {}
+    RandomFile(const Path& path, Inode* inode, uint32_t flags, bool pollable)
+        : File(path, inode, flags), pollable_(pollable) {}
     lib::Expected<int64_t> seek(int64_t, int) override { return 0; }
+    bool pollable() const override { return pollable_; }
 
 protected:
     lib::Expected<size_t> read_at(IoBuffer& buffer, uint64_t*) override { return fill_buffer(buffer, random_bytes); }
@@ -102,6 +105,9 @@ protected:
         }
         return total;
     }
+
+private:
+    bool pollable_;
 };
 
 lib::Expected<File*> open_memory_device(const Path& path, Inode* inode, uint32_t flags, uint32_t minor) {
@@ -111,7 +117,7 @@ lib::Expected<File*> open_memory_device(const Path& path, Inode* inode, uint32_t
     case 5: file = make<ZeroFile>(path, inode, flags, false); break;
     case 7: file = make<ZeroFile>(path, inode, flags, true); break;
     case 8:
-    case 9: file = make<RandomFile>(path, inode, flags); break;
+    case 9: file = make<RandomFile>(path, inode, flags, minor == 8); break;
     default: return fail(lib::Errno::kENXIO, "no such memory device");
     }
     if (!file) return fail(lib::Errno::kENOMEM, "no memory for an open file");

@@ -38,6 +38,7 @@ public:
         if (count_ < kMaximum) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
         return events;
     }
+    bool pollable() const override { return true; }
     lib::Expected<int64_t> seek(int64_t, int) override { return fail(lib::Errno::kESPIPE, "an eventfd"); }
 
 protected:

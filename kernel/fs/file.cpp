@@ -4,6 +4,7 @@
 #include "kernel/fs/file.hpp"
 
 #include "kernel/fs/device.hpp"
+#include "kernel/fs/epoll.hpp"
 #include "kernel/fs/user_copy.hpp"
 #include "lib/memory.hpp"
 
@@ -19,6 +20,9 @@ File::~File() { inode_->release(); }
 
 void File::release() {
     if (__atomic_sub_fetch(&references_, 1, __ATOMIC_ACQ_REL) == 0) {
+        // Items are added only by holders of a reference, so none can
+        // appear now (and the last one's add is seen through the count).
+        if (!epoll_items_.empty()) epoll_forget_file(*this);
         on_close();
         unmake(this);
     }

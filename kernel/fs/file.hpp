@@ -17,10 +17,13 @@
 #include "kernel/fs/node.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "lib/expected.hpp"
+#include "lib/intrusive_list.hpp"
 
 namespace fs {
 
 class PollTable;
+struct EpollItem;
+struct EpollWatchTag {};
 
 class File {
 public:
@@ -64,6 +67,14 @@ public:
     // poll(2): the events ready now (POLLIN, POLLOUT, ...); when `table` is
     // given, also registers on the wait queues that announce a change.
     virtual uint32_t poll(PollTable* table);
+    // Whether poll() can tell anything (Linux: f_op->poll is set): epoll_ctl
+    // refuses the others (regular files, directories, /dev/null) with EPERM.
+    // The kinds that override poll() with real readiness say yes.
+    virtual bool pollable() const { return false; }
+    // The epoll items watching this description (epoll.cpp, under its
+    // lock); they are dropped at the last release, as Linux's
+    // eventpoll_release.
+    lib::IntrusiveList<EpollItem, EpollWatchTag>& epoll_items() { return epoll_items_; }
     // getdents64(2): records into `buffer` (EINVAL when not even one fits).
     virtual lib::Expected<size_t> read_directory(IoBuffer& buffer);
     // fsync/fdatasync (tmpfs: nothing to write back).
@@ -101,6 +112,7 @@ protected:
 
 private:
     uint32_t references_ = 1;
+    lib::IntrusiveList<EpollItem, EpollWatchTag> epoll_items_;
     template <typename T>
     friend void unmake(T*);
 };

@@ -21,6 +21,7 @@ set(FS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/poll.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipe.cpp
   ${CMAKE_CURRENT_LIST_DIR}/eventfd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/epoll.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wait_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpio.cpp)
 add_host_test(fs_tests ${VM_SOURCES} ${FS_SOURCES}
@@ -29,4 +30,5 @@ add_host_test(fs_tests ${VM_SOURCES} ${FS_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/fd_table_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/initramfs_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipe_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/epoll_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/procfs_test.cpp)

@@ -57,6 +57,7 @@ public:
         if ((events & uapi::kPOLLHUP) && pipe_->writer_opens() == writer_opens_seen_) events &= ~uapi::kPOLLHUP;
         return events;
     }
+    bool pollable() const override { return true; }
     lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument) override {
         if (command == uapi::kFIONREAD) {
             int32_t n = int32_t(pipe_->available());

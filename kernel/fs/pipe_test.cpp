@@ -186,7 +186,7 @@ TEST(Pipe, PollReadinessAndWakeups) {
     auto ends = fs::make_pipe(0);
     EXPECT_EQ(ends->read->poll(nullptr), 0u);
     EXPECT_EQ(ends->write->poll(nullptr), uapi::kPOLLOUT | uapi::kPOLLWRNORM);
-    fs::PollTable table;
+    fs::PollWaitTable table;
     EXPECT_EQ(ends->read->poll(&table), 0u);
     std::thread writer([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

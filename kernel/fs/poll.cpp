@@ -32,13 +32,13 @@ void PollHead::notify(uint32_t events) {
     for (PollEntry* e = entries_.front(); e; e = entries_.next(*e)) e->callback(e, events);
 }
 
-void PollTable::wake(PollEntry* entry, uint32_t) {
-    auto* table = static_cast<PollTable*>(entry->context);
+void PollWaitTable::wake(PollEntry* entry, uint32_t) {
+    auto* table = static_cast<PollWaitTable*>(entry->context);
     __atomic_store_n(&table->triggered_, true, __ATOMIC_RELEASE);
     table->queue_.wake_all();
 }
 
-void PollTable::add(PollHead& head) {
+void PollWaitTable::add(PollHead& head) {
     if (last_->used == Block::kEntries) {
         Block* block = make<Block>();
         if (!block) {
@@ -54,14 +54,14 @@ void PollTable::add(PollHead& head) {
     head.add(entry);
 }
 
-lib::Expected<void> PollTable::wait(uint64_t deadline_ns) {
+lib::Expected<void> PollWaitTable::wait(uint64_t deadline_ns) {
     if (overflowed_) return {};
     auto waited = wait_interruptible(queue_, [this] { return triggered(); }, deadline_ns);
     __atomic_store_n(&triggered_, false, __ATOMIC_RELEASE);
     return waited;
 }
 
-void PollTable::clear() {
+void PollWaitTable::clear() {
     for (Block* b = &first_; b; b = b->next)
         for (size_t i = 0; i < b->used; ++i)
             if (PollHead* head = __atomic_load_n(&b->entries[i].head, __ATOMIC_ACQUIRE)) head->remove(b->entries[i]);
@@ -106,7 +106,7 @@ size_t poll_once(FdTable& files, uapi::Pollfd* fds, size_t count, PollTable* tab
 }  // namespace
 
 lib::Expected<size_t> poll_files(FdTable& files, uapi::Pollfd* fds, size_t count, uint64_t deadline_ns) {
-    PollTable table;
+    PollWaitTable table;
     bool registered = deadline_ns != 0;
     for (;;) {
         size_t ready = poll_once(files, fds, count, registered ? &table : nullptr);
@@ -146,7 +146,7 @@ lib::Expected<size_t> select_files(FdTable& files, uint32_t nfds, uint64_t* read
         in_write[w] = write ? write[w] : 0;
         in_except[w] = except ? except[w] : 0;
     }
-    PollTable table;
+    PollWaitTable table;
     bool registered = deadline_ns != 0;
     for (;;) {
         size_t ready = 0;

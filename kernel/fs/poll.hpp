@@ -7,9 +7,10 @@
 // head.notify(events): each registered entry's callback runs (from any
 // context, with the head's lock held: it must be short and must not take
 // the head again). poll's entries wake the polling thread; epoll's put the
-// item on its ready list.
+// item on its ready list (epoll.hpp: the same PollTable interface, its add
+// registering the item's own entry).
 //
-//   fs::PollTable table;                      // the thread's own
+//   fs::PollWaitTable table;                  // the thread's own
 //   for (each fd) revents = file->poll(first_pass ? &table : nullptr) & events;
 //   if (none ready) TRY(table.wait(deadline)); // woken by any notify, or the deadline/signal
 //   table.clear();                            // unregisters everything
@@ -55,19 +56,30 @@ private:
     lib::IntrusiveList<PollEntry, PollEntryTag> entries_;
 };
 
-// One poll(2)/select(2) call's registrations: an entry per head the files
-// named, all waking this table.
+// What File::poll registers on (Linux's poll_table with its queueing
+// function): a poll(2)/select(2) call's table, or an epoll item.
 class PollTable {
 public:
-    PollTable() = default;
-    ~PollTable() { clear(); }
     PollTable(const PollTable&) = delete;
     PollTable& operator=(const PollTable&) = delete;
-
     // File::poll calls this for each head that announces its changes.
+    virtual void add(PollHead& head) = 0;
+
+protected:
+    PollTable() = default;
+    ~PollTable() = default;
+};
+
+// One poll(2)/select(2) call's registrations: an entry per head the files
+// named, all waking this table.
+class PollWaitTable final : public PollTable {
+public:
+    PollWaitTable() = default;
+    ~PollWaitTable() { clear(); }
+
     // Out of memory leaves the table unable to sleep (wait() returns at
     // once, so the caller polls again: never a missed event).
-    void add(PollHead& head);
+    void add(PollHead& head) override;
     // Sleeps until a registered head notified since the last wait (or since
     // the table was filled), the deadline (ns, ktime; ~0 none) passed
     // (kETIMEDOUT), or a signal (kERESTARTSYS, or kEINTR... as the caller

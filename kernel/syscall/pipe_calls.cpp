@@ -1,15 +1,19 @@
-// Pipes and readiness: pipe, pipe2, poll, ppoll, select, pselect6 over the
-// VFS's pipes and poll tables (kernel/fs/pipe.hpp, poll.hpp; docs/fs.md).
-// Errno order and the timeout rules follow Linux 6.1's fs/pipe.c and
-// fs/select.c: the timeout and the signal mask are read before the
-// descriptors, ppoll/select/pselect6 write back the time left, and a
-// signal ends the wait with ERESTARTNOHAND (restarted when no handler
-// runs, EINTR after one; docs/signals.md §4).
+// Pipes and readiness: pipe, pipe2, poll, ppoll, select, pselect6, the
+// epoll calls and eventfd over the VFS's pipes, poll tables, epoll
+// instances and eventfds (kernel/fs/pipe.hpp, poll.hpp, epoll.hpp,
+// eventfd.hpp; docs/fs.md). Errno order and the timeout rules follow Linux
+// 6.1's fs/pipe.c, fs/select.c and fs/eventpoll.c: the timeout and the
+// signal mask are read before the descriptors, ppoll/select/pselect6 write
+// back the time left, and a signal ends the wait with ERESTARTNOHAND
+// (restarted when no handler runs, EINTR after one; docs/signals.md §4) —
+// but epoll_wait's with EINTR, never restarted.
 #include "kernel/abi/linux_fs.hpp"
 #include "kernel/abi/linux_proc.hpp"
 #include "kernel/abi/linux_signal.hpp"
 #include "kernel/abi/linux_syscalls.hpp"
 #include "kernel/abi/linux_time.hpp"
+#include "kernel/fs/epoll.hpp"
+#include "kernel/fs/eventfd.hpp"
 #include "kernel/fs/fd_table.hpp"
 #include "kernel/fs/pipe.hpp"
 #include "kernel/fs/poll.hpp"
@@ -80,6 +84,12 @@ uint64_t deadline_after(uint64_t seconds, uint64_t nanoseconds) {
     return ktime::now_ns() + seconds * 1000000000ULL + nanoseconds;
 }
 
+// A timeout in milliseconds (poll, epoll_wait): negative waits for ever.
+uint64_t milliseconds_deadline(int timeout_ms) {
+    if (timeout_ms < 0) return kNoDeadline;
+    return deadline_after(uint64_t(timeout_ms) / 1000, uint64_t(timeout_ms) % 1000 * 1000000);
+}
+
 lib::Expected<uint64_t> timespec_deadline(uint64_t address) {
     if (!address) return kNoDeadline;
     uapi::Timespec t;
@@ -108,9 +118,10 @@ lib::Expected<int64_t> finish(lib::Expected<int64_t> result, uint64_t address, u
     return result;
 }
 
-// ppoll/pselect6's mask for the duration of the call (set_user_sigmask):
-// EINVAL for a size other than 8, EFAULT. The old mask comes back at the
-// end of the call, or after the handler when a signal interrupted it.
+// ppoll/pselect6/epoll_pwait's mask for the duration of the call
+// (set_user_sigmask): EINVAL for a size other than 8, EFAULT. The old mask
+// comes back at the end of the call, or after the handler when a signal
+// interrupted it (`interrupted`: the error that says so).
 class TemporaryMask {
 public:
     lib::Expected<void> set(uint64_t mask_address, uint64_t size) {
@@ -126,8 +137,8 @@ public:
         set_ = true;
         return {};
     }
-    void finish(const lib::Expected<int64_t>& result) {
-        if (!set_ || (!result && result.error().code == Errno::kERESTARTNOHAND)) return;
+    void finish(const lib::Expected<int64_t>& result, Errno interrupted = Errno::kERESTARTNOHAND) {
+        if (!set_ || (!result && result.error().code == interrupted)) return;
         proc::Task& task = *proc::current_task();
         ksync::Guard guard(task.process->signal_lock);
         task.signals.blocked = task.signals.saved_blocked;
@@ -159,13 +170,9 @@ lib::Expected<int64_t> poll_user(uint64_t fds_address, uint64_t count, uint64_t 
 }
 
 lib::Expected<int64_t> sys_poll(uint64_t fds_address, uint32_t count, int timeout_ms) {
-    // A negative timeout waits for ever. (Linux restarts an interrupted
-    // poll with the time left through restart_syscall; here it restarts
-    // with its whole timeout.)
-    uint64_t deadline = timeout_ms < 0
-                            ? kNoDeadline
-                            : deadline_after(uint64_t(timeout_ms) / 1000, uint64_t(timeout_ms) % 1000 * 1000000);
-    return poll_user(fds_address, count, deadline);
+    // (Linux restarts an interrupted poll with the time left through
+    // restart_syscall; here it restarts with its whole timeout.)
+    return poll_user(fds_address, count, milliseconds_deadline(timeout_ms));
 }
 
 lib::Expected<int64_t> sys_ppoll(uint64_t fds_address, uint32_t count, uint64_t timeout_address, uint64_t mask_address,
@@ -243,6 +250,84 @@ lib::Expected<int64_t> sys_pselect6(int n, uint64_t read_address, uint64_t write
     return finish(lib::move(result), timeout_address, deadline, false);
 }
 
+// ---- epoll_create(2), epoll_create1(2), epoll_ctl(2), epoll_wait(2) and
+// its pwait variants (fs/eventpoll.c)
+
+lib::Expected<int64_t> sys_epoll_create1(int flags) {
+    fs::FileRef epoll = TRY(fs::make_epoll(uint32_t(flags)));
+    int fd = TRY(files().install(epoll.get(), (flags & uapi::kEPOLL_CLOEXEC) != 0, nofile_limit()));
+    (void)epoll.take();  // the table has its reference now
+    return fd;
+}
+
+lib::Expected<int64_t> sys_epoll_create(int size) {
+    if (size <= 0) return error(Errno::kEINVAL, "epoll_create size");
+    return sys_epoll_create1(0);
+}
+
+lib::Expected<int64_t> sys_epoll_ctl(int epfd, int op, int fd, uint64_t event_address) {
+    // The event is read first, for every op but DEL (even an unknown one).
+    uapi::EpollEvent event{};
+    if (op != uapi::kEPOLL_CTL_DEL) TRY(copy_in_bytes(&event, event_address, sizeof event));
+    fs::FileRef epoll = TRY(files().get(epfd));
+    fs::FileRef target = TRY(files().get(fd));
+    TRY(fs::epoll_control(*epoll, op, *target, fd, event));
+    return 0;
+}
+
+// do_epoll_wait: maxevents in (0, INT_MAX / 12], the whole array in user
+// space (access_ok), then the descriptor.
+lib::Expected<int64_t> epoll_wait_user(int epfd, uint64_t events_address, int max, uint64_t deadline) {
+    if (max <= 0 || uint64_t(max) > 0x7fffffffULL / sizeof(uapi::EpollEvent))
+        return error(Errno::kEINVAL, "epoll_wait maxevents");
+    if (!arch::user_range_ok(events_address, uint64_t(max) * sizeof(uapi::EpollEvent)))
+        return error(Errno::kEFAULT, "epoll_wait events outside user space");
+    fs::FileRef epoll = TRY(files().get(epfd));
+    fs::IoBuffer::Segment segment;
+    fs::IoBuffer out = fs::IoBuffer::user_one(segment, events_address, size_t(max) * sizeof(uapi::EpollEvent));
+    return int64_t(TRY(fs::epoll_wait_events(*epoll, out, size_t(max), deadline)));
+}
+
+lib::Expected<int64_t> sys_epoll_wait(int epfd, uint64_t events_address, int max, int timeout_ms) {
+    return epoll_wait_user(epfd, events_address, max, milliseconds_deadline(timeout_ms));
+}
+
+// The mask is set before anything else is checked, and stays until after
+// the handler when a signal ended the wait (restore_saved_sigmask_unless).
+lib::Expected<int64_t> sys_epoll_pwait(int epfd, uint64_t events_address, int max, int timeout_ms,
+                                       uint64_t mask_address, uint64_t mask_size) {
+    TemporaryMask mask;
+    TRY(mask.set(mask_address, mask_size));
+    auto result = epoll_wait_user(epfd, events_address, max, milliseconds_deadline(timeout_ms));
+    mask.finish(result, Errno::kEINTR);
+    return result;
+}
+
+// epoll_pwait2: a timespec timeout (NULL: none), read before the mask; the
+// time left is not written back.
+lib::Expected<int64_t> sys_epoll_pwait2(int epfd, uint64_t events_address, int max, uint64_t timeout_address,
+                                        uint64_t mask_address, uint64_t mask_size) {
+    uint64_t deadline = TRY(timespec_deadline(timeout_address));
+    TemporaryMask mask;
+    TRY(mask.set(mask_address, mask_size));
+    auto result = epoll_wait_user(epfd, events_address, max, deadline);
+    mask.finish(result, Errno::kEINTR);
+    return result;
+}
+
+// ---- eventfd(2), eventfd2(2)
+
+lib::Expected<int64_t> sys_eventfd2(uint32_t initial, int flags) {
+    fs::FileRef file = TRY(fs::make_eventfd(initial, uint32_t(flags)));
+    int fd = TRY(files().install(file.get(), (flags & uapi::kEFD_CLOEXEC) != 0, nofile_limit()));
+    (void)file.take();  // the table has its reference now
+    return fd;
+}
+
+lib::Expected<int64_t> sys_eventfd(uint32_t initial) {
+    return sys_eventfd2(initial, 0);
+}
+
 }  // namespace
 
 void add_pipe_calls(Entry* table) {
@@ -252,6 +337,14 @@ void add_pipe_calls(Entry* table) {
     table[uapi::kNR_ppoll] = &call<&sys_ppoll>;
     table[uapi::kNR_select] = &call<&sys_select>;
     table[uapi::kNR_pselect6] = &call<&sys_pselect6>;
+    table[uapi::kNR_epoll_create] = &call<&sys_epoll_create>;
+    table[uapi::kNR_epoll_create1] = &call<&sys_epoll_create1>;
+    table[uapi::kNR_epoll_ctl] = &call<&sys_epoll_ctl>;
+    table[uapi::kNR_epoll_wait] = &call<&sys_epoll_wait>;
+    table[uapi::kNR_epoll_pwait] = &call<&sys_epoll_pwait>;
+    table[uapi::kNR_epoll_pwait2] = &call<&sys_epoll_pwait2>;
+    table[uapi::kNR_eventfd] = &call<&sys_eventfd>;
+    table[uapi::kNR_eventfd2] = &call<&sys_eventfd2>;
 }
 
 }  // namespace sys

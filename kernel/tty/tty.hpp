@@ -140,6 +140,7 @@ class TtyFile final : public fs::File {
 public:
     TtyFile(const fs::Path& path, fs::Inode* inode, uint32_t flags, Tty& tty) : File(path, inode, flags), tty_(tty) {}
     uint32_t poll(fs::PollTable* table) override { return tty_.poll(table); }
+    bool pollable() const override { return true; }
     lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument) override {
         return tty_.ioctl(command, argument, flags());
     }

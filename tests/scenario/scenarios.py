@@ -623,6 +623,18 @@ USER_SCENARIOS = [
     initramfs_program_scenario("glibc", "sharedfutex", smp=2, timeout=120),
     initramfs_program_scenario("musl", "sharedfutex", smp=4, timeout=120),
     initramfs_program_scenario("glibc", "sharedfutex", suffix="_1cpu", smp=1, timeout=120),
+    # Pipes and readiness (tests/user/pipes.c: pipe2 flags, capacity,
+    # PIPE_BUF atomicity with 4 writers, EOF, EPIPE/SIGPIPE, poll/select,
+    # eventfd, a first look at epoll) and epoll itself (tests/user/epoll.c:
+    # errno order, level/edge/one-shot, items kept per open file
+    # description, nesting and ELOOP, blocking waits woken by another
+    # process, EINTR, epoll_pwait's mask, epoll_pwait2). On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "pipes", smp=2, timeout=120),
+    initramfs_program_scenario("musl", "pipes", smp=4, timeout=120),
+    initramfs_program_scenario("glibc", "pipes", suffix="_1cpu", smp=1, timeout=120),
+    initramfs_program_scenario("glibc", "epoll", smp=4, timeout=120),
+    initramfs_program_scenario("musl", "epoll", smp=2, timeout=120),
+    initramfs_program_scenario("musl", "epoll", suffix="_1cpu", smp=1, timeout=120),
     # TLB shootdown as threads see it (tests/user/tlbshoot.c): a reader
     # pinned to another CPU faults once munmap/mprotect(PROT_NONE) returned,
     # reads zeros once MADV_DONTNEED returned; on 2 and on 4 CPUs.
