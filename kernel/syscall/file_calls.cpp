@@ -10,10 +10,12 @@
 #include "kernel/fs/file.hpp"
 #include "kernel/fs/fs.hpp"
 #include "kernel/fs/io_buffer.hpp"
+#include "kernel/fs/pipe.hpp"
 #include "kernel/fs/user_copy.hpp"
 #include "kernel/fs/vfs.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/signals.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 
@@ -98,6 +100,15 @@ lib::Expected<int64_t> transferred(lib::Expected<size_t> result, const fs::IoBuf
     return int64_t(n);
 }
 
+// A write's result: EPIPE (a pipe or FIFO without readers) also sends
+// SIGPIPE to the caller, as Linux's pipe_write (send_sig: SI_USER from
+// the caller itself, so an ignored or blocked SIGPIPE leaves just EPIPE).
+lib::Expected<int64_t> written(lib::Expected<size_t> result, const fs::IoBuffer& buffer) {
+    if (!result && result.error().code == Errno::kEPIPE)
+        (void)proc::kill(proc::current_process()->pid, uapi::kSIGPIPE);
+    return transferred(lib::move(result), buffer);
+}
+
 lib::Expected<int64_t> sys_read(int fd, uint64_t address, uint64_t count) {
     fs::FileRef file = TRY(files().get(fd));
     if (count > kMaxRw) count = kMaxRw;
@@ -111,7 +122,7 @@ lib::Expected<int64_t> sys_write(int fd, uint64_t address, uint64_t count) {
     if (count > kMaxRw) count = kMaxRw;
     fs::IoBuffer::Segment segment;
     fs::IoBuffer buffer = fs::IoBuffer::user_one(segment, address, count);
-    return transferred(file->write(buffer), buffer);
+    return written(file->write(buffer), buffer);
 }
 
 lib::Expected<int64_t> sys_pread64(int fd, uint64_t address, uint64_t count, int64_t offset) {
@@ -165,7 +176,7 @@ lib::Expected<int64_t> sys_writev(int fd, uint64_t iov, int count) {
     fs::FileRef file = TRY(files().get(fd));
     UserIovec vector;
     fs::IoBuffer buffer = TRY(vector.load(iov, count));
-    return transferred(file->write(buffer), buffer);
+    return written(file->write(buffer), buffer);
 }
 
 lib::Expected<int64_t> sys_preadv(int fd, uint64_t iov, int count, int64_t offset) {
@@ -304,6 +315,10 @@ lib::Expected<int64_t> sys_fcntl(int fd, int command, uint64_t argument) {
         case uapi::kF_OFD_SETLKW:
             TRY(copy_in(UserPtr<uapi::Flock>(argument)));
             return 0;
+        case uapi::kF_GETPIPE_SZ: return TRY(fs::pipe_size(*file));
+        case uapi::kF_SETPIPE_SZ:
+            // Past pipe-max-size (1 MiB) needs CAP_SYS_RESOURCE: root's.
+            return TRY(fs::set_pipe_size(*file, argument, proc::current_process()->credentials.euid == 0));
         case uapi::kF_GETOWN:
         case uapi::kF_GETSIG: return 0;
         case uapi::kF_SETOWN:
