@@ -1068,6 +1068,12 @@ SCENARIOS = [
     dict(name="fs_pipe_2cpu", cmdline="test=fs_pipe", smp=2, exit="pass",
          expect=[ALL_PASSED, r"fs: pipe round trip between two threads on one CPU: \d+ ns",
                  r"fs: pipe round trip between two threads, any CPU: \d+ ns"], reject=[NO_PANIC]),
+    # epoll between kernel threads on 4 CPUs (kernel/fs/epoll_ktests.cpp):
+    # waiters in epoll_wait woken through the pipes' heads and a nested
+    # instance's, and an item dropped by another thread's close.
+    dict(name="fs_epoll_4cpu", cmdline="test=fs_epoll", smp=4, exit="pass",
+         expect=[ALL_PASSED, r"fs: epoll round trip between two threads \(nested on one side\): \d+ ns"],
+         reject=[NO_PANIC]),
     # ttyS0 with typed input (the serial port's receive interrupt): a cooked
     # line with an erase, a raw byte, and ^C dropping a line and raising
     # SIGINT for the foreground group.
