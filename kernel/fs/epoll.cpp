@@ -215,6 +215,7 @@ lib::Expected<void> EpollFile::insert(File& target, int fd, uint32_t events, uin
     item->data = data;
     items_.push_back(*item);
     target.epoll_items().push_back(*item);
+    __atomic_fetch_add(&target.epoll_watches(), 1, __ATOMIC_RELEASE);
     ItemQueue registration(*item);
     uint32_t ready = target.poll(&registration) & events;
     if (item->out_of_memory) {
@@ -235,7 +236,11 @@ void EpollFile::remove(EpollItem& item) {
         if (item.queued()) ready_.remove(item);
     }
     items_.remove(item);
-    item.file->epoll_items().remove(item);
+    File& file = *item.file;
+    file.epoll_items().remove(item);
+    // The last access to the file: once its count reads 0, its last
+    // release may free it (File::release).
+    __atomic_fetch_sub(&file.epoll_watches(), 1, __ATOMIC_RELEASE);
     EpollEntry* extra = item.first.next;
     while (extra) {
         EpollEntry* next = extra->next;

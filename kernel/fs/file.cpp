@@ -21,8 +21,9 @@ File::~File() { inode_->release(); }
 void File::release() {
     if (__atomic_sub_fetch(&references_, 1, __ATOMIC_ACQ_REL) == 0) {
         // Items are added only by holders of a reference, so none can
-        // appear now (and the last one's add is seen through the count).
-        if (!epoll_items_.empty()) epoll_forget_file(*this);
+        // appear now (the last add is seen through the reference count);
+        // an instance closing elsewhere may still be removing one.
+        if (__atomic_load_n(&epoll_watches_, __ATOMIC_ACQUIRE)) epoll_forget_file(*this);
         on_close();
         unmake(this);
     }

@@ -73,8 +73,11 @@ public:
     virtual bool pollable() const { return false; }
     // The epoll items watching this description (epoll.cpp, under its
     // lock); they are dropped at the last release, as Linux's
-    // eventpoll_release.
+    // eventpoll_release. `epoll_watches` counts them, changed (atomically)
+    // after the list each time: a last release that reads 0 knows no
+    // instance's close is still unlinking an item from this file.
     lib::IntrusiveList<EpollItem, EpollWatchTag>& epoll_items() { return epoll_items_; }
+    uint32_t& epoll_watches() { return epoll_watches_; }
     // getdents64(2): records into `buffer` (EINVAL when not even one fits).
     virtual lib::Expected<size_t> read_directory(IoBuffer& buffer);
     // fsync/fdatasync (tmpfs: nothing to write back).
@@ -113,6 +116,7 @@ protected:
 private:
     uint32_t references_ = 1;
     lib::IntrusiveList<EpollItem, EpollWatchTag> epoll_items_;
+    uint32_t epoll_watches_ = 0;
     template <typename T>
     friend void unmake(T*);
 };
