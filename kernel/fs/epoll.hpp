@@ -17,8 +17,9 @@
 //   of a dup'ed file keeps it; the description's last release drops it
 //   (File::release calls epoll_forget_file), as Linux's eventpoll_release.
 // - An epoll instance is pollable (POLLIN while an item has events), so
-//   instances nest; adding one that would make a cycle, or a chain deeper
-//   than 5 instances, is ELOOP (ep_loop_check, EP_MAX_NESTS).
+//   instances nest; adding one that would make a cycle, or one with more
+//   than EP_MAX_NESTS + 1 (5) levels of instances below it, is ELOOP
+//   (6.1's ep_loop_check, which looks only down from the target).
 //
 // Locks: a global mutex serialises the structure (epoll_ctl, loop checks,
 // the files' item lists, closes); each instance's mutex serialises its

@@ -272,7 +272,8 @@ TEST(Epoll, NestedInstancesAndLoops) {
     std::vector<fs::FileRef> chain;
     for (int i = 0; i < 7; ++i) chain.push_back(*fs::make_epoll(0));
     // chain[i] watches chain[i + 1]: adding chain[0] to a new instance looks
-    // down at most EP_MAX_NESTS levels below it.
+    // down, and more than EP_MAX_NESTS + 1 levels of instances below it
+    // (six here) is ELOOP; five are fine.
     for (int i = 5; i >= 0; --i)
         ASSERT_TRUE(fs::epoll_control(*chain[i], uapi::kEPOLL_CTL_ADD, *chain[i + 1], 10 + i, event(uapi::kEPOLLIN, 0)));
     auto top = fs::make_epoll(0);
