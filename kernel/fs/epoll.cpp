@@ -162,8 +162,8 @@ private:
     IrqSpinlock ready_lock_;
     lib::IntrusiveList<EpollItem, EpollReadyTag> ready_;  // ready_lock_
     WaitQueue waiters_{"epoll_wait"};
-    PollHead poll_;              // instances watching this one, poll(2) on it
-    uint64_t visited_ = 0;       // g_generation of the last loop check here
+    PollHead poll_;         // instances watching this one, poll(2) on it
+    uint64_t visited_ = 0;  // g_generation of the last loop check here
 };
 
 // File::poll's registrations for a new item: one entry per head
@@ -198,8 +198,8 @@ void EpollFile::callback(PollEntry* entry, uint32_t events) {
     {
         ksync::Guard guard(epoll.ready_lock_);
         uint32_t wanted = item->events;
-        if (!(wanted & ~kPrivateBits)) return;       // an EPOLLONESHOT item already reported
-        if (events && !(events & wanted)) return;    // not an event it waits for
+        if (!(wanted & ~kPrivateBits)) return;     // an EPOLLONESHOT item already reported
+        if (events && !(events & wanted)) return;  // not an event it waits for
         if (!item->queued()) epoll.ready_.push_back(*item);
     }
     epoll.wake();
@@ -296,7 +296,8 @@ lib::Expected<size_t> EpollFile::wait(IoBuffer& out, size_t max, uint64_t deadli
     for (;;) {
         size_t count = TRY(send_events(out, max));
         if (count || deadline_ns == 0) return count;
-        auto waited = wait_interruptible(waiters_, [this] { return has_ready(); }, deadline_ns);
+        auto waited = wait_interruptible(
+            waiters_, [this] { return has_ready(); }, deadline_ns);
         if (!waited) {
             if (waited.error().code != lib::Errno::kETIMEDOUT)
                 return fail(lib::Errno::kEINTR, "epoll_wait interrupted by a signal");
@@ -353,20 +354,20 @@ lib::Expected<void> epoll_control(File& epoll, int op, File& target, int fd, con
     MutexGuard hold(instance.mutex_);
     EpollItem* item = instance.find(target, fd);
     switch (op) {
-    case uapi::kEPOLL_CTL_ADD:
-        if (item) return fail(lib::Errno::kEEXIST, "already watched");
-        return instance.insert(target, fd, events | uapi::kEPOLLERR | uapi::kEPOLLHUP, event.data);
-    case uapi::kEPOLL_CTL_DEL:
-        if (!item) return fail(lib::Errno::kENOENT, "not watched");
-        instance.remove(*item);
-        return {};
-    case uapi::kEPOLL_CTL_MOD:
-        if (!item) return fail(lib::Errno::kENOENT, "not watched");
-        // Linux leaves an EPOLLEXCLUSIVE item as it is, with EINVAL.
-        if (item->events & uapi::kEPOLLEXCLUSIVE) return fail(lib::Errno::kEINVAL, "an EPOLLEXCLUSIVE item");
-        instance.modify(*item, events | uapi::kEPOLLERR | uapi::kEPOLLHUP, event.data);
-        return {};
-    default: return fail(lib::Errno::kEINVAL, "unknown epoll_ctl op");
+        case uapi::kEPOLL_CTL_ADD:
+            if (item) return fail(lib::Errno::kEEXIST, "already watched");
+            return instance.insert(target, fd, events | uapi::kEPOLLERR | uapi::kEPOLLHUP, event.data);
+        case uapi::kEPOLL_CTL_DEL:
+            if (!item) return fail(lib::Errno::kENOENT, "not watched");
+            instance.remove(*item);
+            return {};
+        case uapi::kEPOLL_CTL_MOD:
+            if (!item) return fail(lib::Errno::kENOENT, "not watched");
+            // Linux leaves an EPOLLEXCLUSIVE item as it is, with EINVAL.
+            if (item->events & uapi::kEPOLLEXCLUSIVE) return fail(lib::Errno::kEINVAL, "an EPOLLEXCLUSIVE item");
+            instance.modify(*item, events | uapi::kEPOLLERR | uapi::kEPOLLHUP, event.data);
+            return {};
+        default: return fail(lib::Errno::kEINVAL, "unknown epoll_ctl op");
     }
 }
 

@@ -5,9 +5,8 @@
 // IRQ-safe locks and wakes a waiter, on whatever CPUs the threads land on.
 // Then an item dropped by another thread's last close while a waiter may
 // be asleep on its instance.
-#include "kernel/fs/epoll.hpp"
-
 #include "kernel/console/log.hpp"
+#include "kernel/fs/epoll.hpp"
 #include "kernel/fs/pipe.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/sched/thread.hpp"
@@ -88,8 +87,8 @@ KTEST(fs_epoll, ping_pong_through_nested_instances) {
     uint64_t elapsed = ktime::now_ns() - start;
     KEXPECT(sched::join(*thread).has_value());
     KEXPECT(ok && p.ok);
-    klog::info("fs: epoll round trip between two threads (nested on one side): {} ns ({} rounds)",
-               elapsed / kRounds, kRounds);
+    klog::info("fs: epoll round trip between two threads (nested on one side): {} ns ({} rounds)", elapsed / kRounds,
+               kRounds);
 }
 
 void close_both_later(void* argument) {

@@ -42,7 +42,9 @@ size_t drain(fs::File& f) {
     return n ? *n : 0;
 }
 
-uapi::EpollEvent event(uint32_t events, uint64_t data) { return uapi::EpollEvent{events, data}; }
+uapi::EpollEvent event(uint32_t events, uint64_t data) {
+    return uapi::EpollEvent{events, data};
+}
 
 // epoll_wait into a vector (as user memory, so faults can be made).
 struct Waited {
@@ -100,8 +102,8 @@ TEST(Epoll, LevelTriggeredReportsWhileReadable) {
 TEST(Epoll, EdgeTriggeredAndOneShot) {
     auto epoll = fs::make_epoll(0);
     PipeItem p;
-    ASSERT_TRUE(fs::epoll_control(**epoll, uapi::kEPOLL_CTL_ADD, *p.read, 3,
-                                  event(uapi::kEPOLLIN | uapi::kEPOLLET, 7)));
+    ASSERT_TRUE(
+        fs::epoll_control(**epoll, uapi::kEPOLL_CTL_ADD, *p.read, 3, event(uapi::kEPOLLIN | uapi::kEPOLLET, 7)));
     ASSERT_TRUE(put(*p.write, "a"));
     EXPECT_EQ(wait(**epoll, 4).events.size(), 1u);
     EXPECT_EQ(wait(**epoll, 4).events.size(), 0u);  // no new edge
@@ -112,16 +114,16 @@ TEST(Epoll, EdgeTriggeredAndOneShot) {
     EXPECT_EQ(drain(*p.read), 2u);
     EXPECT_EQ(wait(**epoll, 4).events.size(), 0u);
 
-    ASSERT_TRUE(fs::epoll_control(**epoll, uapi::kEPOLL_CTL_MOD, *p.read, 3,
-                                  event(uapi::kEPOLLIN | uapi::kEPOLLONESHOT, 8)));
+    ASSERT_TRUE(
+        fs::epoll_control(**epoll, uapi::kEPOLL_CTL_MOD, *p.read, 3, event(uapi::kEPOLLIN | uapi::kEPOLLONESHOT, 8)));
     ASSERT_TRUE(put(*p.write, "c"));
     Waited w = wait(**epoll, 4);
     ASSERT_EQ(w.events.size(), 1u);
     EXPECT_EQ(uint64_t{w.events[0].data}, 8u);
     ASSERT_TRUE(put(*p.write, "d"));
     EXPECT_EQ(wait(**epoll, 4).events.size(), 0u);  // disarmed until MOD
-    ASSERT_TRUE(fs::epoll_control(**epoll, uapi::kEPOLL_CTL_MOD, *p.read, 3,
-                                  event(uapi::kEPOLLIN | uapi::kEPOLLONESHOT, 9)));
+    ASSERT_TRUE(
+        fs::epoll_control(**epoll, uapi::kEPOLL_CTL_MOD, *p.read, 3, event(uapi::kEPOLLIN | uapi::kEPOLLONESHOT, 9)));
     w = wait(**epoll, 4);
     ASSERT_EQ(w.events.size(), 1u);
     EXPECT_EQ(uint64_t{w.events[0].data}, 9u);
@@ -275,7 +277,8 @@ TEST(Epoll, NestedInstancesAndLoops) {
     // down, and more than EP_MAX_NESTS + 1 levels of instances below it
     // (six here) is ELOOP; five are fine.
     for (int i = 5; i >= 0; --i)
-        ASSERT_TRUE(fs::epoll_control(*chain[i], uapi::kEPOLL_CTL_ADD, *chain[i + 1], 10 + i, event(uapi::kEPOLLIN, 0)));
+        ASSERT_TRUE(
+            fs::epoll_control(*chain[i], uapi::kEPOLL_CTL_ADD, *chain[i + 1], 10 + i, event(uapi::kEPOLLIN, 0)));
     auto top = fs::make_epoll(0);
     EXPECT_EQ(err(fs::epoll_control(**top, uapi::kEPOLL_CTL_ADD, *chain[0], 9, event(uapi::kEPOLLIN, 0))), "ELOOP");
     EXPECT_TRUE(fs::epoll_control(**top, uapi::kEPOLL_CTL_ADD, *chain[1], 9, event(uapi::kEPOLLIN, 0)));
