@@ -554,6 +554,13 @@ USER_SCENARIOS = [
     # credentials and their EPERM rules, limits, uname, affinity, getrandom.
     initramfs_program_scenario("glibc", "process", stop="vfork: child wrote the parent's memory", smp=2),
     initramfs_program_scenario("musl", "process", stop="vfork: child wrote the parent's memory", smp=4),
+    # Pseudo-terminals through the line discipline (tests/user/tty.c):
+    # termios, cooked editing and echo, VMIN, FIONREAD, ^C and SIGWINCH to
+    # the foreground group, /dev/pts/N, TIOCSPTLCK/TIOCGPTPEER, poll and
+    # the hangups of either side. On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "tty", smp=2),
+    initramfs_program_scenario("musl", "tty", smp=4),
+    initramfs_program_scenario("glibc", "tty", suffix="_1cpu", smp=1),
     initramfs_program_scenario("glibc", "sigprocs", smp=2),
     initramfs_program_scenario("musl", "sigprocs", smp=4),
     initramfs_program_scenario("glibc", "memory", smp=2),
