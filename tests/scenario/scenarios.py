@@ -755,7 +755,13 @@ BUSYBOX_SCENARIOS = [
         r"^\s*\d\d:\d\d:\d\d up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d$"]),
     busybox_shape_scenario("mount", ["mount"], [
         r"^rootfs on / type rootfs \(rw", r"^devtmpfs on /dev type devtmpfs \(rw,nosuid",
-        r"^proc on /proc type proc \(rw,nosuid,nodev,noexec"]),
+        r"^devpts on /dev/pts type devpts \(rw,nosuid,noexec", r"^proc on /proc type proc \(rw,nosuid,nodev,noexec"]),
+    # devpts mounted again elsewhere shows the same instance (docs/fs.md
+    # "/dev"): its ptmx node, and a pty's slave while a master is open
+    # (busybox's ash keeps /dev/ptmx open on descriptor 3 around ls).
+    busybox_shape_scenario("devpts", ["sh", "-c", "mkdir$IFS/tmp/p;mount$IFS-t$IFS'devpts'$IFS'devpts'$IFS/tmp/p;"
+                                      "ls$IFS-1$IFS/tmp/p;ls$IFS-1$IFS/tmp/p$IFS3<>/dev/ptmx;ls$IFS/tmp/p"],
+                           [r"^ptmx\n0\nptmx\nptmx$"]),
     busybox_shape_scenario("top", ["top", "-b", "-n", "1"], [
         r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d",
         r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ", r"^\s*1\s+0 root\s+R\s+\d+.* top -b -n 1$"]),

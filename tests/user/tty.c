@@ -183,10 +183,10 @@ static void signals_from_the_terminal(void) {
     close(ready[0]), close(ready[1]);
 }
 
-/* 200 000 bytes each way through a raw pair, far more than the line
+/* 200 000 bytes each way (one way, then both at once) through a raw pair, far more than the line
  * discipline and the pty hold: the writer (a child) waits for room, the
  * reader gets every byte in order. */
-static int pump(int to, int from, int count) {
+static pid_t writer(int to, int count) {
     pid_t child = fork();
     if (child == 0) {
         unsigned char chunk[1000];
@@ -200,6 +200,10 @@ static int pump(int to, int from, int count) {
         }
         _exit(0);
     }
+    return child;
+}
+
+static int read_stream(int from, int count) {
     int got = 0, in_order = 1;
     unsigned char buf[3000];
     while (got < count) {
@@ -208,9 +212,29 @@ static int pump(int to, int from, int count) {
         for (long i = 0; i < r; i++) in_order &= buf[i] == (unsigned char)((got + i) % 251);
         got += (int)r;
     }
+    return got == count && in_order;
+}
+
+static int exited_ok(pid_t child) {
     int status = 0;
-    waitpid(child, &status, 0);
-    return got == count && in_order && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int pump(int to, int from, int count) {
+    pid_t child = writer(to, count);
+    int ok = read_stream(from, count);
+    return exited_ok(child) && ok;
+}
+
+/* Both directions at once: a writer on each side, a reader on each. */
+static int pump_both(int count) {
+    pid_t to_slave = writer(master, count), to_master = writer(slave, count);
+    pid_t reader = fork();
+    if (reader == 0) _exit(read_stream(master, count) ? 0 : 1);
+    int ok = read_stream(slave, count);
+    ok &= exited_ok(to_slave);
+    ok &= exited_ok(to_master);
+    return exited_ok(reader) && ok;
 }
 
 static void bulk(void) {
@@ -223,6 +247,7 @@ static void bulk(void) {
     CHECK(tcflush(master, TCIFLUSH) == 0 && tcflush(slave, TCIFLUSH) == 0);
     EXPECT_TRUE("200000 bytes master to slave, in order", pump(master, slave, 200000));
     EXPECT_TRUE("200000 bytes slave to master, in order", pump(slave, master, 200000));
+    EXPECT_TRUE("200000 bytes each way at once, in order", pump_both(200000));
     CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
 }
 
