@@ -374,6 +374,12 @@ static void pty_rules(void) {
     char c = 0;
     read(ready[0], &c, 1);
     EXPECT_TRUE("a child in a new session took the slave as its terminal", c == 'y');
+    /* State the next pair must not inherit: a window, raw settings, input. */
+    struct winsize odd = {.ws_row = 7, .ws_col = 9};
+    struct termios raw = t;
+    cfmakeraw(&raw);
+    CHECK(ioctl(m, TIOCSWINSZ, &odd) == 0 && tcsetattr(m, TCSANOW, &raw) == 0);
+    write(m, "junk", 4);
     close(m);
     int status = 0;
     waitpid(child, &status, 0);
@@ -386,6 +392,20 @@ static void pty_rules(void) {
     EXPECT_ERR("master closed: TIOCSPGRP on the slave", ioctl(s, TIOCSPGRP, &child), ENOTTY);
     say("poll, slave with the master closed: %s", events(poll_one(s, POLLIN | POLLOUT, 0)));
     close(s);
+
+    /* Both sides closed: a new pair (here possibly the same number again)
+     * starts afresh. */
+    m = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(m >= 0 && unlockpt(m) == 0);
+    s = open(ptsname(m), O_RDWR | O_NOCTTY);
+    CHECK(s >= 0);
+    EXPECT_TRUE("a new pair: window 0x0", ioctl(s, TIOCGWINSZ, &ws) == 0 && ws.ws_row == 0 && ws.ws_col == 0);
+    EXPECT_TRUE("a new pair: cooked with echo", tcgetattr(s, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO));
+    EXPECT_TRUE("a new pair: no input", ioctl(s, FIONREAD, &avail) == 0 && avail == 0);
+    write(m, "q\r", 2);
+    EXPECT_TRUE("a new pair: a line typed is read", read(s, buf, sizeof buf) == 2 && memcmp(buf, "q\n", 2) == 0);
+    close(s);
+    close(m);
     close(ready[0]), close(ready[1]);
 }
 
