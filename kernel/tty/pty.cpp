@@ -67,7 +67,6 @@ public:
     void put(const uint8_t* bytes, size_t count) override {
         ksync::Guard guard(lock_);
         for (size_t i = 0; i < count && count_ < kRing; ++i) ring_[(head_ + count_++) % kRing] = bytes[i];
-        ++puts_;
     }
     void start() override { deliver(); }
     // Our side read: what the other side holds for us may fit now.
@@ -77,11 +76,10 @@ public:
     void flush_output() override { clear(); }
 
 private:
-    size_t peek(uint8_t* out, size_t max, uint64_t& puts) {
+    size_t peek(uint8_t* out, size_t max) {
         ksync::Guard guard(lock_);
         size_t n = count_ < max ? count_ : max;
         for (size_t i = 0; i < n; ++i) out[i] = ring_[(head_ + i) % kRing];
-        puts = puts_;
         return n;
     }
     void consume(size_t n) {
@@ -98,10 +96,9 @@ private:
         for (;;) {
             if (__atomic_exchange_n(&delivering_, true, __ATOMIC_ACQUIRE)) return;
             bool moved = false;
-            uint64_t seen = 0;
             for (;;) {
                 uint8_t bytes[256];
-                size_t n = peek(bytes, sizeof bytes, seen);
+                size_t n = peek(bytes, sizeof bytes);
                 if (n == 0) break;
                 size_t taken = other_->receive(bytes, n);
                 consume(taken);
@@ -111,17 +108,18 @@ private:
             __atomic_store_n(&delivering_, false, __ATOMIC_RELEASE);
             // Room here again: echoes held for it, and writers waiting.
             if (moved) own_->output_room(false);
-            uint64_t now;
+            // Bytes left and room there: a reader made room (or a writer
+            // added bytes) while we held the flag, and its own attempt
+            // left the work to us. (receive() takes at least one byte
+            // whenever input_room() is not 0, so this ends.)
             uint8_t probe;
-            if (peek(&probe, 1, now) == 0 || other_->input_room() == 0) return;
-            if (!moved && now == seen) return;
+            if (peek(&probe, 1) == 0 || other_->input_room() == 0) return;
         }
     }
 
     mutable fs::IrqSpinlock lock_;
     uint8_t ring_[kRing];
     size_t head_ = 0, count_ = 0;
-    uint64_t puts_ = 0;
     bool delivering_ = false;
     Tty* own_ = nullptr;
     Tty* other_ = nullptr;

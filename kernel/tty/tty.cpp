@@ -321,6 +321,9 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
             if (request.copied()) break;
             return tty_fail(lib::Errno::kEAGAIN, "no input");
         }
+        // What was copied so far made room: input held back (a pty's other
+        // side) may come now, and may be what this read waits for.
+        if (request.copied()) driver_.input_consumed();
         if (step.timer == ReadStep::Timer::kStart) deadline = fs::now_ns() + uint64_t(step.deciseconds) * 100000000ULL;
         if (step.timer == ReadStep::Timer::kNone) deadline = ~0ULL;
         auto waited = fs::wait_interruptible(read_wait_, [this, seen] { return input_changed_since(seen); }, deadline);
