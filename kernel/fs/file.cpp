@@ -12,7 +12,9 @@ namespace fs {
 
 // ---- File
 
-File::File(const Path& path, Inode* inode, uint32_t flags) : path_(path), inode_(inode), flags_(flags) {
+// O_NOCTTY is for the open only (do_dentry_open drops it after ->open).
+File::File(const Path& path, Inode* inode, uint32_t flags)
+    : path_(path), inode_(inode), flags_(flags & ~uapi::kO_NOCTTY) {
     inode_->retain();
 }
 

@@ -19,10 +19,12 @@ bool g_ready = false;
 BootReport g_report;
 Path g_dev;
 FileSystem* g_devtmpfs = nullptr;
+Path g_devpts;  // the root of devpts
+FileSystem* g_devpts_fs = nullptr;
 FileSystem* g_proc = nullptr;
 
 // The types mount(2) makes, in /proc/filesystems's order and layout.
-constexpr const char* kFileSystemTypes[] = {"tmpfs", "devtmpfs", "proc"};
+constexpr const char* kFileSystemTypes[] = {"tmpfs", "devtmpfs", "proc", "devpts"};
 
 lib::Expected<void> filesystems_text(int32_t, procfs::Text& out) {
     for (const char* type : kFileSystemTypes) out.format("nodev\t{}\n", type);
@@ -57,10 +59,31 @@ lib::Expected<void> make_device_node(lib::StringView name, uint32_t mode, uint32
     return make_node(context, g_dev, name, mode, uapi::make_dev(major, minor));
 }
 
+lib::Expected<void> make_devpts_node(lib::StringView name, uint32_t mode, uint32_t major, uint32_t minor) {
+    if (!g_devpts) return fail(lib::Errno::kENOENT, "no /dev/pts");
+    Context context = TRY(root_context());
+    context.umask = 0;
+    return make_node(context, g_devpts, name, mode, uapi::make_dev(major, minor));
+}
+
+void remove_devpts_node(lib::StringView name) {
+    if (!g_devpts) return;
+    auto context = root_context();
+    if (context) (void)unlink(*context, g_devpts, name);
+}
+
+lib::Expected<Path> devpts_node(lib::StringView name) {
+    if (!g_devpts) return fail(lib::Errno::kENOENT, "no /dev/pts");
+    Context context = TRY(root_context());
+    return lookup(context, g_devpts, name, 0);
+}
+
 lib::Expected<FileSystem*> make_file_system(lib::StringView type) {
-    // devtmpfs and proc are one instance each, wherever they are mounted
-    // (a second devtmpfs mount shows the same device nodes, as on Linux).
+    // devtmpfs, devpts and proc are one instance each, wherever they are
+    // mounted (a second devtmpfs mount shows the same device nodes, as on
+    // Linux; Linux's devpts without newinstance, as it was before 4.7).
     if (type == "devtmpfs" && g_devtmpfs) return g_devtmpfs;
+    if (type == "devpts" && g_devpts_fs) return g_devpts_fs;
     if (type == "proc" && g_proc) return g_proc;
     if (type == "tmpfs") {
         Tmpfs* made = TRY(Tmpfs::make(*vm::kernel_services().frames, "tmpfs", 01777));
@@ -109,6 +132,20 @@ void init() {
     } else {
         auto dev = lookup(context, context.root, "dev", kFollow | kDirectory);
         if (dev) g_dev = *dev;
+    }
+    // devpts on /dev/pts, as Linux systems mount it at boot: a tmpfs of
+    // its own, where the pty layer makes and removes the slave nodes.
+    if (auto devpts = Tmpfs::make(frames, "devpts", 0755); !devpts) {
+        klog::warn("fs: no devpts: {}", devpts.error().message);
+    } else if (g_dev) {
+        g_devpts_fs = *devpts;
+        if (auto made = make_directory(context, g_dev, "pts", 0755); !made && made.error().code != lib::Errno::kEEXIST)
+            klog::warn("fs: cannot make /dev/pts: {}", made.error().message);
+        if (auto mounted = mount(context, **devpts, g_dev, "pts", kMountNoSuid | kMountNoExec); !mounted) {
+            klog::warn("fs: cannot mount devpts on /dev/pts: {}", mounted.error().message);
+        } else if (auto pts = lookup(context, g_dev, "pts", kFollow | kDirectory)) {
+            g_devpts = *pts;
+        }
     }
     if (auto registered = register_memory_devices(); !registered)
         klog::warn("fs: memory devices: {}", registered.error().message);

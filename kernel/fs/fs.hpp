@@ -16,8 +16,14 @@ bool ready();
 // A device node in /dev (devtmpfs), e.g. make_device_node("ttyS0", S_IFCHR | 0620, 4, 64).
 lib::Expected<void> make_device_node(lib::StringView name, uint32_t mode, uint32_t major, uint32_t minor);
 
+// devpts on /dev/pts (docs/fs.md "/dev"): the pty layer's slave nodes
+// appear and go there. `devpts_node` is the Path of one (TIOCGPTPEER).
+lib::Expected<void> make_devpts_node(lib::StringView name, uint32_t mode, uint32_t major, uint32_t minor);
+void remove_devpts_node(lib::StringView name);
+lib::Expected<Path> devpts_node(lib::StringView name);
+
 // A file system of type `type` for mount(2): a new tmpfs, or the one
-// devtmpfs and the one proc. ENODEV for other types.
+// devtmpfs, the one devpts and the one proc. ENODEV for other types.
 lib::Expected<FileSystem*> make_file_system(lib::StringView type);
 
 struct BootReport {

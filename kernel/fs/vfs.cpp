@@ -211,8 +211,9 @@ lib::Expected<FileRef> open(const Context& context, const Path& start, lib::Stri
         }
     }
     if (created) flags &= ~uapi::kO_TRUNC;
-    File* file = TRY(found.inode()->open(found, flags & ~(uapi::kO_CREAT | uapi::kO_EXCL | uapi::kO_NOCTTY |
-                                                           uapi::kO_TRUNC)));
+    // O_NOCTTY reaches the open (a terminal's: tty_open) and goes from the
+    // description's flags after it (File's constructor), as do_dentry_open.
+    File* file = TRY(found.inode()->open(found, flags & ~(uapi::kO_CREAT | uapi::kO_EXCL | uapi::kO_TRUNC)));
     FileRef ref(file);
     if ((flags & uapi::kO_TRUNC) && found.inode()->is_regular()) TRY(found.inode()->truncate(0));
     return ref;

@@ -85,6 +85,7 @@ JobControl process_job_control() {
     hooks.privileged = privileged;
     hooks.signal_group = signal_group_later;
     hooks.signal_group_now = proc::signal_process_group;
+    hooks.signal_process = proc::signal_from_kernel;
     hooks.ignores = proc::current_ignores_or_blocks;
     hooks.group_session = proc::session_of_group;
     return hooks;

@@ -111,6 +111,7 @@ void init() {
         if (auto made = fs::make_device_node(node.name, node.mode, node.major, node.minor); !made)
             klog::warn("tty: /dev/{}: {}", node.name, made.error().message);
     init_vt();
+    init_pty();
 }
 
 }  // namespace tty

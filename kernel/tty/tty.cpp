@@ -4,6 +4,7 @@
 
 #include "kernel/fs/user_copy.hpp"
 #include "lib/memory.hpp"
+#include "lib/placement_new.hpp"
 
 namespace tty {
 
@@ -45,9 +46,12 @@ const JobControl& job_control() { return g_job_control; }
 
 namespace {
 
-constexpr size_t kMaxTtys = 8;
+// The consoles and every pty slave ever made (pty.cpp keeps its pairs for
+// reuse, so an entry never dangles).
+constexpr size_t kMaxTtys = 8 + kMaxPtys;
 Tty* g_ttys[kMaxTtys];
 size_t g_tty_count = 0;
+ksync::Spinlock g_ttys_lock;
 
 int32_t caller_session() { return g_job_control.current_session ? g_job_control.current_session() : 1; }
 int32_t caller_pgrp() { return g_job_control.current_pgrp ? g_job_control.current_pgrp() : 1; }
@@ -57,19 +61,29 @@ bool caller_privileged() { return g_job_control.privileged ? g_job_control.privi
 }  // namespace
 
 void register_tty(Tty& tty) {
-    if (g_tty_count < kMaxTtys) g_ttys[g_tty_count++] = &tty;
+    ksync::Guard guard(g_ttys_lock);
+    // Entries are written before the count that publishes them.
+    size_t count = __atomic_load_n(&g_tty_count, __ATOMIC_RELAXED);
+    if (count < kMaxTtys) {
+        g_ttys[count] = &tty;
+        __atomic_store_n(&g_tty_count, count + 1, __ATOMIC_RELEASE);
+    }
 }
+
+namespace {
+size_t tty_count() { return __atomic_load_n(&g_tty_count, __ATOMIC_ACQUIRE); }
+}  // namespace
 
 Tty* controlling_tty() {
     int32_t sid = caller_session();
     if (sid <= 0) return nullptr;
-    for (size_t i = 0; i < g_tty_count; ++i)
+    for (size_t i = 0, n = tty_count(); i < n; ++i)
         if (g_ttys[i]->session() == sid) return g_ttys[i];
     return nullptr;
 }
 
 void end_session(int32_t sid) {
-    for (size_t i = 0; i < g_tty_count; ++i) g_ttys[i]->end_session(sid);
+    for (size_t i = 0, n = tty_count(); i < n; ++i) g_ttys[i]->end_session(sid);
 }
 
 lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
@@ -80,15 +94,15 @@ lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* in
     return file;
 }
 
-Tty::Tty(const char* name, Driver& driver, const WinSize& window)
-    : name_(name), driver_(driver), discipline_(standard_termios()), window_(window) {}
+Tty::Tty(const char* name, Driver& driver, const WinSize& window, const Termios& settings)
+    : name_(name), driver_(driver), discipline_(settings), window_(window) {}
 
 void Tty::deliver_signal(int signal) {
     int32_t group = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);
     if (signal && group > 0 && g_job_control.signal_group) g_job_control.signal_group(group, signal);
 }
 
-void Tty::receive(const uint8_t* bytes, size_t count) {
+size_t Tty::receive(const uint8_t* bytes, size_t count) {
     size_t done = 0;
     while (done < count) {
         ReceiveResult result;
@@ -102,23 +116,71 @@ void Tty::receive(const uint8_t* bytes, size_t count) {
         }
         driver_.start();
         deliver_signal(result.signal);
-        // A full input buffer drops the rest (a UART overrun), unless the
-        // discipline stopped at a signal and will take more.
+        // A full input buffer: the caller drops the rest (a UART overrun)
+        // or keeps it (a pty), unless the discipline stopped at a signal
+        // and will take more.
         if (result.accepted == 0 && !result.signal) break;
         done += result.accepted;
     }
     read_wait_.wake_all();
     poll_.notify(uapi::kPOLLIN);
+    return done;
 }
 
-void Tty::output_room() {
+void Tty::output_room(bool start) {
     {
         ksync::Guard guard(lock_);
         discipline_.flush_echoes(driver_);
     }
-    driver_.start();
+    if (start) driver_.start();
     write_wait_.wake_all();
     poll_.notify(uapi::kPOLLOUT);
+}
+
+size_t Tty::input_room() {
+    ksync::Guard guard(lock_);
+    return discipline_.receive_room();
+}
+
+void Tty::hang_up() {
+    {
+        ksync::Guard guard(lock_);
+        __atomic_store_n(&hung_up_, true, __ATOMIC_RELEASE);
+        ++input_events_;
+    }
+    // Linux's tty_signal_session_leader (exit_session 0): the leader gets
+    // SIGHUP and SIGCONT; the session has no controlling terminal after.
+    int32_t sid = __atomic_exchange_n(&session_, 0, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&pgrp_, 0, __ATOMIC_RELAXED);
+    if (sid > 0 && g_job_control.signal_process) {
+        g_job_control.signal_process(sid, kSIGHUP);
+        g_job_control.signal_process(sid, kSIGCONT);
+    }
+    read_wait_.wake_all();
+    write_wait_.wake_all();
+    poll_.notify(uapi::kPOLLIN | uapi::kPOLLOUT | uapi::kPOLLHUP | uapi::kPOLLERR);
+}
+
+void Tty::set_other_closed(bool closed) {
+    {
+        ksync::Guard guard(lock_);
+        other_closed_ = closed;
+        ++input_events_;
+    }
+    read_wait_.wake_all();
+    write_wait_.wake_all();
+    poll_.notify(uapi::kPOLLIN | uapi::kPOLLHUP);
+}
+
+void Tty::reset(const Termios& settings, const WinSize& window) {
+    ksync::Guard guard(lock_);
+    discipline_.~LineDiscipline();
+    new (&discipline_) LineDiscipline(settings);
+    window_ = window;
+    hung_up_ = other_closed_ = false;
+    ++input_events_;
+    __atomic_store_n(&session_, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pgrp_, 0, __ATOMIC_RELAXED);
 }
 
 lib::Expected<void> Tty::open(uint32_t flags, bool may_control) {
@@ -232,6 +294,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
     // One request over a kernel buffer (a canonical read returns one line;
     // the discipline holds at most 4096 bytes), copied out at the end.
     uint8_t bounce[LineDiscipline::kBufferSize];
+    if (hung_up()) return size_t(0);  // hung_up_tty_read
     TRY(check_background(kSIGTTIN));  // n_tty_read's job_control
     size_t want = buffer.remaining() < sizeof bounce ? buffer.remaining() : sizeof bounce;
     if (want == 0) return size_t(0);
@@ -240,16 +303,27 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
     for (;;) {
         ReadStep step;
         uint64_t seen;
+        bool other_closed;
         {
             ksync::Guard guard(lock_);
             step = discipline_.read(request);
             seen = input_events_;
+            other_closed = other_closed_;
         }
         if (step.action == ReadStep::Action::kReturn) break;
+        // n_tty_read with no input: a pty whose other side closed fails
+        // (after what was left), a hung-up terminal reads as end of file.
+        if (other_closed || hung_up()) {
+            if (request.copied() || hung_up()) break;
+            return tty_fail(lib::Errno::kEIO, "the other side of the pty is closed");
+        }
         if (nonblocking) {
             if (request.copied()) break;
             return tty_fail(lib::Errno::kEAGAIN, "no input");
         }
+        // What was copied so far made room: input held back (a pty's other
+        // side) may come now, and may be what this read waits for.
+        if (request.copied()) driver_.input_consumed();
         if (step.timer == ReadStep::Timer::kStart) deadline = fs::now_ns() + uint64_t(step.deciseconds) * 100000000ULL;
         if (step.timer == ReadStep::Timer::kNone) deadline = ~0ULL;
         auto waited = fs::wait_interruptible(read_wait_, [this, seen] { return input_changed_since(seen); }, deadline);
@@ -264,6 +338,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
         }
     }
     // Room in the input buffer again: a driver holding input may resend.
+    driver_.input_consumed();
     write_wait_.wake_all();
     size_t n = request.copied();
     if (n && buffer.copy_out(bounce, n) < n) return tty_fail(lib::Errno::kEFAULT, "read buffer not writable");
@@ -271,6 +346,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
 }
 
 lib::Expected<size_t> Tty::write(fs::IoBuffer& buffer, bool nonblocking) {
+    if (hung_up()) return tty_fail(lib::Errno::kEIO, "hung up");  // hung_up_tty_write
     if (termios().c_lflag & kTOSTOP) TRY(check_background(kSIGTTOU));
     size_t total = 0;
     uint8_t chunk[256];
@@ -298,8 +374,9 @@ lib::Expected<size_t> Tty::write(fs::IoBuffer& buffer, bool nonblocking) {
             }
             auto waited = fs::wait_interruptible(write_wait_, [this] {
                 ksync::Guard guard(lock_);
-                return driver_.room() > 0 && !discipline_.output_stopped();
+                return (driver_.room() > 0 && !discipline_.output_stopped()) || hung_up();
             });
+            if (waited && hung_up()) waited = tty_fail(lib::Errno::kEIO, "hung up");
             if (!waited) return total ? lib::Expected<size_t>(total) : lib::Expected<size_t>(waited.error());
         }
         if (buffer.faulted()) break;
@@ -309,10 +386,15 @@ lib::Expected<size_t> Tty::write(fs::IoBuffer& buffer, bool nonblocking) {
 
 uint32_t Tty::poll(fs::PollTable* table) {
     if (table) table->add(poll_);
+    // hung_up_tty_poll: everything.
+    if (hung_up())
+        return uapi::kPOLLIN | uapi::kPOLLOUT | uapi::kPOLLERR | uapi::kPOLLHUP | uapi::kPOLLRDNORM |
+               uapi::kPOLLWRNORM;
     ksync::Guard guard(lock_);
     uint32_t events = 0;
     if (discipline_.poll_readable()) events |= uapi::kPOLLIN | uapi::kPOLLRDNORM;
     if (driver_.room() > 0 && !discipline_.output_stopped()) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
+    if (other_closed_) events |= uapi::kPOLLHUP;
     return events;
 }
 
@@ -343,7 +425,10 @@ WinSize Tty::window_size() {
     return window_;
 }
 
-lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t file_flags) {
+lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t file_flags, bool from_master) {
+    // hung_up_tty_ioctl.
+    if (hung_up())
+        return tty_fail(command == kTIOCSPGRP ? lib::Errno::kENOTTY : lib::Errno::kEIO, "hung up");
     // What changes the terminal is for the foreground (tty_ioctl and
     // n_tty_ioctl_helper: tty_check_change).
     switch (command) {
@@ -378,6 +463,7 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t 
             discipline_.flush_echoes(driver_);
         }
         driver_.start();
+        driver_.input_consumed();
         read_wait_.wake_all();  // ICANON changes may make input readable
         write_wait_.wake_all();
         poll_.notify(uapi::kPOLLIN | uapi::kPOLLOUT);
@@ -401,14 +487,14 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t 
         return 0;
     }
     case kTIOCGPGRP: {
-        if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
+        if (!from_master && !is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
         int32_t g = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);
         TRY(fs::put_user(argument, &g, sizeof g));
         return 0;
     }
     case kTIOCSPGRP: return set_foreground(argument);
     case kTIOCGSID: {
-        if (!is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
+        if (!from_master && !is_callers_controlling_tty()) return tty_fail(lib::Errno::kENOTTY, "not the caller's controlling terminal");
         int32_t s = __atomic_load_n(&session_, __ATOMIC_RELAXED);
         if (s == 0) return tty_fail(lib::Errno::kENOTTY, "no session on this terminal");
         TRY(fs::put_user(argument, &s, sizeof s));
@@ -435,8 +521,11 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t 
         if (how != kTCIFLUSH && how != kTCOFLUSH && how != kTCIOFLUSH)
             return tty_fail(lib::Errno::kEINVAL, "TCFLSH argument");
         if (how != kTCOFLUSH) {
-            ksync::Guard guard(lock_);
-            discipline_.flush_input();
+            {
+                ksync::Guard guard(lock_);
+                discipline_.flush_input();
+            }
+            driver_.input_consumed();
         }
         if (how != kTCIFLUSH) driver_.flush_output();
         write_wait_.wake_all();
@@ -455,6 +544,9 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t 
     case kTCSBRKP:
         TRY(fs::wait_interruptible(write_wait_, [this] { return driver_.queued() == 0; }));
         return 0;
+    // ptm_open_peer on a terminal that is not a pty master (pty.cpp
+    // answers it for the masters).
+    case kTIOCGPTPEER: return tty_fail(lib::Errno::kEIO, "not a pty master");
     default: return tty_fail(lib::Errno::kENOTTY, "unknown tty ioctl");
     }
 }

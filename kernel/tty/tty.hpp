@@ -32,6 +32,9 @@ public:
     // The first open of the device (serial: route its interrupt then, not at
     // boot). An error fails the open.
     virtual lib::Expected<void> open() { return {}; }
+    // A read (or a flush) made room in this terminal's input buffer: a
+    // driver holding input back (a pty's other side) offers it again.
+    virtual void input_consumed() {}
 
 protected:
     ~Driver() = default;
@@ -55,6 +58,8 @@ struct JobControl {
     // The same, sent before it returns (thread context: the background
     // checks, whose caller must find the signal pending).
     void (*signal_group_now)(int32_t pgrp, int signal) = nullptr;
+    // One process (a hung-up terminal's session leader), thread context.
+    void (*signal_process)(int32_t pid, int signal) = nullptr;
     // The caller blocks `signal` or has it set to SIG_IGN.
     bool (*ignores)(int signal) = nullptr;
     // The session of a live process group (0: no such group).
@@ -67,13 +72,34 @@ JobControl process_job_control();
 
 class Tty {
 public:
-    // `window`: what TIOCGWINSZ reports until TIOCSWINSZ changes it.
-    Tty(const char* name, Driver& driver, const WinSize& window = WinSize{24, 80, 0, 0});
+    // `window`: what TIOCGWINSZ reports until TIOCSWINSZ changes it;
+    // `settings`: the termios a new terminal starts with.
+    Tty(const char* name, Driver& driver, const WinSize& window = WinSize{24, 80, 0, 0},
+        const Termios& settings = standard_termios());
     const char* name() const { return name_; }
 
     // ---- Driver side (any context).
-    void receive(const uint8_t* bytes, size_t count);
-    void output_room();
+    // Returns how many bytes the line discipline took: the rest did not fit
+    // (a UART drops them; a pty keeps them until a read makes room).
+    size_t receive(const uint8_t* bytes, size_t count);
+    // Room in the driver again: held echoes go out (then, unless `start` is
+    // false, the driver is started) and writers wake.
+    void output_room(bool start = true);
+    // Bytes receive() would take now.
+    size_t input_room();
+
+    // ---- Pseudo-terminals (pty.cpp; Linux's tty_vhangup and
+    // TTY_OTHER_CLOSED).
+    // The master went: reads return 0, writes and ioctls fail with EIO
+    // (TIOCSPGRP ENOTTY), poll reports everything; the session's leader
+    // gets SIGHUP and SIGCONT and the terminal controls no session.
+    void hang_up();
+    bool hung_up() const { return __atomic_load_n(&hung_up_, __ATOMIC_ACQUIRE); }
+    // Every open of the other side closed: a read that finds no input fails
+    // with EIO, poll adds POLLHUP. An open of the other side clears it.
+    void set_other_closed(bool closed);
+    // A pty pair taken again: fresh settings, window, no session, no input.
+    void reset(const Termios& settings, const WinSize& window);
 
     // ---- File side (thread context).
     // An open of the device: the driver's first open, then (unless
@@ -86,7 +112,11 @@ public:
     lib::Expected<size_t> write(fs::IoBuffer& buffer, bool nonblocking);
     uint32_t poll(fs::PollTable* table);
     // `file_flags`: the open file's (TIOCSCTTY needs it open for reading).
-    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument, uint32_t file_flags = uapi::kO_RDWR);
+    // `from_master`: a pty master's ioctl acting on its slave (Linux's
+    // real_tty): TIOCGPGRP and TIOCGSID answer without it being the
+    // caller's controlling terminal.
+    lib::Expected<int64_t> ioctl(uint32_t command, uint64_t argument, uint32_t file_flags = uapi::kO_RDWR,
+                                 bool from_master = false);
 
     // Waits (at most until `deadline_ns`) for queued output to be sent: the
     // last close of a description, so that a program's last lines are out
@@ -126,6 +156,7 @@ private:
     fs::IrqSpinlock lock_;  // the discipline; the receive interrupt takes it
     LineDiscipline discipline_;
     uint64_t input_events_ = 0;  // bumped by every receive (readers' wake-up test)
+    bool hung_up_ = false, other_closed_ = false;
     WinSize window_{};
     int32_t session_ = 0, pgrp_ = 0;
     bool opened_ = false;
@@ -136,7 +167,7 @@ private:
 };
 
 // The open file of a tty device node.
-class TtyFile final : public fs::File {
+class TtyFile : public fs::File {
 public:
     TtyFile(const fs::Path& path, fs::Inode* inode, uint32_t flags, Tty& tty) : File(path, inode, flags), tty_(tty) {}
     uint32_t poll(fs::PollTable* table) override { return tty_.poll(table); }
@@ -145,6 +176,7 @@ public:
         return tty_.ioctl(command, argument, flags());
     }
     lib::Expected<int64_t> seek(int64_t, int) override { return fs::fail(lib::Errno::kESPIPE, "a terminal"); }
+    Tty& tty() const { return tty_; }
 
 protected:
     bool seekable() const override { return false; }
@@ -174,6 +206,10 @@ Tty* serial_tty();
 // same one). Called by init().
 void init_vt();
 Tty* vt_tty();
+// Pseudo-terminals (pty.cpp): /dev/ptmx (5, 2) and the slaves /dev/pts/N
+// (136, N) in devpts, at most kMaxPtys pairs at once. Called by init().
+constexpr size_t kMaxPtys = 128;
+void init_pty();
 
 // Every terminal, for the controlling-terminal lookup (a session's is the
 // one whose session() it is).

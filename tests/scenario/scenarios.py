@@ -554,6 +554,13 @@ USER_SCENARIOS = [
     # credentials and their EPERM rules, limits, uname, affinity, getrandom.
     initramfs_program_scenario("glibc", "process", stop="vfork: child wrote the parent's memory", smp=2),
     initramfs_program_scenario("musl", "process", stop="vfork: child wrote the parent's memory", smp=4),
+    # Pseudo-terminals through the line discipline (tests/user/tty.c):
+    # termios, cooked editing and echo, VMIN, FIONREAD, ^C and SIGWINCH to
+    # the foreground group, /dev/pts/N, TIOCSPTLCK/TIOCGPTPEER, poll and
+    # the hangups of either side. On 1, 2 and 4 CPUs.
+    initramfs_program_scenario("glibc", "tty", smp=2),
+    initramfs_program_scenario("musl", "tty", smp=4),
+    initramfs_program_scenario("glibc", "tty", suffix="_1cpu", smp=1),
     initramfs_program_scenario("glibc", "sigprocs", smp=2),
     initramfs_program_scenario("musl", "sigprocs", smp=4),
     initramfs_program_scenario("glibc", "memory", smp=2),
@@ -760,7 +767,13 @@ BUSYBOX_SCENARIOS = [
         r"^\s*\d\d:\d\d:\d\d up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d$"]),
     busybox_shape_scenario("mount", ["mount"], [
         r"^rootfs on / type rootfs \(rw", r"^devtmpfs on /dev type devtmpfs \(rw,nosuid",
-        r"^proc on /proc type proc \(rw,nosuid,nodev,noexec"]),
+        r"^devpts on /dev/pts type devpts \(rw,nosuid,noexec", r"^proc on /proc type proc \(rw,nosuid,nodev,noexec"]),
+    # devpts mounted again elsewhere shows the same instance (docs/fs.md
+    # "/dev"): its ptmx node, and a pty's slave while a master is open
+    # (busybox's ash keeps /dev/ptmx open on descriptor 3 around ls).
+    busybox_shape_scenario("devpts", ["sh", "-c", "mkdir$IFS/tmp/p;mount$IFS-t$IFS'devpts'$IFS'devpts'$IFS/tmp/p;"
+                                      "ls$IFS-1$IFS/tmp/p;ls$IFS-1$IFS/tmp/p$IFS3<>/dev/ptmx;ls$IFS/tmp/p"],
+                           [r"^ptmx\n0\nptmx\nptmx$"]),
     busybox_shape_scenario("top", ["top", "-b", "-n", "1"], [
         r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d",
         r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ", r"^\s*1\s+0 root\s+R\s+\d+.* top -b -n 1$"]),

@@ -1,15 +1,22 @@
 /* Terminals through a pseudo-terminal pair (/dev/ptmx): the termios and
  * winsize round trips, cooked-mode line editing and echo, raw mode, FIONREAD,
- * ISIG (Ctrl-C becomes SIGINT for the foreground process group), the
- * controlling terminal ioctls, and ENOTTY/EFAULT cases (man 3 termios,
- * man 2 ioctl_tty, man 4 pts; issue 13). A kernel without ptys prints one
+ * ISIG (Ctrl-C becomes SIGINT for the foreground process group), TIOCSWINSZ's
+ * SIGWINCH, the controlling terminal ioctls, and ENOTTY/EFAULT cases; then
+ * the pty's own rules: /dev/pts/N appearing and going, TIOCGPTN,
+ * TIOCSPTLCK (EIO while locked), TIOCGPTPEER, poll on both sides, and the
+ * hangups (slave closed: the master reads EIO; master closed: the slave
+ * reads end of file, writes EIO, its session leader gets SIGHUP)
+ * (man 3 termios, man 2 ioctl_tty, man 4 pts; issue 13). A kernel without ptys prints one
  * line saying so, and the differential comparison then fails: ptys are
  * part of the ABI this program checks. */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 
@@ -139,13 +146,19 @@ static void interrupt_child(int ready_fd) {
     sigset_t usr, old;
     sigemptyset(&usr);
     sigaddset(&usr, SIGINT);
+    sigaddset(&usr, SIGWINCH);
     sigprocmask(SIG_BLOCK, &usr, &old);
     signal(SIGINT, on_sigint);
+    signal(SIGWINCH, on_sigint);
     write(ready_fd, ok ? "y" : "n", 1);
     siginfo_t info;
     struct timespec limit = {20, 0};
-    int sig = sigtimedwait(&usr, &info, &limit);
-    _exit(sig == SIGINT ? (ok ? 0 : 2) : 3);
+    /* The parent changes the window (SIGWINCH), then types ^C (SIGINT):
+     * both may be pending at once, and the lower number comes first. */
+    int first = sigtimedwait(&usr, &info, &limit);
+    int second = sigtimedwait(&usr, &info, &limit);
+    int both = (first == SIGWINCH && second == SIGINT) || (first == SIGINT && second == SIGWINCH);
+    _exit(both ? (ok ? 0 : 2) : 3);
 }
 
 static void signals_from_the_terminal(void) {
@@ -156,12 +169,244 @@ static void signals_from_the_terminal(void) {
     char c = 0;
     read(ready[0], &c, 1);
     EXPECT_TRUE("TIOCSCTTY, TIOCGPGRP, TIOCGSID, tcgetpgrp in a new session", c == 'y');
+    /* The master answers for its slave without being our terminal. */
+    pid_t pgrp = 0;
+    EXPECT_TRUE("TIOCGPGRP on the master: the child's group", ioctl(master, TIOCGPGRP, &pgrp) == 0 && pgrp == child);
+    EXPECT_ERR("TIOCGPGRP on the slave: not our controlling terminal", ioctl(slave, TIOCGPGRP, &pgrp), ENOTTY);
+    struct winsize ws = {.ws_row = 40, .ws_col = 120};
+    ioctl(master, TIOCSWINSZ, &ws);
     write(master, "\003", 1);
     int status = 0;
     waitpid(child, &status, 0);
-    EXPECT_TRUE("Ctrl-C on the terminal sent SIGINT to its foreground group",
+    EXPECT_TRUE("TIOCSWINSZ sent SIGWINCH, Ctrl-C SIGINT, to its foreground group",
                 WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(ready[0]), close(ready[1]);
+}
+
+/* 200 000 bytes each way (one way, then both at once) through a raw pair, far more than the line
+ * discipline and the pty hold: the writer (a child) waits for room, the
+ * reader gets every byte in order. */
+static pid_t writer(int to, int count) {
+    pid_t child = fork();
+    if (child == 0) {
+        unsigned char chunk[1000];
+        for (int sent = 0; sent < count; sent += (int)sizeof chunk) {
+            for (unsigned i = 0; i < sizeof chunk; i++) chunk[i] = (unsigned char)((sent + i) % 251);
+            for (unsigned done = 0; done < sizeof chunk;) {
+                long w = write(to, chunk + done, sizeof chunk - done);
+                if (w <= 0) _exit(1);
+                done += (unsigned)w;
+            }
+        }
+        _exit(0);
+    }
+    return child;
+}
+
+static int read_stream(int from, int count) {
+    int got = 0, in_order = 1;
+    unsigned char buf[3000];
+    while (got < count) {
+        long r = read(from, buf, sizeof buf);
+        if (r <= 0) break;
+        for (long i = 0; i < r; i++) in_order &= buf[i] == (unsigned char)((got + i) % 251);
+        got += (int)r;
+    }
+    return got == count && in_order;
+}
+
+static int exited_ok(pid_t child) {
+    int status = 0;
+    return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int pump(int to, int from, int count) {
+    pid_t child = writer(to, count);
+    int ok = read_stream(from, count);
+    return exited_ok(child) && ok;
+}
+
+/* Both directions at once: a writer on each side, a reader on each. */
+static int pump_both(int count) {
+    pid_t to_slave = writer(master, count), to_master = writer(slave, count);
+    pid_t reader = fork();
+    if (reader == 0) _exit(read_stream(master, count) ? 0 : 1);
+    int ok = read_stream(slave, count);
+    ok &= exited_ok(to_slave);
+    ok &= exited_ok(to_master);
+    return exited_ok(reader) && ok;
+}
+
+static void bulk(void) {
+    struct termios t, raw;
+    CHECK(tcgetattr(slave, &t) == 0);
+    raw = t;
+    cfmakeraw(&raw);
+    CHECK(tcsetattr(slave, TCSANOW, &raw) == 0);
+    /* What is left on either side (the ^C echo) goes first. */
+    CHECK(tcflush(master, TCIFLUSH) == 0 && tcflush(slave, TCIFLUSH) == 0);
+    EXPECT_TRUE("200000 bytes master to slave, in order", pump(master, slave, 200000));
+    EXPECT_TRUE("200000 bytes slave to master, in order", pump(slave, master, 200000));
+    EXPECT_TRUE("200000 bytes each way at once, in order", pump_both(200000));
+    CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+}
+
+/* In a child (never a session leader, even when this program is PID 1). */
+static void not_a_leader(void) {
     EXPECT_ERR("TIOCSCTTY without being a session leader", ioctl(slave, TIOCSCTTY, 0), EPERM);
+    _exit(checks_failed ? 1 : 0);
+}
+
+static const char* events(int revents) {
+    static char out[96];
+    static const struct {
+        int bit;
+        const char* name;
+    } names[] = {{POLLIN, "IN"},   {POLLPRI, "PRI"},       {POLLOUT, "OUT"},       {POLLERR, "ERR"},
+                 {POLLHUP, "HUP"}, {POLLRDNORM, "RDNORM"}, {POLLWRNORM, "WRNORM"}, {POLLNVAL, "NVAL"}};
+    out[0] = 0;
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (revents & names[i].bit) strcat(out, out[0] ? "|" : ""), strcat(out, names[i].name);
+    return out[0] ? out : "none";
+}
+
+static int poll_one(int fd, int events_wanted, int timeout_ms) {
+    struct pollfd p = {.fd = fd, .events = events_wanted};
+    return poll(&p, 1, timeout_ms) < 0 ? -1 : p.revents;
+}
+
+/* Whether /dev/pts/<n> is the slave's node (136, n). */
+static int slave_node(unsigned n) {
+    char name[32];
+    struct stat st;
+    snprintf(name, sizeof name, "/dev/pts/%u", n);
+    if (stat(name, &st) != 0) return -errno;
+    return S_ISCHR(st.st_mode) && major(st.st_rdev) == 136 && minor(st.st_rdev) == n;
+}
+
+/* Slave-side output seen on the master within ~5 s. */
+static int master_sees(int fd, int count) {
+    int avail = 0;
+    for (int tries = 0; tries < 5000 && avail < count; tries++) {
+        if (ioctl(fd, FIONREAD, &avail) != 0) return -1;
+        if (avail < count) usleep(1000);
+    }
+    return avail;
+}
+
+static void pty_rules(void) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(m >= 0);
+    unsigned n = 0;
+    EXPECT_OK("TIOCGPTN", ioctl(m, TIOCGPTN, &n));
+    EXPECT_TRUE("/dev/pts/<n> is a character device (136, n)", slave_node(n) == 1);
+    char name[32];
+    snprintf(name, sizeof name, "/dev/pts/%u", n);
+    EXPECT_TRUE("ptsname is /dev/pts/<n>", strcmp(ptsname(m), name) == 0);
+    int locked = -1;
+    EXPECT_TRUE("a new pair is locked (TIOCGPTLCK 1)", ioctl(m, TIOCGPTLCK, &locked) == 0 && locked == 1);
+    EXPECT_ERR("open of a locked slave", open(name, O_RDWR | O_NOCTTY), EIO);
+    EXPECT_ERR("TIOCGPTPEER of a locked pair", ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY), EIO);
+    EXPECT_OK("unlockpt", unlockpt(m));
+    EXPECT_TRUE("TIOCGPTLCK 0 after unlockpt", ioctl(m, TIOCGPTLCK, &locked) == 0 && locked == 0);
+    int s = open(name, O_RDWR | O_NOCTTY);
+    EXPECT_TRUE("open of the unlocked slave", s >= 0);
+    EXPECT_ERR("TIOCGPTN on the slave", ioctl(s, TIOCGPTN, &n), ENOTTY);
+    EXPECT_ERR("TIOCSPTLCK on the slave", ioctl(s, TIOCSPTLCK, &locked), ENOTTY);
+    struct termios t;
+    CHECK(tcgetattr(m, &t) == 0);
+    say("master's TCGETS is the slave's: lflag ICANON=%d ECHO=%d", !!(t.c_lflag & ICANON), !!(t.c_lflag & ECHO));
+    struct winsize ws;
+    EXPECT_TRUE("a new pty's window is 0x0", ioctl(s, TIOCGWINSZ, &ws) == 0 && ws.ws_row == 0 && ws.ws_col == 0);
+
+    say("poll, master with nothing to read: %s", events(poll_one(m, POLLIN | POLLOUT, 0)));
+    say("poll, slave with nothing to read: %s", events(poll_one(s, POLLIN | POLLOUT, 0)));
+    write(s, "x\n", 2);
+    /* Linux hands the bytes over asynchronously: wait for them first. */
+    EXPECT_TRUE("FIONREAD on the master: \"x\\r\\n\" is 3 bytes", master_sees(m, 3) == 3);
+    say("poll, master after the slave wrote: %s", events(poll_one(m, POLLIN | POLLOUT, 0)));
+    write(m, "ab", 2); /* no newline: not a line yet in cooked mode */
+    say("poll, slave with half a line: %s", events(poll_one(s, POLLIN, 0)));
+    write(m, "\r", 1); /* ICRNL: a newline, echoed as \r\n */
+    say("poll, slave with a line: %s", events(poll_one(s, POLLIN, 5000)));
+    int avail = -1;
+    EXPECT_TRUE("FIONREAD on the slave: the line \"ab\\n\" is 3 bytes", ioctl(s, FIONREAD, &avail) == 0 && avail == 3);
+    char buf[64];
+    EXPECT_TRUE("the slave reads the line", read(s, buf, sizeof buf) == 3 && memcmp(buf, "ab\n", 3) == 0);
+
+    int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    EXPECT_TRUE("TIOCGPTPEER opens the slave", peer >= 0 && isatty(peer));
+    EXPECT_TRUE("TIOCGPTPEER's descriptor is close-on-exec", (fcntl(peer, F_GETFD) & FD_CLOEXEC) != 0);
+    EXPECT_ERR("TIOCGPTPEER on the slave", ioctl(s, TIOCGPTPEER, O_RDWR), EIO);
+
+    /* Every slave closed: what it wrote is still read, then EIO; HUP. */
+    write(peer, "bye\n", 4);
+    CHECK(master_sees(m, 3 + 4 + 5) == 12);
+    close(s), close(peer);
+    long got = read(m, buf, sizeof buf);
+    EXPECT_TRUE("master read after the slave closed: what was left", got == 12 && memcmp(buf, "x\r\nab\r\nbye\r\n", 12) == 0);
+    EXPECT_ERR("master read with the slave closed", read(m, buf, sizeof buf), EIO);
+    say("poll, master with the slave closed: %s", events(poll_one(m, POLLIN | POLLOUT, 0)));
+    s = open(name, O_RDWR | O_NOCTTY);
+    EXPECT_TRUE("the slave opens again", s >= 0);
+    say("poll, master with the slave open again: %s", events(poll_one(m, POLLIN | POLLOUT, 0)));
+
+    /* A session leader whose controlling terminal is the slave, then the
+     * master closes: the leader gets SIGHUP, the slave hangs up. */
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(m);
+        setsid();
+        sigset_t hup;
+        sigemptyset(&hup);
+        sigaddset(&hup, SIGHUP);
+        sigprocmask(SIG_BLOCK, &hup, NULL);
+        int fd = open(name, O_RDWR); /* becomes the controlling terminal */
+        write(ready[1], fd >= 0 ? "y" : "n", 1);
+        siginfo_t info;
+        struct timespec limit = {20, 0};
+        int sig = sigtimedwait(&hup, &info, &limit);
+        char c;
+        long r = read(fd, &c, 1);
+        _exit(sig == SIGHUP && r == 0 ? 0 : 3);
+    }
+    char c = 0;
+    read(ready[0], &c, 1);
+    EXPECT_TRUE("a child in a new session took the slave as its terminal", c == 'y');
+    /* State the next pair must not inherit: a window, raw settings, input. */
+    struct winsize odd = {.ws_row = 7, .ws_col = 9};
+    struct termios raw = t;
+    cfmakeraw(&raw);
+    CHECK(ioctl(m, TIOCSWINSZ, &odd) == 0 && tcsetattr(m, TCSANOW, &raw) == 0);
+    write(m, "junk", 4);
+    close(m);
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE("master closed: SIGHUP to the session leader, its read is end of file",
+                WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_TRUE("master closed: /dev/pts/<n> is gone", slave_node(n) == -ENOENT);
+    EXPECT_TRUE("master closed: the slave reads end of file", read(s, buf, sizeof buf) == 0);
+    EXPECT_ERR("master closed: a write to the slave", write(s, "z", 1), EIO);
+    EXPECT_ERR("master closed: TCGETS on the slave", ioctl(s, TCGETS, &t), EIO);
+    EXPECT_ERR("master closed: TIOCSPGRP on the slave", ioctl(s, TIOCSPGRP, &child), ENOTTY);
+    say("poll, slave with the master closed: %s", events(poll_one(s, POLLIN | POLLOUT, 0)));
+    close(s);
+
+    /* Both sides closed: a new pair (here possibly the same number again)
+     * starts afresh. */
+    m = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(m >= 0 && unlockpt(m) == 0);
+    s = open(ptsname(m), O_RDWR | O_NOCTTY);
+    CHECK(s >= 0);
+    EXPECT_TRUE("a new pair: window 0x0", ioctl(s, TIOCGWINSZ, &ws) == 0 && ws.ws_row == 0 && ws.ws_col == 0);
+    EXPECT_TRUE("a new pair: cooked with echo", tcgetattr(s, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO));
+    EXPECT_TRUE("a new pair: no input", ioctl(s, FIONREAD, &avail) == 0 && avail == 0);
+    write(m, "q\r", 2);
+    EXPECT_TRUE("a new pair: a line typed is read", read(s, buf, sizeof buf) == 2 && memcmp(buf, "q\n", 2) == 0);
+    close(s);
+    close(m);
     close(ready[0]), close(ready[1]);
 }
 
@@ -176,5 +421,9 @@ int main(void) {
     termios_round_trip();
     cooked_mode();
     signals_from_the_terminal();
+    int status = in_child(not_a_leader);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    bulk();
+    pty_rules();
     return finish("tty");
 }
