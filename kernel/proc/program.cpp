@@ -48,13 +48,14 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
     if (Task* self = current_task(); self && self->process == &process) {
         // The other threads end first (de_thread); then, as the old memory
         // goes, the caller's robust futexes are released in it and its
-        // clear-child-tid word dropped (Linux's exec_mm_release: nobody
-        // else shares the memory now, so the word is not written).
+        // clear-child-tid word dropped (Linux's exec_mm_release: the word
+        // is written only when another process still uses the memory, a
+        // vfork parent; the other threads are gone by now).
         if (auto alone = de_thread(*self); !alone) {
             vm::AddressSpace::destroy(image.space);
             return alone.error();
         }
-        release_task_futexes(process.main_task, false);
+        release_task_futexes(process.main_task, process.space && process.space->shared_by_processes());
     }
     process.set_name(parameters.filename);
     if (process.files) process.files->close_on_exec_now();

@@ -549,11 +549,12 @@ USER_SCENARIOS = [
     # machine-wide files, pid directories, errno, a second proc mount.
     initramfs_program_scenario("glibc", "procfs", smp=2),
     initramfs_program_scenario("musl", "procfs"),
-    # tests/user/process.c up to its vfork check (a vforked child does not
-    # share its parent's memory yet): ids, fork/wait, execve, sessions,
-    # credentials and their EPERM rules, limits, uname, affinity, getrandom.
-    initramfs_program_scenario("glibc", "process", stop="vfork: child wrote the parent's memory", smp=2),
-    initramfs_program_scenario("musl", "process", stop="vfork: child wrote the parent's memory", smp=4),
+    # tests/user/process.c: ids, fork/wait, execve, sessions, credentials
+    # and their EPERM rules, limits, uname, affinity, getrandom, and children
+    # in the parent's memory (vfork, vfork+execve, clone(CLONE_VM),
+    # posix_spawn).
+    initramfs_program_scenario("glibc", "process", smp=2),
+    initramfs_program_scenario("musl", "process", smp=4),
     initramfs_program_scenario("glibc", "sigprocs", smp=2),
     initramfs_program_scenario("musl", "sigprocs", smp=4),
     initramfs_program_scenario("glibc", "memory", smp=2),
