@@ -555,6 +555,17 @@ USER_SCENARIOS = [
     # posix_spawn).
     initramfs_program_scenario("glibc", "process", smp=2),
     initramfs_program_scenario("musl", "process", smp=4),
+    # Dynamically linked glibc programs (build/user/dynamic/): exec loads
+    # their PT_INTERP, Debian's ld.so, which maps libc.so.6 from the
+    # initramfs; startup's and process's output (its children re-execute
+    # the dynamic program, through vfork and posix_spawn too) as on the host.
+    # tests/user/ldso.c: AT_BASE, AT_PHDR, AT_ENTRY as the loader uses
+    # them, libc.so.6's mappings from file offsets and its RELRO,
+    # dlopen/dlsym, and ld.so run as a program loading another.
+    initramfs_program_scenario("dynamic", "startup"),
+    initramfs_program_scenario("dynamic", "ldso", smp=2),
+    initramfs_program_scenario("dynamic", "process", smp=2),
+    initramfs_program_scenario("dynamic", "process", suffix="_4cpu", smp=4),
     initramfs_program_scenario("glibc", "sigprocs", smp=2),
     initramfs_program_scenario("musl", "sigprocs", smp=4),
     initramfs_program_scenario("glibc", "memory", smp=2),
