@@ -178,6 +178,65 @@ static int clone_vm_child(void* argument) {
     return 3;
 }
 
+/* A CLONE_VM child reading a page in a loop, on another CPU when there is
+ * one: once the parent's munmap returned, its next read must fault (the
+ * address space's TLB shootdown reaches the CPUs of both processes). */
+static char* volatile tlb_page;
+static volatile int tlb_ready, tlb_stop;
+
+static int tlb_reader(void* cpus) {
+    if (cpus) syscall(SYS_sched_setaffinity, 0, sizeof(cpu_set_t), cpus);
+    while (!tlb_stop) {
+        (void)*(volatile char*)tlb_page;
+        tlb_ready = 1;
+    }
+    return 0;
+}
+
+static void clone_vm_sees_munmap(char* stack, size_t stack_size) {
+    cpu_set_t all, mine, its;
+    CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+    int first = -1, second = -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE && second < 0; ++cpu) {
+        if (!CPU_ISSET(cpu, &all)) continue;
+        if (first < 0)
+            first = cpu;
+        else
+            second = cpu;
+    }
+    if (second >= 0) {
+        CPU_ZERO(&mine);
+        CPU_SET(first, &mine);
+        CPU_ZERO(&its);
+        CPU_SET(second, &its);
+        CHECK(sched_setaffinity(0, sizeof mine, &mine) == 0);
+    }
+    tlb_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(tlb_page != MAP_FAILED);
+    tlb_page[0] = 1;
+    tlb_ready = tlb_stop = 0;
+    pid_t child = clone(tlb_reader, stack + stack_size, CLONE_VM | SIGCHLD, second >= 0 ? &its : NULL);
+    CHECK(child > 0);
+    while (!tlb_ready) sched_yield();
+    CHECK(munmap(tlb_page, 4096) == 0);
+    /* It faults at its next read; should it read on (a stale translation),
+     * it is told to stop after 10 s and exits 0 instead. */
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 1000 && done == 0; ++i) {
+        done = waitpid(child, &status, WNOHANG);
+        if (done == 0) usleep(10000);
+    }
+    if (done == 0) {
+        tlb_stop = 1;
+        done = waitpid(child, &status, 0);
+    }
+    CHECK(done == child);
+    EXPECT_TRUE("clone CLONE_VM: the other process faults once munmap returned",
+                WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+    if (second >= 0) CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
+}
+
 static void shared_memory_children(void) {
     /* vfork then execve: the child's write before the exec is the parent's,
      * the exec gives the child new memory and leaves the parent's whole
@@ -219,6 +278,7 @@ static void shared_memory_children(void) {
                 vm_mapping != MAP_FAILED && vm_mapping && vm_mapping[0] == 'x');
     EXPECT_TRUE("clone CLONE_VM: CHILD_CLEARTID word zeroed at exit", vm_clear_tid == 0);
     if (vm_mapping && vm_mapping != MAP_FAILED) munmap(vm_mapping, 4096);
+    clone_vm_sees_munmap(stack, stack_size);
     munmap(stack, stack_size);
 
     /* posix_spawn: glibc and musl make the child with CLONE_VM|CLONE_VFORK
