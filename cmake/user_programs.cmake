@@ -22,7 +22,8 @@ set(USER_TEST_PROGRAMS startup lifecycle process memory time signals sigprocs si
 set(USER_SRC ${PROJECT_SOURCE_DIR}/tests/user)
 set(USER_OUT ${CMAKE_BINARY_DIR}/user)
 set(USER_REF ${CMAKE_BINARY_DIR}/user-ref)
-set(USER_CFLAGS -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread)
+set(USER_DYNAMIC_CFLAGS -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread)
+set(USER_CFLAGS -static ${USER_DYNAMIC_CFLAGS})
 
 set(user_outputs "")
 foreach(flavour glibc musl)
@@ -40,6 +41,24 @@ foreach(flavour glibc musl)
       COMMENT "user program ${flavour}/${prog}" VERBATIM)
     list(APPEND user_outputs ${out})
   endforeach()
+endforeach()
+
+# Dynamically linked glibc programs (gcc's default PIE, no -static):
+# build/user/dynamic/<prog>. exec loads their PT_INTERP, Debian's
+# /lib64/ld-linux-x86-64.so.2, which maps libc.so.6; both come into the
+# initramfs from the installed libc6 package (cmake/initramfs.cmake), the
+# very files these programs were linked against. Compared with the host by
+# the scenarios user_<prog>_dynamic_initramfs; not in run-all.sh (the Linux
+# reference's initramfs has no shared libraries).
+set(USER_DYNAMIC_PROGRAMS startup process ldso)
+foreach(prog ${USER_DYNAMIC_PROGRAMS})
+  set(out ${USER_OUT}/dynamic/${prog})
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${USER_OUT}/dynamic
+    COMMAND ${USER_GCC} ${USER_DYNAMIC_CFLAGS} -o ${out} ${USER_SRC}/${prog}.c ${USER_SRC}/common.c
+    DEPENDS ${USER_SRC}/${prog}.c ${USER_SRC}/common.c ${USER_SRC}/common.h
+    COMMENT "user program dynamic/${prog}" VERBATIM)
+  list(APPEND user_outputs ${out})
 endforeach()
 
 # Programs for our kernel only (tests/user/kernel/: the syscall fuzzer),

@@ -46,7 +46,8 @@ if [ "${1:-}" = fetch-busybox ]; then
   exit 0
 fi
 
-# gcc + libc6-dev (glibc's libc.a) and musl-tools build the static user programs (tests/user, bench/user).
+# gcc + libc6-dev (glibc's libc.a) and musl-tools build the static user programs (tests/user, bench/user);
+# libc6-dev also links the dynamic ones and pulls in libc6, whose ld.so and libc.so.6 the initramfs carries.
 build_pkgs="clang lld cmake ninja-build make python3 console-setup-linux mtools gdisk gcc libc6-dev musl-tools"
 run_pkgs="qemu-system-x86 qemu-system-gui ovmf"
 test_pkgs="googletest libgtest-dev libclang-rt-14-dev zlib1g-dev gdb acpica-tools cpio linux-libc-dev"

@@ -11,6 +11,11 @@ from the files (directories 0755 unless the source says otherwise, /tmp
       [--busybox build/deps/busybox-static/bin/busybox] \
       --file usr/test/glibc/files=build/user/glibc/files ... [--overlay DIR]
 
+--package-file PACKAGE:PATH adds the host's file PATH, which the installed
+Debian package PACKAGE must own (`dpkg -L PACKAGE` lists it), at the same
+path; a symbolic link stays one (its target is added by its own
+--package-file). glibc's ld.so and libc.so.6 come in this way.
+
 --busybox adds Debian's busybox as /bin/busybox and one symbolic link to it
 per applet, at the paths `busybox --list-full` names (/bin/sh, /sbin/init,
 /usr/bin/awk, ...), as Debian's busybox --install would (docs/busybox.md).
@@ -91,11 +96,34 @@ def add_busybox(archive, binary):
             archive.add(name.strip("/"), stat.S_IFLNK | 0o777, b"/bin/busybox")
 
 
+def package_paths(package, cache={}):
+    if package not in cache:
+        listed = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True)
+        if listed.returncode != 0:
+            sys.exit(f"make_initramfs: dpkg -L {package} failed (is it installed?): {listed.stderr.strip()}")
+        cache[package] = set(listed.stdout.split("\n"))
+    return cache[package]
+
+
+def add_package_file(archive, item):
+    package, path = item.split(":", 1)
+    if path not in package_paths(package):
+        sys.exit(f"make_initramfs: {path} is not a file of the installed package {package} (dpkg -L {package})")
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        archive.add(path.strip("/"), stat.S_IFLNK | 0o777, os.readlink(path).encode())
+    else:
+        with open(path, "rb") as fh:
+            archive.add(path.strip("/"), stat.S_IFREG | stat.S_IMODE(st.st_mode), fh.read())
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--tree", required=True)
     parser.add_argument("--file", action="append", default=[], help="NAME=SOURCE: a file at NAME in the archive")
+    parser.add_argument("--package-file", action="append", default=[],
+                        help="PACKAGE:PATH: the host's file PATH of an installed Debian package, at PATH")
     parser.add_argument("--overlay", default="")
     parser.add_argument("--busybox", default="", help="a busybox binary: /bin/busybox and its applet links")
     args = parser.parse_args()
@@ -109,6 +137,8 @@ def main():
             continue
         with open(source, "rb") as fh:
             archive.add(name.strip("/"), stat.S_IFREG | stat.S_IMODE(os.stat(source).st_mode), fh.read())
+    for item in args.package_file:
+        add_package_file(archive, item)
     if args.overlay:
         if not os.path.isdir(args.overlay):
             sys.exit(f"make_initramfs: ROOTFS_OVERLAY={args.overlay} is not a directory")

@@ -138,12 +138,19 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
     // flush_signal_handlers(child, 0): what exec would reset, reset now.
     if (request.flags & uapi::kCLONE_CLEAR_SIGHAND) child->signal_handlers.reset_for_exec();
 
-    auto space = self.space->fork();
-    if (!space) {
-        discard_process(child);
-        return error(Errno::kENOMEM, "no memory for the child's address space");
+    if (request.flags & uapi::kCLONE_VM) {
+        // vfork, posix_spawn: the child runs in our memory (copy_mm's
+        // CLONE_VM: mmget), until it execs or exits.
+        self.space->add_user();
+        child->space = self.space;
+    } else {
+        auto space = self.space->fork();
+        if (!space) {
+            discard_process(child);
+            return error(Errno::kENOMEM, "no memory for the child's address space");
+        }
+        child->space = *space;
     }
-    child->space = *space;
 
     // The registers: the parent's, as it entered the kernel, with RAX = 0.
     Task& task = child->main_task;

@@ -14,8 +14,9 @@ namespace proc {
 // A child of the calling process, a copy of it (copy-on-write memory, the
 // same registers, RAX = 0 in the child), started; returns its pid. With
 // CLONE_VFORK the caller sleeps until the child has exec'd or exited.
-// CLONE_VM without CLONE_THREAD gets a copy of the memory (the child of
-// posix_spawn and vfork only execs or exits). CLONE_THREAD makes a task of
+// CLONE_VM without CLONE_THREAD: the child is a process of its own (pid,
+// descriptors, signals) that uses the caller's address space itself, not
+// a copy, until it execs or exits (vfork, posix_spawn). CLONE_THREAD makes a task of
 // the caller's process instead (docs/signals.md §7). `set_tid`: that pid
 // or EEXIST. CLONE_CLEAR_SIGHAND: the child's caught signals back to
 // SIG_DFL. Namespaces, pidfds: EINVAL; CLONE_INTO_CGROUP: EBADF (no

@@ -389,7 +389,7 @@ void discard_process(Process* process) {
         space = process->space;
         process->space = nullptr;
     }
-    if (space) vm::AddressSpace::destroy(space);
+    if (space) vm::AddressSpace::drop_user(space);  // a CLONE_VM parent keeps it
     if (process->main_task.initial_extended_state) vm::free_bytes(process->main_task.initial_extended_state);
     if (table) table->release();
     reap(process);
@@ -401,8 +401,9 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
     bool running = current_task() == &task;
     if (running) {
         // The new program's memory is loaded before the old one goes (no
-        // other task shares it: one task per process), and its FPU starts
-        // in the reset state.
+        // other task of the process shares it: de_thread ended them; a
+        // vfork parent may, and keeps it), and its FPU starts in the
+        // reset state.
         arch::cli();
         {
             ksync::Guard guard(g_table_lock);  // /proc reads it under the lock
@@ -420,7 +421,7 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
         ksync::Guard guard(g_table_lock);
         process.space = space;
     }
-    if (old) vm::AddressSpace::destroy(old);
+    if (old) vm::AddressSpace::drop_user(old);
     arch::InterruptFrame* frame = user_frame(task);
     __builtin_memset(frame, 0, sizeof *frame);
     frame->rip = entry;
@@ -475,10 +476,12 @@ namespace {
         ksync::Guard guard(process->signal_lock);
         task.signals.exiting = true;
     }
+    // Someone still sees the memory: another task, or another process
+    // sharing the address space (CLONE_VM: a vfork parent).
     bool others;
     {
         ksync::Guard guard(g_table_lock);
-        others = process->live_tasks > 1;
+        others = process->live_tasks > 1 || (process->space && process->space->shared_by_processes());
     }
     // Robust futexes it held, then CLONE_CHILD_CLEARTID / set_tid_address:
     // the word zeroed and its waiter woken while others share the memory.
@@ -523,7 +526,9 @@ namespace {
             process->space = nullptr;
         }
         if (table) table->release();
-        if (space) vm::AddressSpace::destroy(space);
+        // Our use of the memory ends; another process's (a CLONE_VM
+        // parent or child) goes on (Linux's exit_mm: mmput).
+        if (space) vm::AddressSpace::drop_user(space);
         // A session leader's end takes the session's controlling terminal
         // away (Linux's do_exit: disassociate_ctty after exit_files).
         if (process->pid == process->sid && g_session_end_handler) g_session_end_handler(process->sid);

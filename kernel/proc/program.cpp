@@ -48,13 +48,14 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
     if (Task* self = current_task(); self && self->process == &process) {
         // The other threads end first (de_thread); then, as the old memory
         // goes, the caller's robust futexes are released in it and its
-        // clear-child-tid word dropped (Linux's exec_mm_release: nobody
-        // else shares the memory now, so the word is not written).
+        // clear-child-tid word dropped (Linux's exec_mm_release: the word
+        // is written only when another process still uses the memory, a
+        // vfork parent; the other threads are gone by now).
         if (auto alone = de_thread(*self); !alone) {
             vm::AddressSpace::destroy(image.space);
             return alone.error();
         }
-        release_task_futexes(process.main_task, false);
+        release_task_futexes(process.main_task, process.space && process.space->shared_by_processes());
     }
     process.set_name(parameters.filename);
     if (process.files) process.files->close_on_exec_now();
@@ -126,6 +127,21 @@ private:
     ModuleFiles modules_;
 };
 
+// The files a process the kernel starts (PID 1) opens, relative to its own
+// root and cwd: the kernel's thread that execs for it is no process, so
+// ProgramFiles::open would look only among the modules for an interpreter
+// (a dynamically linked init's PT_INTERP, a script's #!).
+class FilesOf final : public ExecFiles {
+public:
+    FilesOf(ProgramFiles& files, Process* process) : files_(files), process_(process) {}
+    lib::Expected<ExecFile*> open(lib::StringView path) override { return files_.open_for(process_, path); }
+    void close(ExecFile* file) override { files_.close(file); }
+
+private:
+    ProgramFiles& files_;
+    Process* process_;
+};
+
 }  // namespace
 
 ExecFiles& program_files() {
@@ -136,8 +152,8 @@ ExecFiles& program_files() {
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
                                      lib::Span<const lib::StringView> envp, Process* parent) {
     Process* process = TRY(create_process(parent));
-    auto& files = static_cast<ProgramFiles&>(program_files());
-    auto opened = files.open_for(process, path);
+    FilesOf files(static_cast<ProgramFiles&>(program_files()), process);
+    auto opened = files.open(path);
     if (!opened) {
         discard_process(process);
         return opened.error();

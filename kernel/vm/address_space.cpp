@@ -65,8 +65,16 @@ void AddressSpace::tear_down() {
 void AddressSpace::destroy(AddressSpace* space) {
     // A CPU whose CR3 still held it would walk freed tables.
     ASSERT_MSG(space->cpus_.empty(), "vm: an address space is destroyed while a CPU has it loaded");
+    ASSERT_MSG(__atomic_load_n(&space->users_, __ATOMIC_ACQUIRE) <= 1,
+               "vm: an address space is destroyed while another process uses it");
     space->tear_down();
     release(space);
+}
+
+void AddressSpace::drop_user(AddressSpace* space) {
+    // The acquire side pairs with the other users' release: whatever they
+    // did to the memory is done before the last one tears it down.
+    if (__atomic_sub_fetch(&space->users_, 1, __ATOMIC_ACQ_REL) == 0) destroy(space);
 }
 
 void AddressSpace::release(AddressSpace* space) {

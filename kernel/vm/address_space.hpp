@@ -95,8 +95,22 @@ public:
     // Frees every page, table and region. No CPU may have it loaded any
     // more (cpus() empty: each switched away, vm::switch_address_space);
     // a panic otherwise. (The object itself may live on, empty, while a
-    // backing object's unmap_pages still holds it.)
+    // backing object's unmap_pages still holds it.) For the sole user only:
+    // a shared one goes through drop_user.
     static void destroy(AddressSpace* space);
+
+    // --- processes sharing it: clone with CLONE_VM but not CLONE_THREAD
+    // (vfork, posix_spawn) gives the child the parent's address space, not
+    // a copy (Linux's mm_users). The creator is its first user; each
+    // sharing process adds one and drops it when it execs (it moves to a
+    // new address space) or exits. The last to drop it destroys it, so it
+    // must have switched away first (destroy's rule); the others may still
+    // run it on their CPUs.
+    void add_user() { __atomic_fetch_add(&users_, 1, __ATOMIC_RELAXED); }
+    static void drop_user(AddressSpace* space);
+    // More than one process uses it: an exiting task's clear-child-tid word
+    // is still seen by someone (Linux's mm_release tests mm_users > 1).
+    bool shared_by_processes() const { return __atomic_load_n(&users_, __ATOMIC_ACQUIRE) > 1; }
 
     AddressSpace(const AddressSpace&) = delete;
     AddressSpace& operator=(const AddressSpace&) = delete;
@@ -256,7 +270,8 @@ private:
     Counters counters_;
     bool may_map_low_ = false;
     bool torn_down_ = false;
-    uint32_t references_ = 1;  // the owner's (destroy) and unmap_pages' visits
+    uint32_t references_ = 1;  // the users' one (destroy) and unmap_pages' visits
+    uint32_t users_ = 1;       // processes using it (drop_user)
 };
 
 }  // namespace vm

@@ -362,6 +362,29 @@ TEST(AddressSpace, DestroyingOneACpuStillRunsIsRefused) {
     s->left(1);
 }
 
+// CLONE_VM without CLONE_THREAD (vfork): two processes use one address
+// space. The first to go (the child's exec or exit) leaves the memory to
+// the other, even while the other still runs it on a CPU; the last frees
+// it, and destroy refuses while someone else still uses it.
+TEST(AddressSpace, SharedByTwoProcessesLastUserFreesIt) {
+    Space s;
+    uint64_t a = *s->mmap(0, 2 * kPage, kRw, kAnon, nullptr, 0);
+    ASSERT_TRUE(s->zero_memory(a, 2 * kPage));
+    size_t used = s.frames.live();
+    s->add_user();
+    EXPECT_TRUE(s->shared_by_processes());
+    EXPECT_DEATH(vm::AddressSpace::destroy(s.space), "another process uses it");
+    s->entered(0);  // the parent runs it on CPU 0 while the child lets go
+    vm::AddressSpace::drop_user(s.space);
+    EXPECT_FALSE(s->shared_by_processes());
+    EXPECT_EQ(s.frames.live(), used);
+    EXPECT_EQ(s->handle_fault(a, Access::kWrite), FaultResult::kResolved);
+    s->left(0);
+    vm::AddressSpace::drop_user(s.space);
+    s.space = nullptr;
+    EXPECT_EQ(s.frames.live(), 0u);
+}
+
 TEST(AddressSpace, DestroyReturnsEveryFrameAndBackingReference) {
     Space s;
     FakeFile& file = s.file(std::vector<uint8_t>(5 * kPage, 3));

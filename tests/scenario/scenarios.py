@@ -549,11 +549,23 @@ USER_SCENARIOS = [
     # machine-wide files, pid directories, errno, a second proc mount.
     initramfs_program_scenario("glibc", "procfs", smp=2),
     initramfs_program_scenario("musl", "procfs"),
-    # tests/user/process.c up to its vfork check (a vforked child does not
-    # share its parent's memory yet): ids, fork/wait, execve, sessions,
-    # credentials and their EPERM rules, limits, uname, affinity, getrandom.
-    initramfs_program_scenario("glibc", "process", stop="vfork: child wrote the parent's memory", smp=2),
-    initramfs_program_scenario("musl", "process", stop="vfork: child wrote the parent's memory", smp=4),
+    # tests/user/process.c: ids, fork/wait, execve, sessions, credentials
+    # and their EPERM rules, limits, uname, affinity, getrandom, and children
+    # in the parent's memory (vfork, vfork+execve, clone(CLONE_VM),
+    # posix_spawn).
+    initramfs_program_scenario("glibc", "process", smp=2),
+    initramfs_program_scenario("musl", "process", smp=4),
+    # Dynamically linked glibc programs (build/user/dynamic/): exec loads
+    # their PT_INTERP, Debian's ld.so, which maps libc.so.6 from the
+    # initramfs; startup's and process's output (its children re-execute
+    # the dynamic program, through vfork and posix_spawn too) as on the host.
+    # tests/user/ldso.c: AT_BASE, AT_PHDR, AT_ENTRY as the loader uses
+    # them, libc.so.6's mappings from file offsets and its RELRO,
+    # dlopen/dlsym, and ld.so run as a program loading another.
+    initramfs_program_scenario("dynamic", "startup"),
+    initramfs_program_scenario("dynamic", "ldso", smp=2),
+    initramfs_program_scenario("dynamic", "process", smp=2),
+    initramfs_program_scenario("dynamic", "process", suffix="_4cpu", smp=4),
     # Pseudo-terminals through the line discipline (tests/user/tty.c):
     # termios, cooked editing and echo, VMIN, FIONREAD, ^C and SIGWINCH to
     # the foreground group, /dev/pts/N, TIOCSPTLCK/TIOCGPTPEER, poll and

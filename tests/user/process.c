@@ -5,8 +5,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -153,6 +155,144 @@ static void vfork_and_clone(void) {
     EXPECT_TRUE("wait4 __WALL finds it", wait4(r, &status, WALL_, NULL) == r && WEXITSTATUS(status) == 4);
     EXPECT_ERR("clone CLONE_THREAD without CLONE_SIGHAND", syscall(SYS_clone, 0x10000 | SIGCHLD, 0, 0, 0, 0),
                EINVAL);
+}
+
+static const char* self_exe(void);
+
+/* A CLONE_VM child is a process of its own in the parent's memory (man 2
+ * clone: "the calling process and the child process run in the same memory
+ * space"). It runs on a stack of its own, so it makes only raw system calls
+ * and plain stores (errno and the TLS are still the parent's). */
+static volatile int vm_word;
+static volatile pid_t vm_pid_seen;
+static char* volatile vm_mapping;
+static pid_t vm_clear_tid;
+
+static int clone_vm_child(void* argument) {
+    (void)argument;
+    vm_pid_seen = (pid_t)syscall(SYS_getpid);
+    vm_word = 77;
+    char* page = (char*)syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page != MAP_FAILED) page[0] = 'x';
+    vm_mapping = page;
+    return 3;
+}
+
+/* A CLONE_VM child reading a page in a loop, on another CPU when there is
+ * one: once the parent's munmap returned, its next read must fault (the
+ * address space's TLB shootdown reaches the CPUs of both processes). */
+static char* volatile tlb_page;
+static volatile int tlb_ready, tlb_stop;
+
+static int tlb_reader(void* cpus) {
+    if (cpus) syscall(SYS_sched_setaffinity, 0, sizeof(cpu_set_t), cpus);
+    while (!tlb_stop) {
+        (void)*(volatile char*)tlb_page;
+        tlb_ready = 1;
+    }
+    return 0;
+}
+
+static void clone_vm_sees_munmap(char* stack, size_t stack_size) {
+    cpu_set_t all, mine, its;
+    CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+    int first = -1, second = -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE && second < 0; ++cpu) {
+        if (!CPU_ISSET(cpu, &all)) continue;
+        if (first < 0)
+            first = cpu;
+        else
+            second = cpu;
+    }
+    if (second >= 0) {
+        CPU_ZERO(&mine);
+        CPU_SET(first, &mine);
+        CPU_ZERO(&its);
+        CPU_SET(second, &its);
+        CHECK(sched_setaffinity(0, sizeof mine, &mine) == 0);
+    }
+    tlb_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(tlb_page != MAP_FAILED);
+    tlb_page[0] = 1;
+    tlb_ready = tlb_stop = 0;
+    pid_t child = clone(tlb_reader, stack + stack_size, CLONE_VM | SIGCHLD, second >= 0 ? &its : NULL);
+    CHECK(child > 0);
+    while (!tlb_ready) sched_yield();
+    CHECK(munmap(tlb_page, 4096) == 0);
+    /* It faults at its next read; should it read on (a stale translation),
+     * it is told to stop after 10 s and exits 0 instead. */
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 1000 && done == 0; ++i) {
+        done = waitpid(child, &status, WNOHANG);
+        if (done == 0) usleep(10000);
+    }
+    if (done == 0) {
+        tlb_stop = 1;
+        done = waitpid(child, &status, 0);
+    }
+    CHECK(done == child);
+    EXPECT_TRUE("clone CLONE_VM: the other process faults once munmap returned",
+                WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+    if (second >= 0) CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
+}
+
+static void shared_memory_children(void) {
+    /* vfork then execve: the child's write before the exec is the parent's,
+     * the exec gives the child new memory and leaves the parent's whole
+     * (its stack too, which the child ran on until then). */
+    const char* self = self_exe();
+    char* argv[] = {(char*)self, "exec-child", "two", "", NULL};
+    char* envp[] = {"UTEST_ENV=x=y", NULL};
+    int on_stack = 1234;
+    static volatile int before_exec;
+    pid_t child = vfork();
+    if (child == 0) {
+        before_exec = 1;
+        execve(self, argv, envp);
+        _exit(100);
+    }
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    EXPECT_TRUE("vfork+execve: the child's exec status", WIFEXITED(status) && WEXITSTATUS(status) == 21);
+    EXPECT_TRUE("vfork+execve: the write before exec is the parent's", before_exec == 1);
+    EXPECT_TRUE("vfork+execve: the parent's stack intact", on_stack == 1234);
+
+    /* clone(CLONE_VM) without CLONE_VFORK: both run at once in one memory;
+     * the child's stores and its new mapping are the parent's, its pid its
+     * own, and its exit clears the CLONE_CHILD_CLEARTID word because the
+     * parent still uses the memory (Linux's mm_release). */
+    size_t stack_size = 64 * 1024;
+    char* stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(stack != MAP_FAILED);
+    vm_clear_tid = -1;
+    child = clone(clone_vm_child, stack + stack_size, CLONE_VM | CLONE_CHILD_CLEARTID_ | SIGCHLD, NULL, NULL, NULL,
+                  &vm_clear_tid);
+    CHECK(child > 0);
+    status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    EXPECT_TRUE("clone CLONE_VM: exit status 3", WIFEXITED(status) && WEXITSTATUS(status) == 3);
+    EXPECT_TRUE("clone CLONE_VM: child wrote the parent's memory", vm_word == 77);
+    EXPECT_TRUE("clone CLONE_VM: child's getpid is its own", vm_pid_seen == child && child != getpid());
+    EXPECT_TRUE("clone CLONE_VM: child's mmap is in the parent",
+                vm_mapping != MAP_FAILED && vm_mapping && vm_mapping[0] == 'x');
+    EXPECT_TRUE("clone CLONE_VM: CHILD_CLEARTID word zeroed at exit", vm_clear_tid == 0);
+    if (vm_mapping && vm_mapping != MAP_FAILED) munmap(vm_mapping, 4096);
+    clone_vm_sees_munmap(stack, stack_size);
+    munmap(stack, stack_size);
+
+    /* posix_spawn: glibc and musl make the child with CLONE_VM|CLONE_VFORK
+     * on a stack of their own; glibc hands a failed exec's errno back
+     * through the shared memory, musl through a pipe. */
+    pid_t spawned = 0;
+    int r = posix_spawn(&spawned, self, NULL, NULL, argv, envp);
+    EXPECT_TRUE("posix_spawn: started", r == 0 && spawned > 0);
+    status = 0;
+    CHECK(r != 0 || waitpid(spawned, &status, 0) == spawned);
+    EXPECT_TRUE("posix_spawn: the program's exit status", WIFEXITED(status) && WEXITSTATUS(status) == 21);
+    r = posix_spawn(&spawned, "/nonexistent/program", NULL, NULL, argv, envp);
+    say("posix_spawn of a missing file: %s", errno_name(r));
+    CHECK(r == ENOENT);
 }
 
 static const char* self_exe(void) {
@@ -491,8 +631,7 @@ int main(int argc, char** argv) {
     umask_and_limits();
     system_info();
     cpus_and_random();
-    /* Last: our kernel's CI compares the output up to its vfork check
-     * (vfork does not share memory there yet, docs/processes.md). */
     vfork_and_clone();
+    shared_memory_children();
     return finish("process");
 }
