@@ -1,5 +1,6 @@
 // The files of /proc that the process layer knows (docs/fs.md "/proc"):
-// each process's stat, status, cmdline, comm, maps and its links, and the
+// each process's stat, status, cmdline, comm, maps and its links, each
+// thread's task/<tid>/ files, and the
 // machine-wide meminfo, cpuinfo, uptime, loadavg, stat, version and
 // sys/kernel/*. kernel/fs/procfs.cpp makes the tree; it asks here through
 // fs::procfs::ProcessSource and the generators registered by init_procfs().
