@@ -915,7 +915,7 @@ def host_less_output(build_dir):
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         out = b""
 
-        def pump(quiet=0.5):
+        def pump(quiet=1.0):
             nonlocal out
             while True:
                 ready, _, _ = select.select([fd], [], [], quiet)
