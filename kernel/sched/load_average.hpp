@@ -17,8 +17,8 @@
 namespace sched {
 
 inline constexpr uint32_t kLoadShift = 11;
-inline constexpr uint64_t kLoadOne = 1ull << kLoadShift;  // 1.0 in fixed point
-inline constexpr uint64_t kLoadExp[3] = {1884, 2014, 2037};  // 2048 / e^(5 s / 1, 5, 15 min)
+inline constexpr uint64_t kLoadOne = 1ull << kLoadShift;                       // 1.0 in fixed point
+inline constexpr uint64_t kLoadExp[3] = {1884, 2014, 2037};                    // 2048 / e^(5 s / 1, 5, 15 min)
 inline constexpr uint64_t kLoadIntervalNs = 5'000'000'000ull + 10'000'000ull;  // LOAD_FREQ: 5 s and a tick
 
 // One sample: `load` decayed by `exp` towards `active` (fixed point),
