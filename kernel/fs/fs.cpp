@@ -156,6 +156,7 @@ void init() {
     // adds the rest when it starts.
     procfs::add_file(procfs::Place::kRoot, "mounts", 0444, procfs::mounts_text);
     procfs::add_file(procfs::Place::kRoot, "filesystems", 0444, filesystems_text);
+    procfs::add_file(procfs::Place::kProcess, "mountinfo", 0444, procfs::mountinfo_text);
     if (auto made = make_directory(context, context.root, "proc", 0555); !made && made.error().code != lib::Errno::kEEXIST)
         klog::warn("fs: cannot make /proc: {}", made.error().message);
     if (auto proc = procfs::make(); !proc) {

@@ -202,11 +202,13 @@ void Dentry::link_child(Dentry* child) {
     child->cookie_ = next_cookie_++;
     child->unlinked_ = false;
     children_.push_back(*child);
+    if (child->inode_) child->inode_->alias_ = child;
 }
 
 Dentry* Dentry::unlink_child(Dentry* child) {
     children_.remove(*child);
     child->unlinked_ = true;
+    if (child->inode_ && child->inode_->alias_ == child) child->inode_->alias_ = nullptr;
     return child;
 }
 

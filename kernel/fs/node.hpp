@@ -142,6 +142,10 @@ public:
     // this place directly rather than through its text (Linux's
     // nd_jump_link); nullptr for an ordinary symlink.
     virtual const class Path* jump_target() const { return nullptr; }
+    // The dentry last linked for this inode in its file system's tree
+    // (Linux's d_find_alias, for naming a mapped file in /proc/<pid>/maps);
+    // nullptr once that name is unlinked. Under the namespace lock.
+    Dentry* alias() const { return alias_; }
 
 protected:
     Inode(FileSystem& fs, uint32_t mode);
@@ -157,8 +161,10 @@ protected:
     ksync::SpinlockNoIrq attributes_lock_;  // size_, times
     uint64_t size_ = 0;
     uapi::Timespec atime_{}, mtime_{}, ctime_{};
+    Dentry* alias_ = nullptr;  // not held: cleared when that dentry is unlinked
 
     friend class FileSystem;
+    friend class Dentry;
     template <typename T>
     friend void unmake(T*);
 };

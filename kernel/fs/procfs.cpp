@@ -42,6 +42,7 @@ struct Registered {
     const char* name;
     uint32_t mode;
     Generator generate;
+    TaskGenerator generate_task;  // Place::kTask files
     Writer write;
 };
 constexpr size_t kMaxFiles = 64;
@@ -60,29 +61,36 @@ enum class Kind : uint8_t {
     kFdDir,       // /proc/<pid>/fd
     kLink,        // /proc/<pid>/{exe,cwd,root} (`extra`: the Link)
     kFdLink,      // /proc/<pid>/fd/<n> (`extra`: n)
+    kTaskDir,     // /proc/<pid>/task
+    kTaskEntry,   // /proc/<pid>/task/<tid>
 };
 
 // Inode numbers: stable for a name, so two lookups of one file agree (find
 // and ls -i compare them). The static ones are small; a process's are
-// (pid << 16) | its entry.
+// (pid << 16) | its entry, a thread's (tid << 16) | its entry (a thread's
+// entries above 0x100, so the main thread's never meet its process's).
 constexpr uint64_t kRootIno = 1, kSysIno = 2, kSysKernelIno = 3, kSelfIno = 4, kFileInoBase = 16;
-constexpr uint64_t kProcessDirEntry = 1, kFdDirEntry = 2, kLinkEntryBase = 3, kFdEntryBase = 0x8000;
+constexpr uint64_t kProcessDirEntry = 1, kFdDirEntry = 2, kLinkEntryBase = 3, kTaskDirEntry = 6;
+constexpr uint64_t kTaskFileBase = 0x100, kTaskEntryDir = 0x200, kFdEntryBase = 0x8000;
 constexpr int32_t kMaxFdShown = 0x7fff;
 
-uint64_t ino_of(Kind kind, int32_t pid, int32_t extra) {
-    uint64_t base = uint64_t(pid) << 16;
+uint64_t ino_of(Kind kind, int32_t pid, int32_t tid, int32_t extra) {
+    uint64_t base = uint64_t(pid) << 16, task_base = uint64_t(tid) << 16;
     switch (kind) {
         case Kind::kRoot: return kRootIno;
         case Kind::kSys: return kSysIno;
         case Kind::kSysKernel: return kSysKernelIno;
         case Kind::kSelf: return kSelfIno;
         case Kind::kFile:
+            if (g_files[extra].place == Place::kTask) return task_base | (kTaskFileBase + uint64_t(extra));
             return g_files[extra].place == Place::kProcess ? base | (kFileInoBase + uint64_t(extra))
                                                            : kFileInoBase + uint64_t(extra);
         case Kind::kProcessDir: return base | kProcessDirEntry;
         case Kind::kFdDir: return base | kFdDirEntry;
         case Kind::kLink: return base | (kLinkEntryBase + uint64_t(extra));
         case Kind::kFdLink: return base | (kFdEntryBase + uint64_t(extra));
+        case Kind::kTaskDir: return base | kTaskDirEntry;
+        case Kind::kTaskEntry: return task_base | kTaskEntryDir;
     }
     return 0;
 }
@@ -113,12 +121,15 @@ bool static_child(Kind directory, size_t index, Child& out) {
         case Kind::kProcessDir:
             if (index < 3) return out = {kLinkNames[index], Kind::kLink, int32_t(index), uapi::kS_IFLNK | 0777}, true;
             if (index == 3) return out = {"fd", Kind::kFdDir, 0, uapi::kS_IFDIR | 0500}, true;
-            fixed = 4;
+            if (index == 4) return out = {"task", Kind::kTaskDir, 0, uapi::kS_IFDIR | 0555}, true;
+            fixed = 5;
             break;
+        case Kind::kTaskEntry: break;
         default: return false;
     }
     Place place = directory == Kind::kRoot        ? Place::kRoot
                   : directory == Kind::kSysKernel ? Place::kSysKernel
+                  : directory == Kind::kTaskEntry ? Place::kTask
                                                   : Place::kProcess;
     size_t seen = fixed;
     for (size_t i = 0; i < g_file_count; ++i) {
@@ -168,9 +179,9 @@ public:
 
 class ProcInode final : public Inode {
 public:
-    ProcInode(FileSystem& fs, uint32_t mode, Kind kind, int32_t pid, int32_t extra)
-        : Inode(fs, mode), kind_(kind), pid_(pid), extra_(extra) {
-        ino_ = ino_of(kind, pid, extra);
+    ProcInode(FileSystem& fs, uint32_t mode, Kind kind, int32_t pid, int32_t tid, int32_t extra)
+        : Inode(fs, mode), kind_(kind), pid_(pid), tid_(tid), extra_(extra) {
+        ino_ = ino_of(kind, pid, tid, extra);
         nlink_ = (mode & uapi::kS_IFMT) == uapi::kS_IFDIR ? 2 : 1;
     }
 
@@ -183,6 +194,7 @@ public:
 
     Kind kind() const { return kind_; }
     int32_t pid() const { return pid_; }
+    int32_t tid() const { return tid_; }
     int32_t extra() const { return extra_; }
 
     void set_text(lib::StringView text) {
@@ -194,6 +206,7 @@ public:
 private:
     Kind kind_;
     int32_t pid_;
+    int32_t tid_;  // the thread of a task directory and its files (0: none)
     int32_t extra_;
     char text_[40] = {};
     size_t text_length_ = 0;
@@ -201,9 +214,9 @@ private:
 };
 
 // A new dentry for `child` under `parent` (the caller's reference), or nullptr.
-Dentry* make_entry(Dentry& parent, lib::StringView name, const Child& child, int32_t pid) {
+Dentry* make_entry(Dentry& parent, lib::StringView name, const Child& child, int32_t pid, int32_t tid = 0) {
     FileSystem& fs = parent.inode()->file_system();
-    ProcInode* inode = fs::make<ProcInode>(fs, child.mode, child.kind, pid, child.extra);
+    ProcInode* inode = fs::make<ProcInode>(fs, child.mode, child.kind, pid, tid, child.extra);
     if (!inode) return nullptr;
     if (pid > 0 && g_source.find) {
         uint32_t uid = 0, gid = 0;
@@ -265,7 +278,7 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
     if (!is_directory()) return nullptr;
     Child child;
     for (size_t i = 0; static_child(kind_, i, child); ++i)
-        if (name == lib::StringView(child.name)) return make_entry(directory, name, child, pid_);
+        if (name == lib::StringView(child.name)) return make_entry(directory, name, child, pid_, tid_);
     int32_t number = parse_number(name);
     if (number < 0) return nullptr;
     if (kind_ == Kind::kRoot && number > 0) {
@@ -274,6 +287,8 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
     }
     if (kind_ == Kind::kFdDir && number <= kMaxFdShown && g_source.descriptor)
         return make_entry(directory, name, {nullptr, Kind::kFdLink, number, uapi::kS_IFLNK | 0700}, pid_);
+    if (kind_ == Kind::kTaskDir && number > 0 && g_source.find_task && g_source.find_task(pid_, number))
+        return make_entry(directory, name, {nullptr, Kind::kTaskEntry, 0, uapi::kS_IFDIR | 0555}, pid_, number);
     return nullptr;
 }
 
@@ -410,7 +425,7 @@ private:
         Child child;
         if (position < kPidPosition && static_child(dir_->kind(), size_t(position - 2), child)) {
             name(out, child.name);
-            out.ino = ino_of(child.kind, dir_->pid(), child.extra);
+            out.ino = ino_of(child.kind, dir_->pid(), dir_->tid(), child.extra);
             out.type = dtype_of(child.mode);
             out.position = position;
             return true;
@@ -422,7 +437,7 @@ private:
             int32_t pid;
             if (g_source.list(int32_t(from), &pid, 1) != 1) return false;
             name(out, {number, lib::format(number, sizeof number, "{}", pid)});
-            out.ino = ino_of(Kind::kProcessDir, pid, 0);
+            out.ino = ino_of(Kind::kProcessDir, pid, 0, 0);
             out.type = uapi::kDT_DIR;
             out.position = kPidPosition + uint64_t(pid);
             return true;
@@ -431,9 +446,18 @@ private:
             int32_t fd = g_source.next_descriptor(dir_->pid(), int32_t(from));
             if (fd < 0 || fd > kMaxFdShown) return false;
             name(out, {number, lib::format(number, sizeof number, "{}", fd)});
-            out.ino = ino_of(Kind::kFdLink, dir_->pid(), fd);
+            out.ino = ino_of(Kind::kFdLink, dir_->pid(), 0, fd);
             out.type = uapi::kDT_LNK;
             out.position = kFdPosition + uint64_t(fd);
+            return true;
+        }
+        if (dir_->kind() == Kind::kTaskDir && g_source.next_task) {
+            int32_t tid = g_source.next_task(dir_->pid(), int32_t(from));
+            if (tid <= 0) return false;
+            name(out, {number, lib::format(number, sizeof number, "{}", tid)});
+            out.ino = ino_of(Kind::kTaskEntry, dir_->pid(), tid, 0);
+            out.type = uapi::kDT_DIR;
+            out.position = kPidPosition + uint64_t(tid);
             return true;
         }
         return false;
@@ -472,12 +496,15 @@ lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
         if (registered.place == Place::kSysKernel && access != uapi::kO_RDONLY && !(registered.mode & 0222))
             return fail(lib::Errno::kEACCES, "read-only sysctl");
         Text text;
-        TRY(registered.generate(pid_, text));
+        if (registered.place == Place::kTask)
+            TRY(registered.generate_task(pid_, tid_, text));
+        else
+            TRY(registered.generate(pid_, text));
         if (text.failed()) return fail(lib::Errno::kENOMEM, "no memory for a /proc file");
         size_t size = text.size();
         char* data = text.take();
-        file = fs::make<TextFile>(path, this, flags, data, size, registered.write, registered.place == Place::kProcess,
-                                  pid_);
+        bool process = registered.place == Place::kProcess || registered.place == Place::kTask;
+        file = fs::make<TextFile>(path, this, flags, data, size, registered.write, process, pid_);
         if (!file) fs::release(data);
     } else {
         return fail(lib::Errno::kENXIO, "not a file");
@@ -490,7 +517,12 @@ lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
 
 void add_file(Place place, const char* name, uint32_t mode, Generator generate, Writer write) {
     if (g_file_count == kMaxFiles) return;
-    g_files[g_file_count++] = {place, name, mode & uapi::kS_IALLUGO, generate, write};
+    g_files[g_file_count++] = {place, name, mode & uapi::kS_IALLUGO, generate, nullptr, write};
+}
+
+void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, Writer write) {
+    if (g_file_count == kMaxFiles) return;
+    g_files[g_file_count++] = {Place::kTask, name, mode & uapi::kS_IALLUGO, nullptr, generate, write};
 }
 
 void set_process_source(const ProcessSource& source) {
@@ -500,7 +532,7 @@ void set_process_source(const ProcessSource& source) {
 lib::Expected<FileSystem*> make() {
     ProcFs* fs = fs::make<ProcFs>();
     if (!fs) return fail(lib::Errno::kENOMEM, "no memory for a proc file system");
-    ProcInode* root = fs::make<ProcInode>(*fs, uapi::kS_IFDIR | 0555, Kind::kRoot, 0, 0);
+    ProcInode* root = fs::make<ProcInode>(*fs, uapi::kS_IFDIR | 0555, Kind::kRoot, 0, 0, 0);
     if (!root) {
         unmake(fs);
         return fail(lib::Errno::kENOMEM, "no memory for /proc");

@@ -64,6 +64,7 @@ enum class Place : uint8_t {
     kRoot,       // /proc/<name>
     kSysKernel,  // /proc/sys/kernel/<name>
     kProcess,    // /proc/<pid>/<name>
+    kTask,       // /proc/<pid>/task/<tid>/<name> (registered with add_task_file)
 };
 
 // Makes a file's text. `pid`: the process of a kProcess file (0 for the
@@ -74,9 +75,16 @@ using Generator = lib::Expected<void> (*)(int32_t pid, Text& out);
 // for the generator; `text` is what one write(2) gave (at most 256 bytes).
 using Writer = lib::Expected<void> (*)(int32_t pid, lib::StringView text);
 
+// Makes the text of a thread's file: `pid` its process, `tid` the thread
+// (ESRCH when it has ended meanwhile).
+using TaskGenerator = lib::Expected<void> (*)(int32_t pid, int32_t tid, Text& out);
+
 // Registers a file (at boot, before /proc is used). `mode`: its permission
 // bits (0444, 0644, 0400, ...).
 void add_file(Place place, const char* name, uint32_t mode, Generator generate, Writer write = nullptr);
+// Registers a file of every /proc/<pid>/task/<tid>/; `write` gets the
+// process's pid.
+void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, Writer write = nullptr);
 
 // The places a process's links go to.
 enum class Link : uint8_t { kExe, kCwd, kRoot };
@@ -97,13 +105,19 @@ struct ProcessSource {
     lib::Expected<FdTable::Description> (*descriptor)(int32_t pid, int32_t fd) = nullptr;
     // The lowest open descriptor >= `from`, or -1.
     int32_t (*next_descriptor)(int32_t pid, int32_t from) = nullptr;
+    // Whether `tid` is a live thread of process `pid`.
+    bool (*find_task)(int32_t pid, int32_t tid) = nullptr;
+    // The lowest thread id >= `from` of a live thread of `pid`, or -1.
+    int32_t (*next_task)(int32_t pid, int32_t from) = nullptr;
 };
 void set_process_source(const ProcessSource& source);
 
 // A new instance (each mount -t proc gets one; they show the same files).
 lib::Expected<FileSystem*> make();
 
-// kernel/fs's own files: /proc/mounts (vfs.cpp) and /proc/filesystems.
+// kernel/fs's own files: /proc/mounts and /proc/<pid>/mountinfo (vfs.cpp)
+// and /proc/filesystems.
 lib::Expected<void> mounts_text(int32_t pid, Text& out);
+lib::Expected<void> mountinfo_text(int32_t pid, Text& out);
 
 }  // namespace fs::procfs

@@ -1,8 +1,9 @@
 // Host tests of /proc's tree (procfs.cpp) over a fake process source:
 // entries made at lookup and gone with their process, /proc/self, magic
 // links (readlink names, following reaches the place itself), getdents64
-// of pids and descriptors with any buffer size, writes' errno, and that
-// nothing can be made in /proc. The files' contents are the process
+// of pids and descriptors with any buffer size, task/<tid>/ of a process
+// with threads, writes' errno, and that nothing can be made in /proc; and
+// fs::inode_name, which maps uses for a mapped file's name. The files' contents are the process
 // layer's and are checked by tests/user/procfs.c against Linux.
 #include "kernel/fs/procfs.hpp"
 
@@ -26,6 +27,7 @@ std::string err(const lib::Expected<T>& r) {
 
 // The fake processes: pids, the caller, one descriptor table, links.
 std::set<int32_t> g_pids;
+std::set<int32_t> g_threads_of_7;  // pid 7's thread ids (the others have one: their pid)
 int32_t g_self = 0;
 fs::FdTable* g_files = nullptr;
 fs::Path g_cwd, g_exe;
@@ -38,6 +40,11 @@ lib::Error gone() {
 lib::Expected<void> fake_stat(int32_t pid, fs::procfs::Text& out) {
     if (!g_pids.count(pid)) return gone();
     out.format("{} (fake) S\n", pid);
+    return {};
+}
+lib::Expected<void> fake_task_stat(int32_t pid, int32_t tid, fs::procfs::Text& out) {
+    if (!g_pids.count(pid) || (pid == 7 ? !g_threads_of_7.count(tid) : tid != pid)) return gone();
+    out.format("{} (thread of {}) S\n", tid, pid);
     return {};
 }
 lib::Expected<void> fake_meminfo(int32_t, fs::procfs::Text& out) {
@@ -81,8 +88,18 @@ void register_once() {
     source.next_descriptor = [](int32_t pid, int32_t from) {
         return pid == 7 && g_files ? g_files->next_open(from) : -1;
     };
+    source.find_task = [](int32_t pid, int32_t tid) {
+        return g_pids.count(pid) && (pid == 7 ? g_threads_of_7.count(tid) > 0 : tid == pid);
+    };
+    source.next_task = [](int32_t pid, int32_t from) {
+        if (!g_pids.count(pid)) return -1;
+        if (pid != 7) return pid >= from ? pid : -1;
+        auto it = g_threads_of_7.lower_bound(from);
+        return it == g_threads_of_7.end() ? -1 : *it;
+    };
     fs::procfs::set_process_source(source);
     fs::procfs::add_file(fs::procfs::Place::kProcess, "stat", 0444, fake_stat);
+    fs::procfs::add_task_file("stat", 0444, fake_task_stat);
     fs::procfs::add_file(fs::procfs::Place::kRoot, "meminfo", 0444, fake_meminfo);
     fs::procfs::add_file(fs::procfs::Place::kSysKernel, "hostname", 0644, fake_hostname, write_hostname);
     fs::procfs::add_file(fs::procfs::Place::kSysKernel, "ostype", 0444, fake_hostname);
@@ -104,6 +121,7 @@ struct World {
         fs::FileSystem* proc = *fs::procfs::make();
         EXPECT_TRUE(fs::mount(context, *proc, context.cwd, "proc", 0));
         g_pids = {1, 7, 300};
+        g_threads_of_7 = {7, 9, 12};
         g_self = 7;
         g_cwd = *fs::lookup(context, context.cwd, "etc", fs::kFollow);
         g_exe = *fs::lookup(context, context.cwd, "bin/prog", fs::kFollow);
@@ -227,7 +245,51 @@ TEST(Procfs, DirectoriesListFixedEntriesThenPidsWithAnyBufferSize) {
     EXPECT_EQ(w.list("/proc/7/fd", 4096), (std::vector<std::string>{".:4", "..:4", "3:10"}));
     EXPECT_EQ(w.list("/proc/sys/kernel", 4096), (std::vector<std::string>{".:4", "..:4", "hostname:8", "ostype:8"}));
     std::vector<std::string> pid = w.list("/proc/7", 4096);
-    EXPECT_EQ(pid, (std::vector<std::string>{".:4", "..:4", "exe:10", "cwd:10", "root:10", "fd:4", "stat:8"}));
+    EXPECT_EQ(pid, (std::vector<std::string>{".:4", "..:4", "exe:10", "cwd:10", "root:10", "fd:4", "task:4", "stat:8"}));
+}
+
+TEST(Procfs, TaskDirectoriesListAndShowEachLiveThread) {
+    World w;
+    EXPECT_EQ(w.list("/proc/7/task", 4096), (std::vector<std::string>{".:4", "..:4", "7:4", "9:4", "12:4"}));
+    EXPECT_EQ(w.list("/proc/7/task", 32), (std::vector<std::string>{".:4", "..:4", "7:4", "9:4", "12:4"}));
+    EXPECT_EQ(w.list("/proc/300/task", 4096), (std::vector<std::string>{".:4", "..:4", "300:4"}));
+    EXPECT_EQ(w.list("/proc/7/task/9", 4096), (std::vector<std::string>{".:4", "..:4", "stat:8"}));
+    EXPECT_EQ(w.read("/proc/7/task/9/stat"), "9 (thread of 7) S\n");
+    EXPECT_EQ(w.read("/proc/self/task/12/stat"), "12 (thread of 7) S\n");
+    EXPECT_EQ(w.read("/proc/7/task/7/stat"), "7 (thread of 7) S\n");
+    EXPECT_EQ(w.read("/proc/7/task/8/stat"), "<ENOENT>");
+    EXPECT_EQ(w.read("/proc/1/task/7/stat"), "<ENOENT>");  // another process's thread
+    // Inode numbers: the thread's own, never its process's.
+    auto process = fs::stat(w.context, w.context.cwd, "/proc/7/stat", 0);
+    auto leader = fs::stat(w.context, w.context.cwd, "/proc/7/task/7/stat", 0);
+    auto thread = fs::stat(w.context, w.context.cwd, "/proc/7/task/9/stat", 0);
+    ASSERT_TRUE(process && leader && thread);
+    EXPECT_NE(process->st_ino, leader->st_ino);
+    EXPECT_NE(leader->st_ino, thread->st_ino);
+    // A thread that ends: its directory and files go; the others stay.
+    ASSERT_TRUE(fs::change_directory(w.context, w.context.cwd, "/proc/7/task/9"));
+    g_threads_of_7.erase(9);
+    EXPECT_EQ(w.read("stat"), "<ESRCH>");  // an open-time error from the file's maker
+    EXPECT_EQ(w.read("/proc/7/task/9/stat"), "<ENOENT>");
+    EXPECT_EQ(w.list("/proc/7/task", 4096), (std::vector<std::string>{".:4", "..:4", "7:4", "12:4"}));
+}
+
+TEST(Procfs, InodeNameIsTheLastLinkedNameInItsMount) {
+    World w;
+    char name[64];
+    auto f = fs::lookup(w.context, w.context.cwd, "etc/f", fs::kFollow);
+    ASSERT_TRUE(f);
+    fs::Inode* inode = f->inode();
+    EXPECT_EQ(std::string(name, fs::inode_name(*inode, name, sizeof name)), "/etc/f");
+    ASSERT_TRUE(fs::make_directory(w.context, w.context.cwd, "/bin/sub", 0755));
+    ASSERT_TRUE(fs::rename(w.context, w.context.cwd, "/etc/f", w.context.cwd, "/bin/sub/g", 0));
+    EXPECT_EQ(std::string(name, fs::inode_name(*inode, name, sizeof name)), "/bin/sub/g");
+    EXPECT_EQ(fs::inode_name(*inode, name, 4), 4u);  // cut to the buffer
+    ASSERT_TRUE(fs::unlink(w.context, w.context.cwd, "/bin/sub/g"));
+    EXPECT_EQ(fs::inode_name(*inode, name, sizeof name), 0u);  // unlinked: no name
+    auto proc = fs::lookup(w.context, w.context.cwd, "/proc/7/stat", fs::kFollow);
+    ASSERT_TRUE(proc);
+    EXPECT_EQ(fs::inode_name(*proc->inode(), name, sizeof name), 0u);  // /proc's entries are never linked
 }
 
 TEST(Procfs, AProcessEndingBetweenReadsIsSkippedOthersStay) {

@@ -76,6 +76,7 @@ public:
         i.device_major = uapi::dev_major(fs_->device());
         i.device_minor = uapi::dev_minor(fs_->device());
         i.inode = ino_;
+        i.file = static_cast<const Inode*>(this);
         return i;
     }
 

@@ -754,10 +754,32 @@ lib::Expected<size_t> path_name(const Path& root, const Path& path, char* buffer
     return length;
 }
 
-lib::Expected<void> procfs::mounts_text(int32_t, procfs::Text& out) {
-    // proc(5) /proc/mounts: "source point type options 0 0", oldest first;
-    // the source is the file system's type name (mount(2)'s source is not
-    // kept).
+size_t inode_name(const Inode& inode, char* buffer, size_t size) {
+    Lock lock(namespace_lock());
+    Dentry* alias = inode.alias();
+    if (!alias) return 0;
+    Dentry* top = alias;
+    while (top->parent()) top = top->parent();
+    for (Mount* m = Mount::first(); m; m = Mount::next(*m)) {
+        if (&m->file_system() != &inode.file_system() || m->root() != top) continue;
+        char scratch[uapi::kPATH_MAX];
+        size_t start;
+        bool reachable;
+        if (!build_name(Path(), Path(m, alias), scratch, sizeof scratch, start, reachable)) return 0;
+        size_t n = sizeof scratch - start < size ? sizeof scratch - start : size;
+        lib::copy_bytes(buffer, scratch + start, n);
+        return n;
+    }
+    return 0;
+}
+
+namespace {
+
+// Calls `visit(mount, point)` for every mount, oldest first, with the name
+// of the place it is mounted on (from the namespace's root), under the
+// namespace lock; /proc/mounts and mountinfo.
+template <typename Visit>
+void for_each_mount_point(Visit&& visit) {
     Lock lock(namespace_lock());
     char scratch[uapi::kPATH_MAX];
     for (Mount* m = Mount::first(); m; m = Mount::next(*m)) {
@@ -765,12 +787,45 @@ lib::Expected<void> procfs::mounts_text(int32_t, procfs::Text& out) {
         bool reachable;
         Path point = m->parent() ? Path(m->parent(), m->mount_point()) : Path(m, m->root());
         if (!build_name(Path(), point, scratch, sizeof scratch, start, reachable)) continue;
-        uint32_t flags = m->flags();
-        out.format("{} {} {} {}{}{}{},relatime 0 0\n", m->file_system().type_name(),
-                   lib::StringView(scratch + start, sizeof scratch - start), m->file_system().type_name(),
-                   (flags & kMountReadOnly) ? "ro" : "rw", (flags & kMountNoSuid) ? ",nosuid" : "",
-                   (flags & kMountNoDev) ? ",nodev" : "", (flags & kMountNoExec) ? ",noexec" : "");
+        visit(*m, lib::StringView(scratch + start, sizeof scratch - start));
     }
+}
+
+// The per-mount options both files show: "rw,nosuid,nodev,noexec,relatime".
+void put_mount_options(procfs::Text& out, uint32_t flags) {
+    out.format("{}{}{}{},relatime", (flags & kMountReadOnly) ? "ro" : "rw", (flags & kMountNoSuid) ? ",nosuid" : "",
+               (flags & kMountNoDev) ? ",nodev" : "", (flags & kMountNoExec) ? ",noexec" : "");
+}
+
+}  // namespace
+
+lib::Expected<void> procfs::mounts_text(int32_t, procfs::Text& out) {
+    // proc(5) /proc/mounts: "source point type options 0 0", oldest first;
+    // the source is the file system's type name (mount(2)'s source is not
+    // kept).
+    for_each_mount_point([&](Mount& m, lib::StringView point) {
+        out.format("{} {} {} ", m.file_system().type_name(), point, m.file_system().type_name());
+        put_mount_options(out, m.flags());
+        out.append(" 0 0\n");
+    });
+    return {};
+}
+
+lib::Expected<void> procfs::mountinfo_text(int32_t, procfs::Text& out) {
+    // proc(5) /proc/<pid>/mountinfo: "id parent major:minor root point
+    // per-mount-options [optional fields] - type source super-options",
+    // oldest first. The root mount's parent is itself (the namespace's
+    // root); every mount shows its file system's root ("/": no bind
+    // mounts), no optional fields (no shared subtrees), the source as in
+    // /proc/mounts.
+    for_each_mount_point([&](Mount& m, lib::StringView point) {
+        uint64_t device = m.file_system().device();
+        out.format("{} {} {}:{} / {} ", m.id(), m.parent() ? m.parent()->id() : m.id(), uapi::dev_major(device),
+                   uapi::dev_minor(device), point);
+        put_mount_options(out, m.flags());
+        out.format(" - {} {} {}\n", m.file_system().type_name(), m.file_system().type_name(),
+                   (m.flags() & kMountReadOnly) ? "ro" : "rw");
+    });
     return {};
 }
 

@@ -112,6 +112,10 @@ lib::Expected<size_t> current_directory(const Context& context, char* buffer, si
 // " (deleted)" appended for an unlinked file. Returns the length; ENAMETOOLONG
 // when it does not fit.
 lib::Expected<size_t> path_name(const Path& root, const Path& path, char* buffer, size_t size);
+// The absolute name of a file by its inode (its alias in the first mount
+// of its file system: /proc/<pid>/maps's name of a mapped file), at most
+// `size` bytes; 0 when it has no linked name (unlinked).
+size_t inode_name(const Inode& inode, char* buffer, size_t size);
 
 // statfs(2) of the file system holding `path`.
 uapi::Statfs statfs(const Path& path);

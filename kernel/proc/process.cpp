@@ -152,11 +152,29 @@ void load_task_context(Task& task) {
     arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
 }
 
+// A task's CPU clock (cpu_ns, running_since, running) changes between
+// these, by its own CPU only; task_cpu_ns reads it from any CPU.
+void begin_cpu_clock_update(Task& task) {
+    __atomic_store_n(&task.cpu_clock_sequence, task.cpu_clock_sequence + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+void end_cpu_clock_update(Task& task) {
+    __atomic_store_n(&task.cpu_clock_sequence, task.cpu_clock_sequence + 1, __ATOMIC_RELEASE);
+}
+
 // The scheduler's switch hook (interrupts off, before `next` runs).
 void switch_hook(sched::Thread* prev, sched::Thread* next, uint64_t now) {
-    if (Task* old = static_cast<Task*>(prev->owner)) old->cpu_ns += now - old->running_since;
+    if (Task* old = static_cast<Task*>(prev->owner)) {
+        begin_cpu_clock_update(*old);
+        old->cpu_ns += now - old->running_since;
+        old->running = false;
+        end_cpu_clock_update(*old);
+    }
     if (Task* task = static_cast<Task*>(next->owner)) {
+        begin_cpu_clock_update(*task);
         task->running_since = now;
+        task->running = true;
+        end_cpu_clock_update(*task);
         load_task_context(*task);
     } else if (vm::current_address_space()) {
         // A kernel thread runs on the kernel's tables, so an exiting
@@ -249,7 +267,10 @@ void finish_exit(Task& task) {
 void task_thread(void* argument) {
     Task& task = *static_cast<Task*>(argument);
     sched::Thread* self = sched::current();
+    begin_cpu_clock_update(task);
     task.running_since = ktime::now_ns();
+    task.running = true;
+    end_cpu_clock_update(task);
     self->owner = &task;
     {
         // The task's context on this CPU (from now on the switch hook
@@ -594,8 +615,11 @@ void become_main_task(Task& task) {
         lib::swap(main.kernel_stack, task.kernel_stack);
         main.kernel_rsp = task.kernel_rsp;
         main.thread = task.thread;
+        begin_cpu_clock_update(main);
         main.cpu_ns += task.cpu_ns;  // the process's time keeps the old leader's
         main.running_since = task.running_since;
+        main.running = task.running;
+        end_cpu_clock_update(main);
         main.fs_base = task.fs_base;
         main.gs_base = task.gs_base;
         main.clear_child_tid = task.clear_child_tid;
@@ -830,9 +854,23 @@ size_t process_count() {
 }
 
 uint64_t task_cpu_ns(const Task& task) {
-    uint64_t ns = task.cpu_ns;
-    if (current_task() == &task) ns += ktime::now_ns() - task.running_since;
-    return ns;
+    if (current_task() == &task) return task.cpu_ns + (ktime::now_ns() - task.running_since);
+    // Another task, maybe running on another CPU now: a consistent read of
+    // its clock (retried while its CPU switches it).
+    for (;;) {
+        uint32_t before = __atomic_load_n(&task.cpu_clock_sequence, __ATOMIC_ACQUIRE);
+        if (before & 1) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        uint64_t ns = __atomic_load_n(&task.cpu_ns, __ATOMIC_RELAXED);
+        uint64_t since = __atomic_load_n(&task.running_since, __ATOMIC_RELAXED);
+        bool running = __atomic_load_n(&task.running, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&task.cpu_clock_sequence, __ATOMIC_RELAXED) != before) continue;
+        uint64_t now = ktime::now_ns();
+        return running && now > since ? ns + (now - since) : ns;
+    }
 }
 
 }  // namespace proc

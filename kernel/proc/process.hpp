@@ -62,6 +62,12 @@ struct Task {
     uint64_t kernel_rsp = 0;     // the task thread's own stack while the task is in user mode
     uint64_t cpu_ns = 0;         // time run (user and kernel) before `running_since`
     uint64_t running_since = 0;  // ktime::now_ns() when it last started running
+    // Whether it is on a CPU now (then its time grows from running_since),
+    // and a sequence count, odd while the switch hook changes these three,
+    // so that another CPU reads them consistently (task_cpu_ns: top's
+    // %CPU of a job that runs alone on its CPU and never switches).
+    bool running = false;
+    uint32_t cpu_clock_sequence = 0;
     sched::Thread* thread = nullptr;
     uint8_t* initial_extended_state = nullptr;  // fork: the parent's registers, loaded by the child's thread
 

@@ -1,5 +1,6 @@
 // The files of /proc that the process layer knows (docs/fs.md "/proc"):
-// each process's stat, status, cmdline, comm, maps and its links, and the
+// each process's stat, status, cmdline, comm, maps and its links, each
+// thread's task/<tid>/ files, and the
 // machine-wide meminfo, cpuinfo, uptime, loadavg, stat, version and
 // sys/kernel/*. kernel/fs/procfs.cpp makes the tree; it asks here through
 // fs::procfs::ProcessSource and the generators registered by init_procfs().
@@ -13,10 +14,13 @@
 #include "kernel/abi/linux_proc.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/fs/procfs.hpp"
+#include "kernel/fs/vfs.hpp"
 #include "kernel/mm/frame_allocator.hpp"
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/identity.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/vdso.hpp"
+#include "kernel/sched/load_average.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/time/time.hpp"
@@ -103,10 +107,35 @@ int32_t next_descriptor(int32_t pid, int32_t from) {
     return p->files->next_open(from);
 }
 
+bool find_task(int32_t pid, int32_t tid) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p) return false;
+    if (p->state != ProcessState::kRunning) return tid == pid;  // a zombie's leader
+    bool found = false;
+    for_each_task(*p, [&](Task& task) { found = found || task.tid == tid; });
+    return found;
+}
+
+int32_t next_task(int32_t pid, int32_t from) {
+    ksync::Guard guard(table_lock());
+    Process* p = find_process_locked(pid);
+    if (!p) return -1;
+    // A zombie's directory still lists its leader (as Linux's does).
+    if (p->state != ProcessState::kRunning) return pid >= from ? pid : -1;
+    int32_t next = -1;
+    for_each_task(*p, [&](Task& task) {
+        if (task.tid >= from && (next < 0 || task.tid < next)) next = task.tid;
+    });
+    return next;
+}
+
 // ---- A process's fields, copied under the table lock
 
 struct Snapshot {
-    int32_t pid, ppid, pgid, sid;
+    int32_t pid;   // the id shown: the process's, or the thread's in task/<tid>/
+    int32_t tgid;  // the process's
+    int32_t ppid, pgid, sid;
     char name[kNameLength];
     char state;
     Credentials credentials;
@@ -136,11 +165,14 @@ char state_of(Process& p) {
     return runnable ? 'R' : 'S';
 }
 
-lib::Expected<void> snapshot(int32_t pid, Snapshot& s) {
+// The process `pid` as a whole (tid 0), or its thread `tid` (its id, state,
+// CPU time, CPU and signal masks; the rest is the process's).
+lib::Expected<void> snapshot(int32_t pid, Snapshot& s, int32_t tid = 0) {
     ksync::Guard guard(table_lock());
     Process* p = find_process_locked(pid);
     if (!p) return gone();
-    s.pid = p->pid;
+    s.pid = tid ? tid : p->pid;
+    s.tgid = p->pid;
     s.ppid = p->parent ? p->parent->pid : 0;
     s.pgid = p->pgid;
     s.sid = p->sid;
@@ -170,15 +202,26 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s) {
             else if (handler != uapi::kSIG_DFL)
                 s.caught |= signal_bit(signal);
         }
+        Task* shown = nullptr;
         for_each_task(*p, [&](Task& task) {
             s.cpu_ns += task_cpu_ns(task);
             ++s.threads;
+            if (task.tid == tid) shown = &task;
         });
         if (s.threads == 0) s.cpu_ns = p->main_task.cpu_ns, s.threads = 1;
+        if (tid && !shown && tid != p->pid) return gone();  // that thread has ended
         // The main task's thread only while it has not exited (its thread
         // may be gone after that).
         sched::Thread* thread =
             p->state == ProcessState::kRunning && !p->main_task.signals.exiting ? p->main_task.thread : nullptr;
+        if (shown) {
+            thread = shown->thread;
+            s.cpu_ns = task_cpu_ns(*shown);
+            s.blocked = shown->signals.blocked;
+            s.pending = shown->signals.pending.set();
+            if (s.state == 'R' || s.state == 'S')
+                s.state = thread && thread->state() == sched::ThreadState::kRunnable ? 'R' : 'S';
+        }
         s.cpu = thread ? thread->cpu() : 0;
         s.nice = thread ? thread->nice() : 0;
     }
@@ -201,9 +244,9 @@ uint64_t ticks(uint64_t ns) {
 
 // ---- /proc/<pid>/stat (fs/proc/array.c do_task_stat: 52 fields)
 
-lib::Expected<void> stat_text(int32_t pid, Text& out) {
+lib::Expected<void> stat_text_of(int32_t pid, int32_t tid, Text& out) {
     Snapshot s;
-    TRY(snapshot(pid, s));
+    TRY(snapshot(pid, s, tid));
     SnapshotHold hold{s};
     vm::Layout layout{};
     vm::Counters counters{};
@@ -249,17 +292,17 @@ void kilobytes_line(Text& out, const char* label, uint64_t kb) {
     out.format("{}:\t{:>8} kB\n", label, kb);
 }
 
-lib::Expected<void> status_text(int32_t pid, Text& out) {
+lib::Expected<void> status_text_of(int32_t pid, int32_t tid, Text& out) {
     Snapshot s;
-    TRY(snapshot(pid, s));
+    TRY(snapshot(pid, s, tid));
     SnapshotHold hold{s};
     const Credentials& c = s.credentials;
     out.format("Name:\t{}\nUmask:\t{:04o}\nState:\t{}\n", s.name, s.umask, state_name(s.state));
-    out.format("Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n", s.pid, s.pid, s.ppid);
+    out.format("Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n", s.tgid, s.pid, s.ppid);
     out.format("Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n", c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid,
                c.fsgid);
     out.format("FDSize:\t{}\nGroups:\t\n", s.descriptors_size);
-    out.format("NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n", s.pid, s.pid, s.pgid, s.sid);
+    out.format("NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n", s.tgid, s.pid, s.pgid, s.sid);
     if (s.space) {
         vm::Counters k = s.space->counters();
         uint64_t rss = k.rss_anon + k.rss_file + k.rss_shmem;
@@ -348,15 +391,68 @@ lib::Expected<void> comm_write(int32_t pid, lib::StringView text) {
     return {};
 }
 
-lib::Expected<void> comm_text(int32_t pid, Text& out) {
+lib::Expected<void> comm_text_of(int32_t pid, int32_t tid, Text& out) {
     Snapshot s;
-    TRY(snapshot(pid, s));
+    TRY(snapshot(pid, s, tid));
     SnapshotHold hold{s};
     out.format("{}\n", s.name);
     return {};
 }
 
+// A process's files and its threads' (task/<tid>/).
+lib::Expected<void> stat_text(int32_t pid, Text& out) { return stat_text_of(pid, 0, out); }
+lib::Expected<void> status_text(int32_t pid, Text& out) { return status_text_of(pid, 0, out); }
+lib::Expected<void> comm_text(int32_t pid, Text& out) { return comm_text_of(pid, 0, out); }
+
 // ---- /proc/<pid>/maps (fs/proc/task_mmu.c show_map_vma)
+
+// One region as maps shows it, copied under the address space's lock; its
+// object held (ref) until the line is made, since naming a file takes the
+// namespace lock, which is not taken under the address space's.
+struct MapsRegion {
+    uint64_t start, end, pgoff;
+    uint8_t prot;
+    bool shared, grows_down;
+    vm::Backing* backing;
+};
+
+void maps_line(Text& out, const MapsRegion& r, const vm::Layout& layout) {
+    // The vDSO is Linux's pair of special mappings: private, no device,
+    // inode or offset; the others show their object's.
+    bool vdso = is_vdso(r.backing);
+    bool file = r.backing && !vdso;
+    vm::BackingInfo info = file ? r.backing->info() : vm::BackingInfo{};
+    char line[160];
+    size_t n = lib::format(line, sizeof line, "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {}", r.start, r.end,
+                           (r.prot & vm::kProtRead) ? 'r' : '-', (r.prot & vm::kProtWrite) ? 'w' : '-',
+                           (r.prot & vm::kProtExec) ? 'x' : '-', r.shared && !vdso ? 's' : 'p',
+                           file ? r.pgoff * kPage : 0, info.device_major, info.device_minor, info.inode);
+    if (n >= sizeof line) n = sizeof line - 1;
+    out.append({line, n});
+    char path[256];
+    lib::StringView name;
+    if (vdso) {
+        name = r.pgoff == 0 ? "[vvar]" : "[vdso]";
+    } else if (file) {
+        if (info.file) {
+            size_t length = fs::inode_name(*static_cast<const fs::Inode*>(info.file), path, sizeof path);
+            name = {path, length};
+        } else if (info.path) {
+            name = info.path;
+        }
+    } else if (r.start <= layout.start_brk && r.end >= layout.brk && layout.brk > layout.start_brk) {
+        name = "[heap]";
+    } else if (layout.start_stack ? r.start <= layout.start_stack && layout.start_stack < r.end : r.grows_down) {
+        name = "[stack]";
+    }
+    if (!name.empty()) {
+        // seq_pad: the name starts in column 74.
+        for (size_t column = n; column < 73; ++column) out.put(' ');
+        out.put(' ');
+        out.append(name);
+    }
+    out.put('\n');
+}
 
 lib::Expected<void> maps_text(int32_t pid, Text& out) {
     Snapshot s;
@@ -364,26 +460,24 @@ lib::Expected<void> maps_text(int32_t pid, Text& out) {
     SnapshotHold hold{s};
     if (!s.space) return {};
     vm::Layout layout = s.space->layout();
-    s.space->for_each_region([&](const vm::Vma& vma) {
-        char line[160];
-        size_t n = lib::format(line, sizeof line, "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0", vma.start, vma.end,
-                               (vma.prot & vm::kProtRead) ? 'r' : '-', (vma.prot & vm::kProtWrite) ? 'w' : '-',
-                               (vma.prot & vm::kProtExec) ? 'x' : '-', vma.shared() ? 's' : 'p',
-                               vma.backing ? vma.pgoff * kPage : 0);
-        if (n >= sizeof line) n = sizeof line - 1;
-        out.append({line, n});
-        const char* name = nullptr;
-        if (vma.start <= layout.start_brk && vma.end >= layout.brk && layout.brk > layout.start_brk)
-            name = "[heap]";
-        else if (layout.start_stack ? vma.contains(layout.start_stack) : vma.grows_down())
-            name = "[stack]";
-        if (name) {
-            // seq_pad: the name starts in column 74.
-            for (size_t column = n; column < 73; ++column) out.put(' ');
-            out.format(" {}", name);
+    // In batches of the regions at or above `from`, each a pass over the
+    // regions under the lock and lines made after it.
+    constexpr size_t kBatch = 32;
+    MapsRegion batch[kBatch];
+    for (uint64_t from = 0;;) {
+        size_t count = 0;
+        s.space->for_each_region([&](const vm::Vma& vma) {
+            if (vma.start < from || count == kBatch) return;
+            batch[count++] = {vma.start, vma.end, vma.pgoff, vma.prot, vma.shared(), vma.grows_down(), vma.backing};
+            if (vma.backing) vma.backing->ref();
+        });
+        for (size_t i = 0; i < count; ++i) {
+            maps_line(out, batch[i], layout);
+            if (batch[i].backing) batch[i].backing->unref();
         }
-        out.put('\n');
-    });
+        if (count < kBatch) break;
+        from = batch[count - 1].end;
+    }
     return {};
 }
 
@@ -429,14 +523,18 @@ lib::Expected<void> uptime_text(int32_t, Text& out) {
 }
 
 lib::Expected<void> loadavg_text(int32_t, Text& out) {
-    // The averages are not computed yet (docs/fs.md): 0.00. Runnable
-    // threads now / threads, and the last pid, are real.
-    uint32_t running = 0;
-    uint32_t cpus = smp::cpu_limit();
-    for (uint32_t cpu = 0; cpu < cpus; ++cpu)
-        if (smp::is_online(cpu)) running += sched::cpu_stats(cpu).nr_running;
+    // fs/proc/loadavg.c: the three averages (the scheduler's, Linux's
+    // arithmetic: kernel/sched/load_average.hpp), runnable threads now /
+    // threads, and the last pid handed out.
+    uint64_t averages[3];
+    sched::load_averages(averages);
+    for (uint64_t average : averages) {
+        sched::LoadFigure figure = sched::load_figure(average);
+        out.format("{}.{:02} ", figure.whole, figure.hundredths);
+    }
+    uint32_t running = sched::runnable_count();
     if (running == 0) running = 1;  // the reader itself
-    out.format("0.00 0.00 0.00 {}/{} {}\n", running, sched::thread_count(), last_pid());
+    out.format("{}/{} {}\n", running, sched::thread_count(), last_pid());
     return {};
 }
 
@@ -574,6 +672,8 @@ void init_procfs() {
     source.link = link;
     source.descriptor = descriptor;
     source.next_descriptor = next_descriptor;
+    source.find_task = find_task;
+    source.next_task = next_task;
     fs::procfs::set_process_source(source);
 
     fs::procfs::add_file(Place::kProcess, "stat", 0444, stat_text);
@@ -583,6 +683,14 @@ void init_procfs() {
     fs::procfs::add_file(Place::kProcess, "maps", 0444, maps_text);
     fs::procfs::add_file(Place::kProcess, "statm", 0444, statm_text);
     fs::procfs::add_file(Place::kProcess, "environ", 0400, environ_text);
+    // task/<tid>/: the thread's own stat, status and comm; the rest is
+    // the process's (one address space, one command line).
+    fs::procfs::add_task_file("stat", 0444, stat_text_of);
+    fs::procfs::add_task_file("status", 0444, status_text_of);
+    fs::procfs::add_task_file("comm", 0644, comm_text_of, comm_write);
+    fs::procfs::add_task_file("cmdline", 0444, [](int32_t pid, int32_t, Text& out) { return cmdline_text(pid, out); });
+    fs::procfs::add_task_file("maps", 0444, [](int32_t pid, int32_t, Text& out) { return maps_text(pid, out); });
+    fs::procfs::add_task_file("statm", 0444, [](int32_t pid, int32_t, Text& out) { return statm_text(pid, out); });
     fs::procfs::add_file(Place::kRoot, "meminfo", 0444, meminfo_text);
     fs::procfs::add_file(Place::kRoot, "cpuinfo", 0444, cpuinfo_text);
     fs::procfs::add_file(Place::kRoot, "uptime", 0444, uptime_text);

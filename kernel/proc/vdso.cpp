@@ -84,6 +84,10 @@ bool vdso_ready() {
     return g_ready;
 }
 
+bool is_vdso(const vm::Backing* backing) {
+    return backing == &g_backing;
+}
+
 lib::Expected<uint64_t> map_vdso(vm::AddressSpace& space, void*) {
     uint64_t size = g_backing.pages * kPage;
     vm::FileMapping mapping{&g_backing, true, false, false, false};

@@ -19,4 +19,8 @@ bool vdso_ready();
 // image's address.
 lib::Expected<uint64_t> map_vdso(vm::AddressSpace& space, void* context);
 
+// Whether a region maps the vDSO's object (/proc/<pid>/maps names its data
+// page [vvar] and its image [vdso]).
+bool is_vdso(const vm::Backing* backing);
+
 }  // namespace proc

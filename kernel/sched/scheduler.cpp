@@ -26,6 +26,7 @@
 #include "kernel/sched/balance.hpp"
 #include "kernel/sched/extended_state.hpp"
 #include "kernel/sched/internal.hpp"
+#include "kernel/sched/load_average.hpp"
 #include "kernel/sched/sched.hpp"
 #include "kernel/time/time.hpp"
 #include "lib/format.hpp"
@@ -394,6 +395,21 @@ void balance_periodically(CpuSched& cpu, uint64_t now) {
     if (preempt) arch::set_reschedule_pending();
 }
 
+// The load averages (load_average.hpp): sampled by the first tick on any
+// CPU once an interval has ended, and by readers.
+ksync::Spinlock g_load_lock;
+LoadAverage g_load;
+uint64_t g_load_next_ns = 0;  // g_load.next_ns(), read without the lock
+
+void sample_load(uint64_t now) {
+    // Cheap test first: most ticks have nothing to do.
+    if (now < __atomic_load_n(&g_load_next_ns, __ATOMIC_RELAXED)) return;
+    uint32_t active = runnable_count();
+    ksync::Guard guard(g_load_lock);
+    g_load.update(now, active);
+    __atomic_store_n(&g_load_next_ns, g_load.next_ns(), __ATOMIC_RELAXED);
+}
+
 // Every tick of every CPU (interrupt context): charges the running thread;
 // its slice used up and another thread waiting, the CPU reschedules at the
 // trap exit. Every few ticks, balancing.
@@ -414,6 +430,7 @@ void on_tick() {
     }
     if (reschedule) arch::set_reschedule_pending();
     on_tick_work();
+    sample_load(now);
     // Staggered by CPU, so that not every CPU looks in the same tick.
     if (g_cpu_limit > 1 && (++cpu.ticks + cpu.queue.cpu()) % kBalanceIntervalTicks == 0)
         balance_periodically(cpu, now);
@@ -865,6 +882,19 @@ CpuStats cpu_stats(uint32_t cpu) {
 
 uint32_t thread_count() {
     return __atomic_load_n(&g_thread_count, __ATOMIC_ACQUIRE);
+}
+
+uint32_t runnable_count() {
+    uint32_t running = 0;
+    for (uint32_t cpu = 0; cpu < g_cpu_limit; ++cpu)
+        if (cpu_usable(cpu)) running += cpu_stats(cpu).nr_running;
+    return running;
+}
+
+void load_averages(uint64_t out[3]) {
+    sample_load(ktime::now_ns());
+    ksync::Guard guard(g_load_lock);
+    for (int i = 0; i < 3; ++i) out[i] = g_load.average(i);
 }
 
 void log_statistics() {

@@ -188,6 +188,12 @@ struct CpuStats {
 CpuStats cpu_stats(uint32_t cpu);
 // Threads alive now (spawned and not yet freed), idle threads included.
 uint32_t thread_count();
+// Runnable threads now over all CPUs, the running ones included (idle
+// threads not counted).
+uint32_t runnable_count();
+// The 1-, 5- and 15-minute load averages in 11-bit fixed point
+// (load_average.hpp), brought up to date first.
+void load_averages(uint64_t out[3]);
 // Logs every thread: id, name, state, CPU, run time, what it waits on; and
 // every CPU's load and switch count.
 void dump();

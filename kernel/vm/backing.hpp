@@ -32,6 +32,9 @@ struct BackingInfo {
     uint32_t device_minor = 0;
     uint64_t inode = 0;
     const char* path = nullptr;  // nullptr: an anonymous object
+    // A file's: the fs::Inode whose pages these are (named by
+    // fs::inode_name; vm does not look inside).
+    const void* file = nullptr;
 };
 
 class Backing {

@@ -892,6 +892,118 @@ SHELL_SCENARIOS = [
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
 ]
 
+# busybox top on 4 CPUs (docs/busybox.md "top"): three CPU-bound jobs
+# started with `&` from the serial shell run on three different CPUs
+# (field 39 of /proc/<pid>/stat, which top reads as "last seen on CPU";
+# Debian's busybox is built without top's CPU column), `top -b -n 1` shows
+# its header (memory, CPU split, the load averages, which 3 running jobs
+# have raised within a 5-second sample) and each job as a running `sh`,
+# and `top -H` (threads: /proc/<pid>/task/) shows them too. The balancer
+# may be moving a job at the instant of a look, so the CPU check looks
+# up to 5 times, a second apart.
+TOP_SPINNERS = "pids=; for i in 1 2 3; do while :; do :; done & pids=\"$pids $!\"; done"
+TOP_CPUS = ("for t in 1 2 3 4 5; do n=$(for p in $pids; do cut -d' ' -f39 /proc/$p/stat; done | sort -u | wc -l);"
+            " [ $n = 3 ] && break; sleep 1; done; echo cpus=$n")
+TOP_LINE = r"^\s*\d+\s+\d+ root\s+R\s+\S+\s+\d+%\s+\d+% .*sh$"  # ash's forks: "-sh" or "{sh} -sh"
+
+
+def top_shows_the_jobs(text, build_dir):
+    """Three running sh jobs at 10 % CPU or more in top's list and in top -H's; the 1-minute load at least 0.20."""
+    text = KLOG_RECORD_INSIDE.sub("", text.replace("\r", ""))
+    failures = []
+    plain = re.search(r"(?s)\ntop-plain\n(.*?)\ntop-threads\n(.*?)\ntop-end\n", text)
+    if not plain:
+        return ["no top output between the markers"]
+    for label, part in (("top -b -n 1", plain.group(1)), ("top -b -H -n 1", plain.group(2))):
+        jobs = [line for line in part.split("\n") if re.match(TOP_LINE, line)]
+        if len(jobs) < 3:
+            failures.append(f"{label} shows {len(jobs)} running sh jobs, not 3: {part!r}")
+        # Each has a CPU of its own, about a quarter of the machine's time
+        # (a job's time grows while it runs, not only when it is switched
+        # out); 10 % is far below that and above zero.
+        busy = [line for line in jobs if int(re.search(r"\d+%\s+(\d+)% .*sh$", line).group(1)) >= 10]
+        if len(busy) < 3:
+            failures.append(f"{label}: fewer than 3 jobs at 10 % CPU or more: {jobs!r}")
+    load = re.search(r"^Load average: (\d+)\.(\d\d) \d+\.\d\d \d+\.\d\d \d+/\d+ \d+$", plain.group(1), re.M)
+    if not load or int(load.group(1)) * 100 + int(load.group(2)) < 20:
+        failures.append(f"top's load average is not at least 0.20 with 3 running jobs: {plain.group(1)!r}")
+    return failures
+
+
+# busybox less on ttyS0 (docs/busybox.md "less"): a 100-line file, a page
+# down, a search, q. Every byte less writes must be what the same busybox
+# writes on the host in a 24x80 pseudo-terminal for the same keys (screen
+# addressing, erase, reverse video for the status and the match), so the
+# terminal, its window size and its raw mode are Linux's.
+LESS_KEYS = [" ", "/77\r", "q"]
+
+
+def host_less_output(build_dir):
+    """What the build's busybox less writes on the host for LESS_KEYS on a 24x80 pty."""
+    import pty, select, struct, fcntl, termios, tempfile
+    binary = os.path.join(build_dir, BUSYBOX_BUILT)
+    with tempfile.TemporaryDirectory() as directory:
+        with open(os.path.join(directory, "n"), "w") as f:
+            f.write("".join(f"{i}\n" for i in range(1, 101)))
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(directory)
+            os.execve(binary, ["less", "n"], {"TERM": "linux", "HOME": "/"})
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        out = b""
+
+        def pump(quiet=1.0):
+            nonlocal out
+            while True:
+                ready, _, _ = select.select([fd], [], [], quiet)
+                if not ready:
+                    return
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                out += data
+        pump()
+        for key in LESS_KEYS:
+            os.write(fd, key.encode())
+            pump()
+        os.waitpid(pid, 0)
+    return out.decode(errors="replace")
+
+
+def less_matches_host(text, build_dir):
+    expected = host_less_output(build_dir)
+    ours = KLOG_RECORD_INSIDE.sub("", text)
+    if expected and expected in ours:
+        return []
+    return [f"less's output differs from the host's: host {expected!r}"]
+
+
+TOP_AND_LESS_SCENARIOS = [
+    dict(name="busybox_serial_top_4cpu", conf=True, smp=4, exit="poweroff", timeout=240, check=top_shows_the_jobs,
+         serial=[(SHELL_PROMPT, TOP_SPINNERS + "\r"),
+                 (r"done\r?\n[^\n]*\] ~ # ", TOP_CPUS + "\r", 1),
+                 (r"^cpus=\d", "sleep 5; echo top-plain; top -b -n 1; echo top-threads; top -b -H -n 1; echo top-end\r"),
+                 (r"^top-end\r?$", "kill $pids; echo killed\r"),
+                 (r"^killed\r?$", "poweroff\r", 1)],
+         expect=[r"^cpus=3\r?$", r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: ",
+                 r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ\s+%CPU\s+COMMAND", r"^\s*\d+\s+\d+ root\s+R\s+.* top -b -n 1",
+                 r"^top-end\r?$", r"^killed\r?$", r"acpi: power off"],
+         reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
+    dict(name="busybox_serial_less", conf=True, smp=2, exit="poweroff", timeout=180, check=less_matches_host,
+         serial=[(SHELL_PROMPT, "seq 100 >/tmp/n; cd /tmp; less n\r"),
+                 (r"\x1b\[7mn\x1b\[m", LESS_KEYS[0], 1),
+                 (r"46\r?\n\x1b\[24;0H\x1b\[K:", LESS_KEYS[1], 1),
+                 (r"(?s)\x1b\[7m77\x1b\[m.*99\r?\n\x1b\[24;0H\x1b\[K:", LESS_KEYS[2], 1),
+                 (r"\] /tmp # ", "echo less-rc=$?\r"),
+                 (r"^less-rc=0\r?$", "poweroff\r", 1)],
+         expect=[r"\x1b\[7mn\x1b\[m", r"46\r?\n\x1b\[24;0H\x1b\[K:", r"\x1b\[7m77\x1b\[m", r"^less-rc=0\r?$",
+                 r"acpi: power off"],
+         reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
+]
+
 # Typing on the PS/2 keyboard through QEMU's monitor: the key names
 # (sendkey's QKeyCodes) that type `text` on a US layout.
 SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9", ")": "0",
@@ -1201,4 +1313,4 @@ SCENARIOS = [
          expect=[LOADER_ERROR + r".*(paging|5-level)"], reject=[READY]),
 ] + CPU_SCENARIOS + TIME_SCENARIOS + REVISION_SCENARIOS + CONFIG_SCENARIOS + TEMPLATE_SCENARIOS + SMP_SCENARIOS \
     + USER_SCENARIOS \
-    + BUSYBOX_SCENARIOS + SHELL_SCENARIOS + TTY1_SCENARIOS
+    + BUSYBOX_SCENARIOS + SHELL_SCENARIOS + TOP_AND_LESS_SCENARIOS + TTY1_SCENARIOS

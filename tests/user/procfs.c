@@ -1,5 +1,6 @@
 /* /proc as programs read it (man 5 proc; issue 13): the layouts of
- * /proc/self/{stat,status,cmdline,comm,maps}, its links (exe, cwd, fd/N),
+ * /proc/self/{stat,status,cmdline,comm,maps,mountinfo}, task/<tid>/ of a
+ * process with two threads, its links (exe, cwd, fd/N),
  * the machine-wide files ps, free, top and uptime parse, /proc/sys/kernel,
  * the directory of live pids, errno for writes and missing processes, and
  * mount(2)/umount2(2) of a second proc. Only structure and relations are
@@ -9,6 +10,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -250,6 +255,226 @@ static void self_maps(void) {
     EXPECT_TRUE("maps: one [stack], some executable region", stack == 1 && executable > 0);
 }
 
+/* The maps line of the region holding `address` into `line` (or "" ). */
+static void maps_line_of(const void* address, char* line, size_t size) {
+    slurp("/proc/self/maps");
+    line[0] = 0;
+    for (char* l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+        unsigned long start, end;
+        if (sscanf(l, "%lx-%lx", &start, &end) == 2 && (unsigned long)address >= start && (unsigned long)address < end) {
+            snprintf(line, size, "%s", l);
+            return;
+        }
+    }
+}
+
+/* The name column of a maps line (after the inode, padded), or "". */
+static const char* maps_name(const char* line) {
+    const char* p = line;
+    for (int field = 0; field < 5 && p; field++) {
+        p = strchr(p, ' ');
+        while (p && *p == ' ') p++;
+    }
+    return p ? p : "";
+}
+
+static void self_maps_names(void) {
+    long n = slurp("/proc/self/maps");
+    int vdso = 0, vvar = 0, vdso_private = 1;
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        const char* name = maps_name(line);
+        char perms[8] = {0};
+        sscanf(line, "%*x-%*x %7s", perms);
+        if (strcmp(name, "[vdso]") == 0) vdso++, vdso_private &= perms[2] == 'x' && perms[3] == 'p';
+        if (strcmp(name, "[vvar]") == 0) vvar++, vdso_private &= perms[2] == '-' && perms[3] == 'p';
+    }
+    EXPECT_TRUE("maps: one [vdso] (r-xp) and one [vvar] (r--p)", n > 0 && vdso == 1 && vvar == 1 && vdso_private);
+
+    /* The program's own file: its text is a mapping named by its path. */
+    char exe[4096] = {0}, line[4096];
+    readlink("/proc/self/exe", exe, sizeof exe - 1);
+    maps_line_of((const void*)self_maps_names, line, sizeof line);
+    EXPECT_TRUE("maps: the code's region is named by /proc/self/exe's path",
+                strcmp(maps_name(line), exe) == 0);
+
+    /* A file mapped at an offset: its path, the offset, p or s. */
+    char path[300], real[4096];
+    snprintf(path, sizeof path, "%s/mapped", scratch_dir());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    EXPECT_OK("ftruncate the file to map", ftruncate(fd, 3 * 4096));
+    char* shared = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+    char* private = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 2 * 4096);
+    if (!realpath(path, real)) real[0] = 0;
+    maps_line_of(shared, line, sizeof line);
+    unsigned long offset = ~0ul;
+    char perms[8] = {0};
+    sscanf(line, "%*x-%*x %7s %lx", perms, &offset);
+    EXPECT_TRUE("maps: a shared file mapping: rw-s, its offset, the file's path",
+                strcmp(perms, "rw-s") == 0 && offset == 4096 && strcmp(maps_name(line), real) == 0);
+    maps_line_of(private, line, sizeof line);
+    sscanf(line, "%*x-%*x %7s %lx", perms, &offset);
+    EXPECT_TRUE("maps: a private one: r--p, its offset, the path",
+                strcmp(perms, "r--p") == 0 && offset == 2 * 4096 && strcmp(maps_name(line), real) == 0);
+    char* anonymous = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    maps_line_of(anonymous, line, sizeof line);
+    unsigned major = 1, minor = 1;
+    unsigned long inode = 1;
+    sscanf(line, "%*x-%*x %*s %*x %x:%x %lu", &major, &minor, &inode);
+    EXPECT_TRUE("maps: anonymous memory: 00:00 0 and no name", major == 0 && minor == 0 && inode == 0 &&
+                                                                    maps_name(line)[0] == 0);
+    munmap(anonymous, 4096);
+    munmap(shared, 2 * 4096);
+    munmap(private, 4096);
+    close(fd);
+    unlink(path);
+}
+
+/* task/: a second thread blocked in read(2) on a pipe. */
+static int thread_pipe[2];
+static volatile pid_t thread_tid;
+
+static void* blocked_thread(void* unused) {
+    (void)unused;
+    thread_tid = (pid_t)syscall(SYS_gettid);
+    char c;
+    read(thread_pipe[0], &c, 1);
+    return NULL;
+}
+
+/* The entries of a task/ directory: count, whether `a` and `b` are among them, all directories. */
+static int task_entries(const char* dir, pid_t a, pid_t b, int* found_a, int* found_b) {
+    DIR* d = opendir(dir);
+    int count = 0, odd = 0;
+    *found_a = *found_b = 0;
+    struct dirent* entry;
+    while (d && (entry = readdir(d))) {
+        if (entry->d_name[0] == '.') continue;
+        count++;
+        if (entry->d_type != DT_DIR || strspn(entry->d_name, "0123456789") != strlen(entry->d_name)) odd++;
+        if (atol(entry->d_name) == a) *found_a = 1;
+        if (atol(entry->d_name) == b) *found_b = 1;
+    }
+    if (d) closedir(d);
+    return odd ? -1 : count;
+}
+
+static void tasks(void) {
+    int found_main, found_thread;
+    EXPECT_TRUE("task/ of a single-threaded process: its pid only",
+                task_entries("/proc/self/task", getpid(), -1, &found_main, &found_thread) == 1 && found_main);
+    pipe(thread_pipe);
+    pthread_t thread;
+    pthread_create(&thread, NULL, blocked_thread, NULL);
+    while (!thread_tid) sched_yield();
+    pid_t tid = thread_tid;
+    EXPECT_TRUE("task/ with a second thread: both ids, directories",
+                task_entries("/proc/self/task", getpid(), tid, &found_main, &found_thread) == 2 && found_main &&
+                    found_thread);
+    char path[128];
+    snprintf(path, sizeof path, "/proc/%d/task", getpid());
+    EXPECT_TRUE("/proc/<pid>/task lists the same",
+                task_entries(path, getpid(), tid, &found_main, &found_thread) == 2 && found_main && found_thread);
+
+    /* The thread's stat: its tid, its state once blocked, num_threads 2. */
+    char state = 0;
+    long fields[64] = {0}, shown = 0;
+    int count = 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    for (int tries = 0; tries < 2000 && state != 'S'; tries++) {
+        long n = slurp(path);
+        char* paren = strrchr(text, ')');
+        if (n <= 0 || !paren) break;
+        shown = atol(text);
+        count = 2;
+        char* save = NULL;
+        for (char* field = strtok_r(paren + 2, " \n", &save); field; field = strtok_r(NULL, " \n", &save), count++) {
+            if (count == 2) state = field[0];
+            else if (count < 64) fields[count] = atol(field);
+        }
+        if (state != 'S') usleep(1000);
+    }
+    EXPECT_TRUE("task/<tid>/stat: 52 fields, the tid, S while blocked, num_threads 2",
+                count == 52 && shown == tid && state == 'S' && fields[19] == 2);
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    slurp(path);
+    const char* pid_line = line_of("Pid:\t");
+    const char* tgid_line = line_of("Tgid:\t");
+    const char* threads = line_of("Threads:\t");
+    const char* status_state = line_of("State:\t");
+    EXPECT_TRUE("task/<tid>/status: Pid is the tid, Tgid the pid, Threads 2, S (sleeping)",
+                pid_line && atol(pid_line + 5) == tid && tgid_line && atol(tgid_line + 6) == getpid() && threads &&
+                    atol(threads + 9) == 2 && status_state && strncmp(status_state + 7, "S (sleeping)", 12) == 0);
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", getpid());
+    long n = slurp(path);
+    EXPECT_TRUE("task/<pid>/stat: the main thread's, R (it reads)", n > 0 && atol(text) == getpid() &&
+                                                                      strstr(text, ") R ") != NULL);
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
+    n = slurp(path);
+    EXPECT_TRUE("task/<tid>/comm: the thread's name (the program's)", n > 0 && strcmp(text, "procfs\n") == 0);
+    snprintf(path, sizeof path, "/proc/self/task/%d", getpid() + 1000000);
+    EXPECT_ERR("task/<no such tid>", access(path, F_OK), ENOENT);
+
+    write(thread_pipe[1], "x", 1);
+    pthread_join(thread, NULL);
+    close(thread_pipe[0]);
+    close(thread_pipe[1]);
+    snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+    EXPECT_ERR("task/<ended thread>", access(path, F_OK), ENOENT);
+    EXPECT_TRUE("task/ after the join: the pid only",
+                task_entries("/proc/self/task", getpid(), tid, &found_main, &found_thread) == 1 && found_main &&
+                    !found_thread);
+}
+
+/* mountinfo: "id parent major:minor root point options [tags] - type source super", one line per /proc/mounts line. */
+static int mountinfo_line(char* line, int* id, int* parent, char* point, char* type) {
+    unsigned major, minor;
+    char root[256], options[256];
+    int used = 0;
+    if (sscanf(line, "%d %d %u:%u %255s %255s %255s %n", id, parent, &major, &minor, root, point, options, &used) < 7 ||
+        !used)
+        return 0;
+    char* dash = strstr(line + used - 1, " - ");
+    if (!dash) return 0;
+    char source[256], super[256];
+    return sscanf(dash + 3, "%63s %255s %255s", type, source, super) == 3 && root[0] == '/' && point[0] == '/' &&
+           (strncmp(options, "rw", 2) == 0 || strncmp(options, "ro", 2) == 0);
+}
+
+static int mountinfo_has(const char* where, const char* want_type, int* proc_parent_listed) {
+    slurp("/proc/self/mountinfo");
+    int ids[512], count = 0, found = 0, proc_parent = -1;
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int id, parent;
+        char point[256], type[64];
+        if (!mountinfo_line(line, &id, &parent, point, type)) return -1;
+        if (count < 512) ids[count++] = id;
+        if (strcmp(point, where) == 0 && strcmp(type, want_type) == 0) found = 1;
+        if (strcmp(point, "/proc") == 0 && strcmp(type, "proc") == 0) proc_parent = parent;
+    }
+    *proc_parent_listed = 0;
+    for (int i = 0; i < count; i++) {
+        for (int j = 0; j < i; j++)
+            if (ids[i] == ids[j]) return -1;
+        if (ids[i] == proc_parent) *proc_parent_listed = 1;
+    }
+    return found;
+}
+
+static void mountinfo(void) {
+    long n = slurp("/proc/mounts");
+    int mounts = n > 0 ? count_lines_starting("") : 0;
+    n = slurp("/proc/self/mountinfo");
+    int lines = n > 0 ? count_lines_starting("") : -1;
+    EXPECT_TRUE("mountinfo: a line per /proc/mounts line", lines == mounts && lines > 0);
+    int parent_listed = 0;
+    EXPECT_TRUE("mountinfo: every line well formed, ids unique, /proc's proc listed",
+                mountinfo_has("/proc", "proc", &parent_listed) == 1);
+    EXPECT_TRUE("mountinfo: /proc's parent is a listed mount", parent_listed);
+    char path[128];
+    snprintf(path, sizeof path, "/proc/%d/mountinfo", getpid());
+    EXPECT_TRUE("/proc/<pid>/mountinfo readable", slurp(path) == n);
+}
+
 static void memory_and_time(void) {
     long n = slurp("/proc/meminfo");
     const char* labels[] = {"MemTotal:", "MemFree:", "MemAvailable:"};
@@ -274,11 +499,24 @@ static void memory_and_time(void) {
                     strlen(text) == (size_t)n);
 
     n = slurp("/proc/loadavg");
-    double l1, l5, l15;
-    int running, total, last;
-    EXPECT_TRUE("loadavg: three averages, running/total, last pid",
-                n > 0 && sscanf(text, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &total, &last) == 6 && running >= 1 &&
-                    total >= running && last > 0);
+    unsigned a[6];
+    int running, total, last, used = 0;
+    EXPECT_TRUE("loadavg: three averages 'n.nn', running/total, last pid, a newline",
+                n > 0 &&
+                    sscanf(text, "%u.%2u %u.%2u %u.%2u %d/%d %d%n", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &running,
+                           &total, &last, &used) == 9 &&
+                    used == n - 1 && text[n - 1] == '\n' && running >= 1 && total >= running && last > 0);
+    int decimals = 1;
+    for (char* p = text; *p && p < text + used; p++)
+        if (*p == '.') decimals &= p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] == ' ';
+    EXPECT_TRUE("loadavg: two decimals each", decimals);
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    waitpid(child, NULL, 0);
+    n = slurp("/proc/loadavg");
+    last = 0;
+    sscanf(text, "%*s %*s %*s %*s %d", &last);
+    EXPECT_TRUE("loadavg: the last pid is at least a child's just made", last >= child || last < getpid());
 
     n = slurp("/proc/stat");
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -427,6 +665,10 @@ static void second_mount(void) {
     snprintf(where, sizeof where, "%s/proc", scratch_dir());
     mkdir(where, 0755);
     EXPECT_OK("mount -t proc proc <dir>", mount("proc", where, "proc", 0, NULL));
+    char real[4096];
+    int parent_listed;
+    EXPECT_TRUE("mountinfo shows the new proc mount",
+                realpath(where, real) && mountinfo_has(real, "proc", &parent_listed) == 1);
     char path[300];
     snprintf(path, sizeof path, "%s/self/stat", where);
     long n = slurp(path);
@@ -434,6 +676,7 @@ static void second_mount(void) {
     struct statfs s;
     EXPECT_TRUE("statfs: PROC_SUPER_MAGIC", statfs(where, &s) == 0 && s.f_type == PROC_SUPER_MAGIC);
     EXPECT_OK("umount2 <dir>", umount2(where, 0));
+    EXPECT_TRUE("mountinfo after umount2: gone", mountinfo_has(real, "proc", &parent_listed) == 0);
     snprintf(path, sizeof path, "%s/self", where);
     EXPECT_ERR("<dir>/self after umount2", access(path, F_OK), ENOENT);
     EXPECT_ERR("mount -t nosuchfs", mount("x", where, "nosuchfs", 0, NULL), ENODEV);
@@ -449,6 +692,9 @@ int main(int argc, char** argv, char** envp) {
     self_cmdline_and_exe(argv);
     self_cwd_and_fds();
     self_maps();
+    self_maps_names();
+    tasks();
+    mountinfo();
     self_statm_and_environ(envp);
     memory_and_time();
     system_files();
