@@ -7,7 +7,8 @@
 #   make run        boot build/disk.img in QEMU (q35, OVMF, TCG)
 #   make test       host unit tests + in-kernel tests + scenario boots (CTest)
 #   make debug      QEMU halted with a GDB stub, and GDB attached
-#   make screenshot save the framebuffer after boot to docs/screenshot.png
+#   make screenshot boot to the shell, type a short tour into tty1's shell, save
+#                   the framebuffer to docs/screenshot.png
 #   make bench      host benchmarks (bench/, Google Benchmark), boot and SMP
 #                   costs under QEMU -icount (tools/measure_boot.py,
 #                   tools/measure_smp.py, tools/measure_sched.py), and the user benchmark beside
@@ -78,7 +79,9 @@ test:
 screenshot:
 	@tools/deps.sh build run
 	@$(MAKE) --no-print-directory build
-	$(PYTHON) tools/qemu.py screenshot $(QEMU_FLAGS) --out docs/screenshot.png
+	$(PYTHON) tools/qemu.py screenshot $(QEMU_FLAGS) --out docs/screenshot.png \
+		--wait-for '[cxxkernel] ~ # ' --timeout 300 \
+		--type 'clear\nuname -a; nproc; free -m; ps; df -h\n' --screen-has '(?s)Filesystem.*~ #\s*$$'
 
 # The build directory may have been configured before the benchmark packages
 # were installed (make test first on a fresh machine): configure it again,

@@ -48,8 +48,12 @@ add_test(NAME debug.make_run_reaches_the_shell
           --image ${CMAKE_BINARY_DIR}/disk.img --log ${CMAKE_BINARY_DIR}/scenario-logs/make_run_shell.log)
 set_tests_properties(debug.make_run_reaches_the_shell PROPERTIES LABELS scenario TIMEOUT 300)
 
-# `make screenshot` works and the framebuffer console drew the boot log.
+# `make screenshot` works: boot to the shell, type into tty1's shell on
+# the keyboard, wait until the screen's text shows the command's result,
+# save the framebuffer.
 add_test(NAME debug.screenshot_shows_the_console
   COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/qemu.py screenshot --smp 1 --mem 256M
-          --image ${CMAKE_BINARY_DIR}/disk.img --out ${CMAKE_BINARY_DIR}/screenshot.png)
+          --image ${CMAKE_BINARY_DIR}/disk.img --out ${CMAKE_BINARY_DIR}/screenshot.png
+          --wait-for "[cxxkernel] ~ # " --timeout 240
+          --type "echo shot-$((6*7))\\n" --screen-has "^screen\\| shot-42")
 set_tests_properties(debug.screenshot_shows_the_console PROPERTIES LABELS scenario TIMEOUT 300)

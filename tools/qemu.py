@@ -68,6 +68,32 @@ def qemu_command(image, vars_file, smp=2, mem="512M", kvm=False, display=False,
     return cmd
 
 
+# Typing on the PS/2 keyboard through the monitor's sendkey: the key names
+# (QEMU's QKeyCodes) that type a text on a US layout.
+SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9", ")": "0",
+           "_": "minus", "+": "equal", "{": "bracket_left", "}": "bracket_right", "|": "backslash",
+           ":": "semicolon", '"': "apostrophe", "~": "grave_accent", "<": "comma", ">": "dot", "?": "slash"}
+UNSHIFTED = {" ": "spc", "\n": "ret", "-": "minus", "=": "equal", "[": "bracket_left", "]": "bracket_right",
+             "\\": "backslash", ";": "semicolon", "'": "apostrophe", "`": "grave_accent", ",": "comma", ".": "dot",
+             "/": "slash"}
+
+
+def key_names(text):
+    names = []
+    for c in text:
+        if c in SHIFTED:
+            names.append("shift-" + SHIFTED[c])
+        elif c in UNSHIFTED:
+            names.append(UNSHIFTED[c])
+        elif c.isupper():
+            names.append("shift-" + c.lower())
+        elif c.isalnum():
+            names.append(c)
+        else:
+            raise ValueError(f"key_names(): no key for {c!r}")
+    return names
+
+
 def fresh_vars(directory):
     """A writable copy of the OVMF variable store, so boots never share state."""
     path = os.path.join(directory, "OVMF_VARS.fd")
@@ -217,6 +243,8 @@ def main():
     parser.add_argument("--kernel-elf", help="kernel ELF with symbols, for debug")
     parser.add_argument("--out", default="docs/screenshot.png", help="screenshot output (PNG)")
     parser.add_argument("--wait-for", default="kernel: ready", help="screenshot: serial line to wait for")
+    parser.add_argument("--type", help="screenshot: text to type on the keyboard (\\n for Enter) once --wait-for appeared")
+    parser.add_argument("--screen-has", help="screenshot: with --type, the regex the screen's text must match first")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--serial-log", help="screenshot: also save the serial output here")
     parser.add_argument("--batch", action="store_true", help="debug: check that GDB stops at kernel_main, then quit")
@@ -280,16 +308,42 @@ def main():
             sys.exit("qemu.py: QEMU's monitor did not answer:\n" + (qemu.stdout.read() or b"").decode(errors="replace"))
         serial = b""
         deadline = time.monotonic() + args.timeout
-        while args.wait_for.encode() not in serial:
-            if time.monotonic() > deadline or qemu.poll() is not None:
-                qemu.kill()
-                sys.stdout.write(serial.decode(errors="replace"))
-                sys.exit(f"qemu.py: '{args.wait_for}' did not appear on serial")
-            chunk = qemu.stdout.read()
-            if chunk:
-                serial += chunk
-            time.sleep(0.1)
+
+        def wait_for(pattern, start=0):
+            """Reads the serial port until `pattern` appears after byte `start`."""
+            nonlocal serial
+            regex = re.compile(pattern.encode(), re.M)
+            while not regex.search(serial, start):
+                if time.monotonic() > deadline or qemu.poll() is not None:
+                    qemu.kill()
+                    sys.stdout.write(serial.decode(errors="replace"))
+                    sys.exit(f"qemu.py: '{pattern}' did not appear on serial")
+                chunk = qemu.stdout.read()
+                if chunk:
+                    serial += chunk
+                time.sleep(0.1)
+
+        wait_for(re.escape(args.wait_for))
         time.sleep(1.0)  # let the framebuffer console finish drawing
+        if args.type:
+            # Typed on the PS/2 keyboard, so into tty1's shell (docs/tty.md
+            # "tty1"); then the screen's text is asked for (Ctrl+Alt+F11
+            # writes it to the serial port) until it shows what was
+            # asked for: the commands have run and the screen is drawn.
+            for name in key_names(args.type.replace("\\n", "\n")):
+                monitor.command(f"sendkey {name}")
+                # After Enter, time for the command to run: keys typed
+                # meanwhile would be echoed by the line discipline in
+                # the middle of its output.
+                time.sleep(2.0 if name == "ret" else 0.15)
+            while True:
+                start = len(serial)
+                monitor.command("sendkey ctrl-alt-f11")
+                wait_for(r"^screen: end", start)
+                dumped = serial[start:].decode(errors="replace")
+                if not args.screen_has or re.search(args.screen_has, dumped, re.M):
+                    break
+                time.sleep(2.0)
         ppm = os.path.join(tmp, "screen.ppm")
         monitor.command(f"screendump {ppm}")
         monitor.command("quit")

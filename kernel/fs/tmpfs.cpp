@@ -346,12 +346,16 @@ lib::Expected<Inode*> Tmpfs::make_inode(uint32_t mode, uint64_t rdev, lib::Strin
 
 uapi::Statfs Tmpfs::statfs() {
     uapi::Statfs s = FileSystem::statfs();
-    // No size limit is set: report the pages in use as the blocks, all free
-    // space as unknown-but-plenty, as a tmpfs mounted with size=0 would not;
-    // df(1) then shows usage.
-    s.f_blocks = pages();
-    s.f_bfree = 0;
-    s.f_bavail = 0;
+    // No size limit (Linux's size=0 would report zero blocks, and df(1)
+    // would then hide the file system): the file system can grow by every
+    // free frame, so its size is what it holds plus those, all of them
+    // available to every user (tmpfs reserves none for root). Inodes are
+    // heap objects, not counted: free inodes unknown (0), as Linux's
+    // nr_inodes=0.
+    uint64_t free = frames_.free_frames();
+    s.f_blocks = pages() + free;
+    s.f_bfree = free;
+    s.f_bavail = free;
     s.f_ffree = 0;
     return s;
 }

@@ -495,6 +495,24 @@ TEST(Vfs, HolesReadZerosAndTruncateZeroesTheTail) {
     EXPECT_EQ(w.tmpfs->pages(), 0u);
 }
 
+// statfs of a tmpfs without a size limit (docs/fs.md "tmpfs"): its size
+// is what it holds plus the free memory it could still take, so df(1)
+// shows it; writing a page moves one block from free to used.
+TEST(Vfs, TmpfsStatfsCountsFreeMemoryAsItsRoom) {
+    World w;
+    uapi::Statfs before = w.tmpfs->statfs();
+    EXPECT_EQ(uint64_t(before.f_type), uint64_t(uapi::kTMPFS_MAGIC));
+    EXPECT_EQ(before.f_bsize, 4096);
+    EXPECT_EQ(before.f_blocks, w.frames.free_frames());
+    EXPECT_EQ(before.f_bfree, before.f_blocks);
+    EXPECT_EQ(before.f_bavail, before.f_bfree);
+    ASSERT_EQ(w.write_file("page", std::string(4096, 'p')), "OK");
+    uapi::Statfs after = w.tmpfs->statfs();
+    EXPECT_EQ(after.f_blocks - after.f_bfree, 1u);
+    EXPECT_EQ(after.f_bfree, w.frames.free_frames());
+    EXPECT_GT(before.f_blocks, 60ULL << 20 >> 12);  // most of the 64 MiB
+}
+
 TEST(Vfs, UnlinkedFileLivesWhileOpen) {
     World w;
     ASSERT_EQ(w.write_file("f", "hello"), "OK");

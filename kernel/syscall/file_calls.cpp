@@ -16,32 +16,17 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signals.hpp"
+#include "kernel/syscall/handler_support.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 
 namespace sys {
 namespace {
 
-using lib::Errno;
-
-lib::Error error(Errno code, const char* message) {
-    return lib::Error::make(code, message);
-}
-
 constexpr uint64_t kMaxRw = 0x7ffff000;  // MAX_RW_COUNT: one call moves at most this much
 
-proc::Process& self() {
-    return *proc::current_process();
-}
-fs::FdTable& files() {
-    return *self().files;
-}
 fs::Context& context() {
-    return self().fs;
-}
-uint32_t nofile_limit() {
-    uint64_t soft = self().limits[uapi::kRLIMIT_NOFILE].soft;
-    return soft > fs::FdTable::kMaxDescriptors ? fs::FdTable::kMaxDescriptors : uint32_t(soft);
+    return process().fs;
 }
 
 // A path copied from user memory, on the heap (PATH_MAX bytes would crowd

@@ -10,17 +10,12 @@
 #include "kernel/proc/exec_arguments.hpp"
 #include "kernel/proc/lifecycle.hpp"
 #include "kernel/proc/program.hpp"
+#include "kernel/syscall/handler_support.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 
 namespace sys {
 namespace {
-
-using lib::Errno;
-
-lib::Error error(Errno code, const char* message) {
-    return lib::Error::make(code, message);
-}
 
 lib::Expected<int64_t> sys_fork() {
     proc::CloneRequest request;

@@ -20,29 +20,13 @@
 #include "kernel/mm/mm.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signal_set.hpp"
+#include "kernel/syscall/handler_support.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
 
 namespace sys {
 namespace {
-
-using lib::Errno;
-
-lib::Error error(Errno code, const char* message) {
-    return lib::Error::make(code, message);
-}
-
-proc::Process& self() {
-    return *proc::current_process();
-}
-fs::FdTable& files() {
-    return *self().files;
-}
-uint32_t nofile_limit() {
-    uint64_t soft = self().limits[uapi::kRLIMIT_NOFILE].soft;
-    return soft > fs::FdTable::kMaxDescriptors ? fs::FdTable::kMaxDescriptors : uint32_t(soft);
-}
 
 // ---- pipe(2), pipe2(2)
 

@@ -18,25 +18,13 @@
 #include "kernel/sched/sched.hpp"
 #include "kernel/sched/work_queue.hpp"
 #include "kernel/smp/smp.hpp"
+#include "kernel/syscall/handler_support.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
 
 namespace sys {
 namespace {
-
-using lib::Errno;
-
-lib::Error error(Errno code, const char* message) {
-    return lib::Error::make(code, message);
-}
-
-proc::Task& task() {
-    return *proc::current_task();
-}
-proc::Process& process() {
-    return *proc::current_process();
-}
 
 // ---- exit
 

@@ -6,6 +6,7 @@
 #include "kernel/abi/linux_syscalls.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signals.hpp"
+#include "kernel/syscall/handler_support.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/syscall/user_memory.hpp"
 #include "kernel/time/time.hpp"
@@ -13,20 +14,7 @@
 namespace sys {
 namespace {
 
-using lib::Errno;
-
 static_assert(proc::kSyscallFrameVector == kSyscallVector);
-
-lib::Error error(Errno code, const char* message) {
-    return lib::Error::make(code, message);
-}
-
-proc::Task& task() {
-    return *proc::current_task();
-}
-proc::Process& process() {
-    return *proc::current_process();
-}
 
 lib::Expected<int64_t> sys_rt_sigaction(int signal, UserPtr<uapi::KernelSigaction> action,
                                         UserPtr<uapi::KernelSigaction> old_action, size_t sigset_size) {

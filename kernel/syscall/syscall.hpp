@@ -1,7 +1,7 @@
 // The system-call layer (docs/syscalls.md): the SYSCALL entry
 // (entry.S), the typed dispatch table (dispatch.hpp) and the handlers, by
 // area (process_calls.cpp, lifecycle_calls.cpp, memory_calls.cpp,
-// time_calls.cpp, file_calls.cpp).
+// time_calls.cpp, file_calls.cpp, ...; what they share: handler_support.hpp).
 #pragma once
 
 #include <stdint.h>

@@ -24,6 +24,9 @@ public:
     // Drops one reference; the frame is freed when none is left.
     virtual void unref(uint64_t frame) = 0;
     virtual uint32_t count(uint64_t frame) const = 0;
+    // Frames nobody holds now (what a file system without a size limit,
+    // like tmpfs, can still grow by: its statfs).
+    virtual uint64_t free_frames() const = 0;
 
     mm::PhysicalWindow window() const { return window_; }
     uint64_t zero_frame() const { return zero_frame_; }

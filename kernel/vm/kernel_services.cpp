@@ -31,6 +31,7 @@ public:
     void ref(uint64_t frame) override { mm::frames().share(frame); }
     void unref(uint64_t frame) override { mm::frames().release(frame); }
     uint32_t count(uint64_t frame) const override { return mm::frames().references(frame); }
+    uint64_t free_frames() const override { return mm::frames().free_frames(); }
 };
 
 // Drops [start, end) of the address space whose PML4 is `root` from this

@@ -52,6 +52,7 @@ public:
         allocator_.release(frame);
     }
     uint32_t count(uint64_t frame) const override { return allocator_.references(frame); }
+    uint64_t free_frames() const override { return allocator_.free_frames(); }
 
     // Frames handed out and not yet freed (the zero frame not counted).
     size_t live() const { return initial_free_ - allocator_.free_frames(); }

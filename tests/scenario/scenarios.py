@@ -1004,30 +1004,10 @@ TOP_AND_LESS_SCENARIOS = [
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
 ]
 
-# Typing on the PS/2 keyboard through QEMU's monitor: the key names
-# (sendkey's QKeyCodes) that type `text` on a US layout.
-SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9", ")": "0",
-           "_": "minus", "+": "equal", "{": "bracket_left", "}": "bracket_right", "|": "backslash",
-           ":": "semicolon", '"': "apostrophe", "~": "grave_accent", "<": "comma", ">": "dot", "?": "slash"}
-UNSHIFTED = {" ": "spc", "\n": "ret", "-": "minus", "=": "equal", "[": "bracket_left", "]": "bracket_right",
-             "\\": "backslash", ";": "semicolon", "'": "apostrophe", "`": "grave_accent", ",": "comma", ".": "dot",
-             "/": "slash"}
-
-
-def typed(text):
-    names = []
-    for c in text:
-        if c in SHIFTED:
-            names.append("shift-" + SHIFTED[c])
-        elif c in UNSHIFTED:
-            names.append(UNSHIFTED[c])
-        elif c.isupper():
-            names.append("shift-" + c.lower())
-        elif c.isalnum():
-            names.append(c)
-        else:
-            raise ValueError(f"typed(): no key for {c!r}")
-    return names
+# Typing on the PS/2 keyboard through QEMU's monitor: tools/qemu.py's
+# key_names() spells text as sendkey's key names on a US layout.
+sys.path.insert(0, TOOLS_DIR)
+from qemu import key_names as typed  # noqa: E402
 
 
 # The shell on tty1 (docs/tty.md "tty1"), typed into on the PS/2 keyboard:
