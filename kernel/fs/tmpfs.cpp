@@ -346,6 +346,8 @@ lib::Expected<Inode*> Tmpfs::make_inode(uint32_t mode, uint64_t rdev, lib::Strin
 
 uapi::Statfs Tmpfs::statfs() {
     uapi::Statfs s = FileSystem::statfs();
+    // devpts holds no data, only nodes: no blocks, as Linux's (df hides it).
+    if (magic() == uapi::kDEVPTS_SUPER_MAGIC) return s;
     // No size limit (Linux's size=0 would report zero blocks, and df(1)
     // would then hide the file system): the file system can grow by every
     // free frame, so its size is what it holds plus those, all of them

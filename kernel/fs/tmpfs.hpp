@@ -30,7 +30,12 @@ public:
     uapi::Statfs statfs() override;
 
 private:
-    Tmpfs(vm::FrameSource& frames, const char* type_name) : FileSystem(type_name, uapi::kTMPFS_MAGIC), frames_(frames) {}
+    // devpts (docs/tty.md "Pseudo-terminals") is a tmpfs of device nodes
+    // that says what it is: statfs's type is DEVPTS_SUPER_MAGIC, as on
+    // Linux, so `stat -f` and df tell it from a tmpfs.
+    Tmpfs(vm::FrameSource& frames, const char* type_name)
+        : FileSystem(type_name, lib::StringView(type_name) == "devpts" ? uapi::kDEVPTS_SUPER_MAGIC : uapi::kTMPFS_MAGIC),
+          frames_(frames) {}
     template <typename T, typename... Args>
     friend T* make(Args&&... args);
 

@@ -513,6 +513,19 @@ TEST(Vfs, TmpfsStatfsCountsFreeMemoryAsItsRoom) {
     EXPECT_GT(before.f_blocks, 60ULL << 20 >> 12);  // most of the 64 MiB
 }
 
+// devpts is a tmpfs of device nodes that reports itself as devpts, with no
+// blocks (df hides it, `stat -f` names it), as Linux's.
+TEST(Vfs, DevptsStatfsIsDevptsWithoutBlocks) {
+    // Kept for the program's life, as the kernel's instance is (file
+    // systems are never destroyed).
+    static vm::testing::SimulatedFrames frames{16ULL << 20};
+    static fs::Tmpfs* devpts = *fs::Tmpfs::make(frames, "devpts", 0755);
+    uapi::Statfs s = devpts->statfs();
+    EXPECT_EQ(uint64_t(s.f_type), uint64_t(uapi::kDEVPTS_SUPER_MAGIC));
+    EXPECT_EQ(s.f_blocks, 0u);
+    EXPECT_EQ(s.f_bfree, 0u);
+}
+
 TEST(Vfs, UnlinkedFileLivesWhileOpen) {
     World w;
     ASSERT_EQ(w.write_file("f", "hello"), "OK");

@@ -786,6 +786,16 @@ BUSYBOX_SCENARIOS = [
     busybox_shape_scenario("devpts", ["sh", "-c", "mkdir$IFS/tmp/p;mount$IFS-t$IFS'devpts'$IFS'devpts'$IFS/tmp/p;"
                                       "ls$IFS-1$IFS/tmp/p;ls$IFS-1$IFS/tmp/p$IFS3<>/dev/ptmx;ls$IFS/tmp/p"],
                            [r"^ptmx\n0\nptmx\nptmx$"]),
+    # df (docs/fs.md "tmpfs"): a tmpfs without a size limit reports what it
+    # holds plus the free memory, so df lists /dev and a fresh /tmp (25
+    # pages written: 100 1K-blocks used); devpts has no blocks and stays
+    # out of the list, and `stat -f` names it by its own magic.
+    dict(busybox_shape_scenario("df", ["sh", "-c", "mount$IFS-t$IFS'tmpfs'$IFS'tmpfs'$IFS/tmp;"
+                                       "head$IFS-c${IFS}102400$IFS/dev/zero>/tmp/z;df;stat$IFS-f$IFS-c$IFS%T$IFS/dev/pts"],
+                                [r"^Filesystem\s+1K-blocks\s+Used\s+Available\s+Use% Mounted on$",
+                                 r"^devtmpfs\s+\d+\s+0\s+\d+\s+0% /dev$", r"^tmpfs\s+\d+\s+100\s+\d+\s+\d+% /tmp$",
+                                 r"^devpts$"]),
+         reject=[NO_PANIC, r"killed by", r"^devpts\s+\d"]),
     busybox_shape_scenario("top", ["top", "-b", "-n", "1"], [
         r"^Mem: \d+K used, \d+K free", r"^CPU:\s+\d+% usr", r"^Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d",
         r"^\s*PID\s+PPID\s+USER\s+STAT\s+VSZ\s+%VSZ", r"^\s*1\s+0 root\s+R\s+\d+.* top -b -n 1$"]),
