@@ -218,7 +218,7 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     return true;
 }
 
-inline Entity* RunQueue::pick_next(uint64_t now_ns) {
+[[gnu::always_inline]] inline Entity* RunQueue::pick_next(uint64_t now_ns) {
     update_current(now_ns);
     slice_expired_ = false;
     // Earliest deadline first among the eligible, the current entity
