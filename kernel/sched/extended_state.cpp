@@ -7,7 +7,12 @@
 #include "lib/x86_64/registers.hpp"
 
 namespace sched {
+
+ExtendedStateInfo extended_state_detail::g_info;
+
 namespace {
+
+using extended_state_detail::g_info;
 
 // XCR0 bits (SDM Vol. 1 §13.1, "XSAVE-Supported Features and State-Component Bitmaps").
 constexpr uint64_t kX87 = 1u << 0;
@@ -23,7 +28,6 @@ constexpr size_t kFcwOffset = 0;
 constexpr size_t kMxcsrOffset = 24;
 constexpr size_t kMxcsrMaskOffset = 28;
 
-ExtendedStateInfo g_info;
 bool g_decided = false;
 
 void xsetbv(uint32_t index, uint64_t value) {
@@ -101,29 +105,6 @@ void reset_extended_state(uint8_t* area) {
     __builtin_memcpy(area + kMxcsrOffset, &mxcsr, sizeof mxcsr);
     // XSAVE header (offset 512): XSTATE_BV 0 = every component in its
     // initial state; XCOMP_BV 0 = standard format (SDM §13.4.2). Zeroed above.
-}
-
-void save_extended_state(uint8_t* area) {
-    uint32_t low = uint32_t(g_info.features), high = uint32_t(g_info.features >> 32);
-    switch (g_info.format) {
-    case ExtendedStateFormat::kXsaveopt:
-        asm volatile("xsaveopt64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
-        return;
-    case ExtendedStateFormat::kXsave:
-        asm volatile("xsave64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
-        return;
-    case ExtendedStateFormat::kFxsave:
-        asm volatile("fxsave64 (%0)" ::"r"(area) : "memory");
-        return;
-    }
-}
-
-void load_extended_state(const uint8_t* area) {
-    uint32_t low = uint32_t(g_info.features), high = uint32_t(g_info.features >> 32);
-    if (g_info.format == ExtendedStateFormat::kFxsave)
-        asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
-    else
-        asm volatile("xrstor64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
 }
 
 }  // namespace sched

@@ -42,8 +42,32 @@ const char* extended_state_format_name(ExtendedStateFormat format);
 // A save area in the initial state: every component in its reset value
 // (x87 control word 0x37f, MXCSR 0x1f80: all exceptions masked).
 void reset_extended_state(uint8_t* area);
-// Saves this CPU's registers into `area` / loads them from it (64-byte aligned).
-void save_extended_state(uint8_t* area);
-void load_extended_state(const uint8_t* area);
+namespace extended_state_detail {
+// What init_extended_state_this_cpu decided (extended_state_info()).
+extern ExtendedStateInfo g_info;
+}  // namespace extended_state_detail
+
+// Saves this CPU's registers into `area` / loads them from it (64-byte
+// aligned). Inline: every switch between user threads does both, and each
+// is one instruction once the format is known.
+inline void save_extended_state(uint8_t* area) {
+    const ExtendedStateInfo& info = extended_state_detail::g_info;
+    uint32_t low = uint32_t(info.features), high = uint32_t(info.features >> 32);
+    if (info.format == ExtendedStateFormat::kXsaveopt)
+        asm volatile("xsaveopt64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
+    else if (info.format == ExtendedStateFormat::kXsave)
+        asm volatile("xsave64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+inline void load_extended_state(const uint8_t* area) {
+    const ExtendedStateInfo& info = extended_state_detail::g_info;
+    uint32_t low = uint32_t(info.features), high = uint32_t(info.features >> 32);
+    if (info.format == ExtendedStateFormat::kFxsave)
+        asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+    else
+        asm volatile("xrstor64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
+}
 
 }  // namespace sched

@@ -4,7 +4,7 @@
 namespace sched {
 namespace {
 
-int64_t difference(uint64_t a, uint64_t b) { return static_cast<int64_t>(a - b); }
+using run_queue_detail::difference;
 
 // A sleeper may come back at most this far ahead of (or behind) the average:
 // two of its slices. Without a bound, a thread that slept for an hour while
@@ -36,48 +36,10 @@ void RunQueue::remove_from_average(const Entity& entity) {
     --nr_running_;
 }
 
-void RunQueue::normalize() {
-    if (load_ == 0) {
-        sum_ = 0;
-        return;
-    }
+void RunQueue::normalize_negative() {
     int64_t shift = floor_div(sum_, static_cast<int64_t>(load_));
     base_ += static_cast<uint64_t>(shift);
     sum_ -= shift * static_cast<int64_t>(load_);
-}
-
-uint64_t RunQueue::average_vruntime() const {
-    // normalize() ran after every change, so sum_ / load_ < 1: V rounds to base_.
-    return base_;
-}
-
-bool RunQueue::eligible(const Entity& entity) const {
-    // v <= base + sum/load  <=>  (v - base) * load <= sum  (load > 0).
-    return static_cast<__int128>(difference(entity.vruntime, base_)) * static_cast<__int128>(load_) <=
-           static_cast<__int128>(sum_);
-}
-
-void RunQueue::insert_waiting(Entity& entity) {
-    waiting_.insert_sorted(entity,
-                           [](const Entity& a, const Entity& b) { return difference(a.deadline, b.deadline) < 0; });
-}
-
-bool RunQueue::update_current(uint64_t now_ns) {
-    Entity* entity = current_;
-    if (!entity) return false;
-    int64_t delta = difference(now_ns, entity->exec_start_ns);
-    if (delta <= 0) return false;
-    entity->exec_start_ns = now_ns;
-    entity->runtime_ns += static_cast<uint64_t>(delta);
-    uint64_t advance = virtual_time(static_cast<uint64_t>(delta), entity->weight);
-    entity->vruntime += advance;
-    sum_ += static_cast<int64_t>(entity->weight) * static_cast<int64_t>(advance);
-    normalize();
-    if (difference(entity->vruntime, entity->deadline) < 0) return false;
-    // The slice it asked for is used up: it asks for the next one.
-    slice_expired_ = true;
-    entity->deadline = entity->vruntime + virtual_time(entity->slice_ns, entity->weight);
-    return true;
 }
 
 void RunQueue::enqueue(Entity& entity, uint64_t now_ns) {
@@ -128,41 +90,11 @@ void RunQueue::dequeue(Entity& entity, uint64_t now_ns, bool sleeping) {
     entity.lag = clamp(exact_lag, -limit, limit);
     remove_from_average(entity);
     normalize();
-    if (&entity == current_) current_ = nullptr;
-    else waiting_.remove(entity);
-    entity.on_queue = false;
-}
-
-Entity* RunQueue::pick_next(uint64_t now_ns) {
-    update_current(now_ns);
-    slice_expired_ = false;
-    if (current_) {
-        insert_waiting(*current_);
+    if (&entity == current_)
         current_ = nullptr;
-    }
-    // Earliest deadline first among the eligible. Some entity is always
-    // eligible (the one with the smallest v is at or below the average),
-    // so the walk ends at the latest there.
-    Entity* chosen = nullptr;
-    for (Entity& entity : waiting_) {
-        if (eligible(entity)) {
-            chosen = &entity;
-            break;
-        }
-    }
-    if (!chosen) chosen = waiting_.front();
-    if (!chosen) return nullptr;
-    waiting_.remove(*chosen);
-    current_ = chosen;
-    chosen->exec_start_ns = now_ns;
-    chosen->cpu = cpu_;
-    ++chosen->switches_in;
-    return chosen;
-}
-
-void RunQueue::yield_current(uint64_t now_ns) {
-    update_current(now_ns);
-    if (current_) current_->deadline += virtual_time(current_->slice_ns, current_->weight);
+    else
+        waiting_.remove(entity);
+    entity.on_queue = false;
 }
 
 bool RunQueue::should_preempt(const Entity& woken) const {

@@ -43,6 +43,13 @@ inline constexpr uint64_t kMinSliceNs = 100'000;
 
 struct RunQueueTag;
 
+namespace run_queue_detail {
+// Virtual times and deadlines are compared through signed differences.
+inline int64_t difference(uint64_t a, uint64_t b) {
+    return static_cast<int64_t>(a - b);
+}
+}  // namespace run_queue_detail
+
 // The scheduling state of one thread (embedded in it).
 struct Entity : lib::ListNode<RunQueueTag> {
     uint32_t weight = kNiceZeroWeight;
@@ -139,6 +146,7 @@ private:
     void add_to_average(const Entity& entity);
     void remove_from_average(const Entity& entity);
     void normalize();
+    void normalize_negative();  // normalize() when sum_ < 0 (a dequeue's), out of line
     void insert_waiting(Entity& entity);
 
     uint32_t cpu_;
@@ -153,5 +161,104 @@ private:
     int64_t sum_ = 0;
     bool slice_expired_ = false;
 };
+
+// The scheduler's hot path (schedule() runs these on every switch),
+// inline so that it is one function; the rest is in run_queue.cpp.
+
+inline void RunQueue::normalize() {
+    if (load_ == 0) {
+        sum_ = 0;
+        return;
+    }
+    if (sum_ >= 0) {
+        // The common case (a charge only adds): floor division is the
+        // unsigned one, without floor_div's sign fix-ups.
+        uint64_t shift = static_cast<uint64_t>(sum_) / load_;
+        base_ += shift;
+        sum_ -= static_cast<int64_t>(shift * load_);
+        return;
+    }
+    normalize_negative();
+}
+
+inline uint64_t RunQueue::average_vruntime() const {
+    // normalize() ran after every change, so sum_ / load_ < 1: V rounds to base_.
+    return base_;
+}
+
+inline bool RunQueue::eligible(const Entity& entity) const {
+    // v <= base + sum/load  <=>  (v - base) * load <= sum  (load > 0).
+    // normalize() ran after every change, so 0 <= sum < load: v - base <= 0
+    // makes the left side at most 0 <= sum, and v - base >= 1 makes it at
+    // least load > sum. The test is exact without the 128-bit product.
+    return load_ == 0 || run_queue_detail::difference(entity.vruntime, base_) <= 0;
+}
+
+inline void RunQueue::insert_waiting(Entity& entity) {
+    waiting_.insert_sorted(entity, [](const Entity& a, const Entity& b) {
+        return run_queue_detail::difference(a.deadline, b.deadline) < 0;
+    });
+}
+
+inline bool RunQueue::update_current(uint64_t now_ns) {
+    Entity* entity = current_;
+    if (!entity) return false;
+    int64_t delta = run_queue_detail::difference(now_ns, entity->exec_start_ns);
+    if (delta <= 0) return false;
+    entity->exec_start_ns = now_ns;
+    entity->runtime_ns += static_cast<uint64_t>(delta);
+    uint64_t advance = virtual_time(static_cast<uint64_t>(delta), entity->weight);
+    entity->vruntime += advance;
+    sum_ += static_cast<int64_t>(entity->weight) * static_cast<int64_t>(advance);
+    normalize();
+    if (run_queue_detail::difference(entity->vruntime, entity->deadline) < 0) return false;
+    // The slice it asked for is used up: it asks for the next one.
+    slice_expired_ = true;
+    entity->deadline = entity->vruntime + virtual_time(entity->slice_ns, entity->weight);
+    return true;
+}
+
+[[gnu::always_inline]] inline Entity* RunQueue::pick_next(uint64_t now_ns) {
+    update_current(now_ns);
+    slice_expired_ = false;
+    // Earliest deadline first among the eligible, the current entity
+    // counted as if it were back among the waiting ones, after those with
+    // an equal deadline (where insert_waiting would put it). Some entity is
+    // always eligible (the one with the smallest v is at or below the
+    // average), so the walk ends at the latest there. The current entity
+    // is put back in the list only when another one is chosen.
+    Entity* current = current_;
+    Entity* chosen = nullptr;
+    for (Entity& entity : waiting_) {
+        if (eligible(entity)) {
+            chosen = &entity;
+            break;
+        }
+    }
+    if (current && eligible(*current) &&
+        (!chosen || run_queue_detail::difference(current->deadline, chosen->deadline) < 0)) {
+        chosen = current;
+    } else if (!chosen) {
+        // Nothing eligible (not expected): the earliest deadline.
+        Entity* front = waiting_.front();
+        chosen = current && (!front || run_queue_detail::difference(current->deadline, front->deadline) < 0) ? current
+                                                                                                             : front;
+    }
+    if (!chosen) return nullptr;
+    if (chosen != current) {
+        if (current) insert_waiting(*current);
+        waiting_.remove(*chosen);
+        current_ = chosen;
+    }
+    chosen->exec_start_ns = now_ns;
+    chosen->cpu = cpu_;
+    ++chosen->switches_in;
+    return chosen;
+}
+
+inline void RunQueue::yield_current(uint64_t now_ns) {
+    update_current(now_ns);
+    if (current_) current_->deadline += virtual_time(current_->slice_ns, current_->weight);
+}
 
 }  // namespace sched

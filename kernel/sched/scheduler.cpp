@@ -149,6 +149,9 @@ lib::Span<const CpuLoad> snapshot_loads() {
 // least loaded allowed CPU; hint >= 0 asks for that CPU if allowed.
 // Interrupts off.
 uint32_t select_cpu(const Thread& thread, int hint) {
+    // One CPU: every rule below ends there (a thread whose affinity lacks
+    // it is the caller's error, which they answer with CPU 0 as well).
+    if (g_cpu_limit == 1) return 0;
     const CpuSet& allowed = thread.entity_.affinity;
     if (hint >= 0 && allowed.contains(uint32_t(hint)) && cpu_usable(uint32_t(hint))) return uint32_t(hint);
     lib::Span<const CpuLoad> loads = snapshot_loads();
@@ -230,9 +233,9 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
 // blocking when it runs again); kYield: its deadline moves one slice on.
 void schedule(Why why);
 
-void finish_switch(Thread* last);
+[[gnu::always_inline]] inline void finish_switch(Thread* last);
 
-void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
+[[gnu::always_inline]] inline void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
     __atomic_store_n(&next->on_cpu_, true, __ATOMIC_RELAXED);
     cpu.current = next;
     arch::set_current_thread(next);
@@ -322,13 +325,19 @@ void thread_ended(Thread* thread) {
 
 void finish_migration(Thread* last);
 
-void finish_switch(Thread* last) {
+// What a switch away from a dead or migrating thread leaves to do, out of
+// finish_switch's way (that one is inlined into every switch).
+[[gnu::noinline]] void finish_switch_slow(Thread* last, bool dead) {
+    if (dead) thread_ended(last);
+    else if (last->migrating_) finish_migration(last);
+}
+
+[[gnu::always_inline]] inline void finish_switch(Thread* last) {
     CpuSched& cpu = this_cpu_sched();
     bool dead = last->state_ == ThreadState::kDead;
     __atomic_store_n(&last->on_cpu_, false, __ATOMIC_RELEASE);
     cpu.lock.unlock(false);
-    if (dead) thread_ended(last);
-    else if (last->migrating_) finish_migration(last);
+    if (__builtin_expect(dead || last->migrating_, 0)) finish_switch_slow(last, dead);
 }
 
 void free_thread(Thread* thread) {

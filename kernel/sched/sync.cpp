@@ -52,6 +52,8 @@ bool Mutex::try_lock() {
 }
 
 void Mutex::lock() {
+    might_sleep(name_);
+    if (try_lock()) return;  // free: no options to look at
     (void)lock(WaitOptions{});
 }
 

@@ -44,8 +44,8 @@ WaitOptions WaitOptions::timeout(uint64_t ns) {
     return WaitOptions{ktime::now_ns() + ns, false};
 }
 
-void might_sleep([[maybe_unused]] const char* what) {
 #if DEBUG_ASSERTS_ENABLED
+void might_sleep(const char* what) {
     if (!arch::current_thread()) PANIC("{}: blocking before the scheduler runs", what);
     if (arch::in_interrupt()) PANIC("{}: blocking in an interrupt handler", what);
     if (!arch::interrupts_enabled())
@@ -53,8 +53,8 @@ void might_sleep([[maybe_unused]] const char* what) {
     if (arch::preempt_count() != 0)
         PANIC("{}: blocking with preemption disabled (count {}: a SpinlockNoIrq or PreemptGuard held) in thread {}",
               what, arch::preempt_count(), current()->name());
-#endif
 }
+#endif
 
 lib::Expected<void> WaitQueue::wait_slow(bool (*predicate)(void*), void* context, const WaitOptions& options,
                                          bool exclusive) {
@@ -104,6 +104,13 @@ lib::Expected<void> WaitQueue::wait_slow(bool (*predicate)(void*), void* context
 }
 
 uint32_t WaitQueue::wake(bool all) {
+    // Nobody queued: nothing to take the lock for. The fence orders the
+    // caller's stores (what makes the predicate true) before the look at
+    // the list, as wait_slow's fence orders its queueing before its look at
+    // the predicate: a waiter that this look misses sees the predicate true
+    // (Linux's wq_has_sleeper).
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (waiters_.empty()) return 0;
     uint32_t woken = 0;
     auto state = lock_.lock();
     for (Waiter* waiter = waiters_.front(); waiter;) {

@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "kernel/debug/assert.hpp"
 #include "kernel/sched/thread.hpp"
 #include "kernel/sync/spinlock.hpp"
 #include "lib/expected.hpp"
@@ -100,6 +101,10 @@ void sleep_for(uint64_t ns);
 // Panics (checked builds) when the caller may not sleep: interrupts off,
 // preemption disabled (a SpinlockNoIrq held), in an interrupt handler, or
 // no scheduler yet. `what` names the blocking call in the report.
+#if DEBUG_ASSERTS_ENABLED
 void might_sleep(const char* what);
+#else
+inline void might_sleep(const char*) {}
+#endif
 
 }  // namespace sched

@@ -145,7 +145,10 @@ public:
             detail::report_recursion(this, me - 1, __atomic_load_n(&taken_at_, __ATOMIC_RELAXED));
 #endif
         if (__builtin_expect(__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE), 0)) wait();
+#if DEBUG_ASSERTS_ENABLED
+        // Only where it is kept: current_pc()'s asm would stay in release builds.
         note_owner(current_pc());
+#endif
         return state;
     }
 
@@ -155,7 +158,10 @@ public:
     [[nodiscard]] bool try_lock(State& state) {
         state = InterruptPolicy::enter();
         if (!__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) {
+#if DEBUG_ASSERTS_ENABLED
+            // Only where it is kept: current_pc()'s asm would stay in release builds.
             note_owner(current_pc());
+#endif
             return true;
         }
         InterruptPolicy::leave(state);

@@ -74,12 +74,15 @@ void set_kernel_stack_top(uint64_t top) {
     cpu.tss.rsp[0] = top;
 }
 
-void preempt_enable() {
+void preempt_enable_checked() {
     DEBUG_ASSERT(preempt_count() != 0);
     percpu_detail::add32<PERCPU_PREEMPT_COUNT>(-1);
-    if (preempt_count() == 0 && reschedule_pending() && !in_interrupt()) {
-        if (auto hook = __atomic_load_n(&g_preempt_hook, __ATOMIC_ACQUIRE)) hook();
-    }
+    if (preempt_count() == 0 && reschedule_pending()) preempt_enable_reschedule();
+}
+
+void preempt_enable_reschedule() {
+    if (in_interrupt()) return;
+    if (auto hook = __atomic_load_n(&g_preempt_hook, __ATOMIC_ACQUIRE)) hook();
 }
 
 void set_preempt_hook(void (*hook)()) {

@@ -23,6 +23,7 @@
 
 #include "kernel/arch/x86_64/percpu_areas.hpp"
 #include "kernel/arch/x86_64/percpu_offsets.hpp"
+#include "kernel/debug/assert.hpp"
 
 namespace arch {
 
@@ -116,8 +117,9 @@ inline void preempt_disable() {
     percpu_detail::add32<PERCPU_PREEMPT_COUNT>(1);
 }
 // Calls the preemption hook (set_preempt_hook) when this ends the last
-// disable and a reschedule is pending.
-void preempt_enable();
+// disable and a reschedule is pending. Inline (below) in release builds:
+// every SpinlockNoIrq's release is one.
+inline void preempt_enable();
 // What preempt_enable() calls then (the scheduler's); nullptr: nothing.
 void set_preempt_hook(void (*hook)());
 // The hook installed now (a test that replaces it puts it back).
@@ -136,6 +138,19 @@ inline void set_reschedule_pending() {
 }
 inline void clear_reschedule_pending() {
     percpu_detail::store<uint32_t, PERCPU_RESCHEDULE_PENDING>(0);
+}
+
+// preempt_enable()'s two halves: the whole of it with the debug check of
+// the count, and the hook call when the count is 0 with a reschedule pending.
+void preempt_enable_checked();
+void preempt_enable_reschedule();
+inline void preempt_enable() {
+#if DEBUG_ASSERTS_ENABLED
+    preempt_enable_checked();
+#else
+    percpu_detail::add32<PERCPU_PREEMPT_COUNT>(-1);
+    if (__builtin_expect(preempt_count() == 0 && reschedule_pending(), 0)) preempt_enable_reschedule();
+#endif
 }
 
 // Where the code that is running may not change CPU under it: interrupts
