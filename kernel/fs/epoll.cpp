@@ -85,14 +85,22 @@ public:
         // Only holders of mutex_ take items off the list, so `item` stays
         // on it while it is asked (callbacks only append).
         while (item) {
-            bool ready = (item->file->poll(nullptr) & item->events) != 0;
+            if (item->file->poll(nullptr) & item->events) return uapi::kPOLLIN | uapi::kPOLLRDNORM;
             EpollItem* next;
             {
                 ksync::Guard guard(ready_lock_);
                 next = ready_.next(*item);
-                if (!ready) ready_.remove(*item);
+                ready_.remove(*item);
             }
-            if (ready) return uapi::kPOLLIN | uapi::kPOLLRDNORM;
+            // A callback between the look above and the removal found the
+            // item still queued and left it there; its event is already
+            // visible, so a second look after the removal sees it (a lost
+            // wake-up of a nested instance otherwise: fs_epoll ktests).
+            if (item->file->poll(nullptr) & item->events) {
+                ksync::Guard guard(ready_lock_);
+                if (!item->queued()) ready_.push_front(*item);
+                return uapi::kPOLLIN | uapi::kPOLLRDNORM;
+            }
             item = next;
         }
         return 0;
