@@ -60,7 +60,7 @@ lib::Expected<ExecFile*> open_file(const ExecParameters& parameters, ExecState& 
 // strings, following #! scripts to a binary, and reading the ELF program
 // and its interpreter. Returns the binary to load.
 lib::Expected<ExecFile*> prepare(ExecFile& program, const ExecParameters& parameters, ExecState& state,
-                                 ExecFile*& interpreter) {
+                                 ExecFile*& interpreter, lib::StringView& binary_name) {
     TRY(state.arguments.init(parameters.filename, parameters.argv, parameters.envp, parameters.limits.stack));
     ExecFile* file = &program;
     lib::StringView interpreted_path = parameters.filename;  // bprm->interp
@@ -83,6 +83,7 @@ lib::Expected<ExecFile*> prepare(ExecFile& program, const ExecParameters& parame
         if (!is_elf(reinterpret_cast<const uint8_t*>(head), sizeof head))
             return vm::error(Errno::kENOEXEC, "neither an ELF program nor a #! script");
         TRY(read_elf(*file, reinterpret_cast<const uint8_t*>(head), sizeof head, state.program));
+        binary_name = interpreted_path;
         break;
     }
 
@@ -197,7 +198,8 @@ lib::Expected<ExecImage> exec(ExecFile& program, const ExecParameters& parameter
         return result;
     };
     ExecFile* interpreter = nullptr;
-    auto binary = prepare(program, parameters, *state, interpreter);
+    lib::StringView binary_name;
+    auto binary = prepare(program, parameters, *state, interpreter, binary_name);
     if (!binary) return finish(lib::Expected<ExecImage>(binary.error()));
 
     // Point of no return: Linux has freed the old memory by now.
@@ -210,6 +212,13 @@ lib::Expected<ExecImage> exec(ExecFile& program, const ExecParameters& parameter
         return finish(lib::Expected<ExecImage>(image.error()));
     }
     if (failure) failure->fatal = false;
+    if (*binary != &program) {
+        image->interpreted = true;
+        size_t n = binary_name.size() < sizeof image->binary_name - 1 ? binary_name.size()
+                                                                     : sizeof image->binary_name - 1;
+        __builtin_memcpy(image->binary_name, binary_name.data(), n);
+        image->binary_name[n] = '\0';
+    }
     return finish(lib::Expected<ExecImage>(image.release_value()));
 }
 

@@ -57,6 +57,12 @@ struct ExecImage {
     uint64_t program_entry = 0;     // AT_ENTRY
     uint64_t interpreter_base = 0;  // AT_BASE (0: none)
     bool executable_stack = false;
+    // Set when #! scripts led to another file: the name the binary finally
+    // loaded was opened by, which /proc/self/exe names, as Linux's
+    // bprm->file (programs such as busybox re-execute /proc/self/exe and
+    // must get the interpreter, not the script).
+    bool interpreted = false;
+    char binary_name[256] = {};
 };
 
 struct ExecFailure {

@@ -263,6 +263,9 @@ TEST(ElfLoad, ScriptsRunTheirInterpreterWithLinuxsArgv) {
         argv.push_back(arg);
     }
     EXPECT_EQ(argv, (std::vector<std::string>{"/bin/sh", "-e", "/prog", "one"}));
+    // The binary loaded is the interpreter: /proc/self/exe names it.
+    EXPECT_TRUE(image.image.interpreted);
+    EXPECT_STREQ(image.image.binary_name, "/bin/sh");
 }
 
 TEST(ElfLoad, ScriptNestingStopsWithEloop) {

@@ -42,6 +42,11 @@ ExecParameters exec_parameters(const Process& process, lib::StringView filename,
     return p;
 }
 
+namespace {
+// The file a #! script's interpreter was opened from (below).
+fs::Path binary_path_of(Process& process, lib::StringView name);
+}  // namespace
+
 lib::Expected<void> exec_program(Process& process, ExecFile& program, const ExecParameters& parameters,
                                  ExecFailure* failure) {
     ExecImage image = TRY(exec(program, parameters, failure));
@@ -59,13 +64,15 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
     }
     process.set_name(parameters.filename);
     if (process.files) process.files->close_on_exec_now();
-    // The file itself, for /proc/self/exe (re-executing it keeps it).
-    if (!(parameters.filename == lib::StringView("/proc/self/exe"))) {
-        size_t n = parameters.filename.size() < sizeof process.exe - 1 ? parameters.filename.size()
-                                                                       : sizeof process.exe - 1;
-        __builtin_memcpy(process.exe, parameters.filename.data(), n);
+    // The binary, for /proc/self/exe (re-executing it keeps it): the file
+    // itself, or for a #! script the interpreter that was loaded.
+    lib::StringView name = image.interpreted ? lib::StringView(image.binary_name) : parameters.filename;
+    if (image.interpreted || !(parameters.filename == lib::StringView("/proc/self/exe"))) {
+        size_t n = name.size() < sizeof process.exe - 1 ? name.size() : sizeof process.exe - 1;
+        __builtin_memcpy(process.exe, name.data(), n);
         process.exe[n] = '\0';
         fs::Path path = program.file_path();
+        if (image.interpreted) path = binary_path_of(process, name);
         {
             ksync::Guard guard(table_lock());  // /proc reads it under the lock
             lib::swap(process.exe_path, path);
@@ -148,6 +155,20 @@ ExecFiles& program_files() {
     static ProgramFiles files;
     return files;
 }
+
+namespace {
+// Opened again by the name exec opened it by, in the process's root and
+// cwd (exec closed its files before the point where the process takes its
+// new program); an empty path (no /proc exe link) if it went meanwhile.
+fs::Path binary_path_of(Process& process, lib::StringView name) {
+    auto& files = static_cast<ProgramFiles&>(program_files());
+    auto opened = files.open_for(&process, name);
+    if (!opened) return {};
+    fs::Path path = (*opened)->file_path();
+    files.close(*opened);
+    return path;
+}
+}  // namespace
 
 lib::Expected<Process*> spawn_module(lib::StringView path, lib::Span<const lib::StringView> argv,
                                      lib::Span<const lib::StringView> envp, Process* parent) {
