@@ -1,6 +1,7 @@
 // The vDSO's frames and its mapping (vdso.hpp).
 #include "kernel/proc/vdso.hpp"
 
+#include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/boot/boot_info.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/mm/mm.hpp"
@@ -73,11 +74,16 @@ void init_vdso() {
     // 64-bit store, which a reader sees whole).
     ktime::set_realtime_hook([](int64_t offset) { __atomic_store_n(&g_data->realtime_offset, offset, __ATOMIC_RELEASE); });
     data->coarse_ns = 4'000'000;  // the COARSE clocks' tick (time_calls.cpp)
+    // getcpu by RDTSCP: the syscall layer sets IA32_TSC_AUX on every CPU
+    // that has the instruction (the CPUs of one machine are alike, as Linux
+    // assumes for its vgetcpu).
+    data->getcpu_rdtscp = arch::cpuid(0x80000000).eax >= 0x80000001 && (arch::cpuid(0x80000001).edx & (1u << 27));
     __atomic_store_n(&data->version, uint32_t(VDSO_DATA_VERSION), __ATOMIC_RELEASE);
     g_backing.pages = 1 + image_pages;
     g_ready = true;
-    klog::info("vdso: {} bytes of code, clock_gettime {}", image_size,
-               clock.per_cpu_offsets ? "through the kernel (TSCs not in step)" : "from the TSC");
+    klog::info("vdso: {} bytes of code, clock_gettime {}, getcpu {}", image_size,
+               clock.per_cpu_offsets ? "through the kernel (TSCs not in step)" : "from the TSC",
+               data->getcpu_rdtscp ? "by RDTSCP" : "through the kernel");
 }
 
 bool vdso_ready() {

@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/arch/x86_64/interrupt_frame_asm.h"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/proc/process.hpp"
@@ -84,6 +85,10 @@ void init_this_cpu() {
                                                  arch::rflags::kIoPrivilegeLevel | arch::rflags::kNestedTask |
                                                  arch::rflags::kResume | arch::rflags::kId);
     arch::wrmsr(arch::msr::kEfer, arch::rdmsr(arch::msr::kEfer) | arch::efer::kSyscallEnable);
+    // getcpu for the vDSO (node 0 << 12 | cpu), where RDTSCP exists
+    // (CPUID.80000001H:EDX[27]); kernel/proc/vdso.cpp tells the vDSO.
+    if (arch::cpuid(0x80000000).eax >= 0x80000001 && (arch::cpuid(0x80000001).edx & (1u << 27)))
+        arch::wrmsr(arch::msr::kTscAux, arch::cpu_index());
 }
 
 void init() {

@@ -115,8 +115,21 @@ __attribute__((visibility("default"))) int __vdso_clock_getres(int clock, struct
     return (int)syscall2(NR_clock_getres, clock, (long)res);
 }
 
+/* getcpu(2) without entering the kernel, as Linux's vDSO does: RDTSCP's
+ * ECX is IA32_TSC_AUX, which the kernel sets to (node << 12) | cpu on each
+ * CPU (kernel/syscall/entry.cpp). The answer may be stale by the time the
+ * caller looks, as the system call's may. */
 __attribute__((visibility("default"))) long __vdso_getcpu(unsigned* cpu, unsigned* node, void* cache) {
-    return syscall3(NR_getcpu, (long)cpu, (long)node, (long)cache);
+    const volatile struct vdso_data* d = data();
+    if (d->version != VDSO_DATA_VERSION || !d->getcpu_rdtscp)
+        return syscall3(NR_getcpu, (long)cpu, (long)node, (long)cache);
+    unsigned lo, hi, aux;
+    __asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+    (void)lo;
+    (void)hi;
+    if (cpu) *cpu = aux & 0xfff;
+    if (node) *node = aux >> 12;
+    return 0;
 }
 
 /* The names without the prefix, as Linux's vDSO has them too. */

@@ -17,6 +17,8 @@ struct vdso_data {
     uint64_t ns_per_tick;     /* nanoseconds per TSC tick, 32.32 fixed point */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns (the boot date) */
     uint64_t coarse_ns;       /* the COARSE clocks' resolution (the tick) */
+    uint32_t getcpu_rdtscp;   /* 1: IA32_TSC_AUX holds (node << 12) | cpu on every CPU: getcpu by RDTSCP */
+    uint32_t reserved;
 };
 
 #endif

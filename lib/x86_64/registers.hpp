@@ -71,6 +71,9 @@ inline constexpr uint32_t kEfer = 0xc0000080;          // IA32_EFER
 inline constexpr uint32_t kFsBase = 0xc0000100;
 inline constexpr uint32_t kGsBase = 0xc0000101;
 inline constexpr uint32_t kKernelGsBase = 0xc0000102;  // swapped with GS base by SWAPGS
+// IA32_TSC_AUX (SDM Vol. 3A §18.17.2): what RDTSCP and RDPID return in
+// ECX; Linux's (node << 12) | cpu, which the vDSO's getcpu reads.
+inline constexpr uint32_t kTscAux = 0xc0000103;
 // SYSCALL/SYSRET (SDM Vol. 3A §5.8.8): the selectors, the 64-bit entry
 // point and the RFLAGS bits SYSCALL clears.
 inline constexpr uint32_t kStar = 0xc0000081;

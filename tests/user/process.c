@@ -565,6 +565,9 @@ static void cpus_and_random(void) {
     sched_yield();
     CHECK(syscall(SYS_getcpu, &cpu, NULL, NULL) == 0);
     EXPECT_TRUE("getcpu after pinning is that CPU", (int)cpu == last);
+    /* The C library's sched_getcpu: the vDSO's getcpu (or rseq's cpu_id
+     * where glibc registered rseq), without a system call. */
+    EXPECT_TRUE("sched_getcpu after pinning is that CPU", sched_getcpu() == last);
     cpu_set_t now;
     CPU_ZERO(&now);
     CHECK(sched_getaffinity(0, sizeof now, &now) == 0);
