@@ -288,14 +288,17 @@ lib::Expected<size_t> DirectoryFile::read_directory(IoBuffer& buffer) {
     return total;
 }
 
-lib::Expected<int64_t> DirectoryFile::seek(int64_t offset, int whence) {
-    // dcache_dir_lseek: SEEK_SET and SEEK_CUR only, to any non-negative cookie.
+lib::Expected<int64_t> File::seek_set_or_cur(int64_t offset, int whence) {
     if (whence != uapi::kSEEK_SET && whence != uapi::kSEEK_CUR) return fail(lib::Errno::kEINVAL, "whence");
     ksync::Guard guard(position_lock_);
     int64_t result = whence == uapi::kSEEK_SET ? offset : int64_t(position_) + offset;
     if (result < 0) return fail(lib::Errno::kEINVAL, "negative offset");
     position_ = uint64_t(result);
     return result;
+}
+
+lib::Expected<int64_t> DirectoryFile::seek(int64_t offset, int whence) {
+    return seek_set_or_cur(offset, whence);  // dcache_dir_lseek: any non-negative cookie
 }
 
 // ---- Opening an inode: the kind of file its type calls for.

@@ -106,6 +106,10 @@ protected:
     virtual bool seekable() const { return true; }
     // The largest position lseek allows (for SEEK_END: the size).
     virtual uint64_t end_position();
+    // lseek for files with no end to seek from (directories, /proc's
+    // seq files: Linux's dcache_dir_lseek and seq_lseek): SEEK_SET and
+    // SEEK_CUR to any non-negative position, EINVAL otherwise.
+    lib::Expected<int64_t> seek_set_or_cur(int64_t offset, int whence);
 
     Path path_;
     Inode* inode_;

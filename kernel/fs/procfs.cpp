@@ -299,14 +299,7 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
 class SeqFile : public File {
 public:
     using File::File;
-    lib::Expected<int64_t> seek(int64_t offset, int whence) override {
-        if (whence != uapi::kSEEK_SET && whence != uapi::kSEEK_CUR) return fail(lib::Errno::kEINVAL, "whence");
-        ksync::Guard guard(position_lock_);
-        int64_t result = whence == uapi::kSEEK_SET ? offset : int64_t(position_) + offset;
-        if (result < 0) return fail(lib::Errno::kEINVAL, "negative offset");
-        position_ = uint64_t(result);
-        return result;
-    }
+    lib::Expected<int64_t> seek(int64_t offset, int whence) override { return seek_set_or_cur(offset, whence); }
 };
 
 // A file's text as it was when opened.
