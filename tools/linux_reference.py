@@ -21,9 +21,14 @@ in bzImage format (tools/handoff_probe.S) the very same way, with the same
 initrd: its first instruction reads the TSC and prints it. Linux's figure is
 N minus the probe's.
 
-Our side: run_ours() boots our release kernel in the same QEMU machine with
-ubench as PID 1 (a Limine module) and runs the operations our kernel
-supports so far (OURS_SUPPORTS); the others show "—".
+Our side: run_ours() boots our release kernel (build/esp: our loader under
+OVMF) in the same QEMU machine with the very same initramfs as its root and
+init=/init, and types the same command at the same prompt; its hand-off is
+the prompt's TSC minus the kernel's entry TSC (the kernel's `timing:` line).
+
+Then the wall time to the first prompt without -icount: make run's machine
+booting build/disk.img to busybox's shell, and Linux booting the reference
+initramfs in the same QEMU settings (--wall-boots).
 """
 import argparse
 import glob
@@ -183,11 +188,11 @@ def build_probe(out_dir):
     return path
 
 
-def qemu_linux(kernel, initrd, smp):
+def qemu_linux(kernel, initrd, smp, icount=True, mem="512M", append=APPEND):
     return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", str(smp),
-            "-m", "512M", *ICOUNT, "-nographic", "-monitor", "none", "-serial", "stdio", "-nic", "none",
-            "-no-reboot", "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
-            "-kernel", kernel, "-initrd", initrd, "-append", APPEND]
+            "-m", mem, *(ICOUNT if icount else []), "-nographic", "-monitor", "none", "-serial", "stdio",
+            "-nic", "none", "-no-reboot", "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+            "-kernel", kernel, "-initrd", initrd, "-append", append]
 
 
 class Guest:
@@ -247,69 +252,133 @@ def boot_linux(vmlinuz, initramfs, probe, smp, ubench_args, timeout, logs):
     return prompt - handoff, handoff, text
 
 
-# The ubench operations our kernel can run today. run_ours() asks ubench for
-# these only; the table shows "—" for the others (the file operations need
-# a /tmp, which run_ours' machine - no initramfs - does not have yet).
-OURS_SUPPORTS = ["null_syscall", "page_fault", "fork_exit_wait", "fork_execve", "mmap_munmap", "clock_gettime",
-                 "signal_round_trip", "futex_wake_cross_cpu", "mutex_handoff", "sched_yield", "pipe_round_trip"]
+TIMING = re.compile(rb"timing: entry_tsc=(\d+) ready_tsc=(\d+)")
+UBENCH_END = re.compile(rb"ubench end status=\d+")
 
 
-def run_ours(ubench, ubench_args, smp, timeout, logs, build="build", only=None):
-    """Runs ubench in OUR kernel, in the same QEMU machine (the same -icount
-    flags, -smp and -m 512M as qemu_linux(), q35 with OVMF), as PID 1 from
-    a Limine module (`init=/boot/modules/ubench -- <args>`), on the release
-    kernel's ESP. Returns (hand-off-to-prompt instructions or None, ubench's
-    output text); the hand-off figure waits for a shell prompt (busybox,
-    issue 14)."""
+def ours_esp(build, work, initramfs, cmdline):
+    """A copy of the release kernel's ESP (build/esp: our loader and kernel)
+    whose one limine.conf entry boots with `cmdline` and hands the kernel
+    `initramfs` as the module it unpacks as the root (module_cmdline
+    "initramfs": kernel/fs/fs.cpp), in place of the project's own
+    boot/initramfs.cpio. Returns the disk image's path."""
+    esp = os.path.join(work, "esp")
+    shutil.copytree(os.path.join(build, "esp"), esp)
+    own = os.path.join(esp, "boot", "initramfs.cpio")
+    if os.path.exists(own):
+        os.remove(own)
+    shutil.copy(initramfs, os.path.join(esp, "boot", "reference.cpio"))
+    with open(os.path.join(esp, "boot", "limine.conf"), "w") as f:
+        f.write("timeout: 0\n\n/cxxkernel\n    protocol: limine\n    path: boot():/boot/kernel\n"
+                f"    kernel_path: boot():/boot/kernel\n    cmdline: {cmdline}\n"
+                "    module_path: boot():/boot/reference.cpio\n    module_cmdline: initramfs\n")
+    image = os.path.join(work, "disk.img")
+    subprocess.run([os.path.join(HERE, "make-disk-image.sh"), esp, image], check=True, stdout=subprocess.DEVNULL)
+    return image
+
+
+def run_ours(initramfs, ubench_args, smp, timeout, logs, build="build"):
+    """Runs the benchmark in OUR kernel as boot_linux() does in Linux: the
+    release kernel (build/esp, our loader, OVMF) in the same QEMU machine
+    (the same -icount flags, -smp and -m 512M; q35), with the very same
+    initramfs as its root and `init=/init`, so the same /init script starts
+    the same shell with the same TSC-reading prompt; the harness types the
+    same command. Returns (hand-off-to-prompt instructions, ubench's
+    output): the hand-off is the prompt's TSC minus the kernel's entry TSC
+    (entry.S records it; the kernel prints it in its `timing:` line), as
+    the probe's TSC is Linux's entry (docs/benchmarks.md)."""
     sys.path.insert(0, HERE)
     import qemu
-    wanted = [name for name in OURS_SUPPORTS if not only or name in only.split(",")]
-    if not wanted:
-        return None
-    args = re.sub(r"--only \S+", "", ubench_args).split() + ["--only", ",".join(wanted)]
     with tempfile.TemporaryDirectory(prefix="ubench-ours-") as work:
-        esp = os.path.join(work, "esp")
-        shutil.copytree(os.path.join(build, "esp"), esp)
-        os.makedirs(os.path.join(esp, "boot", "modules"), exist_ok=True)
-        shutil.copy(ubench, os.path.join(esp, "boot", "modules", "ubench"))
-        with open(os.path.join(esp, "boot", "limine.conf"), "w") as f:
-            f.write("timeout: 0\n\n/cxxkernel\n    protocol: limine\n    kernel_path: boot():/boot/kernel\n"
-                    f"    cmdline: init=/boot/modules/ubench -- {' '.join(args)}\n"
-                    "    module_path: boot():/boot/modules/ubench\n")
-        image = os.path.join(work, "disk.img")
-        subprocess.run([os.path.join(HERE, "make-disk-image.sh"), esp, image], check=True, stdout=subprocess.DEVNULL)
+        image = ours_esp(build, work, initramfs, "init=/init")
         cmd = qemu.qemu_command(image, qemu.fresh_vars(work), smp=smp, mem="512M", extra=ICOUNT)
         guest = Guest(cmd, os.path.join(logs, "ours.log"))
-        guest.wait_for(re.compile(rb"ubench end status=\d+"), timeout)
+        entry = int(guest.wait_for(TIMING, timeout).group(1))
+        prompt = int(guest.wait_for(PROMPT, timeout).group(1))
+        guest.type(f"/bin/ubench {ubench_args}; poweroff -f\n")
+        guest.wait_for(UBENCH_END, timeout)
         guest.stop()
     text = guest.output.decode(errors="replace").replace("\r", "")
     if "ubench error" in text:
         log("our kernel: ubench reported an error:\n" + text[-1500:])
-    return None, text
+    return prompt - entry, text
+
+
+# `make run`'s machine (tools/qemu.py: q35, OVMF, TCG, 2 CPUs, 512M; no
+# -icount) booting build/disk.img to the serial shell's prompt
+# (rootfs/etc/profile's PS1), and Linux's reference in the same QEMU
+# settings, also without -icount: wall time, noisy (the host's load).
+OURS_SHELL_PROMPT = re.compile(rb"\[cxxkernel\] ~ # ")
+WALL_SMP = 2
+WALL_MEM = "512M"
+
+
+def wall_to_prompt(cmd, prompt, timeout, log_path):
+    """Seconds from starting QEMU (`cmd`) to `prompt` on its serial port."""
+    start = time.monotonic()
+    guest = Guest(cmd, log_path)
+    guest.wait_for(prompt, timeout)
+    seconds = time.monotonic() - start
+    guest.stop()
+    return seconds
+
+
+def wall_ours(image, timeout, logs):
+    sys.path.insert(0, HERE)
+    import qemu
+    with tempfile.TemporaryDirectory(prefix="wall-ours-") as work:
+        cmd = qemu.qemu_command(image, qemu.fresh_vars(work), smp=WALL_SMP, mem=WALL_MEM)
+        return wall_to_prompt(cmd, OURS_SHELL_PROMPT, timeout, os.path.join(logs, "wall-ours.log"))
+
+
+def wall_linux(vmlinuz, initramfs, timeout, logs):
+    cmd = qemu_linux(vmlinuz, initramfs, WALL_SMP, icount=False, mem=WALL_MEM)
+    return wall_to_prompt(cmd, PROMPT, timeout, os.path.join(logs, "wall-linux.log"))
 
 
 def parse(text):
     return {name: int(value) for name, value, _ in UBENCH_LINE.findall(text)}
 
 
-def table(linux, ours, linux_boot, ours_boot, package):
-    rows = [("operation", "Linux 6.1", "ours", "ours/Linux")]
-    for name, title in OPERATIONS:
-        mine = ours.get(name) if ours else None
-        theirs = linux.get(name)
-        rows.append((title, f"{theirs:,}" if theirs is not None else "—", f"{mine:,}" if mine is not None else "—",
-                     f"{mine / theirs:.2f}" if mine is not None and theirs else "—"))
-    rows.append(("kernel hand-off to first shell prompt", f"{linux_boot:,}",
-                 f"{ours_boot:,}" if ours_boot is not None else "—",
-                 f"{ours_boot / linux_boot:.2f}" if ours_boot is not None else "—"))
+def figure(value, unit=""):
+    return "—" if value is None else (f"{value:.1f}{unit}" if isinstance(value, float) else f"{value:,}")
+
+
+def ratio(mine, theirs):
+    return f"{mine / theirs:.2f}" if mine is not None and theirs else "—"
+
+
+def markdown(title, rows):
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"Guest instructions per operation (QEMU -icount shift=0; median; Linux = Debian {package})"]
+    lines = [title]
     for i, row in enumerate(rows):
         lines.append("| " + " | ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j])
                                        for j, c in enumerate(row)) + " |")
         if i == 0:
             lines.append("|" + "|".join("-" * (w + 1) + ("-" if j == 0 else ":") for j, w in enumerate(widths)) + "|")
     return "\n".join(lines)
+
+
+def table(linux, ours, linux_boot, ours_boot, package):
+    """The instructions table; None (a side not run, or a row it lacks) is "—"."""
+    rows = [("operation", "Linux 6.1", "ours", "ours/Linux")]
+    for name, title in OPERATIONS:
+        mine = ours.get(name) if ours else None
+        theirs = linux.get(name) if linux else None
+        rows.append((title, figure(theirs), figure(mine), ratio(mine, theirs)))
+    rows.append(("kernel hand-off to first shell prompt", figure(linux_boot), figure(ours_boot),
+                 ratio(ours_boot, linux_boot)))
+    return markdown(f"Guest instructions per operation (QEMU -icount shift=0; median; Linux = Debian {package})",
+                    rows)
+
+
+def wall_table(linux_seconds, ours_seconds, boots):
+    """Wall time to the first prompt (medians in seconds; None: not measured)."""
+    rows = [("wall time", "Linux 6.1", "ours", "ours/Linux"),
+            ("QEMU start to the first shell prompt", figure(linux_seconds, " s"), figure(ours_seconds, " s"),
+             ratio(ours_seconds, linux_seconds))]
+    return markdown(f"Wall time, TCG without -icount, {WALL_SMP} CPUs, {WALL_MEM} (median of {boots}; ours = "
+                    "make run's build/disk.img to busybox's prompt, Linux = the reference initramfs's prompt)", rows)
 
 
 def main():
@@ -322,8 +391,11 @@ def main():
     parser.add_argument("--smp", type=int, default=1, help="guest CPUs (see docs/benchmarks.md before raising it)")
     parser.add_argument("--runs", type=int, default=5, help="ubench runs per operation (the median is shown)")
     parser.add_argument("--boots", type=int, default=1, help="Linux boots (median of the hand-off figure)")
+    parser.add_argument("--wall-boots", type=int, default=3,
+                        help="boots of each kernel for the wall time to the prompt (0: not measured)")
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--only", help="comma-separated ubench operations")
+    parser.add_argument("--ours-only", action="store_true", help="do not boot Linux (its column shows \"—\")")
     args = parser.parse_args()
 
     ubench = os.path.join(args.build, "user", "ubench")
@@ -332,33 +404,49 @@ def main():
     cache = os.path.join(args.build, "linux-ref")
     logs = os.path.join(cache, "logs")
     os.makedirs(logs, exist_ok=True)
-    vmlinuz, package = debian_vmlinuz(cache)
     initramfs = build_initramfs(os.path.join(cache, "initramfs.cpio"), static_busybox(), ubench)
-    probe = build_probe(cache)
     ubench_args = f"--dir /tmp --runs {args.runs}" + (f" --only {args.only}" if args.only else "")
 
-    boots = []
-    for i in range(args.boots):
-        log(f"booting {os.path.basename(vmlinuz)} ({i + 1}/{args.boots}); serial log in {logs}/linux.log")
-        start = time.monotonic()
-        boots.append(boot_linux(vmlinuz, initramfs, probe, args.smp, ubench_args, args.timeout, logs))
-        log(f"Linux run took {time.monotonic() - start:.0f} s wall")
-    linux_boot = int(statistics.median(b[0] for b in boots))
-    linux = parse(boots[-1][2])
-    if not linux:
-        sys.exit("linux_reference: ubench printed no figures in Linux")
-    for line in boots[-1][2].splitlines():
-        if line.startswith("ubench "):
-            log("linux " + line)
+    linux, linux_boot, package, vmlinuz = None, None, "kernel not run", None
+    if not args.ours_only:
+        vmlinuz, package = debian_vmlinuz(cache)
+        probe = build_probe(cache)
+        boots = []
+        for i in range(args.boots):
+            log(f"booting {os.path.basename(vmlinuz)} ({i + 1}/{args.boots}); serial log in {logs}/linux.log")
+            start = time.monotonic()
+            boots.append(boot_linux(vmlinuz, initramfs, probe, args.smp, ubench_args, args.timeout, logs))
+            log(f"Linux run took {time.monotonic() - start:.0f} s wall")
+        linux_boot = int(statistics.median(b[0] for b in boots))
+        linux = parse(boots[-1][2])
+        if not linux:
+            sys.exit("linux_reference: ubench printed no figures in Linux")
+        for line in boots[-1][2].splitlines():
+            if line.startswith("ubench "):
+                log("linux " + line)
 
-    ours = run_ours(ubench, ubench_args, args.smp, args.timeout, logs, args.build, args.only)
-    for line in (ours[1] if ours else "").splitlines():
+    log(f"booting our kernel ({args.build}/esp) with the same initramfs; serial log in {logs}/ours.log")
+    start = time.monotonic()
+    ours_boot, ours_text = run_ours(initramfs, ubench_args, args.smp, args.timeout, logs, args.build)
+    log(f"our run took {time.monotonic() - start:.0f} s wall")
+    ours = parse(ours_text)
+    for line in ours_text.splitlines():
         if line.startswith("ubench "):
             log("ours " + line)
-    ours_figures, ours_boot = (parse(ours[1]), ours[0]) if ours else (None, None)
-    print(table(linux, ours_figures, linux_boot, ours_boot, package))
-    print(f"(hand-off measured at TSC {boots[-1][1]:,} by the probe; ubench {ubench_args}; "
-          f"\"—\": our kernel cannot run the benchmark yet)" if not ours else "")
+
+    walls_ours, walls_linux = [], []
+    for i in range(args.wall_boots):
+        log(f"wall time to the prompt ({i + 1}/{args.wall_boots})")
+        walls_ours.append(wall_ours(os.path.join(args.build, "disk.img"), args.timeout, logs))
+        if vmlinuz:
+            walls_linux.append(wall_linux(vmlinuz, initramfs, args.timeout, logs))
+    print(table(linux, ours, linux_boot, ours_boot, package))
+    print(f"(ubench {ubench_args}; hand-off = prompt TSC - the kernel's entry TSC: Linux's entry by the probe, "
+          "ours by entry.S)")
+    if args.wall_boots:
+        print()
+        print(wall_table(statistics.median(walls_linux) if walls_linux else None, statistics.median(walls_ours),
+                         args.wall_boots))
 
 
 if __name__ == "__main__":

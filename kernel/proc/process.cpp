@@ -363,9 +363,12 @@ lib::Expected<Process*> create_process(Process* parent, int32_t requested) {
             process->next_sibling = parent->first_child;
             parent->first_child = process;
         } else {
-            // The first process: its own group and session (as init's are).
-            process->pgid = pid;
-            process->sid = pid;
+            // The first process: in process group 0 and session 0, as
+            // Linux's init inherits them from init_task, so it leads
+            // neither; its setsid() then succeeds without a fork, as
+            // busybox's `setsid` and init expect (docs/proc.md "Objects").
+            process->pgid = 0;
+            process->sid = 0;
             set_initial_limits(*process);
         }
         process->next_in_table = g_table;

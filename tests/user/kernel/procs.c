@@ -1,7 +1,10 @@
 /* Process-tree rules only PID 1 can see (kernel-only: on the host this
- * program is not init): orphans are adopted by PID 1, also when they are
- * zombies already, and RLIMIT_NPROC stops a fork bomb of a non-root user
- * with EAGAIN. Runs as init=; prints one line per check and "procs: ok". */
+ * program is not init): PID 1 starts in session 0 and process group 0 and
+ * leads neither, so its setsid() succeeds (docs/proc.md); orphans are
+ * adopted by PID 1, also when they are zombies already, and RLIMIT_NPROC
+ * stops a fork bomb of a non-root user with EAGAIN. Runs as init=; prints
+ * one line per check and "procs: ok". tools/linux_reference_test.py runs it
+ * as Linux 6.1's rdinit= too: every check holds there. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,9 @@ static void sleep_ms(long ms) {
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     check("I am pid 1", getpid() == 1);
+    /* Linux's init inherits init_task's session and group: 0, 0. */
+    check("in session 0 and process group 0", getsid(0) == 0 && getpgrp() == 0 && getpgid(0) == 0);
+    check("getsid(1) and getpgid(1) say so too", getsid(1) == 0 && getpgid(1) == 0);
 
     /* A running orphan: its parent exits, it finds PID 1 as its parent. */
     pid_t child = fork();
@@ -88,6 +94,18 @@ int main(void) {
         if (p > 0 && waitpid(p, &status, 0) == p && WEXITSTATUS(status) == (i & 0x7f)) reaped++;
     }
     check("1000 fork/exit/wait in a row", reaped == 1000);
+
+    /* A child inherits session 0 and group 0; PID 1, no group's leader,
+     * makes its own session in place (busybox's `setsid` forks only when
+     * this fails: an /init script's `exec setsid sh` keeps PID 1). */
+    child = fork();
+    if (child == 0) _exit(getsid(0) == 0 && getpgrp() == 0 ? 0 : 1);
+    check("a child of pid 1 is in session 0 and group 0",
+          waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check("setsid() as pid 1 returns 1", setsid() == 1);
+    check("then pid 1 leads session 1 and group 1", getsid(0) == 1 && getpgrp() == 1);
+    errno = 0;
+    check("a second setsid() is EPERM", setsid() == -1 && errno == EPERM);
 
     printf("procs: %s\n", failures ? "FAILED" : "ok");
     return failures ? 1 : 0;
