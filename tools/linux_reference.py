@@ -231,6 +231,8 @@ class Guest:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        self.process.stdin.close()
+        self.process.stdout.close()
         with open(self.log_path, "wb") as f:
             f.write(self.output)
 
