@@ -132,10 +132,12 @@ class Table(unittest.TestCase):
         self.assertEqual([c.strip() for c in row.split("|")[2:5]], ["—", "500,000", "—"])
 
     def test_wall_time(self):
-        text = ref.wall_table(8.0, 12.04, 3)
+        text = ref.wall_table(8.0, 12.04, 5.5, 3)
         row = next(line for line in text.splitlines() if "first shell prompt" in line)
         self.assertEqual([c.strip() for c in row.split("|")[2:5]], ["8.0 s", "12.0 s", "1.50"])
-        row = next(line for line in ref.wall_table(None, 12.0, 3).splitlines() if "first shell prompt" in line)
+        row = next(line for line in text.splitlines() if "the firmware" in line)
+        self.assertEqual([c.strip() for c in row.split("|")[2:5]], ["—", "5.5 s", "—"])
+        row = next(line for line in ref.wall_table(None, 12.0, 5.5, 3).splitlines() if "first shell prompt" in line)
         self.assertEqual([c.strip() for c in row.split("|")[2:5]], ["—", "12.0 s", "—"])
 
 
