@@ -36,6 +36,8 @@ using fs::procfs::Text;
 constexpr uint64_t kNsPerTick = 10000000;  // USER_HZ = 100
 constexpr uint64_t kPage = 4096;
 
+SessionTerminalLookup g_session_terminal = nullptr;
+
 lib::Error gone() {
     return lib::Error::make(lib::Errno::kESRCH, "the process has gone");
 }
@@ -253,8 +255,15 @@ lib::Expected<void> stat_text_of(int32_t pid, int32_t tid, Text& out) {
     if (s.space) layout = s.space->layout(), counters = s.space->counters();
     uint64_t rss = counters.rss_anon + counters.rss_file + counters.rss_shmem;
     // Fields 1-13: pid (comm) state ppid pgrp session tty_nr tpgid flags
-    // minflt cminflt majflt cmajflt.
-    out.format("{} ({}) {} {} {} {} 0 -1 4194560 0 0 0 0 ", s.pid, s.name, s.state, s.ppid, s.pgid, s.sid);
+    // minflt cminflt majflt cmajflt. tty_nr: the controlling terminal's
+    // device number (new_encode_dev), tpgid its foreground group; 0 and -1
+    // without one (docs/proc.md).
+    uint32_t tty_nr = 0;
+    int32_t tpgid = -1;
+    auto lookup = __atomic_load_n(&g_session_terminal, __ATOMIC_ACQUIRE);
+    if (lookup && !lookup(s.sid, tty_nr, tpgid)) tty_nr = 0, tpgid = -1;
+    out.format("{} ({}) {} {} {} {} {} {} 4194560 0 0 0 0 ", s.pid, s.name, s.state, s.ppid, s.pgid, s.sid, tty_nr,
+               tpgid);
     // 14-20: utime stime cutime cstime priority nice num_threads (all CPU
     // time counts as user time: no split yet).
     out.format("{} 0 {} 0 {} {} {} ", ticks(s.cpu_ns), ticks(s.children_cpu_ns), 20 + s.nice, s.nice, s.threads);
@@ -662,6 +671,10 @@ lib::Expected<void> pid_max_text(int32_t, Text& out) {
 }
 
 }  // namespace
+
+void set_session_terminal_lookup(SessionTerminalLookup lookup) {
+    __atomic_store_n(&g_session_terminal, lookup, __ATOMIC_RELEASE);
+}
 
 void init_procfs() {
     using fs::procfs::Place;
