@@ -94,6 +94,10 @@ struct Task {
     // for those (main_task is the process's own).
     Task* next_thread = nullptr;
     bool thread_task = false;
+    // A thread task's own comm (prctl PR_SET_NAME, /proc/<pid>/task/<tid>/
+    // comm): Linux names each thread; the main task's is the process's
+    // `name`. task_name() gives either.
+    char name[kNameLength] = {};
     // Another task of the process is in execve (de_thread): this one ends,
     // as by SIGKILL, at its next return to user mode, and interruptible
     // sleeps end for it (set under the table lock and signal_lock).
@@ -195,6 +199,12 @@ inline Task* current_task() {
 inline Process* current_process() {
     Task* task = current_task();
     return task ? task->process : nullptr;
+}
+
+// The comm of `task` (docs/proc.md "Names"): a thread task's own, the main
+// task's is its process's.
+inline char* task_name(Task& task) {
+    return task.thread_task ? task.name : task.process->name;
 }
 
 // The user registers of `task`'s current entry into the kernel.

@@ -132,6 +132,13 @@ int32_t next_task(int32_t pid, int32_t from) {
     return next;
 }
 
+int32_t thread_group(int32_t tid) {
+    int32_t group = 0;
+    with_live_task(
+        tid, [](Task& task, void* argument) { *static_cast<int32_t*>(argument) = task.process->pid; }, &group);
+    return group;
+}
+
 // ---- A process's fields, copied under the table lock
 
 struct Snapshot {
@@ -217,6 +224,8 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s, int32_t tid = 0) {
         sched::Thread* thread =
             p->state == ProcessState::kRunning && !p->main_task.signals.exiting ? p->main_task.thread : nullptr;
         if (shown) {
+            __builtin_memcpy(s.name, task_name(*shown), kNameLength);  // the thread's own comm
+            s.name[kNameLength - 1] = 0;
             thread = shown->thread;
             s.cpu_ns = task_cpu_ns(*shown);
             s.blocked = shown->signals.blocked;
@@ -389,14 +398,22 @@ lib::Expected<void> statm_text(int32_t pid, Text& out) {
 }
 
 // comm_write: the bytes written (newline included, as Linux keeps it), at
-// most 15; only a process's own (EINVAL for another's).
-lib::Expected<void> comm_write(int32_t pid, lib::StringView text) {
+// most 15, become the comm of thread `tid` (0: the process's leader) of
+// the caller's own process; another process's is EINVAL (Linux's
+// proc_comm_write: same_thread_group).
+lib::Expected<void> comm_write(int32_t pid, int32_t tid, lib::StringView text) {
     Process* self = current_process();
     if (!self || self->pid != pid) return lib::Error::make(lib::Errno::kEINVAL, "another process's comm");
     size_t n = text.size() < kNameLength - 1 ? text.size() : kNameLength - 1;
     char name[kNameLength] = {};
     __builtin_memcpy(name, text.data(), n);
-    __builtin_memcpy(self->name, name, kNameLength);
+    ksync::Guard guard(table_lock());
+    char* comm = tid == 0 || tid == pid ? self->name : nullptr;  // the leader's, even once it has exited
+    for_each_task(*self, [&](Task& task) {
+        if (!comm && task.tid == tid) comm = task_name(task);
+    });
+    if (!comm) return gone();
+    __builtin_memcpy(comm, name, kNameLength);
     return {};
 }
 
@@ -687,12 +704,14 @@ void init_procfs() {
     source.next_descriptor = next_descriptor;
     source.find_task = find_task;
     source.next_task = next_task;
+    source.thread_group = thread_group;
     fs::procfs::set_process_source(source);
 
     fs::procfs::add_file(Place::kProcess, "stat", 0444, stat_text);
     fs::procfs::add_file(Place::kProcess, "status", 0444, status_text);
     fs::procfs::add_file(Place::kProcess, "cmdline", 0444, cmdline_text);
-    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text, comm_write);
+    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text,
+                         [](int32_t pid, lib::StringView text) { return comm_write(pid, 0, text); });
     fs::procfs::add_file(Place::kProcess, "maps", 0444, maps_text);
     fs::procfs::add_file(Place::kProcess, "statm", 0444, statm_text);
     fs::procfs::add_file(Place::kProcess, "environ", 0400, environ_text);

@@ -333,10 +333,22 @@ lib::Expected<int64_t> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint6
             int64_t n = arch::strncpy_from_user(name, arg2, sizeof name - 1);
             if (n < 0) return error(Errno::kEFAULT, "bad name address");
             name[sizeof name - 1] = '\0';
-            __builtin_memcpy(process().name, name, sizeof name);
+            // The calling thread's comm (each thread has its own,
+            // docs/proc.md "Names"), under the table lock that /proc
+            // reads it under.
+            ksync::Guard guard(proc::table_lock());
+            __builtin_memcpy(proc::task_name(task()), name, sizeof name);
             return 0;
         }
-        case uapi::kPR_GET_NAME: TRY(copy_out_bytes(arg2, process().name, uapi::kTaskCommLen)); return 0;
+        case uapi::kPR_GET_NAME: {
+            char name[uapi::kTaskCommLen];
+            {
+                ksync::Guard guard(proc::table_lock());
+                __builtin_memcpy(name, proc::task_name(task()), sizeof name);
+            }
+            TRY(copy_out_bytes(arg2, name, uapi::kTaskCommLen));
+            return 0;
+        }
         case uapi::kPR_GET_DUMPABLE: return 1;
         case uapi::kPR_SET_DUMPABLE:
             if (arg2 > 1) return error(Errno::kEINVAL, "dumpable is 0 or 1");
