@@ -38,9 +38,16 @@ inline constexpr size_t kNameLength = 16;  // TASK_COMM_LEN, NUL included
 inline constexpr size_t kRlimitCount = 16;
 inline constexpr uint64_t kRlimInfinity = ~0ULL;
 
+// Supplementary groups a process may have (Linux allows NGROUPS_MAX,
+// 65536; setgroups past this is ENOMEM here, docs/syscalls.md).
+inline constexpr uint32_t kMaxGroups = 64;
+
 struct Credentials {
     uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;
     uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
+    // setgroups(2)'s list, sorted as Linux's groups_sort leaves it.
+    uint32_t group_count = 0;
+    uint32_t groups[kMaxGroups] = {};
 };
 
 struct ResourceLimit {

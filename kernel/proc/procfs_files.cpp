@@ -319,7 +319,11 @@ lib::Expected<void> status_text_of(int32_t pid, int32_t tid, Text& out) {
     out.format("Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n", s.tgid, s.pid, s.ppid);
     out.format("Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n", c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid,
                c.fsgid);
-    out.format("FDSize:\t{}\nGroups:\t\n", s.descriptors_size);
+    // Groups: each supplementary group and a space between, then the
+    // trailing space Linux's task_state always adds ("Groups:\t \n" for none).
+    out.format("FDSize:\t{}\nGroups:\t", s.descriptors_size);
+    for (uint32_t i = 0; i < c.group_count; ++i) out.format(i ? " {}" : "{}", c.groups[i]);
+    out.append(" \n");
     out.format("NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n", s.tgid, s.pid, s.pgid, s.sid);
     if (s.space) {
         vm::Counters k = s.space->counters();
