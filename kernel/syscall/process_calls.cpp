@@ -266,24 +266,23 @@ lib::Expected<int64_t> sys_setgroups(int size, UserPtr<uint32_t> list) {
 // setfsuid/setfsgid (kernel/sys.c): the old fs id, always; the new one is
 // taken when it is one of the real, effective, saved or fs ids or the
 // caller has CAP_SETUID/CAP_SETGID (-1 never is: nothing changes).
-int64_t sys_setfsuid(uint32_t uid) {
-    proc::Credentials& c = process().credentials;
-    uint32_t old = c.fsuid;
-    if (uid != ~0u && (c.euid == 0 || has_id(uid, c.uid, c.euid, c.suid) || uid == c.fsuid)) {
-        c.fsuid = uid;
+int64_t set_fs_id(uint32_t& fs_id, uint32_t id, uint32_t real, uint32_t effective, uint32_t saved) {
+    uint32_t old = fs_id;
+    if (id != ~0u && (process().credentials.euid == 0 || has_id(id, real, effective, saved) || id == old)) {
+        fs_id = id;
         sync_fs_credentials();
     }
     return old;
 }
 
+int64_t sys_setfsuid(uint32_t uid) {
+    proc::Credentials& c = process().credentials;
+    return set_fs_id(c.fsuid, uid, c.uid, c.euid, c.suid);
+}
+
 int64_t sys_setfsgid(uint32_t gid) {
     proc::Credentials& c = process().credentials;
-    uint32_t old = c.fsgid;
-    if (gid != ~0u && (c.euid == 0 || has_id(gid, c.gid, c.egid, c.sgid) || gid == c.fsgid)) {
-        c.fsgid = gid;
-        sync_fs_credentials();
-    }
-    return old;
+    return set_fs_id(c.fsgid, gid, c.gid, c.egid, c.sgid);
 }
 
 // The VFS checks permissions with the fs ids.

@@ -420,6 +420,7 @@ static void tasks(void) {
     close(thread_pipe[0]);
     close(thread_pipe[1]);
     snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+    for (int tries = 0; tries < 5000 && access(path, F_OK) == 0; tries++) usleep(1000); /* as in thread_names */
     EXPECT_ERR("task/<ended thread>", access(path, F_OK), ENOENT);
     EXPECT_TRUE("task/ after the join: the pid only",
                 task_entries("/proc/self/task", getpid(), tid, &found_main, &found_thread) == 1 && found_main &&
@@ -474,6 +475,24 @@ static int stat_names(pid_t pid, const char* comm) {
     return strncmp(text, head, strlen(head)) == 0;
 }
 
+/* Whether directory `dir` shows thread `tid` named `comm`: its stat's
+ * "<tid> (<comm>)", status's Pid/Tgid/Name, comm's "<comm>\n". */
+static int thread_view(const char* dir, pid_t tid, const char* comm) {
+    char path[160], line[32];
+    snprintf(path, sizeof path, "%s/stat", dir);
+    int ok = slurp(path) > 0 && stat_names(tid, comm);
+    snprintf(path, sizeof path, "%s/status", dir);
+    slurp(path);
+    const char* pid_line = line_of("Pid:\t");
+    const char* tgid_line = line_of("Tgid:\t");
+    const char* name_line = line_of("Name:\t");
+    snprintf(line, sizeof line, "%s\n", comm);
+    ok = ok && pid_line && atol(pid_line + 5) == tid && tgid_line && atol(tgid_line + 6) == getpid() && name_line &&
+         strncmp(name_line + 6, line, strlen(line)) == 0;
+    snprintf(path, sizeof path, "%s/comm", dir);
+    return ok && slurp(path) > 0 && strcmp(text, line) == 0;
+}
+
 static void thread_names(void) {
     CHECK(pipe(named_pipe) == 0 && pipe(named_go) == 0);
     named_tid = 0;
@@ -487,16 +506,8 @@ static void thread_names(void) {
     EXPECT_TRUE("PR_SET_NAME in a thread leaves the main thread's name", strcmp(name, "procfs") == 0);
     long n = slurp("/proc/self/comm");
     EXPECT_TRUE("/proc/self/comm: the leader's", n > 0 && strcmp(text, "procfs\n") == 0);
-    snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
-    n = slurp(path);
-    EXPECT_TRUE("task/<tid>/comm: the thread's PR_SET_NAME", n > 0 && strcmp(text, "worker-one\n") == 0);
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    n = slurp(path);
-    EXPECT_TRUE("task/<tid>/stat: (the thread's name)", n > 0 && stat_names(tid, "worker-one"));
-    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
-    slurp(path);
-    const char* name_line = line_of("Name:\t");
-    EXPECT_TRUE("task/<tid>/status: Name: the thread's", name_line && strncmp(name_line + 6, "worker-one\n", 11) == 0);
+    snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+    EXPECT_TRUE("task/<tid>/{stat,status,comm}: the thread's PR_SET_NAME", thread_view(path, tid, "worker-one"));
     n = slurp("/proc/self/stat");
     EXPECT_TRUE("/proc/self/stat: (the leader's name)", n > 0 && stat_names(pid, "procfs"));
 
@@ -527,20 +538,7 @@ static void thread_names(void) {
     snprintf(path, sizeof path, "/proc/%d", tid);
     struct stat st;
     EXPECT_TRUE("/proc/<tid> of a thread: a directory", stat(path, &st) == 0 && S_ISDIR(st.st_mode));
-    snprintf(path, sizeof path, "/proc/%d/stat", tid);
-    n = slurp(path);
-    EXPECT_TRUE("/proc/<tid>/stat: the thread's id and name", n > 0 && stat_names(tid, "renamed-by-main"));
-    snprintf(path, sizeof path, "/proc/%d/status", tid);
-    slurp(path);
-    const char* pid_line = line_of("Pid:\t");
-    const char* tgid_line = line_of("Tgid:\t");
-    name_line = line_of("Name:\t");
-    EXPECT_TRUE("/proc/<tid>/status: Pid the tid, Tgid the pid, the thread's Name",
-                pid_line && atol(pid_line + 5) == tid && tgid_line && atol(tgid_line + 6) == pid && name_line &&
-                    strncmp(name_line + 6, "renamed-by-main\n", 16) == 0);
-    snprintf(path, sizeof path, "/proc/%d/comm", tid);
-    n = slurp(path);
-    EXPECT_TRUE("/proc/<tid>/comm: the thread's", n > 0 && strcmp(text, "renamed-by-main\n") == 0);
+    EXPECT_TRUE("/proc/<tid>/{stat,status,comm}: the thread's id and name", thread_view(path, tid, "renamed-by-main"));
     int found_main, found_thread;
     snprintf(path, sizeof path, "/proc/%d/task", tid);
     EXPECT_TRUE("/proc/<tid>/task: the process's threads",
@@ -550,7 +548,10 @@ static void thread_names(void) {
 
     write(named_go[1], "g", 1);
     pthread_join(thread, NULL);
+    /* The join returns once the thread's tid word is cleared, which Linux
+     * does a little before the thread is gone from /proc. */
     snprintf(path, sizeof path, "/proc/%d", tid);
+    for (int tries = 0; tries < 5000 && access(path, F_OK) == 0; tries++) usleep(1000);
     EXPECT_ERR("/proc/<ended thread>", access(path, F_OK), ENOENT);
     close(named_pipe[0]), close(named_pipe[1]), close(named_go[0]), close(named_go[1]);
 }
