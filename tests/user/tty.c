@@ -194,12 +194,7 @@ static int stat_terminal(pid_t pid, long* tty_nr, long* tpgid) {
         snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     else
         snprintf(path, sizeof path, "/proc/self/stat");
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return 0;
-    long n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
+    if (read_text(path, buf, sizeof buf) <= 0) return 0;
     char* end = strrchr(buf, ')'); /* the name may hold spaces and ')' */
     char state;
     int ppid, pgrp, sid;
@@ -262,12 +257,9 @@ static void terminal_stat_child(int report_fd, int go_fd) {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)getpid());
     char buf[1024];
-    int fd = open(path, O_RDONLY);
-    long n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-    if (fd >= 0) close(fd);
+    long n = read_text(path, buf, sizeof buf);
     char expect[64];
     snprintf(expect, sizeof expect, " %ld %d ", r.tty_nr, member);
-    if (n > 0) buf[n] = 0;
     r.ok[5] = n > 0 && strstr(buf, expect) ? 'y' : 'n';
     write(report_fd, &r, sizeof r);
     char c;
