@@ -136,6 +136,7 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
     // copy_process: the child's comm is the calling thread's, not the
     // process's (a named thread's fork carries that name).
     __builtin_memcpy(child->name, task_name(me), kNameLength);
+    sync_fs_credentials(*child);  // its supplementary groups, not the parent's
     child->exit_signal = int(request.flags & uapi::kCSIGNAL);
     copy_signals_for_fork(*child, self, me);
     // flush_signal_handlers(child, 0): what exec would reset, reset now.

@@ -208,6 +208,14 @@ inline Process* current_process() {
     return task ? task->process : nullptr;
 }
 
+// The VFS's view of the process's credentials (`fs.credentials`): its fs
+// uid and gid and its supplementary groups, after any of them changed or
+// the process was made (a fork's copy points at the child's own list).
+inline void sync_fs_credentials(Process& process) {
+    const Credentials& c = process.credentials;
+    process.fs.credentials = {c.fsuid, c.fsgid, c.groups, c.group_count};
+}
+
 // The comm of `task` (docs/proc.md "Names"): a thread task's own, the main
 // task's is its process's.
 inline char* task_name(Task& task) {

@@ -260,6 +260,7 @@ lib::Expected<int64_t> sys_setgroups(int size, UserPtr<uint32_t> list) {
     }
     __builtin_memcpy(c.groups, groups, count * sizeof(uint32_t));
     c.group_count = count;
+    sync_fs_credentials();
     return 0;
 }
 
@@ -287,8 +288,7 @@ int64_t sys_setfsgid(uint32_t gid) {
 
 // The VFS checks permissions with the fs ids.
 void sync_fs_credentials() {
-    const proc::Credentials& c = process().credentials;
-    process().fs.credentials = {c.fsuid, c.fsgid};
+    proc::sync_fs_credentials(process());
 }
 
 // ---- thread-related words glibc registers at start-up

@@ -508,9 +508,27 @@ static void supplementary_groups(void) {
     EXPECT_OK("setgroups with a duplicate", setgroups(4, dup));
     n = syscall(SYS_getgroups, 8, got);
     say("getgroups after it: %ld: %u %u %u %u", n, got[0], got[1], got[2], got[3]);
+    /* Permission checks use the supplementary groups (in_group_p): a
+     * group-readable file of group 7 opens for a member, one of group 8
+     * does not. */
+    char mine[600], theirs[600];
+    snprintf(mine, sizeof mine, "%s/group-7", scratch_dir());
+    snprintf(theirs, sizeof theirs, "%s/group-8", scratch_dir());
+    int fd = open(mine, O_CREAT | O_WRONLY, 0640);
+    CHECK(fd >= 0 && fchown(fd, 0, 7) == 0 && fchmod(fd, 0640) == 0);
+    close(fd);
+    fd = open(theirs, O_CREAT | O_WRONLY, 0640);
+    CHECK(fd >= 0 && fchown(fd, 0, 8) == 0 && fchmod(fd, 0640) == 0);
+    close(fd);
+    chmod(scratch_dir(), 0711); /* others may pass through */
     EXPECT_OK("setresuid(1234,1234,1234)", setresuid(1234, 1234, 1234));
     EXPECT_ERR("setgroups without CAP_SETGID", setgroups(0, NULL), EPERM);
     EXPECT_TRUE("getgroups still works: 4", getgroups(0, NULL) == 4);
+    fd = open(mine, O_RDONLY);
+    EXPECT_TRUE("open of a 0640 file of a supplementary group for reading", fd >= 0);
+    if (fd >= 0) close(fd);
+    EXPECT_ERR("open of it for writing", open(mine, O_WRONLY), EACCES);
+    EXPECT_ERR("open of a 0640 file of another group", open(theirs, O_RDONLY), EACCES);
 }
 
 /* setfsuid/setfsgid (man 2): the previous fs id; -1 only asks; the fs id
