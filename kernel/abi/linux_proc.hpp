@@ -204,6 +204,9 @@ inline constexpr int kPR_GET_NO_NEW_PRIVS = 39;
 inline constexpr int kPR_SET_VMA = 0x53564d41;
 inline constexpr size_t kTaskCommLen = 16;  // TASK_COMM_LEN: a name is at most 15 bytes and a NUL
 
+// setgroups(2): the most supplementary groups (NGROUPS_MAX).
+inline constexpr uint32_t kNGROUPS_MAX = 65536;
+
 // ---- reboot(2) (linux/reboot.h)
 inline constexpr uint32_t kLINUX_REBOOT_MAGIC1 = 0xfee1dead;
 inline constexpr uint32_t kLINUX_REBOOT_MAGIC2 = 672274793;

@@ -103,7 +103,7 @@ lib::Expected<void> Inode::permission(const Credentials& who, uint32_t mask) {
     }
     uint32_t bits;
     if (who.uid == __atomic_load_n(&uid_, __ATOMIC_RELAXED)) bits = (m >> 6) & 7;
-    else if (who.gid == __atomic_load_n(&gid_, __ATOMIC_RELAXED)) bits = (m >> 3) & 7;
+    else if (who.in_group(__atomic_load_n(&gid_, __ATOMIC_RELAXED))) bits = (m >> 3) & 7;
     else bits = m & 7;
     if ((bits & mask) == mask) return {};
     return fail(lib::Errno::kEACCES, "permission denied");

@@ -40,13 +40,24 @@ class Dentry;
 class Mount;
 class FileSystem;
 
-// Who asks: the process's file-system credentials (fsuid/fsgid).
+// Who asks: the process's file-system credentials (fsuid/fsgid) and its
+// supplementary groups (setgroups(2); the process's own list, which the
+// process layer keeps these pointing at).
 struct Credentials {
     uint32_t uid = 0;
     uint32_t gid = 0;
+    const uint32_t* groups = nullptr;
+    uint32_t group_count = 0;
     // Root passes read/write permission checks and exec checks when any x
     // bit is set (capabilities(7): CAP_DAC_OVERRIDE).
     bool privileged() const { return uid == 0; }
+    // Linux's in_group_p: the fs gid or one of the supplementary groups.
+    bool in_group(uint32_t id) const {
+        if (id == gid) return true;
+        for (uint32_t i = 0; i < group_count; ++i)
+            if (groups[i] == id) return true;
+        return false;
+    }
 };
 
 // The wall clock for timestamps (kernel: set at boot; host tests: their own).

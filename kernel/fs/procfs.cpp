@@ -44,6 +44,7 @@ struct Registered {
     Generator generate;
     TaskGenerator generate_task;  // Place::kTask files
     Writer write;
+    TaskWriter write_task;  // Place::kTask files
 };
 constexpr size_t kMaxFiles = 64;
 Registered g_files[kMaxFiles];
@@ -68,14 +69,16 @@ enum class Kind : uint8_t {
 // Inode numbers: stable for a name, so two lookups of one file agree (find
 // and ls -i compare them). The static ones are small; a process's are
 // (pid << 16) | its entry, a thread's (tid << 16) | its entry (a thread's
-// entries above 0x100, so the main thread's never meet its process's).
+// entries above 0x100, so the main thread's never meet its process's);
+// /proc/<tid>'s of a thread that is not a leader are (tid << 16) | the
+// process's entry.
 constexpr uint64_t kRootIno = 1, kSysIno = 2, kSysKernelIno = 3, kSelfIno = 4, kFileInoBase = 16;
 constexpr uint64_t kProcessDirEntry = 1, kFdDirEntry = 2, kLinkEntryBase = 3, kTaskDirEntry = 6;
 constexpr uint64_t kTaskFileBase = 0x100, kTaskEntryDir = 0x200, kFdEntryBase = 0x8000;
 constexpr int32_t kMaxFdShown = 0x7fff;
 
 uint64_t ino_of(Kind kind, int32_t pid, int32_t tid, int32_t extra) {
-    uint64_t base = uint64_t(pid) << 16, task_base = uint64_t(tid) << 16;
+    uint64_t base = uint64_t(tid ? tid : pid) << 16, task_base = uint64_t(tid) << 16;
     switch (kind) {
         case Kind::kRoot: return kRootIno;
         case Kind::kSys: return kSysIno;
@@ -193,6 +196,7 @@ public:
     const Path* jump_target() const override { return jump_ ? &jump_ : nullptr; }
 
     Kind kind() const { return kind_; }
+    size_t task_file_of(size_t index) const;
     int32_t pid() const { return pid_; }
     int32_t tid() const { return tid_; }
     int32_t extra() const { return extra_; }
@@ -282,8 +286,14 @@ Dentry* ProcInode::lookup(Dentry& directory, lib::StringView name) {
     int32_t number = parse_number(name);
     if (number < 0) return nullptr;
     if (kind_ == Kind::kRoot && number > 0) {
-        if (!g_source.find || !g_source.find(number, nullptr, nullptr)) return nullptr;
-        return make_entry(directory, name, {nullptr, Kind::kProcessDir, 0, uapi::kS_IFDIR | 0555}, number);
+        const Child process_dir{nullptr, Kind::kProcessDir, 0, uapi::kS_IFDIR | 0555};
+        if (g_source.find && g_source.find(number, nullptr, nullptr))
+            return make_entry(directory, name, process_dir, number);
+        // A thread's id: its process's directory, seen as that thread
+        // (tid_ set: its stat, status and comm are the thread's).
+        int32_t group = g_source.thread_group ? g_source.thread_group(number) : 0;
+        if (group <= 0 || group == number) return nullptr;
+        return make_entry(directory, name, process_dir, group, number);
     }
     if (kind_ == Kind::kFdDir && number <= kMaxFdShown && g_source.descriptor)
         return make_entry(directory, name, {nullptr, Kind::kFdLink, number, uapi::kS_IFLNK | 0700}, pid_);
@@ -305,9 +315,16 @@ public:
 // A file's text as it was when opened.
 class TextFile final : public SeqFile {
 public:
-    TextFile(const Path& path, Inode* inode, uint32_t flags, char* text, size_t size, Writer writer, bool process,
-             int32_t pid)
-        : SeqFile(path, inode, flags), text_(text), size_(size), writer_(writer), process_(process), pid_(pid) {}
+    TextFile(const Path& path, Inode* inode, uint32_t flags, char* text, size_t size, const Registered& registered,
+             int32_t pid, int32_t tid)
+        : SeqFile(path, inode, flags),
+          text_(text),
+          size_(size),
+          writer_(registered.write),
+          task_writer_(registered.write_task),
+          process_(registered.place == Place::kProcess || registered.place == Place::kTask),
+          pid_(pid),
+          tid_(tid) {}
     ~TextFile() override { fs::release(text_); }
 
 protected:
@@ -321,12 +338,13 @@ protected:
     lib::Expected<size_t> write_at(IoBuffer& buffer, uint64_t* position) override {
         // Linux: proc_reg_write's EIO without a write method; a process's
         // files have no write at all (vfs_write's EINVAL).
-        if (!writer_) return fail(process_ ? lib::Errno::kEINVAL : lib::Errno::kEIO, "file cannot be written");
+        if (!writer_ && !task_writer_)
+            return fail(process_ ? lib::Errno::kEINVAL : lib::Errno::kEIO, "file cannot be written");
         char text[256];
         size_t wanted = buffer.remaining();
         size_t n = buffer.copy_in(text, wanted < sizeof text ? wanted : sizeof text);
         if (n == 0 && wanted) return fail(lib::Errno::kEFAULT, "write buffer not readable");
-        TRY(writer_(pid_, {text, n}));
+        TRY(task_writer_ ? task_writer_(pid_, tid_, {text, n}) : writer_(pid_, {text, n}));
         *position += n;
         return wanted < sizeof text ? n : wanted;
     }
@@ -336,8 +354,9 @@ private:
     char* text_;
     size_t size_;
     Writer writer_;
+    TaskWriter task_writer_;
     bool process_;
-    int32_t pid_;
+    int32_t pid_, tid_;
 };
 
 // getdents64 over a directory of /proc: positions 0 ".", 1 "..", then the
@@ -476,13 +495,24 @@ private:
     ProcInode* dir_;
 };
 
+// The file a process's file `index` is in /proc/<tid> of a thread (the
+// task file of the same name, when there is one; tid_ set) or `index`.
+size_t ProcInode::task_file_of(size_t index) const {
+    if (!tid_ || g_files[index].place != Place::kProcess) return index;
+    for (size_t i = 0; i < g_file_count; ++i)
+        if (g_files[i].place == Place::kTask &&
+            lib::StringView(g_files[i].name) == lib::StringView(g_files[index].name))
+            return i;
+    return index;
+}
+
 lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
     if (flags & uapi::kO_PATH) return Inode::open(path, flags);
     File* file = nullptr;
     if (is_directory()) {
         file = fs::make<ProcDirectory>(path, this, flags);
     } else if (kind_ == Kind::kFile) {
-        const Registered& registered = g_files[extra_];
+        const Registered& registered = g_files[task_file_of(extra_)];
         // /proc/sys files check their mode bits even for root
         // (proc_sys_permission): a read-only one cannot be opened for writing.
         uint32_t access = flags & uapi::kO_ACCMODE;
@@ -496,8 +526,7 @@ lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
         if (text.failed()) return fail(lib::Errno::kENOMEM, "no memory for a /proc file");
         size_t size = text.size();
         char* data = text.take();
-        bool process = registered.place == Place::kProcess || registered.place == Place::kTask;
-        file = fs::make<TextFile>(path, this, flags, data, size, registered.write, process, pid_);
+        file = fs::make<TextFile>(path, this, flags, data, size, registered, pid_, tid_);
         if (!file) fs::release(data);
     } else {
         return fail(lib::Errno::kENXIO, "not a file");
@@ -510,12 +539,12 @@ lib::Expected<File*> ProcInode::open(const Path& path, uint32_t flags) {
 
 void add_file(Place place, const char* name, uint32_t mode, Generator generate, Writer write) {
     if (g_file_count == kMaxFiles) return;
-    g_files[g_file_count++] = {place, name, mode & uapi::kS_IALLUGO, generate, nullptr, write};
+    g_files[g_file_count++] = {place, name, mode & uapi::kS_IALLUGO, generate, nullptr, write, nullptr};
 }
 
-void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, Writer write) {
+void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, TaskWriter write) {
     if (g_file_count == kMaxFiles) return;
-    g_files[g_file_count++] = {Place::kTask, name, mode & uapi::kS_IALLUGO, nullptr, generate, write};
+    g_files[g_file_count++] = {Place::kTask, name, mode & uapi::kS_IALLUGO, nullptr, generate, nullptr, write};
 }
 
 void set_process_source(const ProcessSource& source) {

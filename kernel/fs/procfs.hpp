@@ -82,9 +82,13 @@ using TaskGenerator = lib::Expected<void> (*)(int32_t pid, int32_t tid, Text& ou
 // Registers a file (at boot, before /proc is used). `mode`: its permission
 // bits (0444, 0644, 0400, ...).
 void add_file(Place place, const char* name, uint32_t mode, Generator generate, Writer write = nullptr);
-// Registers a file of every /proc/<pid>/task/<tid>/; `write` gets the
-// process's pid.
-void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, Writer write = nullptr);
+// What a write to a thread's file does: `pid` its process, `tid` the thread.
+using TaskWriter = lib::Expected<void> (*)(int32_t pid, int32_t tid, lib::StringView text);
+
+// Registers a file of every /proc/<pid>/task/<tid>/. A file of the same
+// name registered for processes too is, in /proc/<tid> of a thread that is
+// not its process's leader, this one (the thread's stat, status, comm).
+void add_task_file(const char* name, uint32_t mode, TaskGenerator generate, TaskWriter write = nullptr);
 
 // The places a process's links go to.
 enum class Link : uint8_t { kExe, kCwd, kRoot };
@@ -109,6 +113,10 @@ struct ProcessSource {
     bool (*find_task)(int32_t pid, int32_t tid) = nullptr;
     // The lowest thread id >= `from` of a live thread of `pid`, or -1.
     int32_t (*next_task)(int32_t pid, int32_t from) = nullptr;
+    // The process whose live thread `tid` is (0: none): /proc/<tid> of a
+    // thread that is not a leader works, though /proc does not list it
+    // (Linux's proc_pid_lookup finds any task).
+    int32_t (*thread_group)(int32_t tid) = nullptr;
 };
 void set_process_source(const ProcessSource& source);
 

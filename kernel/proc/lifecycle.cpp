@@ -82,6 +82,7 @@ lib::Expected<int32_t> clone_thread(const CloneRequest& request) {
     if (request.stack) user_frame(*task)->rsp = request.stack;
     task->fs_base = (request.flags & uapi::kCLONE_SETTLS) ? request.tls : me.fs_base;
     task->gs_base = me.gs_base;
+    __builtin_memcpy(task->name, task_name(me), kNameLength);  // copy_process: the creator's comm
     if (request.flags & uapi::kCLONE_CHILD_SETTID) task->set_child_tid = request.child_tid;
     if (request.flags & uapi::kCLONE_CHILD_CLEARTID) task->clear_child_tid = request.child_tid;
     {
@@ -124,7 +125,6 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
         for (size_t i = 0; i < kRlimitCount; ++i) child->limits[i] = self.limits[i];
         child->umask = self.umask;
         child->personality = self.personality;
-        __builtin_memcpy(child->name, self.name, kNameLength);
         __builtin_memcpy(child->exe, self.exe, sizeof child->exe);
         {
             ksync::Guard guard(table_lock());
@@ -133,6 +133,10 @@ lib::Expected<int32_t> clone_current(const CloneRequest& request) {
         child->pgid = self.pgid;
         child->sid = self.sid;
     }
+    // copy_process: the child's comm is the calling thread's, not the
+    // process's (a named thread's fork carries that name).
+    __builtin_memcpy(child->name, task_name(me), kNameLength);
+    sync_fs_credentials(*child);  // its supplementary groups, not the parent's
     child->exit_signal = int(request.flags & uapi::kCSIGNAL);
     copy_signals_for_fork(*child, self, me);
     // flush_signal_handlers(child, 0): what exec would reset, reset now.

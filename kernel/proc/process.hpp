@@ -38,9 +38,16 @@ inline constexpr size_t kNameLength = 16;  // TASK_COMM_LEN, NUL included
 inline constexpr size_t kRlimitCount = 16;
 inline constexpr uint64_t kRlimInfinity = ~0ULL;
 
+// Supplementary groups a process may have (Linux allows NGROUPS_MAX,
+// 65536; setgroups past this is ENOMEM here, docs/syscalls.md).
+inline constexpr uint32_t kMaxGroups = 64;
+
 struct Credentials {
     uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;
     uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
+    // setgroups(2)'s list, sorted as Linux's groups_sort leaves it.
+    uint32_t group_count = 0;
+    uint32_t groups[kMaxGroups] = {};
 };
 
 struct ResourceLimit {
@@ -94,6 +101,10 @@ struct Task {
     // for those (main_task is the process's own).
     Task* next_thread = nullptr;
     bool thread_task = false;
+    // A thread task's own comm (prctl PR_SET_NAME, /proc/<pid>/task/<tid>/
+    // comm): Linux names each thread; the main task's is the process's
+    // `name`. task_name() gives either.
+    char name[kNameLength] = {};
     // Another task of the process is in execve (de_thread): this one ends,
     // as by SIGKILL, at its next return to user mode, and interruptible
     // sleeps end for it (set under the table lock and signal_lock).
@@ -195,6 +206,20 @@ inline Task* current_task() {
 inline Process* current_process() {
     Task* task = current_task();
     return task ? task->process : nullptr;
+}
+
+// The VFS's view of the process's credentials (`fs.credentials`): its fs
+// uid and gid and its supplementary groups, after any of them changed or
+// the process was made (a fork's copy points at the child's own list).
+inline void sync_fs_credentials(Process& process) {
+    const Credentials& c = process.credentials;
+    process.fs.credentials = {c.fsuid, c.fsgid, c.groups, c.group_count};
+}
+
+// The comm of `task` (docs/proc.md "Names"): a thread task's own, the main
+// task's is its process's.
+inline char* task_name(Task& task) {
+    return task.thread_task ? task.name : task.process->name;
 }
 
 // The user registers of `task`'s current entry into the kernel.

@@ -36,6 +36,8 @@ using fs::procfs::Text;
 constexpr uint64_t kNsPerTick = 10000000;  // USER_HZ = 100
 constexpr uint64_t kPage = 4096;
 
+SessionTerminalLookup g_session_terminal = nullptr;
+
 lib::Error gone() {
     return lib::Error::make(lib::Errno::kESRCH, "the process has gone");
 }
@@ -130,6 +132,13 @@ int32_t next_task(int32_t pid, int32_t from) {
     return next;
 }
 
+int32_t thread_group(int32_t tid) {
+    int32_t group = 0;
+    with_live_task(
+        tid, [](Task& task, void* argument) { *static_cast<int32_t*>(argument) = task.process->pid; }, &group);
+    return group;
+}
+
 // ---- A process's fields, copied under the table lock
 
 struct Snapshot {
@@ -215,6 +224,8 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s, int32_t tid = 0) {
         sched::Thread* thread =
             p->state == ProcessState::kRunning && !p->main_task.signals.exiting ? p->main_task.thread : nullptr;
         if (shown) {
+            __builtin_memcpy(s.name, task_name(*shown), kNameLength);  // the thread's own comm
+            s.name[kNameLength - 1] = 0;
             thread = shown->thread;
             s.cpu_ns = task_cpu_ns(*shown);
             s.blocked = shown->signals.blocked;
@@ -253,8 +264,15 @@ lib::Expected<void> stat_text_of(int32_t pid, int32_t tid, Text& out) {
     if (s.space) layout = s.space->layout(), counters = s.space->counters();
     uint64_t rss = counters.rss_anon + counters.rss_file + counters.rss_shmem;
     // Fields 1-13: pid (comm) state ppid pgrp session tty_nr tpgid flags
-    // minflt cminflt majflt cmajflt.
-    out.format("{} ({}) {} {} {} {} 0 -1 4194560 0 0 0 0 ", s.pid, s.name, s.state, s.ppid, s.pgid, s.sid);
+    // minflt cminflt majflt cmajflt. tty_nr: the controlling terminal's
+    // device number (new_encode_dev), tpgid its foreground group; 0 and -1
+    // without one (docs/proc.md).
+    uint32_t tty_nr = 0;
+    int32_t tpgid = -1;
+    auto lookup = __atomic_load_n(&g_session_terminal, __ATOMIC_ACQUIRE);
+    if (lookup && !lookup(s.sid, tty_nr, tpgid)) tty_nr = 0, tpgid = -1;
+    out.format("{} ({}) {} {} {} {} {} {} 4194560 0 0 0 0 ", s.pid, s.name, s.state, s.ppid, s.pgid, s.sid, tty_nr,
+               tpgid);
     // 14-20: utime stime cutime cstime priority nice num_threads (all CPU
     // time counts as user time: no split yet).
     out.format("{} 0 {} 0 {} {} {} ", ticks(s.cpu_ns), ticks(s.children_cpu_ns), 20 + s.nice, s.nice, s.threads);
@@ -301,7 +319,11 @@ lib::Expected<void> status_text_of(int32_t pid, int32_t tid, Text& out) {
     out.format("Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n", s.tgid, s.pid, s.ppid);
     out.format("Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n", c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid,
                c.fsgid);
-    out.format("FDSize:\t{}\nGroups:\t\n", s.descriptors_size);
+    // Groups: each supplementary group and a space between, then the
+    // trailing space Linux's task_state always adds ("Groups:\t \n" for none).
+    out.format("FDSize:\t{}\nGroups:\t", s.descriptors_size);
+    for (uint32_t i = 0; i < c.group_count; ++i) out.format(i ? " {}" : "{}", c.groups[i]);
+    out.append(" \n");
     out.format("NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n", s.tgid, s.pid, s.pgid, s.sid);
     if (s.space) {
         vm::Counters k = s.space->counters();
@@ -380,14 +402,22 @@ lib::Expected<void> statm_text(int32_t pid, Text& out) {
 }
 
 // comm_write: the bytes written (newline included, as Linux keeps it), at
-// most 15; only a process's own (EINVAL for another's).
-lib::Expected<void> comm_write(int32_t pid, lib::StringView text) {
+// most 15, become the comm of thread `tid` (0: the process's leader) of
+// the caller's own process; another process's is EINVAL (Linux's
+// proc_comm_write: same_thread_group).
+lib::Expected<void> comm_write(int32_t pid, int32_t tid, lib::StringView text) {
     Process* self = current_process();
     if (!self || self->pid != pid) return lib::Error::make(lib::Errno::kEINVAL, "another process's comm");
     size_t n = text.size() < kNameLength - 1 ? text.size() : kNameLength - 1;
     char name[kNameLength] = {};
     __builtin_memcpy(name, text.data(), n);
-    __builtin_memcpy(self->name, name, kNameLength);
+    ksync::Guard guard(table_lock());
+    char* comm = tid == 0 || tid == pid ? self->name : nullptr;  // the leader's, even once it has exited
+    for_each_task(*self, [&](Task& task) {
+        if (!comm && task.tid == tid) comm = task_name(task);
+    });
+    if (!comm) return gone();
+    __builtin_memcpy(comm, name, kNameLength);
     return {};
 }
 
@@ -663,6 +693,10 @@ lib::Expected<void> pid_max_text(int32_t, Text& out) {
 
 }  // namespace
 
+void set_session_terminal_lookup(SessionTerminalLookup lookup) {
+    __atomic_store_n(&g_session_terminal, lookup, __ATOMIC_RELEASE);
+}
+
 void init_procfs() {
     using fs::procfs::Place;
     fs::procfs::ProcessSource source;
@@ -674,12 +708,14 @@ void init_procfs() {
     source.next_descriptor = next_descriptor;
     source.find_task = find_task;
     source.next_task = next_task;
+    source.thread_group = thread_group;
     fs::procfs::set_process_source(source);
 
     fs::procfs::add_file(Place::kProcess, "stat", 0444, stat_text);
     fs::procfs::add_file(Place::kProcess, "status", 0444, status_text);
     fs::procfs::add_file(Place::kProcess, "cmdline", 0444, cmdline_text);
-    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text, comm_write);
+    fs::procfs::add_file(Place::kProcess, "comm", 0644, comm_text,
+                         [](int32_t pid, lib::StringView text) { return comm_write(pid, 0, text); });
     fs::procfs::add_file(Place::kProcess, "maps", 0444, maps_text);
     fs::procfs::add_file(Place::kProcess, "statm", 0444, statm_text);
     fs::procfs::add_file(Place::kProcess, "environ", 0400, environ_text);

@@ -77,10 +77,16 @@ lib::Expected<int64_t> sys_getresgid(UserPtr<uint32_t> rgid, UserPtr<uint32_t> e
     return 0;
 }
 
-// getgroups: no supplementary groups. A negative size is EINVAL.
-lib::Expected<int64_t> sys_getgroups(int size, UserPtr<uint32_t>) {
+// getgroups (kernel/groups.c): size 0 asks for the count; a size below
+// it (or negative) is EINVAL.
+lib::Expected<int64_t> sys_getgroups(int size, UserPtr<uint32_t> list) {
     if (size < 0) return error(Errno::kEINVAL, "negative size");
-    return 0;
+    const proc::Credentials& c = process().credentials;
+    uint32_t count = c.group_count;
+    if (size == 0) return count;
+    if (uint32_t(size) < count) return error(Errno::kEINVAL, "list shorter than the groups");
+    TRY(copy_out_bytes(list.address(), c.groups, count * sizeof(uint32_t)));
+    return count;
 }
 
 // The process with `pid` (0: the caller) for the pgid/sid calls.
@@ -237,10 +243,52 @@ lib::Expected<int64_t> sys_setregid(uint32_t rgid, uint32_t egid) {
     return 0;
 }
 
+// setgroups (kernel/groups.c): CAP_SETGID first, then the size
+// (NGROUPS_MAX), the list (EFAULT, and EINVAL for the invalid gid -1),
+// kept sorted (groups_sort).
+lib::Expected<int64_t> sys_setgroups(int size, UserPtr<uint32_t> list) {
+    proc::Credentials& c = process().credentials;
+    if (c.euid != 0) return error(Errno::kEPERM, "setgroups needs CAP_SETGID");
+    if (uint32_t(size) > uapi::kNGROUPS_MAX) return error(Errno::kEINVAL, "more than NGROUPS_MAX groups");
+    if (uint32_t(size) > proc::kMaxGroups) return error(Errno::kENOMEM, "more groups than a process holds here");
+    uint32_t groups[proc::kMaxGroups];
+    uint32_t count = uint32_t(size);
+    TRY(copy_in_bytes(groups, list.address(), count * sizeof(uint32_t)));
+    for (uint32_t i = 0; i < count; ++i) {
+        if (groups[i] == ~0u) return error(Errno::kEINVAL, "-1 is not a gid");
+        for (uint32_t j = i; j > 0 && groups[j - 1] > groups[j]; --j) lib::swap(groups[j - 1], groups[j]);
+    }
+    __builtin_memcpy(c.groups, groups, count * sizeof(uint32_t));
+    c.group_count = count;
+    sync_fs_credentials();
+    return 0;
+}
+
+// setfsuid/setfsgid (kernel/sys.c): the old fs id, always; the new one is
+// taken when it is one of the real, effective, saved or fs ids or the
+// caller has CAP_SETUID/CAP_SETGID (-1 never is: nothing changes).
+int64_t set_fs_id(uint32_t& fs_id, uint32_t id, uint32_t real, uint32_t effective, uint32_t saved) {
+    uint32_t old = fs_id;
+    if (id != ~0u && (process().credentials.euid == 0 || has_id(id, real, effective, saved) || id == old)) {
+        fs_id = id;
+        sync_fs_credentials();
+    }
+    return old;
+}
+
+int64_t sys_setfsuid(uint32_t uid) {
+    proc::Credentials& c = process().credentials;
+    return set_fs_id(c.fsuid, uid, c.uid, c.euid, c.suid);
+}
+
+int64_t sys_setfsgid(uint32_t gid) {
+    proc::Credentials& c = process().credentials;
+    return set_fs_id(c.fsgid, gid, c.gid, c.egid, c.sgid);
+}
+
 // The VFS checks permissions with the fs ids.
 void sync_fs_credentials() {
-    const proc::Credentials& c = process().credentials;
-    process().fs.credentials = {c.fsuid, c.fsgid};
+    proc::sync_fs_credentials(process());
 }
 
 // ---- thread-related words glibc registers at start-up
@@ -333,10 +381,22 @@ lib::Expected<int64_t> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint6
             int64_t n = arch::strncpy_from_user(name, arg2, sizeof name - 1);
             if (n < 0) return error(Errno::kEFAULT, "bad name address");
             name[sizeof name - 1] = '\0';
-            __builtin_memcpy(process().name, name, sizeof name);
+            // The calling thread's comm (each thread has its own,
+            // docs/proc.md "Names"), under the table lock that /proc
+            // reads it under.
+            ksync::Guard guard(proc::table_lock());
+            __builtin_memcpy(proc::task_name(task()), name, sizeof name);
             return 0;
         }
-        case uapi::kPR_GET_NAME: TRY(copy_out_bytes(arg2, process().name, uapi::kTaskCommLen)); return 0;
+        case uapi::kPR_GET_NAME: {
+            char name[uapi::kTaskCommLen];
+            {
+                ksync::Guard guard(proc::table_lock());
+                __builtin_memcpy(name, proc::task_name(task()), sizeof name);
+            }
+            TRY(copy_out_bytes(arg2, name, uapi::kTaskCommLen));
+            return 0;
+        }
         case uapi::kPR_GET_DUMPABLE: return 1;
         case uapi::kPR_SET_DUMPABLE:
             if (arg2 > 1) return error(Errno::kEINVAL, "dumpable is 0 or 1");
@@ -618,6 +678,9 @@ void add_process_calls(Entry* table) {
     table[uapi::kNR_getresuid] = &call<&sys_getresuid>;
     table[uapi::kNR_getresgid] = &call<&sys_getresgid>;
     table[uapi::kNR_getgroups] = &call<&sys_getgroups>;
+    table[uapi::kNR_setgroups] = &call<&sys_setgroups>;
+    table[uapi::kNR_setfsuid] = &call<&sys_setfsuid>;
+    table[uapi::kNR_setfsgid] = &call<&sys_setfsgid>;
     table[uapi::kNR_getpgid] = &call<&sys_getpgid>;
     table[uapi::kNR_getpgrp] = &call<&sys_getpgrp>;
     table[uapi::kNR_getsid] = &call<&sys_getsid>;

@@ -142,6 +142,7 @@ struct Pair {
         name[at] = 0;
         master_driver.attach(master, slave, slave_driver);
         slave_driver.attach(slave, master, master_driver);
+        slave.set_device(kSlaveMajor, index);
     }
     const char* node_name() const { return name + 4; }
 

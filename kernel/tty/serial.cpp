@@ -17,6 +17,7 @@
 #include "kernel/fs/fs.hpp"
 #include "kernel/irq/irq.hpp"
 #include "kernel/proc/process.hpp"
+#include "kernel/proc/procfs_files.hpp"
 #include "kernel/tty/tty.hpp"
 #include "lib/x86_64/instructions.hpp"
 
@@ -90,10 +91,12 @@ Tty* serial_tty() { return g_serial; }
 void init() {
     static Tty serial("ttyS0", g_serial_driver);
     g_serial_driver.attach(serial);
+    serial.set_device(4, 64);
     g_serial = &serial;
     register_tty(serial);
     set_job_control(process_job_control());
     proc::set_session_end_handler(end_session);
+    proc::set_session_terminal_lookup(session_terminal);
     // ttyS0 (4, 64); /dev/console (5, 1) is the serial terminal too (the
     // kernel's log goes there first, as with Linux's console=ttyS0);
     // /dev/tty (5, 0) the caller's controlling terminal.

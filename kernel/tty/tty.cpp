@@ -2,6 +2,7 @@
 // (docs/tty.md) turned into read(2), write(2), poll(2) and the tty ioctls.
 #include "kernel/tty/tty.hpp"
 
+#include "kernel/abi/linux_fs.hpp"
 #include "kernel/fs/user_copy.hpp"
 #include "lib/memory.hpp"
 #include "lib/placement_new.hpp"
@@ -86,6 +87,17 @@ void end_session(int32_t sid) {
     for (size_t i = 0, n = tty_count(); i < n; ++i) g_ttys[i]->end_session(sid);
 }
 
+bool session_terminal(int32_t sid, uint32_t& device, int32_t& foreground) {
+    if (sid <= 0) return false;
+    for (size_t i = 0, n = tty_count(); i < n; ++i) {
+        if (g_ttys[i]->session() != sid) continue;
+        device = g_ttys[i]->device();
+        foreground = g_ttys[i]->foreground_group();
+        return true;
+    }
+    return false;
+}
+
 lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* inode, uint32_t flags,
                                    bool may_control) {
     TRY(tty.open(flags, may_control));
@@ -96,6 +108,10 @@ lib::Expected<fs::File*> open_file(Tty& tty, const fs::Path& path, fs::Inode* in
 
 Tty::Tty(const char* name, Driver& driver, const WinSize& window, const Termios& settings)
     : name_(name), driver_(driver), discipline_(settings), window_(window) {}
+
+// Linux's new_encode_dev, which the 32 low bits of stat's dev_t encoding
+// are for the numbers terminals have (12-bit majors, 20-bit minors).
+void Tty::set_device(uint32_t major, uint32_t minor) { device_ = uint32_t(uapi::make_dev(major, minor)); }
 
 void Tty::deliver_signal(int signal) {
     int32_t group = __atomic_load_n(&pgrp_, __ATOMIC_RELAXED);

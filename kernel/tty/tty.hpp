@@ -77,6 +77,10 @@ public:
     Tty(const char* name, Driver& driver, const WinSize& window = WinSize{24, 80, 0, 0},
         const Termios& settings = standard_termios());
     const char* name() const { return name_; }
+    // Its device number, as stat's st_rdev of its node shows it (0 until
+    // set_device): /proc/<pid>/stat's tty_nr of the processes it controls.
+    void set_device(uint32_t major, uint32_t minor);
+    uint32_t device() const { return device_; }
 
     // ---- Driver side (any context).
     // Returns how many bytes the line discipline took: the rest did not fit
@@ -152,6 +156,7 @@ private:
     bool input_changed_since(uint64_t seen);
 
     const char* name_;
+    uint32_t device_ = 0;
     Driver& driver_;
     fs::IrqSpinlock lock_;  // the discipline; the receive interrupt takes it
     LineDiscipline discipline_;
@@ -219,5 +224,9 @@ Tty* controlling_tty();
 // A session leader ended (proc's session-end handler): each terminal it
 // controlled lets go.
 void end_session(int32_t sid);
+// Session `sid`'s controlling terminal: its device number and foreground
+// process group (/proc/<pid>/stat's tty_nr and tpgid; proc's lookup hook).
+// False when the session has none.
+bool session_terminal(int32_t sid, uint32_t& device, int32_t& foreground);
 
 }  // namespace tty

@@ -138,6 +138,7 @@ void init_vt() {
     static Tty vt("tty1", g_vt_driver, window);
     g_vt_driver.attach(vt);
     console::set_framebuffer_reply(VtDriver::queue_reply, &g_vt_driver);
+    vt.set_device(4, 1);
     g_vt = &vt;
     register_tty(vt);
     // tty0 (4, 0): the current virtual terminal; tty1 (4, 1).

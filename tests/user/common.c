@@ -67,6 +67,16 @@ void check_failed(const char* file, int line, const char* expr) {
     say("FAIL %s:%d: %s (errno %s)", file, line, expr, errno_name(errno));
 }
 
+long read_text(const char* path, char* buf, size_t size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    long n = read(fd, buf, size - 1);
+    close(fd);
+    if (n < 0) return -1;
+    buf[n] = 0;
+    return n;
+}
+
 int in_child(void (*fn)(void)) {
     pid_t pid = fork();
     if (pid == 0) {

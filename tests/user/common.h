@@ -88,6 +88,10 @@ extern int checks_failed;
  * checks held, 1 otherwise, unless fn ends it another way. */
 int in_child(void (*fn)(void));
 
+/* One read(2) of the file at `path` into `buf` (NUL-terminated, at most
+ * size - 1 bytes, enough for a /proc/<pid>/stat line): its length, or -1. */
+long read_text(const char* path, char* buf, size_t size);
+
 /* A fresh empty directory under $TMPDIR or /tmp, removed by finish(). */
 const char* scratch_dir(void);
 

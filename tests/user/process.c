@@ -1,5 +1,6 @@
 /* Processes: fork, vfork, clone, execve, wait4/waitid and exit statuses,
- * the getpid family, process groups and sessions, credentials, umask,
+ * the getpid family, process groups and sessions, credentials (supplementary
+ * groups, fs ids), umask,
  * resource limits, uname, sysinfo, prctl names, CPU affinity, getcpu,
  * getrandom, personality (man 2 of each; issue 11). */
 #include <fcntl.h>
@@ -8,11 +9,13 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/fsuid.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -448,6 +451,127 @@ static void saved_id_round_trip(void) {
     EXPECT_TRUE("geteuid 0 once more", geteuid() == 0);
 }
 
+/* The line of /proc/self/status starting with `prefix` (its text after
+ * the prefix, newline cut), or "(none)". */
+static const char* status_line(const char* prefix) {
+    static char buf[8192], line[256];
+    int fd = open("/proc/self/status", O_RDONLY);
+    long n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (n <= 0) return "(none)";
+    buf[n] = 0;
+    size_t len = strlen(prefix);
+    for (char* p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, prefix, len) != 0) continue;
+        char* end = strchr(p, '\n');
+        size_t size = end ? (size_t)(end - p - len) : strlen(p + len);
+        if (size >= sizeof line) size = sizeof line - 1;
+        memcpy(line, p + len, size);
+        line[size] = 0;
+        for (char* c = line; *c; c++)
+            if (*c == '\t') *c = '|'; /* tabs visible */
+        return line;
+    }
+    return "(none)";
+}
+
+/* Supplementary groups (man 2 getgroups, setgroups) as root, then without
+ * CAP_SETGID. */
+static void supplementary_groups(void) {
+    EXPECT_OK("setgroups(0, NULL)", setgroups(0, NULL));
+    EXPECT_TRUE("getgroups(0, NULL) with none: 0", getgroups(0, NULL) == 0);
+    say("status Groups: with none: [%s]", status_line("Groups:\t"));
+    gid_t set[3] = {30, 10, 20}, got[8] = {0};
+    EXPECT_OK("setgroups(3, {30, 10, 20})", setgroups(3, set));
+    EXPECT_TRUE("getgroups(0, NULL): the count, 3", getgroups(0, NULL) == 3);
+    EXPECT_ERR("getgroups(2, list): shorter than the groups", syscall(SYS_getgroups, 2, got), EINVAL);
+    EXPECT_ERR("getgroups(-1, list)", syscall(SYS_getgroups, -1, got), EINVAL);
+    EXPECT_ERR("getgroups(3, kernel pointer)", syscall(SYS_getgroups, 3, KERNEL_PTR), EFAULT);
+    long n = syscall(SYS_getgroups, 8, got);
+    say("getgroups(8, list): %ld: %u %u %u", n, got[0], got[1], got[2]);
+    say("status Groups: [%s]", status_line("Groups:\t"));
+    EXPECT_ERR("setgroups(2, kernel pointer)", syscall(SYS_setgroups, 2, KERNEL_PTR), EFAULT);
+    EXPECT_ERR("setgroups(65537, list): past NGROUPS_MAX", syscall(SYS_setgroups, 65537, got), EINVAL);
+    EXPECT_ERR("setgroups(-1, list)", syscall(SYS_setgroups, -1, got), EINVAL);
+    gid_t invalid = (gid_t)-1;
+    EXPECT_ERR("setgroups(1, {-1})", syscall(SYS_setgroups, 1, &invalid), EINVAL);
+    EXPECT_TRUE("the failed calls left the 3 groups", getgroups(0, NULL) == 3);
+    pid_t child = fork();
+    if (child == 0) {
+        gid_t mine[8] = {0};
+        _exit(getgroups(8, mine) == 3 && mine[0] == 10 && mine[2] == 30 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE("a forked child has the same groups", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    gid_t dup[4] = {7, 7, 5, 9};
+    EXPECT_OK("setgroups with a duplicate", setgroups(4, dup));
+    n = syscall(SYS_getgroups, 8, got);
+    say("getgroups after it: %ld: %u %u %u %u", n, got[0], got[1], got[2], got[3]);
+    /* Permission checks use the supplementary groups (in_group_p): a
+     * group-readable file of group 7 opens for a member, one of group 8
+     * does not. */
+    char mine[600], theirs[600];
+    snprintf(mine, sizeof mine, "%s/group-7", scratch_dir());
+    snprintf(theirs, sizeof theirs, "%s/group-8", scratch_dir());
+    int fd = open(mine, O_CREAT | O_WRONLY, 0640);
+    CHECK(fd >= 0 && fchown(fd, 0, 7) == 0 && fchmod(fd, 0640) == 0);
+    close(fd);
+    fd = open(theirs, O_CREAT | O_WRONLY, 0640);
+    CHECK(fd >= 0 && fchown(fd, 0, 8) == 0 && fchmod(fd, 0640) == 0);
+    close(fd);
+    chmod(scratch_dir(), 0711); /* others may pass through */
+    EXPECT_OK("setresuid(1234,1234,1234)", setresuid(1234, 1234, 1234));
+    EXPECT_ERR("setgroups without CAP_SETGID", setgroups(0, NULL), EPERM);
+    EXPECT_TRUE("getgroups still works: 4", getgroups(0, NULL) == 4);
+    fd = open(mine, O_RDONLY);
+    EXPECT_TRUE("open of a 0640 file of a supplementary group for reading", fd >= 0);
+    if (fd >= 0) close(fd);
+    EXPECT_ERR("open of it for writing", open(mine, O_WRONLY), EACCES);
+    EXPECT_ERR("open of a 0640 file of another group", open(theirs, O_RDONLY), EACCES);
+}
+
+/* setfsuid/setfsgid (man 2): the previous fs id; -1 only asks; the fs id
+ * follows the effective one through setresuid; files are made with it. */
+static void fs_ids(void) {
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/for-fsuid", scratch_dir());
+    mkdir(dir, 0777);
+    chmod(dir, 0777);           /* whatever the umask */
+    chmod(scratch_dir(), 0711); /* others may pass through, not read */
+    EXPECT_TRUE("setfsuid(-1) as root: the fs uid, 0", setfsuid(-1) == 0);
+    EXPECT_TRUE("setfsuid(1234): the old fs uid, 0", setfsuid(1234) == 0);
+    EXPECT_TRUE("setfsuid(-1): now 1234", setfsuid(-1) == 1234);
+    EXPECT_TRUE("setfsgid(4321): the old fs gid, 0", setfsgid(4321) == 0);
+    EXPECT_TRUE("setfsgid(-1): now 4321", setfsgid(-1) == 4321);
+    say("status Uid: [%s]", status_line("Uid:\t"));
+    say("status Gid: [%s]", status_line("Gid:\t"));
+    EXPECT_TRUE("the real and effective ids did not move", getuid() == 0 && geteuid() == 0 && getgid() == 0);
+    snprintf(path, sizeof path, "%s/made", dir);
+    int fd = open(path, O_CREAT | O_WRONLY, 0644);
+    struct stat st;
+    EXPECT_TRUE("a file made with fs ids 1234/4321 is theirs",
+                fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 1234 && st.st_gid == 4321);
+    if (fd >= 0) close(fd);
+    EXPECT_ERR("fs uid 1234: a root-only directory is closed", open(scratch_dir(), O_RDONLY | O_DIRECTORY), EACCES);
+    setfsuid(0);
+    setfsgid(0);
+    unlink(path);
+    rmdir(dir);
+    chmod(scratch_dir(), 0700);
+    EXPECT_OK("setresgid(-1,555,-1)", setresgid(-1, 555, -1));
+    EXPECT_TRUE("the fs gid followed the effective gid", setfsgid(-1) == 555);
+    EXPECT_OK("setresuid(-1,1234,0)", setresuid(-1, 1234, 0));
+    EXPECT_TRUE("the fs uid followed the effective uid", setfsuid(-1) == 1234);
+    /* Without CAP_SETUID: only one of the real, effective, saved, fs ids. */
+    EXPECT_TRUE("setfsuid(0) with euid 1234 and saved 0: taken", setfsuid(0) == 1234 && setfsuid(-1) == 0);
+    EXPECT_OK("setresuid(1234,1234,1234)", setresuid(1234, 1234, 1234));
+    EXPECT_TRUE("setresuid set the fs uid to the effective 1234", setfsuid(-1) == 1234);
+    EXPECT_TRUE("setfsuid(0) unprivileged: refused, the old 1234", setfsuid(0) == 1234 && setfsuid(-1) == 1234);
+    EXPECT_TRUE("setfsgid(777) unprivileged: refused", setfsgid(777) == 555 && setfsgid(-1) == 555);
+    EXPECT_TRUE("setfsgid(the real gid 0) unprivileged: taken", setfsgid(0) == 555 && setfsgid(-1) == 0);
+}
+
 static void credentials(void) {
     uid_t r, e, s;
     gid_t gr, ge, gs;
@@ -462,6 +586,8 @@ static void credentials(void) {
     if (geteuid() == 0) {
         CHECK(in_child(as_other_user) == 0);
         CHECK(in_child(saved_id_round_trip) == 0);
+        CHECK(in_child(supplementary_groups) == 0);
+        CHECK(in_child(fs_ids) == 0);
     }
 }
 

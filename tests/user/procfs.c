@@ -1,6 +1,7 @@
 /* /proc as programs read it (man 5 proc; issue 13): the layouts of
  * /proc/self/{stat,status,cmdline,comm,maps,mountinfo}, task/<tid>/ of a
- * process with two threads, its links (exe, cwd, fd/N),
+ * process with two threads, per-thread names and /proc/<tid> of a thread
+ * that is not the leader, its links (exe, cwd, fd/N),
  * the machine-wide files ps, free, top and uptime parse, /proc/sys/kernel,
  * the directory of live pids, errno for writes and missing processes, and
  * mount(2)/umount2(2) of a second proc. Only structure and relations are
@@ -419,10 +420,140 @@ static void tasks(void) {
     close(thread_pipe[0]);
     close(thread_pipe[1]);
     snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+    for (int tries = 0; tries < 5000 && access(path, F_OK) == 0; tries++) usleep(1000); /* as in thread_names */
     EXPECT_ERR("task/<ended thread>", access(path, F_OK), ENOENT);
     EXPECT_TRUE("task/ after the join: the pid only",
                 task_entries("/proc/self/task", getpid(), tid, &found_main, &found_thread) == 1 && found_main &&
                     !found_thread);
+}
+
+/* Per-thread names (man 2 prctl PR_SET_NAME, man 5 proc "comm",
+ * pthread_setname_np): each thread has its own comm; /proc/<pid>/comm and
+ * stat show the leader's; task/<tid>/ the thread's; a fork from a named
+ * thread carries its name; /proc/<tid> of a thread that is not the leader
+ * opens (as the thread) though /proc does not list it. */
+static int named_pipe[2], named_go[2];
+static volatile pid_t named_tid;
+static volatile int named_fork_ok, named_after_write_ok, named_self_comm_ok;
+
+static void* named_thread(void* unused) {
+    (void)unused;
+    prctl(PR_SET_NAME, "worker-one");
+    /* A fork from this thread: the child's comm is the thread's. */
+    pid_t child = fork();
+    if (child == 0) {
+        char name[17] = {0};
+        prctl(PR_GET_NAME, name);
+        long n = slurp("/proc/self/comm");
+        _exit(strcmp(name, "worker-one") == 0 && n > 0 && strcmp(text, "worker-one\n") == 0 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    named_fork_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    named_tid = (pid_t)syscall(SYS_gettid);
+    char c;
+    read(named_go[0], &c, 1); /* the main thread renamed us */
+    char name[17] = {0};
+    prctl(PR_GET_NAME, name);
+    named_after_write_ok = strcmp(name, "renamed-by-main") == 0;
+    /* /proc/self/comm from this thread: the leader's comm changes, not ours. */
+    int fd = open("/proc/self/comm", O_WRONLY);
+    named_self_comm_ok = fd >= 0 && write(fd, "new-leader", 10) == 10;
+    if (fd >= 0) close(fd);
+    memset(name, 0, sizeof name);
+    prctl(PR_GET_NAME, name);
+    named_self_comm_ok = named_self_comm_ok && strcmp(name, "renamed-by-main") == 0;
+    write(named_pipe[1], "d", 1);
+    read(named_go[0], &c, 1); /* until the main thread has looked at /proc/<tid> */
+    return NULL;
+}
+
+/* Whether the text holds "<pid> (<comm>) " at its start. */
+static int stat_names(pid_t pid, const char* comm) {
+    char head[64];
+    snprintf(head, sizeof head, "%d (%s) ", (int)pid, comm);
+    return strncmp(text, head, strlen(head)) == 0;
+}
+
+/* Whether directory `dir` shows thread `tid` named `comm`: its stat's
+ * "<tid> (<comm>)", status's Pid/Tgid/Name, comm's "<comm>\n". */
+static int thread_view(const char* dir, pid_t tid, const char* comm) {
+    char path[160], line[32];
+    snprintf(path, sizeof path, "%s/stat", dir);
+    int ok = slurp(path) > 0 && stat_names(tid, comm);
+    snprintf(path, sizeof path, "%s/status", dir);
+    slurp(path);
+    const char* pid_line = line_of("Pid:\t");
+    const char* tgid_line = line_of("Tgid:\t");
+    const char* name_line = line_of("Name:\t");
+    snprintf(line, sizeof line, "%s\n", comm);
+    ok = ok && pid_line && atol(pid_line + 5) == tid && tgid_line && atol(tgid_line + 6) == getpid() && name_line &&
+         strncmp(name_line + 6, line, strlen(line)) == 0;
+    snprintf(path, sizeof path, "%s/comm", dir);
+    return ok && slurp(path) > 0 && strcmp(text, line) == 0;
+}
+
+static void thread_names(void) {
+    CHECK(pipe(named_pipe) == 0 && pipe(named_go) == 0);
+    named_tid = 0;
+    pthread_t thread;
+    pthread_create(&thread, NULL, named_thread, NULL);
+    while (!named_tid) sched_yield();
+    pid_t tid = named_tid, pid = getpid();
+    EXPECT_TRUE("fork from a named thread: the child's comm is the thread's", named_fork_ok);
+    char name[17] = {0}, path[128];
+    prctl(PR_GET_NAME, name);
+    EXPECT_TRUE("PR_SET_NAME in a thread leaves the main thread's name", strcmp(name, "procfs") == 0);
+    long n = slurp("/proc/self/comm");
+    EXPECT_TRUE("/proc/self/comm: the leader's", n > 0 && strcmp(text, "procfs\n") == 0);
+    snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+    EXPECT_TRUE("task/<tid>/{stat,status,comm}: the thread's PR_SET_NAME", thread_view(path, tid, "worker-one"));
+    n = slurp("/proc/self/stat");
+    EXPECT_TRUE("/proc/self/stat: (the leader's name)", n > 0 && stat_names(pid, "procfs"));
+
+    /* pthread_getname_np / pthread_setname_np of another thread go through
+     * task/<tid>/comm in both glibc and musl. */
+    char got[32] = {0};
+    EXPECT_TRUE("pthread_getname_np of the thread", pthread_getname_np(thread, got, sizeof got) == 0 &&
+                                                        strcmp(got, "worker-one") == 0);
+    EXPECT_TRUE("pthread_setname_np of the thread", pthread_setname_np(thread, "renamed-by-main") == 0);
+    write(named_go[1], "g", 1);
+    char c;
+    read(named_pipe[0], &c, 1);
+    EXPECT_TRUE("the thread's PR_GET_NAME after the write to its comm", named_after_write_ok);
+    EXPECT_TRUE("a thread's write to /proc/self/comm names the leader, not itself", named_self_comm_ok);
+    memset(name, 0, sizeof name);
+    prctl(PR_GET_NAME, name);
+    EXPECT_TRUE("the leader's PR_GET_NAME after it", strcmp(name, "new-leader") == 0);
+    prctl(PR_SET_NAME, "procfs");
+
+    /* /proc/<tid>: not listed, but there, and it is the thread's view. */
+    DIR* dir = opendir("/proc");
+    int listed = 0;
+    struct dirent* entry;
+    while (dir && (entry = readdir(dir)))
+        if (atol(entry->d_name) == tid) listed = 1;
+    if (dir) closedir(dir);
+    EXPECT_TRUE("/proc does not list a thread's id", !listed);
+    snprintf(path, sizeof path, "/proc/%d", tid);
+    struct stat st;
+    EXPECT_TRUE("/proc/<tid> of a thread: a directory", stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    EXPECT_TRUE("/proc/<tid>/{stat,status,comm}: the thread's id and name", thread_view(path, tid, "renamed-by-main"));
+    int found_main, found_thread;
+    snprintf(path, sizeof path, "/proc/%d/task", tid);
+    EXPECT_TRUE("/proc/<tid>/task: the process's threads",
+                task_entries(path, pid, tid, &found_main, &found_thread) == 2 && found_main && found_thread);
+    snprintf(path, sizeof path, "/proc/%d/cmdline", tid);
+    EXPECT_TRUE("/proc/<tid>/cmdline: the process's", slurp(path) > 0 && strstr(text, "procfs") != NULL);
+
+    write(named_go[1], "g", 1);
+    pthread_join(thread, NULL);
+    /* The join returns once the thread's tid word is cleared, which Linux
+     * does a little before the thread is gone from /proc. */
+    snprintf(path, sizeof path, "/proc/%d", tid);
+    for (int tries = 0; tries < 5000 && access(path, F_OK) == 0; tries++) usleep(1000);
+    EXPECT_ERR("/proc/<ended thread>", access(path, F_OK), ENOENT);
+    close(named_pipe[0]), close(named_pipe[1]), close(named_go[0]), close(named_go[1]);
 }
 
 /* mountinfo: "id parent major:minor root point options [tags] - type source super", one line per /proc/mounts line. */
@@ -694,6 +825,7 @@ int main(int argc, char** argv, char** envp) {
     self_maps();
     self_maps_names();
     tasks();
+    thread_names();
     mountinfo();
     self_statm_and_environ(envp);
     memory_and_time();

@@ -32,12 +32,7 @@ static void handle(int sig, void (*fn)(int), int flags) {
 static int sleeping(pid_t pid) {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
+    if (read_text(path, buf, sizeof buf) <= 0) return 0;
     char* end = strrchr(buf, ')');
     return end && end[1] == ' ' && end[2] == 'S';
 }

@@ -2,6 +2,7 @@
  * winsize round trips, cooked-mode line editing and echo, raw mode, FIONREAD,
  * ISIG (Ctrl-C becomes SIGINT for the foreground process group), TIOCSWINSZ's
  * SIGWINCH, the controlling terminal ioctls, and ENOTTY/EFAULT cases; then
+ * /proc/<pid>/stat's tty_nr and tpgid of the terminal's session; then
  * the pty's own rules: /dev/pts/N appearing and going, TIOCGPTN,
  * TIOCSPTLCK (EIO while locked), TIOCGPTPEER, poll on both sides, and the
  * hangups (slave closed: the master reads EIO; master closed: the slave
@@ -181,6 +182,111 @@ static void signals_from_the_terminal(void) {
     EXPECT_TRUE("TIOCSWINSZ sent SIGWINCH, Ctrl-C SIGINT, to its foreground group",
                 WIFEXITED(status) && WEXITSTATUS(status) == 0);
     close(ready[0]), close(ready[1]);
+}
+
+/* /proc/<pid>/stat's fields 7 and 8 (proc(5)): tty_nr, the controlling
+ * terminal's device number, and tpgid, its foreground process group (0 and
+ * -1 without a terminal); busybox ps shows its TTY column from tty_nr.
+ * `pid` 0: the caller's. */
+static int stat_terminal(pid_t pid, long* tty_nr, long* tpgid) {
+    char path[64], buf[1024];
+    if (pid)
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/stat");
+    if (read_text(path, buf, sizeof buf) <= 0) return 0;
+    char* end = strrchr(buf, ')'); /* the name may hold spaces and ')' */
+    char state;
+    int ppid, pgrp, sid;
+    return end && sscanf(end + 1, " %c %d %d %d %ld %ld", &state, &ppid, &pgrp, &sid, tty_nr, tpgid) == 6;
+}
+
+/* Linux's new_encode_dev, which tty_nr is in. */
+static long encode_dev(dev_t dev) {
+    unsigned long maj = major(dev), min = minor(dev);
+    return (long)((min & 0xff) | (maj << 8) | ((min & ~0xfful) << 12));
+}
+
+enum { kTermChecks = 6 };
+static const char* const term_check_names[kTermChecks] = {
+    "stat after setsid: tty_nr 0, tpgid -1",
+    "stat with the slave open O_NOCTTY: still no terminal",
+    "stat after TIOCSCTTY: tty_nr is the slave's st_rdev, tpgid the caller's group (tcgetpgrp)",
+    "stat after tcsetpgrp to a child's group: tpgid is that group",
+    "the child's stat: the same terminal, the same foreground group",
+    "task/<tid>/stat: the same tty_nr and tpgid",
+};
+struct term_report {
+    char ok[kTermChecks];
+    long tty_nr;
+    int foreground;
+};
+
+static void terminal_stat_child(int report_fd, int go_fd) {
+    struct term_report r;
+    memset(r.ok, 'n', sizeof r.ok);
+    long nr = -2, fg = -2;
+    setsid();
+    r.ok[0] = stat_terminal(0, &nr, &fg) && nr == 0 && fg == -1 ? 'y' : 'n';
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    int s = m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0 ? open(ptsname(m), O_RDWR | O_NOCTTY) : -1;
+    r.ok[1] = s >= 0 && stat_terminal(0, &nr, &fg) && nr == 0 && fg == -1 ? 'y' : 'n';
+    struct stat st;
+    int ctty = s >= 0 && ioctl(s, TIOCSCTTY, 0) == 0 && fstat(s, &st) == 0;
+    r.tty_nr = ctty ? encode_dev(st.st_rdev) : -3;
+    r.ok[2] = ctty && stat_terminal(0, &nr, &fg) && nr == r.tty_nr && nr != 0 && fg == getpid() &&
+                      tcgetpgrp(s) == getpid()
+                  ? 'y'
+                  : 'n';
+    int hold[2];
+    if (pipe(hold) != 0) _exit(4);
+    pid_t member = fork();
+    if (member == 0) {
+        setpgid(0, 0);
+        char c;
+        read(hold[0], &c, 1); /* until its parent has looked */
+        _exit(0);
+    }
+    setpgid(member, member); /* either of the two calls makes the group */
+    r.foreground = member;
+    r.ok[3] = tcsetpgrp(s, member) == 0 && stat_terminal(0, &nr, &fg) && nr == r.tty_nr && fg == member &&
+                      tcgetpgrp(s) == member
+                  ? 'y'
+                  : 'n';
+    r.ok[4] = stat_terminal(member, &nr, &fg) && nr == r.tty_nr && fg == member ? 'y' : 'n';
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)getpid());
+    char buf[1024];
+    long n = read_text(path, buf, sizeof buf);
+    char expect[64];
+    snprintf(expect, sizeof expect, " %ld %d ", r.tty_nr, member);
+    r.ok[5] = n > 0 && strstr(buf, expect) ? 'y' : 'n';
+    write(report_fd, &r, sizeof r);
+    char c;
+    read(go_fd, &c, 1); /* the parent has read our stat */
+    write(hold[1], "x", 1);
+    waitpid(member, NULL, 0);
+    _exit(0);
+}
+
+static void terminal_in_stat(void) {
+    int report[2], go[2];
+    CHECK(pipe(report) == 0 && pipe(go) == 0);
+    pid_t child = fork();
+    if (child == 0) terminal_stat_child(report[1], go[0]);
+    struct term_report r;
+    memset(&r, 0, sizeof r);
+    long got = read(report[0], &r, sizeof r);
+    for (int i = 0; i < kTermChecks; i++) EXPECT_TRUE(term_check_names[i], got == sizeof r && r.ok[i] == 'y');
+    long nr = -2, fg = -2;
+    EXPECT_TRUE("another session's stat of the child: its tty_nr and tpgid",
+                got == sizeof r && stat_terminal(child, &nr, &fg) && nr == r.tty_nr && fg == r.foreground);
+    EXPECT_TRUE("tty_nr of a pty slave: major 136", got == sizeof r && ((r.tty_nr >> 8) & 0xfff) == 136);
+    write(go[1], "g", 1);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(report[0]), close(report[1]), close(go[0]), close(go[1]);
 }
 
 /* 200 000 bytes each way (one way, then both at once) through a raw pair, far more than the line
@@ -421,6 +527,7 @@ int main(void) {
     termios_round_trip();
     cooked_mode();
     signals_from_the_terminal();
+    terminal_in_stat();
     int status = in_child(not_a_leader);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     bulk();
