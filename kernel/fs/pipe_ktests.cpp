@@ -141,6 +141,27 @@ void stream_writer(void* argument) {
     }
 }
 
+// Reads the stream back in `piece_size` pieces until s.bytes came or the
+// pipe ends: whether every byte was the pattern's, and how many reads.
+struct ReadBack {
+    size_t bytes = 0, reads = 0;
+    bool same = true;
+};
+ReadBack read_back(Stream& s, size_t piece_size) {
+    static uint8_t piece[8192];
+    ReadBack r;
+    while (r.bytes < s.bytes) {
+        fs::IoBuffer::Segment seg;
+        fs::IoBuffer b = fs::IoBuffer::kernel_one(seg, piece, piece_size);
+        auto n = s.ends.read->read(b);
+        if (!n || *n == 0) break;
+        for (size_t i = 0; i < *n; ++i) r.same = r.same && piece[i] == uint8_t((r.bytes + i) * 7);
+        r.bytes += *n;
+        ++r.reads;
+    }
+    return r;
+}
+
 KTEST(fs_pipe, full_pipe_writer_wakes_on_room_without_the_tick) {
     Stream s;
     auto ends = fs::make_pipe(0);
@@ -154,26 +175,15 @@ KTEST(fs_pipe, full_pipe_writer_wakes_on_room_without_the_tick) {
     KASSERT(thread.has_value());
     (void)sched::set_affinity(*thread, lib::CpuSet::only(cpu));
     uint64_t idle_before = sched::cpu_stats(cpu).idle_entries;
-    size_t got = 0, reads = 0;
-    bool same = true;
-    uint8_t piece[1000];  // not a divisor of a page: buffers free up now and then
-    while (got < s.bytes) {
-        fs::IoBuffer::Segment seg;
-        fs::IoBuffer b = fs::IoBuffer::kernel_one(seg, piece, sizeof piece);
-        auto n = s.ends.read->read(b);
-        if (!n || *n == 0) break;
-        for (size_t i = 0; i < *n; ++i) same = same && piece[i] == uint8_t((got + i) * 7);
-        got += *n;
-        ++reads;
-    }
+    ReadBack r = read_back(s, 1000);  // not a divisor of a page: buffers free up now and then
     uint64_t idle_entries = sched::cpu_stats(cpu).idle_entries - idle_before;
     KEXPECT(sched::join(*thread).has_value());
     (void)sched::set_affinity(sched::current(), caller_affinity);
     KEXPECT(s.ok);
-    KEXPECT(same);
-    KEXPECT_EQ(got, s.bytes);
-    klog::info("fs: 1 MiB through a pipe in 1000-byte reads: {} reads, {} idle entries", reads, idle_entries);
-    KEXPECT_LT(idle_entries * 10, uint64_t(reads));
+    KEXPECT(r.same);
+    KEXPECT_EQ(r.bytes, s.bytes);
+    klog::info("fs: 1 MiB through a pipe in 1000-byte reads: {} reads, {} idle entries", r.reads, idle_entries);
+    KEXPECT_LT(idle_entries * 10, uint64_t(r.reads));
 }
 
 KTEST(fs_pipe, full_pipe_writer_wakes_when_the_pipe_grows) {
@@ -190,19 +200,9 @@ KTEST(fs_pipe, full_pipe_writer_wakes_when_the_pipe_grows) {
     KEXPECT(grown.has_value() && *grown == 128 * 1024);
     KEXPECT(sched::join(*thread).has_value());  // a lost wake-up would hang here
     KEXPECT(s.ok);
-    size_t got = 0;
-    bool same = true;
-    static uint8_t back[8192];
-    while (got < s.bytes) {
-        fs::IoBuffer::Segment seg;
-        fs::IoBuffer b = fs::IoBuffer::kernel_one(seg, back, sizeof back);
-        auto n = s.ends.read->read(b);
-        if (!n || *n == 0) break;
-        for (size_t i = 0; i < *n; ++i) same = same && back[i] == uint8_t((got + i) * 7);
-        got += *n;
-    }
-    KEXPECT_EQ(got, s.bytes);
-    KEXPECT(same);
+    ReadBack r = read_back(s, 8192);
+    KEXPECT_EQ(r.bytes, s.bytes);
+    KEXPECT(r.same);
 }
 
 }  // namespace
