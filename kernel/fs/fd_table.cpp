@@ -80,6 +80,11 @@ lib::Expected<FileRef> FdTable::get(int fd, bool allow_path) {
     return FileRef(file);
 }
 
+FileBorrow FdTable::borrow_counted(int fd) {
+    auto file = get(fd);
+    return FileBorrow(file ? file->take() : nullptr, true);
+}
+
 lib::Expected<void> FdTable::close(int fd) {
     File* file;
     {

@@ -18,6 +18,29 @@
 
 namespace fs {
 
+// A descriptor's file for the length of one system call (Linux's
+// fdget/fdput): with a reference of its own, or borrowed from the table
+// when nothing can drop the table's reference meanwhile (FdTable::borrow).
+class FileBorrow {
+public:
+    FileBorrow(File* file, bool counted) : file_(file), counted_(counted) {}
+    FileBorrow(FileBorrow&& other) : file_(other.file_), counted_(other.counted_) { other.file_ = nullptr; }
+    FileBorrow(const FileBorrow&) = delete;
+    FileBorrow& operator=(const FileBorrow&) = delete;
+    FileBorrow& operator=(FileBorrow&&) = delete;
+    ~FileBorrow() {
+        if (file_ && counted_) file_->release();
+    }
+    File* get() const { return file_; }
+    File* operator->() const { return file_; }
+    File& operator*() const { return *file_; }
+    explicit operator bool() const { return file_ != nullptr; }
+
+private:
+    File* file_;
+    bool counted_;
+};
+
 class FdTable {
 public:
     // The default RLIMIT_NOFILE soft limit (Linux's INR_OPEN_CUR).
@@ -41,6 +64,20 @@ public:
     // when none. O_PATH descriptions only when `allow_path` (fstat,
     // fchdir, *at's dirfd, close, dup, fcntl's F_GETFD/SETFD/GETFL).
     lib::Expected<FileRef> get(int fd, bool allow_path = false);
+    // The same for one system call's use (no O_PATH descriptions; an empty
+    // FileBorrow for EBADF, which spares the hot path an Expected). When
+    // `sole_task` (the caller is the only task that uses this table: a
+    // process with one thread) and the table has one reference, nothing
+    // but the caller changes the table, so the look needs no lock and the
+    // file no reference: it cannot be closed before the call ends (Linux's
+    // __fget_light for a files_struct with one user). Else as get().
+    FileBorrow borrow(int fd, bool sole_task) {
+        if (sole_task && __atomic_load_n(&references_, __ATOMIC_RELAXED) == 1) {
+            File* file = uint32_t(fd) < capacity_ ? slots_[fd].file : nullptr;
+            return FileBorrow(file && !file->is_path_only() ? file : nullptr, false);
+        }
+        return borrow_counted(fd);
+    }
     // close(2).
     lib::Expected<void> close(int fd);
     // dup(2), F_DUPFD/F_DUPFD_CLOEXEC (lowest >= minimum).
@@ -90,6 +127,7 @@ private:
     // Grows the array to hold at least `size` slots (under the lock).
     lib::Expected<void> grow(uint32_t size);
     int lowest_free(uint32_t minimum, uint32_t limit) const;
+    FileBorrow borrow_counted(int fd);
 
     mutable ksync::SpinlockNoIrq lock_;
     uint32_t references_ = 1;

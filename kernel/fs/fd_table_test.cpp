@@ -126,6 +126,43 @@ TEST(FdTable, PathDescriptorsOnlyWhereAllowed) {
     int fd = *f.table->install(p->take(), false);
     EXPECT_EQ(err(f.table->get(fd)), "EBADF");
     EXPECT_TRUE(f.table->get(fd, true));
+    EXPECT_FALSE(f.table->borrow(fd, true));  // EBADF
+    EXPECT_FALSE(f.table->borrow(fd, false));
+}
+
+// One system call's look (read/write): the description, EBADF for a bad
+// number either way; with a reference of its own unless the caller is the
+// table's only user (then a close cannot happen before the call ends).
+TEST(FdTable, BorrowForOneCall) {
+    Fixture f;
+    for (bool sole : {true, false}) {
+        EXPECT_FALSE(f.table->borrow(-1, sole));  // EBADF
+        EXPECT_FALSE(f.table->borrow(5, sole));
+        EXPECT_FALSE(f.table->borrow(1 << 30, sole));
+    }
+    uint64_t inodes = f.context.root.inode()->file_system().live_inodes();
+    int a = f.install("a");
+    ASSERT_TRUE(fs::unlink(f.context, f.context.cwd, "a"));
+    {
+        auto sole = f.table->borrow(a, true);
+        ASSERT_TRUE(sole);
+        EXPECT_EQ(sole.get(), f.table->get(a)->get());
+    }
+    // Another thread's call (not the sole task), or a table with two users
+    // (CLONE_FILES): the file outlives a close that races with the call.
+    for (bool shared_table : {false, true}) {
+        if (shared_table) f.table->retain();
+        auto borrowed = f.table->borrow(a, shared_table);
+        ASSERT_TRUE(borrowed);
+        ASSERT_TRUE(f.table->close(a));
+        EXPECT_EQ(f.context.root.inode()->file_system().live_inodes(), inodes + 1);
+        EXPECT_EQ(borrowed->stat().st_nlink, 0u);  // still usable
+        borrowed->retain();  // the table's reference, installed again
+        a = *f.table->install(borrowed.get(), false);
+        if (shared_table) f.table->release();
+    }
+    ASSERT_TRUE(f.table->close(a));
+    EXPECT_EQ(f.context.root.inode()->file_system().live_inodes(), inodes);
 }
 
 }  // namespace

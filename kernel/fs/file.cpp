@@ -45,7 +45,7 @@ int64_t File::position() const {
 
 lib::Expected<size_t> File::read(IoBuffer& buffer) {
     if (!readable()) return fail(lib::Errno::kEBADF, "not open for reading");
-    if (!seekable()) {
+    if (stream_ || !seekable()) {
         uint64_t ignored = 0;
         return read_at(buffer, &ignored);
     }
@@ -66,7 +66,7 @@ lib::Expected<size_t> File::read(IoBuffer& buffer) {
 
 lib::Expected<size_t> File::write(IoBuffer& buffer) {
     if (!writable()) return fail(lib::Errno::kEBADF, "not open for writing");
-    if (!seekable()) {
+    if (stream_ || !seekable()) {
         uint64_t ignored = 0;
         return write_at(buffer, &ignored);
     }

@@ -114,6 +114,10 @@ protected:
     Path path_;
     Inode* inode_;
     uint32_t flags_;
+    // A kind with no position that says so at construction (pipes: Linux's
+    // FMODE_STREAM): read/write go straight to read_at/write_at, without
+    // asking seekable().
+    bool stream_ = false;
     ksync::SpinlockNoIrq position_lock_;
     uint64_t position_ = 0;
 

@@ -31,6 +31,24 @@ IoBuffer::IoBuffer(lib::Span<const Segment> segments, bool user) : segments_(seg
     for (const Segment& s : segments) total_ += s.iov_len;
 }
 
+size_t IoBuffer::copy_segment(uint64_t address, void* kernel_memory, size_t n, bool out) {
+    if (!user_) {
+        void* other = reinterpret_cast<void*>(address);
+        if (out) lib::move_bytes(other, kernel_memory, n);
+        else lib::move_bytes(kernel_memory, other, n);
+        return n;
+    }
+#if defined(HOST_TEST)
+    void* other = reinterpret_cast<void*>(address);
+    size_t copied = out ? host_user_copy(other, kernel_memory, n) : host_user_copy(kernel_memory, other, n);
+#else
+    size_t left = out ? arch::copy_to_user(address, kernel_memory, n) : arch::copy_from_user(kernel_memory, address, n);
+    size_t copied = n - left;
+#endif
+    if (copied < n) faulted_ = true;
+    return copied;
+}
+
 size_t IoBuffer::transfer(void* kernel_memory, size_t size, bool out) {
     auto* bytes = static_cast<uint8_t*>(kernel_memory);
     size_t moved = 0;
@@ -42,24 +60,7 @@ size_t IoBuffer::transfer(void* kernel_memory, size_t size, bool out) {
             continue;
         }
         size_t n = size - moved < room ? size - moved : room;
-        uint64_t address = s.iov_base + segment_done_;
-        size_t copied;
-        if (!user_) {
-            void* other = reinterpret_cast<void*>(address);
-            if (out) lib::move_bytes(other, bytes + moved, n);
-            else lib::move_bytes(bytes + moved, other, n);
-            copied = n;
-        } else {
-#if defined(HOST_TEST)
-            void* other = reinterpret_cast<void*>(address);
-            copied = out ? host_user_copy(other, bytes + moved, n) : host_user_copy(bytes + moved, other, n);
-#else
-            size_t left = out ? arch::copy_to_user(address, bytes + moved, n)
-                              : arch::copy_from_user(bytes + moved, address, n);
-            copied = n - left;
-#endif
-            if (copied < n) faulted_ = true;
-        }
+        size_t copied = copy_segment(s.iov_base + segment_done_, bytes + moved, n, out);
         moved += copied;
         segment_done_ += copied;
         done_ += copied;
@@ -67,7 +68,5 @@ size_t IoBuffer::transfer(void* kernel_memory, size_t size, bool out) {
     return moved;
 }
 
-size_t IoBuffer::copy_out(const void* source, size_t size) { return transfer(const_cast<void*>(source), size, true); }
-size_t IoBuffer::copy_in(void* destination, size_t size) { return transfer(destination, size, false); }
 
 }  // namespace fs

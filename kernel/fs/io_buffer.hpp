@@ -26,7 +26,7 @@ public:
     // One segment (the caller keeps `segment` alive as long as the buffer).
     static IoBuffer user_one(Segment& segment, uint64_t address, size_t size) {
         segment = {address, size};
-        return user({&segment, 1});
+        return IoBuffer(segment, size, true);
     }
     static IoBuffer kernel_one(Segment& segment, void* address, size_t size) {
         segment = {reinterpret_cast<uint64_t>(address), size};
@@ -40,13 +40,33 @@ public:
 
     // Copies up to `size` bytes into the buffer at the cursor (a read):
     // returns how many went (short on a fault or at the end).
-    size_t copy_out(const void* source, size_t size);
+    size_t copy_out(const void* source, size_t size) { return copy_at_cursor(const_cast<void*>(source), size, true); }
     // Copies up to `size` bytes from the buffer at the cursor (a write).
-    size_t copy_in(void* destination, size_t size);
+    size_t copy_in(void* destination, size_t size) { return copy_at_cursor(destination, size, false); }
 
 private:
     IoBuffer(lib::Span<const Segment> segments, bool user);
+    // One segment of `size` bytes (read(2), write(2)): no sum to make.
+    IoBuffer(const Segment& segment, size_t size, bool user)
+        : segments_(&segment, 1), user_(user), total_(size) {}
+    // All of it within the segment at the cursor (one read or write; a
+    // pipe's byte): one copy, inline. Else transfer()'s walk.
+    size_t copy_at_cursor(void* kernel_memory, size_t size, bool out) {
+        if (segment_ < segments_.size() && !faulted_) {
+            const Segment& s = segments_.data()[segment_];
+            if (size <= s.iov_len - segment_done_) {
+                size_t copied = copy_segment(s.iov_base + segment_done_, kernel_memory, size, out);
+                segment_done_ += copied;
+                done_ += copied;
+                return copied;
+            }
+        }
+        return transfer(kernel_memory, size, out);
+    }
     size_t transfer(void* kernel_memory, size_t size, bool out);
+    // Copies `n` bytes between `address` (in the buffer's memory) and
+    // `kernel_memory`: how many went (a short user copy marks the buffer).
+    size_t copy_segment(uint64_t address, void* kernel_memory, size_t n, bool out);
 
     lib::Span<const Segment> segments_;
     bool user_;

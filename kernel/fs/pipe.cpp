@@ -44,6 +44,7 @@ class PipeFile final : public File {
 public:
     PipeFile(const Path& path, Inode* inode, uint32_t flags, Pipe* pipe, bool fifo)
         : File(path, inode, flags), pipe_(pipe), fifo_(fifo) {
+        stream_ = true;
         reader_ = readable();
         writer_ = writable();
         writer_opens_seen_ = fifo ? pipe->writer_opens() : 0;
@@ -136,77 +137,60 @@ void Pipe::notify(uint32_t events) {
 }
 
 void Pipe::open_end(bool reader, bool writer) {
-    {
-        ksync::Guard guard(lock_);
-        if (reader) ++readers_, ++reader_opens_;
-        if (writer) ++writers_, ++writer_opens_;
-    }
+    if (reader) __atomic_add_fetch(&readers_, 1, __ATOMIC_SEQ_CST), __atomic_add_fetch(&reader_opens_, 1, __ATOMIC_SEQ_CST);
+    if (writer) __atomic_add_fetch(&writers_, 1, __ATOMIC_SEQ_CST), __atomic_add_fetch(&writer_opens_, 1, __ATOMIC_SEQ_CST);
     open_wait_.wake_all();
     notify(uapi::kPOLLIN | uapi::kPOLLOUT);
 }
 
 void Pipe::close_end(bool reader, bool writer) {
-    {
-        ksync::Guard guard(lock_);
-        if (reader) --readers_;
-        if (writer) --writers_;
-    }
+    if (reader) __atomic_sub_fetch(&readers_, 1, __ATOMIC_SEQ_CST);
+    if (writer) __atomic_sub_fetch(&writers_, 1, __ATOMIC_SEQ_CST);
     // Writers learn there is no reader (EPIPE), readers that there is no
     // writer (EOF).
     notify((reader ? uapi::kPOLLERR : 0) | (writer ? uapi::kPOLLHUP : 0));
 }
 
-size_t Pipe::available() const {
-    ksync::Guard guard(lock_);
-    return bytes_;
-}
+size_t Pipe::available() const { return __atomic_load_n(&bytes_, __ATOMIC_RELAXED); }
 
-size_t Pipe::capacity() const {
-    ksync::Guard guard(lock_);
-    return slot_count_ * kPage;
-}
+size_t Pipe::capacity() const { return __atomic_load_n(&slot_count_, __ATOMIC_ACQUIRE) * kPage; }
 
 lib::Expected<size_t> Pipe::read(IoBuffer& buffer, bool nonblocking) {
     size_t total = 0;
     for (;;) {
+        bool was_full, faulted = false;
         {
             MutexGuard holding(mutex_);
-            while (buffer.remaining()) {
-                size_t slot, offset, n;
-                {
-                    ksync::Guard guard(lock_);
-                    if (used_ == 0) break;
-                    slot = tail_;
-                    offset = slots_[slot].offset;
-                    n = slots_[slot].length;
-                }
-                if (n > buffer.remaining()) n = buffer.remaining();
-                size_t copied = buffer.copy_out(pages_ + slot * kPage + offset, n);
-                {
-                    ksync::Guard guard(lock_);
-                    slots_[slot].offset += uint32_t(copied);
-                    slots_[slot].length -= uint32_t(copied);
-                    bytes_ -= copied;
-                    if (slots_[slot].length == 0) {  // the buffer is free again
-                        tail_ = (tail_ + 1) % slot_count_;
-                        --used_;
-                    }
+            was_full = used_ == slot_count_;
+            while (buffer.remaining() && used_) {
+                Slot& slot = slots_[tail_];
+                size_t n = slot.length < buffer.remaining() ? slot.length : buffer.remaining();
+                size_t copied = buffer.copy_out(pages_ + tail_ * kPage + slot.offset, n);
+                slot.offset += uint32_t(copied);
+                slot.length -= uint32_t(copied);
+                take_bytes(copied);
+                if (slot.length == 0) {  // the buffer is free again
+                    tail_ = tail_ + 1 == slot_count_ ? 0 : tail_ + 1;
+                    set_used(used_ - 1);
                 }
                 total += copied;
-                if (copied) notify(uapi::kPOLLOUT);
                 if (copied < n) {
-                    if (total == 0) return fail(lib::Errno::kEFAULT, "read buffer not writable");
-                    return total;
+                    faulted = true;
+                    break;
                 }
             }
         }
+        // Writers wait only for a full pipe to have room (pipe_read's
+        // was_full); pollers hear of every read.
+        if (total) {
+            if (was_full) write_wait_.wake_all();
+            poll_.notify(uapi::kPOLLOUT);
+        }
+        if (faulted && total == 0) return fail(lib::Errno::kEFAULT, "read buffer not writable");
         if (total || buffer.remaining() == 0) return total;
         if (writers() == 0) return size_t(0);  // EOF
         if (nonblocking) return fail(lib::Errno::kEAGAIN, "pipe empty");
-        TRY(wait_interruptible(read_wait_, [this] {
-            ksync::Guard guard(lock_);
-            return used_ > 0 || writers_ == 0;
-        }));
+        TRY(wait_interruptible(read_wait_, [this] { return used() > 0 || writers() == 0; }));
     }
 }
 
@@ -215,77 +199,63 @@ lib::Expected<size_t> Pipe::write(IoBuffer& buffer, bool nonblocking) {
     size_t total = 0;
     bool merged = false;
     for (;;) {
+        bool was_empty, faulted = false;
+        size_t before = total;
         {
             MutexGuard holding(mutex_);
             if (readers() == 0) {
                 if (total) return total;
                 return fail(lib::Errno::kEPIPE, "no reader");
             }
+            was_empty = used_ == 0;
             // pipe_write: the part below a page multiple joins the last
             // buffer when it fits there whole (once, at the start).
             size_t chars = buffer.remaining() % kPage;
-            if (!merged && chars) {
-                merged = true;
-                size_t slot = 0, end = 0;
-                bool fits = false;
-                {
-                    ksync::Guard guard(lock_);
-                    if (used_) {
-                        slot = (tail_ + used_ - 1) % slot_count_;
-                        end = slots_[slot].offset + slots_[slot].length;
-                        fits = end + chars <= kPage;
-                    }
-                }
-                if (fits) {
-                    size_t copied = buffer.copy_in(pages_ + slot * kPage + end, chars);
-                    {
-                        ksync::Guard guard(lock_);
-                        slots_[slot].length += uint32_t(copied);
-                        bytes_ += copied;
-                    }
+            if (!merged && chars && used_) {
+                size_t last = tail_ + used_ - 1;
+                if (last >= slot_count_) last -= slot_count_;
+                Slot& slot = slots_[last];
+                size_t end = slot.offset + slot.length;
+                if (end + chars <= kPage) {
+                    size_t copied = buffer.copy_in(pages_ + last * kPage + end, chars);
+                    slot.length += uint32_t(copied);
+                    add_bytes(copied);
                     total += copied;
-                    if (copied) notify(uapi::kPOLLIN);
-                    if (copied < chars) {
-                        if (total == 0) return fail(lib::Errno::kEFAULT, "write buffer not readable");
-                        return total;
-                    }
-                    if (buffer.remaining() == 0) return total;
+                    faulted = copied < chars;
                 }
             }
             merged = true;
             // Then whole new buffers, a page at most each.
-            while (buffer.remaining()) {
-                size_t slot;
-                {
-                    ksync::Guard guard(lock_);
-                    if (full_locked()) break;
-                    slot = (tail_ + used_) % slot_count_;
-                }
+            while (!faulted && buffer.remaining() && used_ != slot_count_) {
+                size_t slot = tail_ + used_;
+                if (slot >= slot_count_) slot -= slot_count_;
                 size_t n = buffer.remaining() < kPage ? buffer.remaining() : kPage;
                 size_t copied = buffer.copy_in(pages_ + slot * kPage, n);
                 if (copied) {
-                    ksync::Guard guard(lock_);
                     slots_[slot] = {0, uint32_t(copied)};
-                    ++used_;
-                    bytes_ += copied;
+                    add_bytes(copied);
+                    set_used(used_ + 1);
                 }
                 total += copied;
-                if (copied) notify(uapi::kPOLLIN);
-                if (copied < n) {
-                    if (total == 0) return fail(lib::Errno::kEFAULT, "write buffer not readable");
-                    return total;
-                }
+                faulted = copied < n;
             }
-            if (buffer.remaining() == 0) return total;
         }
+        // Readers wait only for an empty pipe to get data (pipe_write's
+        // was_empty); pollers hear of every write.
+        if (total != before) {
+            if (was_empty) read_wait_.wake_all();
+            poll_.notify(uapi::kPOLLIN);
+        }
+        if (faulted) {
+            if (total == 0) return fail(lib::Errno::kEFAULT, "write buffer not readable");
+            return total;
+        }
+        if (buffer.remaining() == 0) return total;
         if (nonblocking) {
             if (total) return total;
             return fail(lib::Errno::kEAGAIN, "pipe full");
         }
-        auto waited = wait_interruptible(write_wait_, [this] {
-            ksync::Guard guard(lock_);
-            return readers_ == 0 || !full_locked();
-        });
+        auto waited = wait_interruptible(write_wait_, [this] { return readers() == 0 || !full(); });
         if (!waited) {
             if (total) return total;
             return waited.error();
@@ -294,16 +264,15 @@ lib::Expected<size_t> Pipe::write(IoBuffer& buffer, bool nonblocking) {
 }
 
 uint32_t Pipe::poll(PollTable* table, bool reader, bool writer) {
-    if (table) table->add(poll_);
-    ksync::Guard guard(lock_);
+    if (table) table->add(poll_);  // before the look at the counts (poll.hpp)
     uint32_t events = 0;
     if (reader) {
-        if (used_) events |= uapi::kPOLLIN | uapi::kPOLLRDNORM;
-        if (writers_ == 0) events |= uapi::kPOLLHUP;
+        if (used()) events |= uapi::kPOLLIN | uapi::kPOLLRDNORM;
+        if (writers() == 0) events |= uapi::kPOLLHUP;
     }
     if (writer) {
-        if (!full_locked()) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
-        if (readers_ == 0) events |= uapi::kPOLLERR;
+        if (!full()) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
+        if (readers() == 0) events |= uapi::kPOLLERR;
     }
     return events;
 }
@@ -313,6 +282,12 @@ lib::Expected<size_t> Pipe::resize(uint64_t size, bool privileged) {
     size_t capacity = round_pipe_size(size);
     if (capacity > uapi::kPipeMaxSize && !privileged) return fail(lib::Errno::kEPERM, "over pipe-max-size");
     size_t count = capacity / kPage;
+    TRY(resize_ring(count));
+    notify(uapi::kPOLLOUT);  // a bigger ring has room for waiting writers
+    return capacity;
+}
+
+lib::Expected<void> Pipe::resize_ring(size_t count) {
     MutexGuard holding(mutex_);
     auto* pages = static_cast<uint8_t*>(allocate(count * kPage));
     auto* slots = static_cast<Slot*>(allocate(count * sizeof(Slot)));
@@ -321,30 +296,23 @@ lib::Expected<size_t> Pipe::resize(uint64_t size, bool privileged) {
         fs::release(slots);
         return fail(lib::Errno::kENOMEM, "no memory for a pipe buffer");
     }
-    uint8_t* old_pages;
-    Slot* old_slots;
-    {
-        ksync::Guard guard(lock_);
-        // pipe_resize_ring: the buffers in use must fit the new ring.
-        if (used_ > count) {
-            fs::release(pages);
-            fs::release(slots);
-            return fail(lib::Errno::kEBUSY, "pipe holds more buffers than the new size");
-        }
-        for (size_t i = 0; i < used_; ++i) {
-            size_t from = (tail_ + i) % slot_count_;
-            lib::copy_bytes(pages + i * kPage, pages_ + from * kPage, kPage);
-            slots[i] = slots_[from];
-        }
-        old_pages = pages_, old_slots = slots_;
-        pages_ = pages, slots_ = slots;
-        slot_count_ = count;
-        tail_ = 0;
+    // pipe_resize_ring: the buffers in use must fit the new ring.
+    if (used_ > count) {
+        fs::release(pages);
+        fs::release(slots);
+        return fail(lib::Errno::kEBUSY, "pipe holds more buffers than the new size");
     }
-    fs::release(old_pages);
-    fs::release(old_slots);
-    notify(uapi::kPOLLOUT);
-    return capacity;
+    for (size_t i = 0; i < used_; ++i) {
+        size_t from = (tail_ + i) % slot_count_;
+        lib::copy_bytes(pages + i * kPage, pages_ + from * kPage, kPage);
+        slots[i] = slots_[from];
+    }
+    fs::release(pages_);
+    fs::release(slots_);
+    pages_ = pages, slots_ = slots;
+    __atomic_store_n(&slot_count_, count, __ATOMIC_RELEASE);
+    tail_ = 0;
+    return {};
 }
 
 // ---- Ends

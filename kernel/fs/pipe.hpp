@@ -20,9 +20,15 @@
 //   privileged (EPERM), never below what the pipe holds (EBUSY).
 //
 // One reader or writer moves bytes at a time (a sleeping mutex held across
-// the user copy, let go while waiting, as Linux's pipe mutex); the counts
-// are also under a spinlock, so poll and wake-up predicates read them
-// from anywhere.
+// the user copy, let go while waiting, as Linux's pipe mutex). The mutex is
+// the only lock: the counts that poll and the wake-up predicates look at
+// (buffers in use, bytes, ring size, open ends) are written with atomic
+// stores and read with atomic loads from anywhere, as Linux's pipe_poll
+// reads head and tail without the mutex. Wake-ups happen after the mutex
+// is let go, and a wait queue is woken only when its waiters can be
+// there: readers when a write found the pipe empty, writers when a read
+// found it full (Linux's was_empty/was_full); pollers hear of every change
+// (docs/fs.md, "Pipes").
 #pragma once
 
 #include <stddef.h>
@@ -84,20 +90,27 @@ private:
     friend void unmake(T*);
 
     void notify(uint32_t events);
+    lib::Expected<void> resize_ring(size_t count);
 
     struct Slot {
         uint32_t offset, length;  // the bytes of this page buffer still to read
     };
-    bool full_locked() const { return used_ == slot_count_; }
+    // Without the mutex (poll, predicates): atomic loads.
+    size_t used() const { return __atomic_load_n(&used_, __ATOMIC_ACQUIRE); }
+    bool full() const { return used() == __atomic_load_n(&slot_count_, __ATOMIC_ACQUIRE); }
+    void set_used(size_t used) { __atomic_store_n(&used_, used, __ATOMIC_RELEASE); }
+    void add_bytes(size_t n) { __atomic_store_n(&bytes_, bytes_ + n, __ATOMIC_RELAXED); }
+    void take_bytes(size_t n) { __atomic_store_n(&bytes_, bytes_ - n, __ATOMIC_RELAXED); }
 
     uint32_t references_ = 1;
-    mutable ksync::SpinlockNoIrq lock_;  // the slots and counts
+    // Changed under mutex_ only.
     uint8_t* pages_ = nullptr;  // slot_count_ pages, slot i at i * 4096
     Slot* slots_ = nullptr;
     size_t slot_count_ = 0;
     size_t tail_ = 0;   // the slot read next
     size_t used_ = 0;   // slots in use from tail_
     size_t bytes_ = 0;  // unread bytes in all slots
+    // Atomic counts (open_end/close_end).
     uint32_t readers_ = 0, writers_ = 0;
     uint64_t reader_opens_ = 0, writer_opens_ = 0;
     Mutex mutex_{"pipe"};

@@ -7,7 +7,10 @@
 // the host's clock, which a busy host makes run ahead of the guest. Across CPUs the round trip is
 // measured and reported (the wake-up of a thread on another, idle CPU is
 // the scheduler's IPI path). Also: EOF to a blocked reader when the writer
-// closes, from another thread.
+// closes, from another thread; writers blocked on a full pipe woken by the
+// reads that make room (in pieces that free a buffer only now and then)
+// and by F_SETPIPE_SZ, without the tick (a pipe wakes its writers only
+// when a read finds it full, docs/fs.md).
 #include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/console/log.hpp"
 #include "kernel/sched/sched.hpp"
@@ -112,6 +115,94 @@ KTEST(fs_pipe, blocked_reader_sees_eof) {
     auto n = ends->read->read(b);
     KEXPECT(n.has_value() && *n == 0);
     KEXPECT(sched::join(*thread).has_value());
+}
+
+struct Stream {
+    fs::PipeEnds ends;
+    size_t bytes = 0;
+    bool ok = true;
+};
+
+// Writes `bytes` of a counting pattern in writes larger than the pipe.
+void stream_writer(void* argument) {
+    auto* s = static_cast<Stream*>(argument);
+    static uint8_t chunk[80 * 1024];
+    for (size_t done = 0; done < s->bytes;) {
+        size_t n = s->bytes - done < sizeof chunk ? s->bytes - done : sizeof chunk;
+        for (size_t i = 0; i < n; ++i) chunk[i] = uint8_t((done + i) * 7);
+        fs::IoBuffer::Segment seg;
+        fs::IoBuffer b = fs::IoBuffer::kernel_one(seg, chunk, n);
+        auto w = s->ends.write->write(b);
+        if (!w || *w != n) {
+            s->ok = false;
+            return;
+        }
+        done += n;
+    }
+}
+
+// Reads the stream back in `piece_size` pieces until s.bytes came or the
+// pipe ends: whether every byte was the pattern's, and how many reads.
+struct ReadBack {
+    size_t bytes = 0, reads = 0;
+    bool same = true;
+};
+ReadBack read_back(Stream& s, size_t piece_size) {
+    static uint8_t piece[8192];
+    ReadBack r;
+    while (r.bytes < s.bytes) {
+        fs::IoBuffer::Segment seg;
+        fs::IoBuffer b = fs::IoBuffer::kernel_one(seg, piece, piece_size);
+        auto n = s.ends.read->read(b);
+        if (!n || *n == 0) break;
+        for (size_t i = 0; i < *n; ++i) r.same = r.same && piece[i] == uint8_t((r.bytes + i) * 7);
+        r.bytes += *n;
+        ++r.reads;
+    }
+    return r;
+}
+
+KTEST(fs_pipe, full_pipe_writer_wakes_on_room_without_the_tick) {
+    Stream s;
+    auto ends = fs::make_pipe(0);
+    KASSERT(ends.has_value());
+    s.ends = lib::move(*ends);
+    s.bytes = 1024 * 1024;
+    uint32_t cpu = arch::cpu_index();
+    const lib::CpuSet caller_affinity = sched::current()->affinity();
+    (void)sched::set_affinity(sched::current(), lib::CpuSet::only(cpu));
+    auto thread = sched::spawn("pipe writer", stream_writer, &s);
+    KASSERT(thread.has_value());
+    (void)sched::set_affinity(*thread, lib::CpuSet::only(cpu));
+    uint64_t idle_before = sched::cpu_stats(cpu).idle_entries;
+    ReadBack r = read_back(s, 1000);  // not a divisor of a page: buffers free up now and then
+    uint64_t idle_entries = sched::cpu_stats(cpu).idle_entries - idle_before;
+    KEXPECT(sched::join(*thread).has_value());
+    (void)sched::set_affinity(sched::current(), caller_affinity);
+    KEXPECT(s.ok);
+    KEXPECT(r.same);
+    KEXPECT_EQ(r.bytes, s.bytes);
+    klog::info("fs: 1 MiB through a pipe in 1000-byte reads: {} reads, {} idle entries", r.reads, idle_entries);
+    KEXPECT_LT(idle_entries * 10, uint64_t(r.reads));
+}
+
+KTEST(fs_pipe, full_pipe_writer_wakes_when_the_pipe_grows) {
+    Stream s;
+    auto ends = fs::make_pipe(0);
+    KASSERT(ends.has_value());
+    s.ends = lib::move(*ends);
+    s.bytes = 64 * 1024 + 4096;  // one page more than the default pipe holds
+    auto thread = sched::spawn("pipe writer", stream_writer, &s);
+    KASSERT(thread.has_value());
+    // Until the pipe is full (the writer then waits for room).
+    while (s.ends.write->poll(nullptr) & uapi::kPOLLOUT) sched::yield();
+    auto grown = fs::set_pipe_size(*s.ends.write, 128 * 1024, false);
+    KEXPECT(grown.has_value() && *grown == 128 * 1024);
+    KEXPECT(sched::join(*thread).has_value());  // a lost wake-up would hang here
+    KEXPECT(s.ok);
+    ReadBack r = read_back(s, 8192);
+    KEXPECT_EQ(r.bytes, s.bytes);
+    KEXPECT(r.same);
 }
 
 }  // namespace

@@ -12,12 +12,17 @@ PollHead::~PollHead() {
         entries_.remove(*e);
         e->head = nullptr;
     }
+    __atomic_store_n(&count_, 0, __ATOMIC_RELAXED);
 }
 
 void PollHead::add(PollEntry& entry) {
-    ksync::Guard guard(lock_);
-    entry.head = this;
-    entries_.push_back(entry);
+    {
+        ksync::Guard guard(lock_);
+        entry.head = this;
+        entries_.push_back(entry);
+        __atomic_store_n(&count_, count_ + 1, __ATOMIC_RELAXED);
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void PollHead::remove(PollEntry& entry) {
@@ -25,9 +30,10 @@ void PollHead::remove(PollEntry& entry) {
     if (entry.head != this) return;
     entries_.remove(entry);
     entry.head = nullptr;
+    __atomic_store_n(&count_, count_ - 1, __ATOMIC_RELAXED);
 }
 
-void PollHead::notify(uint32_t events) {
+void PollHead::notify_entries(uint32_t events) {
     ksync::Guard guard(lock_);
     for (PollEntry* e = entries_.front(); e; e = entries_.next(*e)) e->callback(e, events);
 }

@@ -45,15 +45,29 @@ public:
     PollHead(const PollHead&) = delete;
     PollHead& operator=(const PollHead&) = delete;
 
+    // Registers `entry`, then a full fence: the caller's look at the
+    // file's state comes after it, so a notify() that finds no entry (its
+    // own fence after the state changed) is one whose change that look sees.
     void add(PollEntry& entry);
     void remove(PollEntry& entry);  // no-op if not registered here
-    // Runs every entry's callback (any context).
-    void notify(uint32_t events);
-    bool empty() const { return entries_.empty(); }
+    // Runs every entry's callback (any context). Nobody registered: a
+    // fence and one load, without the lock (a pipe notifies on every read
+    // and write; Linux's wq_has_sleeper).
+    void notify(uint32_t events) {
+        // The notifier's state change before the look at the count; add()'s
+        // fence orders a registration before the poller's look at the
+        // state: one of the two sees the other.
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (!empty()) notify_entries(events);
+    }
+    bool empty() const { return __atomic_load_n(&count_, __ATOMIC_RELAXED) == 0; }
 
 private:
+    void notify_entries(uint32_t events);
+
     IrqSpinlock lock_;
     lib::IntrusiveList<PollEntry, PollEntryTag> entries_;
+    uint32_t count_ = 0;  // entries_' length, changed under lock_
 };
 
 // What File::poll registers on (Linux's poll_table with its queueing

@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/arch/x86_64/interrupt_frame_asm.h"
+#include "kernel/arch/x86_64/interrupts.hpp"
 #include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/arch/x86_64/uaccess.hpp"
 #include "kernel/console/log.hpp"
@@ -119,12 +120,32 @@ extern "C" int64_t syscall_unknown(arch::InterruptFrame* frame) {
     return sys::unknown_call(frame->error_code);
 }
 
-// From entry.S with interrupts off, on the task's kernel stack, once the
-// call's result is in frame->rax; returns with them off. The
-// return-to-user work (signals): one word's test when there is none
-// (docs/signals.md §7). A system call comes from a task's user mode, so
-// there is a current thread with a task.
-extern "C" void syscall_exit(arch::InterruptFrame* frame) {
+namespace {
+
+// The return-to-user work (signals): one word's test when there is none
+// (docs/signals.md §7).
+[[gnu::always_inline]] inline void return_to_user(arch::InterruptFrame* frame) {
     auto* task = static_cast<proc::Task*>(sched::current()->owner);
     if (__builtin_expect(proc::return_work_needed(*task, *frame), false)) proc::deliver_signals(*frame);
+}
+
+// A reschedule became pending during the call (a wake-up of a thread that
+// should run before this one): the switch happens here, before user mode,
+// as at an interrupt's exit (Linux's exit_to_user_mode_loop and
+// need_resched); else the woken thread would wait for this task's next
+// preemption point or the tick (docs/fs.md, "Pipes": a pipe's reader).
+// Out of line, so that the usual exit pays one test for it.
+[[gnu::noinline]] void switch_then_return_to_user(arch::InterruptFrame* frame) {
+    if (arch::InterruptHandler hook = arch::trap_exit_hook()) hook(*frame);
+    return_to_user(frame);
+}
+
+}  // namespace
+
+// From entry.S with interrupts off, on the task's kernel stack, once the
+// call's result is in frame->rax; returns with them off. A system call
+// comes from a task's user mode, so there is a current thread with a task.
+extern "C" void syscall_exit(arch::InterruptFrame* frame) {
+    if (__builtin_expect(arch::reschedule_pending(), false)) return switch_then_return_to_user(frame);
+    return_to_user(frame);
 }

@@ -94,8 +94,16 @@ lib::Expected<int64_t> written(lib::Expected<size_t> result, const fs::IoBuffer&
     return transferred(lib::move(result), buffer);
 }
 
+// The data calls' file (fs::FdTable::borrow, docs/fs.md): no lock and no
+// reference while the process has one task (only a task of the process
+// makes one more, and only its tasks change its table).
+fs::FileBorrow borrowed(int fd) {
+    return files().borrow(fd, __atomic_load_n(&process().live_tasks, __ATOMIC_RELAXED) == 1);
+}
+
 lib::Expected<int64_t> sys_read(int fd, uint64_t address, uint64_t count) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     if (count > kMaxRw) count = kMaxRw;
     fs::IoBuffer::Segment segment;
     fs::IoBuffer buffer = fs::IoBuffer::user_one(segment, address, count);
@@ -103,7 +111,8 @@ lib::Expected<int64_t> sys_read(int fd, uint64_t address, uint64_t count) {
 }
 
 lib::Expected<int64_t> sys_write(int fd, uint64_t address, uint64_t count) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     if (count > kMaxRw) count = kMaxRw;
     fs::IoBuffer::Segment segment;
     fs::IoBuffer buffer = fs::IoBuffer::user_one(segment, address, count);
@@ -111,7 +120,8 @@ lib::Expected<int64_t> sys_write(int fd, uint64_t address, uint64_t count) {
 }
 
 lib::Expected<int64_t> sys_pread64(int fd, uint64_t address, uint64_t count, int64_t offset) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     if (count > kMaxRw) count = kMaxRw;
     fs::IoBuffer::Segment segment;
     fs::IoBuffer buffer = fs::IoBuffer::user_one(segment, address, count);
@@ -119,7 +129,8 @@ lib::Expected<int64_t> sys_pread64(int fd, uint64_t address, uint64_t count, int
 }
 
 lib::Expected<int64_t> sys_pwrite64(int fd, uint64_t address, uint64_t count, int64_t offset) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     if (count > kMaxRw) count = kMaxRw;
     fs::IoBuffer::Segment segment;
     fs::IoBuffer buffer = fs::IoBuffer::user_one(segment, address, count);
@@ -151,28 +162,32 @@ private:
 };
 
 lib::Expected<int64_t> sys_readv(int fd, uint64_t iov, int count) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     UserIovec vector;
     fs::IoBuffer buffer = TRY(vector.load(iov, count));
     return transferred(file->read(buffer), buffer);
 }
 
 lib::Expected<int64_t> sys_writev(int fd, uint64_t iov, int count) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     UserIovec vector;
     fs::IoBuffer buffer = TRY(vector.load(iov, count));
     return written(file->write(buffer), buffer);
 }
 
 lib::Expected<int64_t> sys_preadv(int fd, uint64_t iov, int count, int64_t offset) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     UserIovec vector;
     fs::IoBuffer buffer = TRY(vector.load(iov, count));
     return transferred(file->pread(buffer, offset), buffer);
 }
 
 lib::Expected<int64_t> sys_pwritev(int fd, uint64_t iov, int count, int64_t offset) {
-    fs::FileRef file = TRY(files().get(fd));
+    fs::FileBorrow file = borrowed(fd);
+    if (!file) return error(Errno::kEBADF, "bad descriptor");
     UserIovec vector;
     fs::IoBuffer buffer = TRY(vector.load(iov, count));
     return transferred(file->pwrite(buffer, offset), buffer);
