@@ -243,7 +243,10 @@ void schedule(Why why);
     // its stack top unless the process layer set another while it ran.
     prev->entry_stack_top_ = arch::kernel_stack_top();
     if (next->entry_stack_top_) arch::set_kernel_stack_top(next->entry_stack_top_);
-    if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
+    // Two threads without an owner (kernel threads) need nothing of the
+    // process layer (thread.hpp, set_switch_hook).
+    if (prev->owner || next->owner)
+        if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
     if (prev->xstate_) save_extended_state(prev->xstate_);
     if (next->xstate_) load_extended_state(next->xstate_);
     ++cpu.switches;
@@ -269,8 +272,10 @@ void schedule(Why why) {
     // under the run-queue lock too).
     bool blocking = why == Why::kBlock && !prev->idle_;
     bool thread_state = false;
-    if (blocking) thread_state = prev->lock_.lock();
-    auto queue_state = cpu.lock.lock();
+    // Interrupts are off (every caller), so the locks skip IrqSave's RFLAGS
+    // read; the unlocks pass `false` (leave them off).
+    if (blocking) thread_state = prev->lock_.lock_interrupts_off();
+    auto queue_state = cpu.lock.lock_interrupts_off();
     uint64_t now = ktime::now_ns();
     arch::clear_reschedule_pending();
     if (!prev->idle_) {

@@ -148,8 +148,11 @@ void set_nice(Thread* thread, int nice);
 
 // --- hooks for processes and signals ---
 
-// Runs on every switch, on the switching CPU with interrupts off, before
-// `next` runs (proc loads CR3 and the FS base there). The scheduler has
+// Runs on every switch where `prev` or `next` has an owner, on the
+// switching CPU with interrupts off, before `next` runs (proc loads CR3 and
+// the FS base there). A switch between two ownerless threads leaves it out:
+// the process layer keeps a thread without an owner on the kernel's tables
+// (a task's thread drops its address space when it stops being the task's). The scheduler has
 // already pointed TSS.RSP0 and the per-CPU syscall stack top
 // (arch::set_kernel_stack_top) at `next`'s: that value is per-thread state,
 // saved when a thread leaves a CPU and restored when it comes back — its
