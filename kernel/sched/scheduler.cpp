@@ -31,7 +31,6 @@
 #include "kernel/time/time.hpp"
 #include "lib/format.hpp"
 
-extern "C" sched::Thread* sched_switch_context(uint64_t* save_rsp, uint64_t next_rsp, sched::Thread* prev);
 extern "C" void sched_thread_trampoline();
 extern "C" [[noreturn]] void sched_thread_start(sched::Thread* prev);
 
@@ -231,9 +230,41 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
 // it runnable again (or it is dead); kPreempt: it stays runnable whatever
 // its state says (it was preempted on its way to block and will finish
 // blocking when it runs again); kYield: its deadline moves one slice on.
-void schedule(Why why);
+// Inline: yield() gets its own copy (the reason known, its branches gone,
+// no call); everyone else calls schedule_out_of_line.
+[[gnu::always_inline]] inline void schedule(Why why);
+[[gnu::noinline]] void schedule_out_of_line(Why why);
 
 [[gnu::always_inline]] inline void finish_switch(Thread* last);
+
+// The context switch itself (docs/scheduler.md, "Switching"): pushes RBP
+// and the address to resume at on this stack, saves RSP in prev, loads
+// next's and returns to the address on top of it. Every other register is
+// declared clobbered, so the compiler keeps nothing in them across the
+// switch (schedule()'s own prologue has saved its caller's callee-saved
+// registers): no second frame of pushes and pops. RFLAGS is not saved:
+// every switch happens with interrupts off and DF clear. In the resumed
+// thread RAX holds the `prev` its switcher passed: the thread that ran
+// before it. A new thread's stack (create) holds only the address of
+// sched_thread_trampoline.
+[[gnu::always_inline]] inline Thread* switch_stacks(Thread* prev, Thread* next) {
+    Thread* last = prev;
+    uint64_t* save = &prev->saved_rsp_;
+    uint64_t next_rsp = next->saved_rsp_;
+    asm volatile(
+        "pushq %%rbp\n\t"
+        "leaq 1f(%%rip), %%rcx\n\t"
+        "pushq %%rcx\n\t"
+        "movq %%rsp, (%[save])\n\t"
+        "movq %[next_rsp], %%rsp\n\t"
+        "ret\n"
+        "1:\n\t"
+        "popq %%rbp"
+        : "+a"(last), [save] "+D"(save), [next_rsp] "+d"(next_rsp)
+        :
+        : "rbx", "rcx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc");
+    return last;
+}
 
 [[gnu::always_inline]] inline void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
     __atomic_store_n(&next->on_cpu_, true, __ATOMIC_RELAXED);
@@ -258,11 +289,11 @@ void schedule(Why why);
         cpu.idle_since_ns = now;
         ++cpu.idle_entries;
     }
-    Thread* last = sched_switch_context(&prev->saved_rsp_, next->saved_rsp_, prev);
+    Thread* last = switch_stacks(prev, next);
     finish_switch(last);
 }
 
-void schedule(Why why) {
+[[gnu::always_inline]] inline void schedule(Why why) {
     DEBUG_ASSERT(!arch::interrupts_enabled());
     CpuSched& cpu = this_cpu_sched();
     Thread* prev = cpu.current;
@@ -311,6 +342,10 @@ void schedule(Why why) {
         return;
     }
     context_switch(cpu, prev, next, now);
+}
+
+void schedule_out_of_line(Why why) {
+    schedule(why);
 }
 
 // A dead thread is off its CPU: whoever frees it may now.
@@ -452,14 +487,14 @@ void on_tick() {
 
 // The end of an interrupt that returns to preemptible code.
 void on_trap_exit(arch::InterruptFrame&) {
-    if (arch::reschedule_pending() && arch::current_thread()) schedule(Why::kPreempt);
+    if (arch::reschedule_pending() && arch::current_thread()) schedule_out_of_line(Why::kPreempt);
 }
 
 // preempt_enable() ended the last disable with a reschedule pending.
 void on_preempt_enable() {
     if (!arch::interrupts_enabled() || !arch::current_thread()) return;
     arch::cli();
-    schedule(Why::kPreempt);
+    schedule_out_of_line(Why::kPreempt);
     arch::sti();
 }
 
@@ -473,7 +508,7 @@ void idle_entry(void*) {
         arch::cli();
         CpuSched& cpu = this_cpu_sched();
         if (arch::reschedule_pending() || cpu.queue.nr_running() > 0) {
-            schedule(Why::kPreempt);
+            schedule_out_of_line(Why::kPreempt);
             arch::sti();
             continue;
         }
@@ -514,13 +549,12 @@ lib::Expected<Thread*> create(const char* name, void (*entry)(void*), void* argu
     thread->argument_ = argument;
     thread->entity_.set_nice(options.nice);
     thread->entity_.affinity = options.affinity;
-    // The stack as sched_switch_context leaves it: six callee-saved
-    // registers (zero), then the trampoline as the return address, then a
-    // zero return address that ends backtraces.
+    // The stack as switch_stacks leaves a thread's: the address to resume
+    // at (the trampoline, which needs no saved RBP) on top, then a zero
+    // return address that ends backtraces.
     uint64_t* top = reinterpret_cast<uint64_t*>(stack->top & ~uint64_t(15));
     *--top = 0;
     *--top = reinterpret_cast<uint64_t>(&sched_thread_trampoline);
-    for (int i = 0; i < 6; ++i) *--top = 0;
     thread->saved_rsp_ = reinterpret_cast<uint64_t>(top);
     register_thread(*thread);
     return thread;
@@ -558,7 +592,7 @@ bool wake_thread(Thread* thread, WakeReason reason) {
 
 void block_current() {
     arch::cli();
-    schedule(Why::kBlock);
+    schedule_out_of_line(Why::kBlock);
     arch::sti();
 }
 
@@ -747,7 +781,7 @@ void exit_current() {
         store_state(*self, ThreadState::kDead);
         self->lock_.unlock(state);
     }
-    schedule(Why::kBlock);
+    schedule_out_of_line(Why::kBlock);
     PANIC("sched: dead thread {} ran again", self->name_);
 }
 
