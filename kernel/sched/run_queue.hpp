@@ -118,6 +118,10 @@ public:
     // the queue) back among the waiting ones and makes the eligible entity
     // with the earliest deadline current. nullptr: nothing to run (idle).
     Entity* pick_next(uint64_t now_ns);
+    // pick_next() for a caller that has just charged the current entity at
+    // now_ns (update_current, yield_current): the same decision without a
+    // second charge.
+    Entity* pick_charged(uint64_t now_ns);
 
     // The current entity gives up the rest of its slice: its deadline moves
     // one slice later. The caller then calls pick_next().
@@ -220,6 +224,10 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
 
 [[gnu::always_inline]] inline Entity* RunQueue::pick_next(uint64_t now_ns) {
     update_current(now_ns);
+    return pick_charged(now_ns);
+}
+
+[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
     slice_expired_ = false;
     // Earliest deadline first among the eligible, the current entity
     // counted as if it were back among the waiting ones, after those with

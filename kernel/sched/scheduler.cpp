@@ -309,12 +309,16 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     auto queue_state = cpu.lock.lock_interrupts_off();
     uint64_t now = ktime::now_ns();
     arch::clear_reschedule_pending();
+    bool charged = false;  // the current entity is charged up to `now`
     if (!prev->idle_) {
         ThreadState state = prev->state_;
         if (blocking && state != ThreadState::kRunnable) {
             cpu.queue.dequeue(prev->entity_, now, state == ThreadState::kBlocked);
         } else {
-            if (why == Why::kYield) cpu.queue.yield_current(now);
+            if (why == Why::kYield) {
+                cpu.queue.yield_current(now);
+                charged = true;
+            }
             if (prev->nice_pending_ && state == ThreadState::kRunnable) {
                 // A new weight: off the queue and back on, keeping its lag.
                 // (Not while it is on its way to block: a waker, which
@@ -334,7 +338,8 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
         }
     }
     if (blocking) prev->lock_.unlock(thread_state);
-    Entity* picked = cpu.queue.pick_next(now);
+    if (!charged) cpu.queue.update_current(now);
+    Entity* picked = cpu.queue.pick_charged(now);
     if (!picked && steal_into(cpu, now)) picked = cpu.queue.pick_next(now);
     Thread* next = picked ? thread_of(picked) : cpu.idle;
     if (next == prev) {
