@@ -235,15 +235,20 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     // always eligible (the one with the smallest v is at or below the
     // average), so the walk ends at the latest there. The current entity
     // is put back in the list only when another one is chosen.
+    // (An entity counted here means load_ > 0: eligibility is the one
+    // comparison of eligible() without its empty-queue case.)
     Entity* current = current_;
     Entity* chosen = nullptr;
+    auto counted_eligible = [this](const Entity& entity) {
+        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
+    };
     for (Entity& entity : waiting_) {
-        if (eligible(entity)) {
+        if (counted_eligible(entity)) {
             chosen = &entity;
             break;
         }
     }
-    if (current && eligible(*current) &&
+    if (current && counted_eligible(*current) &&
         (!chosen || run_queue_detail::difference(current->deadline, chosen->deadline) < 0)) {
         chosen = current;
     } else if (!chosen) {

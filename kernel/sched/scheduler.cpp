@@ -235,7 +235,7 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
 [[gnu::always_inline]] inline void schedule(Why why);
 [[gnu::noinline]] void schedule_out_of_line(Why why);
 
-[[gnu::always_inline]] inline void finish_switch(Thread* last);
+[[gnu::always_inline]] inline void finish_switch(Thread* last, CpuSched& cpu);
 
 // The context switch itself (docs/scheduler.md, "Switching"): pushes RBP
 // and the address to resume at on this stack, saves RSP in prev, loads
@@ -245,9 +245,10 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
 // registers): no second frame of pushes and pops. RFLAGS is not saved:
 // every switch happens with interrupts off and DF clear. In the resumed
 // thread RAX holds the `prev` its switcher passed: the thread that ran
-// before it. A new thread's stack (create) holds only the address of
-// sched_thread_trampoline.
-[[gnu::always_inline]] inline Thread* switch_stacks(Thread* prev, Thread* next) {
+// before it, and `cpu` the switcher's CpuSched: this CPU's, whichever CPU
+// the resumed thread last ran on. A new thread's stack (create) holds only
+// the address of sched_thread_trampoline.
+[[gnu::always_inline]] inline Thread* switch_stacks(Thread* prev, Thread* next, CpuSched*& cpu) {
     Thread* last = prev;
     uint64_t* save = &prev->saved_rsp_;
     uint64_t next_rsp = next->saved_rsp_;
@@ -260,9 +261,9 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
         "ret\n"
         "1:\n\t"
         "popq %%rbp"
-        : "+a"(last), [save] "+D"(save), [next_rsp] "+d"(next_rsp)
+        : "+a"(last), [save] "+D"(save), [next_rsp] "+d"(next_rsp), "+S"(cpu)
         :
-        : "rbx", "rcx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc");
+        : "rbx", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc");
     return last;
 }
 
@@ -271,9 +272,10 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     cpu.current = next;
     arch::set_current_thread(next);
     // The stack an entry from user mode lands on is the thread's own state:
-    // its stack top unless the process layer set another while it ran.
+    // its stack top unless the process layer set another while it ran
+    // (every thread has one: an AP's idle thread takes the CPU's).
     prev->entry_stack_top_ = arch::kernel_stack_top();
-    if (next->entry_stack_top_) arch::set_kernel_stack_top(next->entry_stack_top_);
+    arch::set_kernel_stack_top(next->entry_stack_top_);
     // Two threads without an owner (kernel threads) need nothing of the
     // process layer (thread.hpp, set_switch_hook).
     if (prev->owner || next->owner)
@@ -289,8 +291,35 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
         cpu.idle_since_ns = now;
         ++cpu.idle_entries;
     }
-    Thread* last = switch_stacks(prev, next);
-    finish_switch(last);
+    CpuSched* here = &cpu;
+    Thread* last = switch_stacks(prev, next, here);
+    finish_switch(last, *here);
+}
+
+// A running thread's pending nice or affinity change (set_nice,
+// set_affinity: changes_pending_), applied when it leaves the CPU without
+// blocking; out of line, as it is rare. The run-queue lock held.
+[[gnu::noinline]] void apply_pending_changes(CpuSched& cpu, Thread* prev, ThreadState state, uint64_t now) {
+    if (prev->nice_pending_ && state == ThreadState::kRunnable) {
+        // A new weight: off the queue and back on, keeping its lag.
+        // (Not while it is on its way to block: a waker, which holds only
+        // the thread's lock, must not see it off the queue for a moment.)
+        cpu.queue.dequeue(prev->entity_, now);
+        prev->entity_.set_nice(prev->pending_nice_);
+        prev->nice_pending_ = false;
+        cpu.queue.enqueue(prev->entity_, now);
+    }
+    if (prev->affinity_changed_) {
+        // set_affinity took this CPU away while it ran (the only way a
+        // running thread finds itself on a CPU it may not use: placement
+        // and balancing follow the affinity): off this queue now, onto
+        // another once its registers are saved (finish_switch).
+        prev->affinity_changed_ = false;
+        if (!prev->entity_.affinity.contains(cpu.queue.cpu())) {
+            cpu.queue.dequeue(prev->entity_, now);
+            prev->migrating_ = true;
+        }
+    }
 }
 
 [[gnu::always_inline]] inline void schedule(Why why) {
@@ -319,22 +348,7 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
                 cpu.queue.yield_current(now);
                 charged = true;
             }
-            if (prev->nice_pending_ && state == ThreadState::kRunnable) {
-                // A new weight: off the queue and back on, keeping its lag.
-                // (Not while it is on its way to block: a waker, which
-                // holds only the thread's lock, must not see it off the
-                // queue for a moment.)
-                cpu.queue.dequeue(prev->entity_, now);
-                prev->entity_.set_nice(prev->pending_nice_);
-                prev->nice_pending_ = false;
-                cpu.queue.enqueue(prev->entity_, now);
-            }
-            if (!prev->entity_.affinity.contains(cpu.queue.cpu())) {
-                // Its affinity no longer has this CPU: off this queue now,
-                // onto another once its registers are saved (finish_switch).
-                cpu.queue.dequeue(prev->entity_, now);
-                prev->migrating_ = true;
-            }
+            if (__builtin_expect(prev->changes_pending_ != 0, 0)) apply_pending_changes(cpu, prev, state, now);
         }
     }
     if (blocking) prev->lock_.unlock(thread_state);
@@ -377,8 +391,7 @@ void finish_migration(Thread* last);
     else if (last->migrating_) finish_migration(last);
 }
 
-[[gnu::always_inline]] inline void finish_switch(Thread* last) {
-    CpuSched& cpu = this_cpu_sched();
+[[gnu::always_inline]] inline void finish_switch(Thread* last, CpuSched& cpu) {
     bool dead = last->state_ == ThreadState::kDead;
     __atomic_store_n(&last->on_cpu_, false, __ATOMIC_RELEASE);
     cpu.lock.unlock(false);
@@ -717,6 +730,7 @@ void start_this_cpu(void*) {
     idle->on_cpu_ = true;
     idle->entity_.affinity = CpuSet::only(index);
     idle->entity_.cpu = index;
+    idle->entry_stack_top_ = arch::kernel_stack_top();
     register_thread(*idle);
     CpuSched& cpu = *g_cpus[index];
     cpu.idle = idle;
@@ -874,6 +888,7 @@ lib::Expected<void> set_affinity(Thread* thread, const CpuSet& cpus) {
         cpu = queue.queue.cpu();
         if (!entity.on_queue || cpus.contains(cpu)) return;
         if (queue.queue.current() == &entity) {
+            thread->affinity_changed_ = true;  // schedule() moves it
             reschedule = true;
         } else {
             queue.queue.dequeue(entity, ktime::now_ns());
@@ -982,7 +997,7 @@ void dump() {
 }  // namespace sched
 
 extern "C" void sched_thread_start(sched::Thread* prev) {
-    sched::finish_switch(prev);
+    sched::finish_switch(prev, sched::this_cpu_sched());
     arch::sti();
     sched::Thread* self = sched::current();
     self->entry_(self->argument_);

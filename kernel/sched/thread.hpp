@@ -90,7 +90,15 @@ public:
     bool reapable_ = false;   // dead and off its CPU; under lock_
     bool owns_stack_ = false;
     bool migrating_ = false;     // left its queue for another CPU; queued there once off this one
-    bool nice_pending_ = false;  // set_nice() while on a queue: applied at its next enqueue
+    // Changes schedule() applies when the thread leaves its CPU; one 16-bit
+    // test for both (the common case: neither).
+    union {
+        struct {
+            bool nice_pending_;      // set_nice() while on a queue: applied at its next enqueue
+            bool affinity_changed_;  // set_affinity() took its CPU away while it ran (under the run-queue lock)
+        };
+        uint16_t changes_pending_ = 0;
+    };
     int8_t pending_nice_ = 0;
     // Waits: set by wake-ups (under lock_), read by the waiter.
     bool interrupt_pending_ = false;  // sched::interrupt(): sticky until clear_interrupt()
