@@ -142,14 +142,22 @@ void set_initial_limits(Process& process) {
     process.limits[uapi::kRLIMIT_RTPRIO] = {0, 0};
 }
 
-// Loads what a task's thread needs on this CPU: its address space, its
-// kernel stack for entries from user mode, its FS and GS base. Interrupts
-// off (the switch hook) or the task's own thread.
-void load_task_context(Task& task) {
+// What the switch hook loads for a task's thread: its address space and
+// its FS and GS base. (Its kernel stack top for entries from user mode is
+// the thread's own state, which the scheduler saves and restores at each
+// switch: sched::set_switch_hook.)
+void load_task_registers(Task& task) {
     vm::switch_address_space(task.process->space);
-    arch::set_kernel_stack_top(task.kernel_stack.top);
     arch::wrmsr(arch::msr::kFsBase, task.fs_base);
     arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
+}
+
+// Everything a task's thread needs on this CPU when it starts: the
+// registers above and its kernel stack top. The task's own thread,
+// interrupts off.
+void load_task_context(Task& task) {
+    load_task_registers(task);
+    arch::set_kernel_stack_top(task.kernel_stack.top);
 }
 
 // A task's CPU clock (cpu_ns, running_since, running) changes between
@@ -175,7 +183,7 @@ void switch_hook(sched::Thread* prev, sched::Thread* next, uint64_t now) {
         task->running_since = now;
         task->running = true;
         end_cpu_clock_update(*task);
-        load_task_context(*task);
+        load_task_registers(*task);
     } else if (vm::current_address_space()) {
         // A kernel thread runs on the kernel's tables, so an exiting
         // process's address space is never loaded on a CPU that does not

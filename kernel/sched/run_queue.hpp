@@ -118,6 +118,10 @@ public:
     // the queue) back among the waiting ones and makes the eligible entity
     // with the earliest deadline current. nullptr: nothing to run (idle).
     Entity* pick_next(uint64_t now_ns);
+    // pick_next() for a caller that has just charged the current entity at
+    // now_ns (update_current, yield_current): the same decision without a
+    // second charge.
+    Entity* pick_charged(uint64_t now_ns);
 
     // The current entity gives up the rest of its slice: its deadline moves
     // one slice later. The caller then calls pick_next().
@@ -220,6 +224,10 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
 
 [[gnu::always_inline]] inline Entity* RunQueue::pick_next(uint64_t now_ns) {
     update_current(now_ns);
+    return pick_charged(now_ns);
+}
+
+[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
     slice_expired_ = false;
     // Earliest deadline first among the eligible, the current entity
     // counted as if it were back among the waiting ones, after those with
@@ -227,15 +235,20 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     // always eligible (the one with the smallest v is at or below the
     // average), so the walk ends at the latest there. The current entity
     // is put back in the list only when another one is chosen.
+    // (An entity counted here means load_ > 0: eligibility is the one
+    // comparison of eligible() without its empty-queue case.)
     Entity* current = current_;
     Entity* chosen = nullptr;
+    auto counted_eligible = [this](const Entity& entity) {
+        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
+    };
     for (Entity& entity : waiting_) {
-        if (eligible(entity)) {
+        if (counted_eligible(entity)) {
             chosen = &entity;
             break;
         }
     }
-    if (current && eligible(*current) &&
+    if (current && counted_eligible(*current) &&
         (!chosen || run_queue_detail::difference(current->deadline, chosen->deadline) < 0)) {
         chosen = current;
     } else if (!chosen) {

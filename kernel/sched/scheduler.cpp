@@ -31,7 +31,6 @@
 #include "kernel/time/time.hpp"
 #include "lib/format.hpp"
 
-extern "C" sched::Thread* sched_switch_context(uint64_t* save_rsp, uint64_t next_rsp, sched::Thread* prev);
 extern "C" void sched_thread_trampoline();
 extern "C" [[noreturn]] void sched_thread_start(sched::Thread* prev);
 
@@ -231,19 +230,56 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
 // it runnable again (or it is dead); kPreempt: it stays runnable whatever
 // its state says (it was preempted on its way to block and will finish
 // blocking when it runs again); kYield: its deadline moves one slice on.
-void schedule(Why why);
+// Inline: yield() gets its own copy (the reason known, its branches gone,
+// no call); everyone else calls schedule_out_of_line.
+[[gnu::always_inline]] inline void schedule(Why why);
+[[gnu::noinline]] void schedule_out_of_line(Why why);
 
-[[gnu::always_inline]] inline void finish_switch(Thread* last);
+[[gnu::always_inline]] inline void finish_switch(Thread* last, CpuSched& cpu);
+
+// The context switch itself (docs/scheduler.md, "Switching"): pushes RBP
+// and the address to resume at on this stack, saves RSP in prev, loads
+// next's and returns to the address on top of it. Every other register is
+// declared clobbered, so the compiler keeps nothing in them across the
+// switch (schedule()'s own prologue has saved its caller's callee-saved
+// registers): no second frame of pushes and pops. RFLAGS is not saved:
+// every switch happens with interrupts off and DF clear. In the resumed
+// thread RAX holds the `prev` its switcher passed: the thread that ran
+// before it, and `cpu` the switcher's CpuSched: this CPU's, whichever CPU
+// the resumed thread last ran on. A new thread's stack (create) holds only
+// the address of sched_thread_trampoline.
+[[gnu::always_inline]] inline Thread* switch_stacks(Thread* prev, Thread* next, CpuSched*& cpu) {
+    Thread* last = prev;
+    uint64_t* save = &prev->saved_rsp_;
+    uint64_t next_rsp = next->saved_rsp_;
+    asm volatile(
+        "pushq %%rbp\n\t"
+        "leaq 1f(%%rip), %%rcx\n\t"
+        "pushq %%rcx\n\t"
+        "movq %%rsp, (%[save])\n\t"
+        "movq %[next_rsp], %%rsp\n\t"
+        "ret\n"
+        "1:\n\t"
+        "popq %%rbp"
+        : "+a"(last), [save] "+D"(save), [next_rsp] "+d"(next_rsp), "+S"(cpu)
+        :
+        : "rbx", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc");
+    return last;
+}
 
 [[gnu::always_inline]] inline void context_switch(CpuSched& cpu, Thread* prev, Thread* next, uint64_t now) {
     __atomic_store_n(&next->on_cpu_, true, __ATOMIC_RELAXED);
     cpu.current = next;
     arch::set_current_thread(next);
     // The stack an entry from user mode lands on is the thread's own state:
-    // its stack top unless the process layer set another while it ran.
+    // its stack top unless the process layer set another while it ran
+    // (every thread has one: an AP's idle thread takes the CPU's).
     prev->entry_stack_top_ = arch::kernel_stack_top();
-    if (next->entry_stack_top_) arch::set_kernel_stack_top(next->entry_stack_top_);
-    if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
+    arch::set_kernel_stack_top(next->entry_stack_top_);
+    // Two threads without an owner (kernel threads) need nothing of the
+    // process layer (thread.hpp, set_switch_hook).
+    if (prev->owner || next->owner)
+        if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
     if (prev->xstate_) save_extended_state(prev->xstate_);
     if (next->xstate_) load_extended_state(next->xstate_);
     ++cpu.switches;
@@ -255,11 +291,38 @@ void schedule(Why why);
         cpu.idle_since_ns = now;
         ++cpu.idle_entries;
     }
-    Thread* last = sched_switch_context(&prev->saved_rsp_, next->saved_rsp_, prev);
-    finish_switch(last);
+    CpuSched* here = &cpu;
+    Thread* last = switch_stacks(prev, next, here);
+    finish_switch(last, *here);
 }
 
-void schedule(Why why) {
+// A running thread's pending nice or affinity change (set_nice,
+// set_affinity: changes_pending_), applied when it leaves the CPU without
+// blocking; out of line, as it is rare. The run-queue lock held.
+[[gnu::noinline]] void apply_pending_changes(CpuSched& cpu, Thread* prev, ThreadState state, uint64_t now) {
+    if (prev->nice_pending_ && state == ThreadState::kRunnable) {
+        // A new weight: off the queue and back on, keeping its lag.
+        // (Not while it is on its way to block: a waker, which holds only
+        // the thread's lock, must not see it off the queue for a moment.)
+        cpu.queue.dequeue(prev->entity_, now);
+        prev->entity_.set_nice(prev->pending_nice_);
+        prev->nice_pending_ = false;
+        cpu.queue.enqueue(prev->entity_, now);
+    }
+    if (prev->affinity_changed_) {
+        // set_affinity took this CPU away while it ran (the only way a
+        // running thread finds itself on a CPU it may not use: placement
+        // and balancing follow the affinity): off this queue now, onto
+        // another once its registers are saved (finish_switch).
+        prev->affinity_changed_ = false;
+        if (!prev->entity_.affinity.contains(cpu.queue.cpu())) {
+            cpu.queue.dequeue(prev->entity_, now);
+            prev->migrating_ = true;
+        }
+    }
+}
+
+[[gnu::always_inline]] inline void schedule(Why why) {
     DEBUG_ASSERT(!arch::interrupts_enabled());
     CpuSched& cpu = this_cpu_sched();
     Thread* prev = cpu.current;
@@ -269,36 +332,28 @@ void schedule(Why why) {
     // under the run-queue lock too).
     bool blocking = why == Why::kBlock && !prev->idle_;
     bool thread_state = false;
-    if (blocking) thread_state = prev->lock_.lock();
-    auto queue_state = cpu.lock.lock();
+    // Interrupts are off (every caller), so the locks skip IrqSave's RFLAGS
+    // read; the unlocks pass `false` (leave them off).
+    if (blocking) thread_state = prev->lock_.lock_interrupts_off();
+    auto queue_state = cpu.lock.lock_interrupts_off();
     uint64_t now = ktime::now_ns();
     arch::clear_reschedule_pending();
+    bool charged = false;  // the current entity is charged up to `now`
     if (!prev->idle_) {
         ThreadState state = prev->state_;
         if (blocking && state != ThreadState::kRunnable) {
             cpu.queue.dequeue(prev->entity_, now, state == ThreadState::kBlocked);
         } else {
-            if (why == Why::kYield) cpu.queue.yield_current(now);
-            if (prev->nice_pending_ && state == ThreadState::kRunnable) {
-                // A new weight: off the queue and back on, keeping its lag.
-                // (Not while it is on its way to block: a waker, which
-                // holds only the thread's lock, must not see it off the
-                // queue for a moment.)
-                cpu.queue.dequeue(prev->entity_, now);
-                prev->entity_.set_nice(prev->pending_nice_);
-                prev->nice_pending_ = false;
-                cpu.queue.enqueue(prev->entity_, now);
+            if (why == Why::kYield) {
+                cpu.queue.yield_current(now);
+                charged = true;
             }
-            if (!prev->entity_.affinity.contains(cpu.queue.cpu())) {
-                // Its affinity no longer has this CPU: off this queue now,
-                // onto another once its registers are saved (finish_switch).
-                cpu.queue.dequeue(prev->entity_, now);
-                prev->migrating_ = true;
-            }
+            if (__builtin_expect(prev->changes_pending_ != 0, 0)) apply_pending_changes(cpu, prev, state, now);
         }
     }
     if (blocking) prev->lock_.unlock(thread_state);
-    Entity* picked = cpu.queue.pick_next(now);
+    if (!charged) cpu.queue.update_current(now);
+    Entity* picked = cpu.queue.pick_charged(now);
     if (!picked && steal_into(cpu, now)) picked = cpu.queue.pick_next(now);
     Thread* next = picked ? thread_of(picked) : cpu.idle;
     if (next == prev) {
@@ -306,6 +361,10 @@ void schedule(Why why) {
         return;
     }
     context_switch(cpu, prev, next, now);
+}
+
+void schedule_out_of_line(Why why) {
+    schedule(why);
 }
 
 // A dead thread is off its CPU: whoever frees it may now.
@@ -332,8 +391,7 @@ void finish_migration(Thread* last);
     else if (last->migrating_) finish_migration(last);
 }
 
-[[gnu::always_inline]] inline void finish_switch(Thread* last) {
-    CpuSched& cpu = this_cpu_sched();
+[[gnu::always_inline]] inline void finish_switch(Thread* last, CpuSched& cpu) {
     bool dead = last->state_ == ThreadState::kDead;
     __atomic_store_n(&last->on_cpu_, false, __ATOMIC_RELEASE);
     cpu.lock.unlock(false);
@@ -447,14 +505,14 @@ void on_tick() {
 
 // The end of an interrupt that returns to preemptible code.
 void on_trap_exit(arch::InterruptFrame&) {
-    if (arch::reschedule_pending() && arch::current_thread()) schedule(Why::kPreempt);
+    if (arch::reschedule_pending() && arch::current_thread()) schedule_out_of_line(Why::kPreempt);
 }
 
 // preempt_enable() ended the last disable with a reschedule pending.
 void on_preempt_enable() {
     if (!arch::interrupts_enabled() || !arch::current_thread()) return;
     arch::cli();
-    schedule(Why::kPreempt);
+    schedule_out_of_line(Why::kPreempt);
     arch::sti();
 }
 
@@ -468,7 +526,7 @@ void idle_entry(void*) {
         arch::cli();
         CpuSched& cpu = this_cpu_sched();
         if (arch::reschedule_pending() || cpu.queue.nr_running() > 0) {
-            schedule(Why::kPreempt);
+            schedule_out_of_line(Why::kPreempt);
             arch::sti();
             continue;
         }
@@ -509,13 +567,12 @@ lib::Expected<Thread*> create(const char* name, void (*entry)(void*), void* argu
     thread->argument_ = argument;
     thread->entity_.set_nice(options.nice);
     thread->entity_.affinity = options.affinity;
-    // The stack as sched_switch_context leaves it: six callee-saved
-    // registers (zero), then the trampoline as the return address, then a
-    // zero return address that ends backtraces.
+    // The stack as switch_stacks leaves a thread's: the address to resume
+    // at (the trampoline, which needs no saved RBP) on top, then a zero
+    // return address that ends backtraces.
     uint64_t* top = reinterpret_cast<uint64_t*>(stack->top & ~uint64_t(15));
     *--top = 0;
     *--top = reinterpret_cast<uint64_t>(&sched_thread_trampoline);
-    for (int i = 0; i < 6; ++i) *--top = 0;
     thread->saved_rsp_ = reinterpret_cast<uint64_t>(top);
     register_thread(*thread);
     return thread;
@@ -553,7 +610,7 @@ bool wake_thread(Thread* thread, WakeReason reason) {
 
 void block_current() {
     arch::cli();
-    schedule(Why::kBlock);
+    schedule_out_of_line(Why::kBlock);
     arch::sti();
 }
 
@@ -673,6 +730,7 @@ void start_this_cpu(void*) {
     idle->on_cpu_ = true;
     idle->entity_.affinity = CpuSet::only(index);
     idle->entity_.cpu = index;
+    idle->entry_stack_top_ = arch::kernel_stack_top();
     register_thread(*idle);
     CpuSched& cpu = *g_cpus[index];
     cpu.idle = idle;
@@ -742,7 +800,7 @@ void exit_current() {
         store_state(*self, ThreadState::kDead);
         self->lock_.unlock(state);
     }
-    schedule(Why::kBlock);
+    schedule_out_of_line(Why::kBlock);
     PANIC("sched: dead thread {} ran again", self->name_);
 }
 
@@ -830,6 +888,7 @@ lib::Expected<void> set_affinity(Thread* thread, const CpuSet& cpus) {
         cpu = queue.queue.cpu();
         if (!entity.on_queue || cpus.contains(cpu)) return;
         if (queue.queue.current() == &entity) {
+            thread->affinity_changed_ = true;  // schedule() moves it
             reschedule = true;
         } else {
             queue.queue.dequeue(entity, ktime::now_ns());
@@ -938,7 +997,7 @@ void dump() {
 }  // namespace sched
 
 extern "C" void sched_thread_start(sched::Thread* prev) {
-    sched::finish_switch(prev);
+    sched::finish_switch(prev, sched::this_cpu_sched());
     arch::sti();
     sched::Thread* self = sched::current();
     self->entry_(self->argument_);

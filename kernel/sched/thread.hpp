@@ -90,7 +90,15 @@ public:
     bool reapable_ = false;   // dead and off its CPU; under lock_
     bool owns_stack_ = false;
     bool migrating_ = false;     // left its queue for another CPU; queued there once off this one
-    bool nice_pending_ = false;  // set_nice() while on a queue: applied at its next enqueue
+    // Changes schedule() applies when the thread leaves its CPU; one 16-bit
+    // test for both (the common case: neither).
+    union {
+        struct {
+            bool nice_pending_;      // set_nice() while on a queue: applied at its next enqueue
+            bool affinity_changed_;  // set_affinity() took its CPU away while it ran (under the run-queue lock)
+        };
+        uint16_t changes_pending_ = 0;
+    };
     int8_t pending_nice_ = 0;
     // Waits: set by wake-ups (under lock_), read by the waiter.
     bool interrupt_pending_ = false;  // sched::interrupt(): sticky until clear_interrupt()
@@ -148,8 +156,11 @@ void set_nice(Thread* thread, int nice);
 
 // --- hooks for processes and signals ---
 
-// Runs on every switch, on the switching CPU with interrupts off, before
-// `next` runs (proc loads CR3 and the FS base there). The scheduler has
+// Runs on every switch where `prev` or `next` has an owner, on the
+// switching CPU with interrupts off, before `next` runs (proc loads CR3 and
+// the FS base there). A switch between two ownerless threads leaves it out:
+// the process layer keeps a thread without an owner on the kernel's tables
+// (a task's thread drops its address space when it stops being the task's). The scheduler has
 // already pointed TSS.RSP0 and the per-CPU syscall stack top
 // (arch::set_kernel_stack_top) at `next`'s: that value is per-thread state,
 // saved when a thread leaves a CPU and restored when it comes back — its

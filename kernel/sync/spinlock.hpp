@@ -139,17 +139,18 @@ public:
     // PAUSE tells the CPU this is a spin-wait loop (Intel SDM Vol. 2B, PAUSE).
     [[nodiscard]] State lock() {
         State state = InterruptPolicy::enter();
-#if DEBUG_ASSERTS_ENABLED
-        const uint32_t me = platform::current_cpu() + 1;
-        if (__atomic_load_n(&owner_, __ATOMIC_RELAXED) == me)
-            detail::report_recursion(this, me - 1, __atomic_load_n(&taken_at_, __ATOMIC_RELAXED));
-#endif
-        if (__builtin_expect(__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE), 0)) wait();
-#if DEBUG_ASSERTS_ENABLED
-        // Only where it is kept: current_pc()'s asm would stay in release builds.
-        note_owner(current_pc());
-#endif
+        acquire();
         return state;
+    }
+
+    // lock() for a caller that knows interrupts are off already (the
+    // scheduler's switch path): IrqSave's enter would read RFLAGS only to
+    // find IF clear, so this skips it; unlock(State{}) leaves them off.
+    [[nodiscard]] State lock_interrupts_off() {
+        static_assert(__is_same(InterruptPolicy, IrqSave), "only an IrqSave lock may skip its policy");
+        DEBUG_ASSERT(!arch::interrupts_enabled());
+        acquire();
+        return State{};
     }
 
     // Takes the lock only if it is free right now; `state` is valid (and must
@@ -204,6 +205,19 @@ public:
     }
 
 private:
+    [[gnu::always_inline]] void acquire() {
+#if DEBUG_ASSERTS_ENABLED
+        const uint32_t me = platform::current_cpu() + 1;
+        if (__atomic_load_n(&owner_, __ATOMIC_RELAXED) == me)
+            detail::report_recursion(this, me - 1, __atomic_load_n(&taken_at_, __ATOMIC_RELAXED));
+#endif
+        if (__builtin_expect(__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE), 0)) wait();
+#if DEBUG_ASSERTS_ENABLED
+        // Only where it is kept: current_pc()'s asm would stay in release builds.
+        note_owner(current_pc());
+#endif
+    }
+
     // Where the lock is being taken, inlined or not (symbolized in reports).
     [[gnu::always_inline]] static uintptr_t current_pc() {
         uintptr_t pc;

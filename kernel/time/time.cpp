@@ -236,6 +236,10 @@ void init(const lib::CommandLine& cmdline) {
     g_tick_period_tsc = g_tsc_hz / kTickHz;
     g_zero_tsc = boot::entry_state().tsc;
     g_initialized = true;
+    clock_detail::g_fast.zero_tsc = g_zero_tsc;
+    clock_detail::g_fast.factor = g_tsc_to_ns.factor;
+    if (!__atomic_load_n(&g_tsc_offsets_in_use, __ATOMIC_ACQUIRE))
+        __atomic_store_n(&clock_detail::g_fast.usable, true, __ATOMIC_RELEASE);
     klog::set_clock(clock_for_log);
 
     bool invariant = arch::has(arch::feature::kInvariantTsc);
@@ -304,7 +308,10 @@ void set_this_cpu_tsc_offset(int64_t ticks) {
     arch::PreemptGuard pinned;
     CpuTimer* cpu = this_timer();
     ksync::Guard guard(cpu->lock);
-    if (ticks != 0) __atomic_store_n(&g_tsc_offsets_in_use, true, __ATOMIC_RELEASE);
+    if (ticks != 0) {
+        __atomic_store_n(&g_tsc_offsets_in_use, true, __ATOMIC_RELEASE);
+        __atomic_store_n(&clock_detail::g_fast.usable, false, __ATOMIC_RELEASE);  // now_ns: the slow path
+    }
     g_tsc_offset.local() = ticks;
     // This CPU's clock jumped: its next tick is one period from the new now
     // (deadlines keep their times, which are in the common time base).
@@ -349,7 +356,9 @@ void set_realtime_hook(void (*hook)(int64_t offset_ns)) {
     __atomic_store_n(&g_realtime_hook, hook, __ATOMIC_RELEASE);
 }
 
-uint64_t now_ns() {
+clock_detail::FastClock clock_detail::g_fast;
+
+uint64_t clock_detail::now_ns_slow() {
     if (!g_initialized) return 0;
     uint64_t tsc;
     if (__builtin_expect(!__atomic_load_n(&g_tsc_offsets_in_use, __ATOMIC_RELAXED), 1)) {

@@ -79,7 +79,26 @@ bool initialized();
 
 // Nanoseconds since kernel entry; one clock for all CPUs (their TSCs in
 // step, or corrected), so it never goes backwards, on one CPU or across.
-uint64_t now_ns();
+// Inline where the TSCs run in step (every context switch reads it); the
+// rest (before init, per-CPU offsets) is now_ns_slow in time.cpp.
+namespace clock_detail {
+struct FastClock {
+    uint64_t zero_tsc = 0;  // the TSC at kernel entry
+    uint64_t factor = 0;    // ns per tick, 32.32 fixed point (TicksToNanoseconds)
+    bool usable = false;    // initialised, and no CPU needs a TSC offset
+};
+extern FastClock g_fast;
+uint64_t now_ns_slow();
+}  // namespace clock_detail
+
+inline uint64_t now_ns() {
+    const clock_detail::FastClock& clock = clock_detail::g_fast;
+    if (__builtin_expect(!__atomic_load_n(&clock.usable, __ATOMIC_RELAXED), 0)) return clock_detail::now_ns_slow();
+    uint32_t low, high;
+    asm volatile("rdtsc" : "=a"(low), "=d"(high));
+    uint64_t ticks = ((uint64_t(high) << 32) | low) - clock.zero_tsc;
+    return uint64_t((static_cast<unsigned __int128>(ticks) * clock.factor) >> 32);
+}
 
 // CLOCK_REALTIME: now_ns() plus an offset, at first the boot date the
 // loader read from the firmware's clock (the Limine boot-time response),

@@ -68,11 +68,7 @@ const PerCpuAreas& percpu_areas() {
     return g_areas;
 }
 
-void set_kernel_stack_top(uint64_t top) {
-    CpuLocal& cpu = this_cpu();
-    cpu.hot.kernel_stack_top = top;
-    cpu.tss.rsp[0] = top;
-}
+static_assert(offsetof(CpuLocal, tss) + offsetof(Tss, rsp) == PERCPU_TSS_RSP0, "set_kernel_stack_top's TSS.RSP0");
 
 void preempt_enable_checked() {
     DEBUG_ASSERT(preempt_count() != 0);

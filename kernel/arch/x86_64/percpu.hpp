@@ -105,8 +105,12 @@ inline void set_syscall_scratch(uint64_t value) {
 inline uint64_t kernel_stack_top() {
     return percpu_detail::load<uint64_t, PERCPU_KERNEL_STACK_TOP>();
 }
-// Also this CPU's TSS.RSP0, which the CPU loads on an interrupt from user mode.
-void set_kernel_stack_top(uint64_t top);
+// Also this CPU's TSS.RSP0, which the CPU loads on an interrupt from user
+// mode. Inline: every switch between threads that run user code sets it.
+inline void set_kernel_stack_top(uint64_t top) {
+    percpu_detail::store<uint64_t, PERCPU_KERNEL_STACK_TOP>(top);
+    percpu_detail::store<uint64_t, PERCPU_TSS_RSP0>(top);
+}
 
 // Preemption: a thread may be switched away from this CPU only while the
 // count is 0. The count nests; the scheduler honours it (kernel/sched/).

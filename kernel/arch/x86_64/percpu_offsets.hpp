@@ -16,3 +16,6 @@
 #define PERCPU_RESCHEDULE_PENDING 56
 #define PERCPU_APIC_MODE 60
 #define PERCPU_HOT_SIZE 64
+/* Not in the hot block: CpuLocal::tss.rsp[0] (cpu_local.hpp), GS-relative
+ * too, so the switch writes it with one store (set_kernel_stack_top). */
+#define PERCPU_TSS_RSP0 140
