@@ -70,4 +70,20 @@ TEST(IntrusiveList, InsertSortedIsStable) {
     EXPECT_EQ(list.prev(c), &f);
 }
 
+TEST(IntrusiveList, ReplaceTakesThePlaceAndTheCount) {
+    lib::IntrusiveList<Item, ByA> list;
+    Item a(1), b(2), c(3), d(4);
+    list.push_back(a);
+    list.replace(a, b);
+    EXPECT_EQ(values(list), (std::vector<int>{2}));
+    EXPECT_FALSE(static_cast<lib::ListNode<ByA>&>(a).linked());
+    list.push_front(a);
+    list.push_back(c);
+    list.replace(b, d);
+    EXPECT_EQ(values(list), (std::vector<int>{1, 4, 3}));
+    EXPECT_EQ(list.size(), 3u);
+    EXPECT_EQ(list.prev(c), &d);
+    EXPECT_EQ(list.next(a), &d);
+}
+
 }  // namespace

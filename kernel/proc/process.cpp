@@ -147,7 +147,9 @@ void set_initial_limits(Process& process) {
 // the thread's own state, which the scheduler saves and restores at each
 // switch: sched::set_switch_hook.)
 void load_task_registers(Task& task) {
-    vm::switch_address_space(task.process->space);
+    // (A process between its creation and its first exec may have none.)
+    if (vm::AddressSpace* space = task.process->space) vm::enter_address_space(*space);
+    else vm::switch_address_space(nullptr);
     arch::wrmsr(arch::msr::kFsBase, task.fs_base);
     arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
 }
@@ -184,7 +186,7 @@ void switch_hook(sched::Thread* prev, sched::Thread* next, uint64_t now) {
         task->running = true;
         end_cpu_clock_update(*task);
         load_task_registers(*task);
-    } else if (vm::current_address_space()) {
+    } else if (vm::user_address_space_loaded()) {
         // A kernel thread runs on the kernel's tables, so an exiting
         // process's address space is never loaded on a CPU that does not
         // run it (AddressSpace::destroy requires that).

@@ -53,7 +53,8 @@ extern ExtendedStateInfo g_info;
 inline void save_extended_state(uint8_t* area) {
     const ExtendedStateInfo& info = extended_state_detail::g_info;
     uint32_t low = uint32_t(info.features), high = uint32_t(info.features >> 32);
-    if (info.format == ExtendedStateFormat::kXsaveopt)
+    // The usual format first (a CPU with XSAVE mostly has XSAVEOPT).
+    if (__builtin_expect(info.format == ExtendedStateFormat::kXsaveopt, 1))
         asm volatile("xsaveopt64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
     else if (info.format == ExtendedStateFormat::kXsave)
         asm volatile("xsave64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");

@@ -259,8 +259,23 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     }
     if (!chosen) return nullptr;
     if (chosen != current) {
-        if (current) insert_waiting(*current);
-        waiting_.remove(*chosen);
+        if (current) {
+            // Where insert_waiting would put the current entity once the
+            // chosen one is out (after equal deadlines, before later
+            // ones): the chosen one's place when its neighbours allow,
+            // as always with one entity waiting (two sharing a CPU).
+            Entity* before = waiting_.prev(*chosen);
+            Entity* after = waiting_.next(*chosen);
+            if ((!before || run_queue_detail::difference(before->deadline, current->deadline) <= 0) &&
+                (!after || run_queue_detail::difference(current->deadline, after->deadline) < 0)) {
+                waiting_.replace(*chosen, *current);
+            } else {
+                insert_waiting(*current);
+                waiting_.remove(*chosen);
+            }
+        } else {
+            waiting_.remove(*chosen);
+        }
         current_ = chosen;
     }
     chosen->exec_start_ns = now_ns;

@@ -105,7 +105,6 @@ KernelRandom g_random;
 Services g_services;
 bool g_ready = false;
 bool g_aslr = true;
-AddressSpace* g_current[kMaxCpus] = {};
 
 // The first caller makes everything; callers on other CPUs meanwhile wait.
 void init_once() {
@@ -148,23 +147,26 @@ TlbStatistics tlb_statistics() {
     return statistics;
 }
 
+namespace kernel_services_detail {
+AddressSpace* g_current[kMaxCpus] = {};
+}  // namespace kernel_services_detail
+
 AddressSpace* switch_address_space(AddressSpace* space) {
     size_t cpu = arch::cpu_index();
-    AddressSpace* previous = g_current[cpu];
-    if (previous == space) return previous;
-    // Join the new address space's CPU set before CR3 can cache anything of
-    // it, so no flush misses this CPU; leave the old one's after the load,
-    // which drops this CPU's non-global translations (no PCIDs; SDM Vol. 3A
-    // §4.10.4.1), so it no longer needs flushing here.
-    if (space) space->entered(cpu);
-    arch::write_cr3(space ? space->root() : mm::kernel_page_table_root());
-    if (previous) previous->left(cpu);
-    g_current[cpu] = space;
+    AddressSpace* previous = kernel_services_detail::g_current[cpu];
+    if (space) {
+        enter_address_space(*space);  // the rules: there
+        return previous;
+    }
+    if (!previous) return previous;
+    arch::write_cr3(mm::kernel_page_table_root());
+    previous->left(cpu);
+    kernel_services_detail::g_current[cpu] = nullptr;
     return previous;
 }
 
 AddressSpace* current_address_space() {
-    return g_current[arch::cpu_index()];
+    return kernel_services_detail::g_current[arch::cpu_index()];
 }
 
 FaultResult handle_page_fault(uint64_t address, uint64_t error_code) {

@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/percpu.hpp"
 #include "kernel/vm/address_space.hpp"
 #include "kernel/vm/layout.hpp"
 #include "kernel/vm/tlb.hpp"
@@ -49,6 +51,35 @@ inline constexpr uint64_t kFlushPagesOneByOne = 32;
 // returns what was loaded before.
 AddressSpace* switch_address_space(AddressSpace* space);
 AddressSpace* current_address_space();
+
+namespace kernel_services_detail {
+// The address space each CPU's CR3 holds (nullptr: the kernel's tables);
+// each CPU's own entry, read and written with interrupts off or by itself.
+extern AddressSpace* g_current[kMaxCpus];
+}  // namespace kernel_services_detail
+
+// switch_address_space(&space) inline, for the scheduler's switch hook
+// (docs/scheduler.md, "Costs"): the call and its frame cost as much as
+// the switch. Interrupts off.
+[[gnu::always_inline]] inline void enter_address_space(AddressSpace& space) {
+    uint32_t cpu = arch::cpu_index();
+    AddressSpace*& current = kernel_services_detail::g_current[cpu];
+    AddressSpace* previous = current;
+    if (previous == &space) return;
+    // Join the new address space's CPU set before CR3 can cache anything of
+    // it, so no flush misses this CPU; leave the old one's after the load,
+    // which drops this CPU's non-global translations (no PCIDs; SDM Vol. 3A
+    // §4.10.4.1), so it no longer needs flushing here.
+    space.entered(cpu);
+    arch::write_cr3(space.root());
+    if (previous) previous->left(cpu);
+    current = &space;
+}
+
+// Whether this CPU's CR3 holds a user address space (interrupts off).
+[[gnu::always_inline]] inline bool user_address_space_loaded() {
+    return kernel_services_detail::g_current[arch::cpu_index()] != nullptr;
+}
 
 // A page fault at user address `address` (CR2) with the #PF error code, in
 // the address space this CPU runs: demand paging, copy-on-write, stack
