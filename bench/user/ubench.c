@@ -176,26 +176,40 @@ static uint64_t signal_round_trip(long n) {
 }
 
 /* Two processes pinned to CPU 0 yield to each other: per yield (= one
- * switch to the other process). */
+ * switch to the other process). The window is the 2n calls and little
+ * else: it opens just before the one-byte write that lets the child go
+ * (that write and the child's read return are in it) and closes at the
+ * later of the two loops' ends — each
+ * side reads the TSC after its own last call, the child into a shared
+ * page — so neither the child's exit nor the parent's wait is counted
+ * (as pipe_round_trip leaves them out too). */
 static uint64_t yield_pingpong(long n) {
     int go[2];
     if (pipe(go) != 0) die("pipe");
+    volatile uint64_t* child_end =
+        mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (child_end == MAP_FAILED) die("mmap");
     pin(0);
     pid_t pid = fork();
+    if (pid < 0) die("fork");
     if (pid == 0) {
         char c;
-        read(go[0], &c, 1);
+        if (read(go[0], &c, 1) != 1) _exit(1);
         for (long i = 0; i < n; i++) sched_yield();
+        *child_end = tsc();
         _exit(0);
     }
     uint64_t t0 = tsc();
-    write(go[1], "g", 1);
+    if (write(go[1], "g", 1) != 1) die("write");
     for (long i = 0; i < n; i++) sched_yield();
-    waitpid(pid, NULL, 0);
-    uint64_t t = tsc() - t0;
+    uint64_t parent_end = tsc();
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) die("yield child");
+    uint64_t end = *child_end > parent_end ? *child_end : parent_end;
+    munmap((void*)child_end, PAGE);
     close(go[0]), close(go[1]);
     unpin();
-    return t / 2;
+    return (end - t0) / 2;
 }
 
 /* One byte back and forth between two processes: per round trip. */
