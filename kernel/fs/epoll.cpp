@@ -145,7 +145,7 @@ protected:
     }
 
 private:
-    static void callback(PollEntry* entry, uint32_t events);
+    static bool callback(PollEntry* entry, uint32_t events);
     // Puts `item` on the ready list (if not there) and wakes the waiters
     // and the instances watching this one.
     void queue(EpollItem& item) {
@@ -192,6 +192,7 @@ public:
         }
         slot->entry.callback = EpollFile::callback;
         slot->entry.context = &item_;
+        slot->entry.exclusive = item_.events & uapi::kEPOLLEXCLUSIVE;
         head.add(slot->entry);
     }
 
@@ -199,18 +200,45 @@ private:
     EpollItem& item_;
 };
 
-// ep_poll_callback: runs under the watched head's lock, any context.
-void EpollFile::callback(PollEntry* entry, uint32_t events) {
+namespace {
+
+// Whether a notify of `events` that reached an EPOLLEXCLUSIVE item
+// (`wanted`) whose instance has a thread in epoll_wait ends the file's
+// exclusive wake-up (ep_poll_callback's ewake): an EPOLLIN alone or an
+// EPOLLOUT alone that the item waits for, or a notify naming neither.
+// Ours besides: a hang-up or an error reaches every instance, as the
+// release of a pipe end wakes every waiter in Linux (pipe_release's
+// wake_up_interruptible_all), so no exclusive waiter sleeps on past it.
+bool ends_exclusive_wake(uint32_t wanted, uint32_t events) {
+    if (events & (uapi::kEPOLLHUP | uapi::kEPOLLERR)) return false;
+    switch (events & (uapi::kEPOLLIN | uapi::kEPOLLOUT)) {
+        case uapi::kEPOLLIN: return wanted & uapi::kEPOLLIN;
+        case uapi::kEPOLLOUT: return wanted & uapi::kEPOLLOUT;
+        case 0: return true;
+        default: return false;
+    }
+}
+
+}  // namespace
+
+// ep_poll_callback: runs under the watched head's lock, any context. An
+// exclusive item whose instance nobody waits in still gets the event on
+// its ready list, but does not count as the wake-up (poll.hpp).
+bool EpollFile::callback(PollEntry* entry, uint32_t events) {
     auto* item = static_cast<EpollItem*>(entry->context);
     EpollFile& epoll = *item->epoll;
+    uint32_t wanted;
     {
         ksync::Guard guard(epoll.ready_lock_);
-        uint32_t wanted = item->events;
-        if (!(wanted & ~kPrivateBits)) return;     // an EPOLLONESHOT item already reported
-        if (events && !(events & wanted)) return;  // not an event it waits for
+        wanted = item->events;
+        if (!(wanted & ~kPrivateBits)) return false;     // an EPOLLONESHOT item already reported
+        if (events && !(events & wanted)) return false;  // not an event it waits for
         if (!item->queued()) epoll.ready_.push_back(*item);
     }
+    // Looked at before the wake takes the waiters off.
+    bool woke = epoll.waiters_.has_waiters() && ends_exclusive_wake(wanted, events);
     epoll.wake();
+    return woke;
 }
 
 lib::Expected<void> EpollFile::insert(File& target, int fd, uint32_t events, uint64_t data) {

@@ -10,9 +10,13 @@
 // - Level-triggered items go back on the ready list after being reported
 //   (asked again next time); EPOLLET ones wait for the next notify;
 //   EPOLLONESHOT ones are disabled until EPOLL_CTL_MOD re-arms them.
-// - EPOLLERR and EPOLLHUP are always watched. EPOLLEXCLUSIVE is accepted
-//   (with Linux's EINVAL rules) and wakes every waiter: allowed, since it
-//   only promises that at least one is woken.
+// - EPOLLERR and EPOLLHUP are always watched.
+// - EPOLLEXCLUSIVE (ADD only, with Linux's EINVAL rules): the item's entry
+//   is exclusive on the file's heads, so a notify reaches every plain item
+//   but, of the exclusive ones (in the order they were added), only those
+//   up to the first whose instance has a thread in epoll_wait; the ones
+//   passed over still queue the event. A hang-up or an error reaches all
+//   (docs/fs.md "epoll").
 // - An item belongs to its open file description: closing one descriptor
 //   of a dup'ed file keeps it; the description's last release drops it
 //   (File::release calls epoll_forget_file), as Linux's eventpoll_release.

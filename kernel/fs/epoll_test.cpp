@@ -4,11 +4,13 @@
 // dropped at the watched description's last release (and kept while a dup
 // holds it), blocking waits woken by another thread, deadlines and signals
 // (EINTR), a fault writing the events (EFAULT, the event kept), maxevents
-// splitting a ready list, nested instances and ELOOP.
+// splitting a ready list, nested instances and ELOOP, EPOLLEXCLUSIVE's
+// wake-one.
 #include "kernel/fs/epoll.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -283,6 +285,76 @@ TEST(Epoll, NestedInstancesAndLoops) {
     EXPECT_EQ(err(fs::epoll_control(**top, uapi::kEPOLL_CTL_ADD, *chain[0], 9, event(uapi::kEPOLLIN, 0))), "ELOOP");
     EXPECT_TRUE(fs::epoll_control(**top, uapi::kEPOLL_CTL_ADD, *chain[1], 9, event(uapi::kEPOLLIN, 0)));
     EXPECT_EQ(err(fs::epoll_control(*chain[6], uapi::kEPOLL_CTL_ADD, **top, 8, event(uapi::kEPOLLIN, 0))), "ELOOP");
+}
+
+// The head's wake-one (poll.hpp): every plain entry is called; exclusive
+// ones in the order they were added, up to the first that says it woke a
+// waiter.
+TEST(PollHead, ExclusiveEntriesStopAtTheFirstThatWokeAWaiter) {
+    struct Probe {
+        fs::PollEntry entry;
+        bool waiter = false;
+        int calls = 0;
+    };
+    Probe probes[5];
+    bool exclusive[5] = {true, false, true, true, false};
+    probes[2].waiter = probes[3].waiter = true;
+    fs::PollHead head;
+    for (int i = 0; i < 5; ++i) {
+        probes[i].entry.context = &probes[i];
+        probes[i].entry.exclusive = exclusive[i];
+        probes[i].entry.callback = [](fs::PollEntry* entry, uint32_t) {
+            auto* probe = static_cast<Probe*>(entry->context);
+            ++probe->calls;
+            return probe->waiter;
+        };
+        head.add(probes[i].entry);
+    }
+    head.notify(uapi::kPOLLIN);
+    // 0: exclusive, nobody waiting (passed over); 1, 4: plain; 2: the
+    // wake-up; 3: not asked.
+    EXPECT_EQ(probes[0].calls, 1);
+    EXPECT_EQ(probes[1].calls, 1);
+    EXPECT_EQ(probes[2].calls, 1);
+    EXPECT_EQ(probes[3].calls, 0);
+    EXPECT_EQ(probes[4].calls, 1);
+    for (auto& probe : probes) head.remove(probe.entry);
+}
+
+// EPOLLEXCLUSIVE items of several instances on one pipe (man 2 epoll_ctl):
+// a write reaches the plain instance, the exclusive one nobody waits in
+// (added first: it keeps the event but does not count) and exactly one of
+// the two exclusive instances with a thread in epoll_wait; a hang-up (the
+// write end's last close) reaches the other too.
+TEST(Epoll, ExclusiveItemsWakeOneWaitingInstance) {
+    PipeItem p;
+    auto idle = fs::make_epoll(0), a = fs::make_epoll(0), b = fs::make_epoll(0), plain = fs::make_epoll(0);
+    auto exclusive = event(uapi::kEPOLLIN | uapi::kEPOLLEXCLUSIVE, 1);
+    ASSERT_TRUE(fs::epoll_control(**idle, uapi::kEPOLL_CTL_ADD, *p.read, 3, exclusive));
+    ASSERT_TRUE(fs::epoll_control(**a, uapi::kEPOLL_CTL_ADD, *p.read, 3, exclusive));
+    ASSERT_TRUE(fs::epoll_control(**b, uapi::kEPOLL_CTL_ADD, *p.read, 3, exclusive));
+    ASSERT_TRUE(fs::epoll_control(**plain, uapi::kEPOLL_CTL_ADD, *p.read, 3, event(uapi::kEPOLLIN, 1)));
+    int already = fs::host_waiting_threads();
+    Waited in_a, in_b;
+    std::atomic<int> returned{0};
+    std::thread ta([&] { in_a = wait(**a, 4, ~0ULL), ++returned; });
+    std::thread tb([&] { in_b = wait(**b, 4, ~0ULL), ++returned; });
+    // Both asleep in epoll_wait (a bound against a hang, not a timing).
+    for (int i = 0; i < 100000 && fs::host_waiting_threads() < already + 2; ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ASSERT_EQ(fs::host_waiting_threads(), already + 2);
+    ASSERT_TRUE(put(*p.write, "x"));
+    for (int i = 0; i < 100000 && returned == 0; ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // room for a second (wrong) wake-up
+    EXPECT_EQ(returned, 1);
+    EXPECT_EQ(wait(**idle, 4).events.size(), 1u);
+    EXPECT_EQ(wait(**plain, 4).events.size(), 1u);
+    // The last close of the write end: EPOLLHUP reaches the other waiter.
+    p.write.reset();
+    ta.join();
+    tb.join();
+    ASSERT_EQ(in_a.events.size() + in_b.events.size(), 2u);
+    EXPECT_EQ(in_a.events[0].events | in_b.events[0].events, uapi::kEPOLLIN | uapi::kEPOLLHUP);
 }
 
 }  // namespace

@@ -35,13 +35,20 @@ void PollHead::remove(PollEntry& entry) {
 
 void PollHead::notify_entries(uint32_t events) {
     ksync::Guard guard(lock_);
-    for (PollEntry* e = entries_.front(); e; e = entries_.next(*e)) e->callback(e, events);
+    bool woke_exclusive = false;
+    for (PollEntry* e = entries_.front(); e; e = entries_.next(*e)) {
+        if (!e->exclusive)
+            e->callback(e, events);
+        else if (!woke_exclusive)
+            woke_exclusive = e->callback(e, events);
+    }
 }
 
-void PollWaitTable::wake(PollEntry* entry, uint32_t) {
+bool PollWaitTable::wake(PollEntry* entry, uint32_t) {
     auto* table = static_cast<PollWaitTable*>(entry->context);
     __atomic_store_n(&table->triggered_, true, __ATOMIC_RELEASE);
     table->queue_.wake_all();
+    return true;
 }
 
 void PollWaitTable::add(PollHead& head) {

@@ -8,7 +8,10 @@
 // context, with the head's lock held: it must be short and must not take
 // the head again). poll's entries wake the polling thread; epoll's put the
 // item on its ready list (epoll.hpp: the same PollTable interface, its add
-// registering the item's own entry).
+// registering the item's own entry). Exclusive entries (EPOLLEXCLUSIVE
+// items) are woken one at a time: once one's callback says it woke a
+// waiter, no later exclusive entry is called for that notify (Linux's
+// __wake_up_common with nr_exclusive 1; docs/fs.md "epoll").
 //
 //   fs::PollWaitTable table;                  // the thread's own
 //   for (each fd) revents = file->poll(first_pass ? &table : nullptr) & events;
@@ -32,10 +35,13 @@ struct PollEntryTag {};
 
 struct PollEntry : lib::ListNode<PollEntryTag> {
     // Called by PollHead::notify with the events that changed (a hint: the
-    // callee asks the file again).
-    void (*callback)(PollEntry* entry, uint32_t events) = nullptr;
+    // callee asks the file again). For an exclusive entry it returns
+    // whether it woke a waiter (then the notify ends its exclusive
+    // wake-up); a plain entry's answer is not looked at.
+    bool (*callback)(PollEntry* entry, uint32_t events) = nullptr;
     void* context = nullptr;
     PollHead* head = nullptr;  // where it is registered (nullptr: nowhere)
+    bool exclusive = false;    // set before add()
 };
 
 class PollHead {
@@ -50,7 +56,9 @@ public:
     // own fence after the state changed) is one whose change that look sees.
     void add(PollEntry& entry);
     void remove(PollEntry& entry);  // no-op if not registered here
-    // Runs every entry's callback (any context). Nobody registered: a
+    // Runs every plain entry's callback and the exclusive entries' in the
+    // order they were added, up to the first that woke a waiter (any
+    // context). Nobody registered: a
     // fence and one load, without the lock (a pipe notifies on every read
     // and write; Linux's wq_has_sleeper).
     void notify(uint32_t events) {
@@ -103,7 +111,7 @@ public:
     bool triggered() const { return __atomic_load_n(&triggered_, __ATOMIC_ACQUIRE); }
 
 private:
-    static void wake(PollEntry* entry, uint32_t events);
+    static bool wake(PollEntry* entry, uint32_t events);
 
     struct Block {
         static constexpr size_t kEntries = 30;

@@ -12,6 +12,7 @@
 #include "lib/utility.hpp"
 
 #if defined(HOST_TEST)
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -46,6 +47,7 @@ public:
     template <typename Predicate>
     lib::Expected<void> wait_event(Predicate&& predicate, bool interruptible, uint64_t deadline_ns = ~uint64_t(0)) {
         std::unique_lock<std::mutex> lock(mutex_);
+        Waiting counted(waiters_);
         while (!predicate()) {
             if (interruptible && host_interrupt_pending())
                 return lib::Error::make(lib::Errno::kEINTR, "interrupted");
@@ -60,11 +62,30 @@ public:
         condition_.notify_all();
     }
     void wake_one() { wake_all(); }
+    // A thread is in wait_event (counted from before its first look at
+    // the predicate, as the kernel's queue joins before it looks).
+    bool has_waiters() const { return waiters_.load() != 0; }
+    // How many threads are in some queue's wait_event.
+    static std::atomic<int>& all_waiters() {
+        static std::atomic<int> count{0};
+        return count;
+    }
 
 private:
+    struct Waiting {
+        explicit Waiting(std::atomic<int>& count) : count_(count) { ++count_, ++all_waiters(); }
+        ~Waiting() { --count_, --all_waiters(); }
+        std::atomic<int>& count_;
+    };
+
     std::mutex mutex_;
     std::condition_variable condition_;
+    std::atomic<int> waiters_{0};
 };
+
+// How many threads are asleep in a WaitQueue (a test's way to know that the
+// threads it started are waiting).
+inline int host_waiting_threads() { return WaitQueue::all_waiters().load(); }
 
 class Mutex {
 public:

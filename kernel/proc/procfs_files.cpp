@@ -413,11 +413,13 @@ lib::Expected<void> comm_write(int32_t pid, int32_t tid, lib::StringView text) {
     __builtin_memcpy(name, text.data(), n);
     ksync::Guard guard(table_lock());
     char* comm = tid == 0 || tid == pid ? self->name : nullptr;  // the leader's, even once it has exited
+    sched::Thread* thread = comm ? self->main_task.thread : nullptr;
     for_each_task(*self, [&](Task& task) {
-        if (!comm && task.tid == tid) comm = task_name(task);
+        if (!comm && task.tid == tid) comm = task_name(task), thread = task.thread;
     });
     if (!comm) return gone();
     __builtin_memcpy(comm, name, kNameLength);
+    if (thread) thread->rename(name);  // the debug dump's name too
     return {};
 }
 

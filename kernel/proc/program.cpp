@@ -63,6 +63,7 @@ lib::Expected<void> exec_program(Process& process, ExecFile& program, const Exec
         release_task_futexes(process.main_task, process.space && process.space->shared_by_processes());
     }
     process.set_name(parameters.filename);
+    if (process.main_task.thread) process.main_task.thread->rename(process.name);  // the debug dump's name too
     if (process.files) process.files->close_on_exec_now();
     // The binary, for /proc/self/exe (re-executing it keeps it): the file
     // itself, or for a #! script the interpreter that was loaded.

@@ -88,11 +88,17 @@ Thread* thread_of(Entity* entity) {
     return entity ? static_cast<Thread::ThreadEntity*>(entity)->thread : nullptr;
 }
 
-void set_name(Thread& thread, const char* name) {
+void set_name(Thread& thread, const char* name) { thread.rename(name); }
+
+}  // namespace
+
+void Thread::rename(const char* name) {
     size_t i = 0;
-    for (; name && name[i] && i + 1 < Thread::kNameSize; ++i) thread.name_[i] = name[i];
-    thread.name_[i] = '\0';
+    for (; name && name[i] && i + 1 < kNameSize; ++i) __atomic_store_n(&name_[i], name[i], __ATOMIC_RELAXED);
+    for (; i < kNameSize; ++i) __atomic_store_n(&name_[i], '\0', __ATOMIC_RELAXED);
 }
+
+namespace {
 
 void register_thread(Thread& thread) {
     thread.id_ = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);

@@ -70,6 +70,11 @@ public:
     // --- for the process layer (docs/scheduler.md, "Hooks for processes") ---
     // An opaque slot: proc points it at its task.
     void* owner = nullptr;
+    // The name the debug dump and the lock checks show: a task's comm after
+    // execve, PR_SET_NAME or a write to /proc's comm (docs/proc.md, "Names").
+    // Byte stores: a dump that runs meanwhile may show a mix of the two
+    // names, never a string without its end.
+    void rename(const char* name);
     // The extended-state save area (extended_state.hpp gives its format and
     // size), valid while the thread is not running; nullptr for a thread
     // spawned without SpawnOptions::extended_state.

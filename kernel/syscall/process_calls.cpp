@@ -386,6 +386,7 @@ lib::Expected<int64_t> sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint6
             // reads it under.
             ksync::Guard guard(proc::table_lock());
             __builtin_memcpy(proc::task_name(task()), name, sizeof name);
+            if (task().thread) task().thread->rename(name);
             return 0;
         }
         case uapi::kPR_GET_NAME: {

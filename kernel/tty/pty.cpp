@@ -74,6 +74,9 @@ public:
     // ISIG's flush and TCOFLUSH drop what the other side has not taken yet
     // (Linux's pty_flush_buffer empties the other side's flip buffer).
     void flush_output() override { clear(); }
+    // The slave's TCFLSH, for the master's packet mode (its status lives
+    // on the master, as the read that reports it).
+    void flushed(uint8_t bits) override { other_->packet_status(bits); }
 
 private:
     size_t peek(uint8_t* out, size_t max) {
@@ -306,6 +309,18 @@ lib::Expected<int64_t> PtyFile::ioctl(uint32_t command, uint64_t argument) {
         return 0;
     }
     case kTIOCGPTPEER: return open_peer(uint32_t(argument));
+    // pty_set_pktmode / pty_get_pktmode.
+    case kTIOCPKT: {
+        int32_t value;
+        TRY(fs::get_user(&value, argument, sizeof value));
+        pair_.master.set_packet_mode(value != 0);
+        return 0;
+    }
+    case kTIOCGPKT: {
+        int32_t value = pair_.master.packet_mode() ? 1 : 0;
+        TRY(fs::put_user(argument, &value, sizeof value));
+        return 0;
+    }
     // What Linux's tty_ioctl does on the master's link (real_tty): the
     // settings, the window and the job-control state are the slave's.
     case kTCGETS:

@@ -100,6 +100,8 @@ constexpr TcFlag kISIG = 0x1, kICANON = 0x2, kXCASE = 0x4, kECHO = 0x8, kECHOE =
 constexpr int kTCSANOW = 0, kTCSADRAIN = 1, kTCSAFLUSH = 2;
 constexpr int kTCOOFF = 0, kTCOON = 1, kTCIOFF = 2, kTCION = 3;
 constexpr int kTCIFLUSH = 0, kTCOFLUSH = 1, kTCIOFLUSH = 2;
+// A pty master's packet mode (TIOCPKT): the first byte of each read.
+constexpr uint8_t kTIOCPKT_DATA = 0, kTIOCPKT_FLUSHREAD = 1, kTIOCPKT_FLUSHWRITE = 2;
 
 // ioctl request numbers ('T' = 0x54 group; the termios2 and pty ones use
 // the _IOR/_IOW encoding: direction << 30 | size << 16 | 'T' << 8 | number).

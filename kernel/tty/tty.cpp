@@ -193,10 +193,33 @@ void Tty::reset(const Termios& settings, const WinSize& window) {
     discipline_.~LineDiscipline();
     new (&discipline_) LineDiscipline(settings);
     window_ = window;
-    hung_up_ = other_closed_ = false;
+    hung_up_ = other_closed_ = packet_ = false;
+    packet_status_ = 0;
     ++input_events_;
     __atomic_store_n(&session_, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&pgrp_, 0, __ATOMIC_RELAXED);
+}
+
+void Tty::set_packet_mode(bool on) {
+    ksync::Guard guard(lock_);
+    if (on && !packet_) packet_status_ = 0;  // pty_set_pktmode
+    packet_ = on;
+}
+
+bool Tty::packet_mode() {
+    ksync::Guard guard(lock_);
+    return packet_;
+}
+
+void Tty::packet_status(uint8_t bits) {
+    {
+        ksync::Guard guard(lock_);
+        if (!packet_) return;
+        packet_status_ |= bits;
+        ++input_events_;
+    }
+    read_wait_.wake_all();
+    poll_.notify(uapi::kPOLLIN | uapi::kPOLLPRI);
 }
 
 lib::Expected<void> Tty::open(uint32_t flags, bool may_control) {
@@ -314,17 +337,26 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
     TRY(check_background(kSIGTTIN));  // n_tty_read's job_control
     size_t want = buffer.remaining() < sizeof bounce ? buffer.remaining() : sizeof bounce;
     if (want == 0) return size_t(0);
-    ReadRequest request(lib::Span<uint8_t>(bounce, want));
+    // Packet mode (n_tty_read): the data after a kTIOCPKT_DATA byte.
+    size_t header = packet_mode() ? 1 : 0;
+    ReadRequest request(lib::Span<uint8_t>(bounce + header, want - header));
     uint64_t deadline = ~0ULL;
     for (;;) {
         ReadStep step;
         uint64_t seen;
         bool other_closed;
+        uint8_t status = 0;
         {
             ksync::Guard guard(lock_);
-            step = discipline_.read(request);
+            // Status the slave's flushes left: one byte, alone.
+            if (packet_ && request.copied() == 0) status = packet_status_, packet_status_ = 0;
+            if (!status) step = discipline_.read(request);
             seen = input_events_;
             other_closed = other_closed_;
+        }
+        if (status) {
+            if (buffer.copy_out(&status, 1) < 1) return tty_fail(lib::Errno::kEFAULT, "read buffer not writable");
+            return size_t(1);
         }
         if (step.action == ReadStep::Action::kReturn) break;
         // n_tty_read with no input: a pty whose other side closed fails
@@ -357,6 +389,7 @@ lib::Expected<size_t> Tty::read(fs::IoBuffer& buffer, bool nonblocking) {
     driver_.input_consumed();
     write_wait_.wake_all();
     size_t n = request.copied();
+    if (n && header) bounce[0] = kTIOCPKT_DATA, n += header;
     if (n && buffer.copy_out(bounce, n) < n) return tty_fail(lib::Errno::kEFAULT, "read buffer not writable");
     return n;
 }
@@ -411,6 +444,7 @@ uint32_t Tty::poll(fs::PollTable* table) {
     if (discipline_.poll_readable()) events |= uapi::kPOLLIN | uapi::kPOLLRDNORM;
     if (driver_.room() > 0 && !discipline_.output_stopped()) events |= uapi::kPOLLOUT | uapi::kPOLLWRNORM;
     if (other_closed_) events |= uapi::kPOLLHUP;
+    if (packet_ && packet_status_) events |= uapi::kPOLLPRI | uapi::kPOLLIN | uapi::kPOLLRDNORM;
     return events;
 }
 
@@ -544,6 +578,9 @@ lib::Expected<int64_t> Tty::ioctl(uint32_t command, uint64_t argument, uint32_t 
             driver_.input_consumed();
         }
         if (how != kTCIFLUSH) driver_.flush_output();
+        // n_tty_packet_mode_flush and pty_flush_buffer: the master in
+        // packet mode learns of it.
+        driver_.flushed((how != kTCOFLUSH ? kTIOCPKT_FLUSHREAD : 0) | (how != kTCIFLUSH ? kTIOCPKT_FLUSHWRITE : 0));
         write_wait_.wake_all();
         return 0;
     }

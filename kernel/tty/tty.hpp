@@ -35,6 +35,9 @@ public:
     // A read (or a flush) made room in this terminal's input buffer: a
     // driver holding input back (a pty's other side) offers it again.
     virtual void input_consumed() {}
+    // TCFLSH flushed this terminal (kTIOCPKT_FLUSHREAD/FLUSHWRITE bits): a
+    // pty slave's driver tells its master, for packet mode.
+    virtual void flushed(uint8_t) {}
 
 protected:
     ~Driver() = default;
@@ -104,6 +107,14 @@ public:
     void set_other_closed(bool closed);
     // A pty pair taken again: fresh settings, window, no session, no input.
     void reset(const Termios& settings, const WinSize& window);
+    // A master's packet mode (TIOCPKT, docs/tty.md "Pseudo-terminals"):
+    // each read starts with a control byte, kTIOCPKT_DATA before data, or
+    // alone the status bits the slave's flushes gathered (poll: POLLPRI).
+    // Turning it on forgets older status.
+    void set_packet_mode(bool on);
+    bool packet_mode();
+    // The slave flushed (kTIOCPKT_FLUSH* bits): noted if in packet mode.
+    void packet_status(uint8_t bits);
 
     // ---- File side (thread context).
     // An open of the device: the driver's first open, then (unless
@@ -162,6 +173,8 @@ private:
     LineDiscipline discipline_;
     uint64_t input_events_ = 0;  // bumped by every receive (readers' wake-up test)
     bool hung_up_ = false, other_closed_ = false;
+    bool packet_ = false;        // lock_
+    uint8_t packet_status_ = 0;  // lock_: kTIOCPKT_FLUSH* bits not read yet
     WinSize window_{};
     int32_t session_ = 0, pgrp_ = 0;
     bool opened_ = false;

@@ -903,6 +903,16 @@ SHELL_SCENARIOS = [
          keys=[(r"(?s)exit\r?\n.*" + SHELL_PROMPT, ["ctrl-alt-delete"])],
          expect=[r"(?s)exit\r?\n.*" + SHELL_PROMPT, r"reboot: restarting \(asked by", r"Requesting system reboot"],
          reject=[NO_PANIC, r"init: /sbin/init \(pid 1\)", r"can't access tty", r"job control turned off"]),
+    # The scheduler's thread dump (Ctrl+Alt+F12) names a process's thread
+    # after the program it executed (docs/proc.md "Names"): the shell's
+    # background `sleep` shows as sleep, not as the sh it was forked from,
+    # and the serial shell as sh, not as init.
+    dict(name="busybox_thread_dump_names_programs", conf=True, timeout=150,
+         serial=[(SHELL_PROMPT, "sleep 300 &\r")],
+         keys=[(r"sleep 300 &\r?\n[^\n]*" + SHELL_PROMPT, ["ctrl-alt-f12"], 2)],
+         expect=[r"info: sched: \d+ threads", r"^.*\d+ sleep\s+blocked\s+cpu \d+ run \d+ us waits on \S+",
+                 r"^.*\d+ sh\s+blocked\s+cpu \d+ run \d+ us"],
+         reject=[NO_PANIC]),
 ]
 
 # busybox top on 4 CPUs (docs/busybox.md "top"): three CPU-bound jobs
@@ -1098,6 +1108,13 @@ SCENARIOS = [
     # kernel's bench=smp: it prints its line and ends the run.
     dict(name="release_kernel_measures_smp_costs", release=True, cmdline="bench=smp", smp=2, mem="256M",
          exit="pass", expect=[r"^bench: smp cpus=2 call_round_trip=\d+ lock_hand_off=\d+ unmap_page_with_shootdown=\d+"],
+         reject=[NO_PANIC]),
+    # make bench's scheduler figures (tools/measure_sched.py) come from the
+    # release kernel's bench=sched (docs/scheduler.md "Costs"): the same
+    # line, every figure measured, and the run ends.
+    dict(name="release_kernel_measures_sched_costs", release=True, cmdline="bench=sched", smp=2, mem="256M",
+         exit="pass", expect=[r"^bench: sched cpus=2 yield=[1-9]\d* wake_other_cpu=[1-9]\d* mutex_uncontended=[1-9]\d* "
+                              r"mutex_hand_off=[1-9]\d* create_join=[1-9]\d*"],
          reject=[NO_PANIC]),
     dict(name="release_kernel_has_no_tests_or_hooks", release=True, cmdline="test=all selftest=panic faulttest=pf",
          expect=[r"test=: this is the release kernel", r"faulttest=: this is the release kernel",

@@ -5,7 +5,7 @@
  * and descriptor (dup, close), eventfds, nested instances and ELOOP, poll(2)
  * of an instance, blocking waits woken by another process, timeouts, a
  * signal ending the wait with EINTR even under SA_RESTART, epoll_pwait's
- * mask, epoll_pwait2's timespec. */
+ * mask, epoll_pwait2's timespec, EPOLLEXCLUSIVE's wake-up count. */
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -309,11 +309,110 @@ static void waiting(void) {
     close(ep), close(p[0]), close(p[1]);
 }
 
+/* EPOLLEXCLUSIVE (man 2 epoll_ctl): when a file has several epoll
+ * instances attached, a wake-up reaches every non-exclusive one but only
+ * "one or more" of the exclusive ones. Linux is exact about it (6.1,
+ * 6.18): the file's exclusive entries are asked in the order they were
+ * added and the wake-up stops at the first whose instance has a thread in
+ * epoll_wait; an instance nobody waits in still gets the event on its
+ * ready list but does not count. So with every child blocked, one write
+ * reaches every plain instance, this process's exclusive one (added first,
+ * nobody waiting) and exactly one child's exclusive one; the other
+ * exclusive children see only the later quit eventfd (not exclusive). */
+static char stat_state(pid_t pid) {
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_text(path, line, sizeof line) <= 0) return '?';
+    char* end = strrchr(line, ')');
+    return end && end[1] == ' ' ? end[2] : '?';
+}
+
+/* A child with an instance of its own: the pipe (exclusive or not) and the
+ * quit eventfd. It says it is ready, blocks in one epoll_wait (nothing
+ * else can block after the ready byte) and exits 1 if that returned the
+ * pipe, 0 if only the quit, 2 on a failure. */
+static pid_t exclusive_child(int pipe_read, int quit, int ready, int exclusive) {
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    int ep = epoll_create1(0);
+    if (ep < 0 || ctl(ep, EPOLL_CTL_ADD, pipe_read, EPOLLIN | (exclusive ? EPOLLEXCLUSIVE : 0), 1) != 0 ||
+        ctl(ep, EPOLL_CTL_ADD, quit, EPOLLIN, 2) != 0 || write(ready, "r", 1) != 1)
+        _exit(2);
+    struct epoll_event out[2];
+    int n = epoll_wait(ep, out, 2, -1);
+    if (n < 1) _exit(2);
+    for (int i = 0; i < n; ++i)
+        if (out[i].data.u64 == 1) _exit(1);
+    _exit(0);
+}
+
+static void exclusive_wakeups(void) {
+    enum { kPlain = 2, kExclusive = 4, kChildren = kPlain + kExclusive };
+    int p[2], ready[2];
+    CHECK(pipe(p) == 0 && pipe(ready) == 0);
+    int quit = eventfd(0, 0);
+    int mine = epoll_create1(0);
+    CHECK(quit >= 0 && mine >= 0 && ctl(mine, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLEXCLUSIVE, 1) == 0);
+    pid_t child[kChildren];
+    int exclusive[kChildren], status[kChildren];
+    for (int i = 0; i < kChildren; ++i) {
+        exclusive[i] = i % 3 != 0; /* plain ones among the exclusive ones: 0 and 3 */
+        status[i] = -1;
+        child[i] = exclusive_child(p[0], quit, ready[1], exclusive[i]);
+        CHECK(child[i] > 0);
+    }
+    char c;
+    for (int i = 0; i < kChildren; ++i) CHECK(read(ready[0], &c, 1) == 1);
+    /* Every child asleep in its epoll_wait: 'S' twice, 10 ms apart (a
+     * bound of 20 s against a hang). */
+    struct timespec tick = {0, 10000000};
+    for (int round = 0, asleep = 0; round < 2000 && asleep < 2; ++round) {
+        int all = 1;
+        for (int i = 0; i < kChildren; ++i) all &= stat_state(child[i]) == 'S';
+        asleep = all ? asleep + 1 : 0;
+        nanosleep(&tick, NULL);
+    }
+    CHECK(write(p[1], "x", 1) == 1);
+    /* The woken ones exit; wait for plain + 1 of them (20 s at most), then
+     * 100 ms more for any the write woke beyond those, then quit. */
+    int exited = 0;
+    for (int round = 0; round < 2000 && exited < kPlain + 1; ++round) {
+        int st;
+        pid_t pid = waitpid(-1, &st, WNOHANG);
+        for (int i = 0; i < kChildren && pid > 0; ++i)
+            if (child[i] == pid) status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 3, ++exited;
+        if (pid <= 0) nanosleep(&tick, NULL);
+    }
+    struct timespec settle = {0, 100000000};
+    nanosleep(&settle, NULL);
+    uint64_t one = 1;
+    CHECK(write(quit, &one, sizeof one) == sizeof one);
+    int plain_woken = 0, exclusive_woken = 0, failed = 0;
+    for (int i = 0; i < kChildren; ++i) {
+        int st;
+        if (status[i] < 0) {
+            CHECK(waitpid(child[i], &st, 0) == child[i]);
+            status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+        }
+        if (status[i] == 1) exclusive[i] ? ++exclusive_woken : ++plain_woken;
+        failed += status[i] > 1;
+    }
+    CHECK(failed == 0);
+    say("EPOLLEXCLUSIVE: plain instances woken by one write: %d of %d", plain_woken, kPlain);
+    say("EPOLLEXCLUSIVE: exclusive instances woken by one write: %d of %d", exclusive_woken, kExclusive);
+    CHECK(plain_woken == kPlain && exclusive_woken == 1);
+    struct epoll_event out[2];
+    EXPECT_TRUE("EPOLLEXCLUSIVE: an instance nobody waited in still has the event",
+                epoll_wait(mine, out, 2, 0) == 1 && out[0].data.u64 == 1);
+    close(mine), close(quit), close(p[0]), close(p[1]), close(ready[0]), close(ready[1]);
+}
+
 int main(void) {
     creation_and_errors();
     triggering();
     descriptions();
     nesting();
     waiting();
+    exclusive_wakeups();
     return finish("epoll");
 }

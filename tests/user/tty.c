@@ -6,8 +6,8 @@
  * the pty's own rules: /dev/pts/N appearing and going, TIOCGPTN,
  * TIOCSPTLCK (EIO while locked), TIOCGPTPEER, poll on both sides, and the
  * hangups (slave closed: the master reads EIO; master closed: the slave
- * reads end of file, writes EIO, its session leader gets SIGHUP)
- * (man 3 termios, man 2 ioctl_tty, man 4 pts; issue 13). A kernel without ptys prints one
+ * reads end of file, writes EIO, its session leader gets SIGHUP), packet
+ * mode (TIOCPKT) (man 3 termios, man 2 ioctl_tty, man 4 pts; issue 13). A kernel without ptys prints one
  * line saying so, and the differential comparison then fails: ptys are
  * part of the ABI this program checks. */
 #include <fcntl.h>
@@ -516,6 +516,78 @@ static void pty_rules(void) {
     close(ready[0]), close(ready[1]);
 }
 
+/* Packet mode on a pty master (man 2 ioctl_tty, TIOCPKT): each read starts
+ * with a control byte, TIOCPKT_DATA (0) before data, or alone the status
+ * the slave's tcflush left (TIOCPKT_FLUSHREAD/FLUSHWRITE), which poll
+ * reports as POLLPRI. */
+static int read_packet(int m, unsigned char* buf, int size) {
+    struct pollfd p = {.fd = m, .events = POLLIN | POLLPRI};
+    if (poll(&p, 1, 5000) != 1) return -1;
+    return (int)read(m, buf, size);
+}
+
+static void packet_mode(void) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+    int s = open(ptsname(m), O_RDWR | O_NOCTTY);
+    CHECK(s >= 0);
+    int on = 1, off = 0, value = -1;
+    EXPECT_OK("TIOCGPKT", ioctl(m, TIOCGPKT, &value));
+    say("packet mode at open: %d", value);
+    EXPECT_ERR("TIOCPKT from a kernel pointer", syscall(SYS_ioctl, m, TIOCPKT, KERNEL_PTR), EFAULT);
+    EXPECT_ERR("TIOCGPKT to a kernel pointer", syscall(SYS_ioctl, m, TIOCGPKT, KERNEL_PTR), EFAULT);
+    EXPECT_ERR("TIOCPKT on the slave", ioctl(s, TIOCPKT, &on), ENOTTY);
+    EXPECT_ERR("TIOCGPKT on the slave", ioctl(s, TIOCGPKT, &value), ENOTTY);
+    EXPECT_OK("TIOCPKT 1", ioctl(m, TIOCPKT, &on));
+    value = -1;
+    CHECK(ioctl(m, TIOCGPKT, &value) == 0);
+    say("packet mode after TIOCPKT 1: %d", value);
+    say("poll with nothing to read: %s", events(poll_one(m, POLLIN | POLLPRI, 0)));
+
+    /* Data: every read starts with TIOCPKT_DATA (the bytes may come in
+     * several reads). */
+    CHECK(write(s, "hi\n", 3) == 3);
+    char data[16];
+    int got = 0, headers_ok = 1;
+    unsigned char buf[64];
+    for (int reads = 0; reads < 16 && got < 4; reads++) {
+        int n = read_packet(m, buf, sizeof buf);
+        if (n < 1) break;
+        headers_ok &= buf[0] == TIOCPKT_DATA;
+        for (int i = 1; i < n && got < (int)sizeof data - 1; i++) data[got++] = (char)buf[i];
+    }
+    data[got] = 0;
+    EXPECT_TRUE("each read of data starts with TIOCPKT_DATA", headers_ok && got > 0);
+    say("the data after it: %s", visible(data));
+
+    /* The slave's flushes: one status byte, alone; two flushes add up. */
+    static const struct {
+        int how;
+        const char* name;
+    } flushes[] = {{TCIFLUSH, "TCIFLUSH"}, {TCOFLUSH, "TCOFLUSH"}, {TCIOFLUSH, "TCIOFLUSH"}};
+    for (unsigned i = 0; i < sizeof flushes / sizeof flushes[0]; i++) {
+        CHECK(tcflush(s, flushes[i].how) == 0);
+        say("poll after the slave's %s: %s", flushes[i].name, events(poll_one(m, POLLIN | POLLPRI, 0)));
+        int n = read_packet(m, buf, sizeof buf);
+        say("read after the slave's %s: %d byte(s), status %#x", flushes[i].name, n, n > 0 ? buf[0] : 0);
+    }
+    CHECK(tcflush(s, TCIFLUSH) == 0 && tcflush(s, TCOFLUSH) == 0);
+    int n = read_packet(m, buf, sizeof buf);
+    say("read after TCIFLUSH then TCOFLUSH: %d byte(s), status %#x", n, n > 0 ? buf[0] : 0);
+
+    /* A flush while packet mode is off is not kept; turning it on again
+     * starts with no status; off, data comes without the byte. */
+    CHECK(ioctl(m, TIOCPKT, &off) == 0 && tcflush(s, TCIOFLUSH) == 0 && ioctl(m, TIOCPKT, &on) == 0);
+    say("poll after a flush made with packet mode off: %s", events(poll_one(m, POLLIN | POLLPRI, 0)));
+    CHECK(tcflush(s, TCIFLUSH) == 0 && ioctl(m, TIOCPKT, &off) == 0);
+    say("poll after TIOCPKT 0 with status pending: %s", events(poll_one(m, POLLIN | POLLPRI, 0)));
+    CHECK(write(s, "x\n", 2) == 2);
+    n = read_packet(m, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    say("read with packet mode off: %s", visible((char*)buf));
+    close(s), close(m);
+}
+
 int main(void) {
     if (!open_pair()) {
         say("ptmx: unavailable (%s)", errno_name(errno));
@@ -532,5 +604,6 @@ int main(void) {
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     bulk();
     pty_rules();
+    packet_mode();
     return finish("tty");
 }
