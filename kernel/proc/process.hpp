@@ -222,7 +222,8 @@ inline char* task_name(Task& task) {
     return task.thread_task ? task.name : task.process->name;
 }
 
-// The user registers of `task`'s current entry into the kernel.
+// The user registers of `task`'s current entry into the kernel. Rewriting
+// them during a system call needs note_registers_rewritten() (signals.hpp).
 inline arch::InterruptFrame* user_frame(const Task& task) {
     return reinterpret_cast<arch::InterruptFrame*>(task.kernel_stack.top - sizeof(arch::InterruptFrame));
 }

@@ -105,6 +105,16 @@ int64_t sigreturn(Task& task);
 inline void note_return_work(Task& task) {
     __atomic_store_n(&task.return_work, 1, __ATOMIC_RELEASE);
 }
+// `task`, in a system call, had its user registers rewritten (exec,
+// rt_sigreturn): the note makes the call's exit leave through its work
+// path and then the checked exit, which re-validates RIP, RFLAGS and the
+// selectors before SYSRET and reloads every register (the fast exit trusts
+// the frame SYSCALL left: kernel/syscall/entry.S, docs/syscalls.md "Entry
+// and exit"). Whatever else writes the current task's user_frame() during
+// a call must call it too.
+inline void note_registers_rewritten(Task& task) {
+    note_return_work(task);
+}
 // A signal-related event for `task`: its interruptible sleep ends (sticky
 // until its next return to user mode clears it) and it notes return work.
 // A task running user code on another CPU takes it at its next entry into
