@@ -101,7 +101,7 @@ static void set_rax(int sig, siginfo_t* info, void* context) {
  * gets them back as they are (so the kernel must not return by SYSRET,
  * which would jump to RCX). */
 #define RCX_FROM_HANDLER 0x8000000000000000UL
-#define R11_FROM_HANDLER 0x5a5a5a5a00c0ffeeUL
+#define R11_FROM_HANDLER 0x5a5a5a5a00c0e0eeUL /* neither TF (bit 8) nor RF (bit 16) */
 static void set_rcx_r11(int sig, siginfo_t* info, void* context) {
     (void)sig, (void)info;
     ucontext_t* uc = context;
