@@ -86,15 +86,7 @@ syscall_entry:
     testl $SYSCALL_SYSRET_REFUSED_FLAGS, SYSCALL_FRAME_R11(%rsp)
     jnz .Lwork
     addq $4 * 8, %rsp           /* R15, R14, R13, R12: still in their registers */
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
+    POP_R11_THROUGH_RCX
     /* RSP now at RBX's slot (RBX is still the user's; RAX is the result,
      * which the frame's RAX slot does not need: nothing reads the frame
      * after this); the user RSP is 7 words up. Interrupts are off from
