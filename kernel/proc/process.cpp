@@ -463,6 +463,7 @@ void start_program(Process& process, vm::AddressSpace* space, uint64_t entry, ui
     frame->cs = arch::kUserCodeSelector;
     frame->ss = arch::kUserDataSelector;
     frame->rflags = arch::rflags::kReservedOne | arch::rflags::kInterruptEnable;
+    note_registers_rewritten(task);  // the exec call returns through the checked exit (IRETQ: RCX != RIP)
     task.fs_base = 0;
     task.gs_base = 0;
     reset_signals_for_exec(process);

@@ -88,7 +88,10 @@ struct Task {
     // it or its group, a group exit, stop or continue, an interrupted
     // sleep); cleared by the task itself, only when nothing is pending at
     // all (not even a blocked signal, which sigprocmask may unblock). A new
-    // task starts with it set (its group may have signals pending).
+    // task starts with it set (its group may have signals pending). The
+    // system-call exit also reads it (entry.S), and the task sets
+    // kReturnWorkRegisters in it when a call rewrote its user registers
+    // (signals.hpp).
     uint32_t return_work = 1;
     // The last user-mode fault, for a signal frame's trapno, err and cr2.
     uint64_t fault_vector = 0, fault_error_code = 0, fault_address = 0;
@@ -222,7 +225,8 @@ inline char* task_name(Task& task) {
     return task.thread_task ? task.name : task.process->name;
 }
 
-// The user registers of `task`'s current entry into the kernel.
+// The user registers of `task`'s current entry into the kernel. Rewriting
+// them during a system call needs note_registers_rewritten() (signals.hpp).
 inline arch::InterruptFrame* user_frame(const Task& task) {
     return reinterpret_cast<arch::InterruptFrame*>(task.kernel_stack.top - sizeof(arch::InterruptFrame));
 }

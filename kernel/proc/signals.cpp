@@ -537,6 +537,7 @@ int64_t sigreturn(Task& task) {
     }
     frame = regs;
     frame.error_code = kNoSyscall;
+    note_registers_rewritten(task);
     if (result->fpu_restored)
         load_user_fpu(buffer.bytes());
     else

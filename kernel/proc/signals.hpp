@@ -100,10 +100,26 @@ void stop_real_timer(Process& process);
 // at RSP - 8; a forged or unreadable frame raises SIGSEGV.
 int64_t sigreturn(Task& task);
 
+// The return_work note's values: signal work (any other non-zero value
+// is looked at as that too), or only kReturnWorkRegisters.
+inline constexpr uint32_t kReturnWorkSignals = 1;
+inline constexpr uint32_t kReturnWorkRegisters = 2;
 // `task` looks at its signals at its next return to user mode (its
 // return_work note; signal_lock held by whoever changed what it looks at).
 inline void note_return_work(Task& task) {
-    __atomic_store_n(&task.return_work, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&task.return_work, kReturnWorkSignals, __ATOMIC_RELEASE);
+}
+// The current task, in a system call, had its user registers rewritten
+// (exec, rt_sigreturn): the note makes the call's exit leave through its
+// work path and then the checked exit, which re-validates RIP, RFLAGS and
+// the selectors before SYSRET and reloads every register (the fast exit
+// trusts the frame SYSCALL left: kernel/syscall/entry.S, docs/syscalls.md
+// "Entry and exit"). Whatever else writes the current task's user_frame()
+// during a call must call it too. A bit of its own (an OR, so a sender's
+// note is never lost), so that the exit can tell it from signal work and
+// skip deliver_signals when it is alone (kernel/syscall/entry.cpp).
+inline void note_registers_rewritten(Task& task) {
+    __atomic_fetch_or(&task.return_work, kReturnWorkRegisters, __ATOMIC_RELAXED);
 }
 // A signal-related event for `task`: its interruptible sleep ends (sticky
 // until its next return to user mode clears it) and it notes return work.

@@ -14,22 +14,36 @@
  * process layer finds the user registers at one place whichever way it
  * entered (fork copies them, exec and signal delivery rewrite them).
  *
- * Then, with interrupts on, the call itself: the number (RAX) below the
- * table's size and an entry there, the entry (a typed handler's
- * sys::call<> wrapper) is called straight from here with the arguments
- * where the SYSCALL ABI left them (RDI, RSI, RDX, R10, R8, R9; R10 moves
- * to RCX, where the C ABI wants the fourth), as Linux's do_syscall_64
- * does; anything else goes to syscall_unknown (-ENOSYS and a log line).
- * The result goes to the frame's RAX slot.
+ * Then, with interrupts on, the call itself: a number below the table's
+ * size calls its entry (a typed handler's sys::call<> wrapper, or
+ * syscall_enosys for a number without a handler) straight from here with
+ * the arguments where the SYSCALL ABI left them (RDI, RSI, RDX, R10, R8,
+ * R9; R10 moves to RCX, where the C ABI wants the fourth), as Linux's
+ * do_syscall_64 does; a larger number goes to syscall_unknown (-ENOSYS
+ * and a log line). The result stays in RAX; the work path below stores it
+ * in the frame's RAX slot first.
  *
- * syscall_exit(frame), with interrupts off, does the return-to-user work.
- * Then SYSRET returns when it may, as Linux's entry_SYSCALL_64 decides:
- * RCX = RIP and R11 = RFLAGS in the frame (what SYSRET takes them from),
- * neither TF nor RF (SYSRET cannot restore RF, and TF would trap at once),
- * the user CS and SS, and RIP below the top of user space (a
- * non-canonical RIP makes SYSRET fault in ring 0 on Intel CPUs, with the
- * user's RSP). Otherwise IRETQ does (after exec, signal delivery and
- * sigreturn, which set every register). */
+ * The exit, with interrupts off (docs/syscalls.md, "Entry and exit"):
+ *
+ * - The no-work test, inline: no reschedule pending on this CPU, the
+ *   task's return-work note clear and no ERESTART* code in RAX
+ *   (docs/signals.md §7). Then the frame is the one SYSCALL left: whatever
+ *   rewrites a task's user registers during its call (exec, rt_sigreturn;
+ *   signal delivery runs only in the work path) notes return work first
+ *   (proc::note_registers_rewritten), so RCX and R11 still hold the RIP
+ *   and RFLAGS SYSCALL saved, the selectors are the user's and RIP is the
+ *   address after the user's SYSCALL instruction (canonical: entry.cpp).
+ *   Only TF and RF are tested (a program may set TF itself; SYSRET would
+ *   trap at once and cannot restore RF), as Linux's entry_SYSCALL_64
+ *   does. RBX and R12-R15 are not reloaded: the handler, called by the C
+ *   ABI, kept the user's values in them (RBP, zeroed above, is).
+ * - Otherwise syscall_exit(frame) does the work (a switch, signals,
+ *   restarts), and the checked exit decides: SYSRET when RCX = RIP and
+ *   R11 = RFLAGS in the frame, neither TF nor RF, the user CS and SS, and
+ *   RIP below the top of user space (a non-canonical RIP makes SYSRET
+ *   fault in ring 0 on Intel CPUs, with the user's RSP); else IRETQ, with
+ *   every register from the frame (after exec, signal delivery and
+ *   sigreturn, which set every register). */
 
 #include "kernel/arch/x86_64/percpu_offsets.hpp"
 #include "kernel/arch/x86_64/interrupt_frame_asm.h"
@@ -56,14 +70,33 @@ syscall_entry:
     sti
     cmpq $SYSCALL_TABLE_SIZE, %rax
     jae .Lunknown
-    movq syscall_table(, %rax, 8), %rax
-    testq %rax, %rax
-    jz .Lunknown
     movq %r10, %rcx
-    call *%rax
+    call *syscall_table(, %rax, 8)
 .Lresult:
-    movq %rax, SYSCALL_FRAME_RAX(%rsp)
     cli
+    cmpl $0, %gs:PERCPU_RESCHEDULE_PENDING
+    jne .Lwork
+    movq %gs:PERCPU_CURRENT_THREAD, %rcx
+    movq SYSCALL_THREAD_OWNER(%rcx), %rcx
+    cmpl $0, SYSCALL_TASK_RETURN_WORK(%rcx)
+    jne .Lwork
+    leaq SYSCALL_RESTART_BIAS(%rax), %rcx
+    cmpq $SYSCALL_RESTART_SPAN, %rcx
+    jbe .Lwork
+    testl $SYSCALL_SYSRET_REFUSED_FLAGS, SYSCALL_FRAME_R11(%rsp)
+    jnz .Lwork
+    addq $4 * 8, %rsp           /* R15, R14, R13, R12: still in their registers */
+    POP_R11_THROUGH_RCX
+    /* RSP now at RBX's slot (RBX is still the user's; RAX is the result,
+     * which the frame's RAX slot does not need: nothing reads the frame
+     * after this); the user RSP is 7 words up. Interrupts are off from
+     * here to SYSRET; an NMI uses its own IST stack and finds its GS by
+     * the GS base (interrupt_stubs.S). */
+    movq 7 * 8(%rsp), %rsp
+    swapgs
+    sysretq
+.Lwork:
+    movq %rax, SYSCALL_FRAME_RAX(%rsp)
     movq %rsp, %rdi
     call syscall_exit
     movq SYSCALL_FRAME_RCX(%rsp), %rcx
@@ -82,9 +115,7 @@ syscall_entry:
     cmpq %rax, %rcx
     jae .Liret
     POP_GENERAL_REGISTERS
-    /* RSP now at the vector slot; the user RSP is 5 words up. Interrupts
-     * are off from here to SYSRET; an NMI uses its own IST stack and finds
-     * its GS by the GS base (interrupt_stubs.S). */
+    /* RSP now at the vector slot; the user RSP is 5 words up. */
     movq 5 * 8(%rsp), %rsp
     swapgs
     sysretq
@@ -98,3 +129,14 @@ syscall_entry:
     call syscall_unknown
     jmp .Lresult
     .size syscall_entry, . - syscall_entry
+
+/* The table's entry for a number without a handler (entry.cpp fills the
+ * empty slots with it, so the dispatch above needs no null test). Called
+ * only by syscall_entry's table call: the frame starts just above the
+ * return address. */
+    .globl syscall_enosys
+    .type syscall_enosys, @function
+syscall_enosys:
+    leaq 8(%rsp), %rdi
+    jmp syscall_unknown
+    .size syscall_enosys, . - syscall_enosys

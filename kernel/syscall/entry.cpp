@@ -1,4 +1,5 @@
 // The system-call entry's C++ half and the table (syscall.hpp, entry.S).
+#include "kernel/abi/linux_mm.hpp"
 #include "kernel/abi/linux_syscalls.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
@@ -10,14 +11,18 @@
 #include "kernel/console/log.hpp"
 #include "kernel/proc/process.hpp"
 #include "kernel/proc/signals.hpp"
+#include "kernel/sched/thread.hpp"
 #include "kernel/smp/smp.hpp"
 #include "kernel/syscall/syscall.hpp"
 #include "kernel/time/time.hpp"
 
 extern "C" void syscall_entry();
+// entry.S: the entry of a number without a handler (-ENOSYS).
+extern "C" int64_t syscall_enosys(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 // The table entry.S indexes (after checking the number against
-// SYSCALL_TABLE_SIZE); nullptr: no such call.
+// SYSCALL_TABLE_SIZE); init() fills the slots no handler took with
+// syscall_enosys, so the dispatch calls whatever it finds.
 extern "C" sys::Entry syscall_table[uapi::kSyscallCount];
 sys::Entry syscall_table[uapi::kSyscallCount] = {};
 static_assert(SYSCALL_TABLE_SIZE == uapi::kSyscallCount);
@@ -28,8 +33,22 @@ static_assert(SYSCALL_FRAME_RIP == __builtin_offsetof(arch::InterruptFrame, rip)
 static_assert(SYSCALL_FRAME_CS == __builtin_offsetof(arch::InterruptFrame, cs));
 static_assert(SYSCALL_FRAME_RFLAGS == __builtin_offsetof(arch::InterruptFrame, rflags));
 static_assert(SYSCALL_FRAME_SS == __builtin_offsetof(arch::InterruptFrame, ss));
+// Neither class is standard-layout (base classes, private members), but
+// their layout is fixed at compile time, which is all entry.S needs.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winvalid-offsetof"
+static_assert(SYSCALL_THREAD_OWNER == __builtin_offsetof(sched::Thread, owner));
+static_assert(SYSCALL_TASK_RETURN_WORK == __builtin_offsetof(proc::Task, return_work));
+#pragma clang diagnostic pop
+static_assert(sizeof(proc::Task::return_work) == 4, "entry.S tests it with cmpl");
+static_assert(SYSCALL_RESTART_BIAS == uint64_t(lib::Errno::kERESTART_RESTARTBLOCK) &&
+              SYSCALL_RESTART_SPAN == uint64_t(lib::Errno::kERESTART_RESTARTBLOCK) - uint64_t(lib::Errno::kERESTARTSYS));
 static_assert(SYSCALL_SYSRET_REFUSED_FLAGS == (arch::rflags::kTrap | arch::rflags::kResume));
 static_assert(SYSCALL_USER_TOP == arch::kUserTop);
+// The fast exit trusts the RIP SYSCALL saved: no mapping reaches the last
+// page below 2^47, so no SYSCALL instruction ends at a non-canonical
+// address (the reason Linux's TASK_SIZE stops a page short).
+static_assert(uapi::kTaskSize <= arch::kUserTop);
 static_assert(ARCH_USER_CODE_SELECTOR == arch::kUserCodeSelector && ARCH_USER_DATA_SELECTOR == arch::kUserDataSelector);
 
 namespace sys {
@@ -101,10 +120,14 @@ void init() {
     add_lifecycle_calls(syscall_table);
     add_signal_calls(syscall_table);
     add_thread_calls(syscall_table);
-    smp::call_on_all(init_cpu_callback, nullptr);
     size_t count = 0;
-    for (Entry entry : syscall_table)
-        if (entry) ++count;
+    for (Entry& entry : syscall_table) {
+        if (entry)
+            ++count;
+        else
+            entry = &syscall_enosys;
+    }
+    smp::call_on_all(init_cpu_callback, nullptr);
     klog::info("syscall: SYSCALL entry on every CPU, {} system calls", count);
 }
 
@@ -114,8 +137,8 @@ uint64_t unknown_calls() {
 
 }  // namespace sys
 
-// From entry.S (interrupts on) for a number outside the table or without
-// an entry: -ENOSYS, and the log line.
+// From entry.S (interrupts on) for a number outside the table, or through
+// syscall_enosys for one without a handler: -ENOSYS, and the log line.
 extern "C" int64_t syscall_unknown(arch::InterruptFrame* frame) {
     return sys::unknown_call(frame->error_code);
 }
@@ -123,9 +146,16 @@ extern "C" int64_t syscall_unknown(arch::InterruptFrame* frame) {
 namespace {
 
 // The return-to-user work (signals): one word's test when there is none
-// (docs/signals.md §7).
+// (docs/signals.md §7). A note that only says the registers were
+// rewritten (exec, rt_sigreturn) asks for nothing but the checked exit,
+// which entry.S takes after this anyway: it is cleared here (unless a
+// sender noted signal work meanwhile) without deliver_signals' look.
 [[gnu::always_inline]] inline void return_to_user(arch::InterruptFrame* frame) {
     auto* task = static_cast<proc::Task*>(sched::current()->owner);
+    uint32_t work = __atomic_load_n(&task->return_work, __ATOMIC_RELAXED);
+    if (work == proc::kReturnWorkRegisters && frame->rax + SYSCALL_RESTART_BIAS > SYSCALL_RESTART_SPAN &&
+        __atomic_compare_exchange_n(&task->return_work, &work, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return;
     if (__builtin_expect(proc::return_work_needed(*task, *frame), false)) proc::deliver_signals(*frame);
 }
 
@@ -143,8 +173,11 @@ namespace {
 }  // namespace
 
 // From entry.S with interrupts off, on the task's kernel stack, once the
-// call's result is in frame->rax; returns with them off. A system call
-// comes from a task's user mode, so there is a current thread with a task.
+// call's result is in frame->rax, when its inline no-work test found work
+// (the same tests as below: a pending reschedule, the task's return-work
+// note, a restart code); returns with them off, and entry.S takes its
+// checked exit. A system call comes from a task's user mode, so there is
+// a current thread with a task.
 extern "C" void syscall_exit(arch::InterruptFrame* frame) {
     if (__builtin_expect(arch::reschedule_pending(), false)) return switch_then_return_to_user(frame);
     return_to_user(frame);

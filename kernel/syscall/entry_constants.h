@@ -20,6 +20,15 @@
 #define SYSCALL_FRAME_RFLAGS (19 * 8)
 #define SYSCALL_FRAME_SS (21 * 8)
 
+/* The exit's no-work test (entry.S): sched::Thread::owner (the task) and
+ * proc::Task::return_work, as byte offsets (entry.cpp asserts them), and
+ * the ERESTART* codes as a range: RAX + BIAS <= SPAN for -516 .. -512
+ * (proc::return_work_needed's test). */
+#define SYSCALL_THREAD_OWNER 0x20
+#define SYSCALL_TASK_RETURN_WORK 0xe0
+#define SYSCALL_RESTART_BIAS 516
+#define SYSCALL_RESTART_SPAN 4
+
 /* RFLAGS.TF and RFLAGS.RF: SYSRET must not return with them (entry.S). */
 #define SYSCALL_SYSRET_REFUSED_FLAGS 0x10100
 /* arch::kUserTop: SYSRET only to a RIP below it. */

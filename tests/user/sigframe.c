@@ -1,14 +1,15 @@
 /* The signal frame as a program sees it, and what rt_sigreturn does with
  * it (sigaction(2) SA_SIGINFO's third argument, rt_sigreturn(2), the
  * x86_64 ABI; issue 12): where the kernel puts the frame, that changes a
- * handler makes to its ucontext (registers, RIP, mask, FPU image) take
- * effect when it returns, that what a program must not choose (privileged
- * RFLAGS bits, SIGKILL in the mask) is left alone, and that a frame a
- * program forged (kernel selectors, a non-canonical or kernel RIP) kills
- * only that program, with SIGSEGV. An FPU image with reserved MXCSR bits
- * is not among them: real CPUs refuse it (so Linux sends SIGSEGV), but
- * QEMU's TCG loads it, so the Linux reference under QEMU answers otherwise;
- * kernel/proc/signal_frame_test.cpp checks that case on the host. */
+ * handler makes to its ucontext (registers, RCX and R11 too, RIP, mask,
+ * FPU image) take effect when it returns, that what a program must not
+ * choose (privileged RFLAGS bits, SIGKILL in the mask) is left alone, and
+ * that a frame a program forged (kernel selectors, a non-canonical or
+ * kernel RIP) kills only that program, with SIGSEGV. An FPU image with
+ * reserved MXCSR bits is not among them: real CPUs refuse it (so Linux
+ * sends SIGSEGV), but QEMU's TCG loads it, so the Linux reference under
+ * QEMU answers otherwise; kernel/proc/signal_frame_test.cpp checks that
+ * case on the host. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,19 @@ static void set_rax(int sig, siginfo_t* info, void* context) {
     ((ucontext_t*)context)->uc_mcontext.gregs[REG_RAX] = 12345;
 }
 
+/* RCX and R11 are what SYSCALL overwrites with RIP and RFLAGS; a frame may
+ * still give them any value, a non-canonical RCX included, and the program
+ * gets them back as they are (so the kernel must not return by SYSRET,
+ * which would jump to RCX). */
+#define RCX_FROM_HANDLER 0x8000000000000000UL
+#define R11_FROM_HANDLER 0x5a5a5a5a00c0e0eeUL /* neither TF (bit 8) nor RF (bit 16) */
+static void set_rcx_r11(int sig, siginfo_t* info, void* context) {
+    (void)sig, (void)info;
+    ucontext_t* uc = context;
+    uc->uc_mcontext.gregs[REG_RCX] = (greg_t)RCX_FROM_HANDLER;
+    uc->uc_mcontext.gregs[REG_R11] = (greg_t)R11_FROM_HANDLER;
+}
+
 static void add_mask(int sig, siginfo_t* info, void* context) {
     (void)sig, (void)info;
     ucontext_t* uc = context;
@@ -134,6 +148,20 @@ static void changes(void) {
     long r = syscall(SYS_kill, getpid(), SIGUSR1);
     say("handler set RAX: kill returned %ld", r);
     CHECK(r == 12345);
+
+    /* The signal arrives at the exit of the program's own SYSCALL. */
+    on(SIGUSR1, set_rcx_r11, 0);
+    long nr = SYS_kill;
+    uint64_t rcx_after = 0, r11_after = 0;
+    __asm__ volatile(
+        "syscall\n\t"
+        "movq %%rcx, %[c]\n\t"
+        "movq %%r11, %[f]"
+        : [c] "=r"(rcx_after), [f] "=r"(r11_after), "+a"(nr)
+        : "D"((long)getpid()), "S"((long)SIGUSR1)
+        : "rcx", "r11", "memory");
+    EXPECT_TRUE("handler set RCX (non-canonical) and R11: both as set after return, kill returned 0",
+                rcx_after == RCX_FROM_HANDLER && r11_after == R11_FROM_HANDLER && nr == 0);
 
     on(SIGUSR1, add_mask, 0);
     raise(SIGUSR1);

@@ -31,11 +31,9 @@
     pushq %r15
 .endm
 
-.macro POP_GENERAL_REGISTERS
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
+/* R11 up to RCX: the registers between the callee-saved R12 and RBX,
+ * which the SYSCALL entry's fast exit pops alone (kernel/syscall/entry.S). */
+.macro POP_R11_THROUGH_RCX
     popq %r11
     popq %r10
     popq %r9
@@ -45,6 +43,14 @@
     popq %rsi
     popq %rdx
     popq %rcx
+.endm
+
+.macro POP_GENERAL_REGISTERS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    POP_R11_THROUGH_RCX
     popq %rbx
     popq %rax
 .endm
