@@ -278,8 +278,10 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     arch::set_kernel_stack_top(next->entry_stack_top_);
     // Two threads without an owner (kernel threads) need nothing of the
     // process layer (thread.hpp, set_switch_hook). An owner is set only by
-    // the process layer, after it installed its hook: no null test.
-    if (prev->owner || next->owner) __atomic_load_n(&g_switch_hook, __ATOMIC_RELAXED)(next);
+    // the process layer, after it installed its hook (which happens before
+    // any thread with an owner runs): no null test, and a plain load the
+    // call can take its target from.
+    if (prev->owner || next->owner) g_switch_hook(next);
     if (prev->xstate_) save_extended_state(prev->xstate_);
     if (next->xstate_) load_extended_state(next->xstate_);
     ++cpu.switches;
