@@ -158,7 +158,7 @@ void set_nice(Thread* thread, int nice);
 
 // --- hooks for processes and signals ---
 
-// Runs on every switch where `prev` or `next` has an owner, on the
+// Runs on every switch where the thread leaving or `next` has an owner, on the
 // switching CPU with interrupts off, before `next` runs (proc loads CR3 and
 // the FS base there). A switch between two ownerless threads leaves it out:
 // the process layer keeps a thread without an owner on the kernel's tables
@@ -177,7 +177,7 @@ void set_switch_hook(SwitchHook hook);
 // included: the charges its run queue makes (switches, ticks) plus, while
 // it runs, the time since the last one. Read under the lock of its run
 // queue, so it is consistent from any CPU and never goes back (Linux's
-// task_sched_runtime; docs/scheduler.md "CPU time"). The process layer's
+// task_sched_runtime; docs/proc.md "CPU time"). The process layer's
 // CPU clocks are built on it. `thread` must not be freed meanwhile.
 uint64_t cpu_time_ns(Thread* thread);
 
