@@ -233,7 +233,7 @@ lib::Expected<WaitResult> wait_child(WaitTarget target, int32_t id, uint32_t opt
             result.pid = child->pid;
             result.status = child->wait_status;
             result.uid = child->credentials.uid;
-            result.cpu_ns = child->main_task.cpu_ns + child->children_cpu_ns;
+            result.cpu_ns = exited_process_cpu_ns(*child) + child->children_cpu_ns;
             result.kind = WaitResult::Kind::kExit;
             if (!nowait) {
                 // Ours now: off the list, so no other waiter takes it too.

@@ -146,12 +146,23 @@ void set_initial_limits(Process& process) {
 // its FS and GS base. (Its kernel stack top for entries from user mode is
 // the thread's own state, which the scheduler saves and restores at each
 // switch: sched::set_switch_hook.)
+// WRMSR of a 64-bit value in memory: its halves loaded straight into EAX
+// and EDX (the instruction's operands, SDM Vol. 2B WRMSR), not the whole
+// value split by a shift (one instruction less on every switch).
+[[gnu::always_inline]] inline void wrmsr_from(uint32_t msr, const uint64_t& value) {
+    uint32_t halves[2];
+    __builtin_memcpy(halves, &value, sizeof halves);
+    asm volatile("wrmsr" ::"c"(msr), "a"(halves[0]), "d"(halves[1]) : "memory");
+}
+
+// The MSRs first: the address space last, so that its rare out-of-line
+// case is a tail call and the switch hook needs no saved registers.
 void load_task_registers(Task& task) {
+    wrmsr_from(arch::msr::kFsBase, task.fs_base);
+    wrmsr_from(arch::msr::kKernelGsBase, task.gs_base);
     // (A process between its creation and its first exec may have none.)
     if (vm::AddressSpace* space = task.process->space) vm::enter_address_space(*space);
     else vm::switch_address_space(nullptr);
-    arch::wrmsr(arch::msr::kFsBase, task.fs_base);
-    arch::wrmsr(arch::msr::kKernelGsBase, task.gs_base);
 }
 
 // Everything a task's thread needs on this CPU when it starts: the
@@ -162,29 +173,11 @@ void load_task_context(Task& task) {
     arch::set_kernel_stack_top(task.kernel_stack.top);
 }
 
-// A task's CPU clock (cpu_ns, running_since, running) changes between
-// these, by its own CPU only; task_cpu_ns reads it from any CPU.
-void begin_cpu_clock_update(Task& task) {
-    __atomic_store_n(&task.cpu_clock_sequence, task.cpu_clock_sequence + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-}
-void end_cpu_clock_update(Task& task) {
-    __atomic_store_n(&task.cpu_clock_sequence, task.cpu_clock_sequence + 1, __ATOMIC_RELEASE);
-}
-
-// The scheduler's switch hook (interrupts off, before `next` runs).
-void switch_hook(sched::Thread* prev, sched::Thread* next, uint64_t now) {
-    if (Task* old = static_cast<Task*>(prev->owner)) {
-        begin_cpu_clock_update(*old);
-        old->cpu_ns += now - old->running_since;
-        old->running = false;
-        end_cpu_clock_update(*old);
-    }
+// The scheduler's switch hook (interrupts off, before `next` runs). A
+// task's CPU time is its thread's scheduler clock (task_cpu_ns), so the
+// thread that leaves needs nothing here (docs/proc.md "CPU time").
+void switch_hook(sched::Thread* next) {
     if (Task* task = static_cast<Task*>(next->owner)) {
-        begin_cpu_clock_update(*task);
-        task->running_since = now;
-        task->running = true;
-        end_cpu_clock_update(*task);
         load_task_registers(*task);
     } else if (vm::user_address_space_loaded()) {
         // A kernel thread runs on the kernel's tables, so an exiting
@@ -277,10 +270,6 @@ void finish_exit(Task& task) {
 void task_thread(void* argument) {
     Task& task = *static_cast<Task*>(argument);
     sched::Thread* self = sched::current();
-    begin_cpu_clock_update(task);
-    task.running_since = ktime::now_ns();
-    task.running = true;
-    end_cpu_clock_update(task);
     self->owner = &task;
     {
         // The task's context on this CPU (from now on the switch hook
@@ -508,8 +497,13 @@ namespace {
 [[noreturn]] void exit_task(Task& task, int wait_status) {
     Process* process = task.process;
     {
+        // Its CPU time is fixed from here on, with the task's leaving the
+        // list readers under this lock walk (for_each_task): what the
+        // thread runs after this is not the task's.
         ksync::Guard guard(process->signal_lock);
         task.signals.exiting = true;
+        task.cpu_ns = task_cpu_ns(task);
+        task.cpu_clock_final = true;
     }
     // Someone still sees the memory: another task, or another process
     // sharing the address space (CLONE_VM: a vfork parent).
@@ -544,6 +538,8 @@ namespace {
                     break;
                 }
             }
+            // Off the list, its time stays the process's.
+            process->exited_threads_cpu_ns += task.cpu_ns;
             --g_thread_count;
         }
     }
@@ -629,11 +625,10 @@ void become_main_task(Task& task) {
         lib::swap(main.kernel_stack, task.kernel_stack);
         main.kernel_rsp = task.kernel_rsp;
         main.thread = task.thread;
-        begin_cpu_clock_update(main);
-        main.cpu_ns += task.cpu_ns;  // the process's time keeps the old leader's
-        main.running_since = task.running_since;
-        main.running = task.running;
-        end_cpu_clock_update(main);
+        // The process's time keeps the old leader's (fixed at its exit),
+        // and goes on with this task's clock (its thread's).
+        main.cpu_ns += task.cpu_ns;
+        main.cpu_clock_final = false;
         main.fs_base = task.fs_base;
         main.gs_base = task.gs_base;
         main.clear_child_tid = task.clear_child_tid;
@@ -795,7 +790,7 @@ void reap(Process* process) {
             }
         }
         if (Process* parent = process->parent) {
-            parent->children_cpu_ns += process->main_task.cpu_ns + process->children_cpu_ns;
+            parent->children_cpu_ns += exited_process_cpu_ns(*process) + process->children_cpu_ns;
             for (Process** link = &parent->first_child; *link; link = &(*link)->next_sibling) {
                 if (*link == process) {
                     *link = process->next_sibling;
@@ -868,23 +863,17 @@ size_t process_count() {
 }
 
 uint64_t task_cpu_ns(const Task& task) {
-    if (current_task() == &task) return task.cpu_ns + (ktime::now_ns() - task.running_since);
-    // Another task, maybe running on another CPU now: a consistent read of
-    // its clock (retried while its CPU switches it).
-    for (;;) {
-        uint32_t before = __atomic_load_n(&task.cpu_clock_sequence, __ATOMIC_ACQUIRE);
-        if (before & 1) {
-            __builtin_ia32_pause();
-            continue;
-        }
-        uint64_t ns = __atomic_load_n(&task.cpu_ns, __ATOMIC_RELAXED);
-        uint64_t since = __atomic_load_n(&task.running_since, __ATOMIC_RELAXED);
-        bool running = __atomic_load_n(&task.running, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&task.cpu_clock_sequence, __ATOMIC_RELAXED) != before) continue;
-        uint64_t now = ktime::now_ns();
-        return running && now > since ? ns + (now - since) : ns;
-    }
+    // Its thread's clock while the task lives: read under the thread's run
+    // queue lock, consistent from any CPU (a job alone on its CPU that never
+    // switches: top's %CPU); the thread is its own, or the caller holds
+    // signal_lock, under which exit_task fixes the value before the thread
+    // may end.
+    if (task.cpu_clock_final || !task.thread) return task.cpu_ns;
+    return task.cpu_ns + sched::cpu_time_ns(task.thread);
+}
+
+uint64_t exited_process_cpu_ns(const Process& process) {
+    return process.main_task.cpu_ns + process.exited_threads_cpu_ns;
 }
 
 }  // namespace proc

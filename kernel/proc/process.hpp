@@ -67,14 +67,14 @@ struct Task {
     uint64_t robust_list = 0;      // set_robust_list's head (walked at exit by issue 12)
     mm::KernelStack kernel_stack{};
     uint64_t kernel_rsp = 0;     // the task thread's own stack while the task is in user mode
-    uint64_t cpu_ns = 0;         // time run (user and kernel) before `running_since`
-    uint64_t running_since = 0;  // ktime::now_ns() when it last started running
-    // Whether it is on a CPU now (then its time grows from running_since),
-    // and a sequence count, odd while the switch hook changes these three,
-    // so that another CPU reads them consistently (task_cpu_ns: top's
-    // %CPU of a job that runs alone on its CPU and never switches).
-    bool running = false;
-    uint32_t cpu_clock_sequence = 0;
+    // CPU time (user and kernel): while the task has a live clock
+    // (`thread` set and `cpu_clock_final` clear), cpu_ns plus its thread's
+    // scheduler clock (sched::cpu_time_ns: the switch path keeps no clock
+    // of its own, docs/proc.md "CPU time"); once the task exits, the whole,
+    // fixed (exit_task, under the process's signal_lock). cpu_ns before
+    // that: what an exec's de_thread carried over from the old leader.
+    uint64_t cpu_ns = 0;
+    bool cpu_clock_final = false;
     sched::Thread* thread = nullptr;
     uint8_t* initial_extended_state = nullptr;  // fork: the parent's registers, loaded by the child's thread
 
@@ -148,6 +148,10 @@ public:
     int exit_signal = 0;  // sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD for fork)
     uint64_t start_ns = 0;
     uint64_t children_cpu_ns = 0;  // reaped children's CPU time (RUSAGE_CHILDREN, times)
+    // The CPU time of its threads that have exited (not the main task's),
+    // under signal_lock: part of the process's time, as Linux's
+    // signal->sum_sched_runtime.
+    uint64_t exited_threads_cpu_ns = 0;
 
     // vfork: the parent sleeps until its child has exec'd or exited.
     Process* vfork_parent = nullptr;
@@ -331,7 +335,11 @@ void for_each_process(void (*visit)(Process& process, void* argument), void* arg
 // How many processes exist (zombies included).
 size_t process_count();
 
-// CPU time of a task / of a process's tasks, in nanoseconds.
+// CPU time of a task, in nanoseconds: the caller's own task, or any task
+// with its process's signal_lock held (its thread can not end meanwhile).
 uint64_t task_cpu_ns(const Task& task);
+// The CPU time of a process that has ended (every task exited): its main
+// task's and its other threads'.
+uint64_t exited_process_cpu_ns(const Process& process);
 
 }  // namespace proc

@@ -198,7 +198,9 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s, int32_t tid = 0) {
     {
         ksync::Guard signals(p->signal_lock);
         s.state = state_of(*p);
-        s.cpu_ns = 0;
+        // The process's time: its live tasks', its exited threads', and
+        // the main task's once it has exited (fixed then, off the list).
+        s.cpu_ns = p->exited_threads_cpu_ns + (p->main_task.signals.exiting ? p->main_task.cpu_ns : 0);
         s.threads = 0;
         s.blocked = p->main_task.signals.blocked;
         s.pending = p->main_task.signals.pending.set();
@@ -217,7 +219,7 @@ lib::Expected<void> snapshot(int32_t pid, Snapshot& s, int32_t tid = 0) {
             ++s.threads;
             if (task.tid == tid) shown = &task;
         });
-        if (s.threads == 0) s.cpu_ns = p->main_task.cpu_ns, s.threads = 1;
+        if (s.threads == 0) s.threads = 1;
         if (tid && !shown && tid != p->pid) return gone();  // that thread has ended
         // The main task's thread only while it has not exited (its thread
         // may be gone after that).

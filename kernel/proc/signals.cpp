@@ -177,8 +177,17 @@ ParentNotice notify_parent_locked(Process& child, ChildEvent event, int status) 
         notice = parent_notice(parent->signal_handlers, event, child.exit_signal);
     }
     if (notice.signal) {
-        uapi::Siginfo info = siginfo_child(event, child.pid, child.credentials.uid, status,
-                                           int64_t(ticks(child.main_task.cpu_ns)), 0);
+        // si_utime: the whole process's once it has ended; for a stop or
+        // a continue, its main task's clock so far.
+        uint64_t cpu_ns;
+        if (event == ChildEvent::kStopped || event == ChildEvent::kContinued) {
+            ksync::Guard guard(child.signal_lock);
+            cpu_ns = task_cpu_ns(child.main_task);
+        } else {
+            cpu_ns = exited_process_cpu_ns(child);
+        }
+        uapi::Siginfo info =
+            siginfo_child(event, child.pid, child.credentials.uid, status, int64_t(ticks(cpu_ns)), 0);
         info.signo = notice.signal;
         QueuedSignal* entry = allocate_queued_signal();
         ksync::Guard guard(parent->signal_lock);

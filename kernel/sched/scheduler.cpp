@@ -283,9 +283,11 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     prev->entry_stack_top_ = arch::kernel_stack_top();
     arch::set_kernel_stack_top(next->entry_stack_top_);
     // Two threads without an owner (kernel threads) need nothing of the
-    // process layer (thread.hpp, set_switch_hook).
-    if (prev->owner || next->owner)
-        if (SwitchHook hook = __atomic_load_n(&g_switch_hook, __ATOMIC_ACQUIRE)) hook(prev, next, now);
+    // process layer (thread.hpp, set_switch_hook). An owner is set only by
+    // the process layer, after it installed its hook (which happens before
+    // any thread with an owner runs): no null test, and a plain load the
+    // call can take its target from.
+    if (prev->owner || next->owner) g_switch_hook(next);
     if (prev->xstate_) save_extended_state(prev->xstate_);
     if (next->xstate_) load_extended_state(next->xstate_);
     ++cpu.switches;
@@ -937,6 +939,21 @@ void save_current_extended_state() {
 void load_current_extended_state() {
     Thread* self = current();
     if (self->xstate_) load_extended_state(self->xstate_);
+}
+
+uint64_t cpu_time_ns(Thread* thread) {
+    // Its runtime changes only under the lock of the queue it is on, and
+    // it is that queue's current entity while it runs; with its own lock
+    // held too, no wake-up moves it meanwhile.
+    uint64_t ns = 0;
+    with_thread_and_queue(thread, [&](CpuSched& queue) {
+        const Entity& entity = thread->entity_;
+        ns = entity.runtime_ns;
+        if (queue.queue.current() != &entity) return;
+        int64_t running = run_queue_detail::difference(ktime::now_ns(), entity.exec_start_ns);
+        if (running > 0) ns += uint64_t(running);
+    });
+    return ns;
 }
 
 CpuStats cpu_stats(uint32_t cpu) {

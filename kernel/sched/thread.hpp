@@ -56,6 +56,8 @@ public:
     ThreadState state() const { return ThreadState(__atomic_load_n(reinterpret_cast<const uint8_t*>(&state_), __ATOMIC_ACQUIRE)); }
     // The CPU it runs on, or last ran on / is queued on.
     uint32_t cpu() const { return __atomic_load_n(&entity_.cpu, __ATOMIC_RELAXED); }
+    // CPU time received up to its last charge (a switch, a tick): cheap,
+    // for statistics; cpu_time_ns() below is exact.
     uint64_t runtime_ns() const { return entity_.runtime_ns; }
     uint64_t switches() const { return entity_.switches_in; }
     int nice() const { return entity_.nice; }
@@ -161,7 +163,7 @@ void set_nice(Thread* thread, int nice);
 
 // --- hooks for processes and signals ---
 
-// Runs on every switch where `prev` or `next` has an owner, on the
+// Runs on every switch where the thread leaving or `next` has an owner, on the
 // switching CPU with interrupts off, before `next` runs (proc loads CR3 and
 // the FS base there). A switch between two ownerless threads leaves it out:
 // the process layer keeps a thread without an owner on the kernel's tables
@@ -171,10 +173,18 @@ void set_nice(Thread* thread, int nice);
 // saved when a thread leaves a CPU and restored when it comes back — its
 // kernel stack top, unless the thread (the process layer) set another while
 // it ran. nullptr: none.
-// `now_ns`: ktime::now_ns() as the scheduler read it for this switch (the
-// hook's time accounting needs no clock read of its own).
-using SwitchHook = void (*)(Thread* prev, Thread* next, uint64_t now_ns);
+// Only `next` is passed: a task's CPU time is the scheduler's own
+// (cpu_time_ns), so the thread that leaves needs nothing.
+using SwitchHook = void (*)(Thread* next);
 void set_switch_hook(SwitchHook hook);
+
+// The CPU time `thread` has received in total, its current run up to now
+// included: the charges its run queue makes (switches, ticks) plus, while
+// it runs, the time since the last one. Read under the lock of its run
+// queue, so it is consistent from any CPU and never goes back (Linux's
+// task_sched_runtime; docs/proc.md "CPU time"). The process layer's
+// CPU clocks are built on it. `thread` must not be freed meanwhile.
+uint64_t cpu_time_ns(Thread* thread);
 
 // Ends an interruptible wait of `thread` with kEINTR now or, if it is not
 // in one, its next one: the request stays pending until the thread calls

@@ -44,6 +44,33 @@ uint8_t read_byte(Space& s, uint64_t address) {
     return value;
 }
 
+// The set of CPUs that may cache an address space's translations: each
+// CPU joins and leaves on its own, in whichever word it falls (on x86-64
+// one LOCK BTS / BTR with the bit offset reaching past the first word).
+TEST(CpuSet, JoinAndLeaveInEveryWord) {
+    vm::CpuSet set;
+    EXPECT_TRUE(set.empty());
+    const size_t cpus[] = {0, 1, 63, 64, 65, 127, 128, 200, 255};
+    for (size_t cpu : cpus) set.add(cpu);
+    for (size_t cpu = 0; cpu < vm::kMaxCpus; ++cpu) {
+        bool in = false;
+        for (size_t c : cpus) in |= c == cpu;
+        EXPECT_EQ(set.contains(cpu), in) << cpu;
+    }
+    std::vector<size_t> seen;
+    set.for_each([&](size_t cpu) { seen.push_back(cpu); });
+    EXPECT_EQ(seen, std::vector<size_t>(std::begin(cpus), std::end(cpus)));
+    set.add(64);  // already in: stays in, once
+    set.remove(64);
+    EXPECT_FALSE(set.contains(64));
+    EXPECT_TRUE(set.contains(63));
+    EXPECT_TRUE(set.contains(65));
+    for (size_t cpu : cpus) set.remove(cpu);
+    EXPECT_TRUE(set.empty());
+    set.remove(7);  // not in: nothing changes
+    EXPECT_TRUE(set.empty());
+}
+
 TEST(Mmap, AnonymousMappingsGoTopDownBelowTheBaseAndMerge) {
     Space s;
     uint64_t a = *s->mmap(0, 3 * kPage, kRw, kAnon, nullptr, 0);

@@ -21,8 +21,25 @@ class CpuSet {
 public:
     // A full barrier (a locked instruction): a CPU joins before it loads
     // CR3, so a flush that misses it finds entries it has not cached yet.
-    void add(size_t cpu) { __atomic_fetch_or(&words_[cpu / 64], 1ULL << (cpu % 64), __ATOMIC_SEQ_CST); }
-    void remove(size_t cpu) { __atomic_fetch_and(&words_[cpu / 64], ~(1ULL << (cpu % 64)), __ATOMIC_RELAXED); }
+    // On x86-64 one LOCK BTS / LOCK BTR each: with a register bit offset
+    // the instruction finds the word itself (SDM Vol. 2A, BT: "bit base
+    // ... memory"), where OR / AND need the word's index and the mask
+    // computed first (every switch between processes does both:
+    // enter_address_space, docs/scheduler.md "Costs").
+    void add(size_t cpu) {
+#if defined(__x86_64__)
+        asm volatile("lock btsq %[bit], %[words]" : [words] "+m"(words_) : [bit] "r"(uint64_t(cpu)) : "memory", "cc");
+#else
+        __atomic_fetch_or(&words_[cpu / 64], 1ULL << (cpu % 64), __ATOMIC_SEQ_CST);
+#endif
+    }
+    void remove(size_t cpu) {
+#if defined(__x86_64__)
+        asm volatile("lock btrq %[bit], %[words]" : [words] "+m"(words_) : [bit] "r"(uint64_t(cpu)) : "memory", "cc");
+#else
+        __atomic_fetch_and(&words_[cpu / 64], ~(1ULL << (cpu % 64)), __ATOMIC_RELAXED);
+#endif
+    }
     bool contains(size_t cpu) const { return (__atomic_load_n(&words_[cpu / 64], __ATOMIC_RELAXED) >> (cpu % 64)) & 1; }
     bool empty() const {
         for (uint64_t word : words_)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -336,7 +337,66 @@ static void thread_exit_vs_group(void) {
                 WIFEXITED(status) && WEXITSTATUS(status) == 3);
 }
 
+static long long thread_cpu_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static long long rusage_us(const struct rusage* usage) {
+    return (usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) * 1000000LL + usage->ru_utime.tv_usec +
+           usage->ru_stime.tv_usec;
+}
+
+static void* burn_cpu(void* arg) {
+    long long until = *(long long*)arg;
+    while (thread_cpu_ns() < until) {
+    }
+    return NULL;
+}
+
+/* CPU clocks (man 2 clock_gettime, getrusage, wait4): a thread's clock
+ * never goes back and goes on across switches (another process yields
+ * too, so on one CPU every yield switches); a process's time includes
+ * its ended threads', in wait4's rusage and, after the wait, in the
+ * parent's RUSAGE_CHILDREN. */
+static void cpu_clocks(void) {
+    pid_t partner = fork();
+    if (partner == 0)
+        for (;;) sched_yield();
+    long long first = thread_cpu_ns(), previous = first;
+    int monotonic = 1;
+    for (int i = 0; i < 2000; i++) {
+        sched_yield();
+        long long now = thread_cpu_ns();
+        if (now < previous) monotonic = 0;
+        previous = now;
+    }
+    EXPECT_TRUE("THREAD_CPUTIME never goes back across sched_yield", monotonic);
+    EXPECT_TRUE("THREAD_CPUTIME advances across sched_yield", previous > first);
+    kill(partner, SIGKILL);
+    waitpid(partner, NULL, 0);
+
+    struct rusage before;
+    getrusage(RUSAGE_CHILDREN, &before);
+    pid_t child = fork();
+    if (child == 0) {
+        long long until = 20000000;  /* 20 ms of the thread's own CPU time */
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, burn_cpu, &until) != 0) _exit(1);
+        pthread_join(thread, NULL);
+        _exit(0);
+    }
+    struct rusage usage, after;
+    int status = 0;
+    EXPECT_TRUE("wait4 with rusage", wait4(child, &status, 0, &usage) == child && WIFEXITED(status));
+    EXPECT_TRUE("wait4's rusage includes the ended thread's 20 ms", rusage_us(&usage) >= 19000);
+    getrusage(RUSAGE_CHILDREN, &after);
+    EXPECT_TRUE("RUSAGE_CHILDREN includes them after the wait", rusage_us(&after) - rusage_us(&before) >= 19000);
+}
+
 int main(void) {
+    cpu_clocks();
     counting();
     condition_variables();
     robust_mutexes();
