@@ -170,7 +170,7 @@ private:
     // pick_charged's general case: the choice, and the current entity back
     // in the list if another one was chosen (nullptr: none).
     template <typename Eligible>
-    Entity* pick_among_waiting(Entity* current, Eligible counted_eligible);
+    [[gnu::always_inline]] Entity* pick_among_waiting(Entity* current, Eligible counted_eligible);
     void add_to_average(const Entity& entity);
     void remove_from_average(const Entity& entity);
     void normalize();
@@ -262,48 +262,6 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     return pick_charged(now_ns);
 }
 
-[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
-    slice_expired_ = false;
-    // Earliest deadline first among the eligible, the current entity
-    // counted as if it were back among the waiting ones, after those with
-    // an equal deadline (where insert_waiting would put it). Some entity is
-    // always eligible (the one with the smallest v is at or below the
-    // average), so the walk ends at the latest there. The current entity
-    // is put back in the list only when another one is chosen.
-    // (An entity counted here means load_ > 0: eligibility is the one
-    // comparison of eligible() without its empty-queue case.)
-    Entity* current = current_;
-    Entity* chosen = nullptr;
-    auto counted_eligible = [this](const Entity& entity) {
-        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
-    };
-    if (current && waiting_.size() == 1) {
-        // Two entities sharing a CPU, the most common switch (every yield
-        // of a ping-pong): the rule below, for a pair, orders them by
-        // eligibility first and deadline second, the current entity first
-        // only when strictly ahead; the other one takes the current one's
-        // place with one list swap (docs/scheduler.md, "Costs").
-        Entity* other = &*waiting_.begin();
-        bool current_eligible = counted_eligible(*current);
-        bool keep = current_eligible != counted_eligible(*other)
-                        ? current_eligible
-                        : run_queue_detail::difference(current->deadline, other->deadline) < 0;
-        if (keep) {
-            chosen = current;
-        } else {
-            waiting_.replace_only(*other, *current);
-            current_ = chosen = other;
-        }
-    } else {
-        chosen = pick_among_waiting(current, counted_eligible);
-        if (!chosen) return nullptr;
-    }
-    chosen->exec_start_ns = now_ns;
-    chosen->cpu = cpu_;
-    ++chosen->switches_in;
-    return chosen;
-}
-
 template <typename Eligible>
 [[gnu::always_inline]] inline Entity* RunQueue::pick_among_waiting(Entity* current, Eligible counted_eligible) {
     Entity* chosen = nullptr;
@@ -344,6 +302,47 @@ template <typename Eligible>
         current_ = chosen;
     }
     return chosen;
+}
+
+[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
+    slice_expired_ = false;
+    // Earliest deadline first among the eligible, the current entity
+    // counted as if it were back among the waiting ones, after those with
+    // an equal deadline (where insert_waiting would put it). Some entity is
+    // always eligible (the one with the smallest v is at or below the
+    // average), so the walk ends at the latest there. The current entity
+    // is put back in the list only when another one is chosen.
+    // (An entity counted here means load_ > 0: eligibility is the one
+    // comparison of eligible() without its empty-queue case.)
+    Entity* current = current_;
+    auto counted_eligible = [this](const Entity& entity) {
+        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
+    };
+    auto start = [this, now_ns](Entity* chosen) {
+        chosen->exec_start_ns = now_ns;
+        chosen->cpu = cpu_;
+        ++chosen->switches_in;
+        return chosen;
+    };
+    if (current && waiting_.size() == 1) {
+        // Two entities sharing a CPU, the most common switch (every yield
+        // of a ping-pong): the rule below, for a pair, orders them by
+        // eligibility first and deadline second, the current entity first
+        // only when strictly ahead; the other one takes the current one's
+        // place with one list swap (docs/scheduler.md, "Costs"). The
+        // current one's eligibility first: after its slice or a yield it
+        // is usually not, and then one more test decides.
+        Entity* other = &*waiting_.begin();
+        bool earlier = run_queue_detail::difference(current->deadline, other->deadline) < 0;
+        bool keep = counted_eligible(*current) ? !counted_eligible(*other) || earlier
+                                               : !counted_eligible(*other) && earlier;
+        if (keep) return start(current);
+        waiting_.replace_only(*other, *current);
+        current_ = other;
+        return start(other);
+    }
+    Entity* chosen = pick_among_waiting(current, counted_eligible);
+    return chosen ? start(chosen) : nullptr;
 }
 
 inline void RunQueue::yield_current(uint64_t now_ns) {
