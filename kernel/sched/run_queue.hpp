@@ -329,14 +329,12 @@ template <typename Eligible>
         // of a ping-pong): the rule below, for a pair, orders them by
         // eligibility first and deadline second, the current entity first
         // only when strictly ahead; the other one takes the current one's
-        // place with one list swap (docs/scheduler.md, "Costs"). The
-        // current one's eligibility first: after its slice or a yield it
-        // is usually not, and then one more test decides.
+        // place with one list swap (docs/scheduler.md, "Costs").
         Entity* other = &*waiting_.begin();
         bool earlier = run_queue_detail::difference(current->deadline, other->deadline) < 0;
-        bool keep = counted_eligible(*current) ? !counted_eligible(*other) || earlier
-                                               : !counted_eligible(*other) && earlier;
-        if (keep) return start(current);
+        if (counted_eligible(*current) ? !counted_eligible(*other) || earlier
+                                       : !counted_eligible(*other) && earlier)
+            return start(current);
         waiting_.replace_only(*other, *current);
         current_ = other;
         return start(other);

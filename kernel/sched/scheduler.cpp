@@ -205,6 +205,12 @@ bool steal_into(CpuSched& cpu, uint64_t now) {
     return moved > 0;
 }
 
+// Nothing to run here: a stolen thread, picked (nullptr: still nothing).
+// Out of line: the pick in schedule() is inlined once, for the usual case.
+[[gnu::noinline]] Entity* steal_and_pick(CpuSched& cpu, uint64_t now) {
+    return steal_into(cpu, now) ? cpu.queue.pick_next(now) : nullptr;
+}
+
 // Puts a thread that is off every queue and off every CPU on `cpu`'s queue;
 // reschedules that CPU if the newcomer should run first.
 void enqueue_on(Thread& thread, uint32_t cpu) {
@@ -355,7 +361,7 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     if (blocking) prev->lock_.unlock(thread_state);
     if (!charged) cpu.queue.update_current(now);
     Entity* picked = cpu.queue.pick_charged(now);
-    if (!picked && steal_into(cpu, now)) picked = cpu.queue.pick_next(now);
+    if (!picked) picked = steal_and_pick(cpu, now);
     Thread* next = picked ? thread_of(picked) : cpu.idle;
     if (next == prev) {
         cpu.lock.unlock(queue_state);
