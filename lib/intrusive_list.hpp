@@ -74,6 +74,16 @@ public:
         gone.prev = gone.next = nullptr;
     }
 
+    // replace() when `old` is the only element: its neighbours are the
+    // list's head, so nothing is read (a run queue with one entity waiting).
+    void replace_only(T& old, T& item) {
+        Node& node = node_of(item);
+        node.prev = node.next = &head_;
+        head_.prev = head_.next = &node;
+        Node& gone = node_of(old);
+        gone.prev = gone.next = nullptr;
+    }
+
     T* pop_front() {
         T* item = front();
         if (item) remove(*item);

@@ -86,4 +86,21 @@ TEST(IntrusiveList, ReplaceTakesThePlaceAndTheCount) {
     EXPECT_EQ(list.next(a), &d);
 }
 
+TEST(IntrusiveList, ReplaceOnlySwapsTheOneElement) {
+    lib::IntrusiveList<Item, ByA> list;
+    Item a(1), b(2), c(3);
+    list.push_back(a);
+    list.replace_only(a, b);
+    EXPECT_EQ(values(list), (std::vector<int>{2}));
+    EXPECT_EQ(list.size(), 1u);
+    EXPECT_EQ(list.front(), &b);
+    EXPECT_EQ(list.back(), &b);
+    EXPECT_FALSE(static_cast<lib::ListNode<ByA>&>(a).linked());
+    list.push_back(c);
+    list.push_front(a);
+    EXPECT_EQ(values(list), (std::vector<int>{1, 2, 3})) << "the links stay usable";
+    EXPECT_EQ(list.prev(b), &a);
+    EXPECT_EQ(list.next(b), &c);
+}
+
 }  // namespace

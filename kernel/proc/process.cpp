@@ -170,7 +170,7 @@ void load_task_registers(Task& task) {
 // interrupts off.
 void load_task_context(Task& task) {
     load_task_registers(task);
-    arch::set_kernel_stack_top(task.kernel_stack.top);
+    sched::set_entry_stack_top(task.kernel_stack.top);
 }
 
 // The scheduler's switch hook (interrupts off, before `next` runs). A

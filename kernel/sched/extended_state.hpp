@@ -71,4 +71,20 @@ inline void load_extended_state(const uint8_t* area) {
         asm volatile("xrstor64 (%0)" ::"r"(area), "a"(low), "d"(high) : "memory");
 }
 
+// A switch's save of `save_area` and load of `load_area` (either nullptr:
+// a thread without user state). The usual case, XSAVEOPT with both areas,
+// tests the format once and passes EDX:EAX all ones: the requested-feature
+// bitmap is XCR0 AND EDX:EAX (SDM Vol. 1 §13.6, §13.8), which is
+// g_info.features (XCR0) without loading it.
+inline void switch_extended_state(uint8_t* save_area, const uint8_t* load_area) {
+    if (__builtin_expect(
+            extended_state_detail::g_info.format == ExtendedStateFormat::kXsaveopt && save_area && load_area, 1)) {
+        asm volatile("xsaveopt64 (%0)\n\txrstor64 (%1)" ::"r"(save_area), "r"(load_area), "a"(~0u), "d"(~0u)
+                     : "memory");
+        return;
+    }
+    if (save_area) save_extended_state(save_area);
+    if (load_area) load_extended_state(load_area);
+}
+
 }  // namespace sched

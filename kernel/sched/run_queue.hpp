@@ -48,6 +48,25 @@ namespace run_queue_detail {
 inline int64_t difference(uint64_t a, uint64_t b) {
     return static_cast<int64_t>(a - b);
 }
+
+// a / b and a % b (b > 0). On x86-64 one DIV: clang's generic x86-64 tuning
+// would first test whether both fit in 32 bits (for the faster 32-bit DIV
+// of older CPUs), five instructions on every switch's path
+// (docs/scheduler.md, "Costs").
+struct Quotient {
+    uint64_t quotient;
+    uint64_t remainder;
+};
+inline Quotient divide(uint64_t a, uint64_t b) {
+#if defined(__x86_64__)
+    uint64_t quotient, remainder;
+    // "r": clang turns "rm" into a stack slot.
+    asm("divq %[b]" : "=a"(quotient), "=d"(remainder) : "a"(a), "d"(uint64_t(0)), [b] "r"(b) : "cc");
+    return {quotient, remainder};
+#else
+    return {a / b, a % b};
+#endif
+}
 }  // namespace run_queue_detail
 
 // The scheduling state of one thread (embedded in it).
@@ -147,6 +166,11 @@ public:
     }
 
 private:
+    bool charge(Entity& entity, uint64_t now_ns);
+    // pick_charged's general case: the choice, and the current entity back
+    // in the list if another one was chosen (nullptr: none).
+    template <typename Eligible>
+    [[gnu::always_inline]] Entity* pick_among_waiting(Entity* current, Eligible counted_eligible);
     void add_to_average(const Entity& entity);
     void remove_from_average(const Entity& entity);
     void normalize();
@@ -204,17 +228,28 @@ inline void RunQueue::insert_waiting(Entity& entity) {
     });
 }
 
+// Charges the current entity `entity` for the time since it was last
+// charged. false: no time has passed (nothing changed).
+inline bool RunQueue::charge(Entity& entity, uint64_t now_ns) {
+    int64_t delta = run_queue_detail::difference(now_ns, entity.exec_start_ns);
+    if (delta <= 0) return false;
+    entity.exec_start_ns = now_ns;
+    entity.runtime_ns += static_cast<uint64_t>(delta);
+    uint64_t advance = virtual_time(static_cast<uint64_t>(delta), entity.weight);
+    entity.vruntime += advance;
+    sum_ += static_cast<int64_t>(entity.weight) * static_cast<int64_t>(advance);
+    // normalize() without its other cases: the entity is counted (load_ >
+    // 0), and sum_ only grew from [0, load_) (it stays below 2^63 unless a
+    // charge covers some 100 days: the tick charges every few ms).
+    run_queue_detail::Quotient shift = run_queue_detail::divide(static_cast<uint64_t>(sum_), load_);
+    base_ += shift.quotient;
+    sum_ = static_cast<int64_t>(shift.remainder);
+    return true;
+}
+
 inline bool RunQueue::update_current(uint64_t now_ns) {
     Entity* entity = current_;
-    if (!entity) return false;
-    int64_t delta = run_queue_detail::difference(now_ns, entity->exec_start_ns);
-    if (delta <= 0) return false;
-    entity->exec_start_ns = now_ns;
-    entity->runtime_ns += static_cast<uint64_t>(delta);
-    uint64_t advance = virtual_time(static_cast<uint64_t>(delta), entity->weight);
-    entity->vruntime += advance;
-    sum_ += static_cast<int64_t>(entity->weight) * static_cast<int64_t>(advance);
-    normalize();
+    if (!entity || !charge(*entity, now_ns)) return false;
     if (run_queue_detail::difference(entity->vruntime, entity->deadline) < 0) return false;
     // The slice it asked for is used up: it asks for the next one.
     slice_expired_ = true;
@@ -227,21 +262,9 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
     return pick_charged(now_ns);
 }
 
-[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
-    slice_expired_ = false;
-    // Earliest deadline first among the eligible, the current entity
-    // counted as if it were back among the waiting ones, after those with
-    // an equal deadline (where insert_waiting would put it). Some entity is
-    // always eligible (the one with the smallest v is at or below the
-    // average), so the walk ends at the latest there. The current entity
-    // is put back in the list only when another one is chosen.
-    // (An entity counted here means load_ > 0: eligibility is the one
-    // comparison of eligible() without its empty-queue case.)
-    Entity* current = current_;
+template <typename Eligible>
+[[gnu::always_inline]] inline Entity* RunQueue::pick_among_waiting(Entity* current, Eligible counted_eligible) {
     Entity* chosen = nullptr;
-    auto counted_eligible = [this](const Entity& entity) {
-        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
-    };
     for (Entity& entity : waiting_) {
         if (counted_eligible(entity)) {
             chosen = &entity;
@@ -278,15 +301,60 @@ inline bool RunQueue::update_current(uint64_t now_ns) {
         }
         current_ = chosen;
     }
-    chosen->exec_start_ns = now_ns;
-    chosen->cpu = cpu_;
-    ++chosen->switches_in;
     return chosen;
 }
 
+[[gnu::always_inline]] inline Entity* RunQueue::pick_charged(uint64_t now_ns) {
+    slice_expired_ = false;
+    // Earliest deadline first among the eligible, the current entity
+    // counted as if it were back among the waiting ones, after those with
+    // an equal deadline (where insert_waiting would put it). Some entity is
+    // always eligible (the one with the smallest v is at or below the
+    // average), so the walk ends at the latest there. The current entity
+    // is put back in the list only when another one is chosen.
+    // (An entity counted here means load_ > 0: eligibility is the one
+    // comparison of eligible() without its empty-queue case.)
+    Entity* current = current_;
+    auto counted_eligible = [this](const Entity& entity) {
+        return run_queue_detail::difference(entity.vruntime, base_) <= 0;
+    };
+    auto start = [this, now_ns](Entity* chosen) {
+        chosen->exec_start_ns = now_ns;
+        chosen->cpu = cpu_;
+        ++chosen->switches_in;
+        return chosen;
+    };
+    if (current && waiting_.size() == 1) {
+        // Two entities sharing a CPU, the most common switch (every yield
+        // of a ping-pong): the rule below, for a pair, orders them by
+        // eligibility first and deadline second, the current entity first
+        // only when strictly ahead; the other one takes the current one's
+        // place with one list swap (docs/scheduler.md, "Costs").
+        Entity* other = &*waiting_.begin();
+        bool earlier = run_queue_detail::difference(current->deadline, other->deadline) < 0;
+        if (counted_eligible(*current) ? !counted_eligible(*other) || earlier
+                                       : !counted_eligible(*other) && earlier)
+            return start(current);
+        waiting_.replace_only(*other, *current);
+        current_ = other;
+        return start(other);
+    }
+    Entity* chosen = pick_among_waiting(current, counted_eligible);
+    return chosen ? start(chosen) : nullptr;
+}
+
 inline void RunQueue::yield_current(uint64_t now_ns) {
-    update_current(now_ns);
-    if (current_) current_->deadline += virtual_time(current_->slice_ns, current_->weight);
+    // update_current() and then the deadline one slice later, in one pass
+    // (the entity and its virtual slice found once): the same result.
+    Entity* entity = current_;
+    if (!entity) return;
+    bool charged = charge(*entity, now_ns);
+    uint64_t slice = virtual_time(entity->slice_ns, entity->weight);
+    if (charged && run_queue_detail::difference(entity->vruntime, entity->deadline) >= 0) {
+        slice_expired_ = true;
+        entity->deadline = entity->vruntime + slice;  // update_current's new request
+    }
+    entity->deadline += slice;
 }
 
 }  // namespace sched

@@ -211,6 +211,12 @@ bool steal_into(CpuSched& cpu, uint64_t now) {
     return moved > 0;
 }
 
+// Nothing to run here: a stolen thread, picked (nullptr: still nothing).
+// Out of line: the pick in schedule() is inlined once, for the usual case.
+[[gnu::noinline]] Entity* steal_and_pick(CpuSched& cpu, uint64_t now) {
+    return steal_into(cpu, now) ? cpu.queue.pick_next(now) : nullptr;
+}
+
 // Puts a thread that is off every queue and off every CPU on `cpu`'s queue;
 // reschedules that CPU if the newcomer should run first.
 void enqueue_on(Thread& thread, uint32_t cpu) {
@@ -278,9 +284,9 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     cpu.current = next;
     arch::set_current_thread(next);
     // The stack an entry from user mode lands on is the thread's own state:
-    // its stack top unless the process layer set another while it ran
-    // (every thread has one: an AP's idle thread takes the CPU's).
-    prev->entry_stack_top_ = arch::kernel_stack_top();
+    // its stack top unless the process layer set another
+    // (set_entry_stack_top, which keeps it in the thread, so nothing is
+    // saved here; every thread has one: an AP's idle thread takes the CPU's).
     arch::set_kernel_stack_top(next->entry_stack_top_);
     // Two threads without an owner (kernel threads) need nothing of the
     // process layer (thread.hpp, set_switch_hook). An owner is set only by
@@ -288,8 +294,7 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     // any thread with an owner runs): no null test, and a plain load the
     // call can take its target from.
     if (prev->owner || next->owner) g_switch_hook(next);
-    if (prev->xstate_) save_extended_state(prev->xstate_);
-    if (next->xstate_) load_extended_state(next->xstate_);
+    switch_extended_state(prev->xstate_, next->xstate_);
     ++cpu.switches;
     if (prev->idle_) {
         cpu.idle_ns += now - cpu.idle_since_ns;
@@ -348,21 +353,23 @@ enum class Why : uint8_t { kBlock, kPreempt, kYield };
     arch::clear_reschedule_pending();
     bool charged = false;  // the current entity is charged up to `now`
     if (!prev->idle_) {
-        ThreadState state = prev->state_;
-        if (blocking && state != ThreadState::kRunnable) {
-            cpu.queue.dequeue(prev->entity_, now, state == ThreadState::kBlocked);
+        // The state is read where it is used: a yield or a preemption reads
+        // it only for a pending change (a blocking thread's lock keeps it
+        // as it was).
+        if (blocking && prev->state_ != ThreadState::kRunnable) {
+            cpu.queue.dequeue(prev->entity_, now, prev->state_ == ThreadState::kBlocked);
         } else {
             if (why == Why::kYield) {
                 cpu.queue.yield_current(now);
                 charged = true;
             }
-            if (__builtin_expect(prev->changes_pending_ != 0, 0)) apply_pending_changes(cpu, prev, state, now);
+            if (__builtin_expect(prev->changes_pending_ != 0, 0)) apply_pending_changes(cpu, prev, prev->state_, now);
         }
     }
     if (blocking) prev->lock_.unlock(thread_state);
     if (!charged) cpu.queue.update_current(now);
     Entity* picked = cpu.queue.pick_charged(now);
-    if (!picked && steal_into(cpu, now)) picked = cpu.queue.pick_next(now);
+    if (!picked) picked = steal_and_pick(cpu, now);
     Thread* next = picked ? thread_of(picked) : cpu.idle;
     if (next == prev) {
         cpu.lock.unlock(queue_state);
@@ -817,6 +824,19 @@ void yield() {
     arch::cli();
     schedule(Why::kYield);
     if (were_enabled) arch::sti();
+}
+
+void set_entry_stack_top(uint64_t top) {
+    DEBUG_ASSERT(!arch::interrupts_enabled());
+    current()->entry_stack_top_ = top;
+    arch::set_kernel_stack_top(top);
+}
+
+int64_t yield_syscall(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    DEBUG_ASSERT(arch::interrupts_enabled());
+    arch::cli();
+    schedule(Why::kYield);
+    return 0;
 }
 
 namespace {

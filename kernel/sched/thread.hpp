@@ -119,7 +119,7 @@ public:
     // the flags above); outside every run-queue lock.
     ksync::Spinlock lock_;
     uint64_t stack_bottom_ = 0, stack_top_ = 0;
-    uint64_t entry_stack_top_ = 0;  // arch::kernel_stack_top() while it runs (saved at each switch)
+    uint64_t entry_stack_top_ = 0;  // arch::kernel_stack_top() while it runs (set_entry_stack_top)
     uint8_t* xstate_ = nullptr;
     void (*entry_)(void*) = nullptr;
     void* argument_ = nullptr;
@@ -131,6 +131,12 @@ public:
 inline Thread* current() {
     return static_cast<Thread*>(arch::current_thread());
 }
+
+// Points the calling thread's entries from user mode (system calls,
+// interrupts: arch::set_kernel_stack_top) at the stack ending at `top`, now
+// and whenever it runs again: the switch loads the thread's value and does
+// not read it back, so this is the one way to change it. Interrupts off.
+void set_entry_stack_top(uint64_t top);
 
 // Creates a thread running entry(argument); it is runnable at once.
 // kENOMEM without memory for its stack or state.
@@ -154,6 +160,13 @@ void detach(Thread* thread);
 // Gives the CPU to another runnable thread of this CPU, if there is one
 // that is owed it (an equal thread: yes; see docs/scheduler.md "Yield").
 void yield();
+// sched_yield(2) itself: the system-call table's entry (its six argument
+// registers unused; returns 0, the call's result), without the generic
+// call<> frame. The system-call path runs with interrupts on, so unlike
+// yield() it saves no RFLAGS; it returns with interrupts off, which is how
+// the entry path goes on to the return to user mode anyway
+// (kernel/syscall/entry.S, docs/benchmarks.md "The switch path").
+int64_t yield_syscall(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 // Nice level (-20..19, clamped) and the CPUs a thread may run on (a CPU set
 // with at least one online CPU; kEINVAL otherwise). Take effect at its next
@@ -170,9 +183,9 @@ void set_nice(Thread* thread, int nice);
 // (a task's thread drops its address space when it stops being the task's). The scheduler has
 // already pointed TSS.RSP0 and the per-CPU syscall stack top
 // (arch::set_kernel_stack_top) at `next`'s: that value is per-thread state,
-// saved when a thread leaves a CPU and restored when it comes back — its
-// kernel stack top, unless the thread (the process layer) set another while
-// it ran. nullptr: none.
+// kept in the thread and loaded when it comes back — its kernel stack
+// top, unless the thread (the process layer) set another (set_entry_stack_top).
+// nullptr: none.
 // Only `next` is passed: a task's CPU time is the scheduler's own
 // (cpu_time_ns), so the thread that leaves needs nothing.
 using SwitchHook = void (*)(Thread* next);

@@ -308,6 +308,9 @@ static void sleeps(void) {
     struct timespec zero = {0, 0};
     EXPECT_OK("nanosleep 0", nanosleep(&zero, NULL));
     EXPECT_OK("sched_yield", sched_yield());
+    // It takes no arguments: whatever the six argument registers hold, 0.
+    EXPECT_TRUE("sched_yield ignores its argument registers",
+                syscall(SYS_sched_yield, -1L, KERNEL_PTR, 7L, -1L, 0L, 1L) == 0);
 }
 
 int main(int argc, char** argv) {
