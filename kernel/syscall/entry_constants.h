@@ -25,7 +25,7 @@
  * the ERESTART* codes as a range: RAX + BIAS <= SPAN for -516 .. -512
  * (proc::return_work_needed's test). */
 #define SYSCALL_THREAD_OWNER 0x20
-#define SYSCALL_TASK_RETURN_WORK 0xe0
+#define SYSCALL_TASK_RETURN_WORK 0xd8
 #define SYSCALL_RESTART_BIAS 516
 #define SYSCALL_RESTART_SPAN 4
 
