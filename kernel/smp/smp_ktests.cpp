@@ -288,9 +288,12 @@ void heap_stress(uint32_t cpu) {
     for (uint32_t round = 0; round < kHeapRounds; ++round) {
         uint32_t slot = round % kHandoffSlots;
         // Free what the previous CPU left in this slot (if it did already).
-        uint8_t* theirs = __atomic_exchange_n(&previous.block[slot], nullptr, __ATOMIC_ACQ_REL);
+        // Its size is read before the slot is emptied: once it is, the
+        // previous CPU may fill the slot again and overwrite the size.
+        uint8_t* theirs = __atomic_load_n(&previous.block[slot], __ATOMIC_ACQUIRE);
         if (theirs) {
-            size_t size = __atomic_load_n(&previous.size[slot], __ATOMIC_ACQUIRE);
+            size_t size = __atomic_load_n(&previous.size[slot], __ATOMIC_RELAXED);
+            __atomic_store_n(&previous.block[slot], nullptr, __ATOMIC_RELEASE);
             uint8_t stamp = uint8_t(0x40 + (cpu + n - 1) % n);
             if (theirs[0] != stamp || theirs[size - 1] != stamp) __atomic_fetch_add(&g_heap_errors, 1, __ATOMIC_RELAXED);
             mm::kfree(theirs);
